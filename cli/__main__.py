@@ -1,0 +1,3 @@
+from mastgraph.cli.main import app
+
+app(prog_name="mastgraph")

@@ -1,0 +1,75 @@
+"""`mastgraph server start|stop|status|logs` and `mastgraph init`."""
+
+from __future__ import annotations
+
+import typer
+
+from mastgraph.graph import db
+from mastgraph.graph.server import LocalNeo4j, ServerError, server_components
+
+from .common import console, errors_as_lines, fail, settings
+
+server_app = typer.Typer(help="The local Neo4j server (used when NEO4J_URI is unset).", no_args_is_help=True)
+
+
+def _local() -> LocalNeo4j:
+    s = settings()
+    if not s.embedded:
+        raise fail(f"NEO4J_URI is set ({s.neo4j_uri}): mastgraph manages no local server then; unset it to use one")
+    return LocalNeo4j(s)
+
+
+@server_app.command()
+def start(timeout: float = typer.Option(None, help="Seconds to wait for Bolt to answer.")) -> None:
+    """Fetch the jars if needed, start Neo4j and wait until it answers."""
+    with errors_as_lines(ServerError):
+        console.print(_local().start(timeout=timeout))
+
+
+@server_app.command()
+def stop(timeout: float = typer.Option(90.0, help="Seconds to wait for a clean shutdown.")) -> None:
+    """Stop the local Neo4j cleanly (SIGTERM, wait)."""
+    with errors_as_lines(ServerError):
+        console.print(_local().stop(timeout=timeout))
+
+
+@server_app.command()
+def status() -> None:
+    """Whether the local Neo4j runs, its Bolt URI and version."""
+    local = _local()
+    with errors_as_lines(ServerError, OSError):
+        info = local.status()
+    if not info["running"]:
+        console.print(f"Neo4j is not running (state folder {info['home']})")
+        raise typer.Exit(3)
+    console.print(f"running  pid {info['pid']}  {info['uri']}  Neo4j {info['version']} {info['edition']}")
+
+
+@server_app.command()
+def logs(lines: int = typer.Option(50, "--lines", "-n", help="How many lines from the end.")) -> None:
+    """The end of the local server's console log."""
+    console.print(_local().log_tail(lines), highlight=False, markup=False)
+
+
+def init() -> None:
+    """Apply the schema (constraints and indexes); running it twice changes nothing."""
+    s = settings()
+    with errors_as_lines(ServerError, db.DatabaseUnavailable):
+        ensure_running(s)
+        with db.connect(s) as drv:
+            count = db.bootstrap(drv, s.neo4j_database)
+            info = server_components(s)
+    console.print(f"schema applied: {count} statements on {s.uri} (Neo4j {info['version']} {info['edition']})")
+
+
+def ensure_running(s) -> None:
+    """On the embedded default, start the local server when it is not running."""
+    if s.embedded:
+        local = LocalNeo4j(s)
+        if not local.running():
+            console.print(local.start(), style="dim")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(server_app, name="server")
+    app.command("init")(init)

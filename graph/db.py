@@ -1,0 +1,80 @@
+"""Connections to Neo4j and the schema bootstrap.
+
+The same code talks to the local server, a docker-compose Neo4j or a cluster (`neo4j://` routing
+URIs): reads go through read transactions so that a cluster routes them to readers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import neo4j
+from neo4j import GraphDatabase
+
+from . import queries
+from .settings import Settings
+
+
+class DatabaseUnavailable(RuntimeError):
+    """Neo4j cannot be reached; the message says where and what to do."""
+
+
+def driver(settings: Settings) -> neo4j.Driver:
+    return GraphDatabase.driver(settings.uri, auth=settings.auth, user_agent="mastgraph")
+
+
+def async_driver(settings: Settings) -> neo4j.AsyncDriver:
+    return neo4j.AsyncGraphDatabase.driver(settings.uri, auth=settings.auth, user_agent="mastgraph")
+
+
+@contextmanager
+def connect(settings: Settings) -> Iterator[neo4j.Driver]:
+    """A verified driver, or `DatabaseUnavailable` with a one-line reason."""
+    drv = driver(settings)
+    try:
+        try:
+            drv.verify_connectivity()
+        except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.AuthError, OSError, ValueError) as exc:
+            hint = "start it with `mastgraph server start`" if settings.embedded else "check NEO4J_URI/NEO4J_USER/NEO4J_PASSWORD"
+            raise DatabaseUnavailable(f"Neo4j at {settings.uri} is not reachable ({_first_line(exc)}); {hint}") from exc
+        yield drv
+    finally:
+        drv.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]
+
+
+def schema_statements() -> list[str]:
+    return queries.statements(queries.text("schema"))
+
+
+def bootstrap(drv: neo4j.Driver, database: str, wait: bool = True) -> int:
+    """Apply cypher/schema.cypher (all `IF NOT EXISTS`); returns how many statements ran."""
+    stmts = schema_statements()
+    with drv.session(database=database) as session:
+        for stmt in stmts:
+            session.run(stmt).consume()
+        if wait:
+            session.run("CALL db.awaitIndexes(300)").consume()
+    return len(stmts)
+
+
+async def bootstrap_async(drv: neo4j.AsyncDriver, database: str) -> int:
+    stmts = schema_statements()
+    async with drv.session(database=database) as session:
+        for stmt in stmts:
+            await (await session.run(stmt)).consume()
+        await (await session.run("CALL db.awaitIndexes(300)")).consume()
+    return len(stmts)
+
+
+def schema_names(drv: neo4j.Driver, database: str) -> tuple[set[str], set[str]]:
+    """The names of the constraints and indexes now in the database."""
+    records, _, _ = drv.execute_query("SHOW CONSTRAINTS YIELD name RETURN collect(name) AS names", database_=database, routing_="r")
+    constraints = set(records[0]["names"])
+    records, _, _ = drv.execute_query("SHOW INDEXES YIELD name RETURN collect(name) AS names", database_=database, routing_="r")
+    return constraints, set(records[0]["names"])

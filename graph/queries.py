@@ -1,0 +1,73 @@
+"""Named Cypher queries, loaded from the repository's `cypher/` folder (one copy of each query).
+
+Every file opens with `//` comment lines; the first says what the query answers, a line
+`// params: name (type) ...` lists its parameters. Values are always parameters.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    text: str
+    description: str
+    params: tuple[str, ...]
+    path: Path
+
+
+def cypher_dir() -> Path:
+    return Path(str(resources.files("mastgraph.cypher")))
+
+
+@cache
+def query(name: str) -> NamedQuery:
+    """The query `cypher/<name>.cypher` (name may include a sub-folder: `derive/antecedents`)."""
+    path = cypher_dir() / f"{name}.cypher"
+    if not path.is_file():
+        raise KeyError(f"no Cypher query named {name!r} (looked for {path})")
+    return parse(name, path)
+
+
+def text(name: str) -> str:
+    return query(name).text
+
+
+def parse(name: str, path: Path) -> NamedQuery:
+    raw = path.read_text()
+    comments = []
+    for line in raw.splitlines():
+        if line.startswith("//"):
+            comments.append(line[2:].strip())
+        elif line.strip():
+            break
+    description = ""
+    params: tuple[str, ...] = ()
+    for line in comments:
+        if line.lower().startswith("params:"):
+            params = tuple(re.findall(r"\$?([A-Za-z_][A-Za-z0-9_]*)\s*\(", line[7:]))
+        elif not description and line:
+            description = line
+    return NamedQuery(name, raw, description, params, path)
+
+
+def all_queries(folder: str = "") -> list[NamedQuery]:
+    """Every named query of a folder (top level by default), sorted by name."""
+    base = cypher_dir() / folder if folder else cypher_dir()
+    out = []
+    for path in sorted(base.glob("*.cypher")):
+        name = f"{folder}/{path.stem}" if folder else path.stem
+        out.append(query(name))
+    return out
+
+
+def statements(text: str) -> list[str]:
+    """Split a multi-statement file (schema.cypher) on `;` at line ends, dropping comments."""
+    body = "\n".join(line for line in text.splitlines() if not line.strip().startswith("//"))
+    return [s.strip() for s in re.split(r";\s*(?:\n|$)", body) if s.strip()]

@@ -1,0 +1,404 @@
+"""The local Neo4j server mastgraph runs when no NEO4J_URI is given.
+
+Neo4j Community 5.26 LTS and APOC come from Maven Central through the repository's `pom.xml`
+(copied into a jar cache shared by every state folder), and the server is started as a child
+process with its own entry point, `org.neo4j.server.CommunityEntryPoint`, the way Neo4j's launcher
+script does: classpath `plugins/*:lib/*`, the launcher's JVM flags, a generated `neo4j.conf`.
+
+State folder layout (``Settings.home / "neo4j"``)::
+
+    conf/neo4j.conf   generated on every start
+    data/             databases and transactions
+    logs/console.log  the server's output
+    run/mastgraph.pid the running server's pid (with its Bolt port)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .settings import APOC_VERSION, NEO4J_VERSION, Settings
+
+ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
+ADMIN_TOOL = "org.neo4j.cli.AdminTool"
+SUPPORTED_JAVA = (17, 21)
+
+#: The flags Neo4j 5.26's own launcher passes to a Java 17/21 JVM (server.jvm.additional defaults).
+JVM_FLAGS = (
+    "-XX:+UseG1GC",
+    "-XX:-OmitStackTraceInFastThrow",
+    "-XX:+UnlockExperimentalVMOptions",
+    "-XX:+TrustFinalNonStaticFields",
+    "-XX:+DisableExplicitGC",
+    "-Djdk.nio.maxCachedBufferSize=1024",
+    "-Dio.netty.tryReflectionSetAccessible=true",
+    "-Djdk.tls.ephemeralDHKeySize=2048",
+    "-Djdk.tls.rejectClientInitiatedRenegotiation=true",
+    "-XX:FlightRecorderOptions=stackdepth=256",
+    "-XX:+UnlockDiagnosticVMOptions",
+    "-XX:+DebugNonSafepoints",
+    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+    "--enable-native-access=ALL-UNNAMED",
+    "-Dlog4j2.disable.jmx=true",
+)
+
+NO_LOCAL_SERVER_HINT = (
+    "install a JDK 17 or 21 and Maven (e.g. `apt-get install openjdk-17-jdk-headless maven`), "
+    "or set NEO4J_URI to an existing Neo4j, or run `docker compose up`"
+)
+
+
+class ServerError(RuntimeError):
+    """A problem with the local server, worded for a person (one line unless it carries a log tail)."""
+
+
+@dataclass(frozen=True)
+class Java:
+    path: Path
+    major: int
+
+
+def java_major(java: Path) -> int:
+    """The major version of a `java` executable (17 for "17.0.15", 8 for "1.8.0")."""
+    try:
+        out = subprocess.run([str(java), "-version"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ServerError(f"cannot run {java}: {exc}") from exc
+    match = re.search(r'version "(\d+)(?:\.(\d+))?', out.stderr + out.stdout)
+    if not match:
+        raise ServerError(f"cannot tell the version of {java}")
+    major = int(match.group(1))
+    return int(match.group(2) or 0) if major == 1 else major
+
+
+def find_java(env: dict[str, str] | None = None, jvm_roots: tuple[Path, ...] | None = None) -> Java:
+    """JAVA_HOME's java, else a JDK 17 or 21 under /usr/lib/jvm, else `java` on PATH.
+
+    Java versions Neo4j 5.26 does not support (anything but 17 and 21, e.g. 25) are refused.
+    """
+    env = dict(os.environ if env is None else env)
+    if jvm_roots is None:
+        jvm_roots = tuple(Path(p) for p in env.get("MASTGRAPH_JVM_ROOTS", "/usr/lib/jvm").split(os.pathsep) if p)
+    java_home = env.get("JAVA_HOME")
+    if java_home:
+        java = Path(java_home) / "bin" / "java"
+        if not java.exists():
+            raise ServerError(f"JAVA_HOME={java_home} has no bin/java; {NO_LOCAL_SERVER_HINT}")
+        return _supported(java, "JAVA_HOME")
+    for root in jvm_roots:
+        if not root.is_dir():
+            continue
+        for jdk in sorted(root.iterdir()):
+            java = jdk / "bin" / "java"
+            if jdk.is_symlink() or not java.exists():
+                continue
+            if any(re.search(rf"(?<!\d){v}(?!\d)", jdk.name) for v in SUPPORTED_JAVA):
+                try:
+                    found = Java(java, java_major(java))
+                except ServerError:
+                    continue
+                if found.major in SUPPORTED_JAVA:
+                    return found
+    on_path = shutil.which("java", path=env.get("PATH", ""))
+    if on_path:
+        return _supported(Path(on_path), "PATH")
+    raise ServerError(f"no Java found for the local Neo4j: {NO_LOCAL_SERVER_HINT}")
+
+
+def _supported(java: Path, where: str) -> Java:
+    major = java_major(java)
+    if major not in SUPPORTED_JAVA:
+        raise ServerError(
+            f"Java {major} ({java}, from {where}) cannot run Neo4j {NEO4J_VERSION}: it supports Java 17 and 21 only; "
+            "point JAVA_HOME at a JDK 17 or 21"
+        )
+    return Java(java, major)
+
+
+def find_pom() -> Path:
+    """The repository's pom.xml (the local server needs a source checkout or an editable install)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "pom.xml", Path.cwd() / "pom.xml"):
+        if candidate.exists():
+            return candidate
+    raise ServerError("pom.xml not found: run mastgraph from its source checkout, or set NEO4J_URI")
+
+
+class LocalNeo4j:
+    """Fetches, configures, starts and stops the local Neo4j server of one state folder."""
+
+    def __init__(self, settings: Settings, *, env: dict[str, str] | None = None) -> None:
+        self.settings = settings
+        self.env = dict(os.environ if env is None else env)
+        self.home = Path(settings.home).resolve() / "neo4j"
+        self.conf_dir = self.home / "conf"
+        self.data_dir = self.home / "data"
+        self.logs_dir = self.home / "logs"
+        self.run_dir = self.home / "run"
+        self.pid_file = self.run_dir / "mastgraph.pid"
+        self.log_file = self.logs_dir / "console.log"
+        self.jars = Path(settings.jar_cache).expanduser().resolve() / f"neo4j-{NEO4J_VERSION}-apoc-{APOC_VERSION}"
+        self.lib_dir = self.jars / "lib"
+        self.plugins_dir = self.jars / "plugins"
+
+    # -- jars --------------------------------------------------------------------------------
+    def jars_present(self) -> bool:
+        return (self.lib_dir / f"neo4j-{NEO4J_VERSION}.jar").exists() and (
+            self.plugins_dir / f"apoc-core-{APOC_VERSION}.jar"
+        ).exists()
+
+    def ensure_jars(self, attempts: int = 4) -> None:
+        """Copy Neo4j and APOC from Maven Central (through ~/.m2) into the jar cache, with retries."""
+        if self.jars_present():
+            return
+        mvn = shutil.which("mvn", path=self.env.get("PATH", ""))
+        if not mvn:
+            raise ServerError(f"Maven (mvn) is not installed, so the Neo4j jars cannot be fetched: {NO_LOCAL_SERVER_HINT}")
+        pom = find_pom()
+        tmp = self.jars.with_name(self.jars.name + ".partial")
+        shutil.rmtree(tmp, ignore_errors=True)
+        cmd = [mvn, "-q", "-B", "-f", str(pom), "package",
+               f"-Dneo4j.lib.dir={tmp / 'lib'}", f"-Dneo4j.plugins.dir={tmp / 'plugins'}",
+               "-Dmaven.wagon.http.retryHandler.count=3"]
+        last = ""
+        for attempt in range(1, attempts + 1):
+            proc = subprocess.run(cmd, capture_output=True, text=True, env=self.env)
+            if proc.returncode == 0:
+                shutil.rmtree(self.jars, ignore_errors=True)
+                tmp.rename(self.jars)
+                shutil.rmtree(pom.parent / "target", ignore_errors=True)
+                return
+            last = (proc.stdout + proc.stderr).strip().splitlines()[-5:]
+            time.sleep(min(30, 5 * attempt))
+        raise ServerError("Maven could not fetch the Neo4j jars after {} attempts:\n{}".format(attempts, "\n".join(last)))
+
+    # -- configuration -----------------------------------------------------------------------
+    def conf_text(self) -> str:
+        port = self.settings.bolt_port
+        lines = [
+            "# Generated by mastgraph on every start; edit MASTGRAPH_* settings instead.",
+            f"server.bolt.listen_address=127.0.0.1:{port}",
+            f"server.bolt.advertised_address=127.0.0.1:{port}",
+            "server.http.enabled=false",
+            "server.https.enabled=false",
+            "dbms.security.auth_enabled=false",
+            f"server.directories.data={self.data_dir}",
+            f"server.directories.logs={self.logs_dir}",
+            f"server.directories.run={self.run_dir}",
+            f"server.directories.plugins={self.plugins_dir}",
+            f"server.directories.import={self.home / 'import'}",
+            f"server.memory.heap.initial_size={self.settings.heap}",
+            f"server.memory.heap.max_size={self.settings.heap}",
+            f"server.memory.pagecache.size={self.settings.pagecache}",
+            "dbms.security.procedures.unrestricted=apoc.*",
+            "dbms.security.procedures.allowlist=apoc.*",
+            "dbms.usage_report.enabled=false",
+            "db.tx_log.preallocate=false",
+            "db.tx_log.rotation.retention_policy=2 files",
+            "db.tx_log.rotation.size=64M",
+            "db.transaction.timeout=0",
+        ]
+        return "\n".join(lines) + "\n"
+
+    def write_conf(self) -> None:
+        for folder in (self.conf_dir, self.data_dir, self.logs_dir, self.run_dir, self.home / "import"):
+            folder.mkdir(parents=True, exist_ok=True)
+        (self.conf_dir / "neo4j.conf").write_text(self.conf_text())
+
+    def java_command(self, java: Java, main_class: str, *args: str, heap: str | None = None) -> list[str]:
+        heap = heap or self.settings.heap
+        classpath = f"{self.plugins_dir}/*{os.pathsep}{self.lib_dir}/*"
+        return [str(java.path), f"-Xms{heap}", f"-Xmx{heap}", *JVM_FLAGS, "-cp", classpath, main_class, *args]
+
+    # -- process -----------------------------------------------------------------------------
+    def _read_pid(self) -> int | None:
+        try:
+            return int(self.pid_file.read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+
+    def pid(self) -> int | None:
+        """The running server's pid; a stale pid file (no such process, or not Neo4j) is removed."""
+        pid = self._read_pid()
+        if pid is None:
+            return None
+        if _is_neo4j(pid):
+            return pid
+        self.pid_file.unlink(missing_ok=True)
+        return None
+
+    def running(self) -> bool:
+        return self.pid() is not None
+
+    def start(self, timeout: float | None = None) -> str:
+        """Start the server (fetching jars first) and wait until Bolt answers. Returns a message."""
+        timeout = self.settings.start_timeout if timeout is None else timeout
+        pid = self.pid()
+        if pid is not None:
+            return f"Neo4j is already running (pid {pid}) at {self.settings.uri}"
+        holder = _process_holding(self.data_dir)
+        if holder is not None:
+            raise ServerError(
+                f"another Neo4j (pid {holder}) is using the data folder {self.data_dir}; stop it first"
+            )
+        if _port_in_use(self.settings.bolt_port):
+            raise ServerError(
+                f"port {self.settings.bolt_port} is already in use; set MASTGRAPH_BOLT_PORT to a free port"
+            )
+        java = find_java(self.env)
+        self.ensure_jars()
+        self.write_conf()
+        cmd = self.java_command(
+            java, ENTRY_POINT, f"--home-dir={self.home}", f"--config-dir={self.conf_dir}", "--console-mode"
+        )
+        with open(self.log_file, "ab") as log:
+            log.write(f"\n--- mastgraph: starting Neo4j {NEO4J_VERSION} with Java {java.major} ---\n".encode())
+            log.flush()
+            proc = subprocess.Popen(
+                cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                cwd=self.home, start_new_session=True, env={**self.env, "NEO4J_HOME": str(self.home)},
+            )
+        self.pid_file.write_text(f"{proc.pid} {self.settings.bolt_port}\n")
+        started = time.monotonic()
+        try:
+            self._wait_ready(proc, timeout)
+        except BaseException:
+            self._terminate(proc.pid, 30)
+            self.pid_file.unlink(missing_ok=True)
+            raise
+        return f"Neo4j {NEO4J_VERSION} started in {time.monotonic() - started:.1f} s (pid {proc.pid}) at {self.settings.uri}"
+
+    def _wait_ready(self, proc: subprocess.Popen, timeout: float) -> None:
+        from neo4j import GraphDatabase
+        from neo4j.exceptions import ServiceUnavailable
+
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise ServerError(f"Neo4j exited with code {proc.returncode} while starting; log tail:\n{self.log_tail()}")
+            if _port_in_use(self.settings.bolt_port):
+                try:
+                    with GraphDatabase.driver(self.settings.uri, auth=None) as driver:
+                        driver.verify_connectivity()
+                    return
+                except (ServiceUnavailable, OSError):
+                    pass
+            if time.monotonic() > deadline:
+                raise ServerError(f"Neo4j did not answer on {self.settings.uri} within {timeout:.0f} s; log tail:\n{self.log_tail()}")
+            time.sleep(0.25)
+
+    def stop(self, timeout: float = 90.0) -> str:
+        """SIGTERM, wait for a clean shutdown (a checkpoint may take a while), SIGKILL as a last resort."""
+        pid = self.pid()
+        if pid is None:
+            return "Neo4j is not running"
+        forced = self._terminate(pid, timeout)
+        self.pid_file.unlink(missing_ok=True)
+        return f"Neo4j stopped (pid {pid}{', killed after timeout' if forced else ''})"
+
+    @staticmethod
+    def _terminate(pid: int, timeout: float) -> bool:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return False
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not _alive(pid):
+                return False
+            time.sleep(0.2)
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        while _alive(pid):
+            time.sleep(0.1)
+        return True
+
+    def status(self) -> dict[str, object]:
+        pid = self.pid()
+        info: dict[str, object] = {"running": pid is not None, "pid": pid, "uri": self.settings.uri, "home": str(self.home)}
+        if pid is not None:
+            info.update(server_components(self.settings))
+        return info
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            text = self.log_file.read_text(errors="replace")
+        except OSError:
+            return "(no log)"
+        return "\n".join(text.splitlines()[-lines:])
+
+
+def server_components(settings: Settings) -> dict[str, object]:
+    """Name, version and edition of the Neo4j at settings.uri (`CALL dbms.components()`)."""
+    from neo4j import GraphDatabase
+
+    with GraphDatabase.driver(settings.uri, auth=settings.auth) as driver:
+        records, _, _ = driver.execute_query(
+            "CALL dbms.components() YIELD name, versions, edition RETURN name, versions[0] AS version, edition",
+            routing_="r",
+        )
+    row = records[0]
+    return {"name": row["name"], "version": row["version"], "edition": row["edition"]}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie child counts as gone
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split()[2] != "Z"
+    except OSError:
+        return True
+
+
+def _cmdline(pid: int) -> list[str]:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return [part.decode(errors="replace") for part in f.read().split(b"\0") if part]
+    except OSError:
+        return []
+
+
+def _is_neo4j(pid: int) -> bool:
+    return _alive(pid) and ENTRY_POINT in _cmdline(pid)
+
+
+def _process_holding(data_dir: Path) -> int | None:
+    """Another running Neo4j whose configuration points at this state folder."""
+    home = str(data_dir.parent)
+    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else ():
+        if not entry.name.isdigit():
+            continue
+        cmd = _cmdline(int(entry.name))
+        if ENTRY_POINT in cmd and any(arg == f"--home-dir={home}" for arg in cmd):
+            if _alive(int(entry.name)):
+                return int(entry.name)
+    return None
+
+
+def _port_in_use(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -1,0 +1,100 @@
+"""One settings object, read from the environment (and an optional `.env` file).
+
+Everything else receives a `Settings`; nothing else reads `os.environ` for configuration.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: The Neo4j release the local server runs (must match pom.xml).
+NEO4J_VERSION = "5.26.31"
+#: The APOC release copied into the local server's plugins folder (must match pom.xml).
+APOC_VERSION = "5.26.19"
+
+
+def _env(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
+class Settings(BaseSettings):
+    """mastgraph's configuration. Every field is one environment variable."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    neo4j_uri: str | None = Field(
+        None,
+        validation_alias=_env("NEO4J_URI"),
+        description="bolt:// or neo4j:// (routing, for a cluster) URI. Unset: mastgraph runs its own local server.",
+    )
+    neo4j_user: str = Field("neo4j", validation_alias=_env("NEO4J_USER"), description="Neo4j user name.")
+    neo4j_password: str | None = Field(
+        None, validation_alias=_env("NEO4J_PASSWORD"), description="Neo4j password (the local server needs none)."
+    )
+    neo4j_database: str = Field("neo4j", validation_alias=_env("NEO4J_DATABASE"), description="Database name.")
+    home: Path = Field(
+        Path(".mastgraph"),
+        validation_alias=_env("MASTGRAPH_HOME"),
+        description="State folder: the local server's conf, data and logs live under HOME/neo4j.",
+    )
+    jar_cache: Path = Field(
+        Path.home() / ".cache" / "mastgraph",
+        validation_alias=_env("MASTGRAPH_JAR_CACHE"),
+        description="Where Maven copies the Neo4j and APOC jars (shared by every state folder).",
+    )
+    bolt_port: int = Field(7687, validation_alias=_env("MASTGRAPH_BOLT_PORT"), description="Local server's Bolt port.")
+    heap: str = Field("1g", validation_alias=_env("MASTGRAPH_NEO4J_HEAP"), description="Local server's JVM heap (-Xmx).")
+    pagecache: str = Field(
+        "512m", validation_alias=_env("MASTGRAPH_NEO4J_PAGECACHE"), description="Local server's page cache."
+    )
+    start_timeout: float = Field(
+        120.0, validation_alias=_env("MASTGRAPH_START_TIMEOUT"), description="Seconds to wait for the local server."
+    )
+    api_token: str | None = Field(
+        None, validation_alias=_env("MASTGRAPH_API_TOKEN"), description="Bearer token required by the API when set."
+    )
+    tx_timeout: float = Field(
+        10.0, validation_alias=_env("MASTGRAPH_TX_TIMEOUT"), description="Per-request Neo4j transaction timeout (s)."
+    )
+    max_query_depth: int = Field(12, validation_alias=_env("MASTGRAPH_MAX_QUERY_DEPTH"))
+    max_aliases: int = Field(30, validation_alias=_env("MASTGRAPH_MAX_ALIASES"))
+    max_tokens: int = Field(2000, validation_alias=_env("MASTGRAPH_MAX_TOKENS"))
+    max_page_size: int = Field(1000, validation_alias=_env("MASTGRAPH_MAX_PAGE_SIZE"))
+    max_lineage_depth: int = Field(10, validation_alias=_env("MASTGRAPH_MAX_LINEAGE_DEPTH"))
+    max_lineage_nodes: int = Field(20000, validation_alias=_env("MASTGRAPH_MAX_LINEAGE_NODES"))
+    batch_size: int = Field(5000, validation_alias=_env("MASTGRAPH_BATCH_SIZE"), description="Rows per UNWIND batch.")
+
+    @field_validator("neo4j_uri")
+    @classmethod
+    def _check_uri(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        schemes = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
+        if not value.startswith(schemes):
+            raise ValueError(f"NEO4J_URI must start with one of {', '.join(schemes)}: {value!r}")
+        return value
+
+    @property
+    def embedded(self) -> bool:
+        """True when mastgraph runs its own local Neo4j (no NEO4J_URI given)."""
+        return self.neo4j_uri is None
+
+    @cached_property
+    def uri(self) -> str:
+        """The Bolt URI mastgraph connects to."""
+        return self.neo4j_uri or f"bolt://127.0.0.1:{self.bolt_port}"
+
+    @property
+    def auth(self) -> tuple[str, str] | None:
+        if self.neo4j_password is None:
+            return None
+        return (self.neo4j_user, self.neo4j_password)
+
+
+def get_settings(**overrides: object) -> Settings:
+    """The settings from the environment, with explicit overrides (used by the CLI and tests)."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,121 @@
+"""One real Neo4j per test run: NEO4J_TEST_URI if set, else testcontainers' Neo4j when a Docker
+daemon answers, else mastgraph's own local server on a free port and a throw-away state folder.
+
+No Neo4j obtainable: every test that needs one fails with the reason (never skips).
+Each test that asks for `graph` starts from an empty graph with the schema in place.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mastgraph.graph import db
+from mastgraph.graph.server import LocalNeo4j, ServerError, free_port
+from mastgraph.graph.settings import Settings
+
+DATA = Path(__file__).parent / "data"
+
+
+def _docker_answers() -> bool:
+    try:
+        import docker
+
+        docker.from_env().ping()
+        return True
+    except Exception:
+        return False
+
+
+class TestNeo4j:
+    """Where the test run's Neo4j is, and how it was obtained."""
+
+    def __init__(self) -> None:
+        self.settings: Settings | None = None
+        self.how = ""
+        self.error: str | None = None
+        self._stop = lambda: None
+
+    def start(self, state: Path) -> None:
+        uri = os.environ.get("NEO4J_TEST_URI")
+        try:
+            if uri:
+                self.settings = Settings(
+                    neo4j_uri=uri,
+                    neo4j_user=os.environ.get("NEO4J_TEST_USER", "neo4j"),
+                    neo4j_password=os.environ.get("NEO4J_TEST_PASSWORD"),
+                    neo4j_database=os.environ.get("NEO4J_TEST_DATABASE", "neo4j"),
+                    home=state,
+                )
+                self.how = f"NEO4J_TEST_URI={uri}"
+            elif _docker_answers():
+                from testcontainers.community.neo4j import Neo4jContainer
+
+                container = Neo4jContainer("neo4j:5.26-community", password="mastgraph-test")
+                container.with_env("NEO4J_PLUGINS", '["apoc"]')
+                container.start()
+                self._stop = container.stop
+                self.settings = Settings(
+                    neo4j_uri=container.get_connection_url(), neo4j_user="neo4j",
+                    neo4j_password="mastgraph-test", home=state,
+                )
+                self.how = "testcontainers Neo4jContainer"
+            else:
+                settings = Settings(home=state, bolt_port=free_port(), heap="768m", pagecache="256m")
+                local = LocalNeo4j(settings)
+                local.start()
+                self._stop = lambda: local.stop()
+                # Tests talk to it as to any given Neo4j (NEO4J_URI set), so nothing else manages it.
+                self.settings = Settings(neo4j_uri=settings.uri, home=state, bolt_port=settings.bolt_port)
+                self.how = f"local server {settings.uri}"
+            with db.connect(self.settings) as drv:
+                db.bootstrap(drv, self.settings.neo4j_database)
+        except (ServerError, db.DatabaseUnavailable, Exception) as exc:  # noqa: BLE001 - the reason is reported
+            self.error = f"no Neo4j for the tests ({type(exc).__name__}): {exc}"
+
+    def stop(self) -> None:
+        self._stop()
+
+
+@pytest.fixture(scope="session")
+def neo4j_instance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestNeo4j]:
+    instance = TestNeo4j()
+    instance.start(tmp_path_factory.mktemp("mastgraph-state"))
+    try:
+        yield instance
+    finally:
+        instance.stop()
+
+
+@pytest.fixture(scope="session")
+def neo4j_settings(neo4j_instance: TestNeo4j) -> Settings:
+    if neo4j_instance.error:
+        pytest.fail(neo4j_instance.error, pytrace=False)
+    assert neo4j_instance.settings is not None
+    return neo4j_instance.settings
+
+
+@pytest.fixture(scope="session")
+def session_driver(neo4j_settings: Settings):
+    drv = db.driver(neo4j_settings)
+    yield drv
+    drv.close()
+
+
+def empty_graph(drv, database: str) -> None:
+    drv.execute_query("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS", database_=database)
+
+
+@pytest.fixture
+def graph(session_driver, neo4j_settings: Settings):
+    """A driver on an empty graph (schema in place)."""
+    empty_graph(session_driver, neo4j_settings.neo4j_database)
+    return session_driver
+
+
+def count(drv, cypher: str, **params) -> int:
+    records, _, _ = drv.execute_query(cypher, params, routing_="r")
+    return records[0][0]

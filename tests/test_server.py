@@ -1,0 +1,102 @@
+"""The local Neo4j manager against a real server: start/stop/status, refusals, the Java checks."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mastgraph.graph import db
+from mastgraph.graph.server import LocalNeo4j, ServerError, _alive, find_java, free_port
+from mastgraph.graph.settings import NEO4J_VERSION, Settings
+
+from .conftest import count
+
+
+def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mastgraph.cli", *args], capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_schema_bootstrap_twice_changes_nothing(graph, neo4j_settings):
+    before = db.schema_names(graph, neo4j_settings.neo4j_database)
+    db.bootstrap(graph, neo4j_settings.neo4j_database)
+    db.bootstrap(graph, neo4j_settings.neo4j_database)
+    after = db.schema_names(graph, neo4j_settings.neo4j_database)
+    assert before == after
+    assert {"product_key", "observation_key", "association_key"} <= after[0]
+
+
+def test_write_read_round_trip(graph):
+    graph.execute_query("CREATE (:Product {uri: $uri, size: $size})", uri="mast:JWST/product/x_cal.fits", size=42)
+    assert count(graph, "MATCH (p:Product {uri: $uri}) RETURN p.size", uri="mast:JWST/product/x_cal.fits") == 42
+
+
+def test_local_server_start_status_stop(tmp_path, neo4j_settings):
+    # A second server of its own: its own state folder and port, beside the test run's server.
+    env = {**os.environ, "MASTGRAPH_HOME": str(tmp_path), "MASTGRAPH_BOLT_PORT": str(free_port()),
+           "MASTGRAPH_NEO4J_HEAP": "512m", "MASTGRAPH_NEO4J_PAGECACHE": "64m"}
+    env.pop("NEO4J_URI", None)
+    started = _cli("server", "start", env=env)
+    assert started.returncode == 0, started.stderr
+    local = LocalNeo4j(Settings(home=tmp_path, bolt_port=int(env["MASTGRAPH_BOLT_PORT"])))
+    pid = local.pid()
+    try:
+        assert pid is not None and _alive(pid)
+        status = _cli("server", "status", env=env)
+        assert status.returncode == 0
+        assert f"bolt://127.0.0.1:{env['MASTGRAPH_BOLT_PORT']}" in status.stdout
+        assert f"Neo4j {NEO4J_VERSION} community" in status.stdout
+        again = _cli("server", "start", env=env)
+        assert again.returncode == 0 and "already running" in again.stdout
+        # A second server on the same data folder (other port) is refused clearly.
+        other = LocalNeo4j(Settings(home=tmp_path, bolt_port=free_port()))
+        other.pid_file.rename(other.pid_file.with_suffix(".moved"))
+        with pytest.raises(ServerError, match="is using the data folder"):
+            other.start()
+        other.pid_file.with_suffix(".moved").rename(other.pid_file)
+    finally:
+        stopped = _cli("server", "stop", env=env)
+    assert stopped.returncode == 0, stopped.stderr
+    assert not _alive(pid), "java process left behind"
+    assert _cli("server", "status", env=env).returncode == 3
+
+
+def test_stale_pid_file_is_handled(tmp_path):
+    local = LocalNeo4j(Settings(home=tmp_path, bolt_port=free_port()))
+    local.run_dir.mkdir(parents=True)
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    local.pid_file.write_text(f"{dead.pid} 7687\n")
+    assert local.pid() is None
+    assert not local.pid_file.exists()
+    assert local.stop() == "Neo4j is not running"
+
+
+def test_missing_java_gives_one_clear_line(tmp_path):
+    env = {"PATH": str(tmp_path), "MASTGRAPH_HOME": str(tmp_path), "MASTGRAPH_JVM_ROOTS": str(tmp_path / "none"),
+           "MASTGRAPH_BOLT_PORT": str(free_port()), "HOME": os.environ.get("HOME", "/root")}
+    proc = subprocess.run([sys.executable, "-m", "mastgraph.cli", "server", "start"], capture_output=True,
+                          text=True, env=env, timeout=60)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, proc.stderr
+    assert "no Java found" in lines[0] and "NEO4J_URI" in lines[0] and "docker compose up" in lines[0]
+
+
+def test_unsupported_java_is_refused(tmp_path):
+    fake = tmp_path / "jdk25" / "bin"
+    fake.mkdir(parents=True)
+    (fake / "java").write_text('#!/bin/sh\necho \'openjdk version "25.0.1" 2025-10-21\' >&2\n')
+    (fake / "java").chmod(0o755)
+    with pytest.raises(ServerError, match="Java 25 .* supports Java 17 and 21 only"):
+        find_java({"JAVA_HOME": str(tmp_path / "jdk25"), "PATH": ""})
+
+
+def test_jdk17_found_under_jvm_root():
+    roots = Path("/usr/lib/jvm")
+    java = find_java({"PATH": ""}, jvm_roots=(roots,))
+    assert java.major in (17, 21)
