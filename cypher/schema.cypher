@@ -28,3 +28,6 @@ CREATE INDEX exposure_t_min IF NOT EXISTS FOR (n:Exposure) ON (n.t_min);
 CREATE INDEX engineering_series_t_min IF NOT EXISTS FOR (n:EngineeringSeries) ON (n.t_min);
 CREATE INDEX engineering_series_mnemonic IF NOT EXISTS FOR (n:EngineeringSeries) ON (n.mnemonic);
 CREATE INDEX reference_file_reftype IF NOT EXISTS FOR (n:ReferenceFile) ON (n.reftype);
+CREATE INDEX product_previews IF NOT EXISTS FOR (n:Product) ON (n.previews);
+CREATE INDEX product_msametfl IF NOT EXISTS FOR (n:Product) ON (n.msametfl);
+CREATE INDEX association_program_asn_id IF NOT EXISTS FOR (n:Association) ON (n.program, n.asn_id);

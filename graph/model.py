@@ -131,3 +131,27 @@ KIND_VALUES: dict[Rel, tuple[str, type[StrEnum]]] = {
     Rel.AGGREGATION: ("kind", AggregationKind),
     Rel.LINKED: ("kind", LinkedKind),
 }
+
+
+#: Relationship properties that are part of a relationship's identity (MERGE pattern), by type and
+#: start label. An association member of two products has two HAS_MEMBER edges, one per product.
+EDGE_IDENTITY: dict[tuple[Rel, Label], tuple[str, ...]] = {
+    (Rel.HAS_MEMBER, Label.ASSOCIATION): ("product",),
+    (Rel.LINKED, Label.PRODUCT): ("kind",),
+}
+
+#: The input suffixes of each exposure-level product's pipeline stage (same exposure and detector):
+#: calwebb_detector1 makes rate/rateints (and its optional intermediates) from uncal; calwebb_image2/
+#: spec2 make the Level-2b products from rate (rateints for the per-integration *ints products);
+#: the Level-3 pipelines' per-exposure outputs (crf, psfalign, psfsub ...) come from cal/calints.
+EXPOSURE_INPUTS: dict[str, list[str]] = {
+    **{s: ["uncal"] for s in ("rate", "rateints", "ramp", "trapsfilled", "fitopt", "jump", "dark", "refpix")},
+    **{s: ["rate"] for s in ("cal", "bsub", "i2d", "s2d", "s3d", "x1d", "c1d", "flat", "phot", "wfscmb")},
+    **{s: ["rateints"] for s in ("calints", "bsubints", "x1dints")},
+    "crf": ["cal"],
+    "crfints": ["calints"],
+    "psfalign": ["calints"],
+    "psfsub": ["calints"],
+    "median": ["cal"],
+    "blot": ["cal"],
+}

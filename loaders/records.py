@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, Union
 
-from mastgraph.graph.model import KEYS, Label, Rel
+from mastgraph.graph.model import EDGE_IDENTITY, KEYS, Label, Rel
 
 Value = Union[str, int, float, bool, list]
 
@@ -46,6 +46,15 @@ class Edge:
     end: tuple[Label, str | int]
     props: Mapping[str, Any] = field(default_factory=dict)
     origin: str = ""
+
+    @property
+    def identity(self) -> tuple[str, ...]:
+        """The names of the properties that tell two edges of one type between one pair apart."""
+        return EDGE_IDENTITY.get((self.type, self.start[0]), ())
+
+    @property
+    def ref(self) -> tuple:
+        return (self.type, self.start, self.end, tuple(self.props.get(k) for k in self.identity))
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +133,7 @@ class RecordMerger:
             what = f"{record.label.value} {record.key}"
             table: dict = self._nodes
         else:
-            key = (record.type, record.start, record.end)
+            key = record.ref
             seen = self._edges.get(key)
             what = f"{record.type.value} {record.start[1]} -> {record.end[1]}"
             table = self._edges

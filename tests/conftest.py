@@ -106,7 +106,8 @@ def session_driver(neo4j_settings: Settings):
 
 
 def empty_graph(drv, database: str) -> None:
-    drv.execute_query("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS", database_=database)
+    with drv.session(database=database) as session:  # CALL IN TRANSACTIONS needs an auto-commit transaction
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
 
 
 @pytest.fixture

@@ -1,0 +1,119 @@
+"""`mastgraph ingest PATH...` (and `mastgraph ingest mast --program N`)."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+import neo4j
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from mastgraph.graph import db
+from mastgraph.graph.ingest import FileResult, IngestReport, ingest_paths
+from mastgraph.graph.server import ServerError
+from mastgraph.loaders import registry
+from mastgraph.loaders.records import LoadError
+
+from .common import console, err_console, errors_as_lines, fail, settings
+from .server import ensure_running
+
+
+def ingest(
+    paths: list[str] = typer.Argument(..., help="Files or folders to load; `mast` fetches from MAST (with --program)."),
+    skip_bad: bool = typer.Option(False, "--skip-bad", help="Load the good rows; write bad ones to a rejects report."),
+    rejects: Path = typer.Option(None, "--rejects", help="Where to write the rejects report (with --skip-bad)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Parse and check only; write nothing."),
+    program: list[str] = typer.Option([], "--program", help="With `mast`: JWST program(s) to fetch."),
+) -> None:
+    """Load MAST listings, observation rows, associations, pools, FITS headers, EDB data and links."""
+    s = settings()
+    if paths == ["mast"]:
+        paths = [str(p) for p in _fetch_from_mast(program, s.home)]
+    elif program:
+        raise fail("--program goes with `mastgraph ingest mast`")
+    with errors_as_lines(LoadError):
+        files = registry.expand([Path(p) for p in paths])
+    if not files:
+        raise fail("no files to load")
+    report = _run(s, files, skip_bad, dry_run)
+    _summary(report, dry_run)
+    if report.rejects:
+        target = rejects or Path(s.home) / f"rejects-{time.strftime('%Y%m%dT%H%M%S')}.txt"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("".join(f"{r}\n" for r in report.rejects))
+        console.print(f"{len(report.rejects)} rows skipped; rejects report: {target}")
+    for failed in report.failed:
+        err_console.print(f"[bold red]error:[/] {failed.error}", highlight=False, soft_wrap=True)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _run(s, files: list[Path], skip_bad: bool, dry_run: bool) -> IngestReport:
+    columns = (TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[records]} records"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False, disable=not console.is_terminal) as bar:
+        task = bar.add_task("parsing" if dry_run else "loading", total=len(files), records=0)
+        total = {"records": 0}
+
+        def progress(result: FileResult, stage: str) -> None:
+            if stage == "start":
+                bar.update(task, description=f"{'parsing' if dry_run else 'loading'} {result.path.name}")
+            else:
+                total["records"] += result.records
+                bar.update(task, advance=1, records=total["records"])
+
+        if dry_run:
+            return ingest_paths(None, s, files, skip_bad=skip_bad, dry_run=True, progress=progress)
+        with errors_as_lines(ServerError, db.DatabaseUnavailable, neo4j.exceptions.Neo4jError):
+            ensure_running(s)
+            with db.connect(s) as drv:
+                db.bootstrap(drv, s.neo4j_database)
+                return ingest_paths(drv, s, files, skip_bad=skip_bad, progress=progress)
+
+
+def _summary(report: IngestReport, dry_run: bool) -> None:
+    loaded = [f for f in report.files if not f.error]
+    console.print(
+        f"{'parsed' if dry_run else 'loaded'} {len(loaded)} of {len(report.files)} files, "
+        f"{report.records} records in {report.seconds:.1f} s"
+    )
+    if dry_run or not loaded:
+        return
+    written, derived = report.totals()
+    table = Table(title="graph changes", show_lines=False)
+    for column in ("kind", "name", "created", "already there"):
+        table.add_column(column, justify="right" if column in ("created", "already there") else "left")
+    for name in sorted(set(written.nodes_created) | set(written.nodes_matched)):
+        table.add_row("nodes", name, str(written.nodes_created[name]), str(written.nodes_matched[name]))
+    for name in sorted(set(written.rels_created) | set(written.rels_matched)):
+        table.add_row("relationships", name, str(written.rels_created[name]), str(written.rels_matched[name]))
+    for name in sorted(set(derived.rels_created) | set(derived.rels_deleted)):
+        extra = f" ({derived.rels_deleted[name]} removed)" if derived.rels_deleted[name] else ""
+        table.add_row("derived", name, f"{derived.rels_created[name]}{extra}", "")
+    console.print(table)
+
+
+def _fetch_from_mast(programs: list[str], home: Path) -> list[Path]:
+    if not programs:
+        raise fail("`mastgraph ingest mast` needs --program (e.g. --program 2733)")
+    from mastgraph.loaders import mast
+
+    out = Path(tempfile.mkdtemp(prefix="mast-", dir=_ensure(home)))
+    files: list[Path] = []
+    with errors_as_lines(mast.MastError, LoadError):
+        for program in programs:
+            console.print(f"fetching program {program} from MAST into {out}")
+            files += mast.fetch_program(program, out)
+    return files
+
+
+def _ensure(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def register(app: typer.Typer) -> None:
+    app.command("ingest")(ingest)

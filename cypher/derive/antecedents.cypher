@@ -1,0 +1,16 @@
+// ANTECEDENT between exposure-level products of one exposure and detector: each product -> the inputs of the pipeline stage that made it.
+// params: uris (list of string), inputs (map: suffix -> list of input suffixes, graph.model.EXPOSURE_INPUTS)
+// Both directions, so loading the products in any order gives the same edges.
+UNWIND $uris AS uri
+MATCH (p:Product {uri: uri})
+WHERE p.exposure_key IS NOT NULL AND NOT p:Preview AND NOT p:GuideStar
+CALL (p) {
+  MATCH (q:Product {exposure_key: p.exposure_key})
+  WHERE q.suffix IN coalesce($inputs[p.suffix], []) AND NOT q:Preview AND NOT q:GuideStar
+  MERGE (p)-[:ANTECEDENT]->(q)
+}
+CALL (p) {
+  MATCH (d:Product {exposure_key: p.exposure_key})
+  WHERE p.suffix IN coalesce($inputs[d.suffix], []) AND NOT d:Preview AND NOT d:GuideStar
+  MERGE (d)-[:ANTECEDENT]->(p)
+}

@@ -1,0 +1,36 @@
+// LINKED data: previews -> the products they show, Level-1b exposures -> guide-star products of their visit, products -> the MSA metadata file named by MSAMETFL.
+// params: uris (list of string)
+// Both directions, so loading the products in any order gives the same edges.
+UNWIND $uris AS uri
+MATCH (p:Product {uri: uri})
+CALL (p) {
+  WITH p WHERE p:Preview
+  MATCH (t:Product {filename: p.previews})
+  MERGE (t)-[:LINKED {kind: 'preview'}]->(p)
+}
+CALL (p) {
+  WITH p WHERE NOT p:Preview AND p.filename IS NOT NULL
+  MATCH (v:Preview {previews: p.filename})
+  MERGE (p)-[:LINKED {kind: 'preview'}]->(v)
+}
+CALL (p) {
+  WITH p WHERE p:L1b AND NOT p:GuideStar AND p.visit_id IS NOT NULL
+  MATCH (g:GuideStar {visit_id: p.visit_id})
+  MERGE (p)-[:LINKED {kind: 'guide_star'}]->(g)
+}
+CALL (p) {
+  WITH p WHERE p:GuideStar AND p.visit_id IS NOT NULL
+  MATCH (e:L1b {visit_id: p.visit_id})
+  WHERE NOT e:GuideStar
+  MERGE (e)-[:LINKED {kind: 'guide_star'}]->(p)
+}
+CALL (p) {
+  WITH p WHERE p.msametfl IS NOT NULL
+  MATCH (m:MsaFile {filename: p.msametfl})
+  MERGE (p)-[:LINKED {kind: 'msa_catalog'}]->(m)
+}
+CALL (p) {
+  WITH p WHERE p:MsaFile
+  MATCH (e:Product {msametfl: p.filename})
+  MERGE (e)-[:LINKED {kind: 'msa_catalog'}]->(p)
+}

@@ -1,0 +1,20 @@
+// Minimum Recommended Products of these observations by mastgraph's rule: the observation's own science products at the highest level present, no ancillary kinds.
+// params: obsids (list of string)
+// For a Level-3 observation these are its combined products, so its members' L2b products are left out.
+UNWIND $obsids AS obsid
+MATCH (o:Observation {obsid: obsid})
+OPTIONAL MATCH (o)-[:HAS_PRODUCT]->(p:Product)
+WHERE p.product_type = 'SCIENCE' AND p.level IS NOT NULL
+  AND NOT (p:GuideStar OR p:Preview OR p:AssociationFile OR p:PoolFile OR p:MsaFile)
+WITH o, collect(p) AS science
+WITH o, science, reduce(top = '', p IN science | CASE WHEN p.level > top THEN p.level ELSE top END) AS top
+WITH o, [p IN science WHERE p.level = top] AS mrp
+CALL (o, mrp) {
+  MATCH (o)-[r:MRP]->(x)
+  WHERE NOT x IN mrp
+  DELETE r
+}
+CALL (o, mrp) {
+  UNWIND mrp AS p
+  MERGE (o)-[:MRP]->(p)
+}

@@ -1,0 +1,5 @@
+// The observations that list these products (their minimum recommended products may change with them).
+// params: uris (list of string)
+UNWIND $uris AS uri
+MATCH (o:Observation)-[:HAS_PRODUCT]->(:Product {uri: uri})
+RETURN DISTINCT o.obsid AS obsid
