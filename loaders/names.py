@@ -191,8 +191,15 @@ def _exposure(name: str, m: re.Match, ext: str) -> ProductName:
     return ProductName(name, "exposure", suffix, ext, level, labels, props)
 
 
+#: wfs_combine fills the `{suffix}` placeholder of its association's product name: `..._wfscmb-05.fits`.
+_WFSCMB = re.compile(r"^wfscmb-(?P<activity>\d+)$")
+
+
 def _level3(name: str, m: re.Match, ext: str) -> ProductName:
     suffix = m["suffix"]
+    wfscmb = _WFSCMB.match(suffix)
+    if wfscmb:
+        return _level3_wfscmb(name, m, ext, wfscmb["activity"])
     if suffix not in LEVEL3_SUFFIXES:
         raise BadName(f"file name {name!r}: unknown suffix {suffix!r} for a Level-3 product")
     target = m["target"]
@@ -217,6 +224,24 @@ def _level3(name: str, m: re.Match, ext: str) -> ProductName:
     }
     labels = (Label.L3,) + ((Label.CATALOG,) if suffix == "cat" else ())
     return ProductName(name, "level3", suffix, ext, "3", labels, props)
+
+
+def _level3_wfscmb(name: str, m: re.Match, ext: str, activity: str) -> ProductName:
+    base = f"jw{m['program']}-{m['asn_id']}_{m['target']}_{m['instrument']}_{m['optical_elements']}"
+    props = {
+        "program": m["program"],
+        "asn_id": m["asn_id"],
+        "target": m["target"],
+        "instrument": m["instrument"],
+        "optical_elements": m["optical_elements"],
+        "activity": activity,
+        "suffix": "wfscmb",
+        "extension": ext,
+        "level": "3",
+        # the association names this product `<base>_{suffix}-<activity>`
+        "stem": f"{base}_{{suffix}}-{activity}",
+    }
+    return ProductName(name, "level3", "wfscmb", ext, "3", (Label.L3,), props)
 
 
 def _guide_star(name: str, base: str, ext: str) -> ProductName:

@@ -1,7 +1,7 @@
 // The seed's relationships between an association's outputs and its members: COMPOSITION, ANTECEDENT, CONTEMPORANEOUS_CALIBRATION, PREREQUISITE, MULTIPLICITY.
 // params: names (list of string)
 // For each output p (PRODUCED_BY) and each member m of the asn product p belongs to (HAS_MEMBER.product is
-// p's stem or source_stem): science members compose a Level-3 output or are the antecedent of a Level-2
+// p's stem or source_stem, or the prefix of a band-named Level-3 cube): science members compose a Level-3 output or are the antecedent of a Level-2
 // one; background/psf/imprint/selfcal members are contemporaneous calibrations (lamp/flat by the member's
 // exp_type); target_acquisition members are prerequisites (confirmation for TACONFIRM exposures); the
 // WFSS inputs direct_image/sourcecat/segmap are antecedents. Every output also depends on its
@@ -21,7 +21,8 @@ CALL (p, a) {
 }
 CALL (p, a) {
   MATCH (a)-[r:HAS_MEMBER]->(m:Product)
-  WHERE (r.product = p.stem OR r.product = p.source_stem) AND m <> p
+  WHERE (r.product = p.stem OR r.product = p.source_stem OR (p.level = '3' AND p.stem STARTS WITH r.product + '_'))
+    AND m <> p
   CALL (p, a, r, m) {
     WITH p, a, r, m WHERE r.exptype = 'science' AND p.level = '3'
     MERGE (p)-[c:COMPOSITION]->(m)

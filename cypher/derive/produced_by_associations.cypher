@@ -12,5 +12,10 @@ CALL (a, level, product_name) {
   MATCH (p:Product {source_stem: product_name})
   WHERE p.level = level AND NOT p:Preview
   RETURN p
+  UNION
+  // Level-3 products named after the product name plus a band (MIRI MRS cubes: <name>_ch3-long_s3d)
+  MATCH (p:Product)
+  WHERE level = '3' AND p.stem STARTS WITH product_name + '_' AND p.level = '3' AND NOT p:Preview
+  RETURN p
 }
 MERGE (p)-[:PRODUCED_BY]->(a)

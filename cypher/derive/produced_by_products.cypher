@@ -1,13 +1,15 @@
 // PRODUCED_BY from products to the associations that name them as a product (by stem, or by source_stem for per-source products).
 // params: uris (list of string)
-// Level-3 products are found through the association's program and asn id; Level-2b products through a
+// Level-3 products are found through the association's program and asn id (a MIRI MRS cube is named
+// by its band after the association's product name: `<name>_ch3-long_s3d.fits`); Level-2b products through a
 // sibling of the same stem already produced by the association (its primary output).
 UNWIND $uris AS uri
 MATCH (p:Product {uri: uri})
 WHERE p.level IN ['2b', '3'] AND p.stem IS NOT NULL AND NOT p:Preview
 CALL (p) {
   MATCH (a:Association {program: p.program, asn_id: p.asn_id})
-  WHERE p.level = '3' AND a.asn_type ENDS WITH '3' AND (p.stem IN a.products OR p.source_stem IN a.products)
+  WHERE p.level = '3' AND a.asn_type ENDS WITH '3' AND (p.stem IN a.products OR p.source_stem IN a.products
+       OR any(n IN a.products WHERE p.stem STARTS WITH n + '_'))
   RETURN a
   UNION
   MATCH (:Product {stem: p.stem})-[:PRODUCED_BY]->(a:Association)

@@ -1,0 +1,7 @@
+// One step of a downstream lineage walk: the lineage relationships reaching a frontier of products, from what was made from them.
+// params: frontier (list of string: product URIs), types (list of string: lineage relationship types from graph/model.py)
+// Lineage points downstream -> upstream, so downstream is incoming. Only product-to-product relationships are walked.
+UNWIND $frontier AS uri
+MATCH (:Product {uri: uri})<-[r]-(next:Product)
+WHERE type(r) IN $types
+RETURN next.uri AS from, uri AS to, type(r) AS type, properties(r) AS properties

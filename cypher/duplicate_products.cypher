@@ -1,0 +1,15 @@
+// Duplicate products: one file name under several product URIs (the same file reached through different dataURIs).
+// params: program (string, optional: 5-digit program such as "02733"), limit (int, default 100)
+CALL () {
+  MATCH (p:Product) WHERE p.program = $program
+  RETURN p
+  UNION
+  WITH $program AS program WHERE program IS NULL
+  MATCH (p:Product)
+  RETURN p
+}
+WITH p WHERE p.filename IS NOT NULL AND EXISTS { MATCH (q:Product {filename: p.filename}) WHERE q <> p }
+WITH p.filename AS filename, collect(p.uri) AS uris
+RETURN filename, size(uris) AS copies, uris
+ORDER BY filename
+LIMIT coalesce($limit, 100)

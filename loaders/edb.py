@@ -1,0 +1,163 @@
+"""Engineering Database (EDB) time series and the EDB mnemonic dictionary.
+
+An EDB file is what MAST serves for one mnemonic and time range,
+``<MNEMONIC>-<yyyymmddThhmmss>-<yyyymmddThhmmss>.csv`` (CRLF, header
+``theTime,MJD,euvalue,sqldataType``, one extra sample on each side of the asked range). It becomes
+one ``EngineeringSeries`` keyed by the file stem, its ``Mnemonic`` and ``OF_MNEMONIC``. Samples
+must come in time order; a row out of order, or with a time or value that is not a number, is a
+Reject; a sample whose value is unknown (empty, NULL, NaN) is left out.
+
+The mnemonic dictionary is a JSON document ``{"TlmMnemonics": [{TlmMnemonic, Subsystem, RawType,
+EUType, SQLType}, ...]}``: one ``Mnemonic`` per entry.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+from mastgraph.graph.model import Label, Rel
+from mastgraph.loaders.associations import known, read_json
+from mastgraph.loaders.records import Edge, LoadError, Node, Record, Reject, clean, origin
+
+#: MAST's EDB file names: ``<MNEMONIC>-<start>-<end>.csv``.
+EDB_NAME = re.compile(r"^(?P<mnemonic>[A-Za-z0-9_]+)-(?P<start>\d{8}[Tt]\d{6})-(?P<end>\d{8}[Tt]\d{6})$")
+EDB_RULE = "<MNEMONIC>-<yyyymmddThhmmss>-<yyyymmddThhmmss>.csv"
+REQUIRED_COLUMNS = ("MJD", "euvalue", "sqldataType")
+#: SQL types whose values are text (kept as str); all others are numbers (kept as float).
+TEXT_SQL_TYPE = re.compile(r"^(?:n?varchar|n?char|n?text|string)\b", re.IGNORECASE)
+_UNKNOWN = frozenset({"", "null", "none", "n/a", "nan"})
+
+
+@dataclass
+class _Series:
+    times: list[float] = field(default_factory=list)
+    values: list[float | str] = field(default_factory=list)
+    sql_type: str | None = None
+
+
+def is_text(sql_type: str | None) -> bool:
+    return bool(sql_type and TEXT_SQL_TYPE.match(sql_type.strip()))
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+class EdbLoader:
+    """One MAST EDB response (CSV) per file."""
+
+    kind: ClassVar[str] = "edb"
+
+    @classmethod
+    def detect(cls, path: Path, head: bytes) -> bool:
+        return path.suffix.lower() == ".csv" and head.lstrip(b"\xef\xbb\xbf").startswith(b"theTime,MJD,")
+
+    def records(self, path: Path) -> Iterator[Record]:
+        match = EDB_NAME.match(path.stem)
+        if not match:
+            raise LoadError(origin(path), f"EDB file name does not follow {EDB_RULE}")
+        mnemonic = match["mnemonic"].upper()
+        series = _Series()
+        yield from self._samples(path, series)
+        key = path.stem
+        props = {
+            "mnemonic": mnemonic,
+            "t_min": series.times[0] if series.times else None,
+            "t_max": series.times[-1] if series.times else None,
+            "n_samples": len(series.times),
+            "times": series.times,
+            "values": series.values,
+            "sql_type": series.sql_type,
+        }
+        where = origin(path, 1)
+        yield Node(Label.ENGINEERING_SERIES, key, clean(props), (), where)
+        yield Node(Label.MNEMONIC, mnemonic, {}, (), where)
+        yield Edge(Rel.OF_MNEMONIC, (Label.ENGINEERING_SERIES, key), (Label.MNEMONIC, mnemonic), {}, where)
+
+    def _samples(self, path: Path, series: _Series) -> Iterator[Reject]:
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as stream:
+                rows = csv.reader(stream)
+                header = next(rows, None)
+                columns = self._columns(path, header)
+                for row in rows:
+                    if row:
+                        yield from self._sample(origin(path, rows.line_num), row, columns, series)
+        except UnicodeDecodeError as exc:
+            raise LoadError(origin(path), f"not UTF-8 text ({exc.reason})") from None
+        except csv.Error as exc:
+            raise LoadError(origin(path), f"bad CSV ({exc})") from None
+
+    @staticmethod
+    def _columns(path: Path, header: list[str] | None) -> dict[str, int]:
+        columns = {name.strip(): index for index, name in enumerate(header or [])}
+        missing = [name for name in REQUIRED_COLUMNS if name not in columns]
+        if missing:
+            raise LoadError(origin(path, 1), f"EDB header lacks column(s) {', '.join(missing)}")
+        return columns
+
+    @staticmethod
+    def _sample(where: str, row: list[str], columns: dict[str, int], series: _Series) -> Iterator[Reject]:
+        if len(row) <= max(columns.values()):
+            yield Reject(where, f"{len(row)} fields where the header has {len(columns)}")
+            return
+        mjd_text, value_text, sql_type = (row[columns[name]].strip() for name in REQUIRED_COLUMNS)
+        mjd = _number(mjd_text)
+        if mjd is None:
+            yield Reject(where, f"MJD {mjd_text!r} is not a number")
+            return
+        if series.times and mjd < series.times[-1]:
+            yield Reject(where, f"MJD {mjd_text} comes before the previous sample ({series.times[-1]!r}): "
+                                "samples must be in time order")
+            return
+        sql_type = sql_type or series.sql_type
+        if series.sql_type and sql_type and sql_type.lower() != series.sql_type.lower():
+            yield Reject(where, f"sqldataType {sql_type!r} differs from the series' {series.sql_type!r}")
+            return
+        if value_text.lower() in _UNKNOWN:
+            return
+        value: float | str | None = value_text if is_text(sql_type) else _number(value_text)
+        if value is None:
+            yield Reject(where, f"euvalue {value_text!r} is not a number (sqldataType {sql_type!r})")
+            return
+        series.sql_type = series.sql_type or sql_type
+        series.times.append(mjd)
+        series.values.append(value)
+
+
+class MnemonicDictionaryLoader:
+    """The EDB mnemonic dictionary (JSON with ``TlmMnemonics``)."""
+
+    kind: ClassVar[str] = "edb_dictionary"
+    FIELDS: ClassVar[dict[str, str]] = {"Subsystem": "subsystem", "RawType": "raw_type",
+                                         "EUType": "eu_type", "SQLType": "sql_type"}
+
+    @classmethod
+    def detect(cls, path: Path, head: bytes) -> bool:
+        return path.suffix.lower() == ".json" and b'"TlmMnemonics"' in head
+
+    def records(self, path: Path) -> Iterator[Record]:
+        doc = read_json(path)
+        entries = doc.get("TlmMnemonics") if isinstance(doc, dict) else None
+        if not isinstance(entries, list):
+            raise LoadError(origin(path, getattr(doc, "line", 1)),
+                            "no 'TlmMnemonics' list (not an EDB mnemonic dictionary)")
+        for index, entry in enumerate(entries):
+            where = origin(path, getattr(entry, "line", doc.line))
+            name = known(entry.get("TlmMnemonic")) if isinstance(entry, dict) else None
+            if name is None:
+                yield Reject(where, f"TlmMnemonics[{index}] has no TlmMnemonic")
+                continue
+            props = {prop: known(entry.get(key)) for key, prop in self.FIELDS.items()}
+            props = {k: (str(v) if v is not None else None) for k, v in props.items()}
+            yield Node(Label.MNEMONIC, str(name).upper(), clean(props), (), where)

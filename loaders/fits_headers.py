@@ -1,0 +1,175 @@
+"""FITS headers: the product a file is, the reference files and CRDS context that calibrated it,
+and the association that produced it.
+
+Only headers are read (``fits.open(path, lazy_load_hdus=True)``), never the data arrays; the one
+table read is a Level-3 file's small ``HDRTAB`` (one row per input exposure). The product is named
+by the ``FILENAME`` keyword, else by the file's name. Origins are ``path[HDU name]``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+from astropy.io import fits
+
+from mastgraph.graph.model import Label, Rel
+from mastgraph.loaders import names
+from mastgraph.loaders.associations import association_name
+from mastgraph.loaders.records import Edge, LoadError, Node, Record, Reject, clean
+
+#: Header keyword -> Product property (text values).
+TEXT_KEYWORDS = {"CAL_VER": "cal_ver", "CRDS_VER": "crds_ver", "ASNPOOL": "asnpool", "ASNTABLE": "asntable",
+                 "EXP_TYPE": "exp_type", "MSAMETFL": "msametfl"}
+#: Header keyword -> Product property (float values: MJD, seconds).
+FLOAT_KEYWORDS = {"EXPSTART": "t_min", "EXPEND": "t_max", "EFFEXPTM": "effexptm"}
+#: CRDS reference file names: ``jwst_<instrument>_<reftype>_<NNNN>.<ext>``.
+CRDS_NAME = re.compile(r"^jwst_(?P<instrument>[a-z0-9]+)_(?P<reftype>[a-z0-9]+(?:_[a-z0-9]+)*?)_\d{4}\.[a-z]+$")
+#: The reftype of an ``R_*`` keyword whose value is not a CRDS name (a user-supplied file) and
+#: whose reftype is not simply the keyword without ``R_``: the jwst datamodels' ``meta.ref_file``
+#: names, with the CRDS name where it differs (msaoper, tsophot, drizpars, resol, straymask).
+REFTYPE_BY_KEYWORD = {
+    "R_MSAOPE": "msaoper", "R_BARSHA": "barshadow", "R_CHRCOR": "chromcorr", "R_COLLIM": "collimator",
+    "R_SIRSKL": "sirskernel", "R_CUBPAR": "cubepar", "R_DISPER": "disperser", "R_DISTOR": "distortion",
+    "R_MIREMI": "emicorr", "R_EXTR1D": "extract1d", "R_FILOFF": "filteroffset", "R_FRIFRQ": "fringefreq",
+    "R_IFUFOR": "ifufore", "R_IFUPOS": "ifupost", "R_IFUSLI": "ifuslicer", "R_LASTFR": "lastframe",
+    "R_LINEAR": "linearity", "R_MRSXAR": "mrsxartcorr", "R_MRSPT": "mrsptcorr", "R_PSTSOS": "pastasoss",
+    "R_PTHLOS": "pathloss", "R_PSFMAS": "psfmask", "R_READNO": "readnoise", "R_REGION": "regions",
+    "R_RESAMP": "drizpars", "R_RESOL": "resol", "R_SATURA": "saturation", "R_SPKERN": "speckernel",
+    "R_SPPROF": "specprofile", "R_SPTRAC": "spectrace", "R_SPCWCS": "specwcs", "R_STRAY": "straymask",
+    "R_SUPERB": "superbias", "R_THRPUT": "throughput", "R_TRPDEN": "trapdensity", "R_TRPPAR": "trappars",
+    "R_TSPHOT": "tsophot", "R_WAVCOR": "wavecorr", "R_WAVRAN": "wavelengthrange", "R_WAVMAP": "wavemap",
+}
+_UNKNOWN = frozenset({"", "null", "none", "n/a", "nan"})
+
+
+def header_value(header: fits.Header, keyword: str) -> Any:
+    """A keyword's value, or None when absent, undefined or saying "unknown" (N/A, NULL, NaN)."""
+    value = header.get(keyword)
+    if value is None or isinstance(value, fits.card.Undefined):
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        return None if value.lower() in _UNKNOWN else value
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+def reference_file(keyword: str, value: str, instrument: str | None) -> tuple[str, dict[str, str | None]]:
+    """(name, {instrument, reftype}) of an ``R_*`` keyword's reference file."""
+    name = value[len("crds://"):] if value.lower().startswith("crds://") else value
+    name = name.rsplit("/", 1)[-1]
+    match = CRDS_NAME.match(name.lower())
+    if match:
+        return name, {"instrument": match["instrument"], "reftype": match["reftype"]}
+    reftype = REFTYPE_BY_KEYWORD.get(keyword, keyword[len("R_"):].lower())
+    return name, {"instrument": instrument, "reftype": reftype}
+
+
+def _float(header: fits.Header, keyword: str) -> float | str | None:
+    """The keyword as a float; the bad value as text (for the Reject) when it is not a number."""
+    value = header_value(header, keyword)
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return repr(value)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+class FitsHeaderLoader:
+    """JWST FITS products, headers only."""
+
+    kind: ClassVar[str] = "fits"
+
+    @classmethod
+    def detect(cls, path: Path, head: bytes) -> bool:
+        return head.startswith(b"SIMPLE  =")
+
+    def records(self, path: Path) -> Iterator[Record]:
+        try:
+            hdul = fits.open(path, lazy_load_hdus=True)
+            header = hdul[0].header
+        except (OSError, ValueError, IndexError) as exc:
+            raise LoadError(str(path), f"not a readable FITS file ({exc})") from None
+        with hdul:
+            primary = f"{path}[{hdul[0].name or 'PRIMARY'}]"
+            inputs = yield from self._hdrtab(path, hdul)
+            yield from self._records(path, primary, header, inputs)
+
+    @staticmethod
+    def _hdrtab(path: Path, hdul: fits.HDUList) -> Iterator[Record]:
+        """The input file names of the HDRTAB extension (a Level-3 product), else None."""
+        where = f"{path}[HDRTAB]"
+        try:
+            hdu = hdul["HDRTAB"]
+        except KeyError:
+            return None
+        except (OSError, ValueError) as exc:
+            raise LoadError(str(path), f"not a readable FITS file ({exc})") from None
+        columns = {name.upper(): name for name in getattr(hdu, "columns", fits.ColDefs([])).names}
+        if "FILENAME" not in columns:
+            yield Reject(where, "HDRTAB has no FILENAME column")
+            return None
+        try:
+            values = [str(value).strip() for value in hdu.data[columns["FILENAME"]]]
+        except (OSError, ValueError) as exc:
+            raise LoadError(where, f"HDRTAB cannot be read ({exc})") from None
+        return [value for value in values if value and value.lower() not in _UNKNOWN]
+
+    def _records(self, path: Path, where: str, header: fits.Header, inputs: list[str] | None) -> Iterator[Record]:
+        filename = header_value(header, "FILENAME") or path.name
+        filename = str(filename).rsplit("/", 1)[-1]
+        instrument = header_value(header, "INSTRUME")
+        instrument = str(instrument).lower() if instrument is not None else None
+        props: dict[str, Any] = {prop: header_value(header, key) for key, prop in TEXT_KEYWORDS.items()}
+        props = {k: (str(v) if v is not None else None) for k, v in props.items()}
+        for keyword, prop in FLOAT_KEYWORDS.items():
+            value = _float(header, keyword)
+            if isinstance(value, str):
+                yield Reject(where, f"{keyword} {value} is not a number")
+                value = None
+            props[prop] = value
+        props.update(instrument=instrument, hdrtab_inputs=inputs)
+        product = self._product_node(filename, props, where)
+        yield product
+        yield from self._contributors(where, header, product.ref, instrument)
+
+    @staticmethod
+    def _product_node(filename: str, header_props: dict[str, Any], where: str) -> Node:
+        try:
+            parsed = names.parse(filename)
+        except names.BadName:
+            stem, _, extension = filename.rpartition(".")
+            suffix = stem.rsplit("_", 1)[-1].lower() if "_" in stem else None
+            props = {"filename": filename, "suffix": suffix, "extension": extension.lower() or None}
+            return Node(Label.PRODUCT, names.product_uri(filename), clean({**props, **header_props}), (), where)
+        props = {**parsed.props, "filename": parsed.filename, **header_props}
+        return Node(Label.PRODUCT, parsed.uri, clean(props), parsed.labels, where)
+
+    @staticmethod
+    def _contributors(where: str, header: fits.Header, product: tuple[Label, str | int],
+                      instrument: str | None) -> Iterator[Record]:
+        for keyword in header:
+            if not keyword.startswith("R_"):
+                continue
+            value = header_value(header, keyword)
+            if value is None:
+                continue
+            name, props = reference_file(keyword, str(value), instrument)
+            yield Node(Label.REFERENCE_FILE, name, clean(props), (), where)
+            yield Edge(Rel.USED_REFERENCE, product, (Label.REFERENCE_FILE, name), {"reftype": props["reftype"]}, where)
+        context = header_value(header, "CRDS_CTX")
+        if context is not None:
+            yield Node(Label.CRDS_CONTEXT, str(context), {}, (), where)
+            yield Edge(Rel.CALIBRATED_UNDER, product, (Label.CRDS_CONTEXT, str(context)), {}, where)
+        table = header_value(header, "ASNTABLE")
+        if table is not None:
+            asn = association_name(str(table).rsplit("/", 1)[-1])
+            yield Node(Label.ASSOCIATION, asn, {}, (), where)
+            yield Edge(Rel.PRODUCED_BY, product, (Label.ASSOCIATION, asn), {}, where)

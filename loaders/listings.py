@@ -1,0 +1,164 @@
+"""MAST product listings: one row per product, listed under an observation (`parent_obsid`).
+
+Sources: `Observations.get_product_list` (written as ECSV/CSV/VOTable), the Portal's CSV export,
+the MAST JWST products API (JSON or CSV), and `jwst_mast_query`'s reduced product table (its
+`outfilename` local paths name the products; it has no `productFilename`/`dataURI`).
+
+Per row: the Product (file-name facts plus the listing's columns), its own Observation and
+Program, the listed parent Observation (`mast_listed`) with `HAS_MEMBER` when it differs,
+`MAST_MRP` from the parent when the row is flagged, and `AGGREGATION` for intermediate and
+guide-star products. `mast_mrp` is set only in the product's own listing (obsID == parent_obsid),
+since MAST's flag is relative to the listed observation (docs/model.md, "Minimum Recommended
+Products").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+from mastgraph.graph.model import AggregationKind, Label, Rel
+from mastgraph.loaders import names
+from mastgraph.loaders.records import Edge, Node, Record, Reject, clean
+from mastgraph.loaders.tables import BadValue, Row, ident, integer, read_table, sniff_columns, text
+
+MRP_GROUP = "Minimum Recommended Products"
+#: Columns that name the product, in order of preference for the file name.
+NAME_COLUMNS = ("productFilename", "dataURI", "outfilename")
+#: Listing column -> Product property (text values).
+TEXT_PROPS = {
+    "description": "description",
+    "productType": "product_type",
+    "productSubGroupDescription": "subgroup",
+    "dataproduct_type": "dataproduct_type",
+    "project": "project",
+    "prvversion": "prvversion",
+    "dataRights": "data_rights",
+    "exp_type": "exp_type",
+}
+_OBS_ID_PROGRAM = re.compile(r"^jw(\d{5})", re.IGNORECASE)
+
+
+def is_listing(columns: set[str] | tuple[str, ...]) -> bool:
+    """A product listing has `obsID` and a column naming the product."""
+    return "obsID" in columns and any(c in columns for c in NAME_COLUMNS)
+
+
+class ListingLoader:
+    """Product listing rows -> Product, Observation, Program nodes and their relationships."""
+
+    kind: ClassVar[str] = "listing"
+
+    @classmethod
+    def detect(cls, path: Path, head: bytes) -> bool:
+        return is_listing(sniff_columns(path, head))
+
+    def records(self, path: Path) -> Iterator[Record]:
+        table = read_table(path)
+        hint = "this looks like observation rows, not a product listing" if table.has("obsid") else ""
+        table.require("obsID", hint=hint)
+        table.require_one(*NAME_COLUMNS)
+        for row in table.rows:
+            if row.error:
+                yield Reject(row.origin, row.error)
+                continue
+            try:
+                records = listing_row(row)
+            except (BadValue, names.BadName) as exc:
+                yield Reject(row.origin, str(exc))
+                continue
+            yield from records
+
+
+def listing_row(row: Row) -> list[Record]:
+    """The records of one listing row; raises `BadValue`/`BadName` when the row cannot be used."""
+    where = row.origin
+    obsid = ident(row.get("obsID"), "obsID")
+    if obsid is None:
+        raise BadValue("obsID is empty")
+    parent = ident(row.get("parent_obsid"), "parent_obsid")
+    filename, uri = product_name(row)
+    name = names.parse(filename)
+    obs_id = text(row.get("obs_id"))
+    program = row_program(row, obs_id, name.props.get("program"))
+
+    props: dict[str, Any] = {**name.props, "filename": filename}
+    props["size"] = integer(row.get("size"), "size")
+    if props["size"] is not None and props["size"] < 0:
+        raise BadValue(f"size {props['size']!r} is negative")
+    props["calib_level"] = integer(row.get("calib_level"), "calib_level")
+    for column, prop in TEXT_PROPS.items():
+        props[prop] = text(row.get(column))
+    props["listed"] = True
+    flagged = text(row.get("productGroupDescription")) == MRP_GROUP
+    if "productGroupDescription" in row.values and parent == obsid:
+        props["mast_mrp"] = flagged
+
+    observation = Label.OBSERVATION
+    records: list[Record] = [
+        Node(Label.PRODUCT, uri, clean(props), name.labels, where),
+        Node(observation, obsid, clean({"obs_id": obs_id, "program": program}), form_labels(obs_id), where),
+    ]
+    if program is not None:
+        records.append(Node(Label.PROGRAM, program, {"proposal_id": str(int(program))}, (), where))
+    if parent is not None:
+        parent_labels = (Label.COMBINED,) if parent != obsid else ()
+        records.append(Node(observation, parent, {"mast_listed": True}, parent_labels, where))
+    if program is not None:
+        records.append(Edge(Rel.HAS_OBSERVATION, (Label.PROGRAM, program), (observation, obsid), {}, where))
+    records.append(Edge(Rel.HAS_PRODUCT, (observation, obsid), (Label.PRODUCT, uri), {}, where))
+    if parent is not None and parent != obsid:
+        records.append(Edge(Rel.HAS_MEMBER, (observation, parent), (observation, obsid), {}, where))
+    if parent is not None and flagged:
+        records.append(Edge(Rel.MAST_MRP, (observation, parent), (Label.PRODUCT, uri), {}, where))
+    kind = aggregation_kind(name)
+    if kind is not None:
+        records.append(Edge(Rel.AGGREGATION, (observation, obsid), (Label.PRODUCT, uri), {"kind": kind.value}, where))
+    return records
+
+
+def product_name(row: Row) -> tuple[str, str]:
+    """(file name, uri) of a row: `dataURI` is the key when given, else `mast:JWST/product/<name>`."""
+    uri = text(row.get("dataURI"))
+    filename = text(row.get("productFilename"))
+    if filename is None and uri is not None:
+        filename = names.filename_of(uri)
+    if filename is None:
+        local = text(row.get("outfilename"))
+        filename = names.filename_of(local) if local else None
+    if not filename:
+        raise BadValue("no product file name (productFilename, dataURI and outfilename are empty)")
+    if uri is not None and not uri.startswith("mast:"):
+        raise BadValue(f"dataURI {uri!r} is not a mast: URI")
+    return filename, uri or names.product_uri(filename)
+
+
+def row_program(row: Row, obs_id: str | None, name_program: str | None) -> str | None:
+    """The 5-digit Program key: from `proposal_id`, else the obs_id, else the file name."""
+    proposal = row.get("proposal_id")
+    if proposal is not None:
+        try:
+            return names.program_key(text(proposal))
+        except ValueError as exc:
+            raise BadValue(f"proposal_id {proposal!r} is not a JWST program number") from exc
+    match = _OBS_ID_PROGRAM.match(obs_id or "")
+    return match[1] if match else name_program
+
+
+def form_labels(obs_id: str | None) -> tuple[Label, ...]:
+    """Exposure or Combined by the obs_id's form (nothing when the form is unknown)."""
+    form = names.observation_form(obs_id) if obs_id else None
+    return {"exposure": (Label.EXPOSURE,), "combined": (Label.COMBINED,)}.get(form or "", ())
+
+
+def aggregation_kind(name: names.ProductName) -> AggregationKind | None:
+    """guide_star for guide-star files, intermediate for intermediate suffixes (never a preview)."""
+    if Label.PREVIEW in name.labels:
+        return None
+    if Label.GUIDE_STAR in name.labels:
+        return AggregationKind.GUIDE_STAR
+    if names.is_intermediate(name.suffix):
+        return AggregationKind.INTERMEDIATE
+    return None

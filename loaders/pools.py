@@ -1,0 +1,119 @@
+"""Association pools (``*_pool.csv``): the pool file and the exposure each row names.
+
+A pool is the association generator's input: pipe-separated, ``#`` comment lines, one header row
+(upper-case pool column names), one row per exposure. Required columns: FILENAME and EXP_TYPE.
+A row repeated with the same values is read once; a repeat that disagrees is a Reject.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+from mastgraph.graph.model import Label
+from mastgraph.loaders import names
+from mastgraph.loaders.records import LoadError, Node, Record, Reject, clean, origin
+
+REQUIRED_COLUMNS = ("FILENAME", "EXP_TYPE")
+#: An EXP_TYPE is ``<instrument prefix>_<mode>`` (``NRC_IMAGE``, ``MIR_LRS-FIXEDSLIT``, ``FGS_ACQ1``).
+EXP_TYPE = re.compile(r"^(?:FGS|MIR|NIS|NRC|NRS)_[A-Z0-9][A-Z0-9_-]*$")
+_UNKNOWN = frozenset({"", "null", "none", "n/a", "nan"})
+
+
+def known(value: str | None) -> str | None:
+    """The stripped pool value, or None for NULL, N/A, NaN and empty."""
+    if value is None:
+        return None
+    value = value.strip()
+    return None if value.lower() in _UNKNOWN else value
+
+
+def pool_file_node(path: Path, line: int) -> Node:
+    """The pool file as a ``Product:PoolFile`` (minimal properties when its name breaks the rules)."""
+    try:
+        parsed = names.parse(path.name)
+        props: dict[str, Any] = {**parsed.props, "filename": path.name}
+    except names.BadName:
+        props = {"filename": path.name, "suffix": "pool", "extension": path.suffix.lstrip(".").lower() or None}
+    return Node(Label.PRODUCT, names.product_uri(path.name), clean(props), (Label.POOL_FILE,), origin(path, line))
+
+
+def _lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(1-based line number, line without its end) of a text file; LoadError if not text."""
+    number = 0
+    try:
+        with path.open(encoding="utf-8", newline="") as lines:
+            for number, line in enumerate(lines, start=1):
+                yield number, line.rstrip("\r\n")
+    except UnicodeDecodeError as exc:
+        raise LoadError(origin(path, number + 1), f"not UTF-8 text ({exc.reason})") from None
+
+
+class PoolLoader:
+    """Association pool tables (pipe-separated)."""
+
+    kind: ClassVar[str] = "pool"
+
+    @classmethod
+    def detect(cls, path: Path, head: bytes) -> bool:
+        if path.name.lower().endswith("_pool.csv"):
+            return True
+        for line in head.splitlines():
+            if line.strip() and not line.startswith(b"#"):
+                columns = [c.strip().upper() for c in line.split(b"|")]
+                return b"FILENAME" in columns and b"EXP_TYPE" in columns
+        return False
+
+    def records(self, path: Path) -> Iterator[Record]:
+        header: list[str] | None = None
+        seen: dict[str, tuple[dict[str, Any], int]] = {}
+        for number, line in _lines(path):
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            if header is None:
+                header = self._header(path, number, line)
+                yield pool_file_node(path, number)
+                continue
+            yield from self._row(path, number, header, line.split("|"), seen)
+        if header is None:
+            raise LoadError(origin(path), "no header row (not a pool file)")
+
+    @staticmethod
+    def _header(path: Path, number: int, line: str) -> list[str]:
+        header = [column.strip().upper() for column in line.split("|")]
+        missing = [column for column in REQUIRED_COLUMNS if column not in header]
+        if missing:
+            raise LoadError(origin(path, number), f"pool header lacks required column(s) {', '.join(missing)}")
+        return header
+
+    @staticmethod
+    def _row(path: Path, number: int, header: list[str], values: list[str],
+             seen: dict[str, tuple[dict[str, Any], int]]) -> Iterator[Record]:
+        where = origin(path, number)
+        if len(values) != len(header):
+            yield Reject(where, f"{len(values)} fields where the header has {len(header)}")
+            return
+        row = dict(zip(header, (known(value) for value in values)))
+        filename, exp_type = row["FILENAME"], row["EXP_TYPE"]
+        if filename is None:
+            yield Reject(where, "FILENAME is empty")
+            return
+        if exp_type is None or not EXP_TYPE.match(exp_type.upper()):
+            yield Reject(where, f"EXP_TYPE {exp_type!r} is not an exposure type")
+            return
+        try:
+            parsed = names.parse(filename)
+        except names.BadName as exc:
+            yield Reject(where, f"FILENAME: {exc}")
+            return
+        props = clean({**parsed.props, "filename": parsed.filename, "exp_type": exp_type.upper(),
+                       "msametfl": row.get("MSAMETFL")})
+        if parsed.filename in seen:
+            first, first_line = seen[parsed.filename]
+            if first != props:
+                yield Reject(where, f"FILENAME {filename!r} repeats line {first_line} with other values")
+            return
+        seen[parsed.filename] = (props, number)
+        yield Node(Label.PRODUCT, parsed.uri, props, parsed.labels, where)

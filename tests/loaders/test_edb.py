@@ -1,0 +1,163 @@
+"""EDB time series and the mnemonic dictionary: the real files, and broken ones."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mastgraph.graph.model import Label, Rel
+from mastgraph.loaders.edb import EdbLoader, MnemonicDictionaryLoader
+from mastgraph.loaders.records import Edge, LoadError, Node, Reject
+
+REAL = Path(__file__).resolve().parents[2] / "sample" / "data" / "real" / "edb"
+SERIES = REAL / "SA_ZATTEST2-20220202T222458-20220202T222459.csv"
+DICTIONARY = REAL / "edb_mnemonic_dictionary.json"
+HEADER = "theTime,MJD,euvalue,sqldataType"
+NAME = "SA_ZATTEST1-20220202T222458-20220202T222459.csv"
+
+
+def write(tmp_path: Path, *rows: str, name: str = NAME) -> Path:
+    path = tmp_path / name
+    path.write_bytes(("\r\n".join(rows) + "\r\n").encode())
+    return path
+
+
+def series_of(records) -> Node:
+    (node,) = [r for r in records if isinstance(r, Node) and r.label == Label.ENGINEERING_SERIES]
+    return node
+
+
+def test_real_series_is_detected():
+    assert EdbLoader.detect(SERIES, SERIES.read_bytes()[:65536])
+    assert not MnemonicDictionaryLoader.detect(SERIES, SERIES.read_bytes()[:65536])
+
+
+def test_real_series_exactly():
+    records = list(EdbLoader().records(SERIES))
+    key = "SA_ZATTEST2-20220202T222458-20220202T222459"
+    where = f"{SERIES}:1"
+    assert records == [
+        Node(Label.ENGINEERING_SERIES, key, {
+            "mnemonic": "SA_ZATTEST2", "t_min": 59612.9340022801, "t_max": 59612.9340170949, "n_samples": 6,
+            "times": [59612.9340022801, 59612.9340052431, 59612.9340082060, 59612.9340111690, 59612.9340141319,
+                      59612.9340170949],
+            "values": [-0.7914493680, -0.7914494276, -0.7914494276, -0.7914494276, -0.7914493680, -0.7914493680],
+            "sql_type": "real"}, (), where),
+        Node(Label.MNEMONIC, "SA_ZATTEST2", {}, (), where),
+        Edge(Rel.OF_MNEMONIC, (Label.ENGINEERING_SERIES, key), (Label.MNEMONIC, "SA_ZATTEST2"), {}, where),
+    ]
+
+
+def test_text_mnemonic_values_stay_text(tmp_path):
+    path = write(tmp_path, HEADER, "2022-02-02 22:24:57.797000,59612.93,ON,varchar",
+                 "2022-02-02 22:24:58.053000,59612.94,OFF,varchar")
+    node = series_of(EdbLoader().records(path))
+    assert node.props["values"] == ["ON", "OFF"] and node.props["sql_type"] == "varchar"
+
+
+def test_unknown_value_is_left_out(tmp_path):
+    path = write(tmp_path, HEADER, "t,59612.93,1.5,real", "t,59612.94,NaN,real", "t,59612.95,,real")
+    records = list(EdbLoader().records(path))
+    assert not [r for r in records if isinstance(r, Reject)]
+    assert series_of(records).props["times"] == [59612.93] and series_of(records).props["n_samples"] == 1
+
+
+def test_empty_series(tmp_path):
+    node = series_of(EdbLoader().records(write(tmp_path, HEADER)))
+    assert node.props == {"mnemonic": "SA_ZATTEST1", "n_samples": 0, "times": [], "values": []}
+
+
+# ---- broken files: one test per case ----
+
+def test_file_name_without_mnemonic_is_a_load_error(tmp_path):
+    path = write(tmp_path, HEADER, "t,59612.93,1.5,real", name="zattest.csv")
+    with pytest.raises(LoadError, match="MNEMONIC"):
+        list(EdbLoader().records(path))
+
+
+def test_missing_column_is_a_load_error(tmp_path):
+    with pytest.raises(LoadError, match="euvalue"):
+        list(EdbLoader().records(write(tmp_path, "theTime,MJD,sqldataType", "t,59612.93,real")))
+
+
+def test_non_numeric_mjd_is_a_reject(tmp_path):
+    path = write(tmp_path, HEADER, "t,59612.93,1.5,real", "t,soon,1.6,real", "t,59612.95,1.7,real")
+    records = list(EdbLoader().records(path))
+    (reject,) = [r for r in records if isinstance(r, Reject)]
+    assert reject.origin == f"{path}:3" and "MJD" in reject.reason and "soon" in reject.reason
+    assert series_of(records).props["n_samples"] == 2
+
+
+def test_sample_out_of_time_order_is_a_reject(tmp_path):
+    path = write(tmp_path, HEADER, "t,59612.93,1.5,real", "t,59612.92,1.6,real")
+    (reject,) = [r for r in EdbLoader().records(path) if isinstance(r, Reject)]
+    assert reject.origin == f"{path}:3" and "time order" in reject.reason
+
+
+def test_non_numeric_value_is_a_reject(tmp_path):
+    path = write(tmp_path, HEADER, "t,59612.93,high,real")
+    (reject,) = [r for r in EdbLoader().records(path) if isinstance(r, Reject)]
+    assert "euvalue" in reject.reason and "high" in reject.reason
+
+
+def test_short_row_is_a_reject(tmp_path):
+    path = write(tmp_path, HEADER, "t,59612.93")
+    (reject,) = [r for r in EdbLoader().records(path) if isinstance(r, Reject)]
+    assert "fields" in reject.reason
+
+
+def test_changing_sql_type_is_a_reject(tmp_path):
+    path = write(tmp_path, HEADER, "t,59612.93,1.5,real", "t,59612.94,ON,varchar")
+    (reject,) = [r for r in EdbLoader().records(path) if isinstance(r, Reject)]
+    assert "sqldataType" in reject.reason
+
+
+# ---- the mnemonic dictionary ----
+
+def test_real_dictionary_is_detected():
+    assert MnemonicDictionaryLoader.detect(DICTIONARY, DICTIONARY.read_bytes()[:65536])
+
+
+def test_real_dictionary_gives_one_mnemonic_per_entry():
+    entries = json.loads(DICTIONARY.read_text())["TlmMnemonics"]
+    records = list(MnemonicDictionaryLoader().records(DICTIONARY))
+    assert len(records) == len(entries) == 2449
+    assert all(isinstance(r, Node) and r.label == Label.MNEMONIC for r in records)
+    assert records[0] == Node(Label.MNEMONIC, "FGDP_SCTA_OFFSET_D",
+                              {"subsystem": "FOS", "raw_type": "FL64", "eu_type": "FL64", "sql_type": "FLOAT"},
+                              (), f"{DICTIONARY}:1")
+    assert {r.key for r in records} == {e["TlmMnemonic"] for e in entries}
+
+
+def test_dictionary_origins_are_lines(tmp_path):
+    path = tmp_path / "dict.json"
+    path.write_text(json.dumps({"TlmMnemonics": [{"TlmMnemonic": "A", "Subsystem": "X"},
+                                                 {"TlmMnemonic": "B", "SQLType": "REAL"}]}, indent=2))
+    records = list(MnemonicDictionaryLoader().records(path))
+    assert [(r.key, r.origin) for r in records] == [("A", f"{path}:3"), ("B", f"{path}:7")]
+    assert records[1].props == {"sql_type": "REAL"}
+
+
+def test_dictionary_without_tlmmnemonics_is_a_load_error(tmp_path):
+    path = tmp_path / "dict.json"
+    path.write_text('{"Count": 0}')
+    with pytest.raises(LoadError, match="TlmMnemonics"):
+        list(MnemonicDictionaryLoader().records(path))
+
+
+def test_dictionary_bad_json_is_a_load_error(tmp_path):
+    path = tmp_path / "dict.json"
+    path.write_text('{"TlmMnemonics": [\n{"TlmMnemonic": }]}')
+    with pytest.raises(LoadError) as err:
+        list(MnemonicDictionaryLoader().records(path))
+    assert err.value.origin == f"{path}:2"
+
+
+def test_dictionary_entry_without_name_is_a_reject(tmp_path):
+    path = tmp_path / "dict.json"
+    path.write_text('{"TlmMnemonics": [{"Subsystem": "X"}, {"TlmMnemonic": "A"}]}')
+    records = list(MnemonicDictionaryLoader().records(path))
+    assert isinstance(records[0], Reject) and "TlmMnemonic" in records[0].reason
+    assert records[1].key == "A"
