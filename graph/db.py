@@ -20,12 +20,17 @@ class DatabaseUnavailable(RuntimeError):
     """Neo4j cannot be reached; the message says where and what to do."""
 
 
+#: The server's notifications (e.g. "relationship type does not exist yet" on an empty graph) are
+#: not for mastgraph's users; queries are checked by tests (EXPLAIN on every named query) instead.
+_DRIVER_OPTIONS = {"user_agent": "mastgraph", "notifications_min_severity": "OFF"}
+
+
 def driver(settings: Settings) -> neo4j.Driver:
-    return GraphDatabase.driver(settings.uri, auth=settings.auth, user_agent="mastgraph")
+    return GraphDatabase.driver(settings.uri, auth=settings.auth, **_DRIVER_OPTIONS)
 
 
 def async_driver(settings: Settings) -> neo4j.AsyncDriver:
-    return neo4j.AsyncGraphDatabase.driver(settings.uri, auth=settings.auth, user_agent="mastgraph")
+    return neo4j.AsyncGraphDatabase.driver(settings.uri, auth=settings.auth, **_DRIVER_OPTIONS)
 
 
 @contextmanager

@@ -10,8 +10,8 @@ UNWIND $names AS name
 MATCH (a:Association {name: name})
 MATCH (p:Product)-[:PRODUCED_BY]->(a)
 CALL (p, a) {
-  MATCH (af:AssociationFile {association: a.name})
-  WHERE af <> p
+  MATCH (af:Product {association: a.name})
+  WHERE af:AssociationFile AND af <> p
   MERGE (p)-[:ANTECEDENT]->(af)
 }
 CALL (p, a) {

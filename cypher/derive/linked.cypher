@@ -10,23 +10,26 @@ CALL (p) {
 }
 CALL (p) {
   WITH p WHERE NOT p:Preview AND p.filename IS NOT NULL
-  MATCH (v:Preview {previews: p.filename})
+  MATCH (v:Product {previews: p.filename})
+  WHERE v:Preview
   MERGE (p)-[:LINKED {kind: 'preview'}]->(v)
 }
 CALL (p) {
   WITH p WHERE p:L1b AND NOT p:GuideStar AND p.visit_id IS NOT NULL
-  MATCH (g:GuideStar {visit_id: p.visit_id})
+  MATCH (g:Product {visit_id: p.visit_id})
+  WHERE g:GuideStar
   MERGE (p)-[:LINKED {kind: 'guide_star'}]->(g)
 }
 CALL (p) {
   WITH p WHERE p:GuideStar AND p.visit_id IS NOT NULL
-  MATCH (e:L1b {visit_id: p.visit_id})
-  WHERE NOT e:GuideStar
+  MATCH (e:Product {visit_id: p.visit_id})
+  WHERE e:L1b AND NOT e:GuideStar
   MERGE (e)-[:LINKED {kind: 'guide_star'}]->(p)
 }
 CALL (p) {
   WITH p WHERE p.msametfl IS NOT NULL
-  MATCH (m:MsaFile {filename: p.msametfl})
+  MATCH (m:Product {filename: p.msametfl})
+  WHERE m:MsaFile
   MERGE (p)-[:LINKED {kind: 'msa_catalog'}]->(m)
 }
 CALL (p) {
