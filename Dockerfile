@@ -1,0 +1,19 @@
+# The mastgraph API image; Neo4j runs beside it (docker-compose.yml) or anywhere NEO4J_URI points.
+FROM python:3.11-slim
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY mastgraph ./mastgraph
+COPY graph ./graph
+COPY api ./api
+COPY loaders ./loaders
+COPY cli ./cli
+COPY cypher ./cypher
+COPY sample ./sample
+COPY bench ./bench
+RUN pip install --no-cache-dir ".[mast]" && useradd --create-home mastgraph
+USER mastgraph
+ENV MASTGRAPH_HOME=/home/mastgraph/.mastgraph
+EXPOSE 8000
+HEALTHCHECK --interval=10s --timeout=3s --retries=5 \
+  CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"
+CMD ["mastgraph", "serve", "--host", "0.0.0.0", "--port", "8000"]
