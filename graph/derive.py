@@ -1,18 +1,24 @@
 """Derived relationships: what needs knowledge beyond one file (cypher/derive/*.cypher).
 
-Run after a file's records are written, in the same transaction, over what the file touched; the
-bulk build runs the same queries over the whole graph. Every query MERGEs in both directions where
-order matters, so files loaded in any order give the same graph.
+Run after a file's records are written, in the same transaction, over what the file touched
+(`derive`); the bulk build runs the same queries over the whole graph (`derive_all`): every key
+of each kind, page by page in key order, one write transaction per page and query. Every query
+MERGEs in both directions where order matters, so files loaded in any order give the same graph.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
+
+import neo4j
 
 from mastgraph.graph import queries
-from mastgraph.graph.model import EXPOSURE_INPUTS, Label, Rel
+from mastgraph.graph.model import EXPOSURE_INPUTS, KEYS, Label, Rel
 from mastgraph.graph.writer import Runner, WriteCounts
+from mastgraph.loaders.names import INTERMEDIATE_SUFFIXES
 from mastgraph.loaders.records import Edge, Node
 
 #: The longest exposure (days): bounds the time-index seek of the engineering join.
@@ -94,5 +100,84 @@ def derive(tx: Runner, touched: Touched, batch_size: int = 5000) -> WriteCounts:
         _run(tx, "engineering_exposures", counts, Rel.HAS_ENGINEERING.value, obsids=[], uris=uris,
              max_series_days=MAX_SERIES_DAYS)
     for obsids in _chunks(observations, size):
-        _run(tx, "mrp", counts, Rel.MRP.value, obsids=obsids)
+        _run(tx, "mrp", counts, Rel.MRP.value, obsids=obsids, intermediate=sorted(INTERMEDIATE_SUFFIXES))
     return counts
+
+
+@dataclass(frozen=True)
+class WholeGraphStep:
+    """One derivation query run over every key of one node kind (`derive_all`)."""
+
+    query: str  # cypher/derive/<query>.cypher
+    label: Label  # whose keys are passed ...
+    param: str  # ... as this list parameter
+    counted_as: str  # the WriteCounts name of what it creates
+    divisor: int = 1  # keys per statement: batch_size // 5 // divisor, as in `derive`
+    params: tuple[tuple[str, Any], ...] = ()
+
+
+#: `derive`'s queries in `derive`'s order, each over every key of its kind. Where `derive` passes
+#: the keys a file touched (and the associations and observations related to them), the whole
+#: graph passes all keys of the kind: a superset, so the result is what loading file by file gives.
+WHOLE_GRAPH_STEPS: tuple[WholeGraphStep, ...] = (
+    WholeGraphStep("antecedents", Label.PRODUCT, "uris", Rel.ANTECEDENT.value, params=(("inputs", EXPOSURE_INPUTS),)),
+    WholeGraphStep("produced_by_products", Label.PRODUCT, "uris", Rel.PRODUCED_BY.value),
+    WholeGraphStep("produced_by_associations", Label.ASSOCIATION, "names", Rel.PRODUCED_BY.value),
+    WholeGraphStep("linked", Label.PRODUCT, "uris", Rel.LINKED.value),
+    WholeGraphStep("association_members", Label.ASSOCIATION, "names", "(from associations)", divisor=10),
+    WholeGraphStep("engineering_series", Label.ENGINEERING_SERIES, "keys", Rel.HAS_ENGINEERING.value,
+                   params=(("max_exposure_days", MAX_EXPOSURE_DAYS),)),
+    WholeGraphStep("engineering_exposures", Label.OBSERVATION, "obsids", Rel.HAS_ENGINEERING.value,
+                   params=(("uris", []), ("max_series_days", MAX_SERIES_DAYS))),
+    WholeGraphStep("engineering_exposures", Label.PRODUCT, "uris", Rel.HAS_ENGINEERING.value,
+                   params=(("obsids", []), ("max_series_days", MAX_SERIES_DAYS))),
+    WholeGraphStep("mrp", Label.OBSERVATION, "obsids", Rel.MRP.value),
+)
+
+#: Called after each page: (step, keys done, keys of the kind, seconds so far in the step).
+StepProgress = Callable[[WholeGraphStep, int, int, float], None]
+
+
+def _key_pages(session: neo4j.Session, label: Label, size: int) -> Iterator[list[str]]:
+    """Every key of a node kind in key order, `size` at a time (an index-backed seek per page)."""
+    key = KEYS[label]
+    first = f"MATCH (n:`{label.value}`) WHERE n.`{key}` IS NOT NULL RETURN n.`{key}` AS k ORDER BY k LIMIT $size"
+    after = f"MATCH (n:`{label.value}`) WHERE n.`{key}` > $after RETURN n.`{key}` AS k ORDER BY k LIMIT $size"
+    page = session.execute_read(lambda tx: [r["k"] for r in tx.run(first, size=size)])
+    while page:
+        yield page
+        if len(page) < size:
+            return
+        last = page[-1]
+        page = session.execute_read(lambda tx: [r["k"] for r in tx.run(after, after=last, size=size)])
+
+
+def _count(session: neo4j.Session, label: Label) -> int:
+    return session.execute_read(lambda tx: tx.run(f"MATCH (n:`{label.value}`) RETURN count(n) AS c").single()["c"])
+
+
+def derive_all(driver: neo4j.Driver, database: str, batch_size: int = 5000,
+               progress: StepProgress | None = None) -> tuple[WriteCounts, dict[str, float]]:
+    """Run every derivation over the whole graph (after a bulk import). Returns what was created
+    and the seconds each step took (keyed ``query:label``)."""
+    counts = WriteCounts()
+    seconds: dict[str, float] = {}
+    size = max(1, batch_size // 5)
+    with driver.session(database=database) as session:
+        for step in WHOLE_GRAPH_STEPS:
+            started = time.perf_counter()
+            text = queries.text(f"derive/{step.query}")
+            chunk = max(1, size // step.divisor)
+            total, done = _count(session, step.label), 0
+            for keys in _key_pages(session, step.label, chunk):
+                params = {**dict(step.params), step.param: keys}
+                summary = session.execute_write(lambda tx: tx.run(text, params).consume())
+                counts.rels_created[step.counted_as] += summary.counters.relationships_created
+                counts.rels_deleted[step.counted_as] += summary.counters.relationships_deleted
+                counts.properties_set += summary.counters.properties_set
+                done += len(keys)
+                if progress:
+                    progress(step, done, total, time.perf_counter() - started)
+            name = f"{step.query}:{step.label.value}"
+            seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - started
+    return counts, seconds

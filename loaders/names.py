@@ -30,8 +30,10 @@ EXPOSURE_LEVELS: dict[str, str] = {
     **{s: "2a" for s in ("rate", "rateints", "ramp", "trapsfilled", "fitopt", "jump", "dark", "refpix")},
     **{s: "2b" for s in (
         "cal", "calints", "crf", "crfints", "bsub", "bsubints", "i2d", "s2d", "s3d", "x1d", "x1dints",
-        "c1d", "psfalign", "psfsub", "wfscmb", "median", "blot", "flat", "phot",
+        "c1d", "psfalign", "wfscmb", "median", "blot", "flat", "phot",
     )},
+    # calwebb_coron3 writes one PSF-subtracted product per science exposure; MAST serves it as Level 3
+    "psfsub": "3",
 }
 #: Data suffixes of Level-3 (combined) names.
 LEVEL3_SUFFIXES = frozenset({

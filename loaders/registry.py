@@ -70,14 +70,19 @@ def detect(path: Path | str) -> Loader:
     raise LoadError(str(path), f"unrecognised file kind (expected {EXPECTED})")
 
 
+#: The description mastgraph's sample generator writes beside the archive it makes (not an input).
+SAMPLE_DESCRIPTION = "manifest.json"
+
+
 def is_documentation(path: Path) -> bool:
     name = path.name.lower()
-    return name.startswith(DOC_NAMES) or path.suffix.lower() in DOC_SUFFIXES
+    return name.startswith(DOC_NAMES) or path.suffix.lower() in DOC_SUFFIXES or name == SAMPLE_DESCRIPTION
 
 
 def expand(paths: Iterable[Path | str]) -> list[Path]:
     """Files to load: files as given; directories walked recursively in sorted order, leaving out
-    hidden files and folders, documentation (README, LICENSE, *.md ...) and `docs/` folders."""
+    hidden files and folders, documentation (README, LICENSE, *.md ...), `docs/` folders and the
+    sample generator's `manifest.json`."""
     files: list[Path] = []
     for given in paths:
         path = Path(given)

@@ -1,10 +1,10 @@
-// Minimum Recommended Products of these observations by mastgraph's rule: the observation's own science products at the highest level present, no ancillary kinds.
-// params: obsids (list of string)
+// Minimum Recommended Products of these observations by mastgraph's rule: the observation's own science products at the highest level present, no ancillary kinds, no intermediate products.
+// params: obsids (list of string), intermediate (list of string: the intermediate suffixes, loaders.names.INTERMEDIATE_SUFFIXES)
 // For a Level-3 observation these are its combined products, so its members' L2b products are left out.
 UNWIND $obsids AS obsid
 MATCH (o:Observation {obsid: obsid})
 OPTIONAL MATCH (o)-[:HAS_PRODUCT]->(p:Product)
-WHERE p.product_type = 'SCIENCE' AND p.level IS NOT NULL
+WHERE p.product_type = 'SCIENCE' AND p.level IS NOT NULL AND NOT p.suffix IN $intermediate
   AND NOT (p:GuideStar OR p:Preview OR p:AssociationFile OR p:PoolFile OR p:MsaFile)
 WITH o, collect(p) AS science
 WITH o, science, reduce(top = '', p IN science | CASE WHEN p.level > top THEN p.level ELSE top END) AS top
