@@ -1,8 +1,8 @@
 // Lineage cycles: products that reach themselves along COMPOSITION/ANTECEDENT (lineage must be acyclic), one row per cycle, listed from its smallest URI.
-// params: program (string, optional: 5-digit program such as "02733"), limit (int, default 100)
+// params: program (string, optional: the program, "2733" or "02733"), limit (int, default 100)
 // Cycles up to 12 steps long are found. CONTEMPORANEOUS_CALIBRATION is left out: two nods may be each other's background.
 CALL () {
-  MATCH (p:Product) WHERE p.program = $program
+  MATCH (p:Product) WHERE p.program = right('0000' + toString($program), 5)
   RETURN p
   UNION
   WITH $program AS program WHERE program IS NULL

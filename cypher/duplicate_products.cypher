@@ -1,7 +1,7 @@
 // Duplicate products: one file name under several product URIs (the same file reached through different dataURIs).
-// params: program (string, optional: 5-digit program such as "02733"), limit (int, default 100)
+// params: program (string, optional: the program, "2733" or "02733"), limit (int, default 100)
 CALL () {
-  MATCH (p:Product) WHERE p.program = $program
+  MATCH (p:Product) WHERE p.program = right('0000' + toString($program), 5)
   RETURN p
   UNION
   WITH $program AS program WHERE program IS NULL

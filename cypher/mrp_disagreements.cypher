@@ -1,8 +1,8 @@
 // MRP disagreements with MAST: for every observation whose listing was loaded (`mast_listed`), the products that mastgraph's rule (MRP) and MAST's flag (MAST_MRP) do not agree on.
-// params: program (string, optional: 5-digit program such as "02733"), limit (int, default 100)
+// params: program (string, optional: the program, "2733" or "02733"), limit (int, default 100)
 // `flagged_by` says which side names the product: "mastgraph only" or "MAST only".
 CALL () {
-  MATCH (o:Observation) WHERE o.program = $program
+  MATCH (o:Observation) WHERE o.program = right('0000' + toString($program), 5)
   RETURN o
   UNION
   WITH $program AS program WHERE program IS NULL

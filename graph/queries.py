@@ -71,3 +71,33 @@ def statements(text: str) -> list[str]:
     """Split a multi-statement file (schema.cypher) on `;` at line ends, dropping comments."""
     body = "\n".join(line for line in text.splitlines() if not line.strip().startswith("//"))
     return [s.strip() for s in re.split(r";\s*(?:\n|$)", body) if s.strip()]
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One parameter of a named query, as its `// params:` line declares it: `name (type, note)`."""
+
+    name: str
+    type: str
+    note: str
+
+    @property
+    def required(self) -> bool:
+        """Required unless its note says `optional` or gives a `default`."""
+        note = self.note.lower()
+        return "optional" not in note and "default" not in note
+
+
+def param_specs(named: NamedQuery) -> tuple[ParamSpec, ...]:
+    """The declared parameters of a named query, in the order of its `// params:` line."""
+    for line in named.text.splitlines():
+        if not line.startswith("//"):
+            break
+        body = line[2:].strip()
+        if body.lower().startswith("params:"):
+            specs = []
+            for name, inside in re.findall(r"\$?([A-Za-z_][A-Za-z0-9_]*)\s*\(([^)]*)\)", body[7:]):
+                kind = re.match(r"\s*(\w*)", inside).group(1)
+                specs.append(ParamSpec(name, kind, inside.strip()[len(kind):].lstrip(",: ")))
+            return tuple(specs)
+    return ()

@@ -1,0 +1,241 @@
+"""Read-only Cypher execution: a query's rows, capped, under a timeout, never a write.
+
+Two guards keep a query from writing. Before running, `EXPLAIN` tells the query type Neo4j
+planned (``r`` read, ``rw``/``w`` write, ``s`` schema) and anything but ``r`` is refused, naming the
+clause that writes. The query then runs in a READ-access session through a read transaction, so a
+cluster routes it to a reader and every Neo4j refuses a write it would still attempt
+(``Neo.ClientError.Statement.AccessMode``). Values travel as parameters, never as query text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import neo4j
+from neo4j.graph import Node, Path, Relationship
+from neo4j.spatial import Point
+
+from .queries import NamedQuery, param_specs
+
+#: What a user is told when a query would write.
+READ_ONLY = "mastgraph runs Cypher read-only (READ access mode)"
+
+#: Plan operators that write (names as Neo4j 5 reports them, by prefix), with the clause a user wrote.
+_WRITE_OPERATORS: tuple[tuple[str, str], ...] = (
+    ("Merge", "MERGE"),
+    ("Create", "CREATE"),
+    ("DetachDelete", "DETACH DELETE"),
+    ("Delete", "DELETE"),
+    ("Set", "SET"),
+    ("Remove", "REMOVE"),
+    ("Foreach", "FOREACH"),
+    ("ProcedureCall", "a procedure that writes"),
+)
+
+_LEADING = re.compile(r"^(?:\s|//[^\n]*\n)*(EXPLAIN|PROFILE)\b", re.IGNORECASE)
+
+
+class CypherError(Exception):
+    """A query that cannot run, worded in one line (syntax, missing parameter, timeout ...)."""
+
+
+class WriteRefused(CypherError):
+    """The query writes; mastgraph runs Cypher read-only."""
+
+
+class QueryTimeout(CypherError):
+    """The query ran longer than its timeout and Neo4j stopped it."""
+
+
+@dataclass(frozen=True)
+class Rows:
+    """A query's answer: column names, rows of plain values, and whether the row cap cut it."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    truncated: bool = False
+
+    def dicts(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, row)) for row in self.rows]
+
+
+def run_read_only(
+    driver: neo4j.Driver,
+    text: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    database: str,
+    timeout: float,
+    limit: int,
+) -> Rows:
+    """Run user-supplied Cypher read-only: refuse it when its plan writes, then `read` it."""
+    params = dict(params or {})
+    with _session(driver, database) as session:
+        plan_type, clause = _planned(session, text, params, timeout)
+    if plan_type != "r":
+        raise WriteRefused(f"refused: this query writes ({clause}) and {READ_ONLY}")
+    return read(driver, text, params, database=database, timeout=timeout, limit=limit)
+
+
+def read(
+    driver: neo4j.Driver,
+    text: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    database: str,
+    timeout: float,
+    limit: int,
+) -> Rows:
+    """Run Cypher in a read transaction of a READ-access session; at most `limit` rows."""
+
+    @neo4j.unit_of_work(timeout=timeout)
+    def work(tx: neo4j.ManagedTransaction) -> Rows:
+        result = tx.run(text, dict(params or {}))
+        columns = tuple(result.keys())
+        rows: list[tuple[Any, ...]] = []
+        truncated = False
+        for record in result:
+            if len(rows) >= limit:
+                truncated = True
+                break
+            rows.append(tuple(plain(value) for value in record.values()))
+        result.consume()
+        return Rows(columns, tuple(rows), truncated)
+
+    with _session(driver, database) as session:
+        try:
+            return session.execute_read(work)
+        except neo4j.exceptions.Neo4jError as exc:
+            raise describe_error(exc, timeout) from None
+        except neo4j.exceptions.DriverError as exc:
+            raise connection_error(exc) from None
+
+
+def _session(driver: neo4j.Driver, database: str) -> neo4j.Session:
+    return driver.session(
+        database=database, default_access_mode=neo4j.READ_ACCESS, notifications_min_severity="OFF"
+    )
+
+
+def _planned(session: neo4j.Session, text: str, params: dict[str, Any], timeout: float) -> tuple[str, str]:
+    """The query type of the plan (`r`, `rw`, `w`, `s`) and the first clause that writes."""
+    leading = _LEADING.match(text)
+    body = text[leading.end():] if leading else text
+    try:
+        summary = session.run(neo4j.Query("EXPLAIN " + body, timeout=timeout), params).consume()
+    except neo4j.exceptions.Neo4jError as exc:
+        raise describe_error(exc, timeout) from None
+    except neo4j.exceptions.DriverError as exc:
+        raise connection_error(exc) from None
+    query_type = summary.query_type or "unknown"  # a plan of unknown type is not taken for a read
+    if query_type == "s":
+        return query_type, "a schema change"
+    return query_type, _writing_clause(summary.plan or {}) or "a write"
+
+
+def _writing_clause(plan: Mapping[str, Any]) -> str | None:
+    """The clause of the first operator of the plan (depth first) that writes."""
+    operator = str(plan.get("operatorType", "")).split("@")[0]
+    for prefix, clause in _WRITE_OPERATORS:
+        if operator.startswith(prefix):
+            return clause
+    for child in plan.get("children", ()):
+        found = _writing_clause(child)
+        if found:
+            return found
+    return None
+
+
+def describe_error(exc: neo4j.exceptions.Neo4jError, timeout: float) -> CypherError:
+    """One line for an error Neo4j raised: refused write, timeout, missing parameter, syntax ..."""
+    code = exc.code or ""
+    text = (exc.message or str(exc)).strip()
+    message = text.splitlines()[0] if text else code
+    if code.endswith("Statement.AccessMode"):
+        return WriteRefused(f"refused: this query writes and {READ_ONLY}; Neo4j refused it ({message})")
+    if "TransactionTimedOut" in code:
+        return QueryTimeout(f"the query ran longer than its timeout of {timeout:g} s and Neo4j stopped it")
+    if code.endswith("Statement.ParameterMissing"):
+        return CypherError(f"{message} (give each with --param NAME=VALUE)")
+    if code.endswith("Statement.SyntaxError"):
+        return CypherError(f"Cypher syntax error: {message}")
+    return CypherError(f"{code.rsplit('.', 1)[-1] or 'Neo4j error'}: {message}")
+
+
+def connection_error(exc: neo4j.exceptions.DriverError) -> CypherError:
+    text = str(exc).strip()
+    return CypherError(f"Neo4j connection: {text.splitlines()[0] if text else type(exc).__name__}")
+
+
+def plain(value: Any) -> Any:
+    """A JSON-ready copy of a value Neo4j returned (nodes, relationships, paths, temporal, spatial)."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, Node):
+        return {"labels": sorted(value.labels), "properties": plain(dict(value))}
+    if isinstance(value, Relationship):
+        return {"type": value.type, "properties": plain(dict(value))}
+    if isinstance(value, Path):
+        return {"nodes": [plain(n) for n in value.nodes], "relationships": [plain(r) for r in value.relationships]}
+    if isinstance(value, Point):
+        return {"srid": value.srid, "coordinates": list(value)}
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).hex()
+    if hasattr(value, "iso_format"):
+        return value.iso_format()
+    return str(value)
+
+
+def parse_param(text: str, declared: str = "") -> tuple[str, Any]:
+    """`k=v` from the command line: v as JSON when it parses (numbers, lists, quoted strings), else the
+    text; a parameter `declared` a string keeps its text (`level=3` is "3", `program=02733` "02733")."""
+    name, sep, raw = text.partition("=")
+    name = name.strip()
+    if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        raise CypherError(f"bad --param {text!r}: write NAME=VALUE, e.g. --param uri=mast:JWST/product/x_cal.fits")
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return name, raw
+    if declared == "string" and not isinstance(value, str):
+        return name, raw
+    return name, value
+
+
+def parse_params(items: Sequence[str], named: NamedQuery | None = None) -> dict[str, Any]:
+    """Every `k=v`, typed by the named query's `// params:` declaration when there is one."""
+    types = {spec.name: spec.type for spec in param_specs(named)} if named else {}
+    params = {}
+    for item in items:
+        name, value = parse_param(item, types.get(item.partition("=")[0].strip(), ""))
+        params[name] = value
+    return params
+
+
+def query_params(named: NamedQuery, given: Mapping[str, Any], *, limit: int | None = None) -> dict[str, Any]:
+    """The parameters to run a named query with: every declared one (None when not given), the
+    row cap as its `limit` when it declares one; unknown or missing required names are refused."""
+    specs = param_specs(named)
+    if not specs:
+        return dict(given)
+    names = [spec.name for spec in specs]
+    unknown = sorted(set(given) - set(names))
+    if unknown:
+        raise CypherError(f"{named.name} takes {', '.join(names)}; not {', '.join(unknown)}")
+    missing = [spec.name for spec in specs if spec.required and given.get(spec.name) is None]
+    if missing:
+        needed = " ".join(f"--param {name}=..." for name in missing)
+        what = "; ".join(f"{s.name}: {s.type}{', ' + s.note if s.note else ''}" for s in specs if s.name in missing)
+        raise CypherError(f"{named.name} needs {needed} ({what})")
+    params = {name: given.get(name) for name in names}
+    if "limit" in params and params["limit"] is None and limit is not None:
+        params["limit"] = limit
+    return params

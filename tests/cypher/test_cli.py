@@ -1,0 +1,148 @@
+"""`mastgraph cypher`, `mastgraph audit` and `mastgraph prov` as a user runs them (NEO4J_URI = the test Neo4j)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from prov.model import ProvDocument
+from typer.testing import CliRunner
+
+from mastgraph.cli.audit import FINDINGS_EXIT
+from mastgraph.cli.cypher import library
+from mastgraph.cli.main import app
+
+from ..conftest import count
+from .conftest import ImagingProgram
+
+
+@pytest.fixture
+def cli(neo4j_settings, monkeypatch, tmp_path):
+    """Run `mastgraph ...` in-process against the test Neo4j; returns click's Result."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NEO4J_URI", neo4j_settings.uri)
+    monkeypatch.setenv("NEO4J_DATABASE", neo4j_settings.neo4j_database)
+    monkeypatch.setenv("MASTGRAPH_HOME", str(neo4j_settings.home))
+    monkeypatch.setenv("COLUMNS", "300")  # rich tables wide enough to show whole URIs
+    if neo4j_settings.neo4j_password is not None:
+        monkeypatch.setenv("NEO4J_USER", neo4j_settings.neo4j_user)
+        monkeypatch.setenv("NEO4J_PASSWORD", neo4j_settings.neo4j_password)
+    runner = CliRunner()
+    return lambda *args: runner.invoke(app, list(args))
+
+
+def one_line_error(result) -> str:
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_list_shows_every_library_query_with_its_description(cli):
+    result = cli("cypher", "--list")
+    assert result.exit_code == 0
+    text = " ".join(result.stdout.split())
+    for named in library():
+        assert named.name in result.stdout
+        assert " ".join(named.description.split())[:40] in text
+    assert "schema " not in result.stdout
+
+
+def test_named_query_as_json_table_and_csv(cli, imaging: ImagingProgram):
+    result = cli("cypher", "lineage_up", "--param", f"uri={imaging.exposures[0].uncal}", "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert [(r["product"], r["distance"]) for r in rows] == [
+        (imaging.exposures[0].rate, 1), (imaging.exposures[0].cal, 2), (imaging.l3, 3)]
+    assert "3 rows" in result.stderr
+    table = cli("cypher", "composition_tree", "-p", f"uri={imaging.l3}")
+    assert table.exit_code == 0 and "dither" in table.stdout
+    as_csv = cli("cypher", "minimum_recommended_products", "-p", f"observation={imaging.obsid}", "-f", "csv")
+    assert list(csv.DictReader(io.StringIO(as_csv.stdout))) == [
+        {"observation": imaging.obs_id, "product": imaging.l3, "filename": imaging.l3.rsplit("/", 1)[-1],
+         "level": "3", "mrp": "true", "mast_mrp": "true"}]
+
+
+def test_limit_caps_rows_and_sets_the_query_limit(cli, imaging: ImagingProgram):
+    result = cli("cypher", "lineage_down", "-p", f"uri={imaging.l3}", "--limit", "2", "-f", "json")
+    assert result.exit_code == 0 and len(json.loads(result.stdout)) == 2
+    assert "row cap" in result.stderr
+    raw = cli("cypher", "-e", "UNWIND range(1, 10) AS i RETURN i", "--limit", "4", "-f", "json")
+    assert [r["i"] for r in json.loads(raw.stdout)] == [1, 2, 3, 4]
+    assert "row cap" in raw.stderr
+
+
+def test_file_and_inline_queries_take_params(cli, imaging: ImagingProgram, tmp_path):
+    path = tmp_path / "levels.cypher"
+    path.write_text("// Products of one level in a program.\n// params: program (string), level (string)\n"
+                    "MATCH (p:Product {program: $program}) WHERE p.level = $level RETURN p.uri AS uri ORDER BY uri\n")
+    result = cli("cypher", str(path), "-p", f"program={imaging.program}", "-p", "level=1b", "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert [r["uri"] for r in json.loads(result.stdout)] == sorted(e.uncal for e in imaging.all_exposures)
+    inline = cli("cypher", "-e", "RETURN $xs AS xs, $n * 2 AS twice", "-p", "xs=[1,2]", "-p", "n=21", "-f", "json")
+    assert json.loads(inline.stdout) == [{"xs": [1, 2], "twice": 42}]
+
+
+def test_a_write_is_refused_in_one_line(cli, imaging, graph):
+    before = count(graph, "MATCH (n) RETURN count(n)")
+    result = cli("cypher", "-e", "CREATE (:Product {uri: 'mast:JWST/product/new.fits'})")
+    assert result.exit_code == 1
+    assert one_line_error(result) == "refused: this query writes (CREATE) and mastgraph runs Cypher read-only (READ access mode)"
+    assert count(graph, "MATCH (n) RETURN count(n)") == before
+
+
+@pytest.mark.parametrize("args,message,code", [
+    ((), "give a library query name", 2),
+    (("no_such_query",), "no library query named 'no_such_query'", 2),
+    (("lineage_down",), "lineage_down needs --param uri=", 1),
+    (("lineage_down", "-p", "uri=x", "-p", "colour=red"), "not colour", 1),
+    (("-e", "MATCH (n RETURN n"), "Cypher syntax error", 1),
+    (("missing.cypher",), "no such Cypher file", 2),
+    (("-e", "RETURN 1", "lineage_down"), "one of them", 2),
+])
+def test_bad_input_gets_one_line(cli, args, message, code, graph):
+    result = cli("cypher", *args)
+    assert result.exit_code == code
+    assert message in one_line_error(result)
+
+
+def test_audit_of_a_clean_graph(cli, imaging):
+    clean = cli("audit", "--strict")
+    assert clean.exit_code == 0, clean.output
+    assert "no findings" in clean.stdout
+
+
+def test_audit_strict_and_json(cli, planted):
+    program, problems = planted
+    table = cli("audit")
+    assert table.exit_code == 0, table.output
+    assert "lineage cycles" in table.stdout and "orphan_products" in table.stdout
+    assert all(uri in table.stdout for uri in problems.orphan_products | problems.unlisted_members)
+    strict = cli("audit", "--strict", "--format", "json", "--program", str(int(program.program)))
+    assert strict.exit_code == FINDINGS_EXIT
+    report = json.loads(strict.stdout)
+    assert report["program"] == program.program and not report["clean"]
+    counts = {f["check"]: f["count"] for f in report["findings"]}
+    assert counts["cycles"] == len(problems.cycles) and counts["orphan_products"] == len(problems.orphan_products)
+    other = cli("audit", "--strict", "--program", "9999")
+    assert other.exit_code == 0
+    bad = cli("audit", "--program", "jw02733")
+    assert bad.exit_code == 2 and "bad program" in one_line_error(bad)
+
+
+def test_prov_command(cli, imaging: ImagingProgram, tmp_path):
+    result = cli("prov", imaging.l3, "--format", "provn", "--depth", "2")
+    assert result.exit_code == 0, result.output
+    doc = ProvDocument.deserialize(content=result.stdout, format="provn")
+    entities = {str(r.identifier) for r in doc.get_records() if r.is_element()}
+    assert "jwst:" + imaging.l3.rsplit("/", 1)[-1] in entities
+    out = tmp_path / "l3.json"
+    written = cli("prov", imaging.l3, "-o", str(out))
+    assert written.exit_code == 0 and ProvDocument.deserialize(out, format="json") is not None
+    missing = cli("prov", "mast:JWST/product/none.fits")
+    assert missing.exit_code == 1 and "no product with URI" in one_line_error(missing)
+    deep = cli("prov", imaging.l3, "--depth", "99")
+    assert deep.exit_code == 1 and "depth must be between 0 and" in one_line_error(deep)
