@@ -29,8 +29,8 @@ def driver(settings: Settings) -> neo4j.Driver:
     return GraphDatabase.driver(settings.uri, auth=settings.auth, **_DRIVER_OPTIONS)
 
 
-def async_driver(settings: Settings) -> neo4j.AsyncDriver:
-    return neo4j.AsyncGraphDatabase.driver(settings.uri, auth=settings.auth, **_DRIVER_OPTIONS)
+def async_driver(settings: Settings, **config: object) -> neo4j.AsyncDriver:
+    return neo4j.AsyncGraphDatabase.driver(settings.uri, auth=settings.auth, **{**_DRIVER_OPTIONS, **config})
 
 
 @contextmanager

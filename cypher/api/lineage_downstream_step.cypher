@@ -4,4 +4,4 @@
 UNWIND $frontier AS uri
 MATCH (:Product {uri: uri})<-[r]-(next:Product)
 WHERE type(r) IN $types
-RETURN next.uri AS from, uri AS to, type(r) AS type, properties(r) AS properties
+RETURN collect({from: next.uri, to: uri, type: type(r), properties: properties(r)}) AS steps

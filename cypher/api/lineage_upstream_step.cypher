@@ -4,4 +4,4 @@
 UNWIND $frontier AS uri
 MATCH (:Product {uri: uri})-[r]->(next:Product)
 WHERE type(r) IN $types
-RETURN uri AS from, next.uri AS to, type(r) AS type, properties(r) AS properties
+RETURN collect({from: uri, to: next.uri, type: type(r), properties: properties(r)}) AS steps

@@ -1,0 +1,73 @@
+"""The Starlette application: GraphQL at `/graphql` (GraphiQL in a browser), `/healthz`,
+`/readyz`, W3C PROV at `/prov/{uri}` (when `api/prov.py` is installed), the optional token guard.
+
+One async Neo4j driver lives in the app's lifespan, on `app.state.driver`, beside
+`app.state.settings`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from mastgraph.graph import read
+from mastgraph.graph.settings import Settings, get_settings
+
+from .auth import BearerTokenGuard
+from .health import Readiness, healthz, readyz
+from .schema import build_schema
+from .view import LineageGraphQL
+
+
+async def prov(request: Request) -> Response:
+    """W3C PROV of a product, served by `api/prov.py` when it is installed."""
+    try:
+        module = importlib.import_module("mastgraph.api.prov")
+    except ModuleNotFoundError as exc:
+        if exc.name != "mastgraph.api.prov":
+            raise
+        return JSONResponse({"error": "PROV export is not available in this installation"}, status_code=404)
+    return await module.prov_endpoint(request)
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    app.state.driver = read.open_driver(settings)
+    app.state.readiness = Readiness(app.state.driver, settings)
+    bootstrapping = asyncio.create_task(app.state.readiness.keep_bootstrapping())
+    try:
+        yield
+    finally:
+        bootstrapping.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await bootstrapping
+        await app.state.driver.close()
+
+
+def create_app(settings: Settings | None = None, *, nested: bool = True) -> Starlette:
+    """The API for `settings` (from the environment when None).
+
+    `nested=False` loads relation fields level by level (one query per field and nesting level)
+    instead of compiling a whole request into one query; the answers are the same.
+    """
+    settings = settings or get_settings()
+    graphql = LineageGraphQL(build_schema(settings), nested=nested)
+    routes = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/prov/{uri:path}", prov, methods=["GET"]),
+    ]
+    middleware = [Middleware(BearerTokenGuard, token=settings.api_token)] if settings.api_token else []
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app.state.settings = settings
+    return app

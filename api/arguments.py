@@ -1,0 +1,101 @@
+"""Argument values as the graph wants them: program ids, cursors, product filters, pages.
+
+Each function names the argument it refuses (`BadArgument`), so clients see which one is wrong.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from enum import Enum
+from typing import Any
+
+from mastgraph.graph.model import LEVEL_LABELS
+from mastgraph.graph.read import Page
+
+from .errors import BadArgument, LimitExceeded
+
+#: Page size when `first` is not given (never more than the configured maximum).
+DEFAULT_PAGE_SIZE = 100
+
+#: Product levels as the graph stores them (graph/model.py LEVEL_LABELS).
+LEVELS = tuple(LEVEL_LABELS)
+
+_PROGRAM = re.compile(r"^(?:jw)?0*(\d{1,5})$", re.IGNORECASE)
+_CURSOR_PREFIX = "uri:"
+
+
+def program_id(value: str, argument: str = "id") -> str:
+    """A JWST program (proposal) id as the graph keys it: five digits, zero-padded ("02733")."""
+    match = _PROGRAM.match(value.strip())
+    if not match:
+        raise BadArgument(argument, f"{value!r} is not a JWST program id (up to 5 digits, e.g. 2733 or 02733)")
+    return match.group(1).zfill(5)
+
+
+def encode_cursor(uri: str) -> str:
+    return base64.urlsafe_b64encode((_CURSOR_PREFIX + uri).encode()).decode()
+
+
+def decode_cursor(cursor: str | None, argument: str = "after") -> str:
+    """The product URI a cursor stands for ("" for no cursor: the first page)."""
+    if not cursor:
+        return ""
+    try:
+        text = base64.urlsafe_b64decode(cursor.encode()).decode()
+    except (binascii.Error, UnicodeError, ValueError):
+        text = ""
+    if not text.startswith(_CURSOR_PREFIX):
+        raise BadArgument(argument, "not a cursor of this list (use a `cursor` or `pageInfo.endCursor` it returned)")
+    return text[len(_CURSOR_PREFIX):]
+
+
+def reference_file_name(name: str) -> str:
+    """A reference file name without the `crds://` scheme FITS headers give it."""
+    return name.strip().removeprefix("crds://")
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
+
+
+def product_filters(value: Any, argument: str = "filter") -> tuple[tuple[str, Any], ...]:
+    """A ProductFilter (input object, as a dict or an object) as (graph filter, value) pairs."""
+    if value is None:
+        return ()
+    items = value.items() if isinstance(value, dict) else vars(value).items()
+    out: list[tuple[str, Any]] = []
+    for name, raw in items:
+        raw = _plain(raw)
+        if raw is None:
+            continue
+        name = _snake(name)
+        if name == "program":
+            raw = program_id(str(raw), f"{argument}.program")
+        elif name == "level":
+            raw = str(raw).strip().lower()
+            if raw not in LEVELS:
+                raise BadArgument(f"{argument}.level", f"{raw!r} is not a product level ({', '.join(LEVELS)})")
+        elif name in ("instrument", "suffix"):
+            raw = str(raw).strip().lower()
+        elif name == "product_type":
+            raw = str(raw).strip().upper()
+        out.append((name, raw))
+    return tuple(sorted(out))
+
+
+def page(first: int | None, after: str | None, max_page_size: int, filters=(), count: bool = False) -> Page:
+    """A keyset page. `first` beyond the maximum was refused before execution; the default is clamped."""
+    if first is None:
+        first = min(DEFAULT_PAGE_SIZE, max_page_size)
+    if first < 0:
+        raise BadArgument("first", "must be 0 or more")
+    if first > max_page_size:
+        raise LimitExceeded(f"argument `first` is {first}; at most {max_page_size} per page", argument="first",
+                            limit="max_page_size", maximum=max_page_size)
+    return Page(first=first, after=decode_cursor(after), filters=tuple(filters), count=count)

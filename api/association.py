@@ -1,0 +1,63 @@
+"""The Association type (a JWST association file's content) and its membership items."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from .relations import end, related, relation, role
+
+if TYPE_CHECKING:
+    from .product import Product
+
+ProductRef = Annotated["Product", strawberry.lazy("mastgraph.api.product")]
+
+
+@strawberry.type(description="A JWST association: the formal list of the products a pipeline stage combines.")
+class Association:
+    name: str = strawberry.field(description="The association file name without `_asn.json`, the key.")
+    asn_type: str | None = strawberry.field(description="image2, spec2, image3, spec3, coron3, tso3, wfs-image3 ...")
+    asn_rule: str | None
+    asn_pool: str | None
+    asn_id: str | None
+    program_id: str | None
+    target: str | None
+    code_version: str | None
+    version_id: str | None
+    degraded_status: str | None
+    product_names: list[str] | None = strawberry.field(description="The names of the association's products.")
+    composition_by: str | None = strawberry.field(description="How its Level-3 product combines members.")
+
+    @relation("Association.members", "The association's members (HAS_MEMBER), with their exposure types.",
+              filter="exptype")
+    def members(self, info: strawberry.Info, exptype: list[str] | None = None) -> list[AssociationMember]:
+        return related(self, info)
+
+    @relation("Association.products", "The products the association produced (PRODUCED_BY, reverse).")
+    def products(self, info: strawberry.Info) -> list[ProductRef]:
+        return related(self, info)
+
+    @relation("Association.per_source_products", "Per-source products derived from its Level-3 product "
+              "(MULTIPLICITY, reverse).")
+    def per_source_products(self, info: strawberry.Info) -> list[ProductRef]:
+        return related(self, info)
+
+    @relation("Association.association_file", "The association file (`_asn.json`) itself, as a product.")
+    def association_file(self, info: strawberry.Info) -> ProductRef | None:
+        return related(self, info)
+
+
+@strawberry.type(description="One member of an association (a HAS_MEMBER relationship).")
+class AssociationMember:
+    exptype: str | None = strawberry.field(description="science, background, psf, imprint, selfcal, "
+                                           "target_acquisition, sourcecat, segmap, direct_image.")
+    asn_product: str | None = strawberry.field(description="The association product the member belongs to.")
+
+    @role("association", "The association.")
+    def association(self, info: strawberry.Info) -> Association:
+        return end(self, info)
+
+    @role("product", "The member product.")
+    def product(self, info: strawberry.Info) -> ProductRef:
+        return end(self, info)

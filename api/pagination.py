@@ -1,0 +1,69 @@
+"""Keyset pages of products: the connection types and the product filter.
+
+Pages are in URI order; a cursor stands for the URI of the last product seen, so walking a list
+page by page neither repeats nor skips a product, even while products are added.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from .arguments import encode_cursor
+
+if TYPE_CHECKING:
+    from .product import Product
+
+ProductRef = Annotated["Product", strawberry.lazy("mastgraph.api.product")]
+
+#: Description of every `first` argument.
+PAGE_SIZE = "Products per page: 100 when not given, at most the server's MASTGRAPH_MAX_PAGE_SIZE."
+
+
+@strawberry.input(description="Conditions on products; all given conditions must hold.")
+class ProductFilter:
+    program: str | None = strawberry.field(default=None, description="Program id (2733 or 02733).")
+    instrument: str | None = strawberry.field(default=None, description="Instrument (miri, nircam ...); from the file "
+                                              "name, else the observation's instrument (prefix match, any case).")
+    level: str | None = strawberry.field(default=None, description="Pipeline level: 1b, 2a, 2b or 3.")
+    suffix: str | None = strawberry.field(default=None, description="File suffix: uncal, rate, cal, i2d ...")
+    product_type: str | None = strawberry.field(default=None, description="SCIENCE, AUXILIARY, INFO, PREVIEW ...")
+    calib_level: int | None = None
+    mrp: bool | None = strawberry.field(default=None, description="A minimum recommended product of some observation "
+                                        "by mastgraph's rule (MRP), or not.")
+    mast_mrp: bool | None = strawberry.field(default=None, description="Flagged by MAST as a Minimum Recommended "
+                                             "Product in its own listing, or not.")
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None = strawberry.field(description="Pass as `after` to get the next page.")
+
+
+@strawberry.type
+class ProductEdge:
+    cursor: str
+    node: ProductRef
+
+
+@strawberry.type(description="A page of products in URI order.")
+class ProductConnection:
+    total_count: int = strawberry.field(description="How many products match, over all pages.")
+
+    @strawberry.field
+    def nodes(self) -> list[ProductRef]:
+        return self["items"][: self["first"]]
+
+    @strawberry.field
+    def edges(self) -> list[ProductEdge]:
+        return [{"cursor": encode_cursor(item["uri"]), "node": item} for item in self["items"][: self["first"]]]
+
+    @strawberry.field
+    def page_info(self) -> PageInfo:
+        shown = self["items"][: self["first"]]
+        return {
+            "has_next_page": len(self["items"]) > self["first"],
+            "end_cursor": encode_cursor(shown[-1]["uri"]) if shown else None,
+        }

@@ -1,0 +1,192 @@
+"""The Product type: a MAST data product (one file), with every relationship of the model.
+
+Lineage points from what was made to what it was made from: `composedOf` and `antecedents` go
+toward the raw exposures, `composes` and `derivedProducts` toward the combined products.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from .enums import AggregationKind, CalibrationKind, CompositionBy, LinkedKind, PrerequisiteKind
+from .relations import related, relation
+
+if TYPE_CHECKING:
+    from .association import Association, AssociationMember
+    from .calibration import CrdsContext, ReferenceFile
+    from .engineering import EngineeringSeries
+    from .external import ExternalProduct
+    from .observation import Observation
+
+ObservationRef = Annotated["Observation", strawberry.lazy("mastgraph.api.observation")]
+AssociationRef = Annotated["Association", strawberry.lazy("mastgraph.api.association")]
+MemberRef = Annotated["AssociationMember", strawberry.lazy("mastgraph.api.association")]
+ReferenceFileRef = Annotated["ReferenceFile", strawberry.lazy("mastgraph.api.calibration")]
+CrdsContextRef = Annotated["CrdsContext", strawberry.lazy("mastgraph.api.calibration")]
+SeriesRef = Annotated["EngineeringSeries", strawberry.lazy("mastgraph.api.engineering")]
+ExternalRef = Annotated["ExternalProduct", strawberry.lazy("mastgraph.api.external")]
+
+
+@strawberry.type(description="A MAST data product: one file of the JWST pipeline or an ancillary file.")
+class Product:
+    uri: str = strawberry.field(description="MAST's dataURI (`mast:JWST/product/<filename>`), the product's key.")
+    filename: str | None
+    labels: list[str] = strawberry.field(description="Graph labels: Product, its level (L1b, L2a, L2b, L3) and kind (GuideStar, Preview, AssociationFile, PoolFile, MsaFile, Catalog).")
+    level: str | None = strawberry.field(description="Pipeline level from the file name (1b, 2a, 2b, 3); null for "
+                                         "ancillary files.")
+    suffix: str | None = strawberry.field(description="Lower-case file suffix: uncal, rate, cal, i2d, x1d, asn ...")
+    extension: str | None
+    product_type: str | None = strawberry.field(description="MAST productType: SCIENCE, AUXILIARY, INFO, PREVIEW, CALIBRATION, THUMBNAIL.")
+    subgroup: str | None = strawberry.field(description="MAST productSubGroupDescription (upper-case suffix).")
+    calib_level: int | None = strawberry.field(description="MAST calib_level: 1 raw, 2 calibrated, 3 combined, 4 contributed.")
+    size: float | None = strawberry.field(description="Size in bytes (a Float: files can exceed 2^31 bytes).")
+    description: str | None
+    dataproduct_type: str | None
+    project: str | None
+    prvversion: str | None
+    data_rights: str | None
+    exp_type: str | None
+    mast_mrp: bool | None = strawberry.field(description="MAST's Minimum Recommended Products flag in the product's own observation listing.")
+    listed: bool | None = strawberry.field(description="True once a MAST listing named the product.")
+    program_id: str | None = strawberry.field(description="Five-digit program (proposal) id.")
+    observation_number: str | None = strawberry.field(description="Three-digit observation number from the file name.")
+    visit: str | None
+    visit_id: str | None
+    visit_group: str | None
+    parallel: str | None
+    activity: str | None
+    exposure: str | None
+    segment: str | None
+    detector: str | None
+    asn_id: str | None
+    source_id: str | None
+    target: str | None
+    instrument: str | None
+    optical_elements: str | None
+    gs_kind: str | None
+    stem: str | None
+    exposure_key: str | None = strawberry.field(description="The part of an exposure-level name common to every level of one exposure and detector.")
+    source_stem: str | None
+    cal_ver: str | None
+    crds_ver: str | None
+    asnpool: str | None
+    asntable: str | None
+    t_min: float | None = strawberry.field(description="Exposure start (MJD), from EXPSTART.")
+    t_max: float | None = strawberry.field(description="Exposure end (MJD), from EXPEND.")
+    effexptm: float | None
+    hdrtab_inputs: list[str] | None = strawberry.field(description="Level-3 HDRTAB input file names.")
+    association_name: str | None = strawberry.field(description="On an association file: the association it defines.")
+    previews: str | None = strawberry.field(description="On a preview: the file name of the product it shows.")
+    thumbnail: bool | None
+
+    # -- structure --------------------------------------------------------------------------
+    @relation("Product.observation", "The observation whose listing holds the product (HAS_PRODUCT).")
+    def observation(self, info: strawberry.Info) -> ObservationRef | None:
+        return related(self, info)
+
+    @relation("Product.association", "The association that produced the product (PRODUCED_BY).")
+    def association(self, info: strawberry.Info) -> AssociationRef | None:
+        return related(self, info)
+
+    @relation("Product.member_of", "Associations naming the product as a member (HAS_MEMBER), with its exposure type.",
+              filter="exptype")
+    def member_of(self, info: strawberry.Info, exptype: list[str] | None = None) -> list[MemberRef]:
+        return related(self, info)
+
+    # -- composition and antecedents ----------------------------------------------------------
+    @relation("Product.composed_of", "The Level-2b products this Level-3 product is composed of (COMPOSITION), "
+              "optionally only those combined `by` dither, detector, mosaic tile, segment or orientation.", filter="by")
+    def composed_of(self, info: strawberry.Info, by: list[CompositionBy] | None = None) -> list[Product]:
+        return related(self, info)
+
+    @relation("Product.composes", "The Level-3 products composed of this product (COMPOSITION, reverse).", filter="by")
+    def composes(self, info: strawberry.Info, by: list[CompositionBy] | None = None) -> list[Product]:
+        return related(self, info)
+
+    @relation("Product.antecedents", "The inputs of the pipeline stage that made this product (ANTECEDENT): "
+              "the previous level of the same exposure, and the association file.")
+    def antecedents(self, info: strawberry.Info) -> list[Product]:
+        return related(self, info)
+
+    @relation("Product.derived_products", "The products this product is an antecedent of (ANTECEDENT, reverse).")
+    def derived_products(self, info: strawberry.Info) -> list[Product]:
+        return related(self, info)
+
+    @relation("Product.multiplicity_of", "For a per-source product: the Level-3 association it was derived from "
+              "(MULTIPLICITY).")
+    def multiplicity_of(self, info: strawberry.Info) -> AssociationRef | None:
+        return related(self, info)
+
+    # -- calibrations and prerequisites -------------------------------------------------------
+    @relation("Product.contemporaneous_calibrations", "Calibration exposures taken with the science exposure "
+              "(CONTEMPORANEOUS_CALIBRATION): background, PSF, imprint, lamp, flat ...", filter="kind")
+    def contemporaneous_calibrations(self, info: strawberry.Info, kind: list[CalibrationKind] | None = None) -> list[Product]:
+        return related(self, info)
+
+    @relation("Product.calibrates", "The products this calibration exposure was used for (CONTEMPORANEOUS_CALIBRATION, "
+              "reverse).", filter="kind")
+    def calibrates(self, info: strawberry.Info, kind: list[CalibrationKind] | None = None) -> list[Product]:
+        return related(self, info)
+
+    @relation("Product.prerequisites", "Target acquisitions, confirmation images and pre-images (PREREQUISITE).",
+              filter="kind")
+    def prerequisites(self, info: strawberry.Info, kind: list[PrerequisiteKind] | None = None) -> list[Product]:
+        return related(self, info)
+
+    @relation("Product.prerequisite_for", "The products this one is a prerequisite of (PREREQUISITE, reverse).",
+              filter="kind")
+    def prerequisite_for(self, info: strawberry.Info, kind: list[PrerequisiteKind] | None = None) -> list[Product]:
+        return related(self, info)
+
+    # -- linked data ----------------------------------------------------------------------------
+    @relation("Product.linked", "Linked data products (LINKED): guide-star products, the MSA catalog, previews, cut-outs.",
+              filter="kind")
+    def linked(self, info: strawberry.Info, kind: list[LinkedKind] | None = None) -> list[Product]:
+        return related(self, info)
+
+    @relation("Product.linked_from", "The products this one is linked data of (LINKED, reverse).", filter="kind")
+    def linked_from(self, info: strawberry.Info, kind: list[LinkedKind] | None = None) -> list[Product]:
+        return related(self, info)
+
+    @relation("Product.linked_external_products", "Linked data of other missions (LINKED to external products).",
+              filter="kind")
+    def linked_external_products(self, info: strawberry.Info, kind: list[LinkedKind] | None = None) -> list[ExternalRef]:
+        return related(self, info)
+
+    # -- contributing products ------------------------------------------------------------------
+    @relation("Product.reference_files", "Calibration reference files used to make the product (USED_REFERENCE), "
+              "optionally of some reference types.", filter="reftype")
+    def reference_files(self, info: strawberry.Info, reftype: list[str] | None = None) -> list[ReferenceFileRef]:
+        return related(self, info)
+
+    @relation("Product.crds_context", "The CRDS context the product was calibrated under (CALIBRATED_UNDER).")
+    def crds_context(self, info: strawberry.Info) -> CrdsContextRef | None:
+        return related(self, info)
+
+    @relation("Product.engineering", "Engineering data series overlapping the product's exposure (HAS_ENGINEERING), "
+              "optionally of one mnemonic.", filter="mnemonic")
+    def engineering(self, info: strawberry.Info, mnemonic: str | None = None) -> list[SeriesRef]:
+        return related(self, info)
+
+    @relation("Product.external_pre_images", "Pre-images from other missions contributed as astrometric references "
+              "(EXTERNAL_PRE_IMAGE).")
+    def external_pre_images(self, info: strawberry.Info) -> list[ExternalRef]:
+        return related(self, info)
+
+    # -- observations ---------------------------------------------------------------------------
+    @relation("Product.aggregated_by", "Observations that aggregate this ancillary product (AGGREGATION).",
+              filter="kind")
+    def aggregated_by(self, info: strawberry.Info, kind: list[AggregationKind] | None = None) -> list[ObservationRef]:
+        return related(self, info)
+
+    @relation("Product.minimum_recommended_for", "Observations whose minimum recommended products include this one, "
+              "by mastgraph's rule (MRP).")
+    def minimum_recommended_for(self, info: strawberry.Info) -> list[ObservationRef]:
+        return related(self, info)
+
+    @relation("Product.mast_minimum_recommended_for", "Observations whose listing flags this product as a minimum "
+              "recommended product, as MAST says (MAST_MRP).")
+    def mast_minimum_recommended_for(self, info: strawberry.Info) -> list[ObservationRef]:
+        return related(self, info)

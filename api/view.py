@@ -1,0 +1,52 @@
+"""The GraphQL route: Strawberry's ASGI view with mastgraph's request context, error codes and
+a fast JSON encoder."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
+
+from mastgraph.graph import read
+from mastgraph.graph.settings import Settings
+
+from .context import RequestContext
+from .errors import present
+
+try:
+    import orjson
+except ImportError:  # optional: the standard json module is used without it
+    orjson = None
+
+
+class LineageGraphQL(GraphQL):
+    """Strawberry's ASGI view with mastgraph's request context and error codes."""
+
+    def __init__(self, schema, *, nested: bool = True) -> None:
+        super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True, subscription_protocols=())
+        self.nested = nested
+
+    def encode_json(self, data: object) -> str | bytes:
+        """orjson when installed (about five times faster on large lineage answers), else json."""
+        if orjson is not None:
+            return orjson.dumps(data)
+        return super().encode_json(data)
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        """Every error in its client form, whichever stage raised it (parsing, limits, execution)."""
+        if result.errors:
+            result.errors = [present(error) for error in result.errors]
+        return await super().process_result(request, result)
+
+    async def get_context(self, request: Request, response: Response) -> RequestContext:
+        state = request.app.state
+        settings: Settings = state.settings
+        return RequestContext(
+            reader=read.Reader(state.driver, settings.neo4j_database, settings.tx_timeout),
+            settings=settings,
+            nested=self.nested,
+            debug=request.headers.get("x-mastgraph-debug") == "1",
+            request=request,
+        )

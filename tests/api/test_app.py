@@ -1,0 +1,90 @@
+"""The Starlette app: health and readiness, GraphiQL, the PROV route, the bearer-token guard."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.testclient import TestClient
+
+from mastgraph.api.app import create_app
+
+from .conftest import api_settings, gql, ok
+
+TOKEN = "s3cret-token"
+
+
+def test_health_and_readiness(api, sample_graph):
+    assert api.get("/healthz").json() == {"status": "ok"}
+    ready = api.get("/readyz")
+    assert ready.status_code == 200 and ready.json() == {"status": "ready"}
+
+
+def test_graphiql_in_a_browser(api):
+    page = api.get("/graphql", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "graphiql" in page.text.lower()
+
+
+def test_queries_via_get(api, sample_graph):
+    response = api.get("/graphql", params={"query": '{ program(id: "2733") { programId } }'})
+    assert response.json()["data"] == {"program": {"programId": "02733"}}
+
+
+def test_state_holds_the_driver_and_settings(api, neo4j_settings):
+    state = api.app.state
+    assert state.settings == neo4j_settings
+    assert type(state.driver).__name__.startswith("Async")
+
+
+def test_prov_route_is_mounted(api, sample_graph):
+    response = api.get("/prov/" + sample_graph.l3)
+    try:
+        import mastgraph.api.prov  # noqa: F401 - written separately; mounted lazily
+    except ModuleNotFoundError:
+        assert response.status_code == 404 and "PROV" in response.json()["error"]
+        return
+    assert response.status_code == 200, response.text
+    assert sample_graph.l3.rsplit("/", 1)[1] in response.text
+    assert api.get("/prov/mast:JWST/product/none.fits").status_code == 404
+
+
+@pytest.fixture(scope="module")
+def guarded(neo4j_settings):
+    with TestClient(create_app(api_settings(neo4j_settings, api_token=TOKEN))) as client:
+        yield client
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": TOKEN},
+                                     {"Authorization": f"Basic {TOKEN}"}])
+def test_token_guard_refuses(guarded, headers):
+    for path in ("/graphql", "/readyz", "/prov/x"):
+        response = guarded.post(path, json={"query": "{ __typename }"}, headers=headers) if path == "/graphql" \
+            else guarded.get(path, headers=headers)
+        assert response.status_code == 401, path
+        assert response.headers["www-authenticate"].startswith("Bearer")
+    assert guarded.post("/graphql", json={"query": "{ __typename }"}, headers=headers).json()["errors"][0][
+        "extensions"]["code"] == "UNAUTHENTICATED"
+
+
+def test_token_guard_lets_the_token_through(guarded, sample_graph):
+    bearer = {"Authorization": f"Bearer {TOKEN}"}
+    assert guarded.get("/healthz").status_code == 200  # open: the process is up
+    assert guarded.get("/readyz", headers=bearer).status_code == 200
+    answer = gql(guarded, '{ product(uri: "%s") { uri } }' % sample_graph.l3, headers=bearer)
+    assert ok(answer) == {"product": {"uri": sample_graph.l3}}
+
+
+def test_internal_errors_are_masked(api, sample_graph, monkeypatch):
+    from mastgraph.graph import read
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("secret detail /home/user/password")
+
+    monkeypatch.setattr(read, "fetch_by_keys", broken)
+    answer = gql(api, '{ product(uri: "%s") { uri } }' % sample_graph.l3)
+    error = answer.errors[0]
+    assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+    assert "secret" not in str(answer) and "Traceback" not in str(answer)
+
+
+def test_syntax_and_validation_errors_carry_codes(api):
+    assert gql(api, "{ product(uri: ").errors[0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+    assert gql(api, "{ product(uri: \"x\") { nope } }").errors[0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
