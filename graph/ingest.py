@@ -1,9 +1,11 @@
 """The online ingest: files -> loader records -> Neo4j, one transaction per file.
 
-Each file is parsed by the loader its kind calls for, its records are checked (a bad row or two
+Each file is parsed by the loader its kind calls for and its records are checked (a bad row or two
 records giving one node different values fail the file, or are skipped and reported with
-``skip_bad``), written with idempotent MERGEs, and the derived relationships it affects are
-computed — all in one managed write transaction, so a file lands whole or not at all. Loading the
+``skip_bad``) before anything is written; then the records are written with idempotent MERGEs and
+the derived relationships they affect are computed in one managed write transaction, so a file
+lands whole or not at all. Small files share a transaction (fewer round trips); a large one
+streams into its own. Loading the
 same files again changes nothing. Across files, a later file's values update an earlier one's (as
 MAST's reprocessing updates a product); within one file they must agree.
 """
@@ -43,6 +45,8 @@ class FileResult:
 class IngestReport:
     files: list[FileResult] = field(default_factory=list)
     seconds: float = 0.0
+    written: WriteCounts = field(default_factory=WriteCounts)
+    derived: WriteCounts = field(default_factory=WriteCounts)
 
     @property
     def failed(self) -> list[FileResult]:
@@ -53,11 +57,8 @@ class IngestReport:
         return [r for f in self.files for r in f.rejects]
 
     def totals(self) -> tuple[WriteCounts, WriteCounts]:
-        written, derived = WriteCounts(), WriteCounts()
-        for f in self.files:
-            written.add(f.counts)
-            derived.add(f.derived)
-        return written, derived
+        """What the run wrote and derived (files written together are counted together)."""
+        return self.written, self.derived
 
     @property
     def records(self) -> int:
@@ -138,29 +139,145 @@ def ingest_file(driver: neo4j.Driver, settings: Settings, path: Path, skip_bad: 
     return result
 
 
+def _write_group(tx: neo4j.ManagedTransaction, batches: list[list[Node | Edge]], settings: Settings
+                 ) -> tuple[WriteCounts, WriteCounts]:
+    """Write several checked files' records and derive once over all they touched."""
+    writer = BatchWriter(tx, settings.batch_size)
+    touched = Touched()
+    for records in batches:
+        for record in records:
+            writer.add(record)
+            touched.add(record)
+    counts = writer.flush()
+    return counts, derive(tx, touched, settings.batch_size) if touched else WriteCounts()
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip() or type(exc).__name__).splitlines()[0]
+
+
+class _Batcher:
+    """Collects checked files until `budget` records, then writes them in one transaction.
+
+    Each file was parsed and checked whole before it joins a batch, so a bad file never reaches
+    the database. Should a batch's transaction fail, its files are written one transaction each,
+    so that the good ones land and the failing one is reported with the database's reason.
+    """
+
+    def __init__(self, driver: neo4j.Driver, settings: Settings, report: IngestReport,
+                 progress: Progress | None) -> None:
+        self.driver, self.settings, self.report, self.progress = driver, settings, report, progress
+        self.budget = max(settings.batch_size * 10, 1)
+        self.pending: list[tuple[FileResult, list[Node | Edge], float]] = []
+        self.size = 0
+
+    def add(self, result: FileResult, records: list[Node | Edge], seconds: float) -> None:
+        if self.size + len(records) > self.budget:
+            self.flush()
+        self.pending.append((result, records, seconds))
+        self.size += len(records)
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        pending, self.pending, self.size = self.pending, [], 0
+        started = time.perf_counter()
+        try:
+            with self.driver.session(database=self.settings.neo4j_database) as session:
+                written, derived = session.execute_write(_write_group, [r for _, r, _ in pending], self.settings)
+            self.report.written.add(written)
+            self.report.derived.add(derived)
+            share = (time.perf_counter() - started) / len(pending)
+            for result, _, parse_seconds in pending:
+                result.seconds = parse_seconds + share
+        except neo4j.exceptions.Neo4jError:
+            for result, records, parse_seconds in pending:
+                self._alone(result, records, parse_seconds)
+        for result, _, _ in pending:
+            if self.progress:
+                self.progress(result, "done")
+
+    def _alone(self, result: FileResult, records: list[Node | Edge], parse_seconds: float) -> None:
+        started = time.perf_counter()
+        try:
+            with self.driver.session(database=self.settings.neo4j_database) as session:
+                written, derived = session.execute_write(_write_group, [records], self.settings)
+            self.report.written.add(written)
+            self.report.derived.add(derived)
+        except neo4j.exceptions.Neo4jError as exc:
+            result.error = f"{result.path}: the database refused it: {_first_line(exc)}"
+        result.seconds = parse_seconds + time.perf_counter() - started
+
+
 def ingest_paths(driver: neo4j.Driver | None, settings: Settings, paths: Iterable[Path | str], *,
                  skip_bad: bool = False, dry_run: bool = False, progress: Progress | None = None,
                  stop_on_error: bool = False) -> IngestReport:
-    """Load files and folders (walked recursively). A bad file is reported and skipped whole."""
+    """Load files and folders (walked recursively). A bad file is reported and skipped whole.
+
+    Small files are written together (up to 10 x MASTGRAPH_BATCH_SIZE records a transaction, one
+    derivation pass); a larger file streams into a transaction of its own.
+    """
     from mastgraph.loaders import registry
 
     report = IngestReport()
     started = time.perf_counter()
     files = registry.expand([Path(p) for p in paths])
+    batcher = None if dry_run or driver is None else _Batcher(driver, settings, report, progress)
     for path in files:
         if progress:
             progress(FileResult(path), "start")
-        if dry_run or driver is None:
+        if batcher is None:
             result = parse_file(path, skip_bad)
+            report.files.append(result)
+            if progress:
+                progress(result, "done")
         else:
-            result = ingest_file(driver, settings, path, skip_bad)
-        report.files.append(result)
-        if progress:
-            progress(result, "done")
-        if result.error and stop_on_error:
+            result = _parse_for_batch(batcher, settings, path, skip_bad, report)
+        if result is not None and result.error and stop_on_error:
             break
+    if batcher is not None:
+        batcher.flush()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _parse_for_batch(batcher: _Batcher, settings: Settings, path: Path, skip_bad: bool,
+                     report: IngestReport) -> FileResult | None:
+    """Parse and check one file for the batch; a file over the budget streams on its own."""
+    from mastgraph.loaders import registry
+
+    started = time.perf_counter()
+    result = FileResult(path)
+    report.files.append(result)
+    records: list[Node | Edge] = []
+    try:
+        loader = registry.detect(path)
+        result.kind = loader.kind
+        for record in _checked(loader, path, skip_bad, result.rejects):
+            records.append(record)
+            if len(records) > batcher.budget:
+                break
+    except (BadFile, LoadError) as exc:
+        result.error = str(exc)
+    except OSError as exc:
+        result.error = f"{path}: cannot read: {exc.strerror or exc}"
+    if result.error:
+        result.seconds = time.perf_counter() - started
+        if batcher.progress:
+            batcher.progress(result, "done")
+        return result
+    if len(records) > batcher.budget:  # a large file: its own streaming transaction, in file order
+        batcher.flush()
+        alone = ingest_file(batcher.driver, settings, path, skip_bad)
+        report.files[-1] = alone
+        report.written.add(alone.counts)
+        report.derived.add(alone.derived)
+        if batcher.progress:
+            batcher.progress(alone, "done")
+        return alone
+    result.records = len(records)
+    batcher.add(result, records, time.perf_counter() - started)
+    return None
 
 
 def write_records(driver: neo4j.Driver, settings: Settings, records: Iterable[Node | Edge]) -> WriteCounts:

@@ -1,8 +1,8 @@
 """Writes loader records into Neo4j: idempotent `MERGE`s in `UNWIND` batches.
 
-Nodes are grouped by label set, relationships by (type, start label, end label); each group is one
-parameterised query whose labels and types come from the vocabulary enums (never from input
-values). Relationship ends are MERGEd by key, so an edge may arrive before its nodes' properties.
+Nodes are grouped by keyed label, relationships by (type, start label, end label); each group is
+one parameterised query whose labels and types come from the vocabulary enums (never from input
+values; extra labels are checked against the vocabulary). Relationship ends are MERGEd by key, so an edge may arrive before its nodes' properties.
 Everything runs inside the caller's transaction, so a file's writes land or roll back together.
 """
 
@@ -47,14 +47,14 @@ class WriteCounts:
 
 
 @cache
-def node_query(label: Label, extra: tuple[Label, ...]) -> str:
+def node_query(label: Label) -> str:
+    """One query per keyed label, so a node's rows are written in the order they came (later values
+    win); its extra labels (from the vocabulary only) are a parameter: `SET n:$(row.labels)`."""
     key = KEYS[label]
-    set_labels = "".join(f":`{x.value}`" for x in extra)
-    add_labels = f", n{set_labels}" if extra else ""
     return (
         f"UNWIND $rows AS row\n"
         f"MERGE (n:`{label.value}` {{{key}: row.key}})\n"
-        f"SET n += row.props{add_labels}"
+        f"SET n += row.props, n:$(row.labels)"
     )
 
 
@@ -78,14 +78,15 @@ class BatchWriter:
         self.tx = tx
         self.batch_size = batch_size
         self.counts = WriteCounts()
-        self._nodes: dict[tuple[Label, tuple[Label, ...]], list[dict]] = defaultdict(list)
+        self._nodes: dict[Label, list[dict]] = defaultdict(list)
         self._edges: dict[tuple[Rel, Label, Label, tuple[str, ...]], list[dict]] = defaultdict(list)
 
     def add(self, record: Node | Edge) -> None:
         if isinstance(record, Node):
-            group = (record.label, tuple(sorted(set(record.labels), key=str)))
+            group = record.label
             rows = self._nodes[group]
-            rows.append({"key": record.key, "props": clean(record.props)})
+            labels = sorted({Label(x).value for x in record.labels})  # ValueError for a label outside the vocabulary
+            rows.append({"key": record.key, "props": clean(record.props), "labels": labels})
             if len(rows) >= self.batch_size:
                 self._write_nodes(group)
         else:
@@ -105,14 +106,14 @@ class BatchWriter:
             self._write_edges(group)
         return self.counts
 
-    def _write_nodes(self, group: tuple[Label, tuple[Label, ...]]) -> None:
+    def _write_nodes(self, group: Label) -> None:
         rows = self._nodes.pop(group, [])
         if not rows:
             return
-        summary = self.tx.run(node_query(*group), {"rows": rows}).consume()
+        summary = self.tx.run(node_query(group), {"rows": rows}).consume()
         created = summary.counters.nodes_created
-        self.counts.nodes_created[group[0].value] += created
-        self.counts.nodes_matched[group[0].value] += max(0, len(rows) - created)
+        self.counts.nodes_created[group.value] += created
+        self.counts.nodes_matched[group.value] += max(0, len(rows) - created)
         self.counts.properties_set += summary.counters.properties_set
 
     def _write_edges(self, group: tuple[Rel, Label, Label, tuple[str, ...]]) -> None:
