@@ -1,0 +1,111 @@
+"""Ingest rate: a sample loaded into an empty database by a child loader process.
+
+Products/s and relationships/s are the Product nodes and all relationships (derived ones
+included) in the database after the load, divided by the loader's ingest wall time (parse + write
++ derive). The loader's peak RSS comes from the loader itself (`getrusage`), cross-checked by
+polling it with psutil from here; RSS at checkpoints through the files shows whether memory grows
+with the input (it should not: files stream one transaction at a time).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+from .data import Sample
+from .machine import cpu_seconds
+from .target import Target, child_env
+
+
+def count_graph(target: Target) -> dict:
+    records, _, _ = target.connect().execute_query(
+        "RETURN COUNT { MATCH (p:Product) } AS products, COUNT { MATCH (n) } AS nodes, "
+        "COUNT { MATCH ()-[r]->() } AS relationships",
+        database_=target.database, routing_="r")
+    counts = dict(records[0])
+    records, _, _ = target.connect().execute_query(
+        "CALL db.relationshipTypes() YIELD relationshipType AS type "
+        "RETURN type, COUNT { MATCH ()-[r]->() WHERE type(r) = type } AS n ORDER BY type",
+        database_=target.database, routing_="r")
+    counts["relationships_by_type"] = {r["type"]: r["n"] for r in records if r["n"]}
+    return counts
+
+
+class _Poller(threading.Thread):
+    """Samples a process's RSS (and its children's) until stopped."""
+
+    def __init__(self, pid: int, every: float = 0.1) -> None:
+        super().__init__(daemon=True)
+        self.process = psutil.Process(pid)
+        self.every = every
+        self.peak = 0
+        self.samples = 0
+        self.halt = threading.Event()
+
+    def run(self) -> None:
+        while not self.halt.is_set():
+            try:
+                self.peak = max(self.peak, self.process.memory_info().rss)
+                self.samples += 1
+            except psutil.Error:
+                return
+            self.halt.wait(self.every)
+
+
+def run_loader(target: Target, paths: list[Path], timeout: float = 4 * 3600.0) -> dict:
+    """Load `paths` into the (empty) target in a child process; its report, RSS polled from here."""
+    env = child_env(target.settings, os.environ)
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "mastgraph.bench.loader", *map(str, paths)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    poller = _Poller(proc.pid)
+    poller.start()
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise RuntimeError(f"the loader did not finish within {timeout:.0f} s") from None
+    finally:
+        poller.halt.set()
+        poller.join()
+    if proc.returncode != 0:
+        raise RuntimeError(f"the loader failed (exit {proc.returncode}): {err.strip()[-2000:]}")
+    report = json.loads(out.strip().splitlines()[-1])
+    report["wall_seconds_seen_by_bench"] = round(time.perf_counter() - started, 3)
+    report["memory"]["polled_peak_rss_mb"] = round(poller.peak / 2**20, 1)
+    return report
+
+
+def measure_ingest(target: Target, sample: Sample, only: tuple[str, ...] = ()) -> dict:
+    """Load the sample (or the parts `only` names) into the empty target and compute the rates."""
+    neo4j_cpu = cpu_seconds(target.neo4j_pid())
+    loader = run_loader(target, sample.paths(only))
+    if neo4j_cpu is not None:
+        after = cpu_seconds(target.neo4j_pid())
+        loader["neo4j_cpu_seconds"] = round(after - neo4j_cpu, 3) if after is not None else None
+    counts = count_graph(target)
+    seconds = loader["ingest_seconds"]
+    memory = loader["memory"]
+    return {
+        "products": counts["products"],
+        "nodes": counts["nodes"],
+        "relationships": counts["relationships"],
+        "relationships_by_type": counts["relationships_by_type"],
+        "seconds": seconds,
+        "products_per_s": round(counts["products"] / seconds, 2),
+        "relationships_per_s": round(counts["relationships"] / seconds, 2),
+        "nodes_per_s": round(counts["nodes"] / seconds, 2),
+        "loader_peak_rss_mb": memory["peak_rss_mb"],
+        "largest_file_mb": round(loader["largest_file_bytes"] / 2**20, 3),
+        "input_mb": round(loader["input_bytes"] / 2**20, 1),
+        "failed_files": loader["failed_files"],
+        "loader": loader,
+    }

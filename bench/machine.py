@@ -1,0 +1,70 @@
+"""What the numbers were measured on: CPU, memory, software versions, load average."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+from importlib import metadata
+
+import psutil
+
+#: Python packages whose versions matter to the numbers.
+PACKAGES = ("mastgraph", "neo4j", "neo4j-rust-ext", "strawberry-graphql", "graphql-core", "starlette",
+            "uvicorn", "uvloop", "httptools", "httpx", "psutil")
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def load_average() -> list[float]:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return []
+
+
+def cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU seconds a process has used so far (None: no such process)."""
+    if pid is None:
+        return None
+    try:
+        times = psutil.Process(pid).cpu_times()
+    except psutil.Error:
+        return None
+    return times.user + times.system
+
+
+def package_versions() -> dict[str, str | None]:
+    versions: dict[str, str | None] = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def describe() -> dict:
+    """The machine and software, as recorded in `results.json`."""
+    memory = psutil.virtual_memory()
+    return {
+        "cpu_model": cpu_model(),
+        "logical_cores": psutil.cpu_count(logical=True),
+        "physical_cores": psutil.cpu_count(logical=False),
+        "cores_usable": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "memory_total_mb": round(memory.total / 2**20),
+        "memory_available_mb": round(memory.available / 2**20),
+        "os": f"{platform.system()} {platform.release()}",
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "python_executable": sys.executable,
+        "packages": package_versions(),
+    }

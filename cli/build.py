@@ -1,0 +1,152 @@
+"""`mastgraph build PATH...`: the first load of a whole archive through Neo4j's bulk importer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import neo4j
+import typer
+from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from mastgraph.graph import db
+from mastgraph.graph.bulk import BuildOptions, BuildReport, BulkError, build, write_report_json
+from mastgraph.graph.server import ServerError
+
+from .common import console, err_console, fail, settings
+
+PHASE_TITLES = {
+    "prepare": "prepare",
+    "parse": "parse",
+    "csv": "write CSV",
+    "import": "import",
+    "index": "index",
+    "residuals": "residual values",
+    "derive": "derive",
+}
+
+
+def build_command(
+    paths: list[Path] = typer.Argument(..., help="Files or folders to load (the same as for `mastgraph ingest`)."),
+    force: bool = typer.Option(False, "--force", help="Replace the database even if it is not empty."),
+    skip_bad: bool = typer.Option(False, "--skip-bad", help="Skip bad rows (written to a rejects report) "
+                                                            "instead of stopping before the import."),
+    work_dir: Path = typer.Option(None, "--work-dir", help="Where the spill and CSV files go "
+                                                           "(default: <state folder>/bulk-work)."),
+    keep_work: bool = typer.Option(False, "--keep-work", help="Keep the CSV files after the build."),
+    workers: int = typer.Option(0, "--workers", help="Processes that parse and write CSV (default: one per core)."),
+    report_json: Path = typer.Option(None, "--report-json", help="Write the timings, counts, memory and disk "
+                                                                 "figures of the build to this JSON file."),
+    importer_heap: str = typer.Option("1g", "--importer-heap", help="The importer's JVM heap."),
+    importer_memory: str = typer.Option(None, "--importer-memory", help="The importer's off-heap memory limit "
+                                                                        "(e.g. 4g or 50%; its default is 90%)."),
+) -> None:
+    """Build the graph from scratch with Neo4j's bulk importer: the same loaders and the same graph as
+    `mastgraph ingest`, much faster for a whole archive. The local server is stopped for the import."""
+    s = settings()
+    options = BuildOptions(force=force, skip_bad=skip_bad, work_dir=work_dir, keep_work=keep_work, workers=workers,
+                           importer_heap=importer_heap, importer_memory=importer_memory)
+    with _RichProgress() as progress:
+        try:
+            report = build(s, paths, options, progress)
+        except BulkError as exc:
+            progress.close()
+            for line in exc.lines:
+                err_console.print(f"[bold red]error:[/] {line}", highlight=False, soft_wrap=True, markup=True)
+            raise fail(str(exc)) from None
+        except (ServerError, db.DatabaseUnavailable, neo4j.exceptions.Neo4jError, OSError) as exc:
+            progress.close()
+            raise fail(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__) from None
+    _summary(report)
+    if report_json:
+        write_report_json(report, report_json)
+        console.print(f"report: {report_json}")
+
+
+class _RichProgress:
+    """One progress line per phase, with its own bar (or spinner), note and elapsed time."""
+
+    def __init__(self) -> None:
+        self.bar = Progress(SpinnerColumn(), TextColumn("[bold]{task.fields[title]:<16}"), BarColumn(),
+                            TextColumn("{task.fields[note]}"), TimeElapsedColumn(), console=console,
+                            disable=not console.is_terminal)
+        self.tasks: dict[str, TaskID] = {}
+
+    def __enter__(self) -> "_RichProgress":
+        self.bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.bar.stop()
+
+    def start(self, phase: str, total: float | None, note: str = "") -> None:
+        title = PHASE_TITLES.get(phase, phase)
+        self.tasks[phase] = self.bar.add_task(title, total=total, title=title, note=note)
+
+    def update(self, phase: str, completed: float, note: str = "") -> None:
+        task = self.tasks.get(phase)
+        if task is not None:
+            fields = {"note": note} if note else {}
+            self.bar.update(task, completed=completed or None, **fields)
+
+    def finish(self, phase: str, note: str = "") -> None:
+        task = self.tasks.get(phase)
+        if task is None:
+            return
+        total = self.bar.tasks[task].total or 1
+        self.bar.update(task, total=total, completed=total, note=note)
+        self.bar.stop_task(task)
+        if not console.is_terminal:
+            console.print(f"{PHASE_TITLES.get(phase, phase)}: {note}", highlight=False)
+
+
+def _mib(value: int) -> str:
+    return f"{value / 2**20:,.0f} MiB"
+
+
+def _summary(report: BuildReport) -> None:
+    phases = Table(title="bulk build", show_header=True)
+    phases.add_column("phase")
+    phases.add_column("seconds", justify="right")
+    for name in ("parse", "csv", "import", "index", "residuals", "derive"):
+        if name in report.phases:
+            phases.add_row(PHASE_TITLES[name], f"{report.phases[name]:.1f}")
+    phases.add_row("server stop + start", f"{report.server_restart_seconds:.1f}")
+    phases.add_row("[bold]end to end[/] (to indexes online)", f"{report.end_to_end_seconds:.1f}")
+    phases.add_row("[bold]total[/] (with derive)", f"{report.total_seconds:.1f}")
+    console.print(phases)
+
+    counts = Table(title="graph", show_header=True)
+    counts.add_column("kind")
+    counts.add_column("name")
+    counts.add_column("count", justify="right")
+    counts.add_column("of which", justify="right")
+    for label, n in report.nodes.items():
+        key_only = report.key_only_nodes.get(label)
+        counts.add_row("nodes", label, f"{n:,}", f"{key_only:,} key only" if key_only else "")
+    for rel, n in report.relationships.items():
+        derived = report.derived.get(rel)
+        counts.add_row("relationships", rel, f"{n:,}", f"{derived:,} derived" if derived else "")
+    console.print(counts)
+    console.print(
+        f"{report.files:,} files, {report.records:,} records; {report.products:,} products at "
+        f"{report.products_per_second:,.0f} products/s end to end; Python peak RSS {_mib(report.python_peak_rss)}, "
+        f"importer peak RSS {_mib(report.importer_peak_rss)}; database {_mib(report.database_bytes)} on disk",
+        highlight=False)
+    if report.residual_values:
+        console.print(f"{report.residual_values:,} property values the importer's CSV cannot hold exactly were set "
+                      "with Cypher after the import", highlight=False)
+    if report.missing_ends_report:
+        total = sum(report.key_only_nodes.values())
+        console.print(f"{total:,} relationship ends were described by no record and were created with their key only; "
+                      f"list: {report.missing_ends_report}", highlight=False)
+    if report.rejects:
+        console.print(f"{report.rejects:,} rows skipped; rejects report: {report.rejects_report}", highlight=False)
+    console.print(f"importer log: {report.importer_log}", style="dim", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("build")(build_command)

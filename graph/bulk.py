@@ -1,0 +1,652 @@
+"""The bulk build: a first load of a whole archive through Neo4j's own importer.
+
+    parse   files -> the online path's loaders and checks -> records spilled to partitions
+    csv     one partition at a time: merged by key -> the importer's CSV files (bounded memory)
+    import  local server stopped -> `neo4j-admin database import full` -> server started
+    index   cypher/schema.cypher applied, indexes awaited
+    derive  the online path's derivation queries over the whole graph (`graph.derive.derive_all`)
+
+The result is the graph the online ingest (`graph.ingest`) builds from the same files in the same
+order; docs/bulk.md says how, and what it costs. Parsing and CSV writing run in worker processes
+(one per core by default); everything a worker holds is one file's records or one partition.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import multiprocessing
+import os
+import queue
+import shutil
+import time
+import traceback
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import neo4j
+
+from mastgraph.graph import db
+from mastgraph.graph.bulk_format import Census, Columns, edge_header, node_header
+from mastgraph.graph.bulk_import import (
+    ImportFailed, ImportGroup, import_command, remove_store, run_import, store_size,
+)
+from mastgraph.graph.bulk_merge import (
+    DATA_FILES, BulkDataError, GroupFile, MergeConfig, MergeWorker, PartitionResult, group_dir, read_residuals,
+)
+from mastgraph.graph.bulk_spill import FileOutcome, ParseConfig, ParseResult, ParseWorker, peak_rss, read_rejects
+from mastgraph.graph.derive import derive_all
+from mastgraph.graph.model import KEYS, Label, Rel
+from mastgraph.graph.server import LocalNeo4j
+from mastgraph.graph.settings import Settings
+from mastgraph.loaders.records import LoadError
+
+#: Input bytes per spill partition: phase 2 holds one partition's merged records in memory
+#: (about 6-8 times the input bytes as Python objects), so this bounds each worker's RSS.
+PARTITION_INPUT_BYTES = 16 * 1024 * 1024
+MAX_PARTITIONS = 4096
+#: A FITS file contributes its header only (the data units are never read).
+FITS_ESTIMATE_CAP = 100 * 1024
+#: Disk needed, as multiples of the estimated input: spill + CSV in the work folder at their peak;
+#: the database beside it (measured: docs/bulk.md).
+WORK_FACTOR = 2.5
+DATABASE_FACTOR = 2.0
+#: Below this much input, parse and merge in the calling process (no worker start-up cost).
+INLINE_BELOW = 32 * 1024 * 1024
+PHASES = ("parse", "csv", "import", "index", "derive")
+
+
+class BulkError(Exception):
+    """The build was refused or stopped; each line of ``lines`` is one `file:line: reason`."""
+
+    def __init__(self, message: str, lines: Iterable[str] = ()) -> None:
+        super().__init__(message)
+        self.lines = list(lines)
+
+
+class BuildProgress(Protocol):
+    """What the build reports as it goes (the CLI draws rich progress bars from it)."""
+
+    def start(self, phase: str, total: float | None, note: str = "") -> None: ...
+
+    def update(self, phase: str, completed: float, note: str = "") -> None: ...
+
+    def finish(self, phase: str, note: str = "") -> None: ...
+
+
+class _Quiet:
+    def start(self, phase: str, total: float | None, note: str = "") -> None:
+        pass
+
+    def update(self, phase: str, completed: float, note: str = "") -> None:
+        pass
+
+    def finish(self, phase: str, note: str = "") -> None:
+        pass
+
+
+@dataclass
+class BuildOptions:
+    force: bool = False  # replace a database that is not empty
+    skip_bad: bool = False  # skip bad rows (rejects report) instead of stopping
+    work_dir: Path | None = None  # default: <state folder>/bulk-work
+    keep_work: bool = False
+    workers: int = 0  # 0: one per core
+    partitions: int = 0  # 0: from the input estimate
+    importer_heap: str = "1g"
+    importer_memory: str | None = None  # the importer's --max-off-heap-memory (its default: 90% of free RAM)
+    importer_threads: int | None = None
+
+
+@dataclass
+class BuildReport:
+    """Counts, timings, memory and disk of one build; `to_json` is what --report-json writes."""
+
+    files: int = 0
+    input_bytes: int = 0
+    estimated_bytes: int = 0
+    records: int = 0
+    partitions: int = 0
+    workers: int = 1
+    phases: dict[str, float] = field(default_factory=dict)
+    derive_steps: dict[str, float] = field(default_factory=dict)
+    server_restart_seconds: float = 0.0
+    end_to_end_seconds: float = 0.0
+    total_seconds: float = 0.0
+    nodes: dict[str, int] = field(default_factory=dict)  # per label, in the database at the end
+    relationships: dict[str, int] = field(default_factory=dict)  # per type, in the database at the end
+    imported_nodes: int = 0
+    imported_relationships: int = 0
+    derived: dict[str, int] = field(default_factory=dict)
+    key_only_nodes: dict[str, int] = field(default_factory=dict)
+    residual_values: int = 0
+    rejects: int = 0
+    rejects_report: str | None = None
+    missing_ends_report: str | None = None
+    importer_log: str | None = None
+    importer_summary: str = ""
+    python_peak_rss: int = 0  # the largest of the main process and each worker
+    python_main_rss: int = 0
+    python_worker_rss: list[int] = field(default_factory=list)  # each parse, then each merge worker
+    importer_peak_rss: int = 0
+    spill_bytes: int = 0
+    csv_bytes: int = 0
+    database_bytes: int = 0
+    work_dir: str = ""
+
+    @property
+    def products(self) -> int:
+        return self.nodes.get(Label.PRODUCT.value, 0)
+
+    @property
+    def products_per_second(self) -> float:
+        return self.products / self.end_to_end_seconds if self.end_to_end_seconds else 0.0
+
+    @property
+    def python_seconds(self) -> float:
+        return self.phases.get("parse", 0.0) + self.phases.get("csv", 0.0)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["products"] = self.products
+        data["products_per_second"] = round(self.products_per_second, 1)
+        data["python_seconds"] = round(self.python_seconds, 3)
+        return data
+
+
+# -- refusals --------------------------------------------------------------------------------
+
+def refuse_remote(settings: Settings) -> None:
+    if not settings.embedded:
+        raise BulkError(
+            f"NEO4J_URI is set ({settings.neo4j_uri}): the bulk importer writes store files directly and needs "
+            "the server's local disk; use `mastgraph ingest` (online) for that server, or run "
+            "`neo4j-admin database import full` on its host")
+    if settings.neo4j_database != "neo4j":
+        raise BulkError(f"NEO4J_DATABASE is {settings.neo4j_database!r}: the bulk build imports into the local "
+                        "server's default database `neo4j` only")
+
+
+def refuse_non_empty(driver: neo4j.Driver, settings: Settings, force: bool) -> int:
+    records, _, _ = driver.execute_query("MATCH (n) RETURN count(n) AS n", database_=settings.neo4j_database,
+                                         routing_="r")
+    count = records[0]["n"]
+    if count and not force:
+        raise BulkError(
+            f"the database `{settings.neo4j_database}` at {settings.uri} is not empty ({count} nodes): a bulk build "
+            "replaces it; add --force to do so, or add files to it with `mastgraph ingest`")
+    return count
+
+
+def read_estimate(path: Path, size: int) -> int:
+    """The bytes of a file the loaders will read: a FITS file counts for its header only."""
+    name = path.name.lower()
+    return min(size, FITS_ESTIMATE_CAP) if ".fits" in name or name.endswith(".fit") else size
+
+
+def estimate_input(files: list[Path]) -> tuple[int, list[int]]:
+    """(bytes on disk, per file the bytes the loaders will read)."""
+    sizes = [path.stat().st_size for path in files]
+    return sum(sizes), [read_estimate(path, size) for path, size in zip(files, sizes)]
+
+
+def check_disk(estimated: int, work_dir: Path, data_dir: Path) -> None:
+    """Refuse when the work folder's (and the database's) disk has too little room for the build."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    work_need = int(estimated * WORK_FACTOR)
+    db_need = int(estimated * DATABASE_FACTOR)
+    work_free = shutil.disk_usage(work_dir).free
+    if os.stat(work_dir).st_dev == os.stat(data_dir).st_dev:
+        if work_need + db_need > work_free:
+            raise BulkError(
+                f"not enough disk for the bulk build: about {_gb(work_need)} for the work folder {work_dir} and "
+                f"{_gb(db_need)} for the database are needed, {_gb(work_free)} free; free some space or give "
+                "--work-dir on a larger disk")
+        return
+    if work_need > work_free:
+        raise BulkError(f"not enough disk for the bulk build's work folder {work_dir}: about {_gb(work_need)} "
+                        f"needed, {_gb(work_free)} free; give --work-dir on a larger disk")
+    db_free = shutil.disk_usage(data_dir).free
+    if db_need > db_free:
+        raise BulkError(f"not enough disk for the database under {data_dir}: about {_gb(db_need)} needed, "
+                        f"{_gb(db_free)} free")
+
+
+def _gb(value: int) -> str:
+    return f"{value / 1e9:.1f} GB" if value >= 1e8 else f"{value / 1e6:.1f} MB"
+
+
+def choose_partitions(estimated: int) -> int:
+    return max(1, min(MAX_PARTITIONS, math.ceil(estimated / PARTITION_INPUT_BYTES)))
+
+
+# -- worker processes ------------------------------------------------------------------------
+
+def _worker_main(worker_cls: type, config: Any, tag: str, tasks: Any, results: Any, log: str) -> None:
+    try:
+        worker = worker_cls(config, tag)
+        while True:
+            task = tasks.get()
+            if task is None:
+                break
+            worker.run(task, lambda message: results.put(("message", message)))
+        results.put(("done", worker.finish()))
+    except BulkDataError as exc:
+        results.put(("error", str(exc)))
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent as one line, traceback in the log
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(traceback.format_exc())
+        results.put(("error", f"a bulk worker failed ({type(exc).__name__}: {_first_line(exc)}); details in {log}"))
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def run_stage(worker_cls: type, config: Any, tasks: list, workers: int, on_message: Callable[[tuple], None],
+              log: Path) -> list:
+    """Run tasks through `workers` processes (inline when 1); returns each worker's `finish()`."""
+    if workers <= 1 or len(tasks) <= 1:
+        worker = worker_cls(config, "w0")
+        try:
+            for task in tasks:
+                worker.run(task, on_message)
+            return [worker.finish()]
+        except BulkDataError as exc:
+            raise BulkError(str(exc)) from None
+    # fork: workers start at once and never re-run the caller's main module (which `spawn` would,
+    # and an unguarded `__main__`, such as a CLI entry module, would start the build again).
+    context = multiprocessing.get_context("fork")
+    task_queue, result_queue = context.Queue(), context.Queue()
+    for task in tasks:
+        task_queue.put(task)
+    count = min(workers, len(tasks))
+    for _ in range(count):
+        task_queue.put(None)
+    processes = [context.Process(target=_worker_main, daemon=True,
+                                 args=(worker_cls, config, f"w{i}", task_queue, result_queue, str(log)))
+                 for i in range(count)]
+    for process in processes:
+        process.start()
+    finished: list = []
+    try:
+        while len(finished) < count:
+            try:
+                kind, payload = result_queue.get(timeout=1.0)
+            except queue.Empty:
+                dead = [p for p in processes if p.exitcode not in (None, 0)]
+                if dead:
+                    raise BulkError(f"a bulk worker stopped unexpectedly (exit code {dead[0].exitcode}); "
+                                    f"details may be in {log}") from None
+                continue
+            if kind == "message":
+                on_message(payload)
+            elif kind == "done":
+                finished.append(payload)
+            else:
+                raise BulkError(payload)
+        for process in processes:
+            process.join()
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+                process.join(5)
+    return finished
+
+
+def _file_tasks(files: list[Path], sizes: list[int], per_task: int = 4 * 1024 * 1024, max_files: int = 64) -> list:
+    tasks, current, weight = [], [], 0
+    for index, (path, size) in enumerate(zip(files, sizes)):
+        current.append((index, str(path)))
+        weight += size
+        if weight >= per_task or len(current) >= max_files:
+            tasks.append(current)
+            current, weight = [], 0
+    if current:
+        tasks.append(current)
+    return tasks
+
+
+# -- the build ---------------------------------------------------------------------------------
+
+class Build:
+    """One bulk build (see the module docstring); `run()` returns its report or raises BulkError."""
+
+    def __init__(self, settings: Settings, paths: Iterable[Path | str], options: BuildOptions | None = None,
+                 progress: BuildProgress | None = None) -> None:
+        self.settings = settings
+        self.paths = [Path(p) for p in paths]
+        self.options = options or BuildOptions()
+        self.progress = progress or _Quiet()
+        self.report = BuildReport()
+        self.local = LocalNeo4j(settings)
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        self.stamp = stamp
+        base = Path(self.options.work_dir or Path(settings.home) / "bulk-work").resolve()
+        self.work = base / f"build-{stamp}-{os.getpid()}"
+        self.spill_dir = self.work / "spill"
+        self.csv_dir = self.work / "csv"
+        self.report.work_dir = str(self.work)
+
+    # -- phases ----------------------------------------------------------------------------
+    def run(self) -> BuildReport:
+        started = time.perf_counter()
+        refuse_remote(self.settings)
+        try:
+            files = _expand(self.paths)
+        except LoadError as exc:
+            raise BulkError(str(exc)) from None
+        if not files:
+            raise BulkError("no files to load")
+        self._prepare(files)
+        try:
+            marks = {"start": time.perf_counter()}
+            census, outcomes = self._parse(files)
+            self._check_parse(outcomes)
+            marks["parse"] = time.perf_counter()
+            groups, multiline = self._write_csv(census)
+            marks["csv"] = time.perf_counter()
+            self._import(groups, multiline)
+            marks["import"] = time.perf_counter()
+            with db.connect(self.settings) as driver:
+                self._index(driver)
+                marks["index"] = time.perf_counter()
+                self._residuals(driver)
+                marks["residuals"] = time.perf_counter()
+                self._derive(driver)
+                marks["derive"] = time.perf_counter()
+                self._final_counts(driver)
+        finally:
+            if not self.options.keep_work:
+                shutil.rmtree(self.work, ignore_errors=True)
+        self.report.end_to_end_seconds = marks["residuals"] - marks["start"]
+        self.report.total_seconds = time.perf_counter() - started
+        self.report.database_bytes = store_size(self.local, self.settings.neo4j_database)
+        self.report.python_main_rss = peak_rss()
+        self.report.python_peak_rss = max([self.report.python_main_rss, *self.report.python_worker_rss])
+        return self.report
+
+    def _prepare(self, files: list[Path]) -> None:
+        """Server up, database empty (or --force), disk room: all before anything is written."""
+        self.report.files = len(files)
+        self.report.input_bytes, self.sizes = estimate_input(files)
+        self.report.estimated_bytes = sum(self.sizes)
+        if not self.local.running():
+            self.progress.start("prepare", None, "starting the local Neo4j")
+            self.local.start()
+            self.progress.finish("prepare")
+        with db.connect(self.settings) as driver:
+            refuse_non_empty(driver, self.settings, self.options.force)
+        check_disk(self.report.estimated_bytes, self.work.parent, self.local.data_dir)
+        self.work.mkdir(parents=True, exist_ok=False)
+        self.spill_dir.mkdir()
+        self.csv_dir.mkdir()
+        estimated = self.report.estimated_bytes
+        self.report.partitions = self.options.partitions or choose_partitions(estimated)
+        workers = self.options.workers or os.cpu_count() or 1
+        self.report.workers = 1 if estimated < INLINE_BELOW and not self.options.workers else workers
+
+    def _parse(self, files: list[Path]) -> tuple[Census, list[FileOutcome]]:
+        self.progress.start("parse", len(files))
+        started = time.perf_counter()
+        outcomes: list[FileOutcome] = []
+        done = Counter()
+
+        def on_message(message: tuple) -> None:
+            outcome: FileOutcome = message[1]
+            outcomes.append(outcome)
+            done["files"] += 1
+            done["records"] += outcome.records
+            self.progress.update("parse", done["files"], f"{done['records']:,} records")
+
+        config = ParseConfig(self.spill_dir, self.report.partitions, self.options.skip_bad)
+        results: list[ParseResult] = run_stage(ParseWorker, config, _file_tasks(files, self.sizes), self.report.workers,
+                                               on_message, self.work / "worker-errors.log")
+        census = Census()
+        reject_files = []
+        for result in results:
+            census.update(result.census)
+            self.report.spill_bytes += result.spilled_bytes
+            if self.report.workers > 1:
+                self.report.python_worker_rss.append(result.max_rss)
+            if result.rejects_file:
+                reject_files.append(result.rejects_file)
+        self.report.records = done["records"]
+        self.report.phases["parse"] = time.perf_counter() - started
+        if reject_files:
+            lines = read_rejects(reject_files)
+            self.report.rejects = len(lines)
+            target = Path(self.settings.home) / f"rejects-{self.stamp}.txt"
+            target.write_text("".join(f"{line}\n" for line in lines))
+            self.report.rejects_report = str(target)
+        self.progress.finish("parse", f"{done['records']:,} records from {len(files)} files")
+        outcomes.sort(key=lambda o: o.index)
+        return census, outcomes
+
+    def _check_parse(self, outcomes: list[FileOutcome]) -> None:
+        failed = [o.error for o in outcomes if o.error]
+        if failed:
+            raise BulkError(f"{len(failed)} of {len(outcomes)} files failed; the bulk build stopped before the import "
+                            "(nothing was written)", failed)
+
+    def _write_csv(self, census: Census) -> tuple[list[ImportGroup], list[Path]]:
+        columns = census.columns()
+        names = {group for group, _ in census.types}
+        node_columns, node_extras, edge_columns, edge_extras = {}, {}, {}, {}
+        for group in names:
+            cols = [(n, t) for n, t in columns.get(group, []) if not (isinstance(group, str) and n == KEYS[Label(group)])]
+            spec = Columns(tuple(n for n, _ in cols), tuple(t for _, t in cols))
+            everything = {n for (g, n) in census.types if g == group}
+            extras = tuple(sorted(everything - set(spec.names)))
+            if isinstance(group, str):
+                node_columns[group], node_extras[group] = spec, extras
+            else:
+                edge_columns[group], edge_extras[group] = spec, extras
+        config = MergeConfig(self.spill_dir, self.csv_dir, node_columns, node_extras, edge_columns, edge_extras)
+        partitions = self.report.partitions
+        self.progress.start("csv", partitions)
+        started = time.perf_counter()
+        results: list[PartitionResult] = []
+
+        def on_message(message: tuple) -> None:
+            results.append(message[1])
+            self.progress.update("csv", len(results), f"{sum(sum(r.labels.values()) for r in results):,} node labels")
+
+        worker_rss = run_stage(MergeWorker, config, list(range(partitions)), self.report.workers, on_message,
+                               self.work / "worker-errors.log")
+        if self.report.workers > 1:
+            self.report.python_worker_rss += worker_rss
+        groups, multiline = self._headers(results, node_columns, edge_columns)
+        self.report.phases["csv"] = time.perf_counter() - started
+        self.progress.finish("csv", f"{self.report.imported_nodes:,} nodes, {self.report.imported_relationships:,} "
+                                    f"relationships in {len(groups)} groups")
+        return groups, multiline
+
+    def _headers(self, results: list[PartitionResult], node_columns: dict, edge_columns: dict
+                 ) -> tuple[list[ImportGroup], list[Path]]:
+        files: dict[tuple[str, tuple[str, ...]], list[GroupFile]] = defaultdict(list)
+        key_only: Counter = Counter()
+        missing_files, residual_files = [], []
+        for result in sorted(results, key=lambda r: r.partition):
+            for item in result.files:
+                files[(item.kind, item.group)].append(item)
+            key_only.update(result.key_only)
+            self.report.residual_values += result.residual_values
+            if result.missing_file:
+                missing_files.append(result.missing_file)
+            if result.residual_file:
+                residual_files.append(result.residual_file)
+        self.residual_files = residual_files
+        groups: list[ImportGroup] = []
+        multiline: list[Path] = []
+        for (kind, group), items in sorted(files.items()):
+            folder = self.csv_dir / group_dir(kind, group)
+            header = folder / "header.csv"
+            if kind == "nodes":
+                label = group[0]
+                header.write_text(node_header(label, KEYS[Label(label)], node_columns.get(label, Columns((), ()))))
+                self.report.imported_nodes += sum(i.rows for i in items)
+            else:
+                header.write_text(edge_header(group[1], group[2], edge_columns.get(group, Columns((), ()))))
+                self.report.imported_relationships += sum(i.rows for i in items)
+            groups.append(ImportGroup(kind, header, str(folder / DATA_FILES)))
+            multiline += [Path(i.path) for i in items if i.multiline]
+            self.report.csv_bytes += sum(Path(i.path).stat().st_size for i in items)
+        self.report.key_only_nodes = dict(key_only)
+        if missing_files:
+            target = Path(self.settings.home) / f"missing-ends-{self.stamp}.txt"
+            with open(target, "w", encoding="utf-8") as out:
+                for path in missing_files:
+                    with open(path, encoding="utf-8") as fh:
+                        shutil.copyfileobj(fh, out)
+            self.report.missing_ends_report = str(target)
+        return groups, multiline
+
+    def _import(self, groups: list[ImportGroup], multiline: list[Path]) -> None:
+        database = self.settings.neo4j_database
+        log = Path(self.settings.home).resolve() / f"import-{self.stamp}.log"
+        self.report.importer_log = str(log)
+        command = import_command(self.local, database, groups, multiline, self.work / "import.report",
+                                 self.options.importer_heap, self.options.importer_memory,
+                                 self.options.importer_threads)
+        self.progress.start("import", None, "stopping the local Neo4j")
+        restart = time.perf_counter()
+        self.local.stop()
+        self.report.server_restart_seconds += time.perf_counter() - restart
+        try:
+            self.progress.update("import", 0, "importer starting")
+            result = run_import(self.local, command, log, lambda note: self.progress.update("import", 0, note))
+            self.report.phases["import"] = result.seconds
+            self.report.importer_peak_rss = result.peak_rss
+            self.report.importer_summary = result.summary
+        except ImportFailed as exc:
+            raise BulkError(str(exc)) from None
+        finally:
+            self.progress.update("import", 0, "starting the local Neo4j")
+            restart = time.perf_counter()
+            self.local.start()
+            self.report.server_restart_seconds += time.perf_counter() - restart
+        self.progress.finish("import", f"importer {self.report.phases['import']:.1f} s, "
+                                       f"peak RSS {self.report.importer_peak_rss / 2**20:.0f} MiB")
+
+    def _index(self, driver: neo4j.Driver) -> None:
+        self.progress.start("index", 100)
+        started = time.perf_counter()
+        db.bootstrap(driver, self.settings.neo4j_database, wait=False)
+        while True:
+            records, _, _ = driver.execute_query(
+                "SHOW INDEXES YIELD name, state, populationPercent RETURN name, state, populationPercent",
+                database_=self.settings.neo4j_database, routing_="r")
+            failed = [r["name"] for r in records if r["state"] == "FAILED"]
+            if failed:
+                raise BulkError(f"index {failed[0]} failed to populate; see `mastgraph server logs`")
+            percent = [float(r["populationPercent"] or 0) for r in records]
+            self.progress.update("index", sum(percent) / max(1, len(percent)), f"{len(records)} indexes")
+            if all(r["state"] == "ONLINE" for r in records):
+                break
+            time.sleep(0.2)
+        self.report.phases["index"] = time.perf_counter() - started
+        self.progress.finish("index", f"{len(records)} constraints and indexes online")
+
+    def _residuals(self, driver: neo4j.Driver) -> None:
+        if not self.report.residual_values:
+            return
+        started = time.perf_counter()
+        self.progress.start("residuals", self.report.residual_values)
+        done = 0
+        pending: dict[tuple, list[dict]] = defaultdict(list)
+
+        def flush(group: tuple) -> None:
+            rows = pending.pop(group, [])
+            if rows:
+                driver.execute_query(_residual_query(group), {"rows": rows}, database_=self.settings.neo4j_database)
+
+        for path in self.residual_files:
+            for item in read_residuals(path):
+                if item[0] == "n":
+                    _, label, key, props = item
+                    group: tuple = ("n", label)
+                    pending[group].append({"key": key, "props": props})
+                else:
+                    _, rel, start, skey, end, ekey, names, ident, props = item
+                    present = tuple(n for n, v in zip(names, ident) if v is not None)
+                    absent = tuple(n for n, v in zip(names, ident) if v is None)
+                    group = ("e", rel, start, end, present, absent)
+                    pending[group].append({"start": skey, "end": ekey, "props": props,
+                                           "ident": {n: v for n, v in zip(names, ident) if v is not None}})
+                done += len(props)
+                if len(pending[group]) >= 1000:
+                    flush(group)
+                    self.progress.update("residuals", done)
+        for group in list(pending):
+            flush(group)
+        self.report.phases["residuals"] = time.perf_counter() - started
+        self.progress.finish("residuals", f"{self.report.residual_values} values set with Cypher")
+
+    def _derive(self, driver: neo4j.Driver) -> None:
+        self.progress.start("derive", None)
+        started = time.perf_counter()
+
+        def on_step(step, done: int, total: int, seconds: float) -> None:
+            self.progress.update("derive", 0, f"{step.query} ({step.label.value}) {done:,}/{total:,}")
+
+        counts, steps = derive_all(driver, self.settings.neo4j_database, self.settings.batch_size, on_step)
+        self.report.derive_steps = {k: round(v, 3) for k, v in steps.items()}
+        self.report.derived = {k: v for k, v in counts.rels_created.items() if v}
+        self.report.phases["derive"] = time.perf_counter() - started
+        self.progress.finish("derive", f"{sum(self.report.derived.values()):,} relationships derived")
+
+    def _final_counts(self, driver: neo4j.Driver) -> None:
+        database = self.settings.neo4j_database
+        for label in Label:
+            records, _, _ = driver.execute_query(f"MATCH (n:`{label.value}`) RETURN count(n) AS c",
+                                                 database_=database, routing_="r")
+            if records[0]["c"]:
+                self.report.nodes[label.value] = records[0]["c"]
+        for rel in Rel:
+            records, _, _ = driver.execute_query(f"MATCH ()-[r:`{rel.value}`]->() RETURN count(r) AS c",
+                                                 database_=database, routing_="r")
+            if records[0]["c"]:
+                self.report.relationships[rel.value] = records[0]["c"]
+
+
+def _residual_query(group: tuple) -> str:
+    if group[0] == "n":
+        label = Label(group[1])
+        return (f"UNWIND $rows AS row\nMATCH (n:`{label.value}` {{`{KEYS[label]}`: row.key}})\n"
+                "SET n += row.props")
+    _, rel, start, end, present, absent = group
+    start_label, end_label, rel_type = Label(start), Label(end), Rel(rel)
+    ident = ", ".join(f"`{n}`: row.ident.`{n}`" for n in present)
+    where = " AND ".join(f"r.`{n}` IS NULL" for n in absent)
+    return (f"UNWIND $rows AS row\n"
+            f"MATCH (a:`{start_label.value}` {{`{KEYS[start_label]}`: row.start}})"
+            f"-[r:`{rel_type.value}`{' {' + ident + '}' if ident else ''}]->"
+            f"(b:`{end_label.value}` {{`{KEYS[end_label]}`: row.end}})\n"
+            + (f"WHERE {where}\n" if where else "")
+            + "SET r += row.props")
+
+
+def _expand(paths: list[Path]) -> list[Path]:
+    from mastgraph.loaders import registry
+
+    return registry.expand(paths)
+
+
+def build(settings: Settings, paths: Iterable[Path | str], options: BuildOptions | None = None,
+          progress: BuildProgress | None = None) -> BuildReport:
+    """Build the graph from scratch with the bulk importer (see the module docstring)."""
+    return Build(settings, paths, options, progress).run()
+
+
+def write_report_json(report: BuildReport, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report.to_json(), indent=2, sort_keys=True) + "\n")
+
+

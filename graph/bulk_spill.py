@@ -1,0 +1,290 @@
+"""Bulk build, phase 1: parse every file with its loader and spill the records to partitions.
+
+Each file goes through the online ingest's own checks (`graph.ingest._checked`: a Reject or two
+records of the file giving one node different values fail the file, or with ``skip_bad`` skip the
+row), so the messages are the online path's. Checked records are appended, pickled in batches, to
+one of N partition files chosen by a stable hash of their key (a node's key; a relationship's
+start and end keys), so phase 2 can merge one partition at a time in bounded memory. Every record
+carries its file's index: across files, later values win, as in the online path.
+
+A relationship end that no node record of the same file describes is spilled as a *reference* to
+the end's partition; phase 2 creates the nodes that only references name (the online writer
+MERGEs relationship ends), and reports them.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import resource
+import time
+import zlib
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+
+from mastgraph.graph.bulk_format import Census
+from mastgraph.graph.model import EDGE_IDENTITY
+from mastgraph.loaders.records import LoadError, Node, Reject
+
+NODE, EDGE, REF = 0, 1, 2
+#: Records held in memory across all partitions of one worker before they are written out.
+FLUSH_AT = 40_000
+SPILL_BUFFERING = 64 * 1024
+#: Records taken from a loader at a time (the loader's time and the spilling are timed apart).
+CHUNK = 2048
+_NONE = type(None)
+#: EDGE_IDENTITY by the texts of type and start label.
+IDENTITY = {(rel.value, label.value): names for (rel, label), names in EDGE_IDENTITY.items()}
+
+
+def node_partition(key: str, partitions: int) -> int:
+    return zlib.crc32(key.encode()) % partitions
+
+
+def edge_partition(start: str, end: str, partitions: int) -> int:
+    return zlib.crc32(f"{start}\0{end}".encode()) % partitions
+
+
+def spill_name(partition: int, tag: str) -> str:
+    return f"p{partition:05d}.{tag}.pkl"
+
+
+def read_spill(path: Path):
+    """The record batches of one spill file, in the order they were written."""
+    with open(path, "rb") as fh:
+        while True:
+            try:
+                yield pickle.load(fh)
+            except EOFError:
+                return
+
+
+class Spiller:
+    """Buffers records per partition and appends them to this worker's partition files."""
+
+    def __init__(self, folder: Path, partitions: int, tag: str) -> None:
+        self.folder = folder
+        self.partitions = partitions
+        self.tag = tag
+        self.buffers: list[list] = [[] for _ in range(partitions)]
+        self.buffered = 0
+        self.records = 0
+        self.bytes = 0
+        self._files: dict[int, object] = {}
+
+    def add(self, partition: int, record: tuple) -> None:
+        self.buffers[partition].append(record)
+        self.buffered += 1
+        if self.buffered >= FLUSH_AT:
+            self.flush()
+
+    def flush(self) -> None:
+        for partition, buffer in enumerate(self.buffers):
+            if not buffer:
+                continue
+            fh = self._files.get(partition)
+            if fh is None:
+                fh = self._files[partition] = open(self.folder / spill_name(partition, self.tag), "ab",
+                                                   buffering=SPILL_BUFFERING)
+            data = pickle.dumps(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+            fh.write(data)
+            self.bytes += len(data)
+            self.records += len(buffer)
+            self.buffers[partition] = []
+        self.buffered = 0
+
+    def close(self) -> None:
+        self.flush()
+        for fh in self._files.values():
+            fh.close()
+        self._files.clear()
+
+
+@dataclass
+class ParseConfig:
+    spill_dir: Path
+    partitions: int
+    skip_bad: bool
+
+
+@dataclass
+class FileOutcome:
+    index: int
+    path: str
+    kind: str = ""
+    records: int = 0
+    rejects: int = 0
+    error: str | None = None
+
+
+@dataclass
+class ParseResult:
+    """What one worker parsed: the census of property types, counts, its rejects file, peak RSS."""
+
+    census: Census = field(default_factory=Census)
+    records: Counter = field(default_factory=Counter)
+    spilled_records: int = 0
+    spilled_bytes: int = 0
+    rejects_file: str | None = None
+    max_rss: int = 0
+    loader_seconds: float = 0.0  # in the loaders and the online path's checks
+    spill_seconds: float = 0.0  # in the bulk build's own spilling
+
+
+class ParseWorker:
+    """Phase-1 worker: a task is a list of (file index, path); records go to this worker's spill files."""
+
+    def __init__(self, config: ParseConfig, tag: str, detect: Callable | None = None) -> None:
+        from mastgraph.loaders import registry
+
+        self.config = config
+        self.tag = tag
+        self.detect = detect or registry.detect
+        self.spiller = Spiller(config.spill_dir, config.partitions, tag)
+        self.result = ParseResult()
+        self.shapes: Counter = Counter()
+        self._rejects_path = config.spill_dir / f"rejects.{tag}.txt"
+        self._rejects = None
+
+    def run(self, task: list[tuple[int, str]], emit: Callable[[tuple], None]) -> None:
+        for index, path in task:
+            emit(("file", self.parse_file(index, Path(path))))
+
+    def parse_file(self, index: int, path: Path) -> FileOutcome:
+        from mastgraph.graph.ingest import BadFile, _checked
+
+        outcome = FileOutcome(index, str(path))
+        rejects: list[Reject] = []
+        described: set[tuple[str, str]] = set()
+        ends: dict[tuple[str, str], str] = {}
+        clock = time.perf_counter
+        try:
+            loader = self.detect(path)
+            outcome.kind = loader.kind
+            records = _checked(loader, path, self.config.skip_bad, rejects)
+            while True:
+                started = clock()
+                chunk = list(islice(records, CHUNK))
+                loaded = clock()
+                self.result.loader_seconds += loaded - started
+                if not chunk:
+                    break
+                self._spill(index, chunk, described, ends)
+                self.result.spill_seconds += clock() - loaded
+                outcome.records += len(chunk)
+        except BadFile as exc:
+            outcome.error = str(exc)
+        except LoadError as exc:
+            outcome.error = str(exc)
+        except OSError as exc:
+            outcome.error = f"{path}: cannot read: {exc.strerror or exc}"
+        parts, spill = self.config.partitions, self.spiller.add
+        for (label, key), where in ends.items():
+            if (label, key) not in described:
+                spill(node_partition(key, parts), (REF, index, label, key, where))
+        self.result.records["records"] += outcome.records
+        if rejects:
+            outcome.rejects = len(rejects)
+            if self._rejects is None:
+                self._rejects = open(self._rejects_path, "a", encoding="utf-8")
+            for reject in rejects:
+                self._rejects.write(f"{index}\t{reject}\n")
+        return outcome
+
+    def _spill(self, index: int, chunk: list, described: set, ends: dict) -> None:
+        """Append a chunk of checked records to their partitions; count their property shapes."""
+        parts = self.config.partitions
+        spiller = self.spiller
+        buffers = spiller.buffers
+        shapes = self.shapes
+        census = self.result.census
+        crc = zlib.crc32
+        for record in chunk:
+            props = record.props
+            kinds = tuple(map(type, props.values()))
+            if _NONE in kinds or type(props) is not dict:
+                props = {k: v for k, v in props.items() if v is not None}
+                kinds = tuple(map(type, props.values()))
+            if type(record) is Node:
+                label = record.label._value_
+                key = record.key if type(record.key) is str else _text_key(record.key, record.origin, label)
+                labels = tuple(x._value_ for x in record.labels) if record.labels else ()
+                buffers[crc(key.encode()) % parts].append((NODE, index, label, key, labels, props))
+                described.add((label, key))
+                group: tuple | str = label
+            else:
+                rel = record.type._value_
+                start, end = record.start[0]._value_, record.end[0]._value_
+                skey, ekey = record.start[1], record.end[1]
+                if type(skey) is not str:
+                    skey = _text_key(skey, record.origin, start)
+                if type(ekey) is not str:
+                    ekey = _text_key(ekey, record.origin, end)
+                names = IDENTITY.get((rel, start))
+                ident = tuple(props.get(name) for name in names) if names else ()
+                buffers[crc(f"{skey}\0{ekey}".encode()) % parts].append(
+                    (EDGE, index, rel, start, skey, end, ekey, ident, props))
+                if (start, skey) not in ends:
+                    ends[(start, skey)] = record.origin
+                if (end, ekey) not in ends:
+                    ends[(end, ekey)] = record.origin
+                group = (rel, start, end)
+            shapes[(group, tuple(props), kinds)] += 1
+            if list in kinds:
+                for name, value in props.items():
+                    if type(value) is list:
+                        census.add_list(group, name, value)
+        spiller.buffered += len(chunk)
+        if spiller.buffered >= FLUSH_AT:
+            spiller.flush()
+
+    def finish(self) -> ParseResult:
+        self.spiller.close()
+        if self._rejects is not None:
+            self._rejects.close()
+            self.result.rejects_file = str(self._rejects_path)
+        for (group, names, kinds), count in self.shapes.items():
+            self.result.census.add_shape(group, names, kinds, count)
+        self.result.spilled_records = self.spiller.records
+        self.result.spilled_bytes = self.spiller.bytes
+        self.result.max_rss = peak_rss()
+        return self.result
+
+
+def _text_key(key, where: str, label: str) -> str:
+    if type(key) is str:
+        return key
+    from mastgraph.graph.ingest import BadFile
+
+    raise BadFile(f"{where}: {label} key {key!r} is not text (the bulk build keys nodes by text)")
+
+
+def peak_rss() -> int:
+    """This process's peak resident set size, in bytes."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def read_rejects(files: list[str]) -> list[str]:
+    """The rejects of every worker, in file order (then in the order each file reported them)."""
+    rows: list[tuple[int, int, str]] = []
+    for path in files:
+        with open(path, encoding="utf-8") as fh:
+            for seq, line in enumerate(fh):
+                index, _, text = line.rstrip("\n").partition("\t")
+                rows.append((int(index), seq, text))
+    rows.sort()
+    return [text for _, _, text in rows]
+
+
+def spill_files(folder: Path, partition: int) -> list[Path]:
+    return sorted(folder.glob(f"p{partition:05d}.*.pkl"))
+
+
+def remove(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass

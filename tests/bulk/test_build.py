@@ -1,0 +1,156 @@
+"""The bulk build against real servers: the same graph as the online ingest, refusals, conflicts,
+online ingest on top. The bulk side runs on a local server of its own (tests/bulk/conftest.py)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mastgraph.graph import bulk, db
+from mastgraph.graph.bulk import BuildOptions, BulkError, build
+from mastgraph.graph.derive import WHOLE_GRAPH_STEPS
+from mastgraph.graph.ingest import ingest_paths, parse_file
+from mastgraph.graph.queries import cypher_dir
+from mastgraph.graph.server import LocalNeo4j
+from mastgraph.graph.settings import Settings
+
+from ..graph.test_ingest import EXP, row, write_listing
+from .conftest import REAL, canonical_dump, label_and_type_counts
+
+#: Relationship kinds only the derivations make; the sample must produce each of them.
+DERIVED = ("ANTECEDENT", "COMPOSITION", "PRODUCED_BY", "MRP", "HAS_ENGINEERING", "LINKED",
+           "CONTEMPORANEOUS_CALIBRATION", "MULTIPLICITY")
+
+
+@pytest.fixture(scope="module")
+def built(bulk_settings: Settings, demo_sample: Path):
+    """The bundled sample (real files + the demo scale) built in bulk once: through worker processes
+    and several partitions, so the cross-worker merge in file order is what is tested."""
+    options = BuildOptions(force=True, workers=2, partitions=7)
+    report = build(bulk_settings, [REAL, demo_sample], options)
+    with db.connect(bulk_settings) as drv:
+        dump = canonical_dump(drv)
+        counts = label_and_type_counts(drv)
+    return report, dump, counts
+
+
+def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mastgraph.cli", *args], capture_output=True, text=True, env=env,
+                          timeout=600)
+
+
+def _env(settings: Settings, **extra: str) -> dict[str, str]:
+    env = {**os.environ, "MASTGRAPH_HOME": str(settings.home), "MASTGRAPH_BOLT_PORT": str(settings.bolt_port), **extra}
+    if "NEO4J_URI" not in extra:
+        env.pop("NEO4J_URI", None)
+    return env
+
+
+def test_bulk_build_gives_the_online_graph(built, graph, neo4j_settings, demo_sample):
+    report, bulk_dump, (bulk_labels, bulk_types) = built
+    online = ingest_paths(graph, neo4j_settings, [REAL, demo_sample])
+    assert not online.failed, online.failed[0].error
+    online_labels, online_types = label_and_type_counts(graph)
+    assert bulk_labels == online_labels
+    assert bulk_types == online_types
+    for rel in DERIVED:
+        assert bulk_types.get(rel, 0) > 0, f"the sample derives no {rel}"
+    online_dump = canonical_dump(graph)
+    assert len(bulk_dump[0]) == len(online_dump[0]) and len(bulk_dump[1]) == len(online_dump[1])
+    assert bulk_dump[0] == online_dump[0]
+    assert bulk_dump[1] == online_dump[1]
+    # the report counts what is in the database: imported nodes, imported + derived relationships
+    assert report.nodes == bulk_labels
+    assert report.relationships == bulk_types
+    assert report.imported_nodes == len(bulk_dump[0])
+    assert report.imported_relationships + sum(report.derived.values()) == len(bulk_dump[1])
+    assert report.workers == 2 and report.partitions == 7
+    assert report.importer_peak_rss > 0 and report.python_peak_rss > 0 and report.database_bytes > 0
+    assert set(report.phases) >= {"parse", "csv", "import", "index", "derive"}
+
+
+def test_online_ingest_on_top_of_a_bulk_build(built, bulk_settings, demo_sample, tmp_path):
+    _, bulk_dump, _ = built
+    with db.connect(bulk_settings) as drv:
+        again = ingest_paths(drv, bulk_settings, [REAL, demo_sample])
+        assert not again.failed, again.failed[0].error
+        written, derived = again.totals()
+        assert written.total_nodes_created == 0 and written.total_rels_created == 0
+        assert derived.total_rels_created == 0
+        assert canonical_dump(drv) == bulk_dump
+        # and new files land on top with the same keys
+        exposure = "jw09999001001_02101_00001_nrcb1"
+        new = write_listing(tmp_path, "more.csv", [row(f"{exposure}_{suffix}.fits", obsid="77001", parent="77001",
+                                                       obs_id=exposure) for suffix in ("rate", "cal")])
+        more = ingest_paths(drv, bulk_settings, [new])
+        assert not more.failed, more.failed[0].error
+        records, _, _ = drv.execute_query(
+            "MATCH (:Observation {obsid: '77001'})-[:HAS_PRODUCT]->(p:Product) RETURN count(p) AS n")
+        assert records[0]["n"] == 2
+        records, _, _ = drv.execute_query(
+            "MATCH (:Product {filename: $cal})-[:ANTECEDENT]->(r:Product) RETURN collect(r.filename) AS f",
+            cal=f"{exposure}_cal.fits")
+        assert records[0]["f"] == [f"{exposure}_rate.fits"]
+
+
+def test_a_conflict_within_a_file_stops_before_the_import(bulk_settings, tmp_path):
+    path = write_listing(tmp_path, "listing.csv", [row(f"{EXP}_rate.fits", size="100"),
+                                                   row(f"{EXP}_cal.fits"), row(f"{EXP}_rate.fits", size="999")])
+    online = parse_file(path)
+    assert online.error and f"{path}:4:" in online.error and "conflicts with" in online.error
+    with db.connect(bulk_settings) as drv:
+        before = canonical_dump(drv)
+    logs = set(Path(bulk_settings.home).glob("import-*.log"))
+    with pytest.raises(BulkError, match="stopped before the import") as caught:
+        build(bulk_settings, [path], BuildOptions(force=True))
+    assert caught.value.lines == [online.error]
+    assert LocalNeo4j(bulk_settings).running()
+    assert set(Path(bulk_settings.home).glob("import-*.log")) == logs, "the importer ran"
+    with db.connect(bulk_settings) as drv:
+        assert canonical_dump(drv) == before
+
+
+def test_cli_refuses_a_database_that_is_not_empty(bulk_settings, tmp_path):
+    with db.connect(bulk_settings) as drv:
+        drv.execute_query("MERGE (:Program {program: '09998'})")
+    path = write_listing(tmp_path, "listing.csv", [row(f"{EXP}_rate.fits")])
+    done = _cli("build", str(path), env=_env(bulk_settings))
+    assert done.returncode == 1
+    errors = done.stderr.strip().splitlines()
+    assert len(errors) == 1, done.stderr
+    assert "is not empty" in errors[0] and "--force" in errors[0]
+    assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_cli_refuses_a_remote_server(tmp_path):
+    path = write_listing(tmp_path, "listing.csv", [row(f"{EXP}_rate.fits")])
+    settings = Settings(neo4j_uri=None, home=tmp_path / "state", bolt_port=1)
+    done = _cli("build", str(path), env=_env(settings, NEO4J_URI="bolt://db.example.org:7687"))
+    assert done.returncode == 1
+    errors = done.stderr.strip().splitlines()
+    assert len(errors) == 1, done.stderr
+    assert "NEO4J_URI is set (bolt://db.example.org:7687)" in errors[0]
+    assert "mastgraph ingest" in errors[0] and "neo4j-admin" in errors[0]
+    assert not (tmp_path / "state" / "neo4j").exists(), "a local server was set up"
+
+
+def test_not_enough_disk_is_refused_before_anything_is_written(bulk_settings, tmp_path, monkeypatch):
+    path = write_listing(tmp_path, "listing.csv", [row(f"{EXP}_rate.fits")])
+    with db.connect(bulk_settings) as drv:
+        before = canonical_dump(drv)
+    monkeypatch.setattr(bulk, "WORK_FACTOR", 1e15)  # as if the input were a million times larger than any disk
+    with pytest.raises(BulkError, match=r"^not enough disk for the bulk build: about .* free"):
+        build(bulk_settings, [path], BuildOptions(force=True, work_dir=tmp_path / "work"))
+    assert not any((tmp_path / "work").iterdir())
+    with db.connect(bulk_settings) as drv:
+        assert canonical_dump(drv) == before
+
+
+def test_whole_graph_derivation_runs_every_derivation_query():
+    scoping = {"associations_of_products", "observations_of_products"}  # `derive` widens its scope with these
+    queries = {p.stem for p in (cypher_dir() / "derive").glob("*.cypher")} - scoping
+    assert {step.query for step in WHOLE_GRAPH_STEPS} == queries
