@@ -281,20 +281,12 @@ def _parse_for_batch(batcher: _Batcher, settings: Settings, path: Path, skip_bad
 
 
 def write_records(driver: neo4j.Driver, settings: Settings, records: Iterable[Node | Edge]) -> WriteCounts:
-    """Write records given directly (tests, live MAST), with the same derivations, in one transaction."""
-
-    def work(tx: neo4j.ManagedTransaction) -> WriteCounts:
-        writer = BatchWriter(tx, settings.batch_size)
-        touched = Touched()
-        merger = RecordMerger()
-        for record in records:
-            merger.add(record)
-            writer.add(record)
-            touched.add(record)
-        counts = writer.flush()
-        counts.add(derive(tx, touched, settings.batch_size))
-        return counts
-
+    """Write records given directly (tests, live MAST), checked and derived as a file's, in one transaction."""
     records = list(records)
+    merger = RecordMerger()
+    for record in records:
+        merger.add(record)
     with driver.session(database=settings.neo4j_database) as session:
-        return session.execute_write(work)
+        written, derived = session.execute_write(_write_group, [records], settings)
+    written.add(derived)
+    return written
