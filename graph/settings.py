@@ -24,7 +24,9 @@ def _env(*names: str) -> AliasChoices:
 class Settings(BaseSettings):
     """mastgraph's configuration. Every field is one environment variable."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+    # case_sensitive: only the upper-case names below are read from the environment, so a field such
+    # as `home` never picks up an unrelated variable such as HOME.
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True, case_sensitive=True)
 
     neo4j_uri: str | None = Field(
         None,

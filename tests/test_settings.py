@@ -1,0 +1,26 @@
+"""The settings read only their own environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mastgraph.graph.settings import Settings
+
+
+def test_home_is_not_taken_from_HOME(monkeypatch):
+    monkeypatch.delenv("MASTGRAPH_HOME", raising=False)
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    monkeypatch.setenv("HOME", "/somewhere/else")
+    settings = Settings()
+    assert settings.home == Path(".mastgraph")
+    assert settings.embedded
+
+
+def test_environment_names(monkeypatch):
+    monkeypatch.setenv("MASTGRAPH_HOME", "/tmp/state")
+    monkeypatch.setenv("NEO4J_URI", "neo4j://cluster:7687")
+    monkeypatch.setenv("MASTGRAPH_BOLT_PORT", "7999")
+    settings = Settings()
+    assert settings.home == Path("/tmp/state") and settings.bolt_port == 7999
+    assert settings.uri == "neo4j://cluster:7687" and not settings.embedded
+    assert Settings(home=Path("x")).home == Path("x")  # field names still work as arguments
