@@ -38,8 +38,10 @@ def measure_bulk(target: Target, paths: list[Path], online: dict, timeout: float
         if proc.returncode != 0 or not report_path.exists():
             if not target.local.running():
                 target.local.start()
-            tail = (proc.stdout + proc.stderr).strip().splitlines()[-5:]
-            return {"failed": f"`mastgraph build` exited with {proc.returncode}: " + " | ".join(tail)}
+            lines = [line for line in (proc.stdout + proc.stderr).strip().splitlines() if line.strip()]
+            last = lines[-1] if lines else ""
+            return {"failed": f"`mastgraph build` exited with {proc.returncode}: {last[:200]}",
+                    "output_tail": lines[-20:]}
         report = json.loads(report_path.read_text())
     counts = count_graph(target)
     seconds = report.get("total_seconds") or wall  # with the derivations: all relationships

@@ -15,7 +15,7 @@ GRAPHQL_TO_RAW = 2.0
 NAIVE_FACTOR = 10.0
 
 REPRODUCE = """\
-    make bench                                   # = mastgraph bench: scales S and M, ~10 min
+    make bench                                   # = mastgraph bench: scales S and M, ~45 min on 2 cores
     mastgraph bench --scales S --quick           # a short run, numbers only indicative
     NEO4J_URI=bolt://host:7687 mastgraph bench   # an existing, empty Neo4j (--force wipes a non-empty one)
 
@@ -145,7 +145,8 @@ def markdown(results: dict) -> str:
         b = s.get("bulk") or {}
         if "products_per_s" in b:
             same = "" if all(b["same_graph_as_online_ingest"].values()) else " (not the same graph!)"
-            rows.append([name, f"bulk build{same}", _fmt(b["products"]), _fmt(b["relationships"]), _fmt(b["seconds"], 1),
+            note = f" ({b['note']})" if b.get("note") else ""
+            rows.append([name, f"bulk build{same}{note}", _fmt(b["products"]), _fmt(b["relationships"]), _fmt(b["seconds"], 1),
                          "", _fmt(b["products_per_s"]), _fmt(b["relationships_per_s"]),
                          f"{b['python_peak_rss_mb']:.0f} MB (importer {b['importer_peak_rss_mb']:.0f} MB)", "", ""])
         elif b:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import neo4j
@@ -44,6 +45,9 @@ def build_command(
     """Build the graph from scratch with Neo4j's bulk importer: the same loaders and the same graph as
     `mastgraph ingest`, much faster for a whole archive. The local server is stopped for the import."""
     s = settings()
+    # The whole-graph derivation runs pages concurrently; a deadlock between two is retried by
+    # the driver, which would log a warning over the progress display for each retry.
+    logging.getLogger("neo4j").setLevel(logging.ERROR)
     options = BuildOptions(force=force, skip_bad=skip_bad, work_dir=work_dir, keep_work=keep_work, workers=workers,
                            importer_heap=importer_heap, importer_memory=importer_memory)
     with _RichProgress() as progress:

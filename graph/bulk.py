@@ -113,6 +113,10 @@ class BuildReport:
     workers: int = 1
     phases: dict[str, float] = field(default_factory=dict)
     derive_steps: dict[str, float] = field(default_factory=dict)
+    #: Of the parse phase, summed over the workers: time in the loaders (and the online path's
+    #: checks), and time in the bulk build's own spilling.
+    parse_loader_seconds: float = 0.0
+    parse_spill_seconds: float = 0.0
     server_restart_seconds: float = 0.0
     end_to_end_seconds: float = 0.0
     total_seconds: float = 0.0
@@ -413,6 +417,8 @@ class Build:
         for result in results:
             census.update(result.census)
             self.report.spill_bytes += result.spilled_bytes
+            self.report.parse_loader_seconds += result.loader_seconds
+            self.report.parse_spill_seconds += result.spill_seconds
             if self.report.workers > 1:
                 self.report.python_worker_rss.append(result.max_rss)
             if result.rejects_file:

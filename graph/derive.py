@@ -152,9 +152,11 @@ WHOLE_GRAPH_STEPS: tuple[WholeGraphStep, ...] = (
                    concurrent=False),
     WholeGraphStep("engineering_series", Label.ENGINEERING_SERIES, "keys", Rel.HAS_ENGINEERING.value),
     WholeGraphStep("engineering_exposures", Label.OBSERVATION, "obsids", Rel.HAS_ENGINEERING.value,
-                   params=(("uris", []),), only="n:Exposure AND n.t_max - n.t_min > $max_exposure_days"),
+                   params=(("uris", []), ("max_exposure_days", MAX_EXPOSURE_DAYS)),
+                   only="n:Exposure AND n.t_max - n.t_min > $max_exposure_days"),
     WholeGraphStep("engineering_exposures", Label.PRODUCT, "uris", Rel.HAS_ENGINEERING.value,
-                   params=(("obsids", []),), only="n.t_max - n.t_min > $max_exposure_days"),
+                   params=(("obsids", []), ("max_exposure_days", MAX_EXPOSURE_DAYS)),
+                   only="n.t_max - n.t_min > $max_exposure_days"),
     WholeGraphStep("mrp", Label.OBSERVATION, "obsids", Rel.MRP.value),
 )
 
