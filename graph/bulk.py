@@ -22,7 +22,8 @@ import shutil
 import time
 import traceback
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -32,7 +33,7 @@ import neo4j
 from mastgraph.graph import db
 from mastgraph.graph.bulk_format import Census, Columns, edge_header, node_header
 from mastgraph.graph.bulk_import import (
-    ImportFailed, ImportGroup, import_command, remove_store, run_import, store_size,
+    ImportFailed, ImportGroup, import_command, run_import, store_size,
 )
 from mastgraph.graph.bulk_merge import (
     DATA_FILES, BulkDataError, GroupFile, MergeConfig, MergeWorker, PartitionResult, group_dir, read_residuals,
@@ -42,18 +43,22 @@ from mastgraph.graph.derive import derive_all
 from mastgraph.graph.model import KEYS, Label, Rel
 from mastgraph.graph.server import LocalNeo4j
 from mastgraph.graph.settings import Settings
+from mastgraph.graph.bulk_files import file_tasks, survey
 from mastgraph.loaders.records import LoadError
+from mastgraph.loaders.registry import LOADERS
 
-#: Input bytes per spill partition: phase 2 holds one partition's merged records in memory
-#: (about 6-8 times the input bytes as Python objects), so this bounds each worker's RSS.
-PARTITION_INPUT_BYTES = 16 * 1024 * 1024
+#: Input bytes per spill partition: phase 2 holds one partition's merged records in memory, so
+#: this bounds each worker's RSS (about 150 MB a partition; the parse workers' combining, about
+#: 250 MB, stays the larger).
+PARTITION_INPUT_BYTES = 32 * 1024 * 1024
 MAX_PARTITIONS = 4096
-#: A FITS file contributes its header only (the data units are never read).
-FITS_ESTIMATE_CAP = 100 * 1024
 #: Disk needed, as multiples of the estimated input: spill + CSV in the work folder at their peak;
 #: the database beside it (measured: docs/bulk.md).
 WORK_FACTOR = 2.5
 DATABASE_FACTOR = 2.0
+#: Parse tasks (runs of files) one worker process takes before a fresh one replaces it; each
+#: merge process takes one partition.
+PARSE_TASKS_PER_PROCESS = 4
 #: Below this much input, parse and merge in the calling process (no worker start-up cost).
 INLINE_BELOW = 32 * 1024 * 1024
 PHASES = ("parse", "csv", "import", "index", "derive")
@@ -99,6 +104,9 @@ class BuildOptions:
     importer_heap: str = "1g"
     importer_memory: str | None = None  # the importer's --max-off-heap-memory (its default: 90% of free RAM)
     importer_threads: int | None = None
+    #: Which loader reads a file (default: `loaders.registry.detect`); it must be picklable (a
+    #: module-level function or class) when worker processes are used.
+    detect: Callable[[Path], Any] | None = None
 
 
 @dataclass
@@ -134,7 +142,8 @@ class BuildReport:
     importer_summary: str = ""
     python_peak_rss: int = 0  # the largest of the main process and each worker
     python_main_rss: int = 0
-    python_worker_rss: list[int] = field(default_factory=list)  # each parse, then each merge worker
+    #: the largest peak of any worker process, per phase ("parse", "csv"); workers are recycled
+    python_worker_rss: dict[str, int] = field(default_factory=dict)
     importer_peak_rss: int = 0
     spill_bytes: int = 0
     csv_bytes: int = 0
@@ -185,18 +194,6 @@ def refuse_non_empty(driver: neo4j.Driver, settings: Settings, force: bool) -> i
     return count
 
 
-def read_estimate(path: Path, size: int) -> int:
-    """The bytes of a file the loaders will read: a FITS file counts for its header only."""
-    name = path.name.lower()
-    return min(size, FITS_ESTIMATE_CAP) if ".fits" in name or name.endswith(".fit") else size
-
-
-def estimate_input(files: list[Path]) -> tuple[int, list[int]]:
-    """(bytes on disk, per file the bytes the loaders will read)."""
-    sizes = [path.stat().st_size for path in files]
-    return sum(sizes), [read_estimate(path, size) for path, size in zip(files, sizes)]
-
-
 def check_disk(estimated: int, work_dir: Path, data_dir: Path) -> None:
     """Refuse when the work folder's (and the database's) disk has too little room for the build."""
     work_dir.mkdir(parents=True, exist_ok=True)
@@ -230,21 +227,18 @@ def choose_partitions(estimated: int) -> int:
 
 # -- worker processes ------------------------------------------------------------------------
 
-def _worker_main(worker_cls: type, config: Any, tag: str, tasks: Any, results: Any, log: str) -> None:
+def _worker_main(worker_cls: type, config: Any, tag: str, tasks: list, results: Any, log: str) -> None:
     try:
         worker = worker_cls(config, tag)
-        while True:
-            task = tasks.get()
-            if task is None:
-                break
-            worker.run(task, lambda message: results.put(("message", message)))
-        results.put(("done", worker.finish()))
+        for task in tasks:
+            worker.run(task, lambda message: results.put(("message", tag, message)))
+        results.put(("done", tag, worker.finish()))
     except BulkDataError as exc:
-        results.put(("error", str(exc)))
+        results.put(("error", tag, str(exc)))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent as one line, traceback in the log
         with open(log, "a", encoding="utf-8") as fh:
             fh.write(traceback.format_exc())
-        results.put(("error", f"a bulk worker failed ({type(exc).__name__}: {_first_line(exc)}); details in {log}"))
+        results.put(("error", tag, f"a bulk worker failed ({type(exc).__name__}: {_first_line(exc)}); details in {log}"))
 
 
 def _first_line(exc: BaseException) -> str:
@@ -252,10 +246,33 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def run_stage(worker_cls: type, config: Any, tasks: list, workers: int, on_message: Callable[[tuple], None],
-              log: Path) -> list:
-    """Run tasks through `workers` processes (inline when 1); returns each worker's `finish()`."""
-    if workers <= 1 or len(tasks) <= 1:
+def _chunked(tasks: Iterator, size: int) -> Iterator[list]:
+    while True:
+        chunk = list(islice(tasks, size))
+        if not chunk:
+            return
+        yield chunk
+
+
+def _context():
+    """Worker processes are forked from a small server process started once, with the bulk modules
+    and the loaders imported: they start at once, and their memory is their own work only (a plain
+    fork would carry the calling process's pages; `spawn` would import everything again in each)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["mastgraph.graph.bulk_spill", "mastgraph.graph.bulk_merge",
+                                    "mastgraph.loaders.registry", *(module for module, _ in LOADERS)])
+    return context
+
+
+def run_stage(worker_cls: type, config: Any, tasks: Iterable, workers: int, on_message: Callable[[tuple], None],
+              log: Path, tasks_per_process: int = 1) -> list:
+    """Run tasks through `workers` processes at a time (inline when 1); returns each `finish()`.
+
+    Tasks are taken from the iterable as processes start. Each process runs `tasks_per_process`
+    tasks and exits, and a fresh one takes the next: a worker's memory then never grows with the
+    size of the archive (Python's allocator keeps what a long-lived process once used).
+    """
+    if workers <= 1:
         worker = worker_cls(config, "w0")
         try:
             for task in tasks:
@@ -263,27 +280,27 @@ def run_stage(worker_cls: type, config: Any, tasks: list, workers: int, on_messa
             return [worker.finish()]
         except BulkDataError as exc:
             raise BulkError(str(exc)) from None
-    # fork: workers start at once and never re-run the caller's main module (which `spawn` would,
-    # and an unguarded `__main__`, such as a CLI entry module, would start the build again).
-    context = multiprocessing.get_context("fork")
-    task_queue, result_queue = context.Queue(), context.Queue()
-    for task in tasks:
-        task_queue.put(task)
-    count = min(workers, len(tasks))
-    for _ in range(count):
-        task_queue.put(None)
-    processes = [context.Process(target=_worker_main, daemon=True,
-                                 args=(worker_cls, config, f"w{i}", task_queue, result_queue, str(log)))
-                 for i in range(count)]
-    for process in processes:
-        process.start()
+    context = _context()
+    results = context.Queue()
+    chunks = _chunked(iter(tasks), max(1, tasks_per_process))
+    pending = next(chunks, None)
+    active: dict[str, Any] = {}
     finished: list = []
+    started = 0
     try:
-        while len(finished) < count:
+        while pending or active:
+            while pending and len(active) < workers:
+                tag = f"w{started}"
+                started += 1
+                process = context.Process(target=_worker_main, daemon=True,
+                                          args=(worker_cls, config, tag, pending, results, str(log)))
+                process.start()
+                active[tag] = process
+                pending = next(chunks, None)
             try:
-                kind, payload = result_queue.get(timeout=1.0)
+                kind, tag, payload = results.get(timeout=1.0)
             except queue.Empty:
-                dead = [p for p in processes if p.exitcode not in (None, 0)]
+                dead = [p for p in active.values() if p.exitcode not in (None, 0)]
                 if dead:
                     raise BulkError(f"a bulk worker stopped unexpectedly (exit code {dead[0].exitcode}); "
                                     f"details may be in {log}") from None
@@ -292,29 +309,15 @@ def run_stage(worker_cls: type, config: Any, tasks: list, workers: int, on_messa
                 on_message(payload)
             elif kind == "done":
                 finished.append(payload)
+                active.pop(tag).join()
             else:
                 raise BulkError(payload)
-        for process in processes:
-            process.join()
     finally:
-        for process in processes:
+        for process in active.values():
             if process.is_alive():
                 process.terminate()
-                process.join(5)
+            process.join(5)
     return finished
-
-
-def _file_tasks(files: list[Path], sizes: list[int], per_task: int = 4 * 1024 * 1024, max_files: int = 64) -> list:
-    tasks, current, weight = [], [], 0
-    for index, (path, size) in enumerate(zip(files, sizes)):
-        current.append((index, str(path)))
-        weight += size
-        if weight >= per_task or len(current) >= max_files:
-            tasks.append(current)
-            current, weight = [], 0
-    if current:
-        tasks.append(current)
-    return tasks
 
 
 # -- the build ---------------------------------------------------------------------------------
@@ -343,16 +346,19 @@ class Build:
         started = time.perf_counter()
         refuse_remote(self.settings)
         try:
-            files = _expand(self.paths)
+            files, on_disk, estimated = survey(self.paths)
         except LoadError as exc:
             raise BulkError(str(exc)) from None
         if not files:
             raise BulkError("no files to load")
-        self._prepare(files)
+        self.report.files, self.report.input_bytes, self.report.estimated_bytes = files, on_disk, estimated
+        self._prepare()
         try:
             marks = {"start": time.perf_counter()}
-            census, outcomes = self._parse(files)
-            self._check_parse(outcomes)
+            census, failed = self._parse()
+            if failed:
+                raise BulkError(f"{len(failed)} of {files} files failed; the bulk build stopped before the import "
+                                "(nothing was written)", failed)
             marks["parse"] = time.perf_counter()
             groups, multiline = self._write_csv(census)
             marks["csv"] = time.perf_counter()
@@ -373,14 +379,11 @@ class Build:
         self.report.total_seconds = time.perf_counter() - started
         self.report.database_bytes = store_size(self.local, self.settings.neo4j_database)
         self.report.python_main_rss = peak_rss()
-        self.report.python_peak_rss = max([self.report.python_main_rss, *self.report.python_worker_rss])
+        self.report.python_peak_rss = max([self.report.python_main_rss, *self.report.python_worker_rss.values()])
         return self.report
 
-    def _prepare(self, files: list[Path]) -> None:
+    def _prepare(self) -> None:
         """Server up, database empty (or --force), disk room: all before anything is written."""
-        self.report.files = len(files)
-        self.report.input_bytes, self.sizes = estimate_input(files)
-        self.report.estimated_bytes = sum(self.sizes)
         if not self.local.running():
             self.progress.start("prepare", None, "starting the local Neo4j")
             self.local.start()
@@ -396,22 +399,26 @@ class Build:
         workers = self.options.workers or os.cpu_count() or 1
         self.report.workers = 1 if estimated < INLINE_BELOW and not self.options.workers else workers
 
-    def _parse(self, files: list[Path]) -> tuple[Census, list[FileOutcome]]:
-        self.progress.start("parse", len(files))
+    def _parse(self) -> tuple[Census, list[str]]:
+        """Phase 1; returns the census and the errors of the files that failed, in file order."""
+        self.progress.start("parse", self.report.files)
         started = time.perf_counter()
-        outcomes: list[FileOutcome] = []
+        failed: list[tuple[int, str]] = []
         done = Counter()
 
         def on_message(message: tuple) -> None:
             outcome: FileOutcome = message[1]
-            outcomes.append(outcome)
+            if outcome.error:
+                failed.append((outcome.index, outcome.error))
             done["files"] += 1
             done["records"] += outcome.records
             self.progress.update("parse", done["files"], f"{done['records']:,} records")
 
-        config = ParseConfig(self.spill_dir, self.report.partitions, self.options.skip_bad)
-        results: list[ParseResult] = run_stage(ParseWorker, config, _file_tasks(files, self.sizes), self.report.workers,
-                                               on_message, self.work / "worker-errors.log")
+        config = ParseConfig(self.spill_dir, self.report.partitions, self.options.skip_bad, self.options.detect)
+        tasks = file_tasks(self.paths, self.report.estimated_bytes, self.report.workers)
+        results: list[ParseResult] = run_stage(ParseWorker, config, tasks, self.report.workers, on_message,
+                                               self.work / "worker-errors.log",
+                                               tasks_per_process=PARSE_TASKS_PER_PROCESS)
         census = Census()
         reject_files = []
         for result in results:
@@ -420,7 +427,8 @@ class Build:
             self.report.parse_loader_seconds += result.loader_seconds
             self.report.parse_spill_seconds += result.spill_seconds
             if self.report.workers > 1:
-                self.report.python_worker_rss.append(result.max_rss)
+                self.report.python_worker_rss["parse"] = max(self.report.python_worker_rss.get("parse", 0),
+                                                             result.max_rss)
             if result.rejects_file:
                 reject_files.append(result.rejects_file)
         self.report.records = done["records"]
@@ -431,15 +439,8 @@ class Build:
             target = Path(self.settings.home) / f"rejects-{self.stamp}.txt"
             target.write_text("".join(f"{line}\n" for line in lines))
             self.report.rejects_report = str(target)
-        self.progress.finish("parse", f"{done['records']:,} records from {len(files)} files")
-        outcomes.sort(key=lambda o: o.index)
-        return census, outcomes
-
-    def _check_parse(self, outcomes: list[FileOutcome]) -> None:
-        failed = [o.error for o in outcomes if o.error]
-        if failed:
-            raise BulkError(f"{len(failed)} of {len(outcomes)} files failed; the bulk build stopped before the import "
-                            "(nothing was written)", failed)
+        self.progress.finish("parse", f"{done['records']:,} records from {done['files']:,} files")
+        return census, [error for _, error in sorted(failed)]
 
     def _write_csv(self, census: Census) -> tuple[list[ImportGroup], list[Path]]:
         columns = census.columns()
@@ -467,7 +468,7 @@ class Build:
         worker_rss = run_stage(MergeWorker, config, list(range(partitions)), self.report.workers, on_message,
                                self.work / "worker-errors.log")
         if self.report.workers > 1:
-            self.report.python_worker_rss += worker_rss
+            self.report.python_worker_rss["csv"] = max(worker_rss, default=0)
         groups, multiline = self._headers(results, node_columns, edge_columns)
         self.report.phases["csv"] = time.perf_counter() - started
         self.progress.finish("csv", f"{self.report.imported_nodes:,} nodes, {self.report.imported_relationships:,} "
@@ -637,12 +638,6 @@ def _residual_query(group: tuple) -> str:
             f"(b:`{end_label.value}` {{`{KEYS[end_label]}`: row.end}})\n"
             + (f"WHERE {where}\n" if where else "")
             + "SET r += row.props")
-
-
-def _expand(paths: list[Path]) -> list[Path]:
-    from mastgraph.loaders import registry
-
-    return registry.expand(paths)
 
 
 def build(settings: Settings, paths: Iterable[Path | str], options: BuildOptions | None = None,

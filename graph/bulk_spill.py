@@ -35,6 +35,8 @@ FLUSH_AT = 40_000
 SPILL_BUFFERING = 64 * 1024
 #: Records taken from a loader at a time (the loader's time and the spilling are timed apart).
 CHUNK = 2048
+#: Distinct nodes and relationships a worker combines before spilling them.
+COMBINE_AT = 60_000
 _NONE = type(None)
 #: EDGE_IDENTITY by the texts of type and start label.
 IDENTITY = {(rel.value, label.value): names for (rel, label), names in EDGE_IDENTITY.items()}
@@ -108,6 +110,7 @@ class ParseConfig:
     spill_dir: Path
     partitions: int
     skip_bad: bool
+    detect: Callable | None = None  # which loader reads a file; default the registry's
 
 
 @dataclass
@@ -135,31 +138,51 @@ class ParseResult:
 
 
 class ParseWorker:
-    """Phase-1 worker: a task is a list of (file index, path); records go to this worker's spill files."""
+    """Phase-1 worker: a task is a run of consecutive files, [(file index, path), ...].
+
+    Records of one task are *combined* before they are spilled: duplicates of a node or a
+    relationship within the task are merged as phase 2 would merge them (later values win,
+    labels unioned). That is exact because a task's files are consecutive: no other worker's file
+    lies between them, so the combined record may stand in the file order for all of them (it
+    carries the index of the task's file being read when it is spilled). It removes most of the
+    volume (a product is named by several listings, associations and headers of its program).
+    """
 
     def __init__(self, config: ParseConfig, tag: str, detect: Callable | None = None) -> None:
         from mastgraph.loaders import registry
 
         self.config = config
         self.tag = tag
-        self.detect = detect or registry.detect
+        self.detect = detect or config.detect or registry.detect
         self.spiller = Spiller(config.spill_dir, config.partitions, tag)
         self.result = ParseResult()
         self.shapes: Counter = Counter()
         self._rejects_path = config.spill_dir / f"rejects.{tag}.txt"
         self._rejects = None
+        self.nodes: dict[tuple[str, str], list] = {}
+        self.edges: dict[tuple, dict] = {}
 
     def run(self, task: list[tuple[int, str]], emit: Callable[[tuple], None]) -> None:
+        described: set[tuple[str, str]] = set()
+        ends: dict[tuple[str, str], tuple[int, str]] = {}
         for index, path in task:
-            emit(("file", self.parse_file(index, Path(path))))
+            emit(("file", self.parse_file(index, Path(path), described, ends)))
+        started = time.perf_counter()
+        self._flush_combined(task[-1][0])
+        parts, spill = self.config.partitions, self.spiller.add
+        for (label, key), (index, where) in ends.items():
+            if (label, key) not in described:
+                spill(node_partition(key, parts), (REF, index, label, key, where))
+        self.result.spill_seconds += time.perf_counter() - started
 
-    def parse_file(self, index: int, path: Path) -> FileOutcome:
+    def parse_file(self, index: int, path: Path, described: set | None = None, ends: dict | None = None
+                   ) -> FileOutcome:
         from mastgraph.graph.ingest import BadFile, _checked
 
+        described = set() if described is None else described
+        ends = {} if ends is None else ends
         outcome = FileOutcome(index, str(path))
         rejects: list[Reject] = []
-        described: set[tuple[str, str]] = set()
-        ends: dict[tuple[str, str], str] = {}
         clock = time.perf_counter
         try:
             loader = self.detect(path)
@@ -172,7 +195,7 @@ class ParseWorker:
                 self.result.loader_seconds += loaded - started
                 if not chunk:
                     break
-                self._spill(index, chunk, described, ends)
+                self._combine(index, chunk, described, ends)
                 self.result.spill_seconds += clock() - loaded
                 outcome.records += len(chunk)
         except BadFile as exc:
@@ -181,10 +204,6 @@ class ParseWorker:
             outcome.error = str(exc)
         except OSError as exc:
             outcome.error = f"{path}: cannot read: {exc.strerror or exc}"
-        parts, spill = self.config.partitions, self.spiller.add
-        for (label, key), where in ends.items():
-            if (label, key) not in described:
-                spill(node_partition(key, parts), (REF, index, label, key, where))
         self.result.records["records"] += outcome.records
         if rejects:
             outcome.rejects = len(rejects)
@@ -194,27 +213,26 @@ class ParseWorker:
                 self._rejects.write(f"{index}\t{reject}\n")
         return outcome
 
-    def _spill(self, index: int, chunk: list, described: set, ends: dict) -> None:
-        """Append a chunk of checked records to their partitions; count their property shapes."""
-        parts = self.config.partitions
-        spiller = self.spiller
-        buffers = spiller.buffers
-        shapes = self.shapes
-        census = self.result.census
-        crc = zlib.crc32
+    def _combine(self, index: int, chunk: list, described: set, ends: dict) -> None:
+        """Merge a chunk of checked records into the task's combined nodes and relationships."""
+        nodes, edges = self.nodes, self.edges
         for record in chunk:
             props = record.props
-            kinds = tuple(map(type, props.values()))
-            if _NONE in kinds or type(props) is not dict:
+            if type(props) is not dict or None in props.values():
                 props = {k: v for k, v in props.items() if v is not None}
-                kinds = tuple(map(type, props.values()))
             if type(record) is Node:
                 label = record.label._value_
                 key = record.key if type(record.key) is str else _text_key(record.key, record.origin, label)
-                labels = tuple(x._value_ for x in record.labels) if record.labels else ()
-                buffers[crc(key.encode()) % parts].append((NODE, index, label, key, labels, props))
-                described.add((label, key))
-                group: tuple | str = label
+                ref = (label, key)
+                seen = nodes.get(ref)
+                if seen is None:
+                    nodes[ref] = [tuple(x._value_ for x in record.labels) if record.labels else (), props]
+                    described.add(ref)
+                else:
+                    if record.labels:
+                        seen[0] = seen[0] + tuple(x._value_ for x in record.labels)
+                    if props:
+                        seen[1] = {**seen[1], **props}  # a copy: loaders may share one props dict
             else:
                 rel = record.type._value_
                 start, end = record.start[0]._value_, record.end[0]._value_
@@ -225,19 +243,43 @@ class ParseWorker:
                     ekey = _text_key(ekey, record.origin, end)
                 names = IDENTITY.get((rel, start))
                 ident = tuple(props.get(name) for name in names) if names else ()
-                buffers[crc(f"{skey}\0{ekey}".encode()) % parts].append(
-                    (EDGE, index, rel, start, skey, end, ekey, ident, props))
-                if (start, skey) not in ends:
-                    ends[(start, skey)] = record.origin
-                if (end, ekey) not in ends:
-                    ends[(end, ekey)] = record.origin
-                group = (rel, start, end)
+                ref = (rel, start, skey, end, ekey, ident)
+                seen = edges.get(ref)
+                if seen is None:
+                    edges[ref] = props
+                    if (start, skey) not in ends:
+                        ends[(start, skey)] = (index, record.origin)
+                    if (end, ekey) not in ends:
+                        ends[(end, ekey)] = (index, record.origin)
+                elif props:
+                    edges[ref] = {**seen, **props}
+        if len(nodes) + len(edges) >= COMBINE_AT:
+            self._flush_combined(index)
+
+    def _flush_combined(self, index: int) -> None:
+        """Spill the combined records (standing at file `index` in the file order)."""
+        parts = self.config.partitions
+        spiller = self.spiller
+        buffers = spiller.buffers
+        shapes = self.shapes
+        census = self.result.census
+        crc = zlib.crc32
+        for (label, key), (labels, props) in self.nodes.items():
+            buffers[crc(key.encode()) % parts].append((NODE, index, label, key, labels, props))
+            kinds = tuple(map(type, props.values()))
+            shapes[(label, tuple(props), kinds)] += 1
+            if list in kinds:
+                _census_lists(census, label, props)
+        for (rel, start, skey, end, ekey, ident), props in self.edges.items():
+            buffers[crc(f"{skey}\0{ekey}".encode()) % parts].append(
+                (EDGE, index, rel, start, skey, end, ekey, ident, props))
+            kinds = tuple(map(type, props.values()))
+            group = (rel, start, end)
             shapes[(group, tuple(props), kinds)] += 1
             if list in kinds:
-                for name, value in props.items():
-                    if type(value) is list:
-                        census.add_list(group, name, value)
-        spiller.buffered += len(chunk)
+                _census_lists(census, group, props)
+        spiller.buffered += len(self.nodes) + len(self.edges)
+        self.nodes, self.edges = {}, {}
         if spiller.buffered >= FLUSH_AT:
             spiller.flush()
 
@@ -252,6 +294,12 @@ class ParseWorker:
         self.result.spilled_bytes = self.spiller.bytes
         self.result.max_rss = peak_rss()
         return self.result
+
+
+def _census_lists(census: Census, group, props: dict) -> None:
+    for name, value in props.items():
+        if type(value) is list:
+            census.add_list(group, name, value)
 
 
 def _text_key(key, where: str, label: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import pickle
 from pathlib import Path
 
 from mastgraph.graph import db
@@ -21,16 +22,26 @@ ODD = 'mast:JWST/product/a,"b".fits'
 
 
 class RecordsLoader:
-    """A loader whose records are given (origins numbered like rows of the file)."""
+    """A loader of files holding pickled records (origins numbered like rows of the file)."""
 
     kind = "records"
 
-    def __init__(self, records: list) -> None:
-        self._records = records
-
     def records(self, path: Path):
-        for line, record in enumerate(self._records, start=2):
+        with open(path, "rb") as fh:
+            records = pickle.load(fh)
+        for line, record in enumerate(records, start=2):
             yield dataclasses.replace(record, origin=f"{path}:{line}")
+
+
+def detect_records(path: Path) -> RecordsLoader:
+    """`detect` for both paths: online (patched into the registry) and bulk (BuildOptions.detect,
+    which worker processes import by name)."""
+    return RecordsLoader()
+
+
+def write_records(path: Path, records: list, padding: int = 0) -> Path:
+    path.write_bytes(pickle.dumps(records) + b"#" * padding)
+    return path
 
 
 FIRST = [
@@ -58,14 +69,12 @@ SECOND = [  # a later file: its non-null values win, labels add up, relationship
 
 
 def test_awkward_values_and_duplicates_across_files(graph, neo4j_settings, bulk_settings, tmp_path, monkeypatch):
-    files = {tmp_path / "first.rec": FIRST, tmp_path / "second.rec": SECOND}
-    for path in files:
-        path.write_text("records\n")
-    monkeypatch.setattr(registry, "detect", lambda path: RecordsLoader(files[Path(path)]))
+    files = [write_records(tmp_path / "first.rec", FIRST), write_records(tmp_path / "second.rec", SECOND)]
+    monkeypatch.setattr(registry, "detect", detect_records)
 
     online = ingest_paths(graph, neo4j_settings, list(files))
     assert not online.failed, online.failed[0].error
-    report = build(bulk_settings, list(files), BuildOptions(force=True))
+    report = build(bulk_settings, list(files), BuildOptions(force=True, detect=detect_records))
     with db.connect(bulk_settings) as drv:
         bulk_dump = canonical_dump(drv)
         records, _, _ = drv.execute_query("MATCH (p:Product {uri: $uri}) RETURN p, labels(p) AS labels", uri=ODD)
@@ -84,3 +93,29 @@ def test_awkward_values_and_duplicates_across_files(graph, neo4j_settings, bulk_
     lines = Path(report.missing_ends_report).read_text().splitlines()
     assert lines == [f"{tmp_path / 'first.rec'}:8: Product mast:JWST/product/nowhere.fits is named by a relationship "
                      "but described by no record; created with its key only"]
+
+
+def test_later_files_win_across_worker_processes(graph, neo4j_settings, bulk_settings, tmp_path, monkeypatch):
+    """Forty files, each its own task (300 kB on disk), parsed by two worker processes into three
+    partitions: the merge puts every key's records back into file order."""
+    files = []
+    for i in range(40):
+        files.append(write_records(tmp_path / f"f{i:02d}.rec", [
+            Node(P, "mast:JWST/product/x.fits", {"size": i, "note": f"n{i}" if i % 3 == 0 else None},
+                 (Label.L2B,) if i == 7 else ()),
+            Node(P, f"mast:JWST/product/y{i % 5}.fits", {"v": i, "w": None if i % 2 else i}),
+            Edge(Rel.HAS_MEMBER, (A, "x"), (P, f"mast:JWST/product/y{i % 5}.fits"),
+                 {"exptype": "science", "product": "p", "seen": i}),
+        ], padding=300_000))
+    monkeypatch.setattr(registry, "detect", detect_records)
+
+    online = ingest_paths(graph, neo4j_settings, list(files))
+    assert not online.failed, online.failed[0].error
+    report = build(bulk_settings, files, BuildOptions(force=True, workers=2, partitions=3, detect=detect_records))
+    assert report.workers == 2
+    with db.connect(bulk_settings) as drv:
+        bulk_dump = canonical_dump(drv)
+        records, _, _ = drv.execute_query("MATCH (p:Product {uri: 'mast:JWST/product/x.fits'}) RETURN p, labels(p) AS l")
+    assert bulk_dump == canonical_dump(graph)
+    assert dict(records[0]["p"])["size"] == 39 and dict(records[0]["p"])["note"] == "n39"
+    assert set(records[0]["l"]) == {"Product", "L2b"}

@@ -1,0 +1,36 @@
+"""The bulk build walks the files `mastgraph ingest` would load, in the same order."""
+
+from __future__ import annotations
+
+from mastgraph.graph.bulk_files import file_tasks, iter_files, survey
+from mastgraph.loaders import registry
+
+from .conftest import REAL
+
+
+def test_the_walk_is_the_registry_s(tmp_path):
+    (tmp_path / "b" / "docs").mkdir(parents=True)
+    (tmp_path / "a").mkdir()
+    (tmp_path / ".hidden").mkdir()
+    for name in ("b/2.csv", "b/1.csv", "b/docs/x.csv", "b/README.md", "a/z.json", ".hidden/h.csv", "top.csv",
+                 "b/.dot.csv"):
+        (tmp_path / name).write_text("x")
+    (tmp_path / "a" / "loop").symlink_to(tmp_path / "a")
+    cases = [
+        [tmp_path],
+        [tmp_path / "b", tmp_path],
+        [tmp_path / "top.csv", tmp_path, tmp_path / "b" / "1.csv"],
+        [tmp_path / "b" / "1.csv", tmp_path / "b"],
+        [REAL, tmp_path / "a", REAL],
+    ]
+    for paths in cases:
+        assert list(iter_files(paths)) == registry.expand(paths), paths
+
+
+def test_tasks_are_runs_of_consecutive_files():
+    count, on_disk, estimated = survey([REAL])
+    tasks = list(file_tasks([REAL], estimated, 4))
+    indexes = [index for task in tasks for index, _ in task]
+    assert indexes == list(range(count)) and len(tasks) > 1
+    assert [path for task in tasks for _, path in task] == [str(p) for p in registry.expand([REAL])]
+    assert on_disk >= estimated > 0
