@@ -23,6 +23,11 @@ from .data import Sample
 from .machine import cpu_seconds
 from .target import Target, child_env
 
+#: The loader is given at least this long, and longer for a large sample (at L and XL the online
+#: ingest takes hours): as long as the manifest's products take at this rate.
+MIN_TIMEOUT = 4 * 3600.0
+SLOWEST_PRODUCTS_PER_S = 25.0
+
 
 def count_graph(target: Target) -> dict:
     records, _, _ = target.connect().execute_query(
@@ -87,7 +92,8 @@ def run_loader(target: Target, paths: list[Path], timeout: float = 4 * 3600.0) -
 def measure_ingest(target: Target, sample: Sample, only: tuple[str, ...] = ()) -> dict:
     """Load the sample (or the parts `only` names) into the empty target and compute the rates."""
     neo4j_cpu = cpu_seconds(target.neo4j_pid())
-    loader = run_loader(target, sample.paths(only))
+    products = sample.manifest.get("counts", {}).get("products", 0)
+    loader = run_loader(target, sample.paths(only), timeout=max(MIN_TIMEOUT, products / SLOWEST_PRODUCTS_PER_S))
     if neo4j_cpu is not None:
         after = cpu_seconds(target.neo4j_pid())
         loader["neo4j_cpu_seconds"] = round(after - neo4j_cpu, 3) if after is not None else None

@@ -1,9 +1,14 @@
-"""The results as markdown tables, the targets of the issue judged, `results.json` and `RESULTS.md`."""
+"""The results as markdown tables, the targets of the issue judged, `results.json` and `RESULTS.md`;
+`merge` keeps the scales of earlier runs (`mastgraph bench --merge`)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+
+from mastgraph.sample.scales import SCALES
+
+from .bulk import NOT_COMPARED, PHASES, figures
 
 #: The targets on a 2-core machine (issue "Benchmarks: ingest rate, lineage latency, GraphQL overhead, memory").
 INGEST_PRODUCTS_PER_S = 20_000
@@ -13,17 +18,32 @@ LATENCY_MEMBERS = 1000
 LATENCY_P50_MS = 150.0
 GRAPHQL_TO_RAW = 2.0
 NAIVE_FACTOR = 10.0
+#: The bulk build's targets at the large scales.
+BULK_RATE_SCALE = "L"
+BULK_PRODUCTS_PER_S = 100_000  # end to end: parse + CSV + import + indexes online (+ residual values)
+BUILD_TIME_SCALE = "XL"
+BUILD_MAX_SECONDS = 600.0  # judged on the end to end time (to indexes online); the total is in the note
+PYTHON_OVERHEAD_MAX = 1.0  # (parse + CSV seconds) / importer seconds
+PYTHON_OVERHEAD_SCALES = ("L", "XL")
+RSS_SCALES = ("L", "XL")
+RSS_SPREAD = 0.20  # Python peak RSS at L and XL within 20 % of each other: larger / smaller <= 1.2
 
 REPRODUCE = """\
     make bench                                   # = mastgraph bench: scales S and M, ~45 min on 2 cores
     mastgraph bench --scales S --quick           # a short run, numbers only indicative
     NEO4J_URI=bolt://host:7687 mastgraph bench   # an existing, empty Neo4j (--force wipes a non-empty one)
+    mastgraph bench --scales L --ingest bulk --merge    # ~1M products: the bulk build alone; other scales kept
+    mastgraph bench --scales XL --ingest bulk --merge   # ~10M products, likewise
 
 By default the bench starts its own Neo4j (a local server on a free port, state under
 `.mastgraph/bench/`), generates each scale once (cached under `.mastgraph/bench/data/`), loads it
 into an empty database with a child loader process, serves the API with uvicorn on a free
 loopback port and measures; results go to `bench/results.json` and this table to
-`bench/RESULTS.md`."""
+`bench/RESULTS.md` (`--merge` keeps the scales already there that this run does not measure).
+At L and XL the online ingest takes hours: `--ingest bulk` runs the bulk build alone (its graph is
+"not compared" with an online one) and measures latency and throughput on the graph it built. Give
+the bench's Neo4j room for the derivations and queries at those scales, e.g.
+`MASTGRAPH_NEO4J_HEAP=2g MASTGRAPH_NEO4J_PAGECACHE=3g`."""
 
 
 def _fmt(value, digits: int = 0) -> str:
@@ -52,6 +72,40 @@ def _table(header: list[str], rows: list[list[str]], left: int = 1) -> list[str]
     return lines
 
 
+def _bytes(value: int | None) -> str:
+    if value is None:
+        return "–"
+    if value >= 2**30:
+        return f"{value / 2**30:,.2f} GB"
+    return f"{value / 2**20:,.0f} MB"
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:,.1f} min" if seconds >= 60 else f"{seconds:,.1f} s"
+
+
+def bulk_figures(bulk: dict | None) -> dict:
+    """A scale's bulk entry with every figure `figures` gives (entries written before these
+    figures existed are completed from their build report), and `compared_with_online_ingest`."""
+    if not bulk or "products" not in bulk:
+        return dict(bulk or {})
+    out = dict(bulk)
+    report = bulk.get("report")
+    if report:
+        for key, value in figures(report, bulk["products"], bulk.get("relationships")).items():
+            out.setdefault(key, value)
+    if "compared_with_online_ingest" not in out:
+        same = bulk.get("same_graph_as_online_ingest")
+        out["compared_with_online_ingest"] = (NOT_COMPARED if same is None else
+                                              "same graph" if all(same.values()) else "NOT the same graph")
+    return out
+
+
+def _ordered_scales(scales: dict) -> dict:
+    order = list(SCALES)
+    return dict(sorted(scales.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order else len(order), kv[0])))
+
+
 def targets(results: dict) -> list[dict]:
     """Each target of the issue with the measured value; `met` is None when it was not measured."""
     scales = results.get("scales", {})
@@ -64,14 +118,18 @@ def targets(results: dict) -> list[dict]:
     add(f"ingest ≥ {INGEST_PRODUCTS_PER_S:,} products/s at {INGEST_SCALE} (all relationships): online ingest",
         f"{ingest['products_per_s']:,.0f} products/s" if ingest else "not measured",
         ingest["products_per_s"] >= INGEST_PRODUCTS_PER_S if ingest else None)
-    bulk = scales.get(INGEST_SCALE, {}).get("bulk") or {}
+    bulk = bulk_figures(scales.get(INGEST_SCALE, {}).get("bulk"))
     if bulk:
-        same = all(bulk.get("same_graph_as_online_ingest", {}).values())
+        compared = bulk.get("compared_with_online_ingest")
+        rate_met = "products_per_s" in bulk and bulk["products_per_s"] >= INGEST_PRODUCTS_PER_S
         add(f"ingest ≥ {INGEST_PRODUCTS_PER_S:,} products/s at {INGEST_SCALE}: bulk build (`mastgraph build`)",
             f"{bulk['products_per_s']:,.0f} products/s" if "products_per_s" in bulk else "failed",
-            bulk["products_per_s"] >= INGEST_PRODUCTS_PER_S and same if "products_per_s" in bulk else False,
+            rate_met and compared in ("same graph", NOT_COMPARED) if "products_per_s" in bulk else False,
             "" if "products_per_s" not in bulk else
-            ("same graph as the online ingest" if same else "NOT the same graph as the online ingest"))
+            ("same graph as the online ingest" if compared == "same graph" else
+             "not compared with an online ingest (--ingest bulk)" if compared == NOT_COMPARED else
+             "NOT the same graph as the online ingest"))
+    out.extend(bulk_targets(scales))
     measured = [(s["ingest"]["input_mb"], name, s["ingest"]) for name, s in scales.items() if s.get("ingest")]
     if measured:
         _, name, largest = max(measured)
@@ -114,16 +172,208 @@ def targets(results: dict) -> list[dict]:
     return out
 
 
-def markdown(results: dict) -> str:
-    m = results["machine"]
+def bulk_targets(scales: dict) -> list[dict]:
+    """The bulk build's targets at L and XL, judged on what was measured (None: not measured)."""
+    out: list[dict] = []
+
+    def add(name: str, measured: str, met: bool | None, note: str = "") -> None:
+        out.append({"target": name, "measured": measured, "met": met, "note": note})
+
+    def built(scale: str) -> dict | None:
+        """The scale's bulk figures; {} when its build failed; None when no build was attempted."""
+        entry = scales.get(scale, {}).get("bulk")
+        if not entry or "skipped" in entry:
+            return None
+        return bulk_figures(entry) if "products" in entry else {}
+
+    # Both targets are judged on the whole build, the derivations included: only then does the
+    # graph hold all its relationships. The time to indexes online (parse + CSV + import +
+    # indexes) is given in the note.
+    name = (f"bulk build end to end (parse + CSV + import + indexes + derivations: all relationships) "
+            f"≥ {BULK_PRODUCTS_PER_S:,} products/s at {BULK_RATE_SCALE}")
+    b = built(BULK_RATE_SCALE)
+    if b is None:
+        add(name, "not measured", None, f"`mastgraph bench --scales {BULK_RATE_SCALE} --ingest bulk`")
+    elif not b or b.get("products_per_s_total") is None:
+        add(name, "failed", False, (scales[BULK_RATE_SCALE]["bulk"].get("failed") or "")[:120])
+    else:
+        add(name, f"{b['products_per_s_total']:,.0f} products/s", b["products_per_s_total"] >= BULK_PRODUCTS_PER_S,
+            f"{b['products']:,} products in {b['total_seconds']:,.1f} s; to indexes online (before the "
+            f"derivations) {b['products_per_s_end_to_end']:,.0f} products/s")
+
+    name = f"{BUILD_TIME_SCALE} built in ≤ {BUILD_MAX_SECONDS / 60:g} min (bulk build, derivations included)"
+    b = built(BUILD_TIME_SCALE)
+    if b is None:
+        add(name, "not measured", None, f"`mastgraph bench --scales {BUILD_TIME_SCALE} --ingest bulk`")
+    elif not b or b.get("total_seconds") is None:
+        add(name, "failed", False, (scales[BUILD_TIME_SCALE]["bulk"].get("failed") or "")[:120])
+    else:
+        add(name, _minutes(b["total_seconds"]), b["total_seconds"] <= BUILD_MAX_SECONDS,
+            f"{b['products']:,} products; to indexes online {_minutes(b['end_to_end_seconds'])}")
+
+    for scale in PYTHON_OVERHEAD_SCALES:
+        name = f"Python overhead (parse + CSV) ≤ importer time at {scale} (ratio ≤ {PYTHON_OVERHEAD_MAX:g})"
+        b = built(scale)
+        if b is None:
+            add(name, "not measured", None)
+        elif not b or b.get("python_overhead_ratio") is None:
+            add(name, "failed", False)
+        else:
+            phases = b["phases_seconds"]
+            add(name, f"×{b['python_overhead_ratio']:.2f}", b["python_overhead_ratio"] <= PYTHON_OVERHEAD_MAX,
+                f"parse {phases.get('parse', 0):,.1f} s + CSV {phases.get('csv', 0):,.1f} s vs import "
+                f"{phases['import']:,.1f} s")
+
+    small, large = RSS_SCALES
+    name = f"bulk build Python peak RSS at {small} and {large} within {RSS_SPREAD:.0%} of each other"
+    a, b = built(small), built(large)
+    if not a or not b or not a.get("python_peak_rss_mb") or not b.get("python_peak_rss_mb"):
+        have = [s for s, x in ((small, a), (large, b)) if x and x.get("python_peak_rss_mb")]
+        add(name, f"needs {small} and {large}", None, f"measured: {', '.join(have)}" if have else "")
+    else:
+        ra, rb = a["python_peak_rss_mb"], b["python_peak_rss_mb"]
+        spread = max(ra, rb) / min(ra, rb)
+        add(name, f"{small} {ra:,.0f} MB, {large} {rb:,.0f} MB", spread <= 1 + RSS_SPREAD,
+            f"larger / smaller ×{spread:.2f}")
+    return out
+
+
+def runs(results: dict) -> list[dict]:
+    """The runs the scales of `results` come from (one, unless merged), newest last."""
+    if results.get("runs"):
+        return results["runs"]
+    return [run_summary(results)]
+
+
+def run_summary(results: dict) -> dict:
+    """What a run's header line needs: when, where, how, which scales."""
+    m = results.get("machine", {})
     neo = results.get("neo4j", {})
-    load = results.get("load_average", {})
-    lines = [
-        f"Measured {results.get('started_at', '?')} on {m['cpu_model']}, {m['cores_usable']} cores usable, "
-        f"{m['memory_total_mb'] / 1024:.1f} GB RAM; {m['python']}; Neo4j {neo.get('version', '?')} "
-        f"{neo.get('edition', '')} ({'own local server, heap ' + str(neo.get('heap')) + ', page cache ' + str(neo.get('pagecache')) if neo.get('own_server') else neo.get('how', '')}). "
+    options = results.get("options", {})
+    return {
+        "scales": list(results.get("scales", {})),
+        "started_at": results.get("started_at"),
+        "finished_at": results.get("finished_at"),
+        "command": results.get("command"),
+        "quick": bool(options.get("quick")),
+        "ingest": options.get("ingest", "online"),
+        "max_requests": options.get("max_requests"),
+        "max_seconds": options.get("max_seconds"),
+        "machine": {k: m.get(k) for k in ("cpu_model", "cores_usable", "memory_total_mb", "python")},
+        "neo4j": {k: neo.get(k) for k in ("version", "edition", "own_server", "how", "heap", "pagecache")},
+        "load_average": results.get("load_average", {}),
+    }
+
+
+def _measured(entry: dict, previous: dict) -> dict:
+    """A scale entry of `previous` with its `measured` record (older entries: from their run)."""
+    if "measured" in entry:
+        return entry
+    options = previous.get("options", {})
+    return {**entry, "measured": {"run_started_at": previous.get("started_at"),
+                                  "run_finished_at": previous.get("finished_at"),
+                                  "ingest": options.get("ingest", "online"), "quick": bool(options.get("quick"))}}
+
+
+def read_previous(path: Path) -> dict:
+    """The results in `path`, to merge into; ValueError when it is no results file."""
+    try:
+        previous = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ValueError(f"cannot merge into {path}: {exc}") from None
+    if not isinstance(previous, dict) or not isinstance(previous.get("scales"), dict) or "machine" not in previous:
+        raise ValueError(f"cannot merge into {path}: not a `mastgraph bench` results file")
+    return previous
+
+
+def merge(previous: dict, current: dict) -> dict:
+    """`current` with the scales of `previous` it did not measure; `runs` says which run gave which scale."""
+    kept = {name: _measured(entry, previous) for name, entry in previous.get("scales", {}).items()
+            if name not in current.get("scales", {})}
+    history = []
+    for run in runs(previous):
+        left = [scale for scale in run["scales"] if scale in kept]
+        if left:
+            history.append({**run, "scales": left})
+    merged = {key: value for key, value in current.items() if key not in ("targets", "runs")}
+    merged["scales"] = _ordered_scales({**kept, **current.get("scales", {})})
+    merged["runs"] = history + [run_summary(current)]
+    return merged
+
+
+def _run_line(run: dict, several: bool) -> str:
+    m, neo, load = run.get("machine", {}), run.get("neo4j", {}), run.get("load_average", {})
+    server = (f"own local server, heap {neo.get('heap')}, page cache {neo.get('pagecache')}" if neo.get("own_server")
+              else neo.get("how") or "")
+    memory = m.get("memory_total_mb")
+    what = (f"{', '.join(run['scales'])}: measured" if several else "Measured") + f" {run.get('started_at', '?')}"
+    if several:
+        what += f" to {run.get('finished_at', '?')}"
+    notes = []
+    if run.get("ingest") == "bulk":
+        notes.append("`--ingest bulk`: bulk build only, no online ingest")
+    if run.get("quick"):
+        notes.append("quick run: indicative only")
+    return (f"{what} on {m.get('cpu_model', '?')}, {m.get('cores_usable', '?')} cores usable, "
+            f"{memory / 1024:.1f} GB RAM" if memory else f"{what} on {m.get('cpu_model', '?')}") + (
+        f"; {m.get('python', '?')}; Neo4j {neo.get('version', '?')} {neo.get('edition', '')} ({server}). "
         f"Load average (1/5/15 min) at start {load.get('start')}, at end {load.get('end')}"
-        f"{'; quick run: indicative only' if results.get('options', {}).get('quick') else ''}.",
+        f"{'; ' + '; '.join(notes) if notes else ''}.")
+
+
+def _bulk_tables(scales: dict, run_started_at: str | None = None) -> list[str]:
+    built = {name: bulk_figures(s.get("bulk")) for name, s in scales.items() if s.get("bulk")}
+    if not built:
+        return []
+    lines = ["", "**Bulk build** (`mastgraph build`, per phase in seconds: parse = the loaders and the spill, "
+             "CSV = merged partitions written as the importer's CSV, import = Neo4j's importer alone (the server's "
+             "stop and start apart), index = indexes online, residuals = values the CSV cannot hold; end to end = "
+             "parse + CSV + import + restart + indexes + residuals; total = that and the derivations; "
+             "(parse + CSV) / import = the Python side's time per second of the importer's)", ""]
+    rows, memory = [], []
+    for name, b in built.items():
+        if "products" not in b:
+            rows.append([name, b.get("failed") or b.get("skipped", "")] + [""] * 15)
+            continue
+        phases = b.get("phases_seconds", {})
+        ratio = b.get("python_overhead_ratio")
+        rows.append([name, _fmt(b["products"]), _fmt(b.get("nodes")), _fmt(b["relationships"]),
+                     *[_fmt(phases.get(p), 1) for p in PHASES[:3]], _fmt(b.get("server_restart_seconds"), 1),
+                     *[_fmt(phases.get(p), 1) for p in PHASES[3:5]],
+                     _fmt(b.get("end_to_end_seconds"), 1), _fmt(b.get("products_per_s_end_to_end")),
+                     _fmt(phases.get("derive"), 1), _fmt(b.get("total_seconds"), 1), _fmt(b.get("products_per_s_total")),
+                     "–" if ratio is None else f"×{ratio:.2f}", b["compared_with_online_ingest"]])
+        workers = b.get("python_worker_rss_mb") or {}
+        worker_text = " / ".join(f"{phase} {_fmt(v)} MB" for phase, v in workers.items()) or "–"
+        when = ((b.get("measured_at") or {}).get("started") or (scales[name].get("measured") or {}).get("run_started_at")
+                or run_started_at)
+        memory.append([name, f"{_fmt(b.get('python_peak_rss_mb'))} MB",
+                       f"{_fmt(b.get('python_main_rss_mb'))} MB" if b.get("python_main_rss_mb") else "–", worker_text,
+                       f"{_fmt(b.get('importer_peak_rss_mb'))} MB", _bytes(b.get("database_bytes")),
+                       _bytes(b.get("spill_bytes")), _bytes(b.get("csv_bytes")), _bytes(b.get("input_bytes")),
+                       _fmt(b.get("files")), f"{_fmt(b.get('workers'))} / {_fmt(b.get('partitions'))}", when or "–"])
+    lines += _table(["scale", "products", "nodes", "relationships", "parse", "CSV", "import", "server stop + start",
+                     "index", "residuals", "end to end", "products/s end to end", "derive", "total",
+                     "products/s total", "(parse + CSV) / import", "graph vs online ingest"], rows)
+    lines += ["", "Memory and disk of the bulk build (peak RSS: Python = the largest of the main process and "
+              "each worker; workers per phase; the importer's JVM; database = store and transaction logs on disk "
+              "after the build; spill and CSV = the work files, deleted afterwards; input = what the loaders read)", ""]
+    lines += _table(["scale", "Python peak RSS", "main process", "workers", "importer peak RSS", "database on disk",
+                     "spill", "CSV", "input", "files", "workers / partitions", "started (UTC)"], memory)
+    return lines
+
+
+def markdown(results: dict) -> str:
+    scales = results["scales"]
+    all_runs = runs(results)
+    several = len(all_runs) > 1
+    lines = []
+    if several:
+        lines += [f"Merged from {len(all_runs)} runs (`mastgraph bench --merge`), oldest first:", ""]
+        lines += [f"- {_run_line(run, True)}" for run in all_runs]
+    else:
+        lines.append(_run_line(all_runs[0], False))
+    lines += [
         "",
         "**Ingest** into an empty database (online ingest = `mastgraph ingest`: parse + write + derive, one "
         "transaction per file, in a child process; bulk build = `mastgraph build`: Neo4j's importer, then the "
@@ -132,33 +382,38 @@ def markdown(results: dict) -> str:
         "",
     ]
     rows = []
-    for name, s in results["scales"].items():
+    for name, s in scales.items():
         i = s.get("ingest")
-        if not i:
-            continue
-        mem = i["loader"]["memory"]
-        cpu = f"{_fmt(i['loader'].get('cpu_seconds'))} / {_fmt(i['loader'].get('neo4j_cpu_seconds'))}"
-        rows.append([name, "online ingest", _fmt(i["products"]), _fmt(i["relationships"]), _fmt(i["seconds"], 1), cpu,
-                     _fmt(i["products_per_s"]), _fmt(i["relationships_per_s"]), f"{i['loader_peak_rss_mb']:.0f} MB "
-                     f"({mem['before_first_file_mb']:.0f} MB before the 1st file)", f"{i['largest_file_mb']:.2f} MB",
-                     f"{i['input_mb']:.0f} MB"])
-        b = s.get("bulk") or {}
+        if i:
+            mem = i["loader"]["memory"]
+            cpu = f"{_fmt(i['loader'].get('cpu_seconds'))} / {_fmt(i['loader'].get('neo4j_cpu_seconds'))}"
+            rows.append([name, "online ingest", _fmt(i["products"]), _fmt(i["relationships"]), _fmt(i["seconds"], 1),
+                         cpu, _fmt(i["products_per_s"]), _fmt(i["relationships_per_s"]),
+                         f"{i['loader_peak_rss_mb']:.0f} MB ({mem['before_first_file_mb']:.0f} MB before the 1st file)",
+                         f"{i['largest_file_mb']:.2f} MB", f"{i['input_mb']:.0f} MB"])
+        b = bulk_figures(s.get("bulk"))
         if "products_per_s" in b:
-            same = "" if all(b["same_graph_as_online_ingest"].values()) else " (not the same graph!)"
-            note = f" ({b['note']})" if b.get("note") else ""
-            rows.append([name, f"bulk build{same}{note}", _fmt(b["products"]), _fmt(b["relationships"]), _fmt(b["seconds"], 1),
+            compared = b["compared_with_online_ingest"]
+            label = ("bulk build" + (" (not the same graph!)" if compared == "NOT the same graph" else "")
+                     + (" (no online ingest: not compared)" if compared == NOT_COMPARED else "")
+                     + (f" ({b['note']})" if b.get("note") else ""))
+            rows.append([name, label, _fmt(b["products"]), _fmt(b["relationships"]), _fmt(b["seconds"], 1),
                          "", _fmt(b["products_per_s"]), _fmt(b["relationships_per_s"]),
-                         f"{b['python_peak_rss_mb']:.0f} MB (importer {b['importer_peak_rss_mb']:.0f} MB)", "", ""])
+                         f"{b['python_peak_rss_mb']:.0f} MB (importer {b['importer_peak_rss_mb']:.0f} MB)", "",
+                         _bytes(b.get("input_bytes")) if not i else ""])
         elif b:
             rows.append([name, "bulk build", b.get("failed") or b.get("skipped", ""), "", "", "", "", "", "", "", ""])
     lines += _table(["scale", "path", "products", "relationships", "seconds", "CPU s loader / Neo4j", "products/s",
                      "relationships/s",
                      "loader peak RSS", "largest file", "input"], rows, left=2)
+    lines += _bulk_tables(scales, results.get("started_at"))
+    on_bulk = [name for name, s in scales.items() if s.get("graph_measured") == "bulk build"]
     lines += ["", "**L3 → raw** (nested query L3 → composedOf → antecedents → antecedents, 5 fields per object; "
               "latency p50 / p95 / p99 in ms over loopback HTTP including JSON decoding; raw Cypher = the same "
-              "answer from one query with the Python driver; naive = one query per resolved relation field)", ""]
+              "answer from one query with the Python driver; naive = one query per resolved relation field"
+              + (f"; at {', '.join(on_bulk)} on the bulk-built graph (no online ingest)" if on_bulk else "") + ")", ""]
     rows = []
-    for name, s in results["scales"].items():
+    for name, s in scales.items():
         for x in s.get("lineage", []):
             lat = x["latency_ms"]
             trips = x["round_trips"]
@@ -175,7 +430,7 @@ def markdown(results: dict) -> str:
               "API's own clock, on separate debug requests), the API and HTTP (the rest), the client's JSON decoding.",
               ""]
     rows = []
-    for name, s in results["scales"].items():
+    for name, s in scales.items():
         for x in s.get("lineage", []):
             total = x["latency_ms"]["graphql"]["p50"]
             neo4j_ms = x.get("graphql_neo4j_ms_p50")
@@ -186,11 +441,17 @@ def markdown(results: dict) -> str:
                          f"{x['graphql_json_bytes'] / 1024:,.0f} kB"])
     lines += _table(["scale", "members", "GraphQL p50", "Neo4j (API)", "API + HTTP", "client JSON decode",
                      "raw Cypher p50 (sync driver)", "answer JSON"], rows)
+    bounds = {(r.get("max_requests"), r.get("max_seconds")) for r in all_runs if r.get("max_requests") is not None}
+    if len(bounds) == 1:
+        (requests, seconds), = bounds
+        bound_text = f"{requests} requests or {seconds:g} s per level"
+    else:
+        bound_text = "; ".join(f"{', '.join(r['scales'])}: {r['max_requests']} requests or {r['max_seconds']:g} s"
+                               for r in all_runs if r.get("max_requests") is not None) + " per level"
     lines += ["", "**Throughput** (the L3 → raw request, concurrent async clients on loopback; bounded by "
-              f"{results['options']['max_requests']} requests or {results['options']['max_seconds']:g} s per level; "
-              "CPU ms per request of the API / Neo4j / the bench client, all on the same cores)", ""]
+              f"{bound_text}; CPU ms per request of the API / Neo4j / the bench client, all on the same cores)", ""]
     rows = []
-    for name, s in results["scales"].items():
+    for name, s in scales.items():
         for t in s.get("throughput", []):
             cpu = t.get("cpu_ms_per_request", {})
             rows.append([name, _fmt(t["members"]), _fmt(t["concurrency"]), _fmt(t["requests"]),
@@ -207,8 +468,9 @@ def markdown(results: dict) -> str:
 
 
 def results_markdown(results: dict) -> str:
-    return ("# mastgraph benchmark results\n\nThe latest `mastgraph bench` run (`bench/results.json` holds every "
-            "number).\n\n" + markdown(results) + "\n## How to reproduce\n\n" + REPRODUCE + "\n")
+    intro = ("Several `mastgraph bench` runs, merged (`--merge`); `bench/results.json` holds every number."
+             if len(runs(results)) > 1 else "The latest `mastgraph bench` run (`bench/results.json` holds every number).")
+    return "# mastgraph benchmark results\n\n" + intro + "\n\n" + markdown(results) + "\n## How to reproduce\n\n" + REPRODUCE + "\n"
 
 
 def write(results: dict, out: Path, markdown_out: Path | None) -> None:
@@ -216,4 +478,5 @@ def write(results: dict, out: Path, markdown_out: Path | None) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     if markdown_out is not None:
+        markdown_out.parent.mkdir(parents=True, exist_ok=True)
         markdown_out.write_text(results_markdown(results), encoding="utf-8")

@@ -1,5 +1,7 @@
 """The whole benchmark: for each scale, ingest into an empty database, then lineage latency and
-throughput against the API served by uvicorn; results as one JSON-ready dict.
+throughput against the API served by uvicorn, then the bulk build of the same files compared with
+that graph; or (`ingest="bulk"`, for L and XL, whose online ingest takes hours) the bulk build
+alone, latency and throughput on its graph. Results as one JSON-ready dict.
 
     from mastgraph.bench.run import Options, run_bench
     results = run_bench(settings, Options(scales=("S", "M")))
@@ -29,6 +31,11 @@ from .server import ApiServer
 from .target import Target, open_target
 
 FORMAT = 1
+#: How a scale's graph is built: `online` (the online ingest, then the bulk build on the same files
+#: for comparison) or `bulk` (the bulk build alone; latency and throughput on its graph).
+INGEST_MODES = ("online", "bulk")
+#: Scales whose online ingest takes hours.
+LARGE_SCALES = ("L", "XL")
 
 Say = Callable[[str], None]
 
@@ -49,9 +56,16 @@ class Options:
     load_members: int = 100  # the benchmark product the throughput levels request
     level_by_level: bool = True  # also serve create_app(nested=False) and time it
     bulk: bool = True  # also time `mastgraph build` on the same sample (own local server only)
+    ingest: str = "online"  # one of INGEST_MODES
     quick: bool = False
     members: tuple[int, ...] = field(default=())  # benchmark products to time (default: all in the manifest)
     only: tuple[str, ...] = field(default=())  # load only these parts of the sample (paths relative to it)
+
+    def __post_init__(self) -> None:
+        if self.ingest not in INGEST_MODES:
+            raise ValueError(f"ingest must be one of {', '.join(INGEST_MODES)}, not {self.ingest!r}")
+        if self.ingest == "bulk" and not self.bulk:
+            raise ValueError("ingest='bulk' measures the bulk build: it cannot go with bulk=False")
 
     @classmethod
     def quick_run(cls, **changes: object) -> "Options":
@@ -95,52 +109,91 @@ def _load_product(entries: list[dict], wanted: int) -> dict | None:
 
 
 def run_scale(target: Target, scale: str, options: Options, say: Say) -> dict:
-    """Ingest one scale into the emptied target, then time lineage and throughput, then the bulk build."""
+    """One scale: with `ingest="online"`, ingest into the emptied target, time lineage and throughput,
+    then the bulk build compared with the online graph; with `ingest="bulk"`, the bulk build alone,
+    then lineage and throughput on the graph it built."""
+    started_at, clock, load_start = _now(), time.perf_counter(), machine.load_average()
     sample = data.ensure_sample(target.home / "data", scale, options.seed)
     files, total, largest = sample.files(options.only)
     say(f"[{scale}] sample {sample.folder} ({files} files, {total / 2**20:.1f} MB"
         f"{', cached' if sample.generated_seconds is None else f', generated in {sample.generated_seconds} s'})")
-    if target.is_empty():
-        db.bootstrap(target.connect(), target.database)
-    else:
-        say(f"[{scale}] emptying the database")
-        target.reset()
-    say(f"[{scale}] ingest (child loader process) ...")
-    ingest = measure_ingest(target, sample, options.only)
-    say(f"[{scale}] ingest: {ingest['products']:,} products, {ingest['relationships']:,} relationships in "
-        f"{ingest['seconds']:.1f} s = {ingest['products_per_s']:,.0f} products/s, "
-        f"{ingest['relationships_per_s']:,.0f} relationships/s; loader peak RSS {ingest['loader_peak_rss_mb']} MB")
     result: dict = {
         "scale": scale,
         "seed": options.seed,
+        "ingest_mode": options.ingest,
         "sample": {"folder": str(sample.folder), "only": list(options.only), "files": files, "bytes": total,
                    "largest_file_bytes": largest, "products_in_manifest": sample.manifest["counts"]["products"],
                    "generated_seconds": sample.generated_seconds},
-        "ingest": ingest,
-        "neo4j_rss_after_ingest_mb": _rss_mb(target.neo4j_pid()),
-        "lineage": [],
-        "throughput": [],
     }
-    entries = benchmark_products(target, sample, options)
-    if entries:
-        with ApiServer(target, "nested") as api:
-            result["api_rss_idle_mb"] = api.rss_mb()
-            result["lineage"] = measure_lineage(target, api, entries, options, lambda line: say(f"[{scale}] {line}"))
-            chosen = _load_product(entries, options.load_members)
-            result["throughput"] = measure_throughput(target, api, chosen, options, lambda line: say(f"[{scale}] {line}"))
-            result["api_rss_after_load_mb"] = api.rss_mb()
-    else:
-        say(f"[{scale}] no L3 product with members: lineage and throughput skipped")
-    if options.bulk and target.own:
-        say(f"[{scale}] bulk build (`mastgraph build`, child process) ...")
-        result["bulk"] = bulk = measure_bulk(target, sample.paths(options.only), ingest)
-        if "products_per_s" in bulk:
-            say(f"[{scale}] bulk build: {bulk['products']:,} products in {bulk['seconds']:.1f} s = "
-                f"{bulk['products_per_s']:,.0f} products/s; same graph as the online ingest: "
-                f"{all(bulk['same_graph_as_online_ingest'].values())}")
+    if options.ingest == "online":
+        result["graph_measured"] = "online ingest"
+        if target.is_empty():
+            db.bootstrap(target.connect(), target.database)
         else:
-            say(f"[{scale}] bulk build: {bulk.get('failed') or bulk.get('skipped')}")
+            say(f"[{scale}] emptying the database")
+            target.reset()
+        say(f"[{scale}] ingest (child loader process) ...")
+        ingest = measure_ingest(target, sample, options.only)
+        say(f"[{scale}] ingest: {ingest['products']:,} products, {ingest['relationships']:,} relationships in "
+            f"{ingest['seconds']:.1f} s = {ingest['products_per_s']:,.0f} products/s, "
+            f"{ingest['relationships_per_s']:,.0f} relationships/s; loader peak RSS {ingest['loader_peak_rss_mb']} MB")
+        result["ingest"] = ingest
+        result["neo4j_rss_after_ingest_mb"] = _rss_mb(target.neo4j_pid())
+        measure_queries(target, sample, options, result, lambda line: say(f"[{scale}] {line}"))
+        if options.bulk and target.own:
+            say(f"[{scale}] bulk build (`mastgraph build`, child process) ...")
+            result["bulk"] = measure_bulk(target, sample.paths(options.only), ingest,
+                                          say=lambda line: say(f"[{scale}] {line}"))
+            say(f"[{scale}] {bulk_line(result['bulk'])}")
+    else:
+        result["graph_measured"] = "bulk build"
+        say(f"[{scale}] bulk build only (`mastgraph build`, child process; no online ingest, nothing to compare) ...")
+        result["bulk"] = bulk = measure_bulk(target, sample.paths(options.only), None,
+                                             say=lambda line: say(f"[{scale}] {line}"))
+        say(f"[{scale}] {bulk_line(bulk)}")
+        if "failed" in bulk or "skipped" in bulk:
+            say(f"[{scale}] no graph: lineage and throughput skipped")
+            result["lineage"], result["throughput"] = [], []
+        else:
+            result["neo4j_rss_after_build_mb"] = _rss_mb(target.neo4j_pid())
+            measure_queries(target, sample, options, result, lambda line: say(f"[{scale}] {line}"))
+    result["measured"] = {
+        "started_at": started_at,
+        "finished_at": _now(),
+        "seconds": round(time.perf_counter() - clock, 1),
+        "ingest": options.ingest,
+        "quick": options.quick,
+        "load_average": {"start": load_start, "end": machine.load_average()},
+    }
     return result
+
+
+def bulk_line(bulk: dict) -> str:
+    """One line on a bulk build for the bench's log."""
+    if "products" not in bulk:
+        return f"bulk build: {bulk.get('failed') or bulk.get('skipped')}"
+    ratio = bulk.get("python_overhead_ratio")
+    return (f"bulk build: {bulk['products']:,} products; end to end (to indexes online) "
+            f"{bulk['end_to_end_seconds']:.1f} s = {bulk['products_per_s_end_to_end']:,.0f} products/s; with the "
+            f"derivations {bulk['total_seconds']:.1f} s = {bulk['products_per_s_total']:,.0f} products/s; "
+            f"(parse + CSV) / import {'–' if ratio is None else f'{ratio:.2f}'}; Python peak RSS "
+            f"{bulk['python_peak_rss_mb']:.0f} MB, importer {bulk['importer_peak_rss_mb']:.0f} MB; "
+            f"graph vs the online ingest: {bulk['compared_with_online_ingest']}")
+
+
+def measure_queries(target: Target, sample: data.Sample, options: Options, result: dict, say: Say) -> None:
+    """Lineage latency and throughput on the graph the target holds now, into `result`."""
+    result["lineage"], result["throughput"] = [], []
+    entries = benchmark_products(target, sample, options)
+    if not entries:
+        say("no L3 product with members: lineage and throughput skipped")
+        return
+    with ApiServer(target, "nested") as api:
+        result["api_rss_idle_mb"] = api.rss_mb()
+        result["lineage"] = measure_lineage(target, api, entries, options, say)
+        chosen = _load_product(entries, options.load_members)
+        result["throughput"] = measure_throughput(target, api, chosen, options, say)
+        result["api_rss_after_load_mb"] = api.rss_mb()
 
 
 def measure_lineage(target: Target, api: ApiServer, entries: list[dict], options: Options, say: Say) -> list[dict]:
@@ -194,6 +247,9 @@ def run_bench(settings: Settings, options: Options, say: Say = print) -> dict:
         "options": asdict(options),
         "scales": {},
     }
+    if options.ingest == "bulk" and not settings.embedded:
+        raise RuntimeError(f"--ingest bulk needs the bench's own local Neo4j: the bulk importer writes store files "
+                           f"on the server's disk, and NEO4J_URI is set ({settings.neo4j_uri}); unset it")
     with open_target(settings, force=options.force) as target:
         say(f"Neo4j: {target.how}")
         results["neo4j"] = {**target.version(), "how": target.how, "own_server": target.own,
@@ -201,6 +257,7 @@ def run_bench(settings: Settings, options: Options, say: Say = print) -> dict:
                             "pagecache": target.settings.pagecache if target.own else None}
         for scale in options.scales:
             results["scales"][scale] = run_scale(target, scale, options, say)
+            results["scales"][scale]["measured"]["run_started_at"] = results["started_at"]
     results["load_average"]["end"] = machine.load_average()
     results["finished_at"] = _now()
     results["seconds"] = round(time.perf_counter() - started, 1)

@@ -147,7 +147,8 @@ class BuildReport:
     importer_peak_rss: int = 0
     spill_bytes: int = 0
     csv_bytes: int = 0
-    database_bytes: int = 0
+    database_bytes: int = 0  # the store files
+    transaction_log_bytes: int = 0  # the transaction logs beside them (preallocated: 256 MB at least)
     work_dir: str = ""
 
     @property
@@ -377,19 +378,25 @@ class Build:
                 shutil.rmtree(self.work, ignore_errors=True)
         self.report.end_to_end_seconds = marks["residuals"] - marks["start"]
         self.report.total_seconds = time.perf_counter() - started
-        self.report.database_bytes = store_size(self.local, self.settings.neo4j_database)
+        self.report.database_bytes, self.report.transaction_log_bytes = store_size(self.local,
+                                                                                   self.settings.neo4j_database)
         self.report.python_main_rss = peak_rss()
         self.report.python_peak_rss = max([self.report.python_main_rss, *self.report.python_worker_rss.values()])
         return self.report
 
     def _prepare(self) -> None:
         """Server up, database empty (or --force), disk room: all before anything is written."""
-        if not self.local.running():
-            self.progress.start("prepare", None, "starting the local Neo4j")
-            self.local.start()
-            self.progress.finish("prepare")
-        with db.connect(self.settings) as driver:
-            refuse_non_empty(driver, self.settings, self.options.force)
+        if self.local.running() or self._store_exists():
+            if not self.local.running():
+                self.progress.start("prepare", None, "starting the local Neo4j")
+                restart = time.perf_counter()
+                self.local.start()
+                self.report.server_restart_seconds += time.perf_counter() - restart
+                self.progress.finish("prepare")
+            with db.connect(self.settings) as driver:
+                refuse_non_empty(driver, self.settings, self.options.force)
+        # else: a local server that has never created the database: empty, and no start and stop
+        # around the import are needed
         check_disk(self.report.estimated_bytes, self.work.parent, self.local.data_dir)
         self.work.mkdir(parents=True, exist_ok=False)
         self.spill_dir.mkdir()
@@ -398,6 +405,11 @@ class Build:
         self.report.partitions = self.options.partitions or choose_partitions(estimated)
         workers = self.options.workers or os.cpu_count() or 1
         self.report.workers = 1 if estimated < INLINE_BELOW and not self.options.workers else workers
+
+    def _store_exists(self) -> bool:
+        """Whether the local server's data folder holds store files of the database."""
+        folder = self.local.data_dir / "databases" / self.settings.neo4j_database
+        return folder.is_dir() and any(folder.iterdir())
 
     def _parse(self) -> tuple[Census, list[str]]:
         """Phase 1; returns the census and the errors of the files that failed, in file order."""

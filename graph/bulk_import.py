@@ -123,16 +123,20 @@ def remove_store(local: LocalNeo4j, database: str) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def store_size(local: LocalNeo4j, database: str) -> int:
-    """Bytes on disk of a database's store and transaction logs."""
+def store_size(local: LocalNeo4j, database: str) -> tuple[int, int]:
+    """Bytes on disk of a database's store files, and of its transaction logs."""
+    return (_folder_size(local.data_dir / "databases" / database),
+            _folder_size(local.data_dir / "transactions" / database))
+
+
+def _folder_size(folder: Path) -> int:
     total = 0
-    for folder in (local.data_dir / "databases" / database, local.data_dir / "transactions" / database):
-        for root, _, files in os.walk(folder):
-            for name in files:
-                try:
-                    total += os.lstat(os.path.join(root, name)).st_size
-                except OSError:
-                    pass
+    for root, _, files in os.walk(folder):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_size
+            except OSError:
+                pass
     return total
 
 

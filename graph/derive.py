@@ -67,7 +67,9 @@ def _chunks(values: Iterable[str], size: int) -> Iterator[list[str]]:
 def query_params(name: str) -> dict[str, Any]:
     """The fixed parameters of a derivation query (the same for `derive` and `derive_all`)."""
     if name == "antecedents":
-        return {"inputs": EXPOSURE_INPUTS}
+        return {"inputs": EXPOSURE_INPUTS, "both": True}
+    if name == "linked":
+        return {"both": True}
     if name == "engineering_series":
         return {"max_exposure_days": MAX_EXPOSURE_DAYS}
     if name == "engineering_exposures":
@@ -138,16 +140,26 @@ class WholeGraphStep:
 #: the keys a file touched (and the associations and observations related to them), the whole
 #: graph passes all keys of the kind: a superset, so the result is what loading file by file gives.
 #:
-#: One narrowing: `engineering_series` over every series finds every (exposure, series) pair that
+#: Two narrowings. Each step passes only the keys its query can act on (`only`: the query's own
+#: first WHERE). `antecedents` and `linked` MERGE both directions of each kind of pair so that
+#: load order does not matter; over every key the second direction finds only pairs the first
+#: finds from the other end, so it is turned off (`both: false`).
+#:
+#: And `engineering_series` over every series finds every (exposure, series) pair that
 #: overlaps in time for each exposure not longer than MAX_EXPOSURE_DAYS (its index seek only
 #: assumes that bound), so `engineering_exposures` is run for the longer exposures only; together
 #: they give what both queries over everything give, at a fraction of the cost (the series
 #: window, MAX_SERIES_DAYS, is 15 times wider than the exposure window).
 WHOLE_GRAPH_STEPS: tuple[WholeGraphStep, ...] = (
-    WholeGraphStep("antecedents", Label.PRODUCT, "uris", Rel.ANTECEDENT.value),
-    WholeGraphStep("produced_by_products", Label.PRODUCT, "uris", Rel.PRODUCED_BY.value),
+    WholeGraphStep("antecedents", Label.PRODUCT, "uris", Rel.ANTECEDENT.value, params=(("both", False),),
+                   only="n.exposure_key IS NOT NULL AND NOT n:Preview AND NOT n:GuideStar "
+                        "AND $inputs[n.suffix] IS NOT NULL"),
+    WholeGraphStep("produced_by_products", Label.PRODUCT, "uris", Rel.PRODUCED_BY.value,
+                   only="n.level IN ['2b', '3'] AND n.stem IS NOT NULL AND NOT n:Preview"),
     WholeGraphStep("produced_by_associations", Label.ASSOCIATION, "names", Rel.PRODUCED_BY.value),
-    WholeGraphStep("linked", Label.PRODUCT, "uris", Rel.LINKED.value),
+    WholeGraphStep("linked", Label.PRODUCT, "uris", Rel.LINKED.value, params=(("both", False),),
+                   only="n:Preview OR (n:L1b AND NOT n:GuideStar AND n.visit_id IS NOT NULL) "
+                        "OR n.msametfl IS NOT NULL"),
     WholeGraphStep("association_members", Label.ASSOCIATION, "names", "(from associations)", divisor=10,
                    concurrent=False),
     WholeGraphStep("engineering_series", Label.ENGINEERING_SERIES, "keys", Rel.HAS_ENGINEERING.value),
@@ -189,8 +201,12 @@ def _key_pages(session: neo4j.Session, step: WholeGraphStep, size: int) -> Itera
         page = session.execute_read(lambda tx: [r["k"] for r in tx.run(after, {**params, "after": last})])
 
 
-def _count(session: neo4j.Session, label: Label) -> int:
-    return session.execute_read(lambda tx: tx.run(f"MATCH (n:`{label.value}`) RETURN count(n) AS c").single()["c"])
+def _count(session: neo4j.Session, step: WholeGraphStep) -> int:
+    """How many keys `step` passes (its `only` applied)."""
+    where = f" WHERE {step.only}" if step.only else ""
+    text = f"MATCH (n:`{step.label.value}`){where} RETURN count(n) AS c"
+    params = {**query_params(step.query), **dict(step.params)}
+    return session.execute_read(lambda tx: tx.run(text, params).single()["c"])
 
 
 def _helper_indexes(driver: neo4j.Driver, database: str) -> list[str]:
@@ -229,7 +245,7 @@ def derive_all(driver: neo4j.Driver, database: str, batch_size: int = 5000,
         with driver.session(database=database) as session, ThreadPoolExecutor(max(1, concurrency)) as pool:
             for step in WHOLE_GRAPH_STEPS:
                 started = time.perf_counter()
-                total = _count(session, step.label)
+                total = _count(session, step)
                 done = 0
                 pending: set[Future] = set()
                 at_once = max(1, concurrency) if step.concurrent else 1

@@ -1,6 +1,8 @@
 // ANTECEDENT between exposure-level products of one exposure and detector: each product -> the inputs of the pipeline stage that made it.
-// params: uris (list of string), inputs (map: suffix -> list of input suffixes, graph.model.EXPOSURE_INPUTS)
-// Both directions, so loading the products in any order gives the same edges.
+// params: uris (list of string), inputs (map: suffix -> list of input suffixes, graph.model.EXPOSURE_INPUTS),
+//         both (boolean: also from each product's outputs back to it)
+// Both directions, so loading the products in any order gives the same edges. Over every product
+// (the bulk build's `derive_all`) the second direction finds no pair the first does not, so it is off there.
 UNWIND $uris AS uri
 MATCH (p:Product {uri: uri})
 WHERE p.exposure_key IS NOT NULL AND NOT p:Preview AND NOT p:GuideStar
@@ -10,6 +12,7 @@ CALL (p) {
   MERGE (p)-[:ANTECEDENT]->(q)
 }
 CALL (p) {
+  WITH p WHERE $both
   MATCH (d:Product {exposure_key: p.exposure_key})
   WHERE p.suffix IN coalesce($inputs[d.suffix], []) AND NOT d:Preview AND NOT d:GuideStar
   MERGE (d)-[:ANTECEDENT]->(p)

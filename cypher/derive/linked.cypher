@@ -1,6 +1,7 @@
 // LINKED data: previews -> the products they show, Level-1b exposures -> guide-star products of their visit, products -> the MSA metadata file named by MSAMETFL.
-// params: uris (list of string)
-// Both directions, so loading the products in any order gives the same edges.
+// params: uris (list of string), both (boolean: also the second direction of each kind)
+// Both directions, so loading the products in any order gives the same edges. Over every product
+// (the bulk build's `derive_all`) each second direction finds no pair the first does not, so it is off there.
 UNWIND $uris AS uri
 MATCH (p:Product {uri: uri})
 CALL (p) {
@@ -9,7 +10,7 @@ CALL (p) {
   MERGE (t)-[:LINKED {kind: 'preview'}]->(p)
 }
 CALL (p) {
-  WITH p WHERE NOT p:Preview AND p.filename IS NOT NULL
+  WITH p WHERE $both AND NOT p:Preview AND p.filename IS NOT NULL
   MATCH (v:Product {previews: p.filename})
   WHERE v:Preview
   MERGE (p)-[:LINKED {kind: 'preview'}]->(v)
@@ -21,7 +22,7 @@ CALL (p) {
   MERGE (p)-[:LINKED {kind: 'guide_star'}]->(g)
 }
 CALL (p) {
-  WITH p WHERE p:GuideStar AND p.visit_id IS NOT NULL
+  WITH p WHERE $both AND p:GuideStar AND p.visit_id IS NOT NULL
   MATCH (e:Product {visit_id: p.visit_id})
   WHERE e:L1b AND NOT e:GuideStar
   MERGE (e)-[:LINKED {kind: 'guide_star'}]->(p)
@@ -33,7 +34,7 @@ CALL (p) {
   MERGE (p)-[:LINKED {kind: 'msa_catalog'}]->(m)
 }
 CALL (p) {
-  WITH p WHERE p:MsaFile
+  WITH p WHERE $both AND p:MsaFile
   MATCH (e:Product {msametfl: p.filename})
   MERGE (e)-[:LINKED {kind: 'msa_catalog'}]->(p)
 }

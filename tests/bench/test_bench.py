@@ -10,6 +10,7 @@ import pytest
 from mastgraph.bench import report
 from mastgraph.bench.run import Options, run_bench
 from mastgraph.bench.target import NotEmpty, given, open_target
+from mastgraph.graph.settings import Settings
 
 #: Listings and associations of one small demo program (NIRSpec time series: Level-3 products
 #: composed of three segments).
@@ -33,6 +34,9 @@ def test_bench_runs_end_to_end(graph, neo4j_settings, tmp_path):
     assert len(saved["load_average"]["start"]) == 3 and len(saved["load_average"]["end"]) == 3
     scale = saved["scales"]["demo"]
     assert scale["seed"] == options.seed and scale["sample"]["only"] == list(SMALL)
+    assert scale["ingest_mode"] == "online" and scale["graph_measured"] == "online ingest"
+    assert scale["measured"]["ingest"] == "online" and scale["measured"]["quick"] is True
+    assert "bulk" not in scale  # a given Neo4j (not the bench's own): no bulk build
 
     ingest = scale["ingest"]
     assert ingest["failed_files"] == 0
@@ -75,3 +79,53 @@ def test_bench_refuses_a_database_that_is_not_empty(graph, neo4j_settings):
             pass
     records, _, _ = graph.execute_query("MATCH (p:Product) RETURN count(p) AS n", database_=neo4j_settings.neo4j_database)
     assert records[0]["n"] == 1
+
+
+def test_bench_bulk_only_builds_and_measures_on_its_own_server(tmp_path, monkeypatch):
+    """`--ingest bulk`: no online ingest; the bulk build's phases, rates, memory and disk; latency
+    and throughput on the graph it built; nothing compared."""
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    settings = Settings(neo4j_uri=None, home=tmp_path / "state", heap="768m", pagecache="256m")
+    options = Options.quick_run(scales=("demo",), only=SMALL, ingest="bulk", runs=3, warmups=1, naive_runs=1,
+                                concurrency=(1, 4), max_requests=8, max_seconds=10.0)
+    lines: list[str] = []
+    results = run_bench(settings, options, say=lines.append)
+    report.write(results, tmp_path / "results.json", tmp_path / "RESULTS.md")
+
+    saved = json.loads((tmp_path / "results.json").read_text())
+    assert saved["neo4j"]["own_server"] is True and saved["options"]["ingest"] == "bulk"
+    scale = saved["scales"]["demo"]
+    assert "ingest" not in scale and scale["ingest_mode"] == "bulk" and scale["graph_measured"] == "bulk build"
+    assert scale["measured"]["ingest"] == "bulk" and scale["measured"]["started_at"] <= scale["measured"]["finished_at"]
+    assert not any("ingest (child loader process)" in line for line in lines)
+    assert any(line.startswith("[demo]   build: import:") for line in lines)  # the build's progress, passed on
+
+    bulk = scale["bulk"]
+    assert "failed" not in bulk, bulk.get("output_tail")
+    assert bulk["compared_with_online_ingest"] == "not compared" and "same_graph_as_online_ingest" not in bulk
+    assert bulk["products"] > 0 and bulk["relationships"] > bulk["products"] and bulk["nodes"] >= bulk["products"]
+    assert bulk["products"] == bulk["report"]["products"]
+    assert bulk["relationships"] == sum(bulk["relationships_by_type"].values())
+    phases = bulk["phases_seconds"]
+    assert set(phases) == {"parse", "csv", "import", "index", "residuals", "derive"}
+    assert all(seconds >= 0 for seconds in phases.values()) and phases["import"] > 0
+    assert 0 < bulk["end_to_end_seconds"] < bulk["total_seconds"] <= bulk["wall_seconds_seen_by_bench"]
+    assert bulk["end_to_end_seconds"] >= phases["parse"] + phases["csv"] + phases["import"] + phases["index"]
+    assert bulk["server_restart_seconds"] > 0
+    assert bulk["products_per_s_end_to_end"] == pytest.approx(bulk["products"] / bulk["end_to_end_seconds"], rel=0.01)
+    assert bulk["products_per_s_total"] == pytest.approx(bulk["products"] / bulk["total_seconds"], rel=0.01)
+    assert bulk["python_overhead_ratio"] == pytest.approx((phases["parse"] + phases["csv"]) / phases["import"],
+                                                          abs=0.002)  # stored to 3 decimals
+    assert 0 < bulk["python_main_rss_mb"] <= bulk["python_peak_rss_mb"] and bulk["importer_peak_rss_mb"] > 0
+    assert bulk["database_bytes"] > 0 and bulk["csv_bytes"] > 0 and bulk["spill_bytes"] > 0
+    assert 0 < bulk["input_bytes"] <= scale["sample"]["bytes"]
+
+    assert scale["lineage"], "no Level-3 product with members in the bulk-built graph"
+    for measured in scale["lineage"]:
+        assert measured["checks"]["graphql_equals_raw_cypher"] and measured["checks"]["same_raw_exposures"]
+    assert [level["concurrency"] for level in scale["throughput"]] == [1, 4]
+    assert all(level["failed"] == 0 and level["requests"] > 0 for level in scale["throughput"])
+
+    table = (tmp_path / "RESULTS.md").read_text()
+    assert "| demo | bulk build (no online ingest: not compared) |" in table
+    assert f"| demo | {bulk['products']:,} | {bulk['nodes']:,} | {bulk['relationships']:,} |" in table

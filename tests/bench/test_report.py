@@ -1,0 +1,287 @@
+"""The bench's bulk figures, targets, merged runs and the `--ingest` / `--merge` options, on
+synthetic results (no Neo4j: `run_bench` is replaced where the CLI is exercised)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from mastgraph.bench import report
+from mastgraph.bench.bulk import NOT_COMPARED, figures
+from mastgraph.bench.run import Options
+from mastgraph.cli.main import app
+
+MB = 2**20
+
+
+def build_report(products: int, parse: float, csv: float, importer: float, end_to_end: float, total: float,
+                 python_peak_mb: float, **extra: object) -> dict:
+    """What `mastgraph build --report-json` writes (graph.bulk.BuildReport.to_json), the fields the bench reads."""
+    return {
+        "files": 1000, "records": products * 20, "workers": 2, "partitions": 40,
+        "input_bytes": 900 * MB, "spill_bytes": 2000 * MB, "csv_bytes": 700 * MB, "database_bytes": 3 * 2**30,
+        "phases": {"parse": parse, "csv": csv, "import": importer, "index": 10.0, "residuals": 1.0, "derive": 50.0},
+        "server_restart_seconds": 12.0, "end_to_end_seconds": end_to_end, "total_seconds": total,
+        "python_main_rss": int(120 * MB), "python_worker_rss": {"parse": int(python_peak_mb * MB), "csv": int(150 * MB)},
+        "python_peak_rss": int(python_peak_mb * MB), "importer_peak_rss": int(1500 * MB),
+        "nodes": {"Product": products}, "relationships": {"HAS_PRODUCT": products * 3},
+        "products": products, **extra,
+    }
+
+
+def bulk_entry(products: int, compared: str = NOT_COMPARED, **kw: float) -> dict:
+    """A scale's `bulk` entry as `bench.bulk.measure_bulk` writes it."""
+    rep = build_report(products, **kw)
+    entry = {"nodes": products + 5, **figures(rep, products, products * 3)}
+    entry.update(seconds=entry["total_seconds"], products_per_s=entry["products_per_s_total"],
+                 relationships_per_s=round(products * 3 / entry["total_seconds"], 2),
+                 measured_at={"started": "2026-11-26T01:00:00+00:00", "finished": "2026-11-26T01:20:00+00:00"},
+                 compared_with_online_ingest=compared, report=rep)
+    return entry
+
+
+def results(scales: dict, started_at: str = "2026-11-26T01:00:00+00:00", ingest: str = "bulk",
+            quick: bool = False) -> dict:
+    return {
+        "format": 1, "started_at": started_at, "finished_at": started_at.replace("01:00", "02:00"),
+        "command": f"mastgraph bench --scales {','.join(scales)} --ingest {ingest}",
+        "machine": {"cpu_model": "Test CPU", "cores_usable": 2, "memory_total_mb": 24064, "python": "CPython 3.11.7"},
+        "neo4j": {"version": "5.26.31", "edition": "community", "own_server": True, "heap": "2g", "pagecache": "3g"},
+        "load_average": {"start": [1.0, 1.0, 1.0], "end": [2.0, 2.0, 2.0]},
+        "options": {"quick": quick, "ingest": ingest, "max_requests": 200, "max_seconds": 20.0},
+        "scales": scales,
+    }
+
+
+def bulk_scale(name: str, entry: dict) -> dict:
+    return {"scale": name, "ingest_mode": "bulk", "graph_measured": "bulk build", "bulk": entry,
+            "lineage": [], "throughput": [],
+            "measured": {"started_at": "2026-11-26T01:00:00+00:00", "finished_at": "2026-11-26T01:30:00+00:00",
+                         "ingest": "bulk", "quick": False}}
+
+
+def by_target(rows: list[dict], start: str) -> dict:
+    found = [row for row in rows if row["target"].startswith(start)]
+    assert len(found) == 1, [row["target"] for row in rows]
+    return found[0]
+
+
+def test_figures_from_a_build_report() -> None:
+    rep = build_report(1_000_000, parse=30.0, csv=20.0, importer=40.0, end_to_end=125.0, total=175.0,
+                       python_peak_mb=400)
+    f = figures(rep, 1_000_000, 3_000_000)
+    assert f["phases_seconds"] == {"parse": 30.0, "csv": 20.0, "import": 40.0, "index": 10.0, "residuals": 1.0,
+                                   "derive": 50.0}
+    assert f["end_to_end_seconds"] == 125.0 and f["total_seconds"] == 175.0
+    assert f["products_per_s_end_to_end"] == 8000.0 and f["products_per_s_total"] == pytest.approx(5714.29)
+    assert f["python_seconds"] == 50.0 and f["python_overhead_ratio"] == 1.25
+    assert f["python_peak_rss_mb"] == 400.0 and f["python_main_rss_mb"] == 120.0
+    assert f["python_worker_rss_mb"] == {"parse": 400.0, "csv": 150.0} and f["importer_peak_rss_mb"] == 1500.0
+    assert f["server_restart_seconds"] == 12.0 and f["database_bytes"] == 3 * 2**30
+    assert (f["spill_bytes"], f["csv_bytes"], f["input_bytes"]) == (2000 * MB, 700 * MB, 900 * MB)
+    # earlier reports listed the workers' peaks without their phase
+    f = figures({**rep, "python_worker_rss": [100 * MB, 300 * MB]})
+    assert f["python_worker_rss_mb"] == {"workers": 300.0} and f["products"] == 1_000_000
+
+
+def test_bulk_targets_judge_the_measured_values() -> None:
+    """Both time targets count the whole build, derivations included (only then are all
+    relationships there); the time to indexes online is in the note."""
+    scales = {
+        # L: 1M products in 8 s total = 125,000/s (to indexes: 5 s); (2 + 1) / 4 = 0.75; 400 MB
+        "L": bulk_scale("L", bulk_entry(1_000_000, parse=2.0, csv=1.0, importer=4.0, end_to_end=5.0, total=8.0,
+                                        python_peak_mb=400)),
+        # XL: 900 s total > 10 min (to indexes 700 s); (500 + 125) / 500 = 1.25; 460 MB = x1.15 of L
+        "XL": bulk_scale("XL", bulk_entry(10_000_000, parse=500.0, csv=125.0, importer=500.0, end_to_end=700.0,
+                                          total=900.0, python_peak_mb=460)),
+    }
+    rows = report.bulk_targets(scales)
+    rate = by_target(rows, "bulk build end to end")
+    assert rate["measured"] == "125,000 products/s" and rate["met"] is True
+    assert "to indexes online (before the derivations) 200,000 products/s" in rate["note"]
+    xl = by_target(rows, "XL built in ≤ 10 min")
+    assert xl["measured"] == "15.0 min" and xl["met"] is False and "11.7 min" in xl["note"]
+    at_l, at_xl = by_target(rows, "Python overhead (parse + CSV) ≤ importer time at L "), \
+        by_target(rows, "Python overhead (parse + CSV) ≤ importer time at XL")
+    assert (at_l["measured"], at_l["met"]) == ("×0.75", True)
+    assert (at_xl["measured"], at_xl["met"]) == ("×1.25", False)
+    rss = by_target(rows, "bulk build Python peak RSS at L and XL")
+    assert rss["measured"] == "L 400 MB, XL 460 MB" and rss["met"] is True and rss["note"] == "larger / smaller ×1.15"
+
+    scales["XL"]["bulk"] = bulk_entry(10_000_000, parse=100.0, csv=50.0, importer=500.0, end_to_end=400.0,
+                                      total=590.0, python_peak_mb=500)
+    scales["L"]["bulk"] = bulk_entry(1_000_000, parse=6.0, csv=2.0, importer=10.0, end_to_end=8.0, total=12.5,
+                                     python_peak_mb=400)
+    rows = report.bulk_targets(scales)
+    assert by_target(rows, "bulk build end to end")["met"] is False  # 80,000 products/s
+    assert by_target(rows, "bulk build end to end")["measured"] == "80,000 products/s"
+    assert by_target(rows, "XL built in ≤ 10 min")["met"] is True  # 9.8 min
+    rss = by_target(rows, "bulk build Python peak RSS at L and XL")
+    assert rss["met"] is False and rss["note"] == "larger / smaller ×1.25"
+
+
+def test_bulk_targets_without_l_and_xl_say_so() -> None:
+    scales = {"S": bulk_scale("S", bulk_entry(10_000, parse=6.0, csv=1.0, importer=5.0, end_to_end=27.0, total=44.0,
+                                               python_peak_mb=180))}
+    rows = report.bulk_targets(scales)
+    assert by_target(rows, "bulk build end to end")["measured"] == "not measured"
+    assert all(row["met"] is None for row in rows)
+    assert by_target(rows, "bulk build Python peak RSS")["measured"] == "needs L and XL"
+    scales["L"] = bulk_scale("L", bulk_entry(1_000_000, parse=6.0, csv=2.0, importer=10.0, end_to_end=8.0,
+                                             total=20.0, python_peak_mb=400))
+    rss = by_target(report.bulk_targets(scales), "bulk build Python peak RSS")
+    assert rss["measured"] == "needs L and XL" and rss["met"] is None and rss["note"] == "measured: L"
+    scales["XL"] = bulk_scale("XL", {"failed": "`mastgraph build` exited with 1: no room"})
+    rows = report.bulk_targets(scales)
+    assert by_target(rows, "XL built")["measured"] == "failed" and by_target(rows, "XL built")["met"] is False
+
+
+def test_markdown_shows_the_bulk_build_per_scale() -> None:
+    entry = bulk_entry(1_000_000, parse=30.0, csv=20.0, importer=40.0, end_to_end=125.0, total=175.0,
+                       python_peak_mb=400)
+    text = report.results_markdown(results({"L": bulk_scale("L", entry)}))
+    assert ("| L | 1,000,000 | 1,000,005 | 3,000,000 | 30.0 | 20.0 | 40.0 | 12.0 | 10.0 | 1.0 | 125.0 | 8,000 | "
+            "50.0 | 175.0 | 5,714 | ×1.25 | not compared |") in text
+    assert ("| L | 400 MB | 120 MB | parse 400 MB / csv 150 MB | 1,500 MB | 3.00 GB | 1.95 GB | 700 MB | 900 MB | "
+            "1,000 | 2 / 40 | 2026-11-26T01:00:00+00:00 |") in text
+    assert "| L | bulk build (no online ingest: not compared) | 1,000,000 | 3,000,000 | 175.0 |" in text
+    assert "at L on the bulk-built graph (no online ingest)" in text
+    assert "`--ingest bulk`: bulk build only, no online ingest" in text
+    assert ("| bulk build end to end (parse + CSV + import + indexes + derivations: all relationships) ≥ 100,000 "
+            "products/s at L | 5,714 products/s | **not met** |") in text
+
+
+def test_an_online_run_keeps_the_comparison() -> None:
+    entry = bulk_entry(10_547, compared="same graph", parse=6.0, csv=1.4, importer=5.2, end_to_end=27.4, total=43.8,
+                       python_peak_mb=182)
+    entry["same_graph_as_online_ingest"] = {"products": True, "nodes": True, "relationships": True,
+                                            "relationships_by_type": True}
+    del entry["compared_with_online_ingest"]  # as results written before this figure existed
+    shown = report.bulk_figures(entry)
+    assert shown["compared_with_online_ingest"] == "same graph"
+    entry["same_graph_as_online_ingest"]["nodes"] = False
+    assert report.bulk_figures(entry)["compared_with_online_ingest"] == "NOT the same graph"
+    scale = {"bulk": entry, "lineage": [], "throughput": []}
+    row = by_target(report.targets(results({"M": scale}, ingest="online")), "ingest ≥ 20,000 products/s at M: bulk")
+    assert row["met"] is False and row["note"] == "NOT the same graph as the online ingest"
+    assert row["measured"] == f"{round(10_547 / 43.8):,} products/s"
+
+
+def test_merge_keeps_the_other_scales_and_says_when_each_was_measured(tmp_path: Path) -> None:
+    small = bulk_entry(10_000, compared="same graph", parse=6.0, csv=1.0, importer=5.0, end_to_end=27.0,
+                       total=44.0, python_peak_mb=180)
+    # an earlier run (S and M, online, written before scales recorded `measured`)
+    first = results({"S": {"bulk": small, "lineage": [], "throughput": []},
+                     "M": {"bulk": small, "lineage": [], "throughput": []}},
+                    started_at="2026-11-25T04:59:49+00:00", ingest="online")
+    report.write(first, tmp_path / "results.json", None)
+    previous = report.read_previous(tmp_path / "results.json")
+    large = bulk_entry(1_000_000, parse=6.0, csv=2.0, importer=10.0, end_to_end=8.0, total=20.0, python_peak_mb=400)
+    second = results({"L": bulk_scale("L", large)}, started_at="2026-11-26T01:00:00+00:00")
+    merged = report.merge(previous, second)
+    assert list(merged["scales"]) == ["S", "M", "L"] and "targets" not in merged
+    assert merged["scales"]["M"]["measured"] == {"run_started_at": "2026-11-25T04:59:49+00:00",
+                                                 "run_finished_at": "2026-11-25T04:59:49+00:00",
+                                                 "ingest": "online", "quick": False}
+    assert [(r["scales"], r["started_at"], r["ingest"]) for r in merged["runs"]] == [
+        (["S", "M"], "2026-11-25T04:59:49+00:00", "online"), (["L"], "2026-11-26T01:00:00+00:00", "bulk")]
+    text = report.results_markdown(merged)
+    assert "Merged from 2 runs" in text
+    assert "- S, M: measured 2026-11-25T04:59:49+00:00 to" in text
+    assert "- L: measured 2026-11-26T01:00:00+00:00 to 2026-11-26T02:00:00+00:00" in text
+    assert text.count("| S | 10,000 |") == 1 and text.count("| L | 1,000,000 |") == 1
+
+    # XL, then M again: M's new numbers replace the old; the first run is left with S only
+    report.write(merged, tmp_path / "results.json", None)
+    huge = bulk_entry(10_000_000, parse=60.0, csv=20.0, importer=100.0, end_to_end=300.0, total=500.0,
+                      python_peak_mb=440)
+    merged = report.merge(report.read_previous(tmp_path / "results.json"),
+                          results({"XL": bulk_scale("XL", huge)}, started_at="2026-11-26T03:00:00+00:00"))
+    again = bulk_entry(100_000, parse=60.0, csv=25.0, importer=21.0, end_to_end=146.0, total=234.0, python_peak_mb=345)
+    merged = report.merge(merged, results({"M": bulk_scale("M", again)}, started_at="2026-11-26T04:00:00+00:00"))
+    assert list(merged["scales"]) == ["S", "M", "L", "XL"]
+    assert merged["scales"]["M"]["bulk"]["products"] == 100_000
+    assert [r["scales"] for r in merged["runs"]] == [["S"], ["L"], ["XL"], ["M"]]
+    rss = by_target(report.targets(merged), "bulk build Python peak RSS at L and XL")
+    assert rss["measured"] == "L 400 MB, XL 440 MB" and rss["met"] is True
+
+
+def test_read_previous_refuses_what_is_not_results(tmp_path: Path) -> None:
+    (tmp_path / "bad.json").write_text("{not json")
+    with pytest.raises(ValueError, match="cannot merge"):
+        report.read_previous(tmp_path / "bad.json")
+    (tmp_path / "other.json").write_text(json.dumps({"hello": 1}))
+    with pytest.raises(ValueError, match="not a `mastgraph bench` results file"):
+        report.read_previous(tmp_path / "other.json")
+
+
+def test_options_check_the_ingest_mode() -> None:
+    assert Options().ingest == "online" and Options.quick_run(ingest="bulk").ingest == "bulk"
+    with pytest.raises(ValueError, match="ingest must be one of online, bulk"):
+        Options(ingest="fast")
+    with pytest.raises(ValueError, match="cannot go with bulk=False"):
+        Options(ingest="bulk", bulk=False)
+
+
+# -- the CLI, with run_bench replaced ---------------------------------------------------------
+
+@pytest.fixture
+def fake_bench(monkeypatch: pytest.MonkeyPatch) -> list[Options]:
+    """`run_bench` answering synthetic results for the scales asked; the options it got, in order."""
+    calls: list[Options] = []
+
+    def run_bench(settings, options, say=print):
+        calls.append(options)
+        entry = bulk_entry(1_000_000, parse=6.0, csv=2.0, importer=10.0, end_to_end=8.0, total=20.0,
+                           python_peak_mb=400)
+        return results({name: bulk_scale(name, entry) for name in options.scales}, ingest=options.ingest)
+
+    monkeypatch.setattr("mastgraph.bench.run.run_bench", run_bench)
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    return calls
+
+
+def test_cli_bulk_only_and_merge(tmp_path: Path, fake_bench: list[Options]) -> None:
+    out = tmp_path / "results.json"
+    old = bulk_entry(10_000, compared="same graph", parse=6.0, csv=1.0, importer=5.0, end_to_end=27.0, total=44.0,
+                     python_peak_mb=180)
+    report.write(results({"S": {"bulk": old, "lineage": [], "throughput": []}}, ingest="online"), out, None)
+    result = CliRunner().invoke(app, ["bench", "--scales", "L,XL", "--ingest", "bulk", "--merge", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert fake_bench[-1].ingest == "bulk" and fake_bench[-1].scales == ("L", "XL")
+    assert "takes hours" not in result.output and "kept from before: S" in result.output
+    saved = json.loads(out.read_text())
+    assert list(saved["scales"]) == ["S", "L", "XL"] and saved["scales"]["S"]["measured"]["ingest"] == "online"
+    assert by_target(saved["targets"], "bulk build Python peak RSS")["met"] is True
+    table = (tmp_path / "RESULTS.md").read_text()
+    assert "| S | 10,000 |" in table and "| XL | 1,000,000 |" in table and "Merged from 2 runs" in table
+
+
+def test_cli_online_at_l_warns_and_goes_ahead(tmp_path: Path, fake_bench: list[Options]) -> None:
+    out = tmp_path / "results.json"
+    report.write(results({"S": bulk_scale("S", bulk_entry(10_000, parse=6.0, csv=1.0, importer=5.0, end_to_end=27.0,
+                                                            total=44.0, python_peak_mb=180))}), out, None)
+    result = CliRunner().invoke(app, ["bench", "--scales", "L", "--quick", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "warning: the online ingest at L ~1,000,000 products takes hours; going ahead" in " ".join(result.output.split())
+    assert fake_bench[-1].ingest == "online" and fake_bench[-1].quick is True
+    assert list(json.loads(out.read_text())["scales"]) == ["L"]  # no --merge: replaced, S dropped
+    assert "its S results are dropped (--merge keeps them)" in " ".join(result.output.split())
+
+
+def test_cli_refuses_contradictions(tmp_path: Path, fake_bench: list[Options], monkeypatch: pytest.MonkeyPatch) -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["bench", "--ingest", "bulk", "--no-bulk", "--out", str(tmp_path / "r.json")])
+    assert result.exit_code == 2 and "--no-bulk contradicts it" in result.output
+    result = runner.invoke(app, ["bench", "--ingest", "fastest", "--out", str(tmp_path / "r.json")])
+    assert result.exit_code == 2
+    (tmp_path / "broken.json").write_text("{")
+    result = runner.invoke(app, ["bench", "--scales", "S", "--merge", "--out", str(tmp_path / "broken.json")])
+    assert result.exit_code == 2 and "cannot merge" in result.output
+    monkeypatch.setenv("NEO4J_URI", "bolt://127.0.0.1:1")
+    result = runner.invoke(app, ["bench", "--ingest", "bulk", "--out", str(tmp_path / "r.json")])
+    assert result.exit_code == 2 and "needs the bench's own local Neo4j" in " ".join(result.output.split())
+    assert fake_bench == [] and not (tmp_path / "r.json").exists()
