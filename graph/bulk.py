@@ -99,6 +99,9 @@ class BuildOptions:
     skip_bad: bool = False  # skip bad rows (rejects report) instead of stopping
     work_dir: Path | None = None  # default: <state folder>/bulk-work
     keep_work: bool = False
+    #: Parse and write the CSV only: every file checked, counts and timings reported; the server
+    #: and the database are not touched (no stop, no import, no derivations).
+    dry_run: bool = False
     workers: int = 0  # 0: one per core
     partitions: int = 0  # 0: from the input estimate
     importer_heap: str = "1g"
@@ -150,6 +153,7 @@ class BuildReport:
     database_bytes: int = 0  # the store files
     transaction_log_bytes: int = 0  # the transaction logs beside them (preallocated: 256 MB at least)
     work_dir: str = ""
+    dry_run: bool = False  # parse and CSV only: `nodes`/`relationships` are what the import would create
 
     @property
     def products(self) -> int:
@@ -195,27 +199,29 @@ def refuse_non_empty(driver: neo4j.Driver, settings: Settings, force: bool) -> i
     return count
 
 
-def check_disk(estimated: int, work_dir: Path, data_dir: Path) -> None:
-    """Refuse when the work folder's (and the database's) disk has too little room for the build."""
+def check_disk(estimated: int, work_dir: Path, data_dir: Path | None) -> None:
+    """Refuse when the work folder's (and the database's) disk has too little room for the build
+    (`data_dir` None: no database is written)."""
     work_dir.mkdir(parents=True, exist_ok=True)
-    data_dir.mkdir(parents=True, exist_ok=True)
     work_need = int(estimated * WORK_FACTOR)
     db_need = int(estimated * DATABASE_FACTOR)
     work_free = shutil.disk_usage(work_dir).free
-    if os.stat(work_dir).st_dev == os.stat(data_dir).st_dev:
-        if work_need + db_need > work_free:
-            raise BulkError(
-                f"not enough disk for the bulk build: about {_gb(work_need)} for the work folder {work_dir} and "
-                f"{_gb(db_need)} for the database are needed, {_gb(work_free)} free; free some space or give "
-                "--work-dir on a larger disk")
-        return
+    if data_dir is not None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        if os.stat(work_dir).st_dev == os.stat(data_dir).st_dev:
+            if work_need + db_need > work_free:
+                raise BulkError(
+                    f"not enough disk for the bulk build: about {_gb(work_need)} for the work folder {work_dir} and "
+                    f"{_gb(db_need)} for the database are needed, {_gb(work_free)} free; free some space or give "
+                    "--work-dir on a larger disk")
+            return
+        db_free = shutil.disk_usage(data_dir).free
+        if db_need > db_free:
+            raise BulkError(f"not enough disk for the database under {data_dir}: about {_gb(db_need)} needed, "
+                            f"{_gb(db_free)} free")
     if work_need > work_free:
         raise BulkError(f"not enough disk for the bulk build's work folder {work_dir}: about {_gb(work_need)} "
                         f"needed, {_gb(work_free)} free; give --work-dir on a larger disk")
-    db_free = shutil.disk_usage(data_dir).free
-    if db_need > db_free:
-        raise BulkError(f"not enough disk for the database under {data_dir}: about {_gb(db_need)} needed, "
-                        f"{_gb(db_free)} free")
 
 
 def _gb(value: int) -> str:
@@ -345,7 +351,8 @@ class Build:
     # -- phases ----------------------------------------------------------------------------
     def run(self) -> BuildReport:
         started = time.perf_counter()
-        refuse_remote(self.settings)
+        if not self.options.dry_run:
+            refuse_remote(self.settings)
         try:
             files, on_disk, estimated = survey(self.paths)
         except LoadError as exc:
@@ -363,6 +370,9 @@ class Build:
             marks["parse"] = time.perf_counter()
             groups, multiline = self._write_csv(census)
             marks["csv"] = time.perf_counter()
+            if self.options.dry_run:
+                self.report.end_to_end_seconds = marks["csv"] - marks["start"]
+                return self._finish(started)
             self._import(groups, multiline)
             marks["import"] = time.perf_counter()
             with db.connect(self.settings) as driver:
@@ -377,16 +387,23 @@ class Build:
             if not self.options.keep_work:
                 shutil.rmtree(self.work, ignore_errors=True)
         self.report.end_to_end_seconds = marks["residuals"] - marks["start"]
-        self.report.total_seconds = time.perf_counter() - started
         self.report.database_bytes, self.report.transaction_log_bytes = store_size(self.local,
                                                                                    self.settings.neo4j_database)
+        return self._finish(started)
+
+    def _finish(self, started: float) -> BuildReport:
+        self.report.total_seconds = time.perf_counter() - started
         self.report.python_main_rss = peak_rss()
         self.report.python_peak_rss = max([self.report.python_main_rss, *self.report.python_worker_rss.values()])
         return self.report
 
     def _prepare(self) -> None:
-        """Server up, database empty (or --force), disk room: all before anything is written."""
-        if self.local.running() or self._store_exists():
+        """Server up, database empty (or --force), disk room: all before anything is written. A dry
+        run needs only the work folder's room."""
+        self.report.dry_run = self.options.dry_run
+        if self.options.dry_run:
+            pass
+        elif self.local.running() or self._store_exists():
             if not self.local.running():
                 self.progress.start("prepare", None, "starting the local Neo4j")
                 restart = time.perf_counter()
@@ -397,7 +414,7 @@ class Build:
                 refuse_non_empty(driver, self.settings, self.options.force)
         # else: a local server that has never created the database: empty, and no start and stop
         # around the import are needed
-        check_disk(self.report.estimated_bytes, self.work.parent, self.local.data_dir)
+        check_disk(self.report.estimated_bytes, self.work.parent, None if self.options.dry_run else self.local.data_dir)
         self.work.mkdir(parents=True, exist_ok=False)
         self.spill_dir.mkdir()
         self.csv_dir.mkdir()
@@ -482,6 +499,12 @@ class Build:
         if self.report.workers > 1:
             self.report.python_worker_rss["csv"] = max(worker_rss, default=0)
         groups, multiline = self._headers(results, node_columns, edge_columns)
+        if self.options.dry_run:
+            labels, rels = Counter(), Counter()
+            for result in results:
+                labels.update(result.labels)
+                rels.update(result.rels)
+            self.report.nodes, self.report.relationships = dict(labels), dict(rels)
         self.report.phases["csv"] = time.perf_counter() - started
         self.progress.finish("csv", f"{self.report.imported_nodes:,} nodes, {self.report.imported_relationships:,} "
                                     f"relationships in {len(groups)} groups")

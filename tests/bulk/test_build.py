@@ -73,6 +73,36 @@ def test_bulk_build_gives_the_online_graph(built, graph, neo4j_settings, demo_sa
     assert set(report.phases) >= {"parse", "csv", "import", "index", "derive"}
 
 
+def test_dry_run_checks_and_counts_without_touching_the_database(built, bulk_settings, demo_sample, tmp_path):
+    """--dry-run parses and writes the CSV, counts what the import would create and stops: the
+    server keeps running, the database is unchanged, and a remote NEO4J_URI is no obstacle."""
+    report, bulk_dump, (bulk_labels, bulk_types) = built
+    local = LocalNeo4j(bulk_settings)
+    pid = local.pid()
+    remote = bulk_settings.model_copy(update={"neo4j_uri": "bolt://db.example.org:7687"})
+    dry = build(remote, [REAL, demo_sample], BuildOptions(dry_run=True, workers=2, partitions=3,
+                                                          work_dir=tmp_path / "work"))
+    assert dry.dry_run and local.pid() == pid
+    with db.connect(bulk_settings) as drv:
+        assert canonical_dump(drv) == bulk_dump
+    assert dry.nodes == bulk_labels  # every node comes from the import
+    assert dry.imported_nodes == report.imported_nodes and dry.records == report.records
+    assert sum(dry.relationships.values()) == dry.imported_relationships == report.imported_relationships
+    assert all(n <= bulk_types[t] for t, n in dry.relationships.items())  # the derivations add the rest
+    assert "COMPOSITION" not in dry.relationships and "COMPOSITION" in bulk_types
+    assert not set(dry.phases) & {"import", "index", "derive"}
+    assert dry.database_bytes == 0 and dry.python_peak_rss > 0
+    assert not any((tmp_path / "work").iterdir())  # the work files are removed
+
+
+def test_dry_run_reports_a_bad_file(bulk_settings, tmp_path):
+    good = write_listing(tmp_path, "good.csv", [row(f"{EXP}_rate.fits")])
+    bad = write_listing(tmp_path, "bad.csv", [row(f"{EXP}_cal.fits", size="100"), row(f"{EXP}_cal.fits", size="200")])
+    with pytest.raises(BulkError, match="the bulk build stopped before the import") as caught:
+        build(bulk_settings, [good, bad], BuildOptions(dry_run=True, work_dir=tmp_path / "work"))
+    assert len(caught.value.lines) == 1 and caught.value.lines[0].startswith(f"{bad}:")
+
+
 def test_online_ingest_on_top_of_a_bulk_build(built, bulk_settings, demo_sample, tmp_path):
     _, bulk_dump, _ = built
     with db.connect(bulk_settings) as drv:
