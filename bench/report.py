@@ -29,7 +29,7 @@ RSS_SCALES = ("L", "XL")
 RSS_SPREAD = 0.20  # Python peak RSS at L and XL within 20 % of each other: larger / smaller <= 1.2
 
 REPRODUCE = """\
-    make bench                                   # = mastgraph bench: scales S and M, ~45 min on 2 cores
+    make bench                                   # = mastgraph bench: scales S and M, ~20 min on 2 cores
     mastgraph bench --scales S --quick           # a short run, numbers only indicative
     NEO4J_URI=bolt://host:7687 mastgraph bench   # an existing, empty Neo4j (--force wipes a non-empty one)
     mastgraph bench --scales L --ingest bulk --merge    # ~1M products: the bulk build alone; other scales kept

@@ -14,6 +14,8 @@ MERGEs relationship ends), and reports them.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import pickle
 import resource
@@ -38,8 +40,12 @@ CHUNK = 2048
 #: Distinct nodes and relationships a worker combines before spilling them.
 COMBINE_AT = 60_000
 _NONE = type(None)
+#: The cyclic garbage collector's thresholds while a worker parses (see `_gc_relaxed`).
+PARSE_GC_THRESHOLDS = (10_000, 10, 10)
 #: EDGE_IDENTITY by the texts of type and start label.
 IDENTITY = {(rel.value, label.value): names for (rel, label), names in EDGE_IDENTITY.items()}
+#: The types of IDENTITY (the others have none: no lookup).
+IDENTITY_TYPES = frozenset(rel for rel, _ in IDENTITY)
 
 
 def node_partition(key: str, partitions: int) -> int:
@@ -163,6 +169,10 @@ class ParseWorker:
         self.edges: dict[tuple, dict] = {}
 
     def run(self, task: list[tuple[int, str]], emit: Callable[[tuple], None]) -> None:
+        with _gc_relaxed():
+            self._run(task, emit)
+
+    def _run(self, task: list[tuple[int, str]], emit: Callable[[tuple], None]) -> None:
         described: set[tuple[str, str]] = set()
         ends: dict[tuple[str, str], tuple[int, str]] = {}
         for index, path in task:
@@ -216,33 +226,38 @@ class ParseWorker:
     def _combine(self, index: int, chunk: list, described: set, ends: dict) -> None:
         """Merge a chunk of checked records into the task's combined nodes and relationships."""
         nodes, edges = self.nodes, self.edges
+        node_type, identity_of, identity_types = Node, IDENTITY.get, IDENTITY_TYPES
         for record in chunk:
             props = record.props
-            if type(props) is not dict or None in props.values():
+            if type(props) is not dict or (props and None in props.values()):
                 props = {k: v for k, v in props.items() if v is not None}
-            if type(record) is Node:
+            if type(record) is node_type:
                 label = record.label._value_
-                key = record.key if type(record.key) is str else _text_key(record.key, record.origin, label)
+                key = record.key
+                if type(key) is not str:
+                    key = _text_key(key, record.origin, label)
                 ref = (label, key)
                 seen = nodes.get(ref)
+                labels = record.labels
                 if seen is None:
-                    nodes[ref] = [tuple(x._value_ for x in record.labels) if record.labels else (), props]
+                    nodes[ref] = [tuple([x._value_ for x in labels]) if labels else (), props]
                     described.add(ref)
                 else:
-                    if record.labels:
-                        seen[0] = seen[0] + tuple(x._value_ for x in record.labels)
+                    if labels:
+                        seen[0] = seen[0] + tuple([x._value_ for x in labels])
                     if props:
                         seen[1] = {**seen[1], **props}  # a copy: loaders may share one props dict
             else:
                 rel = record.type._value_
-                start, end = record.start[0]._value_, record.end[0]._value_
-                skey, ekey = record.start[1], record.end[1]
+                first, last = record.start, record.end
+                start, end = first[0]._value_, last[0]._value_
+                skey, ekey = first[1], last[1]
                 if type(skey) is not str:
                     skey = _text_key(skey, record.origin, start)
                 if type(ekey) is not str:
                     ekey = _text_key(ekey, record.origin, end)
-                names = IDENTITY.get((rel, start))
-                ident = tuple(props.get(name) for name in names) if names else ()
+                names = identity_of((rel, start)) if rel in identity_types else None
+                ident = tuple([props.get(name) for name in names]) if names else ()
                 ref = (rel, start, skey, end, ekey, ident)
                 seen = edges.get(ref)
                 if seen is None:
@@ -261,13 +276,14 @@ class ParseWorker:
         parts = self.config.partitions
         spiller = self.spiller
         buffers = spiller.buffers
-        shapes = self.shapes
         census = self.result.census
         crc = zlib.crc32
+        shapes: list[tuple] = []  # counted at the end, in one pass (Counter.update)
+        add_shape = shapes.append
         for (label, key), (labels, props) in self.nodes.items():
             buffers[crc(key.encode()) % parts].append((NODE, index, label, key, labels, props))
             kinds = tuple(map(type, props.values()))
-            shapes[(label, tuple(props), kinds)] += 1
+            add_shape((label, tuple(props), kinds))
             if list in kinds:
                 _census_lists(census, label, props)
         for (rel, start, skey, end, ekey, ident), props in self.edges.items():
@@ -275,9 +291,10 @@ class ParseWorker:
                 (EDGE, index, rel, start, skey, end, ekey, ident, props))
             kinds = tuple(map(type, props.values()))
             group = (rel, start, end)
-            shapes[(group, tuple(props), kinds)] += 1
+            add_shape((group, tuple(props), kinds))
             if list in kinds:
                 _census_lists(census, group, props)
+        self.shapes.update(shapes)
         spiller.buffered += len(self.nodes) + len(self.edges)
         self.nodes, self.edges = {}, {}
         if spiller.buffered >= FLUSH_AT:
@@ -294,6 +311,22 @@ class ParseWorker:
         self.result.spilled_bytes = self.spiller.bytes
         self.result.max_rss = peak_rss()
         return self.result
+
+
+@contextlib.contextmanager
+def _gc_relaxed():
+    """Collect cyclic garbage less often while a task is parsed, then as before.
+
+    Parsing allocates millions of small containers (records, their props, the combined records),
+    nearly none in a cycle; at the default thresholds the collector's passes over them took a
+    sixth of the parse time. Cycles are still collected, every 10,000 net allocations instead of 700.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(*(max(mine, theirs) for mine, theirs in zip(PARSE_GC_THRESHOLDS, before)))
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def _census_lists(census: Census, group, props: dict) -> None:

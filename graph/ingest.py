@@ -16,13 +16,17 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import neo4j
-
-from mastgraph.graph.derive import Touched, derive
-from mastgraph.graph.settings import Settings
 from mastgraph.graph.writer import BatchWriter, WriteCounts
 from mastgraph.loaders.records import Conflict, Edge, LoadError, Loader, Node, RecordMerger, Reject
+
+if TYPE_CHECKING:
+    # The driver, the settings and the derivation are imported where they are used: parsing alone
+    # (--dry-run, the bulk build's parse workers, which use `_checked`) does without them.
+    import neo4j
+
+    from mastgraph.graph.settings import Settings
 
 
 class BadFile(Exception):
@@ -92,6 +96,8 @@ def _checked(loader: Loader, path: Path, skip_bad: bool, rejects: list[Reject]):
 
 def _write_file(tx: neo4j.ManagedTransaction, loader: Loader, path: Path, settings: Settings,
                 skip_bad: bool) -> FileResult:
+    from mastgraph.graph.derive import Touched, derive
+
     result = FileResult(path, loader.kind)  # fresh on every (re)try of the transaction
     writer = BatchWriter(tx, settings.batch_size)
     touched = Touched()
@@ -142,6 +148,8 @@ def ingest_file(driver: neo4j.Driver, settings: Settings, path: Path, skip_bad: 
 def _write_group(tx: neo4j.ManagedTransaction, batches: list[list[Node | Edge]], settings: Settings
                  ) -> tuple[WriteCounts, WriteCounts]:
     """Write several checked files' records and derive once over all they touched."""
+    from mastgraph.graph.derive import Touched, derive
+
     writer = BatchWriter(tx, settings.batch_size)
     touched = Touched()
     for records in batches:
@@ -178,6 +186,8 @@ class _Batcher:
         self.size += len(records)
 
     def flush(self) -> None:
+        import neo4j
+
         if not self.pending:
             return
         pending, self.pending, self.size = self.pending, [], 0
@@ -198,6 +208,8 @@ class _Batcher:
                 self.progress(result, "done")
 
     def _alone(self, result: FileResult, records: list[Node | Edge], parse_seconds: float) -> None:
+        import neo4j
+
         started = time.perf_counter()
         try:
             with self.driver.session(database=self.settings.neo4j_database) as session:

@@ -186,12 +186,12 @@ def _output_filename(product_name: str, suffix: str, ext: str) -> str:
 def parse_output(filename: str) -> names.ProductName:
     """`names.parse` of an output name; knows wfs_combine's ``_wfscmb-<activity>`` form."""
     try:
-        return names.parse(filename)
+        return names.parse_shared(filename)
     except names.BadName:
         match = _WFSCMB_ACTIVITY.match(filename.lower())
         if not match:
             raise
-    parsed = names.parse(match["base"] + ".fits")
+    parsed = names.parse_shared(match["base"] + ".fits")
     return names.ProductName(filename, parsed.form, parsed.suffix, parsed.extension, parsed.level,
                              parsed.labels, dict(parsed.props))
 
@@ -264,7 +264,7 @@ class AssociationLoader:
     @staticmethod
     def _file_node(path: Path, name: str, here: str) -> Node:
         try:
-            parsed = names.parse(path.name)
+            parsed = names.parse_shared(path.name)
         except names.BadName:
             extension = path.suffix.lstrip(".").lower() or None
             props = {"filename": path.name, "suffix": "asn", "extension": extension, "association": name}
@@ -308,7 +308,7 @@ class AssociationLoader:
         if str(exptype).lower() not in ASN_EXPTYPES:
             return Reject(where, f"member {expname!r}: unknown exptype {exptype!r}")
         try:
-            parsed = names.parse(str(expname))
+            parsed = names.parse_shared(str(expname))
         except names.BadName as exc:
             return Reject(where, f"member expname: {exc}")
         return parsed, str(exptype).lower()

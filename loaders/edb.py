@@ -14,6 +14,7 @@ EUType, SQLType}, ...]}``: one ``Mnemonic`` per entry.
 from __future__ import annotations
 
 import csv
+import functools
 import math
 import re
 from collections.abc import Iterator
@@ -41,6 +42,7 @@ class _Series:
     sql_type: str | None = None
 
 
+@functools.lru_cache(maxsize=256)
 def is_text(sql_type: str | None) -> bool:
     return bool(sql_type and TEXT_SQL_TYPE.match(sql_type.strip()))
 
@@ -90,9 +92,12 @@ class EdbLoader:
                 rows = csv.reader(stream)
                 header = next(rows, None)
                 columns = self._columns(path, header)
+                needed = (max(columns.values()), *(columns[name] for name in REQUIRED_COLUMNS))
                 for row in rows:
                     if row:
-                        yield from self._sample(origin(path, rows.line_num), row, columns, series)
+                        reason = self._sample(row, columns, needed, series)
+                        if reason is not None:
+                            yield Reject(origin(path, rows.line_num), reason)
         except UnicodeDecodeError as exc:
             raise LoadError(origin(path), f"not UTF-8 text ({exc.reason})") from None
         except csv.Error as exc:
@@ -107,32 +112,31 @@ class EdbLoader:
         return columns
 
     @staticmethod
-    def _sample(where: str, row: list[str], columns: dict[str, int], series: _Series) -> Iterator[Reject]:
-        if len(row) <= max(columns.values()):
-            yield Reject(where, f"{len(row)} fields where the header has {len(columns)}")
-            return
-        mjd_text, value_text, sql_type = (row[columns[name]].strip() for name in REQUIRED_COLUMNS)
+    def _sample(row: list[str], columns: dict[str, int], needed: tuple[int, int, int, int],
+                series: _Series) -> str | None:
+        """Add one row's sample to the series; the reason when the row is refused."""
+        last, mjd_at, value_at, type_at = needed  # the last column's index, then REQUIRED_COLUMNS'
+        if len(row) <= last:
+            return f"{len(row)} fields where the header has {len(columns)}"
+        mjd_text, value_text, sql_type = row[mjd_at].strip(), row[value_at].strip(), row[type_at].strip()
         mjd = _number(mjd_text)
         if mjd is None:
-            yield Reject(where, f"MJD {mjd_text!r} is not a number")
-            return
+            return f"MJD {mjd_text!r} is not a number"
         if series.times and mjd < series.times[-1]:
-            yield Reject(where, f"MJD {mjd_text} comes before the previous sample ({series.times[-1]!r}): "
-                                "samples must be in time order")
-            return
+            return (f"MJD {mjd_text} comes before the previous sample ({series.times[-1]!r}): "
+                    "samples must be in time order")
         sql_type = sql_type or series.sql_type
         if series.sql_type and sql_type and sql_type.lower() != series.sql_type.lower():
-            yield Reject(where, f"sqldataType {sql_type!r} differs from the series' {series.sql_type!r}")
-            return
+            return f"sqldataType {sql_type!r} differs from the series' {series.sql_type!r}"
         if value_text.lower() in _UNKNOWN:
-            return
+            return None
         value: float | str | None = value_text if is_text(sql_type) else _number(value_text)
         if value is None:
-            yield Reject(where, f"euvalue {value_text!r} is not a number (sqldataType {sql_type!r})")
-            return
+            return f"euvalue {value_text!r} is not a number (sqldataType {sql_type!r})"
         series.sql_type = series.sql_type or sql_type
         series.times.append(mjd)
         series.values.append(value)
+        return None
 
 
 class MnemonicDictionaryLoader:

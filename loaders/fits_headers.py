@@ -143,7 +143,7 @@ class FitsHeaderLoader:
     @staticmethod
     def _product_node(filename: str, header_props: dict[str, Any], where: str) -> Node:
         try:
-            parsed = names.parse(filename)
+            parsed = names.parse_shared(filename)
         except names.BadName:
             stem, _, extension = filename.rpartition(".")
             suffix = stem.rsplit("_", 1)[-1].lower() if "_" in stem else None

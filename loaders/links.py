@@ -39,7 +39,7 @@ def _product(uri: str, column: str, where: str) -> Node | Reject:
     if not uri.startswith(names.MAST_PRODUCT_PREFIX):
         return Reject(where, f"{column} {uri!r} is not a JWST product URI ({names.MAST_PRODUCT_PREFIX}<file name>)")
     try:
-        parsed = names.parse(uri[len(names.MAST_PRODUCT_PREFIX):])
+        parsed = names.parse_shared(uri[len(names.MAST_PRODUCT_PREFIX):])
     except names.BadName as exc:
         return Reject(where, f"{column}: {exc}")
     if parsed.uri != uri:

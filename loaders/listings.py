@@ -14,6 +14,7 @@ Products").
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import Any, ClassVar
 from mastgraph.graph.model import AggregationKind, Label, Rel
 from mastgraph.loaders import names
 from mastgraph.loaders.records import Edge, Node, Record, Reject, clean
-from mastgraph.loaders.tables import BadValue, Row, ident, integer, read_table, sniff_columns, text
+from mastgraph.loaders.tables import UNKNOWN_FORMS, BadValue, Row, ident, integer, read_table, sniff_columns, text
 
 MRP_GROUP = "Minimum Recommended Products"
 #: Columns that name the product, in order of preference for the file name.
@@ -38,7 +39,13 @@ TEXT_PROPS = {
     "dataRights": "data_rights",
     "exp_type": "exp_type",
 }
+_TEXT_ITEMS = tuple(TEXT_PROPS.items())
 _OBS_ID_PROGRAM = re.compile(r"^jw(\d{5})", re.IGNORECASE)
+#: The vocabulary members of the records, looked up once (not per row).
+_OBSERVATION, _PRODUCT, _PROGRAM = Label.OBSERVATION, Label.PRODUCT, Label.PROGRAM
+_COMBINED = (Label.COMBINED,)
+_HAS_OBSERVATION, _HAS_PRODUCT, _HAS_MEMBER = Rel.HAS_OBSERVATION, Rel.HAS_PRODUCT, Rel.HAS_MEMBER
+_MAST_MRP, _AGGREGATION = Rel.MAST_MRP, Rel.AGGREGATION
 
 
 def is_listing(columns: set[str] | tuple[str, ...]) -> bool:
@@ -72,51 +79,90 @@ class ListingLoader:
             yield from records
 
 
+@functools.lru_cache(maxsize=4096)
+def _parsed(filename: str) -> tuple[names.ProductName, dict[str, Any], str | None]:
+    """`names.parse` of a file name, its known (not None) properties and its AGGREGATION kind.
+
+    Remembered for the names seen last: a program's products are named again by its exposure and
+    combined listings. What is cached is only read (copied into each record), never changed.
+    """
+    name = names.parse_shared(filename)
+    kind = aggregation_kind(name)
+    return name, clean(name.props), None if kind is None else kind.value
+
+
 def listing_row(row: Row) -> list[Record]:
     """The records of one listing row; raises `BadValue`/`BadName` when the row cannot be used."""
     where = row.origin
-    obsid = ident(row.get("obsID"), "obsID")
+    values = row.values
+    get = values.get
+    obsid = ident(get("obsID"), "obsID")
     if obsid is None:
         raise BadValue("obsID is empty")
-    parent = ident(row.get("parent_obsid"), "parent_obsid")
+    parent = ident(get("parent_obsid"), "parent_obsid")
     filename, uri = product_name(row)
-    name = names.parse(filename)
-    obs_id = text(row.get("obs_id"))
-    program = row_program(row, obs_id, name.props.get("program"))
+    name, name_props, kind = _parsed(filename)
+    obs_id = text(get("obs_id"))
+    program = row_program(row, obs_id, name_props.get("program"))
 
-    props: dict[str, Any] = {**name.props, "filename": filename}
-    props["size"] = integer(row.get("size"), "size")
-    if props["size"] is not None and props["size"] < 0:
-        raise BadValue(f"size {props['size']!r} is negative")
-    props["calib_level"] = integer(row.get("calib_level"), "calib_level")
-    for column, prop in TEXT_PROPS.items():
-        props[prop] = text(row.get(column))
+    # The Product's properties without the unknown ones, in the order: the name's, then the
+    # listing's (no listing property is also a name property).
+    props: dict[str, Any] = {**name_props, "filename": filename}
+    size = integer(get("size"), "size")
+    if size is not None:
+        if size < 0:
+            raise BadValue(f"size {size!r} is negative")
+        props["size"] = size
+    calib_level = integer(get("calib_level"), "calib_level")
+    if calib_level is not None:
+        props["calib_level"] = calib_level
+    for column, prop in _TEXT_ITEMS:
+        value = get(column)
+        if value is None:
+            continue
+        if type(value) is str:  # text(value), inline
+            value = value.strip()
+            if value in UNKNOWN_FORMS:
+                continue
+        elif (value := text(value)) is None:
+            continue
+        props[prop] = value
     props["listed"] = True
-    flagged = text(row.get("productGroupDescription")) == MRP_GROUP
-    if "productGroupDescription" in row.values and parent == obsid:
+    flagged = text(get("productGroupDescription")) == MRP_GROUP
+    if parent == obsid and "productGroupDescription" in values:
         props["mast_mrp"] = flagged
 
-    observation = Label.OBSERVATION
+    observation, product = _OBSERVATION, _PRODUCT
+    observation_props = {}
+    if obs_id is not None:
+        observation_props["obs_id"] = obs_id
+    if program is not None:
+        observation_props["program"] = program
     records: list[Record] = [
-        Node(Label.PRODUCT, uri, clean(props), name.labels, where),
-        Node(observation, obsid, clean({"obs_id": obs_id, "program": program}), form_labels(obs_id), where),
+        Node(product, uri, props, name.labels, where),
+        Node(observation, obsid, observation_props, form_labels(obs_id), where),
     ]
     if program is not None:
-        records.append(Node(Label.PROGRAM, program, {"proposal_id": str(int(program))}, (), where))
+        records.append(Node(_PROGRAM, program, {"proposal_id": _proposal_id(program)}, (), where))
     if parent is not None:
-        parent_labels = (Label.COMBINED,) if parent != obsid else ()
+        parent_labels = _COMBINED if parent != obsid else ()
         records.append(Node(observation, parent, {"mast_listed": True}, parent_labels, where))
     if program is not None:
-        records.append(Edge(Rel.HAS_OBSERVATION, (Label.PROGRAM, program), (observation, obsid), {}, where))
-    records.append(Edge(Rel.HAS_PRODUCT, (observation, obsid), (Label.PRODUCT, uri), {}, where))
+        records.append(Edge(_HAS_OBSERVATION, (_PROGRAM, program), (observation, obsid), {}, where))
+    records.append(Edge(_HAS_PRODUCT, (observation, obsid), (product, uri), {}, where))
     if parent is not None and parent != obsid:
-        records.append(Edge(Rel.HAS_MEMBER, (observation, parent), (observation, obsid), {}, where))
+        records.append(Edge(_HAS_MEMBER, (observation, parent), (observation, obsid), {}, where))
     if parent is not None and flagged:
-        records.append(Edge(Rel.MAST_MRP, (observation, parent), (Label.PRODUCT, uri), {}, where))
-    kind = aggregation_kind(name)
+        records.append(Edge(_MAST_MRP, (observation, parent), (product, uri), {}, where))
     if kind is not None:
-        records.append(Edge(Rel.AGGREGATION, (observation, obsid), (Label.PRODUCT, uri), {"kind": kind.value}, where))
+        records.append(Edge(_AGGREGATION, (observation, obsid), (product, uri), {"kind": kind}, where))
     return records
+
+
+@functools.lru_cache(maxsize=256)
+def _proposal_id(program: str) -> str:
+    """The Program's proposal_id: its key without the leading zeros."""
+    return str(int(program))
 
 
 def product_name(row: Row) -> tuple[str, str]:
@@ -147,10 +193,14 @@ def row_program(row: Row, obs_id: str | None, name_program: str | None) -> str |
     return match[1] if match else name_program
 
 
+_FORM_LABELS = {"exposure": (Label.EXPOSURE,), "combined": (Label.COMBINED,)}
+
+
+@functools.lru_cache(maxsize=4096)
 def form_labels(obs_id: str | None) -> tuple[Label, ...]:
     """Exposure or Combined by the obs_id's form (nothing when the form is unknown)."""
     form = names.observation_form(obs_id) if obs_id else None
-    return {"exposure": (Label.EXPOSURE,), "combined": (Label.COMBINED,)}.get(form or "", ())
+    return _FORM_LABELS.get(form or "", ())
 
 
 def aggregation_kind(name: names.ProductName) -> AggregationKind | None:

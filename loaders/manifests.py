@@ -72,7 +72,7 @@ def manifest_line(line: str, where: str) -> Node | Reject:
     if not _JWST_PRODUCT.match(uri):
         return Reject(where, f"{uri!r} is not a mast:JWST/product/<file name> URI")
     try:
-        name = names.parse(names.filename_of(uri))
+        name = names.parse_shared(names.filename_of(uri))
     except names.BadName as exc:
         return Reject(where, str(exc))
     return Node(Label.PRODUCT, uri, clean({**name.props, "filename": name.filename}), name.labels, where)

@@ -16,11 +16,13 @@ docs/model.md); a name that breaks the rules raises `BadName` with the reason.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from mastgraph.graph.model import LEVEL_LABELS, Label
+from mastgraph.loaders.records import NEW_DICT, slot_setters
 
 MAST_PRODUCT_PREFIX = "mast:JWST/product/"
 
@@ -85,7 +87,7 @@ class BadName(ValueError):
     """A file name that breaks the JWST naming rules (the message says how)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class ProductName:
     filename: str
     form: str  # exposure | level3 | guide_star | msa | pool | association
@@ -95,9 +97,24 @@ class ProductName:
     labels: tuple[Label, ...]
     props: dict[str, Any] = field(default_factory=dict)
 
+    def __init__(self, filename: str, form: str, suffix: str, extension: str, level: str | None,
+                 labels: tuple[Label, ...], props: dict[str, Any] = NEW_DICT) -> None:
+        # the dataclass's __init__, faster (see records.slot_setters)
+        set_filename, set_form, set_suffix, set_extension, set_level, set_labels, set_props = _SETTERS
+        set_filename(self, filename)
+        set_form(self, form)
+        set_suffix(self, suffix)
+        set_extension(self, extension)
+        set_level(self, level)
+        set_labels(self, labels)
+        set_props(self, {} if props is NEW_DICT else props)
+
     @property
     def uri(self) -> str:
         return product_uri(self.filename)
+
+
+_SETTERS = slot_setters(ProductName)
 
 
 def product_uri(filename: str) -> str:
@@ -132,6 +149,14 @@ def parse(filename: str) -> ProductName:
     return ProductName(name, parsed.form, parsed.suffix, ext, None, (Label.PREVIEW,), props)
 
 
+@functools.lru_cache(maxsize=4096)
+def parse_shared(filename: str) -> ProductName:
+    """`parse`, remembered for the 4,096 names asked last: a program's associations, pools and
+    listings name the same products again and again. The result is shared by every caller:
+    read it, never change it (nor its `props`)."""
+    return parse(filename)
+
+
 def _parse_base(name: str, base: str, ext: str) -> ProductName:
     if base.startswith("jw") and base.endswith("_asn"):
         return _association(name, base, ext)
@@ -154,7 +179,7 @@ def _parse_base(name: str, base: str, ext: str) -> ProductName:
     raise BadName(f"file name {name!r} breaks the exposure naming rule jw<ppppp><ooo><vvv>_<gg><s><aa>_<eeeee>_<detector>_<suffix>")
 
 
-def _visit_props(m: re.Match) -> dict[str, Any]:
+def _visit_props(m: dict[str, Any] | re.Match) -> dict[str, Any]:
     return {
         "program": m["program"],
         "observation": m["observation"],
@@ -163,7 +188,8 @@ def _visit_props(m: re.Match) -> dict[str, Any]:
     }
 
 
-def _exposure(name: str, m: re.Match, ext: str) -> ProductName:
+def _exposure(name: str, match: re.Match, ext: str) -> ProductName:
+    m = match.groupdict()  # the groups by name (in one call; a dict is quicker to ask than the match)
     suffix = m["suffix"]
     level = EXPOSURE_LEVELS.get(suffix)
     if level is None:
@@ -197,7 +223,8 @@ def _exposure(name: str, m: re.Match, ext: str) -> ProductName:
 _WFSCMB = re.compile(r"^wfscmb-(?P<activity>\d+)$")
 
 
-def _level3(name: str, m: re.Match, ext: str) -> ProductName:
+def _level3(name: str, match: re.Match, ext: str) -> ProductName:
+    m = match.groupdict()  # as in _exposure
     suffix = m["suffix"]
     wfscmb = _WFSCMB.match(suffix)
     if wfscmb:
@@ -228,7 +255,7 @@ def _level3(name: str, m: re.Match, ext: str) -> ProductName:
     return ProductName(name, "level3", suffix, ext, "3", labels, props)
 
 
-def _level3_wfscmb(name: str, m: re.Match, ext: str, activity: str) -> ProductName:
+def _level3_wfscmb(name: str, m: dict[str, Any], ext: str, activity: str) -> ProductName:
     base = f"jw{m['program']}-{m['asn_id']}_{m['target']}_{m['instrument']}_{m['optical_elements']}"
     props = {
         "program": m["program"],
@@ -250,6 +277,7 @@ def _guide_star(name: str, base: str, ext: str) -> ProductName:
     m = _GUIDE_STAR.match(base)
     if not m:
         raise BadName(f"file name {name!r} breaks the guide-star naming rule jw<ppppp><ooo><vvv>_gs-<kind>_<yyyydddhhmmss>_<suffix>")
+    m = m.groupdict()  # as in _exposure
     if m["gs_kind"] not in GUIDE_STAR_KINDS:
         raise BadName(f"file name {name!r}: unknown guide-star kind {m['gs_kind']!r}")
     suffix = m["suffix"]

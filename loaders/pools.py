@@ -33,7 +33,7 @@ def known(value: str | None) -> str | None:
 def pool_file_node(path: Path, line: int) -> Node:
     """The pool file as a ``Product:PoolFile`` (minimal properties when its name breaks the rules)."""
     try:
-        parsed = names.parse(path.name)
+        parsed = names.parse_shared(path.name)
         props: dict[str, Any] = {**parsed.props, "filename": path.name}
     except names.BadName:
         props = {"filename": path.name, "suffix": "pool", "extension": path.suffix.lstrip(".").lower() or None}
@@ -104,7 +104,7 @@ class PoolLoader:
             yield Reject(where, f"EXP_TYPE {exp_type!r} is not an exposure type")
             return
         try:
-            parsed = names.parse(filename)
+            parsed = names.parse_shared(filename)
         except names.BadName as exc:
             yield Reject(where, f"FILENAME: {exc}")
             return

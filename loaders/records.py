@@ -13,7 +13,7 @@ always float) so that the online and bulk paths store identical values.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, Union
 
@@ -22,7 +22,27 @@ from mastgraph.graph.model import EDGE_IDENTITY, KEYS, Label, Rel
 Value = Union[str, int, float, bool, list]
 
 
-@dataclass(frozen=True, slots=True)
+# Node, Edge (and tables.Row) write their own __init__: a frozen dataclass's sets each field
+# through object.__setattr__ (the class refuses its own __setattr__); setting the slots through
+# their descriptors does the same in about half the time, which counts when a bulk build makes
+# millions of records. The parameters and defaults are those the dataclass would give.
+
+def slot_setters(cls: type) -> tuple:
+    """The `__set__` of each field's slot of a slotted dataclass, in field order."""
+    return tuple(cls.__dict__[f.name].__set__ for f in fields(cls))
+
+
+class _Factory:
+    """The default of `props`: "not given", so a new empty dict, as `field(default_factory=dict)`."""
+
+    def __repr__(self) -> str:
+        return "<factory>"  # as the dataclass's signature shows it
+
+
+NEW_DICT: Any = _Factory()
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class Node:
     """One node: its keyed label, key value, extra labels and properties (key excluded)."""
 
@@ -32,12 +52,21 @@ class Node:
     labels: tuple[Label, ...] = ()
     origin: str = ""
 
+    def __init__(self, label: Label, key: str | int, props: Mapping[str, Any] = NEW_DICT,
+                 labels: tuple[Label, ...] = (), origin: str = "") -> None:
+        set_label, set_key, set_props, set_labels, set_origin = _NODE_SETTERS
+        set_label(self, label)
+        set_key(self, key)
+        set_props(self, {} if props is NEW_DICT else props)
+        set_labels(self, labels)
+        set_origin(self, origin)
+
     @property
     def ref(self) -> tuple[Label, str | int]:
         return (self.label, self.key)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Edge:
     """One relationship between two keyed nodes; at most one per (type, start, end)."""
 
@@ -46,6 +75,15 @@ class Edge:
     end: tuple[Label, str | int]
     props: Mapping[str, Any] = field(default_factory=dict)
     origin: str = ""
+
+    def __init__(self, type: Rel, start: tuple[Label, str | int], end: tuple[Label, str | int],
+                 props: Mapping[str, Any] = NEW_DICT, origin: str = "") -> None:
+        set_type, set_start, set_end, set_props, set_origin = _EDGE_SETTERS
+        set_type(self, type)
+        set_start(self, start)
+        set_end(self, end)
+        set_props(self, {} if props is NEW_DICT else props)
+        set_origin(self, origin)
 
     @property
     def identity(self) -> tuple[str, ...]:
@@ -69,6 +107,8 @@ class Reject:
 
 
 Record = Union[Node, Edge, Reject]
+_NODE_SETTERS = slot_setters(Node)
+_EDGE_SETTERS = slot_setters(Edge)
 
 
 class LoadError(Exception):
@@ -108,11 +148,21 @@ class Conflict(Exception):
     """Two records of one run give one node or relationship different values for a property."""
 
 
-@dataclass
 class _Seen:
-    props: dict[str, Any]
-    origins: dict[str, str]
-    labels: set[Label]
+    """What the records of one key said, once a later record added a property to the first's:
+    the properties (None ones left out) and where each came from (the first record, unless
+    `origins` names a later one)."""
+
+    __slots__ = ("props", "origin", "origins")
+
+    def __init__(self, first: Node | Edge) -> None:
+        self.props = {k: v for k, v in first.props.items() if v is not None}
+        self.origin = first.origin
+        self.origins: dict[str, str] = {}
+
+
+#: The relationship types whose identity has properties (EDGE_IDENTITY, asked only for these).
+_IDENTITY_RELS = frozenset(rel for rel, _ in EDGE_IDENTITY)
 
 
 class RecordMerger:
@@ -123,36 +173,45 @@ class RecordMerger:
     """
 
     def __init__(self) -> None:
-        self._nodes: dict[tuple[Label, Any], _Seen] = {}
-        self._edges: dict[tuple[Rel, tuple, tuple], _Seen] = {}
+        # by key: the first record of the key (nothing to merge yet: a None value is as absent), or
+        # a `_Seen` once a later record adds a property
+        self._nodes: dict[tuple[Label, Any], Node | _Seen] = {}
+        self._edges: dict[tuple[Rel, tuple, tuple], Edge | _Seen] = {}
 
     def add(self, record: Node | Edge) -> None:
+        props = record.props
         if isinstance(record, Node):
-            key: tuple = record.ref
-            seen = self._nodes.get(key)
-            what = f"{record.label.value} {record.key}"
+            key: tuple = (record.label, record.key)
             table: dict = self._nodes
         else:
-            key = record.ref
-            seen = self._edges.get(key)
-            what = f"{record.type.value} {record.start[1]} -> {record.end[1]}"
+            rel = record.type
+            identity = EDGE_IDENTITY.get((rel, record.start[0])) if rel in _IDENTITY_RELS else None
+            key = (rel, record.start, record.end, tuple(props.get(k) for k in identity) if identity else ())
             table = self._edges
-        props = clean(record.props)
+        seen = table.get(key)
         if seen is None:
-            labels = set(record.labels) if isinstance(record, Node) else set()
-            table[key] = _Seen(dict(props), {k: record.origin for k in props}, labels)
+            table[key] = record
             return
+        known = seen.props
         for name, value in props.items():
-            old = seen.props.get(name)
+            if value is None:
+                continue
+            old = known.get(name)
             if old is None:
-                seen.props[name] = value
+                if type(seen) is not _Seen:
+                    seen = table[key] = _Seen(seen)
+                    known = seen.props
+                known[name] = value
                 seen.origins[name] = record.origin
+            elif old == value and not isinstance(old, float) and not isinstance(value, float):
+                continue  # what _same says, without the call
             elif not _same(old, value):
-                raise Conflict(
-                    f"{record.origin}: {what}: {name} {value!r} conflicts with {old!r} ({seen.origins[name]})"
-                )
-        if isinstance(record, Node):
-            seen.labels.update(record.labels)
+                if isinstance(record, Node):
+                    what = f"{record.label.value} {record.key}"
+                else:
+                    what = f"{record.type.value} {record.start[1]} -> {record.end[1]}"
+                first = seen.origins.get(name, seen.origin) if type(seen) is _Seen else seen.origin
+                raise Conflict(f"{record.origin}: {what}: {name} {value!r} conflicts with {old!r} ({first})")
 
     def __len__(self) -> int:
         return len(self._nodes) + len(self._edges)

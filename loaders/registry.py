@@ -8,6 +8,7 @@ products API response both JSON), so a loader's heavy imports only happen when i
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -43,13 +44,16 @@ SKIPPED_DIRS = frozenset({"docs", "__pycache__"})
 def loader_classes() -> list[type[Loader]]:
     """The loader classes that exist (a module not written yet is left out)."""
     classes = []
+    modules = sys.modules
     for module_name, class_name in LOADERS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue
-            raise
+        module = modules.get(module_name)  # imported already (each file asks): no import machinery
+        if module is None:
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as exc:
+                if exc.name == module_name:
+                    continue
+                raise
         cls = getattr(module, class_name, None)
         if cls is not None:
             classes.append(cls)

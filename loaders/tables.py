@@ -18,6 +18,7 @@ loader turns into a `Reject` naming the column and value.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import math
 import re
@@ -27,10 +28,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mastgraph.loaders.records import LoadError, origin
+from mastgraph.loaders.records import LoadError, origin, slot_setters
 
 #: Cell texts that mean "not known".
 UNKNOWN_TEXTS = frozenset({"", "--", "null", "n/a", "nan"})
+#: The same in every mix of upper and lower case: ``s in UNKNOWN_FORMS`` is ``s.lower() in
+#: UNKNOWN_TEXTS`` without making a lower-case copy of every cell (no non-ASCII character lowers
+#: to an ASCII one of these texts, so the ASCII case variants are all there is).
+UNKNOWN_FORMS = frozenset(
+    "".join(chars) for t in UNKNOWN_TEXTS for chars in itertools.product(*({c.lower(), c.upper()} for c in t))
+)
 #: Top-level members of a MAST JSON object that are metadata, not records.
 JSON_METADATA = frozenset({"status", "msg", "fields", "paging", "info", "columns", "request", "meta"})
 _BOM = "\ufeff"
@@ -41,7 +48,7 @@ class BadValue(ValueError):
     """A cell whose value does not fit its column (the message names both)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Row:
     """One data row: its origin (`path:line` or `path:row N`) and cells by column name."""
 
@@ -49,8 +56,17 @@ class Row:
     values: Mapping[str, Any]
     error: str | None = None  # the row cannot be read as a record (wrong field count, not an object)
 
+    def __init__(self, origin: str, values: Mapping[str, Any], error: str | None = None) -> None:
+        set_origin, set_values, set_error = _ROW_SETTERS  # faster than the dataclass's (records.Node)
+        set_origin(self, origin)
+        set_values(self, values)
+        set_error(self, error)
+
     def get(self, column: str) -> Any:
         return self.values.get(column)
+
+
+_ROW_SETTERS = slot_setters(Row)
 
 
 @dataclass
@@ -208,34 +224,31 @@ def _read_csv(path: Path) -> Table:
 
 
 def _csv_rows(path: Path, header_line: int, columns: list[str]) -> Iterator[Row]:
+    unknown = UNKNOWN_FORMS
+    width = len(columns)
+    name = str(path)  # origin(path, line) is f"{name}:{line}"
     with open(path, encoding="utf-8-sig", newline="") as fh:
-        lines = _numbered_lines(fh)
-        for number, _ in lines:
-            if number == header_line:
-                break
-        current = [header_line]
-
-        def source() -> Iterator[str]:
-            for number, line in lines:
-                current[0] = number
-                yield line
-
-        reader = csv.reader(source())
+        for _ in itertools.islice(fh, header_line):
+            pass
+        # the reader counts the lines it takes from the file: a row's lines end at header + line_num
+        reader = csv.reader(fh)
         end = header_line
         try:
             for cells in reader:
-                start, end = end + 1, current[0]
+                start, end = end + 1, header_line + reader.line_num
                 if not cells or (len(cells) == 1 and not cells[0].strip()) or cells[0].lstrip().startswith("#"):
                     continue
-                where = origin(path, start)
-                if len(cells) != len(columns):
-                    yield Row(where, {}, f"row has {len(cells)} fields, the header has {len(columns)}")
+                where = f"{name}:{start}"
+                if len(cells) != width:
+                    yield Row(where, {}, f"row has {len(cells)} fields, the header has {width}")
                     continue
-                yield Row(where, {name: unknown_to_none(cell) for name, cell in zip(columns, cells)})
+                # unknown_to_none, inline: the cell stripped, None when it says "unknown"
+                yield Row(where, {column: None if (value := cell.strip()) in unknown else value
+                                  for column, cell in zip(columns, cells)})
         except UnicodeDecodeError as exc:
-            raise LoadError(origin(path, current[0] + 1), f"not UTF-8 text ({exc.reason})") from None
+            raise LoadError(origin(path, header_line + reader.line_num + 1), f"not UTF-8 text ({exc.reason})") from None
         except csv.Error as exc:
-            raise LoadError(origin(path, current[0]), f"bad CSV: {exc}") from None
+            raise LoadError(origin(path, header_line + reader.line_num), f"bad CSV: {exc}") from None
 
 
 # --------------------------------------------------------------------------- ECSV / VOTable (astropy)
@@ -458,7 +471,7 @@ def unknown_to_none(value: Any) -> Any:
         return None
     if isinstance(value, str):
         stripped = value.strip()
-        return None if stripped.lower() in UNKNOWN_TEXTS else stripped
+        return None if stripped in UNKNOWN_FORMS else stripped
     if isinstance(value, float) and math.isnan(value):
         return None
     return value
@@ -466,6 +479,9 @@ def unknown_to_none(value: Any) -> Any:
 
 def text(value: Any) -> str | None:
     """A text cell; numbers print without a spurious `.0`."""
+    if type(value) is str:  # the common case, as unknown_to_none does it
+        value = value.strip()
+        return None if value in UNKNOWN_FORMS else value
     value = unknown_to_none(value)
     if value is None or isinstance(value, str):
         return value
@@ -478,6 +494,9 @@ def text(value: Any) -> str | None:
 
 def ident(value: Any, column: str) -> str | None:
     """An identifier (obsid): a str even when the file has an int; `71672220.0` -> `"71672220"`."""
+    if type(value) is str:  # what text() makes of it
+        value = value.strip()
+        return None if value in UNKNOWN_FORMS else value
     value = unknown_to_none(value)
     if isinstance(value, float):
         if not value.is_integer():
