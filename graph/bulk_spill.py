@@ -41,7 +41,7 @@ CHUNK = 2048
 COMBINE_AT = 60_000
 _NONE = type(None)
 #: The cyclic garbage collector's thresholds while a worker parses (see `_gc_relaxed`).
-PARSE_GC_THRESHOLDS = (10_000, 10, 10)
+PARSE_GC_THRESHOLDS = (100_000, 10, 10)
 #: EDGE_IDENTITY by the texts of type and start label.
 IDENTITY = {(rel.value, label.value): names for (rel, label), names in EDGE_IDENTITY.items()}
 #: The types of IDENTITY (the others have none: no lookup).
@@ -239,14 +239,20 @@ class ParseWorker:
                 ref = (label, key)
                 seen = nodes.get(ref)
                 labels = record.labels
+                texts = tuple([x._value_ for x in labels]) if labels else ()
                 if seen is None:
-                    nodes[ref] = [tuple([x._value_ for x in labels]) if labels else (), props]
+                    # [labels, props, whether props is a dict of ours (else the record's: copy first)]
+                    nodes[ref] = [texts, props, False]
                     described.add(ref)
                 else:
-                    if labels:
-                        seen[0] = seen[0] + tuple([x._value_ for x in labels])
+                    if texts:
+                        seen[0] = seen[0] + texts
                     if props:
-                        seen[1] = {**seen[1], **props}  # a copy: loaders may share one props dict
+                        if seen[2]:
+                            seen[1].update(props)
+                        else:  # a copy: loaders may share one props dict
+                            seen[1] = {**seen[1], **props}
+                            seen[2] = True
             else:
                 rel = record.type._value_
                 first, last = record.start, record.end
@@ -280,7 +286,7 @@ class ParseWorker:
         crc = zlib.crc32
         shapes: list[tuple] = []  # counted at the end, in one pass (Counter.update)
         add_shape = shapes.append
-        for (label, key), (labels, props) in self.nodes.items():
+        for (label, key), (labels, props, _) in self.nodes.items():
             buffers[crc(key.encode()) % parts].append((NODE, index, label, key, labels, props))
             kinds = tuple(map(type, props.values()))
             add_shape((label, tuple(props), kinds))
@@ -319,10 +325,11 @@ def _gc_relaxed():
 
     Parsing allocates millions of small containers (records, their props, the combined records),
     nearly none in a cycle; at the default thresholds the collector's passes over them took a
-    sixth of the parse time. Cycles are still collected, every 10,000 net allocations instead of 700.
+    sixth of the parse time. Cycles are still collected, every 100,000 net allocations instead of 700.
     """
     before = gc.get_threshold()
-    gc.set_threshold(*(max(mine, theirs) for mine, theirs in zip(PARSE_GC_THRESHOLDS, before)))
+    if before[0]:  # (0: the process collects no cycles automatically; left so)
+        gc.set_threshold(*(max(mine, theirs) for mine, theirs in zip(PARSE_GC_THRESHOLDS, before)))
     try:
         yield
     finally:

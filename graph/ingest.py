@@ -74,7 +74,7 @@ Progress = Callable[[FileResult, str], None]
 
 def _checked(loader: Loader, path: Path, skip_bad: bool, rejects: list[Reject]):
     """The loader's records with bad rows and conflicting duplicates refused (or skipped)."""
-    merger = RecordMerger()
+    add = RecordMerger().add
     try:
         for record in loader.records(path):
             if isinstance(record, Reject):
@@ -83,7 +83,7 @@ def _checked(loader: Loader, path: Path, skip_bad: bool, rejects: list[Reject]):
                 rejects.append(record)
                 continue
             try:
-                merger.add(record)
+                add(record)
             except Conflict as exc:
                 if not skip_bad:
                     raise BadFile(str(exc)) from None

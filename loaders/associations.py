@@ -14,7 +14,6 @@ here. Origins are ``path:line`` with the line where the JSON object of the item 
 
 from __future__ import annotations
 
-import bisect
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -78,14 +77,17 @@ class LocatedDict(dict):
 
 def load_located_json(text: str) -> Any:
     """`json.loads`, with every object a `LocatedDict` (raises `json.JSONDecodeError`)."""
-    newlines = [m.start() for m in re.finditer("\n", text)]
     decoder = json.JSONDecoder()
+    counted = [0, 1]  # a position in the text and its line: objects open in the text's order
 
     def parse_object(s_and_end, *args):
         start = s_and_end[1] - 1
+        position, line = counted if counted[0] <= start else (0, 1)
+        line += text.count("\n", position, start)
+        counted[:] = start, line
         obj, end = JSONObject(s_and_end, *args)
         located = LocatedDict(obj)
-        located.line = bisect.bisect_left(newlines, start) + 1
+        located.line = line
         return located, end
 
     decoder.parse_object = parse_object

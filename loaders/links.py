@@ -12,6 +12,7 @@ Header ``from_uri,type,to_uri,kind``. The from side is always a JWST Product
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 from collections.abc import Iterator
 from enum import StrEnum
@@ -22,6 +23,7 @@ from mastgraph.graph.model import CalibrationKind, Label, LinkedKind, Prerequisi
 from mastgraph.loaders import names
 from mastgraph.loaders.associations import product_node
 from mastgraph.loaders.records import Edge, LoadError, Node, Record, Reject, origin
+from mastgraph.loaders.tables import head_lines
 
 HEADER = ("from_uri", "type", "to_uri", "kind")
 #: The link types a curated file may hold, with the kinds each allows (None: no kind).
@@ -60,7 +62,7 @@ class LinksLoader:
 
     @classmethod
     def detect(cls, path: Path, head: bytes) -> bool:
-        first = head.lstrip(b"\xef\xbb\xbf").splitlines()[:1]
+        first = list(itertools.islice(head_lines(head.lstrip(b"\xef\xbb\xbf")), 1))
         return bool(first) and tuple(c.strip().decode("ascii", "replace") for c in first[0].split(b",")) == HEADER
 
     def records(self, path: Path) -> Iterator[Record]:

@@ -17,6 +17,7 @@ from urllib.parse import unquote
 from mastgraph.graph.model import Label
 from mastgraph.loaders import names
 from mastgraph.loaders.records import LoadError, Node, Record, Reject, clean, origin
+from mastgraph.loaders.tables import head_lines
 
 _URI_IN_URL = re.compile(r"[?&]uri=(mast:[^&#\s]+)")
 _JWST_PRODUCT = re.compile(r"^mast:JWST/product/[^/\s]+$")
@@ -31,7 +32,7 @@ def manifest_uri(line: str) -> str | None:
 
 
 def _first_entry(head: bytes) -> str | None:
-    for raw in head.decode("utf-8-sig", errors="replace").splitlines():
+    for raw in head_lines(head.decode("utf-8-sig", errors="replace")):
         line = raw.strip()
         if line and not line.startswith("#"):
             return line

@@ -74,6 +74,9 @@ _GUIDE_STAR = re.compile(
     r"^jw(?P<program>\d{5})(?P<observation>\d{3})(?P<visit>\d{3})"
     r"_gs-(?P<gs_kind>[a-z0-9]+)_(?P<gs_time>\d{13})(?:-seg(?P<segment>\d{3}))?_(?P<suffix>[a-z0-9]+)$"
 )
+#: _exposure takes the groups of _EXPOSURE in this order.
+assert tuple(_EXPOSURE.groupindex) == ("program", "observation", "visit", "visit_group", "parallel", "activity",
+                                       "exposure", "segment", "detector", "asn_id", "suffix")
 _MSA = re.compile(r"^jw(?P<program>\d{5})(?P<observation>\d{3})(?P<visit>\d{3})_(?P<msa_seq>\d{2})_msa$")
 _POOL = re.compile(r"^jw(?P<program>\d{5})_(?P<version>\d{8}t\d{6})_pool$")
 _ASSOCIATION = re.compile(
@@ -189,26 +192,27 @@ def _visit_props(m: dict[str, Any] | re.Match) -> dict[str, Any]:
 
 
 def _exposure(name: str, match: re.Match, ext: str) -> ProductName:
-    m = match.groupdict()  # the groups by name (in one call; a dict is quicker to ask than the match)
-    suffix = m["suffix"]
+    # the groups in _EXPOSURE's order (one call; locals are quicker to ask than the match)
+    (program, observation, visit, visit_group, parallel, activity, exposure, segment, detector, asn_id,
+     suffix) = match.groups()
     level = EXPOSURE_LEVELS.get(suffix)
     if level is None:
         raise BadName(f"file name {name!r}: unknown suffix {suffix!r} for an exposure-level product")
-    seg = f"-seg{m['segment']}" if m["segment"] else ""
-    exposure_key = (
-        f"jw{m['program']}{m['observation']}{m['visit']}_{m['visit_group']}{m['parallel']}{m['activity']}"
-        f"_{m['exposure']}{seg}_{m['detector']}"
-    )
-    stem = exposure_key + (f"_{m['asn_id']}" if m["asn_id"] else "")
+    seg = f"-seg{segment}" if segment else ""
+    exposure_key = f"jw{program}{observation}{visit}_{visit_group}{parallel}{activity}_{exposure}{seg}_{detector}"
+    stem = exposure_key + (f"_{asn_id}" if asn_id else "")
     props = {
-        **_visit_props(m),
-        "visit_group": m["visit_group"],
-        "parallel": m["parallel"],
-        "activity": m["activity"],
-        "exposure": m["exposure"],
-        "segment": m["segment"],
-        "detector": m["detector"],
-        "asn_id": m["asn_id"],
+        "program": program,  # the _visit_props
+        "observation": observation,
+        "visit": visit,
+        "visit_id": f"{program}{observation}{visit}",
+        "visit_group": visit_group,
+        "parallel": parallel,
+        "activity": activity,
+        "exposure": exposure,
+        "segment": segment,
+        "detector": detector,
+        "asn_id": asn_id,
         "suffix": suffix,
         "extension": ext,
         "level": level,

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from mastgraph.graph.model import Label
 from mastgraph.loaders import names
 from mastgraph.loaders.records import LoadError, Node, Record, Reject, clean, origin
+from mastgraph.loaders.tables import head_lines
 
 REQUIRED_COLUMNS = ("FILENAME", "EXP_TYPE")
 #: An EXP_TYPE is ``<instrument prefix>_<mode>`` (``NRC_IMAGE``, ``MIR_LRS-FIXEDSLIT``, ``FGS_ACQ1``).
@@ -60,7 +61,7 @@ class PoolLoader:
     def detect(cls, path: Path, head: bytes) -> bool:
         if path.name.lower().endswith("_pool.csv"):
             return True
-        for line in head.splitlines():
+        for line in head_lines(head):
             if line.strip() and not line.startswith(b"#"):
                 columns = [c.strip().upper() for c in line.split(b"|")]
                 return b"FILENAME" in columns and b"EXP_TYPE" in columns

@@ -22,10 +22,10 @@ from mastgraph.graph.model import EDGE_IDENTITY, KEYS, Label, Rel
 Value = Union[str, int, float, bool, list]
 
 
-# Node, Edge (and tables.Row) write their own __init__: a frozen dataclass's sets each field
-# through object.__setattr__ (the class refuses its own __setattr__); setting the slots through
-# their descriptors does the same in about half the time, which counts when a bulk build makes
-# millions of records. The parameters and defaults are those the dataclass would give.
+# Node, Edge (and tables.Row, names.ProductName) write their own __init__: a frozen dataclass's
+# sets each field through object.__setattr__ (the class refuses its own __setattr__); setting the
+# slots through their descriptors does the same in about half the time, which counts when a bulk
+# build makes millions of records. The parameters and defaults are those the dataclass would give.
 
 def slot_setters(cls: type) -> tuple:
     """The `__set__` of each field's slot of a slotted dataclass, in field order."""

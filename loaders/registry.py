@@ -62,7 +62,8 @@ def loader_classes() -> list[type[Loader]]:
 
 def detect(path: Path | str) -> Loader:
     """A loader instance for `path`; `LoadError` when no loader recognises it."""
-    path = Path(path)
+    if not isinstance(path, Path):
+        path = Path(path)
     try:
         with open(path, "rb") as fh:
             head = fh.read(HEAD_BYTES)
