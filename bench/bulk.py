@@ -23,6 +23,7 @@ import collections
 import datetime as dt
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -106,13 +107,15 @@ def _now() -> str:
 def _run_build(cmd: list[str], env: dict[str, str], timeout: float, say: Callable[[str], None]) -> tuple[int, list[str]]:
     """Run the build, passing its phase lines on as they come; (exit code, last lines of output)."""
     tail: collections.deque[str] = collections.deque(maxlen=200)
+    # Its own process group: the time limit stops the build with its parse workers and importer JVM
+    # (the local server it restarts runs in a session of its own and stays up).
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            errors="replace", bufsize=1)
+                            errors="replace", bufsize=1, start_new_session=True)
     timed_out = threading.Event()
 
     def kill() -> None:
         timed_out.set()
-        proc.kill()
+        _kill_group(proc)
 
     timer = threading.Timer(timeout, kill)
     timer.daemon = True
@@ -130,11 +133,19 @@ def _run_build(cmd: list[str], env: dict[str, str], timeout: float, say: Callabl
     finally:
         timer.cancel()
         if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+            _kill_group(proc)
+        proc.wait()
     if timed_out.is_set():
         tail.append(f"killed by the bench after {timeout:.0f} s")
     return code, list(tail)
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    """Kill a process started in a session of its own, with everything it started in that session."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:  # (gone already)
+        pass
 
 
 def measure_bulk(target: Target, paths: list[Path], online: dict | None, timeout: float = DEFAULT_TIMEOUT,
@@ -162,6 +173,9 @@ def measure_bulk(target: Target, paths: list[Path], online: dict | None, timeout
             return {"failed": f"`mastgraph build` exited with {code}: {last[:200]}", "output_tail": lines[-20:],
                     "measured_at": {"started": started_at, "finished": _now()}}
         report = json.loads(report_path.read_text())
+    # The results keep the importer's summary; its log (one per build) would pile up in the bench's folder.
+    if report.get("importer_log"):
+        Path(report["importer_log"]).unlink(missing_ok=True)
     counts = count_graph(target)
     result = {
         "nodes": counts["nodes"],

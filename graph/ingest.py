@@ -83,7 +83,8 @@ def _checked(loader: Loader, path: Path, skip_bad: bool, rejects: list[Reject]):
                 rejects.append(record)
                 continue
             try:
-                add(record)
+                if not add(record):
+                    continue  # a repeat of what the file said before: writing it changes nothing
             except Conflict as exc:
                 if not skip_bad:
                     raise BadFile(str(exc)) from None

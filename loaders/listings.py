@@ -67,12 +67,13 @@ class ListingLoader:
         hint = "this looks like observation rows, not a product listing" if table.has("obsid") else ""
         table.require("obsID", hint=hint)
         table.require_one(*NAME_COLUMNS)
+        context = Context()
         for row in table.rows:
             if row.error:
                 yield Reject(row.origin, row.error)
                 continue
             try:
-                records = listing_row(row)
+                records = listing_row(row, context)
             except (BadValue, names.BadName) as exc:
                 yield Reject(row.origin, str(exc))
                 continue
@@ -91,8 +92,43 @@ def _parsed(filename: str) -> tuple[names.ProductName, dict[str, Any], str | Non
     return name, clean(name.props), None if kind is None else kind.value
 
 
-def listing_row(row: Row) -> list[Record]:
-    """The records of one listing row; raises `BadValue`/`BadName` when the row cannot be used."""
+class Context:
+    """The observation context rows of one file gave: which to describe again.
+
+    Every row names its observation (obs_id, program), the program and the listed parent. The
+    rows of one observation repeat these records word for word; the within-file check would
+    pass none of the repeats on, so they are not made. A context is described again when its
+    observation has been given more than one (obs_id, program) in the file: then the check
+    must see each row's records, to report each conflicting row as it would.
+    """
+
+    __slots__ = ("given", "forms")
+
+    def __init__(self) -> None:
+        self.given: set[tuple] = set()
+        # obsid -> its (obs_id, program), or None once the file gave it more than one
+        self.forms: dict[str, tuple | None] = {}
+
+    def repeat(self, obsid: str, obs_id: str | None, program: str | None, parent: str | None) -> bool:
+        """Whether the records of this context were made for an earlier row and need not be again."""
+        form = (obs_id, program)
+        known = self.forms.get(obsid, form)
+        if known != form:  # (None: more than one already)
+            self.forms[obsid] = None
+            return False
+        self.forms[obsid] = form
+        context = (obsid, obs_id, program, parent)
+        if context in self.given:
+            return True
+        self.given.add(context)
+        return False
+
+
+def listing_row(row: Row, context: Context | None = None) -> list[Record]:
+    """The records of one listing row; raises `BadValue`/`BadName` when the row cannot be used.
+
+    With a `Context` (the rows of one file), the observation, program and parent records a row
+    repeats word for word from an earlier row are left out."""
     where = row.origin
     values = row.values
     get = values.get
@@ -133,25 +169,24 @@ def listing_row(row: Row) -> list[Record]:
         props["mast_mrp"] = flagged
 
     observation, product = _OBSERVATION, _PRODUCT
-    observation_props = {}
-    if obs_id is not None:
-        observation_props["obs_id"] = obs_id
-    if program is not None:
-        observation_props["program"] = program
-    records: list[Record] = [
-        Node(product, uri, props, name.labels, where),
-        Node(observation, obsid, observation_props, form_labels(obs_id), where),
-    ]
-    if program is not None:
-        records.append(Node(_PROGRAM, program, {"proposal_id": _proposal_id(program)}, (), where))
-    if parent is not None:
-        parent_labels = _COMBINED if parent != obsid else ()
-        records.append(Node(observation, parent, {"mast_listed": True}, parent_labels, where))
-    if program is not None:
-        records.append(Edge(_HAS_OBSERVATION, (_PROGRAM, program), (observation, obsid), {}, where))
+    records: list[Record] = [Node(product, uri, props, name.labels, where)]
+    if context is None or not context.repeat(obsid, obs_id, program, parent):
+        observation_props = {}
+        if obs_id is not None:
+            observation_props["obs_id"] = obs_id
+        if program is not None:
+            observation_props["program"] = program
+        records.append(Node(observation, obsid, observation_props, form_labels(obs_id), where))
+        if program is not None:
+            records.append(Node(_PROGRAM, program, {"proposal_id": _proposal_id(program)}, (), where))
+        if parent is not None:
+            parent_labels = _COMBINED if parent != obsid else ()
+            records.append(Node(observation, parent, {"mast_listed": True}, parent_labels, where))
+        if program is not None:
+            records.append(Edge(_HAS_OBSERVATION, (_PROGRAM, program), (observation, obsid), {}, where))
+        if parent is not None and parent != obsid:
+            records.append(Edge(_HAS_MEMBER, (observation, parent), (observation, obsid), {}, where))
     records.append(Edge(_HAS_PRODUCT, (observation, obsid), (product, uri), {}, where))
-    if parent is not None and parent != obsid:
-        records.append(Edge(_HAS_MEMBER, (observation, parent), (observation, obsid), {}, where))
     if parent is not None and flagged:
         records.append(Edge(_MAST_MRP, (observation, parent), (product, uri), {}, where))
     if kind is not None:

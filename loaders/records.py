@@ -12,6 +12,7 @@ always float) so that the online and bulk paths store identical values.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -153,12 +154,16 @@ class _Seen:
     the properties (None ones left out) and where each came from (the first record, unless
     `origins` names a later one)."""
 
-    __slots__ = ("props", "origin", "origins")
+    __slots__ = ("props", "origin", "origins", "labels", "inexact")
 
     def __init__(self, first: Node | Edge) -> None:
         self.props = {k: v for k, v in first.props.items() if v is not None}
         self.origin = first.origin
         self.origins: dict[str, str] = {}
+        self.labels: tuple = first.labels if type(first) is Node else ()
+        # a later record gave a value equal within the tolerance but not identical: from then on
+        # every record of the key is written (the last one's value stands, as it would without us)
+        self.inexact = False
 
 
 #: The relationship types whose identity has properties (EDGE_IDENTITY, asked only for these).
@@ -168,19 +173,22 @@ _IDENTITY_RELS = frozenset(rel for rel, _ in EDGE_IDENTITY)
 class RecordMerger:
     """Merges the records of one ingest run by key and refuses conflicting duplicates.
 
-    ``add`` returns the record to write (its properties being only what the record says) or
-    raises `Conflict` with a ``file:line: reason`` message naming both origins.
+    ``add`` returns whether the record says anything the earlier records of its key did not (it
+    is the first, or it adds a property or a label, or it gives a float that is equal within the
+    tolerance but not identical), or raises `Conflict` with a ``file:line: reason`` message naming
+    both origins. A record for which it returns False is a repeat: writing it changes nothing.
     """
 
     def __init__(self) -> None:
         # by key: the first record of the key (nothing to merge yet: a None value is as absent), or
-        # a `_Seen` once a later record adds a property
+        # a `_Seen` once a later record adds a property or a label
         self._nodes: dict[tuple[Label, Any], Node | _Seen] = {}
         self._edges: dict[tuple[Rel, tuple, tuple], Edge | _Seen] = {}
 
-    def add(self, record: Node | Edge) -> None:
+    def add(self, record: Node | Edge) -> bool:
         props = record.props
-        if isinstance(record, Node):
+        is_node = type(record) is Node
+        if is_node:
             key: tuple = (record.label, record.key)
             table: dict = self._nodes
         else:
@@ -191,7 +199,16 @@ class RecordMerger:
         seen = table.get(key)
         if seen is None:
             table[key] = record
-            return
+            return True
+        new = False
+        if is_node and record.labels:
+            known_labels = seen.labels
+            extra = tuple(label for label in record.labels if label not in known_labels)
+            if extra:
+                if type(seen) is not _Seen:
+                    seen = table[key] = _Seen(seen)
+                seen.labels = seen.labels + extra
+                new = True
         known = seen.props
         for name, value in props.items():
             if value is None:
@@ -203,22 +220,49 @@ class RecordMerger:
                     known = seen.props
                 known[name] = value
                 seen.origins[name] = record.origin
-            elif old == value and not isinstance(old, float) and not isinstance(value, float):
-                continue  # what _same says, without the call
+                new = True
+            elif old == value and type(old) is type(value) and type(value) in _PLAIN:
+                continue  # identical: what _same says, without the call
+            elif _identical(old, value):
+                continue
             elif not _same(old, value):
-                if isinstance(record, Node):
+                if is_node:
                     what = f"{record.label.value} {record.key}"
                 else:
                     what = f"{record.type.value} {record.start[1]} -> {record.end[1]}"
                 first = seen.origins.get(name, seen.origin) if type(seen) is _Seen else seen.origin
                 raise Conflict(f"{record.origin}: {what}: {name} {value!r} conflicts with {old!r} ({first})")
+            else:  # equal within the tolerance, not identical: written as it is
+                if type(seen) is not _Seen:
+                    seen = table[key] = _Seen(seen)
+                    known = seen.props
+                seen.inexact = new = True
+        return new or (type(seen) is _Seen and seen.inexact)
 
     def __len__(self) -> int:
         return len(self._nodes) + len(self._edges)
 
 
+#: Value types whose equal values are identical when their types are.
+_PLAIN = frozenset((str, int, bool))
+
+
+def _identical(a: Any, b: Any) -> bool:
+    """Whether writing `b` over `a` changes nothing: equal, of one type, floats with one sign, lists
+    item by item so."""
+    if type(a) is not type(b):
+        return False
+    if type(a) is list:
+        return len(a) == len(b) and all(_identical(x, y) for x, y in zip(a, b))
+    if type(a) is float:
+        return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
+    return a == b
+
+
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, float) or isinstance(b, float):
+        if a == b:  # (infinities too)
+            return True
         try:
             return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a)))
         except (TypeError, ValueError):

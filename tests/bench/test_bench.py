@@ -119,6 +119,8 @@ def test_bench_bulk_only_builds_and_measures_on_its_own_server(tmp_path, monkeyp
     assert 0 < bulk["python_main_rss_mb"] <= bulk["python_peak_rss_mb"] and bulk["importer_peak_rss_mb"] > 0
     assert bulk["database_bytes"] > 0 and bulk["csv_bytes"] > 0 and bulk["spill_bytes"] > 0
     assert 0 < bulk["input_bytes"] <= scale["sample"]["bytes"]
+    assert "Imported:" in bulk["report"]["importer_summary"]  # kept in the results; the log file is not
+    assert not list((tmp_path / "state").rglob("import-*.log"))
 
     assert scale["lineage"], "no Level-3 product with members in the bulk-built graph"
     for measured in scale["lineage"]:
@@ -129,3 +131,36 @@ def test_bench_bulk_only_builds_and_measures_on_its_own_server(tmp_path, monkeyp
     table = (tmp_path / "RESULTS.md").read_text()
     assert "| demo | bulk build (no online ingest: not compared) |" in table
     assert f"| demo | {bulk['products']:,} | {bulk['nodes']:,} | {bulk['relationships']:,} |" in table
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process runs (a zombie waiting for its parent to reap it does not)."""
+    from pathlib import Path
+
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+def test_the_build_time_limit_stops_the_build_and_what_it_started():
+    """The bench's time limit kills the build's whole process group: parse workers and importer
+    JVM do not outlive it."""
+    import sys
+    import time
+
+    from mastgraph.bench.bulk import _run_build
+
+    child = "import time; time.sleep(120)"
+    parent = (f"import subprocess, sys, time; p = subprocess.Popen([sys.executable, '-c', {child!r}]); "
+              "print('child', p.pid, flush=True); time.sleep(120)")
+    started = time.perf_counter()
+    code, lines = _run_build([sys.executable, "-c", parent], {}, 2.0, lambda line: None)
+    assert time.perf_counter() - started < 30
+    assert code != 0 and lines[-1] == "killed by the bench after 2 s"
+    pid = int(next(line for line in lines if line.startswith("child")).split()[1])
+    deadline = time.monotonic() + 10
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(pid)

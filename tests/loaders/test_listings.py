@@ -326,3 +326,84 @@ def test_detect() -> None:
     for path in REAL_LISTINGS:
         assert ListingLoader.detect(path, path.read_bytes()[:65536]), path
     assert not ListingLoader.detect(QUERY_OBS, QUERY_OBS.read_bytes())
+
+
+# ------------------------------------------------------------------ rows of one observation
+
+class _EveryRow(ListingLoader):
+    """The listing loader describing every row's observation, program and parent (no Context)."""
+
+    def records(self, path):
+        from mastgraph.loaders import listings
+        from mastgraph.loaders.tables import read_table
+
+        for row in read_table(path).rows:
+            try:
+                yield from listings.listing_row(row)
+            except Exception as exc:  # noqa: BLE001 - as the loader turns them into rejects
+                yield Reject(row.origin, str(exc))
+
+
+def _check(loader, path, skip_bad):
+    from mastgraph.graph.ingest import BadFile, _checked
+
+    rejects: list = []
+    try:
+        records = list(_checked(loader, path, skip_bad, rejects))
+    except BadFile as exc:
+        return str(exc)
+    state: dict = {}
+    for record in records:
+        props, labels = state.setdefault(record.ref, ({}, set()))
+        props.update(record.props)
+        labels.update(getattr(record, "labels", ()))
+    return state, [str(r) for r in rejects]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_rows_of_one_observation_check_as_when_each_row_describes_it(tmp_path, seed):
+    """Leaving out the records a row repeats changes nothing the check passes on or reports,
+    conflicting rows included (each conflicting row is reported, with or without --skip-bad)."""
+    _compare_random_listing(tmp_path, seed)
+
+
+def _compare_random_listing(tmp_path: Path, seed: int) -> list:
+    """A random listing checked with and without the Context: asserted equal, the outcomes returned."""
+    import random
+
+    rng = random.Random(seed)
+    path = tmp_path / "listing.csv"
+    with path.open("w", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["obsID", "parent_obsid", "obs_id", "proposal_id", "productFilename", "productGroupDescription"])
+        obs_ids = ["jw01018001001_02101_00001_nrca1", "jw01018-o001_t001_nircam", "", "jw01018001001_02101_00002_nrca1"]
+        programs = ["1018", "1018", "2733", ""]
+        usual = {obsid: (rng.choice(obs_ids), rng.choice(programs)) for obsid in "123"}
+        odd = rng.random() * 0.3  # how often a row gives its observation another obs_id or program
+        for n in range(rng.randint(1, 60)):
+            obsid = rng.choice("123")
+            obs_id, program = usual[obsid]
+            if rng.random() < odd:
+                obs_id, program = rng.choice(obs_ids), rng.choice(programs)
+            out.writerow([obsid, rng.choice([obsid, "9", ""]), obs_id, program,
+                          f"jw01018001001_02101_{n:05d}_nrca1_cal.fits",
+                          rng.choice(["Minimum Recommended Products", ""])])
+    every = [_check(_EveryRow(), path, skip_bad) for skip_bad in (False, True)]
+    assert [_check(ListingLoader(), path, skip_bad) for skip_bad in (False, True)] == every
+    return every
+
+
+def test_rows_of_one_observation_cover_repeats_and_conflicts(tmp_path):
+    """The cases above include files with conflicting rows and files without."""
+    outcomes = []
+    for seed in range(40):
+        (tmp_path / str(seed)).mkdir()
+        outcomes.append(_compare_random_listing(tmp_path / str(seed), seed))
+    assert 5 < sum(isinstance(strict, str) for strict, _ in outcomes) < 35
+    assert sum(len(lenient[1]) > 1 for _, lenient in outcomes) > 3
+
+
+def test_real_listings_check_as_when_each_row_describes_it():
+    for path in REAL_LISTINGS:
+        every = _check(_EveryRow(), path, False)
+        assert not isinstance(every, str) and _check(ListingLoader(), path, False) == every

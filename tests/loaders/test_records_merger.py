@@ -130,3 +130,72 @@ def test_conflict_names_the_record_that_gave_the_value() -> None:
     merger.add(Edge(Rel.LINKED, (Label.PRODUCT, "a"), (Label.PRODUCT, "b"), {"kind": "preview", "n": 1.0}, "l.csv:2"))
     with pytest.raises(Conflict, match=r"^l.csv:3: LINKED a -> b: n 2.0 conflicts with 1.0 \(l.csv:2\)$"):
         merger.add(Edge(Rel.LINKED, (Label.PRODUCT, "a"), (Label.PRODUCT, "b"), {"kind": "preview", "n": 2.0}, "l.csv:3"))
+
+
+# --------------------------------------------------------------------------- repeats
+
+def written(records) -> dict:
+    """What writing `records` in order leaves: per key, the properties (later values win, None
+    ones skipped, each value with its type and sign, as the graph stores it) and the labels."""
+    state: dict = {}
+    for record in records:
+        key = record.ref if isinstance(record, Node) else record.ref
+        props, labels = state.setdefault(key, ({}, set()))
+        props.update({k: v for k, v in record.props.items() if v is not None})
+        if isinstance(record, Node):
+            labels.update(record.labels)
+    return {key: ({k: repr(v) for k, v in props.items()}, labels) for key, (props, labels) in state.items()}
+
+
+def test_a_record_reported_as_a_repeat_changes_nothing_written() -> None:
+    """`add` returns False only for a record whose writing would change nothing: writing the
+    records it returned True for leaves exactly what writing all of them would."""
+    rng = random.Random(11)
+    dropped = 0
+    values = [*VALUES, -0.0, 0.0, [0.0], [-0.0], [1.0, 2.0], [1, 2.0]]
+    for _ in range(4000):
+        merger = RecordMerger()
+        everything, kept = [], []
+        for n in range(rng.randint(1, 12)):
+            record = random_record(rng, n)
+            if record.props and rng.random() < 0.5:  # values of one type and sign, or not
+                record = dataclasses.replace(record, props={k: rng.choice(values) for k in record.props})
+            if everything and rng.random() < 0.4:  # an exact repeat of an earlier record
+                record = dataclasses.replace(rng.choice(everything), origin=f"f.csv:{n}")
+            try:
+                new = merger.add(record)
+            except (Conflict, TypeError):
+                break
+            everything.append(record)
+            if new:
+                kept.append(record)
+        dropped += len(everything) - len(kept)
+        assert written(kept) == written(everything), everything
+    assert dropped > 2000
+
+
+def test_repeats_of_a_listing_are_not_written_twice(tmp_path) -> None:
+    """A listing row names its observation, program and parent: the check passes each on once."""
+    from mastgraph.graph.ingest import _checked
+    from mastgraph.loaders.listings import ListingLoader, listing_row
+    from mastgraph.loaders.tables import read_table
+
+    path = tmp_path / "listing.csv"
+    rows = [f"{n},9,mast:JWST/product/jw01018001001_02101_0000{n}_nrca1_cal.fits,jw01018001001_02101_0000{n}_nrca1,SCIENCE"
+            for n in range(1, 4)]
+    rows2 = [f"9,9,mast:JWST/product/jw01018-o001_t001_nircam_clear-{f}_i2d.fits,jw01018-o001_t001_nircam,SCIENCE"
+             for f in ("f090w", "f150w", "f200w")]
+    path.write_text("obsID,parent_obsid,dataURI,obs_id,productType\n" + "\n".join(rows + rows2) + "\n")
+    every = [record for row in read_table(path).rows for record in listing_row(row)]  # each row all it names
+
+    class EveryRow(ListingLoader):
+        def records(self, path):
+            return iter(every)
+
+    checked = list(_checked(EveryRow(), path, False, []))
+    assert len(checked) < len(every)
+    assert written(checked) == written(every)
+    observations = [r for r in checked if isinstance(r, Node) and r.label is Label.OBSERVATION and r.key == "9"]
+    # the parent of rows 2-4, then described by rows 5-7 (its obs_id and program are new): twice, not 9 times
+    assert [r.origin for r in observations] == [f"{path}:2", f"{path}:5"]
+    assert sum(isinstance(r, Node) and r.ref == (Label.OBSERVATION, "9") for r in every) == 9
