@@ -149,6 +149,7 @@ class BuildReport:
     python_worker_rss: dict[str, int] = field(default_factory=dict)
     importer_peak_rss: int = 0
     spill_bytes: int = 0
+    spill_files: int = 0  # at most workers x partitions: a worker's successive processes append to its files
     csv_bytes: int = 0
     database_bytes: int = 0  # the store files
     transaction_log_bytes: int = 0  # the transaction logs beside them (preallocated: 256 MB at least)
@@ -277,7 +278,10 @@ def run_stage(worker_cls: type, config: Any, tasks: Iterable, workers: int, on_m
 
     Tasks are taken from the iterable as processes start. Each process runs `tasks_per_process`
     tasks and exits, and a fresh one takes the next: a worker's memory then never grows with the
-    size of the archive (Python's allocator keeps what a long-lived process once used).
+    size of the archive (Python's allocator keeps what a long-lived process once used). The fresh
+    one takes the tag of the one it replaces (``w0`` .. ``w<workers-1>``), so a worker's files (its
+    spill files, one per partition, opened for appending) are as many however long the stage runs:
+    the merge of a partition then reads `workers` files, not one per process ever started.
     """
     if workers <= 1:
         worker = worker_cls(config, "w0")
@@ -293,12 +297,11 @@ def run_stage(worker_cls: type, config: Any, tasks: Iterable, workers: int, on_m
     pending = next(chunks, None)
     active: dict[str, Any] = {}
     finished: list = []
-    started = 0
+    free = [f"w{slot}" for slot in reversed(range(workers))]  # the tags no running process has
     try:
         while pending or active:
-            while pending and len(active) < workers:
-                tag = f"w{started}"
-                started += 1
+            while pending and free:
+                tag = free.pop()
                 process = context.Process(target=_worker_main, daemon=True,
                                           args=(worker_cls, config, tag, pending, results, str(log)))
                 process.start()
@@ -316,7 +319,8 @@ def run_stage(worker_cls: type, config: Any, tasks: Iterable, workers: int, on_m
                 on_message(payload)
             elif kind == "done":
                 finished.append(payload)
-                active.pop(tag).join()
+                active.pop(tag).join()  # its files closed: the next process of this tag appends to them
+                free.append(tag)
             else:
                 raise BulkError(payload)
     finally:
@@ -449,7 +453,7 @@ class Build:
                                                self.work / "worker-errors.log",
                                                tasks_per_process=PARSE_TASKS_PER_PROCESS)
         census = Census()
-        reject_files = []
+        reject_files: dict[str, None] = {}  # (a tag's processes append to one file: each file once)
         for result in results:
             census.update(result.census)
             self.report.spill_bytes += result.spilled_bytes
@@ -459,11 +463,11 @@ class Build:
                 self.report.python_worker_rss["parse"] = max(self.report.python_worker_rss.get("parse", 0),
                                                              result.max_rss)
             if result.rejects_file:
-                reject_files.append(result.rejects_file)
+                reject_files[result.rejects_file] = None
         self.report.records = done["records"]
         self.report.phases["parse"] = time.perf_counter() - started
         if reject_files:
-            lines = read_rejects(reject_files)
+            lines = read_rejects(list(reject_files))
             self.report.rejects = len(lines)
             target = Path(self.settings.home) / f"rejects-{self.stamp}.txt"
             target.write_text("".join(f"{line}\n" for line in lines))
@@ -486,6 +490,7 @@ class Build:
                 edge_columns[group], edge_extras[group] = spec, extras
         config = MergeConfig(self.spill_dir, self.csv_dir, node_columns, node_extras, edge_columns, edge_extras)
         partitions = self.report.partitions
+        self.report.spill_files = sum(1 for _ in self.spill_dir.glob("*.pkl"))
         self.progress.start("csv", partitions)
         started = time.perf_counter()
         results: list[PartitionResult] = []

@@ -113,6 +113,9 @@ def test_later_files_win_across_worker_processes(graph, neo4j_settings, bulk_set
     assert not online.failed, online.failed[0].error
     report = build(bulk_settings, files, BuildOptions(force=True, workers=2, partitions=3, detect=detect_records))
     assert report.workers == 2
+    # ten processes in turn (four tasks each), two at a time: the second to tenth append to the files
+    # of the one they replace, so each partition has two spill files
+    assert 3 <= report.spill_files <= 2 * 3
     with db.connect(bulk_settings) as drv:
         bulk_dump = canonical_dump(drv)
         records, _, _ = drv.execute_query("MATCH (p:Product {uri: 'mast:JWST/product/x.fits'}) RETURN p, labels(p) AS l")
