@@ -262,6 +262,7 @@ def run_summary(results: dict) -> dict:
         "machine": {k: m.get(k) for k in ("cpu_model", "cores_usable", "memory_total_mb", "python")},
         "neo4j": {k: neo.get(k) for k in ("version", "edition", "own_server", "how", "heap", "pagecache")},
         "load_average": results.get("load_average", {}),
+        "code": results.get("code"),
     }
 
 
@@ -314,6 +315,9 @@ def _run_line(run: dict, several: bool) -> str:
         notes.append("`--ingest bulk`: bulk build only, no online ingest")
     if run.get("quick"):
         notes.append("quick run: indicative only")
+    code = run.get("code") or {}
+    if code.get("commit"):
+        notes.append(f"code {code['commit'][:7]}{' with local changes' if code.get('modified') else ''}")
     return (f"{what} on {m.get('cpu_model', '?')}, {m.get('cores_usable', '?')} cores usable, "
             f"{memory / 1024:.1f} GB RAM" if memory else f"{what} on {m.get('cpu_model', '?')}") + (
         f"; {m.get('python', '?')}; Neo4j {neo.get('version', '?')} {neo.get('edition', '')} ({server}). "

@@ -243,6 +243,7 @@ def run_bench(settings: Settings, options: Options, say: Say = print) -> dict:
         "started_at": _now(),
         "command": " ".join(sys.argv),
         "machine": machine.describe(),
+        "code": machine.code_version(),
         "load_average": {"start": machine.load_average()},
         "options": asdict(options),
         "scales": {},

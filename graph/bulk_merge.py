@@ -18,7 +18,7 @@ from operator import itemgetter
 from pathlib import Path
 
 from mastgraph.graph.bulk_format import Columns, RowWriter, labels_cell
-from mastgraph.graph.bulk_spill import EDGE, NODE, peak_rss, read_spill, remove, spill_files
+from mastgraph.graph.bulk_spill import EDGE, NODE, gc_relaxed, peak_rss, read_spill, remove, spill_files
 from mastgraph.graph.model import EDGE_IDENTITY, Label, Rel
 
 
@@ -78,7 +78,9 @@ class MergeWorker:
         self.identity = {(rel.value, label.value): names for (rel, label), names in EDGE_IDENTITY.items()}
 
     def run(self, partition: int, emit: Callable[[tuple], None]) -> None:
-        emit(("partition", self.merge(partition)))
+        with gc_relaxed():  # (a partition's records are many small containers, nearly none in a cycle)
+            result = self.merge(partition)
+        emit(("partition", result))
 
     def finish(self) -> int:
         return peak_rss()

@@ -97,6 +97,9 @@ def test_bench_bulk_only_builds_and_measures_on_its_own_server(tmp_path, monkeyp
     scale = saved["scales"]["demo"]
     assert "ingest" not in scale and scale["ingest_mode"] == "bulk" and scale["graph_measured"] == "bulk build"
     assert scale["measured"]["ingest"] == "bulk" and scale["measured"]["started_at"] <= scale["measured"]["finished_at"]
+    code = saved["code"]  # (a clean clone, as CI runs the tests in, is a git checkout)
+    assert len(code["commit"]) == 40 and isinstance(code["modified"], bool)
+    assert f"code {code['commit'][:7]}" in (tmp_path / "RESULTS.md").read_text()
     assert not any("ingest (child loader process)" in line for line in lines)
     assert any(line.startswith("[demo]   build: import:") for line in lines)  # the build's progress, passed on
 
