@@ -55,15 +55,20 @@ def package_versions() -> dict[str, str | None]:
     return versions
 
 
+#: The bench's own outputs: changed by every run, not part of the code measured.
+OUTPUTS = ("bench/results.json", "bench/RESULTS.md")
+
+
 def code_version() -> dict[str, str | bool | None]:
-    """The git commit of the code measured, and whether the working tree differed from it (None
-    outside a git checkout)."""
+    """The git commit of the code measured, and whether the working tree's tracked files (the
+    bench's own outputs apart) differed from it (None outside a git checkout)."""
     here = Path(__file__).resolve().parent
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True,
                                 timeout=10, check=True).stdout.strip()
-        changes = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
-                                 capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+        changes = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ":/",
+                                  *(f":(top,exclude){path}" for path in OUTPUTS)],
+                                 cwd=here, capture_output=True, text=True, timeout=10, check=True).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return {"commit": None, "modified": None}
     return {"commit": commit, "modified": bool(changes)}
