@@ -404,10 +404,8 @@ class Build:
     def _prepare(self) -> None:
         """Server up, database empty (or --force), disk room: all before anything is written. A dry
         run needs only the work folder's room."""
-        self.report.dry_run = self.options.dry_run
-        if self.options.dry_run:
-            pass
-        elif self.local.running() or self._store_exists():
+        dry_run = self.report.dry_run = self.options.dry_run
+        if not dry_run and (self.local.running() or self._store_exists()):
             if not self.local.running():
                 self.progress.start("prepare", None, "starting the local Neo4j")
                 restart = time.perf_counter()
@@ -416,9 +414,9 @@ class Build:
                 self.progress.finish("prepare")
             with db.connect(self.settings) as driver:
                 refuse_non_empty(driver, self.settings, self.options.force)
-        # else: a local server that has never created the database: empty, and no start and stop
-        # around the import are needed
-        check_disk(self.report.estimated_bytes, self.work.parent, None if self.options.dry_run else self.local.data_dir)
+        # else: a dry run, or a local server that has never created the database: empty, and no
+        # start and stop around the import are needed
+        check_disk(self.report.estimated_bytes, self.work.parent, None if dry_run else self.local.data_dir)
         self.work.mkdir(parents=True, exist_ok=False)
         self.spill_dir.mkdir()
         self.csv_dir.mkdir()

@@ -166,6 +166,15 @@ class _Seen:
         self.inexact = False
 
 
+def _promoted(table: dict, key: tuple, seen: Node | Edge | _Seen) -> _Seen:
+    """What the records of `key` said, as a `_Seen` (made from the first record, and kept in
+    `table`, when a later record is the first to add to it)."""
+    if type(seen) is _Seen:
+        return seen
+    promoted = table[key] = _Seen(seen)
+    return promoted
+
+
 #: The relationship types whose identity has properties (EDGE_IDENTITY, asked only for these).
 _IDENTITY_RELS = frozenset(rel for rel, _ in EDGE_IDENTITY)
 
@@ -205,8 +214,7 @@ class RecordMerger:
             known_labels = seen.labels
             extra = tuple(label for label in record.labels if label not in known_labels)
             if extra:
-                if type(seen) is not _Seen:
-                    seen = table[key] = _Seen(seen)
+                seen = _promoted(table, key, seen)
                 seen.labels = seen.labels + extra
                 new = True
         known = seen.props
@@ -215,9 +223,8 @@ class RecordMerger:
                 continue
             old = known.get(name)
             if old is None:
-                if type(seen) is not _Seen:
-                    seen = table[key] = _Seen(seen)
-                    known = seen.props
+                seen = _promoted(table, key, seen)
+                known = seen.props
                 known[name] = value
                 seen.origins[name] = record.origin
                 new = True
@@ -233,9 +240,8 @@ class RecordMerger:
                 first = seen.origins.get(name, seen.origin) if type(seen) is _Seen else seen.origin
                 raise Conflict(f"{record.origin}: {what}: {name} {value!r} conflicts with {old!r} ({first})")
             else:  # equal within the tolerance, not identical: written as it is
-                if type(seen) is not _Seen:
-                    seen = table[key] = _Seen(seen)
-                    known = seen.props
+                seen = _promoted(table, key, seen)
+                known = seen.props
                 seen.inexact = new = True
         return new or (type(seen) is _Seen and seen.inexact)
 

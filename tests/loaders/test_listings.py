@@ -5,12 +5,17 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
+from mastgraph.graph.ingest import BadFile, _checked
 from mastgraph.graph.model import Label, Rel
+from mastgraph.loaders import listings
 from mastgraph.loaders.listings import ListingLoader
 from mastgraph.loaders.records import Edge, LoadError, Node, Reject
+
+from .test_records_merger import written
 
 REAL = Path(__file__).resolve().parents[2] / "sample" / "data" / "real" / "listings"
 API_CSV = REAL / "mastdocs_viz_products_api" / "products_jw01039-o004_t001_miri_ch3-long.csv"
@@ -330,34 +335,29 @@ def test_detect() -> None:
 
 # ------------------------------------------------------------------ rows of one observation
 
+class _NoRepeats(listings.Context):
+    """A Context that finds no row repeating an earlier one's observation, program and parent."""
+
+    def repeat(self, *args) -> bool:
+        return False
+
+
 class _EveryRow(ListingLoader):
-    """The listing loader describing every row's observation, program and parent (no Context)."""
+    """The listing loader making every record each row names (no row's records left out)."""
 
     def records(self, path):
-        from mastgraph.loaders import listings
-        from mastgraph.loaders.tables import read_table
-
-        for row in read_table(path).rows:
-            try:
-                yield from listings.listing_row(row)
-            except Exception as exc:  # noqa: BLE001 - as the loader turns them into rejects
-                yield Reject(row.origin, str(exc))
+        with mock.patch.object(listings, "Context", _NoRepeats):
+            yield from super().records(path)
 
 
 def _check(loader, path, skip_bad):
-    from mastgraph.graph.ingest import BadFile, _checked
-
+    """What the within-file check passes on, as written, and the rejects; or the file's error."""
     rejects: list = []
     try:
         records = list(_checked(loader, path, skip_bad, rejects))
     except BadFile as exc:
         return str(exc)
-    state: dict = {}
-    for record in records:
-        props, labels = state.setdefault(record.ref, ({}, set()))
-        props.update(record.props)
-        labels.update(getattr(record, "labels", ()))
-    return state, [str(r) for r in rejects]
+    return written(records), [str(r) for r in rejects]
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -407,3 +407,21 @@ def test_real_listings_check_as_when_each_row_describes_it():
     for path in REAL_LISTINGS:
         every = _check(_EveryRow(), path, False)
         assert not isinstance(every, str) and _check(ListingLoader(), path, False) == every
+
+
+def test_repeats_of_a_listing_are_not_written_twice(tmp_path) -> None:
+    """A listing row names its observation, program and parent: the check passes each on once."""
+    path = tmp_path / "listing.csv"
+    rows = [f"{n},9,mast:JWST/product/jw01018001001_02101_0000{n}_nrca1_cal.fits,jw01018001001_02101_0000{n}_nrca1,SCIENCE"
+            for n in range(1, 4)]
+    rows2 = [f"9,9,mast:JWST/product/jw01018-o001_t001_nircam_clear-{f}_i2d.fits,jw01018-o001_t001_nircam,SCIENCE"
+             for f in ("f090w", "f150w", "f200w")]
+    path.write_text("obsID,parent_obsid,dataURI,obs_id,productType\n" + "\n".join(rows + rows2) + "\n")
+    every = list(_EveryRow().records(path))  # each row all it names
+    checked = list(_checked(_EveryRow(), path, False, []))
+    assert len(checked) < len(every)
+    assert written(checked) == written(every)
+    observations = [r for r in checked if isinstance(r, Node) and r.label is Label.OBSERVATION and r.key == "9"]
+    # the parent of rows 2-4, then described by rows 5-7 (its obs_id and program are new): twice, not 9 times
+    assert [r.origin for r in observations] == [f"{path}:2", f"{path}:5"]
+    assert sum(isinstance(r, Node) and r.ref == (Label.OBSERVATION, "9") for r in every) == 9

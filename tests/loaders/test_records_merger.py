@@ -173,29 +173,3 @@ def test_a_record_reported_as_a_repeat_changes_nothing_written() -> None:
         assert written(kept) == written(everything), everything
     assert dropped > 2000
 
-
-def test_repeats_of_a_listing_are_not_written_twice(tmp_path) -> None:
-    """A listing row names its observation, program and parent: the check passes each on once."""
-    from mastgraph.graph.ingest import _checked
-    from mastgraph.loaders.listings import ListingLoader, listing_row
-    from mastgraph.loaders.tables import read_table
-
-    path = tmp_path / "listing.csv"
-    rows = [f"{n},9,mast:JWST/product/jw01018001001_02101_0000{n}_nrca1_cal.fits,jw01018001001_02101_0000{n}_nrca1,SCIENCE"
-            for n in range(1, 4)]
-    rows2 = [f"9,9,mast:JWST/product/jw01018-o001_t001_nircam_clear-{f}_i2d.fits,jw01018-o001_t001_nircam,SCIENCE"
-             for f in ("f090w", "f150w", "f200w")]
-    path.write_text("obsID,parent_obsid,dataURI,obs_id,productType\n" + "\n".join(rows + rows2) + "\n")
-    every = [record for row in read_table(path).rows for record in listing_row(row)]  # each row all it names
-
-    class EveryRow(ListingLoader):
-        def records(self, path):
-            return iter(every)
-
-    checked = list(_checked(EveryRow(), path, False, []))
-    assert len(checked) < len(every)
-    assert written(checked) == written(every)
-    observations = [r for r in checked if isinstance(r, Node) and r.label is Label.OBSERVATION and r.key == "9"]
-    # the parent of rows 2-4, then described by rows 5-7 (its obs_id and program are new): twice, not 9 times
-    assert [r.origin for r in observations] == [f"{path}:2", f"{path}:5"]
-    assert sum(isinstance(r, Node) and r.ref == (Label.OBSERVATION, "9") for r in every) == 9
