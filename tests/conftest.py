@@ -120,3 +120,18 @@ def graph(session_driver, neo4j_settings: Settings):
 def count(drv, cypher: str, **params) -> int:
     records, _, _ = drv.execute_query(cypher, params, routing_="r")
     return records[0][0]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole run (tests/browser.py); fails, never skips, without one."""
+    from .browser import Browser, BrowserUnavailable
+
+    try:
+        instance = Browser()
+    except BrowserUnavailable as exc:
+        pytest.fail(f"no browser for the tests: {exc}", pytrace=False)
+    try:
+        yield instance
+    finally:
+        instance.quit()
