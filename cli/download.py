@@ -34,8 +34,7 @@ async def _read(s, request: downloads.DownloadRequest, timeout: float) -> dict |
     driver = read.open_driver(s)
     try:
         reader = read.Reader(driver, s.neo4j_database, timeout)
-        return await downloads.download_list(reader, request, max_depth=s.max_lineage_depth,
-                                             max_nodes=s.max_lineage_nodes)
+        return await downloads.download_list(reader, request, max_nodes=s.max_lineage_nodes)
     finally:
         await driver.close()
 
@@ -67,8 +66,8 @@ def download_list(
                    f"or an association name)")
     text = download_export.FORMATS[fmt.value](answer["files"])
     if answer["truncated"]:
-        err_console.print(f"warning: the lineage walk stopped at MASTGRAPH_MAX_LINEAGE_DEPTH ({s.max_lineage_depth}) "
-                          f"or MASTGRAPH_MAX_LINEAGE_NODES ({s.max_lineage_nodes}) with more beyond", style="yellow")
+        err_console.print(f"warning: more than MASTGRAPH_MAX_LINEAGE_NODES ({s.max_lineage_nodes}) products in the "
+                          f"view; the list holds {s.max_lineage_nodes} of them", style="yellow")
     if output is None:
         typer.echo(text, nl=False)
     else:

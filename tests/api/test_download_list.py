@@ -14,7 +14,11 @@ from mastgraph.graph import downloads
 from mastgraph.graph.download_export import CSV_COLUMNS, DOWNLOAD_URL
 from mastgraph.loaders.names import INTERMEDIATE_SUFFIXES
 
-from .conftest import IMAGE3, PROGRAM, gql, ok
+from starlette.testclient import TestClient
+
+from mastgraph.api.app import create_app
+
+from .conftest import IMAGE3, PROGRAM, api_settings, gql, ok
 
 DOWNLOAD = """query ($id: String!, $direction: LineageDirection, $all: Boolean, $levels: [String!],
                  $types: [String!], $suffixes: [String!]) {
@@ -24,6 +28,14 @@ DOWNLOAD = """query ($id: String!, $direction: LineageDirection, $all: Boolean, 
     uris curl csv
   }
 }"""
+
+
+@pytest.fixture(scope="module")
+def api(neo4j_settings):
+    """The API with a Neo4j budget of 60 s: planning a query the first time takes seconds on a busy
+    2-core machine, and every request of this module asks for a new list."""
+    with TestClient(create_app(api_settings(neo4j_settings, tx_timeout=60.0))) as client:
+        yield client
 
 
 def listing(api, id, **variables):
