@@ -157,7 +157,7 @@ def _program_key(text: str) -> str | None:
 
 
 async def anchor(reader: read.Reader, id: str) -> dict | None:
-    """``{"kind", "key"}`` of what `id` names, or None."""
+    """``{"kind", "key", "label"}`` of what `id` names, or None."""
     ids = list(dict.fromkeys([id, id.lower()]))
     rows = await reader.values(queries.text("api/download_anchor"), {"ids": ids, "program": _program_key(id)})
     return rows[0] if rows else None
@@ -186,18 +186,10 @@ async def download_list(reader: read.Reader, req: DownloadRequest, *, max_nodes:
     shown = order(_filtered(files if req.all else minimum_recommended(files), req))
     sizes = [f["size"] for f in shown if f.get("size") is not None]
     return {
-        "anchor": {**found, "label": _label(found), "detail": None},
+        "anchor": {**found, "detail": None},
         "files": shown,
         "count": len(shown),
         "total_size": float(sum(sizes)),
         "unknown_sizes": len(shown) - len(sizes),
         "truncated": truncated,
     }
-
-
-def _label(found: dict) -> str:
-    if found["kind"] == "PRODUCT":
-        return found["key"].rsplit("/", 1)[-1]
-    if found["kind"] == "PROGRAM":
-        return "jw" + found["key"]
-    return found["key"]

@@ -136,7 +136,10 @@ def test_observation_program_and_association_views(api, sample_graph):
                                  *members}
     for spelling in (PROGRAM, "2733", "jw02733"):
         program, _ = listing(api, spelling, all=True)
-        assert program["anchor"]["kind"] == "PROGRAM" and uris_of(program) == uris_of(combined)
+        assert program["anchor"] == {"kind": "PROGRAM", "key": PROGRAM, "label": "jw" + PROGRAM}
+        assert uris_of(program) == uris_of(combined)
+    assert combined["anchor"] == {"kind": "OBSERVATION", "key": sample_graph.combined_obsid, "label": next(
+        p["obs_id"] for _, k, p, _ in sample_graph.nodes if k == sample_graph.combined_obsid)}
     association, _ = listing(api, IMAGE3, all=True)
     assert uris_of(association) == {sample_graph.l3, sample_graph.image3_file, sample_graph.preview, *sample_graph.cal}
 
