@@ -21,6 +21,12 @@ class ReferenceFile:
     def products(self, info: strawberry.Info, first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = None, after: str | None = None) -> ProductConnection:
         return related(self, info)
 
+    @relation("ReferenceFile.end_products", "Every Level-3 product downstream of the products calibrated with "
+              "this reference file (USED_REFERENCE, then COMPOSITION, ANTECEDENT and CONTEMPORANEOUS_CALIBRATION), "
+              "each once, a page at a time.")
+    def end_products(self, info: strawberry.Info, first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = None, after: str | None = None) -> ProductConnection:
+        return related(self, info)
+
 
 @strawberry.type(description="A CRDS context (`jwst_0641.pmap`): the set of reference files in force.")
 class CrdsContext:

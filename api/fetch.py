@@ -8,7 +8,8 @@ from typing import Any
 
 import strawberry
 
-from mastgraph.graph import read
+from mastgraph.graph import downloads, read
+from mastgraph.graph import search as graph_search
 from mastgraph.graph.model import Label, Rel
 
 from .context import RequestContext
@@ -115,3 +116,29 @@ async def engineering_impact(info: strawberry.Info, mnemonic: str, t_from: float
     if answer is None:
         return None
     return {key: answer.get(column, []) for column, key in IMPACT_KEYS.items()}
+
+
+async def search(info: strawberry.Info, text: str, first: int | None, after: str | None) -> dict:
+    context = _context(info)
+    size = bounded("first", first, context.settings.max_page_size, minimum=0)
+    try:
+        return await graph_search.search(context.reader, text, size, after)
+    except graph_search.SearchError as exc:
+        raise BadArgument(exc.argument, exc.reason) from None
+
+
+async def examples(info: strawberry.Info) -> list[dict]:
+    return await graph_search.examples(_context(info).reader)
+
+
+async def download_list(info: strawberry.Info, id: str, upstream: bool, all: bool, levels, product_types,
+                        suffixes) -> dict | None:
+    context = _context(info)
+    try:
+        request = downloads.request(id, upstream=upstream, all=all, levels=levels, product_types=product_types,
+                                    suffixes=suffixes)
+    except downloads.DownloadError as exc:
+        raise BadArgument(exc.argument, exc.reason) from None
+    settings = context.settings
+    return await downloads.download_list(context.reader, request, max_depth=settings.max_lineage_depth,
+                                         max_nodes=settings.max_lineage_nodes)

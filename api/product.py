@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .calibration import CrdsContext, ReferenceFile
     from .engineering import EngineeringSeries
     from .external import ExternalProduct
+    from .inputs import ProductInputs
     from .observation import Observation
 
 ObservationRef = Annotated["Observation", strawberry.lazy("mastgraph.api.observation")]
@@ -27,6 +28,7 @@ ReferenceFileRef = Annotated["ReferenceFile", strawberry.lazy("mastgraph.api.cal
 CrdsContextRef = Annotated["CrdsContext", strawberry.lazy("mastgraph.api.calibration")]
 SeriesRef = Annotated["EngineeringSeries", strawberry.lazy("mastgraph.api.engineering")]
 ExternalRef = Annotated["ExternalProduct", strawberry.lazy("mastgraph.api.external")]
+InputsRef = Annotated["ProductInputs", strawberry.lazy("mastgraph.api.inputs")]
 
 
 @strawberry.type(description="A MAST data product: one file of the JWST pipeline or an ancillary file.")
@@ -189,4 +191,16 @@ class Product:
     @relation("Product.mast_minimum_recommended_for", "Observations whose listing flags this product as a minimum "
               "recommended product, as MAST says (MAST_MRP).")
     def mast_minimum_recommended_for(self, info: strawberry.Info) -> list[ObservationRef]:
+        return related(self, info)
+
+    # -- what went into it, what it ended up in -------------------------------------------------
+    @relation("Product.inputs", "What went into the product: the raw (Level-1b) exposures reached upstream "
+              "through COMPOSITION, ANTECEDENT and CONTEMPORANEOUS_CALIBRATION, their visits, observations "
+              "and programs. Meaningful for Level 3; a raw exposure's inputs are itself.")
+    def inputs(self, info: strawberry.Info) -> InputsRef | None:
+        return related(self, info)
+
+    @relation("Product.end_products", "Every Level-3 product this product ended up in: reached downstream "
+              "through COMPOSITION, ANTECEDENT and CONTEMPORANEOUS_CALIBRATION, each once, in URI order.")
+    def end_products(self, info: strawberry.Info) -> list[Product]:
         return related(self, info)

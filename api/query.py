@@ -15,6 +15,7 @@ from . import fetch
 from .arguments import program_id, reference_file_name
 from .association import Association
 from .calibration import CrdsContext, ReferenceFile
+from .download import DownloadList
 from .engineering import EngineeringImpact, EngineeringSeries, Mnemonic
 from .enums import LineageDirection, LineageRelationship
 from .errors import BadArgument
@@ -23,6 +24,7 @@ from .lineage import Lineage
 from .observation import Observation, Program
 from .pagination import PAGE_SIZE, ProductConnection, ProductFilter
 from .product import Product
+from .search import SearchHit, SearchResults
 
 
 def _one_of(**given: str | None) -> tuple[str, str]:
@@ -119,3 +121,37 @@ class Query:
         to: Annotated[float, strawberry.argument(description="Window end (MJD).")],
     ) -> EngineeringImpact | None:
         return await fetch.engineering_impact(info, mnemonic.strip(), from_, to)
+
+    @strawberry.field(description="Prefix search, ignoring case, over product file names (and `mast:JWST/product/` "
+                      "URIs), observation obs_id and obsid, program ids (`2733`, `02733`, `jw02733`) and association "
+                      "names; exact matches first, then by kind and name, a page at a time.")
+    async def search(
+        self, info: strawberry.Info, text: str,
+        first: Annotated[int | None, strawberry.argument(description="Hits per page (10 when null), at most "
+                                                         "MASTGRAPH_MAX_PAGE_SIZE.")] = 10,
+        after: str | None = None,
+    ) -> SearchResults:
+        return await fetch.search(info, text, 10 if first is None else first, after)
+
+    @strawberry.field(description="Notable things of the loaded data, for an empty search page: the Level-3 "
+                      "products and combined observations with the most members, the programs with the most "
+                      "observations (up to 5 of each).")
+    async def examples(self, info: strawberry.Info) -> list[SearchHit]:
+        return await fetch.examples(info)
+
+    @strawberry.field(description="The files of a lineage view to download, as MAST's Download Manager lists them: "
+                      "`id` is a product URI or file name, an obsid or obs_id, a program id or an association name. "
+                      "Minimum Recommended Products only unless `all` (see docs/api.md); then the level, product "
+                      "type and suffix filters. Null for an unknown id.")
+    async def download_list(
+        self,
+        info: strawberry.Info,
+        id: str,
+        direction: LineageDirection | None = LineageDirection.UPSTREAM,
+        all: bool | None = False,
+        levels: list[str] | None = None,
+        product_types: list[str] | None = None,
+        suffixes: list[str] | None = None,
+    ) -> DownloadList | None:
+        return await fetch.download_list(info, id, direction is not LineageDirection.DOWNSTREAM, bool(all), levels,
+                                         product_types, suffixes)

@@ -42,7 +42,7 @@ from graphql.language import (
 from graphql.pyutils import Undefined
 
 from mastgraph.graph.model import Label
-from mastgraph.graph.read import LINKS, Child, EdgeSelection, Selection
+from mastgraph.graph.read import LINKS, Child, EdgeSelection, InputsSelection, Selection
 
 from . import arguments
 
@@ -212,6 +212,8 @@ class Walker:
             if wanted is not None:
                 values = tuple(wanted) if isinstance(wanted, list) else (wanted,)
         target = named_type(field.type)
+        if link.inputs:
+            return Child("@" + key, meta["link"], self.inputs_selection(target, nodes))
         if link.page:
             page, items = self.page(target, nodes, args)
             return Child("@" + key, meta["link"], items, values, page)
@@ -234,6 +236,16 @@ class Walker:
             else:
                 fields.append(field.extensions[DEFINITION].python_name)
         return EdgeSelection(tuple(fields), tuple(ends))
+
+    def inputs_selection(self, type_: GraphQLObjectType, nodes: list[FieldNode]) -> InputsSelection:
+        """What went into a product: the selections of its observations and programs (both node types)."""
+        parts: dict[str, Selection] = {}
+        for field_nodes in self.collect(type_, nodes).values():
+            name = field_nodes[0].name.value
+            if name in ("observations", "programs"):
+                selection = self.selection(named_type(type_.fields[name].type), field_nodes)
+                parts[name] = merge(parts.get(name), selection)
+        return InputsSelection(**parts)
 
     def page(self, connection: GraphQLObjectType, nodes: list[FieldNode], args: dict[str, Any]):
         """A product connection's page (first, after, filter, count) and its items' selection."""

@@ -196,6 +196,7 @@ class Link:
     distinct: bool = False
     edge: Rel | None = None
     roles: tuple[tuple[str, str], ...] = ()
+    inputs: bool = False
 
 
 def _out(rel: Rel, target: Label) -> str:
@@ -208,6 +209,15 @@ def _in(rel: Rel, source: Label) -> str:
 
 _P, _O, _A = Label.PRODUCT, Label.OBSERVATION, Label.ASSOCIATION
 _KIND, _BY = "{r}.kind", "{r}.by"
+
+#: The relationships data flows through into a product: what a pipeline stage read (ANTECEDENT),
+#: combined (COMPOSITION) or subtracted/applied (CONTEMPORANEOUS_CALIBRATION). Not PREREQUISITE
+#: (a target acquisition points the telescope; its pixels go nowhere) nor LINKED.
+MADE_FROM = "|".join(r.value for r in (Rel.COMPOSITION, Rel.ANTECEDENT, Rel.CONTEMPORANEOUS_CALIBRATION))
+#: How many MADE_FROM steps an inputs / end-products walk follows (an L3 reaches its raw exposures in 3 or 4).
+MADE_FROM_DEPTH = 10
+_UPSTREAM = f"[:{MADE_FROM}*0..{MADE_FROM_DEPTH}]"
+_DOWNSTREAM = f"[:{MADE_FROM}*1..{MADE_FROM_DEPTH}]"
 
 #: Every relationship field of the API, in both directions, named "<NodeKind>.<field>".
 LINKS: dict[str, Link] = {
@@ -251,6 +261,8 @@ LINKS: dict[str, Link] = {
     "Product.aggregated_by": Link(_in(Rel.AGGREGATION, _O), _O, filter=_KIND),
     "Product.minimum_recommended_for": Link(_in(Rel.MRP, _O), _O),
     "Product.mast_minimum_recommended_for": Link(_in(Rel.MAST_MRP, _O), _O),
+    "Product.end_products": Link("({a})<-%s-({b}:Product:L3)" % _DOWNSTREAM, _P, distinct=True),
+    "Product.inputs": Link("({a})-%s->({b}:Product:L1b)" % _UPSTREAM, _P, single=True, inputs=True),
     "Association.members": Link(_out(Rel.HAS_MEMBER, _P), _P, filter="{r}.exptype", edge=Rel.HAS_MEMBER,
                                 roles=(("association", "a"), ("product", "b"))),
     "Association.products": Link(_in(Rel.PRODUCED_BY, _P), _P),
@@ -258,6 +270,9 @@ LINKS: dict[str, Link] = {
     "Association.association_file": Link("({b}:Product:AssociationFile)", _P, where="{b}.association = {a}.name",
                                          single=True),
     "ReferenceFile.products": Link(_in(Rel.USED_REFERENCE, _P), _P, page=True),
+    "ReferenceFile.end_products": Link(
+        "({a})<-[:USED_REFERENCE]-(:Product)<-%s-({b}:Product:L3)" % _UPSTREAM, _P, page=True, distinct=True,
+    ),
     "CrdsContext.products": Link(_in(Rel.CALIBRATED_UNDER, _P), _P, page=True),
     "Mnemonic.series": Link(_in(Rel.OF_MNEMONIC, Label.ENGINEERING_SERIES), Label.ENGINEERING_SERIES),
     "EngineeringSeries.mnemonic": Link(_out(Rel.OF_MNEMONIC, Label.MNEMONIC), Label.MNEMONIC, single=True),
@@ -314,6 +329,18 @@ class EdgeSelection:
 
 
 @dataclass(frozen=True)
+class InputsSelection:
+    """What went into a product (`Product.inputs`): the node selections of its observations and programs.
+
+    The answer is ``{"exposures": n, "visits": [...], "program_observations": [...],
+    "observations": [...], "programs": [...]}``.
+    """
+
+    observations: Selection | None = None
+    programs: Selection | None = None
+
+
+@dataclass(frozen=True)
 class Child:
     """Related nodes under `key` of the parent's answer, through `LINKS[link]`.
 
@@ -324,7 +351,7 @@ class Child:
 
     key: str
     link: str
-    selection: Selection | EdgeSelection
+    selection: Selection | EdgeSelection | InputsSelection
     values: tuple[Any, ...] | None = None
     page: Page | None = None
 
@@ -380,17 +407,22 @@ class _Compiler:
         conditions = [link.where.format(**names)] if link.where else []
         if child.values is not None and link.filter:
             conditions.append(f"{link.filter.format(**names)} IN {self.param(list(child.values))}")
+        if link.inputs:
+            return self.inputs(match, b, child.selection)
         if link.page:
             page = child.page or Page(first=0)
             conditions.extend(self.product_filters(b, page.filters))
             where = _where(conditions)
             after = self.param(page.after)
             limit = self.param(page.first + 1)
+            distinct = "DISTINCT " if link.distinct else ""
             items = (f"COLLECT {{ {match}{_where([*conditions, f'{b}.uri > {after}'])} "
-                     f"WITH {b} ORDER BY {b}.uri LIMIT {limit} RETURN {self.node(b, child.selection)} }}")
+                     f"WITH {distinct}{b} ORDER BY {b}.uri LIMIT {limit} RETURN {self.node(b, child.selection)} }}")
             parts = [f"first: {self.param(page.first)}", f"items: {items}"]
             if page.count:
-                parts.append(f"total_count: COUNT {{ {match}{where} }}")
+                counted = f"COUNT {{ {match}{where} WITH DISTINCT {b} RETURN {b} }}" if link.distinct \
+                    else f"COUNT {{ {match}{where} }}"
+                parts.append(f"total_count: {counted}")
             return "{" + ", ".join(parts) + "}"
         where = _where(conditions)
         order = f"ORDER BY {b}.{KEYS[link.target]}"
@@ -402,6 +434,32 @@ class _Compiler:
         if link.single:
             return f"COLLECT {{ {match}{where} {body} LIMIT 1 }}[0]"
         return f"COLLECT {{ {match}{where} {body} }}"
+
+    def inputs(self, match: str, raw: str, selection: InputsSelection) -> str:
+        """What went into a product: the raw exposures `raw` reached by `match`, summarised in one map."""
+        obs, exposure, member, program = self.var("o"), self.var("e"), self.var("m"), self.var("g")
+        count, visits, numbers, found, programs = (self.var(p) for p in ("count", "visits", "numbers", "found", "programs"))
+        observations = "[]"
+        if selection.observations is not None:
+            observations = (f"COLLECT {{ UNWIND {found} AS {member} WITH DISTINCT {member} ORDER BY {member}.obsid "
+                            f"RETURN {self.node(member, selection.observations)} }}")
+        program_nodes = "[]"
+        if selection.programs is not None:
+            program_nodes = (f"COLLECT {{ MATCH ({program}:Program) WHERE {program}.program IN {programs} "
+                             f"WITH {program} ORDER BY {program}.program RETURN {self.node(program, selection.programs)} }}")
+        return (
+            f"COLLECT {{ {match} WITH DISTINCT {raw} "
+            f"OPTIONAL MATCH ({obs}:Observation:Combined)-[:HAS_MEMBER]->({exposure}:Observation)-[:HAS_PRODUCT]->({raw}) "
+            f"WITH count(DISTINCT {raw}) AS {count}, collect(DISTINCT 'jw' + {raw}.visit_id) AS {visits}, "
+            f"collect(DISTINCT 'jw' + {raw}.program + '-o' + {raw}.observation) AS {numbers}, "
+            f"collect(DISTINCT {obs}) AS {found}, collect(DISTINCT {raw}.program) AS {programs} "
+            f"RETURN {{exposures: {count}, visits: {self.sorted(visits)}, program_observations: {self.sorted(numbers)}, "
+            f"observations: {observations}, programs: {program_nodes}}} }}[0]"
+        )
+
+    def sorted(self, values: str) -> str:
+        item = self.var("s")
+        return f"COLLECT {{ UNWIND {values} AS {item} WITH {item} ORDER BY {item} RETURN {item} }}"
 
     def product_filters(self, var: str, filters: Iterable[tuple[str, Any]]) -> list[str]:
         out = []

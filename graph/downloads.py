@@ -1,0 +1,179 @@
+"""Download lists: every file of a lineage view, with MAST's "Minimum Recommended Products" rule.
+
+The set of files is the view of an id (anything `graph.search` returns as a key, or a file
+name / obs_id):
+
+- a product: itself and every product of its lineage in the chosen direction (the same walk as
+  the API's `lineage` field, `graph.read.lineage`, with the server's depth and node limits);
+- an observation: its products and its members' (DOWNSTREAM also those of the combined
+  observations it is a member of);
+- a program: its observations' products; an association: its products, members and file;
+
+each with the products they link to (guide star, MSA catalog) and their previews.
+
+Minimum Recommended Products (`all=False`, the Download Manager's default): a file is kept when
+mastgraph's rule (an MRP relationship) or MAST's flag (MAST_MRP) names it, and, as the Download
+Manager hides Level-2b products "if MRP is checked and L-3 products exist", only such files at the
+highest level present among them are kept. Level, product-type and suffix filters apply after.
+Files come in a stable order: level descending (3, 2b, 2a, 1b, then files without a level), then
+file name. The exports of a list are `graph.download_export`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from . import queries
+from . import read
+from .model import LEVEL_LABELS, Label, Rel
+
+#: Levels, lowest first (LEVEL_LABELS: "1b", "2a", "2b", "3"); a file without a level ranks below them.
+LEVELS = tuple(LEVEL_LABELS)
+#: The lineage relationships a product's view walks (those of the API's `lineage` field).
+VIEW_RELATIONSHIPS = (Rel.COMPOSITION, Rel.ANTECEDENT, Rel.CONTEMPORANEOUS_CALIBRATION, Rel.PREREQUISITE, Rel.LINKED)
+#: Suffixes of intermediate products (kept in step with loaders.names.INTERMEDIATE_SUFFIXES by a test).
+INTERMEDIATE_SUFFIXES = frozenset({
+    "ramp", "trapsfilled", "fitopt", "jump", "rate", "rateints", "bsub", "bsubints", "crf", "crfints",
+    "psfalign", "psfstack", "median", "blot",
+})
+
+
+class DownloadError(ValueError):
+    """A download-list argument that cannot be used; `argument` names it."""
+
+    def __init__(self, argument: str, reason: str) -> None:
+        super().__init__(f"{argument}: {reason}")
+        self.argument = argument
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class DownloadRequest:
+    id: str
+    upstream: bool = True
+    all: bool = False
+    levels: tuple[str, ...] = ()
+    product_types: tuple[str, ...] = ()
+    suffixes: tuple[str, ...] = ()
+
+
+def request(id: str, *, upstream: bool = True, all: bool = False, levels=None, product_types=None,
+            suffixes=None) -> DownloadRequest:
+    """A checked request: levels as the graph stores them, product types upper case, suffixes lower case."""
+    if not id or not id.strip():
+        raise DownloadError("id", "give a product URI or file name, an obsid or obs_id, a program or an association")
+    wanted_levels = []
+    for level in levels or ():
+        value = str(level).strip().lower().removeprefix("l").removeprefix("evel").strip()
+        if value not in LEVELS:
+            raise DownloadError("levels", f"{level!r} is not a product level ({', '.join(LEVELS)})")
+        wanted_levels.append(value)
+    types = [str(t).strip().upper() for t in product_types or ()]
+    kept_suffixes = [str(s).strip().lower().lstrip("_") for s in suffixes or ()]
+    for argument, values in (("productTypes", types), ("suffixes", kept_suffixes)):
+        if any(not v for v in values):
+            raise DownloadError(argument, "an empty value matches nothing")
+    return DownloadRequest(id.strip(), upstream, all, tuple(dict.fromkeys(wanted_levels)),
+                           tuple(dict.fromkeys(types)), tuple(dict.fromkeys(kept_suffixes)))
+
+
+def category(file: dict[str, Any]) -> str:
+    """What kind of file it is in the Download Manager's words: RAW, INTERMEDIATE, SCIENCE ... PREVIEW."""
+    labels = set(file.get("labels") or ())
+    product_type = (file.get("product_type") or "").upper()
+    if Label.PREVIEW in labels or product_type in ("PREVIEW", "THUMBNAIL"):
+        return "PREVIEW"
+    if Label.ASSOCIATION_FILE in labels or Label.POOL_FILE in labels:
+        return "INFO"
+    if Label.GUIDE_STAR in labels or Label.MSA_FILE in labels:
+        return "AUXILIARY"
+    if product_type == "CALIBRATION":
+        return "CALIBRATION"
+    if file.get("level") == "1b":
+        return "RAW"
+    if file.get("suffix") in INTERMEDIATE_SUFFIXES or file.get("level") == "2a":
+        return "INTERMEDIATE"
+    return product_type or "OTHER"
+
+
+def _level_rank(level: str | None) -> int:
+    return LEVELS.index(level) if level in LEVELS else -1
+
+
+def order(files: list[dict]) -> list[dict]:
+    """Level descending, then file name (then URI)."""
+    return sorted(files, key=lambda f: (-_level_rank(f.get("level")), f.get("filename") or "", f["uri"]))
+
+
+def minimum_recommended(files: list[dict]) -> list[dict]:
+    """The MRP files (either flag) at the highest level present among them."""
+    flagged = [f for f in files if f["mrp"] or f["mast_mrp"]]
+    if not flagged:
+        return []
+    top = max(_level_rank(f.get("level")) for f in flagged)
+    return [f for f in flagged if _level_rank(f.get("level")) == top]
+
+
+def _filtered(files: list[dict], req: DownloadRequest) -> list[dict]:
+    return [
+        f for f in files
+        if (not req.levels or f.get("level") in req.levels)
+        and (not req.product_types or (f.get("product_type") or "").upper() in req.product_types)
+        and (not req.suffixes or (f.get("suffix") or "") in req.suffixes)
+    ]
+
+
+def _program_key(text: str) -> str | None:
+    digits = text.lower().removeprefix("jw")
+    return digits.zfill(5) if digits.isdigit() and len(digits) <= 5 else None
+
+
+async def anchor(reader: read.Reader, id: str) -> dict | None:
+    """``{"kind", "key"}`` of what `id` names, or None."""
+    ids = list(dict.fromkeys([id, id.lower()]))
+    rows = await reader.values(queries.text("api/download_anchor"), {"ids": ids, "program": _program_key(id)})
+    return rows[0] if rows else None
+
+
+async def download_list(reader: read.Reader, req: DownloadRequest, *, max_depth: int, max_nodes: int) -> dict | None:
+    """The download list of `req`, or None when its id names nothing.
+
+    ``{"anchor": {"kind", "key", "label"}, "files": [...], "count", "total_size", "unknown_sizes",
+    "truncated"}``; each file has uri,
+    filename, level, product_type, suffix, size, mrp, mast_mrp and category.
+    """
+    found = await anchor(reader, req.id)
+    if found is None:
+        return None
+    truncated = False
+    if found["kind"] == "PRODUCT":
+        walk = await read.lineage(reader, found["key"], upstream=req.upstream, types=VIEW_RELATIONSHIPS,
+                                  max_depth=max_depth, limit=max_nodes)
+        uris = sorted(walk.depths) if walk is not None else []
+        truncated = bool(walk and walk.truncated)
+    else:
+        uris = (await reader.values(queries.text("api/download_contents"),
+                                    {"kind": found["kind"], "key": found["key"], "upstream": req.upstream}))[0]
+    files = (await reader.values(queries.text("api/download_files"), {"uris": uris}))[0]
+    for file in files:
+        file["category"] = category(file)
+        file.pop("labels", None)
+    shown = order(_filtered(files if req.all else minimum_recommended(files), req))
+    sizes = [f["size"] for f in shown if f.get("size") is not None]
+    return {
+        "anchor": {**found, "label": _label(found), "detail": None},
+        "files": shown,
+        "count": len(shown),
+        "total_size": float(sum(sizes)),
+        "unknown_sizes": len(shown) - len(sizes),
+        "truncated": truncated,
+    }
+
+
+def _label(found: dict) -> str:
+    if found["kind"] == "PRODUCT":
+        return found["key"].rsplit("/", 1)[-1]
+    if found["kind"] == "PROGRAM":
+        return "jw" + found["key"]
+    return found["key"]
