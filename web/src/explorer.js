@@ -7,14 +7,14 @@ import "./token.css";
 import { ApiError, graphql, serverConfig } from "./api.js";
 import { authFetch } from "./token.js";
 import {
-  ASSOCIATION_PRODUCTS, EXAMPLES, LINEAGE, OBSERVATION_PRODUCTS, PRODUCT_DETAIL, PRODUCT_DETAIL_BASIC,
+  ASSOCIATION_PRODUCTS, EXAMPLES, LINEAGE, OBSERVATION_PRODUCTS, PRODUCT_DETAIL_FALLBACKS,
   PROGRAM_OBSERVATIONS, RESOLVE_PRODUCT, onScreenDocument,
 } from "./queries.js";
 import { Lineage, buildView } from "./model.js";
 import { layout } from "./layout.js";
 import { Picture, esc, legendHtml } from "./picture.js";
 import { FindBox } from "./search.js";
-import { groupPanel, productPanel } from "./panel.js";
+import { productPanel } from "./panel.js";
 import { LineageTable, tableRows } from "./table.js";
 import { DownloadPanel, saveFile } from "./download.js";
 
@@ -31,7 +31,7 @@ const state = {
   selected: null,
   tab: "picture",
   threshold: 12,
-  detailQuery: PRODUCT_DETAIL,
+  detailQuery: 0, // index in PRODUCT_DETAIL_FALLBACKS of the request this server answers
   key: null,
   kind: null,
 };
@@ -218,7 +218,7 @@ async function select(entity) {
   const panel = $("#panel");
   if (entity.type === "group") { toggleGroup(entity.id, true); return; }
   if (entity.type === "collapse") { toggleGroup(entity.groupId, false); return; }
-  if (entity.type === "references") { toggleGroup(entity.groupId, true); return; }
+  if (entity.type === "contributing-group") { toggleGroup(entity.groupId, true); return; }
   if (entity.contributing) { status(`${entity.type}: ${entity.label}`); return; }
   state.selected = entity.id;
   picture.select(entity.id);
@@ -231,16 +231,16 @@ async function select(entity) {
     if (!detail || state.selected !== entity.id) return;
     state.lineage.details.set(product.uri, detail);
     panel.innerHTML = productPanel(product, detail, { config: state.config, direction: state.lineage.direction });
-    render(); // its reference files, CRDS context and engineering beside it
+    render({ fit: entity.start }); // its reference files, CRDS context and engineering beside it
   }
 }
 
 async function productDetail(uri) {
   try {
-    return (await graphql(state.detailQuery, { uri })).product;
+    return (await graphql(PRODUCT_DETAIL_FALLBACKS[state.detailQuery], { uri })).product;
   } catch (error) {
-    if (state.detailQuery === PRODUCT_DETAIL && /inputs|endProducts/.test(error.message)) {
-      state.detailQuery = PRODUCT_DETAIL_BASIC; // a server without the inputs/endProducts fields
+    if (state.detailQuery < PRODUCT_DETAIL_FALLBACKS.length - 1) {
+      state.detailQuery += 1; // a server whose `inputs` or `endProducts` fails: ask without it
       return productDetail(uri);
     }
     failed(error);
@@ -255,7 +255,6 @@ function panelClick(event) {
   const entity = state.view.entities.get(state.selected);
   if (action === "close") { $("#panel").hidden = true; return; }
   if (button.dataset.openKey) { open(button.dataset.openKey, button.dataset.openKind); return; }
-  if (action === "expand-group") { toggleGroup(button.dataset.group, true); return; }
   if (!entity || !entity.product) return;
   if (action === "expand") expandStep(entity.product.uri, button.dataset.direction);
   if (action === "focus") open(entity.product.uri, "PRODUCT");

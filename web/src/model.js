@@ -146,23 +146,33 @@ function addContributing(lineage, options, add, entityOf) {
   for (const [uri, detail] of lineage.details) {
     const owner = entityOf.get(uri);
     if (!owner) continue;
-    const beside = (id, type, label, extra) => {
-      add({ id: `${type}:${uri}:${id}`, type, members: [], kind: type, label, parent: owner, contributing: true,
-        row: null, owner: uri, ...extra });
+    const kinds = {
+      reference: (detail.referenceFiles || []).map((r) => [r.name, r.name, r.reftype]),
+      crds: detail.crdsContext ? [[detail.crdsContext.name, detail.crdsContext.name, ""]] : [],
+      engineering: (detail.engineering || []).map((e) => [e.key, e.key, e.mnemonicName]),
+      aggregation: (detail.aggregatedBy || []).map((o) => [o.obsid, o.obsId || o.obsid, ""]),
+      multiplicity: detail.multiplicityOf ? [[detail.multiplicityOf.name, detail.multiplicityOf.name, ""]] : [],
     };
-    const references = detail.referenceFiles || [];
-    const groupId = `r:${uri}`;
-    if (references.length > options.threshold && !options.expanded.has(groupId)) {
-      beside("all", "references", `${references.length} reference files`, { groupId, names: references.map((r) => r.name) });
-    } else {
-      for (const ref of references) beside(ref.name, "reference", ref.name, { detail: ref.reftype });
+    for (const [kind, items] of Object.entries(kinds)) {
+      const groupId = `r:${uri}:${kind}`;
+      const common = { members: [], kind, parent: owner, contributing: true, row: null, owner: uri };
+      if (items.length > options.threshold && !options.expanded.has(groupId)) {
+        add({ ...common, id: `${kind}s:${uri}`, type: "contributing-group", groupId, count: items.length,
+          label: `${items.length} ${CONTRIBUTING_NAMES[kind]}` });
+        continue;
+      }
+      if (items.length > options.threshold) {
+        add({ ...common, id: `c:${groupId}`, type: "collapse", groupId, label: `${items.length} ${CONTRIBUTING_NAMES[kind]}` });
+      }
+      for (const [id, label, detailText] of items) {
+        add({ ...common, id: `${kind}:${uri}:${id}`, type: kind, label, detail: detailText, groupId: items.length > options.threshold ? groupId : undefined });
+      }
     }
-    if (detail.crdsContext) beside(detail.crdsContext.name, "crds", detail.crdsContext.name, {});
-    for (const series of detail.engineering || []) beside(series.key, "engineering", series.key, { detail: series.mnemonicName });
-    for (const obs of detail.aggregatedBy || []) beside(obs.obsid, "aggregation", obs.obsId || obs.obsid, {});
-    if (detail.multiplicityOf) beside(detail.multiplicityOf.name, "multiplicity", detail.multiplicityOf.name, {});
   }
 }
+
+const CONTRIBUTING_NAMES = { reference: "reference files", crds: "CRDS contexts", engineering: "engineering series",
+  aggregation: "aggregating observations", multiplicity: "associations" };
 
 function drawnEdges(lineage, entities, entityOf) {
   const merged = new Map();
@@ -178,8 +188,8 @@ function drawnEdges(lineage, entities, entityOf) {
   const edges = [...merged.values()];
   for (const entity of entities.values()) {
     if (!entity.contributing) continue;
-    const type = { reference: "USED_REFERENCE", references: "USED_REFERENCE", crds: "CALIBRATED_UNDER",
-      engineering: "HAS_ENGINEERING", multiplicity: "MULTIPLICITY", aggregation: "AGGREGATION" }[entity.type];
+    const type = { reference: "USED_REFERENCE", crds: "CALIBRATED_UNDER", engineering: "HAS_ENGINEERING",
+      multiplicity: "MULTIPLICITY", aggregation: "AGGREGATION" }[entity.kind];
     edges.push({ from: entity.parent, to: entity.id, type, qualifier: "", count: 1 });
   }
   return edges;

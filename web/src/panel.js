@@ -63,15 +63,3 @@ export function productPanel(product, detail, { config, direction }) {
     <dl class="props">${rows.join("")}</dl>
     ${sections}`;
 }
-
-export function groupPanel(entity, lineage) {
-  const members = entity.members.slice(0, 200).map((uri) => lineage.products.get(uri));
-  const size = entity.members.reduce((sum, uri) => sum + (lineage.products.get(uri).size || 0), 0);
-  return `
-    <div class="panel-head"><h2 id="panel-title">${esc(entity.label)}</h2>
-      <button class="close" data-action="close" aria-label="Close the panel">×</button></div>
-    <div class="panel-actions"><button data-action="expand-group" data-group="${esc(entity.id)}">Expand the group</button></div>
-    <p>${entity.members.length.toLocaleString("en")} products, ${humanSize(size)} in all.</p>
-    ${list(members, (p) => esc(p.filename || p.uri))}
-    ${entity.members.length > 200 ? `<p class="muted">and ${entity.members.length - 200} more</p>` : ""}`;
-}

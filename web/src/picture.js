@@ -50,7 +50,7 @@ export function legendHtml() {
 }
 
 function nodeClass(entity) {
-  if (entity.type === "group") return "node group";
+  if (entity.type === "group" || entity.type === "contributing-group") return `node group${entity.contributing ? ` contributing c-${entity.kind}` : ""}`;
   if (entity.type === "collapse") return "node collapse";
   if (entity.contributing) return `node contributing c-${entity.type}`;
   const p = entity.product;
@@ -60,6 +60,7 @@ function nodeClass(entity) {
 
 function entityText(entity) {
   if (entity.type === "group") return [entity.label, `${RELATIONSHIP_NAMES[entity.relationship] || entity.relationship} · click to expand`];
+  if (entity.type === "contributing-group") return [entity.label, "contributing · click to expand"];
   if (entity.type === "collapse") return [`▴ collapse ${entity.label}`];
   if (entity.contributing) {
     const what = { reference: "reference file", references: "reference files", crds: "CRDS context",
@@ -72,7 +73,7 @@ function entityText(entity) {
 }
 
 function ariaLabel(entity) {
-  if (entity.type === "group") return `Group of ${entity.label}; expand`;
+  if (entity.type === "group" || entity.type === "contributing-group") return `Group of ${entity.label}; expand`;
   if (entity.type === "collapse") return `Collapse the group ${entity.label}`;
   if (entity.contributing) return `${entityText(entity)[1]}: ${entity.label}`;
   const p = entity.product;
@@ -82,9 +83,9 @@ function ariaLabel(entity) {
 function nodeSvg(entity, selected) {
   const h = entity.type === "collapse" ? 26 : NODE_H;
   const [line1, line2] = entityText(entity);
-  const stack = entity.type === "group"
+  const stack = entity.type === "group" || entity.type === "contributing-group"
     ? `<rect x="8" y="-8" width="${NODE_W}" height="${h}" rx="6" class="stack"/><rect x="4" y="-4" width="${NODE_W}" height="${h}" rx="6" class="stack"/>` : "";
-  const mrp = entity.product && entity.product.mastMrp ? `<text x="${NODE_W - 6}" y="14" class="mrp" text-anchor="end">MRP</text>` : "";
+  const mrp = entity.product && entity.product.mastMrp ? `<rect x="${NODE_W - 34}" y="${h - 17}" width="28" height="12" rx="2" class="mrp-box"/><text x="${NODE_W - 20}" y="${h - 8}" class="mrp" text-anchor="middle">MRP</text>` : "";
   const title = entity.product ? entity.product.uri : entity.label;
   return `<g class="${nodeClass(entity)}${selected ? " selected" : ""}" data-id="${esc(entity.id)}" data-type="${entity.type}" data-kind="${esc(entity.kind)}"
     transform="translate(${entity.x},${entity.y})" tabindex="0" role="button" aria-label="${esc(ariaLabel(entity))}">
@@ -98,13 +99,11 @@ function edgeSvg(edge, entities) {
   if (!a || !b || a.x == null || b.x == null) return "";
   let d;
   if (a.placedRow === b.placedRow) {
-    const [left, right] = a.x < b.x ? [a, b] : [b, a];
-    const y1 = left.y + NODE_H / 2;
-    const y2 = right.y + NODE_H / 2;
-    const x1 = left.x + NODE_W;
-    const x2 = right.x;
-    d = `M${x2},${y2} C${x2 - 30},${y2 - 40} ${x1 + 30},${y1 - 40} ${x1},${y1}`;
-    if (left !== b) d = `M${x1},${y1} C${x1 + 30},${y1 - 40} ${x2 - 30},${y2 - 40} ${x2},${y2}`;
+    // beside in one row: a bridge over the row, from the input's top to the product's top
+    const x1 = b.x + NODE_W / 2;
+    const x2 = a.x + NODE_W / 2 + (b.x < a.x ? -20 : 20);
+    const lift = 22 + Math.min(Math.abs(x2 - x1) * 0.06, 40);
+    d = `M${x1},${b.y} C${x1},${b.y - lift} ${x2},${a.y - lift} ${x2},${a.y}`;
   } else {
     const down = b.y > a.y; // the input below the product
     const x1 = b.x + NODE_W / 2;
@@ -115,7 +114,7 @@ function edgeSvg(edge, entities) {
     d = `M${x1},${y1} C${x1},${y1 + bend} ${x2},${y2 - bend} ${x2},${y2}`;
   }
   const label = [RELATIONSHIP_NAMES[edge.type] || edge.type, edge.qualifier, edge.count > 1 ? `×${edge.count}` : ""].filter(Boolean).join(" ");
-  const width = edge.count > 1 ? ` style="stroke-width:${Math.min(2 + Math.log10(edge.count) * 2, 8).toFixed(1)}px"` : "";
+  const width = edge.count > 1 ? ` style="stroke-width:${Math.min(1.8 + Math.log10(edge.count) * 1.2, 5).toFixed(1)}px"` : "";
   return `<path d="${d}" class="edge e-${edge.type}" marker-end="url(#arrow-${edge.type})"${width}><title>${esc(label)}</title></path>`;
 }
 
@@ -161,7 +160,7 @@ export class Picture {
     this.view = view;
     const parts = [];
     const markers = RELATIONSHIPS.map(([type]) => `<marker id="arrow-${type}" viewBox="0 0 10 10" refX="9" refY="5"
-      markerWidth="7" markerHeight="7" orient="auto-start-reverse" class="m-${type}"><path d="M0,0 L10,5 L0,10 z"/></marker>`);
+      markerUnits="userSpaceOnUse" markerWidth="10" markerHeight="10" orient="auto-start-reverse" class="m-${type}"><path d="M0,1 L10,5 L0,9 z"/></marker>`);
     const b = view.bounds;
     for (const row of view.rows) {
       const name = LEVEL_NAMES[row];
@@ -211,7 +210,7 @@ export class Picture {
     return [...this.container.querySelectorAll(".node")].map((node) => {
       const entity = this.view.entities.get(node.dataset.id);
       return { id: entity.id, type: entity.type, kind: entity.kind, level: entity.product ? entity.product.level : null,
-        uri: entity.product ? entity.product.uri : null, count: entity.members.length, label: entity.label || null,
+        uri: entity.product ? entity.product.uri : null, count: entity.count || entity.members.length, label: entity.label || null,
         groupId: entity.groupId || null };
     });
   }

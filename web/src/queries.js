@@ -58,8 +58,12 @@ export const PRODUCT_DETAIL = `query ProductDetail($uri: String!) {
   }
 }`;
 
-// Without the fields of the explorer-api branch (inputs, endProducts), for servers that lack them.
-export const PRODUCT_DETAIL_BASIC = PRODUCT_DETAIL.replace(/\n\s*inputs \{[^\n]*\n\s*endProducts \{[^\n]*/, "");
+// Fallbacks, most complete first, for servers where `inputs` or `endProducts` fail or are missing.
+export const PRODUCT_DETAIL_FALLBACKS = [
+  PRODUCT_DETAIL,
+  PRODUCT_DETAIL.replace(/\n\s*inputs \{[^\n]*/, ""),
+  PRODUCT_DETAIL.replace(/\n\s*inputs \{[^\n]*/, "").replace(/\n\s*endProducts \{[^\n]*/, ""),
+];
 
 export const DOWNLOAD_LIST = `query DownloadList($id: String!, $direction: LineageDirection, $all: Boolean,
     $levels: [String!], $productTypes: [String!], $suffixes: [String!]) {
