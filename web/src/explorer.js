@@ -38,6 +38,7 @@ const state = {
 
 const api = (window.mastgraphExplorer = {
   lastRender: null,
+  renders: 0, // lineages drawn since the page loaded
   lastExport: null,
   busy: false,
   drawn: () => (picture.view ? picture.drawn() : []),
@@ -153,6 +154,7 @@ async function showLineage(uri, dir, found = {}) {
   await nextFrame();
   const t2 = performance.now();
   api.lastRender = { fetchMs: t1 - t0, renderMs: t2 - t1, nodes: lineage.products.size, edges: lineage.edges.length, drawn: nodes };
+  api.renders += 1;
   summary(found.note);
   downloads.reset(lineage);
   if (state.tab === "table") showTable();

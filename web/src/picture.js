@@ -211,7 +211,7 @@ export class Picture {
       const entity = this.view.entities.get(node.dataset.id);
       return { id: entity.id, type: entity.type, kind: entity.kind, level: entity.product ? entity.product.level : null,
         uri: entity.product ? entity.product.uri : null, count: entity.count || entity.members.length, label: entity.label || null,
-        groupId: entity.groupId || null };
+        groupId: entity.groupId || null, members: entity.type === "group" ? entity.members : undefined };
     });
   }
 }
