@@ -7,7 +7,6 @@ Expected answers come from the GraphQL API itself (the page must show what the A
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -19,6 +18,8 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from mastgraph.api.web import missing_assets_warning
@@ -31,7 +32,7 @@ from ..conftest import count, empty_graph
 #: The demo's Level-3 mosaic across two MIRI observations (12 members), and a 48-member mosaic.
 MOSAIC = "mast:JWST/product/jw02733-c1001_t001_miri_f1130w_i2d.fits"
 WIDE = "mast:JWST/product/jw01345-o001_t001_nircam_clear-f200w_i2d.fits"
-TIMEOUT = 20
+TIMEOUT = 45  # generous: the test machine may be shared and loaded
 
 
 @dataclass
@@ -54,8 +55,11 @@ def start_server(neo4j_settings, home: Path, token: str = "") -> tuple[subproces
     env = {**os.environ, "NEO4J_URI": neo4j_settings.uri, "MASTGRAPH_HOME": str(home), "MASTGRAPH_API_TOKEN": token}
     if neo4j_settings.neo4j_password:
         env.update(NEO4J_USER=neo4j_settings.neo4j_user, NEO4J_PASSWORD=neo4j_settings.neo4j_password)
+    # The server's log goes to a file: a pipe nobody reads would fill up and stop the server.
+    log = open(home / f"serve-{port}.log", "w")  # noqa: SIM115 - closed by stop_server
     proc = subprocess.Popen([sys.executable, "-m", "mastgraph.cli", "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdout=log, stderr=subprocess.STDOUT, text=True)
+    proc.log = log
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -65,7 +69,7 @@ def start_server(neo4j_settings, home: Path, token: str = "") -> tuple[subproces
         except httpx.TransportError:
             pass
         if proc.poll() is not None:
-            pytest.fail(f"mastgraph serve exited: {proc.stdout.read()[-2000:]}", pytrace=False)
+            pytest.fail(f"mastgraph serve exited: {stop_server(proc)[-2000:]}", pytrace=False)
         if time.monotonic() > deadline:
             proc.terminate()
             pytest.fail("mastgraph serve was not ready within 60 s", pytrace=False)
@@ -73,12 +77,15 @@ def start_server(neo4j_settings, home: Path, token: str = "") -> tuple[subproces
 
 
 def stop_server(proc: subprocess.Popen) -> str:
+    """Stop the server; its log."""
     proc.terminate()
     try:
-        return proc.communicate(timeout=30)[0]
+        proc.wait(timeout=30)
     except subprocess.TimeoutExpired:
         proc.kill()
-        return proc.communicate()[0]
+        proc.wait()
+    proc.log.close()
+    return Path(proc.log.name).read_text()
 
 
 @pytest.fixture(scope="session")
@@ -148,9 +155,22 @@ def wait_render(browser, before: int) -> dict:
     """Wait until the page drew a lineage more than `before` times and is idle; the last render."""
     def rendered(driver):
         return driver.execute_script(
-            "const e = window.mastgraphExplorer; return e && !e.busy && e.renders > arguments[0] && e.lastRender", before)
+            "const e = window.mastgraphExplorer; return e && e.idle() && e.renders > arguments[0] && e.lastRender", before)
     return wait(browser, rendered, message="the lineage was not drawn")
 
 
-def pretty(value) -> str:
-    return json.dumps(value, indent=1)[:2000]
+def wait_idle(browser) -> None:
+    """Wait until the page has no request under way (its picture and panel are final)."""
+    wait(browser, lambda d: d.execute_script("return window.mastgraphExplorer.idle()"), message="the page stayed busy")
+
+
+def click(browser, selector: str) -> None:
+    """Click what `selector` finds once the page is idle (a redraw replaces the elements)."""
+    wait_idle(browser)
+    for _ in range(5):
+        try:
+            wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, selector)).click()
+            return
+        except StaleElementReferenceException:
+            wait_idle(browser)
+    raise AssertionError(f"{selector} kept being redrawn")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from selenium.webdriver.common.by import By
 
-from .conftest import MOSAIC, open_lineage, wait
+from .conftest import MOSAIC, click, open_lineage, wait
 
 DOWNLOAD_LIST = """query($id: String!, $all: Boolean) {
   downloadList(id: $id, all: $all) { count uris files { uri level suffix } }
@@ -16,7 +16,9 @@ DOWNLOAD_LIST = """query($id: String!, $all: Boolean) {
 
 
 def listed(browser) -> list[str]:
-    return [row.get_attribute("data-uri") for row in browser.driver.find_elements(By.CSS_SELECTOR, "table.files tbody tr")]
+    """The files listed, read in one step (the list is redrawn when a filter changes)."""
+    return browser.driver.execute_script(
+        "return [...document.querySelectorAll('table.files tbody tr')].map((row) => row.dataset.uri)")
 
 
 def downloaded(folder: Path, name: str, timeout: float = 15) -> str:
@@ -31,21 +33,21 @@ def downloaded(folder: Path, name: str, timeout: float = 15) -> str:
 def test_mrp_checkbox_and_uri_export_match_the_api(browser, explorer, tmp_path):
     browser.driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
     open_lineage(browser, explorer, MOSAIC, "up")
-    browser.driver.find_element(By.ID, "tab-download").click()
+    click(browser, "#tab-download")
     mrp = explorer.graphql(DOWNLOAD_LIST, {"id": MOSAIC, "all": False})["downloadList"]
     everything = explorer.graphql(DOWNLOAD_LIST, {"id": MOSAIC, "all": True})["downloadList"]
     checkbox = wait(browser, lambda d: d.find_element(By.ID, "mrp-only"))
     assert checkbox.is_selected()  # the seed's default: Minimum Recommended Products only
     wait(browser, lambda d: listed(browser) == [f["uri"] for f in mrp["files"]], message="MRP list differs from the API")
     assert not any(f["level"] in ("1b", "2a") for f in mrp["files"])
-    browser.driver.find_element(By.ID, "mrp-only").click()
+    click(browser, "#mrp-only")
     wait(browser, lambda d: listed(browser) == [f["uri"] for f in everything["files"]], message="full list differs from the API")
     levels = {f["level"] for f in everything["files"]}
     assert {"1b", "2a", "2b"} <= levels  # raw and intermediate files revealed
     summary = browser.driver.find_element(By.ID, "download-summary").text
     assert summary.startswith(f"{everything['count']} of {everything['count']} files")
     browser.screenshot("explorer-download")
-    browser.driver.find_element(By.CSS_SELECTOR, 'button[data-export="uris"]').click()
+    click(browser, 'button[data-export="uris"]')
     name = "jw02733-c1001_t001_miri_f1130w_i2d_uris.txt"
     assert downloaded(tmp_path, name) == everything["uris"]
 
@@ -53,16 +55,16 @@ def test_mrp_checkbox_and_uri_export_match_the_api(browser, explorer, tmp_path):
 def test_filters_and_unchecked_files(browser, explorer, tmp_path):
     browser.driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
     open_lineage(browser, explorer, MOSAIC, "up")
-    browser.driver.find_element(By.ID, "tab-download").click()
+    click(browser, "#tab-download")
     wait(browser, lambda d: listed(browser))
-    browser.driver.find_element(By.ID, "mrp-only").click()
+    click(browser, "#mrp-only")
     wait(browser, lambda d: len(listed(browser)) > 20)
-    browser.driver.find_element(By.CSS_SELECTOR, 'input[data-facet="levels"][value="1b"]').click()
+    click(browser, 'input[data-facet="levels"][value="1b"]')
     raw = explorer.graphql("""query($id: String!) { downloadList(id: $id, all: true, levels: ["1b"]) { files { uri } } }""",
                            {"id": MOSAIC})["downloadList"]["files"]
     wait(browser, lambda d: listed(browser) == [f["uri"] for f in raw], message="the level filter differs from the API")
     first = raw[0]["uri"]
-    browser.driver.find_element(By.CSS_SELECTOR, f'input[data-file="{first}"]').click()
-    browser.driver.find_element(By.CSS_SELECTOR, 'button[data-export="uris"]').click()
+    click(browser, f'input[data-file="{first}"]')
+    click(browser, 'button[data-export="uris"]')
     text = downloaded(tmp_path, "jw02733-c1001_t001_miri_f1130w_i2d_uris.txt")
     assert text.split() == [f["uri"] for f in raw[1:]]

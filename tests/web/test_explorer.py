@@ -7,7 +7,7 @@ from __future__ import annotations
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from .conftest import MOSAIC, WIDE, drawn, open_lineage, page_state, renders, wait, wait_render
+from .conftest import MOSAIC, WIDE, click, drawn, open_lineage, page_state, renders, wait, wait_idle, wait_render
 
 LINEAGE = """query($uri: String!, $direction: LineageDirection!, $maxDepth: Int) {
   lineage(uri: $uri, direction: $direction, maxDepth: $maxDepth) { nodes { product { uri level labels } } }
@@ -24,8 +24,18 @@ def drawn_products(browser) -> dict[str, str | None]:
     return {d["uri"]: d["level"] for d in drawn(browser) if d["type"] == "product"}
 
 
+def shown(browser) -> set[str]:
+    """Every product on screen: drawn alone or as a member of a drawn group."""
+    return set(drawn_products(browser)) | {uri for d in drawn(browser) if d["type"] == "group" for uri in d["members"]}
+
+
+def table_names(browser) -> list[str]:
+    return browser.driver.execute_script(
+        "return [...document.querySelectorAll('.lineage-table tbody th')].map((cell) => cell.textContent)")
+
+
 def click_node(browser, entity_id: str) -> None:
-    browser.driver.find_element(By.CSS_SELECTOR, f'[data-id="{entity_id}"]').click()
+    click(browser, f'[data-id="{entity_id}"]')
 
 
 def test_search_shows_the_mosaic_down_to_its_raw_exposures(browser, explorer):
@@ -55,7 +65,7 @@ def test_direction_switch_walks_from_a_raw_exposure_to_the_mosaic(browser, explo
     open_lineage(browser, explorer, raw, "up")
     assert MOSAIC not in drawn_products(browser)
     before = renders(browser)
-    browser.driver.find_element(By.CSS_SELECTOR, 'input[name="dir"][value="down"]').click()
+    click(browser, 'input[name="dir"][value="down"]')
     wait_render(browser, before)
     assert "dir=down" in browser.driver.current_url
     expected = lineage_uris(explorer, raw, "DOWNSTREAM")
@@ -68,8 +78,7 @@ def test_expand_a_node_one_step_from_its_panel(browser, explorer):
     open_lineage(browser, explorer, raw, "up")
     before = set(drawn_products(browser))
     click_node(browser, f"p:{raw}")
-    button = wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, '#panel [data-action="expand"][data-direction="DOWNSTREAM"]'))
-    button.click()
+    click(browser, '#panel [data-action="expand"][data-direction="DOWNSTREAM"]')
     step = set(lineage_uris(explorer, raw, "DOWNSTREAM", 1))
     wait(browser, lambda d: step <= set(drawn_products(browser)), message="the step was not drawn")
     assert set(drawn_products(browser)) == before | step
@@ -89,6 +98,7 @@ def test_groups_collapse_and_expand(browser, explorer):
     click_node(browser, cal_group["id"])
     wait(browser, lambda d: set(cal) <= set(drawn_products(browser)), message="the group did not expand")
     assert not any(d["id"] == cal_group["id"] for d in drawn(browser))
+    wait_idle(browser)
     collapse = browser.driver.find_element(By.CSS_SELECTOR, f'[data-id="c:{cal_group["id"]}"]')
     collapse.send_keys(Keys.ENTER)  # keyboard works as the mouse does
     wait(browser, lambda d: any(g["id"] == cal_group["id"] for g in drawn(browser)), message="the group did not collapse")
@@ -99,18 +109,18 @@ def test_groups_collapse_and_expand(browser, explorer):
 def test_table_view_sorts_and_copies(browser, explorer):
     open_lineage(browser, explorer, MOSAIC, "up")
     expected = lineage_uris(explorer, MOSAIC)
-    browser.driver.find_element(By.ID, "tab-table").click()
+    click(browser, "#tab-table")
     rows = wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".lineage-table tbody tr"))
     assert len(rows) == len(expected)
     header = browser.driver.find_element(By.CSS_SELECTOR, 'button[data-sort="filename"]')
     header.click()
-    names = [th.text for th in browser.driver.find_elements(By.CSS_SELECTOR, ".lineage-table tbody th")]
+    names = table_names(browser)
     assert names == sorted(names)
     assert browser.driver.find_element(By.CSS_SELECTOR, 'th[aria-sort="ascending"]').text.startswith("File name")
     browser.driver.switch_to.active_element.send_keys(Keys.ENTER)  # the header kept the focus
-    names = [th.text for th in browser.driver.find_elements(By.CSS_SELECTOR, ".lineage-table tbody th")]
+    names = table_names(browser)
     assert names == sorted(names, reverse=True)
-    browser.driver.find_element(By.CSS_SELECTOR, 'button[data-action="copy-tsv"]').click()
+    click(browser, 'button[data-action="copy-tsv"]')
     tsv = wait(browser, lambda d: page_state(browser, "window.mastgraphExplorer.lastCopy"))
     lines = tsv.strip("\n").split("\n")
     assert lines[0].split("\t")[0] == "File name" and len(lines) == len(expected) + 1
@@ -121,13 +131,13 @@ def test_copy_as_graphql_fetches_what_is_on_screen(browser, explorer):
     raw = sorted(uri for uri, level in lineage_uris(explorer, MOSAIC).items() if level == "1b")[0]
     open_lineage(browser, explorer, raw, "up")
     click_node(browser, f"p:{raw}")
-    wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, '#panel [data-direction="DOWNSTREAM"]')).click()
+    click(browser, '#panel [data-direction="DOWNSTREAM"]')
     wait(browser, lambda d: any(level == "2a" for level in drawn_products(browser).values()))
-    browser.driver.find_element(By.ID, "tab-export").click()
-    browser.driver.find_element(By.CSS_SELECTOR, 'button[data-action="copy-graphql"]').click()
+    click(browser, "#tab-export")
+    click(browser, 'button[data-action="copy-graphql"]')
     document = wait(browser, lambda d: page_state(browser, "window.mastgraphExplorer.lastCopy"))
     answer = explorer.graphql(document)
     fetched = {n["product"]["uri"] for walk in answer.values() for n in walk["nodes"]}
-    assert fetched == set(drawn_products(browser))
+    assert fetched == shown(browser)
     links = [a.get_attribute("href") for a in browser.driver.find_elements(By.CSS_SELECTOR, ".prov a")]
     assert {link.rsplit("format=", 1)[1] for link in links} == {"json", "provn", "xml", "dot"}

@@ -35,7 +35,11 @@ def test_token_is_asked_once_and_kept_for_the_tab(browser, explorer, neo4j_setti
         assert guarded.graphql('{ product(uri: "%s") { level } }' % MOSAIC)["product"]["level"] == "3"
         foreign = browser.foreign_requests(base, browser.requested())
         assert not foreign, foreign
+        errors = browser.console_errors()  # Chromium logs the first, refused requests
+        assert all("401 (Unauthorized)" in error for error in errors), errors
     finally:
         browser.driver.execute_script("sessionStorage.clear()")
+        browser.open("about:blank")
         stop_server(proc)
         browser.requested()  # the explorer fixture checks requests against its own server
+        browser.console_errors()

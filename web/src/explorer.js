@@ -4,7 +4,7 @@
 // timing and the drawn entities (tests and the benchmark read them).
 import "./explorer.css";
 import "./token.css";
-import { ApiError, graphql, serverConfig } from "./api.js";
+import { ApiError, graphql, pending, serverConfig } from "./api.js";
 import { authFetch } from "./token.js";
 import {
   ASSOCIATION_PRODUCTS, EXAMPLES, LINEAGE, OBSERVATION_PRODUCTS, PRODUCT_DETAIL_FALLBACKS,
@@ -41,6 +41,7 @@ const api = (window.mastgraphExplorer = {
   renders: 0, // lineages drawn since the page loaded
   lastExport: null,
   busy: false,
+  idle: () => !api.busy && pending.count === 0,
   drawn: () => (picture.view ? picture.drawn() : []),
   state,
 });

@@ -58,10 +58,11 @@ export class LineageTable {
     return [...this.rows].sort((a, b) => {
       const x = a[key];
       const y = b[key];
-      if (x === y) return a.filename < b.filename ? -1 : 1;
+      if (x === y) return a.filename === b.filename ? 0 : a.filename < b.filename ? -1 : 1;
       if (x == null || x === "") return 1;
       if (y == null || y === "") return -1;
-      return (typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y))) * factor;
+      if (typeof x === "number" && typeof y === "number") return (x - y) * factor;
+      return (String(x) < String(y) ? -1 : 1) * factor; // code-point order: file names sort as in a listing
     });
   }
 
