@@ -151,7 +151,7 @@ async function showLineage(uri, dir, found = {}) {
   $("#view").hidden = false;
   $("#view-title").textContent = start.filename || uri;
   document.title = `${start.filename || uri} — mastgraph`;
-  const nodes = render({ fit: true });
+  const nodes = render({ focus: state.selected });
   await nextFrame();
   const t2 = performance.now();
   api.lastRender = { fetchMs: t1 - t0, renderMs: t2 - t1, nodes: lineage.products.size, edges: lineage.edges.length, drawn: nodes };
@@ -166,9 +166,9 @@ async function showLineage(uri, dir, found = {}) {
 
 const nextFrame = () => new Promise((resolveFrame) => requestAnimationFrame(() => setTimeout(resolveFrame, 0)));
 
-function render({ fit = false } = {}) {
+function render({ fit = false, focus = null } = {}) {
   state.view = layout(buildView(state.lineage, { threshold: state.threshold, expanded: state.expanded }));
-  picture.render(state.view, { selected: state.selected, fit });
+  picture.render(state.view, { selected: state.selected, fit, focus });
   return state.view.order.length;
 }
 
@@ -234,7 +234,7 @@ async function select(entity) {
     if (!detail || state.selected !== entity.id) return;
     state.lineage.details.set(product.uri, detail);
     panel.innerHTML = productPanel(product, detail, { config: state.config, direction: state.lineage.direction });
-    render({ fit: entity.start }); // its reference files, CRDS context and engineering beside it
+    render({ focus: entity.start ? entity.id : null }); // its reference files, CRDS context and engineering beside it
   }
 }
 

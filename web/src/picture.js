@@ -1,6 +1,6 @@
 // The lineage picture: one SVG, built as text in one pass (fast for thousands of entities), with
 // pan and zoom; every entity is a focusable button (Enter or Space does what a click does).
-import { NODE_W, NODE_H, ROW_GAP } from "./layout.js";
+import { NODE_W, NODE_H } from "./layout.js";
 import { LEVEL_NAMES } from "./model.js";
 
 // Each relationship kind in its own style, named in the words of MAST's "Data Product Linkages".
@@ -85,7 +85,7 @@ function nodeSvg(entity, selected) {
   const [line1, line2] = entityText(entity);
   const stack = entity.type === "group" || entity.type === "contributing-group"
     ? `<rect x="8" y="-8" width="${NODE_W}" height="${h}" rx="6" class="stack"/><rect x="4" y="-4" width="${NODE_W}" height="${h}" rx="6" class="stack"/>` : "";
-  const mrp = entity.product && entity.product.mastMrp ? `<rect x="${NODE_W - 34}" y="${h - 17}" width="28" height="12" rx="2" class="mrp-box"/><text x="${NODE_W - 20}" y="${h - 8}" class="mrp" text-anchor="middle">MRP</text>` : "";
+  const mrp = entity.product && entity.product.mastMrp ? `<rect x="${NODE_W - 34}" y="${h - 17}" width="28" height="12" rx="2" class="mrp-box"/><text x="${NODE_W - 20}" y="${h - 8}" class="mrp-text" text-anchor="middle">MRP</text>` : "";
   const title = entity.product ? entity.product.uri : entity.label;
   return `<g class="${nodeClass(entity)}${selected ? " selected" : ""}" data-id="${esc(entity.id)}" data-type="${entity.type}" data-kind="${esc(entity.kind)}"
     transform="translate(${entity.x},${entity.y})" tabindex="0" role="button" aria-label="${esc(ariaLabel(entity))}">
@@ -105,7 +105,7 @@ function edgeSvg(edge, entities) {
     const lift = 22 + Math.min(Math.abs(x2 - x1) * 0.06, 40);
     d = `M${x1},${b.y} C${x1},${b.y - lift} ${x2},${a.y - lift} ${x2},${a.y}`;
   } else {
-    const down = b.y > a.y; // the input below the product
+    const down = b.placedRow > a.placedRow; // the input in a lower band than the product
     const x1 = b.x + NODE_W / 2;
     const y1 = down ? b.y : b.y + NODE_H;
     const x2 = a.x + NODE_W / 2;
@@ -156,7 +156,7 @@ export class Picture {
     if (node && this.view) this.onActivate(this.view.entities.get(node.dataset.id));
   }
 
-  render(view, { selected, fit }) {
+  render(view, { selected, fit, focus }) {
     this.view = view;
     const parts = [];
     const markers = RELATIONSHIPS.map(([type]) => `<marker id="arrow-${type}" viewBox="0 0 10 10" refX="9" refY="5"
@@ -164,14 +164,26 @@ export class Picture {
     const b = view.bounds;
     for (const row of view.rows) {
       const name = LEVEL_NAMES[row];
-      if (name) parts.push(`<text class="row-label" x="${b.minX - 24}" y="${row * ROW_GAP + 27}" text-anchor="end">${name}</text>`);
+      if (name) parts.push(`<text class="row-label" x="${b.minX - 24}" y="${view.rowY.get(row) + 27}" text-anchor="end">${name}</text>`);
     }
     for (const edge of view.edges) parts.push(edgeSvg(edge, view.entities));
     for (const entity of view.order) parts.push(nodeSvg(entity, entity.id === selected));
     this.container.innerHTML = `<svg class="lineage-svg" xmlns="http://www.w3.org/2000/svg" width="100%" height="100%">
       <defs>${markers.join("")}</defs><g class="viewport">${parts.join("")}</g></svg>`;
     this.viewport = this.container.querySelector(".viewport");
-    if (fit) this.fit(); else this.apply();
+    if (focus) this.focus(focus); else if (fit) this.fit(); else this.apply();
+  }
+
+  // The whole picture when it is readable at that scale, else the top of it around `id`, readable.
+  focus(id) {
+    const rect = this.container.getBoundingClientRect();
+    const b = this.view.bounds;
+    const whole = Math.min(rect.width / (b.maxX - b.minX + 120), rect.height / (b.maxY - b.minY + 80));
+    const entity = this.view.entities.get(id);
+    if (whole >= 0.55 || !entity) { this.fit(); return; }
+    const k = 0.75;
+    this.transform = { k, x: rect.width / 2 - (entity.x + NODE_W / 2) * k, y: 60 - b.minY * k };
+    this.apply();
   }
 
   select(id) {
