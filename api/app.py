@@ -28,7 +28,7 @@ from .auth import BearerTokenGuard
 from .health import Readiness, healthz, readyz
 from .schema import build_schema
 from .view import LineageGraphQL
-from .web import StaticAssets, config, explorer, warn_once_if_missing
+from .web import StaticAssets, config, explorer
 
 
 async def prov(request: Request) -> Response:
@@ -65,7 +65,6 @@ def create_app(settings: Settings | None = None, *, nested: bool = True) -> Star
     """
     settings = settings or get_settings()
     graphql = LineageGraphQL(build_schema(settings), nested=nested)
-    warn_once_if_missing()
     routes = [
         Route("/", explorer, methods=["GET"]),
         Route("/explorer/config.json", config, methods=["GET"]),

@@ -10,7 +10,6 @@ pages are revalidated on every load.
 from __future__ import annotations
 
 import html
-import logging
 from pathlib import Path
 
 from starlette.requests import Request
@@ -20,8 +19,6 @@ from starlette.types import Scope
 
 from mastgraph.graph import neo4j_browser, queries
 
-log = logging.getLogger("mastgraph.api")
-
 #: Where `make web` writes the bundle (inside the package, so a non-editable install serves it).
 STATIC = Path(__file__).resolve().parent / "static"
 #: The pages built from web/src (their script and style names carry content hashes).
@@ -30,26 +27,17 @@ GRAPHIQL_PAGE = "graphiql.html"
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 
-_warned = False
-
-
-def assets_built(static: Path = STATIC) -> bool:
+def assets_built(static: Path | None = None) -> bool:
+    static = static or STATIC
     return (static / EXPLORER_PAGE).is_file() and (static / GRAPHIQL_PAGE).is_file()
 
 
-def missing_assets_warning(static: Path = STATIC) -> str | None:
+def missing_assets_warning(static: Path | None = None) -> str | None:
     """One line for the operator when the page was never built, else None."""
+    static = static or STATIC
     if assets_built(static):
         return None
     return f"the explorer page is not built ({static} has no {EXPLORER_PAGE}): run `make web` (needs Node.js and npm)"
-
-
-def warn_once_if_missing(static: Path = STATIC) -> None:
-    global _warned
-    message = missing_assets_warning(static)
-    if message and not _warned:
-        _warned = True
-        log.warning(message)
 
 
 def _not_built(what: str) -> HTMLResponse:
