@@ -1,10 +1,20 @@
 # The mastgraph API image; Neo4j runs beside it (docker-compose.yml) or anywhere NEO4J_URI points.
+# The explorer page and GraphiQL are bundled from npm in a first stage (nothing from a CDN at run time).
+FROM node:20-slim AS web
+WORKDIR /web
+COPY web/package.json web/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY web/build.mjs ./
+COPY web/src ./src
+RUN mkdir -p /api && npm run build
+
 FROM python:3.11-slim
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY mastgraph ./mastgraph
 COPY graph ./graph
 COPY api ./api
+COPY --from=web /api/static ./api/static
 COPY loaders ./loaders
 COPY cli ./cli
 COPY cypher ./cypher

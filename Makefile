@@ -1,13 +1,16 @@
 # The two set-up commands of the README:
-#   make demo   venv + jars + local Neo4j + bundled sample loaded + GraphQL served on http://127.0.0.1:8000/graphql
-#   make test   venv + jars + the whole test suite against a real Neo4j
+#   make demo   venv + explorer page + jars + local Neo4j + bundled sample loaded + the explorer on
+#               http://127.0.0.1:8000/ and GraphQL on http://127.0.0.1:8000/graphql
+#   make test   venv + explorer page + browser + jars + the whole test suite against a real Neo4j
+#   make web    the explorer page and GraphiQL: npm packages pinned by web/package-lock.json, bundled
+#               by esbuild into api/static/ (needs Node.js and npm; skipped when up to date)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: demo test venv browser jars bench clean-state
+.PHONY: demo test venv web browser jars bench clean-state
 
 $(BIN)/mastgraph: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "mastgraph needs Python 3.11 or newer")'
@@ -18,11 +21,24 @@ $(BIN)/mastgraph: pyproject.toml
 
 venv: $(BIN)/mastgraph
 
-demo: venv
+demo: venv web
 	$(BIN)/mastgraph demo --host $(HOST) --port $(PORT)
 
-test: venv browser
+test: venv web browser
 	$(BIN)/python -m pytest -q
+
+WEB_SOURCES := $(wildcard web/src/*) web/build.mjs
+STATIC_BUILT = api/static/BUILT
+
+web: $(STATIC_BUILT)
+
+web/node_modules/.installed: web/package.json web/package-lock.json
+	@command -v npm >/dev/null || { echo "error: the explorer page needs Node.js and npm (Debian: apt-get install nodejs npm) for make web"; exit 1; }
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(STATIC_BUILT): web/node_modules/.installed $(WEB_SOURCES)
+	cd web && npm run --silent build
 
 # The page tests drive Debian's Chromium; as root, set-up installs it, else it says what to install.
 browser:

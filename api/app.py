@@ -1,5 +1,8 @@
-"""The Starlette application: GraphQL at `/graphql` (GraphiQL in a browser), `/healthz`,
-`/readyz`, W3C PROV at `/prov/{uri}` (when `api/prov.py` is installed), the optional token guard.
+"""The Starlette application: the lineage explorer at `/` (its assets under `/static/`, its
+settings at `/explorer/config.json`), GraphQL at `/graphql` (the self-hosted GraphiQL in a
+browser), `/healthz`, `/readyz`, W3C PROV at `/prov/{uri}` (when `api/prov.py` is installed), the
+optional token guard (`/`, `/static/` and the GraphiQL page are public: they hold no data and ask
+for the token when the API answers 401).
 
 One async Neo4j driver lives in the app's lifespan, on `app.state.driver`, beside
 `app.state.settings`.
@@ -16,7 +19,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 from mastgraph.graph import read
 from mastgraph.graph.settings import Settings, get_settings
@@ -25,6 +28,7 @@ from .auth import BearerTokenGuard
 from .health import Readiness, healthz, readyz
 from .schema import build_schema
 from .view import LineageGraphQL
+from .web import StaticAssets, config, explorer
 
 
 async def prov(request: Request) -> Response:
@@ -62,6 +66,9 @@ def create_app(settings: Settings | None = None, *, nested: bool = True) -> Star
     settings = settings or get_settings()
     graphql = LineageGraphQL(build_schema(settings), nested=nested)
     routes = [
+        Route("/", explorer, methods=["GET"]),
+        Route("/explorer/config.json", config, methods=["GET"]),
+        Mount("/static", app=StaticAssets(), name="static"),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/graphql", graphql, methods=["GET", "POST"]),

@@ -1,5 +1,7 @@
-"""The optional bearer token (`MASTGRAPH_API_TOKEN`): when set, every route but `/healthz` needs
-``Authorization: Bearer <token>``."""
+"""The optional bearer token (`MASTGRAPH_API_TOKEN`): when set, every route needs
+``Authorization: Bearer <token>`` except `/healthz` and what holds no data: the explorer page
+(`/`), its assets (`/static/...`) and the GraphiQL page (a browser's `GET /graphql` without a
+query). Those pages ask for the token when the API answers 401 and keep it for the tab."""
 
 from __future__ import annotations
 
@@ -8,7 +10,19 @@ import hmac
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-OPEN_PATHS = frozenset({"/healthz"})
+OPEN_PATHS = frozenset({"/healthz", "/", "/favicon.ico"})
+OPEN_PREFIXES = ("/static/",)
+
+
+def is_public(scope: Scope) -> bool:
+    """Whether the request may pass without the token (health, and the pages that hold no data)."""
+    path = scope.get("path", "")
+    if path in OPEN_PATHS or path.startswith(OPEN_PREFIXES):
+        return True
+    if path == "/graphql" and scope.get("method") == "GET" and b"query=" not in scope.get("query_string", b""):
+        accept = next((value for name, value in scope.get("headers", ()) if name == b"accept"), b"")
+        return b"text/html" in accept
+    return False
 
 
 class BearerTokenGuard:
@@ -19,7 +33,7 @@ class BearerTokenGuard:
         self.expected = f"Bearer {token}".encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket") or scope.get("path") in OPEN_PATHS:
+        if scope["type"] not in ("http", "websocket") or is_public(scope):
             await self.app(scope, receive, send)
             return
         given = next((value for name, value in scope.get("headers", ()) if name == b"authorization"), b"")

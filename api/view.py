@@ -1,5 +1,5 @@
-"""The GraphQL route: Strawberry's ASGI view with mastgraph's request context, error codes and
-a fast JSON encoder."""
+"""The GraphQL route: Strawberry's ASGI view with mastgraph's request context, error codes, a
+fast JSON encoder and the self-hosted GraphiQL (built from npm by `make web`, never from a CDN)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from mastgraph.graph.settings import Settings
 
 from .context import RequestContext
 from .errors import present
+from .web import graphiql
 
 try:
     import orjson
@@ -27,6 +28,10 @@ class LineageGraphQL(GraphQL):
     def __init__(self, schema, *, nested: bool = True) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True, subscription_protocols=())
         self.nested = nested
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Our GraphiQL from `api/static/` instead of Strawberry's page, which loads it from unpkg."""
+        return graphiql()
 
     def encode_json(self, data: object) -> str | bytes:
         """orjson when installed (about five times faster on large lineage answers), else json."""

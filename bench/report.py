@@ -15,6 +15,7 @@ INGEST_PRODUCTS_PER_S = 20_000
 INGEST_SCALE = "M"
 RSS_FLAT_FACTOR = 1.5  # "flat": RSS grows by at most this factor (across files; peak over the base)
 LATENCY_MEMBERS = 1000
+PAGE_RENDER_MS = 1000.0  # the explorer page: the 1,000-member L3 drawn after its answer arrived
 LATENCY_P50_MS = 150.0
 GRAPHQL_TO_RAW = 2.0
 NAIVE_FACTOR = 10.0
@@ -161,6 +162,15 @@ def targets(results: dict) -> list[dict]:
         add(f"L3 with {LATENCY_MEMBERS:,} members to raw: GraphQL p50 ≤ {LATENCY_P50_MS:g} ms", "not measured", None,
             "the 1,000-member product exists at M and above")
         add(f"GraphQL / raw Cypher ≤ {GRAPHQL_TO_RAW:g}", "not measured", None)
+    pages = [x for s in scales.values() for x in (s.get("page") or {}).get("products", [])
+             if x["members"] == LATENCY_MEMBERS]
+    name = f"explorer page: the {LATENCY_MEMBERS:,}-member L3 drawn, grouped, ≤ {PAGE_RENDER_MS:g} ms after the answer"
+    if pages:
+        render = pages[-1]["render_ms"]
+        add(name, f"{render['p50']:.0f} ms p50, {render['max']:.0f} ms max ({pages[-1]['objects']:,} objects, "
+            f"{pages[-1]['drawn']} drawn)", render["max"] <= PAGE_RENDER_MS, "headless Chromium, performance.now()")
+    else:
+        add(name, "not measured", None, "needs the M scale and Chromium")
     every = [m for s in scales.values() for m in s.get("lineage", [])]
     if every:
         worst = max(m["round_trips"]["graphql"] for m in every)
@@ -464,11 +474,39 @@ def markdown(results: dict) -> str:
                          " / ".join(_fmt(cpu.get(k), 1) for k in ("api", "neo4j", "client"))])
     lines += _table(["scale", "members", "clients", "requests", "requests/s", "latency p50 / p95 ms", "failed",
                      "API RSS peak", "CPU ms/request API / Neo4j / client"], rows)
+    lines += page_table(scales)
     lines += ["", "**Targets** (2-core machine)", ""]
     marks = {True: "met", False: "**not met**", None: "–"}
     lines += _table(["target", "measured", "", "note"],
                     [[t["target"], t["measured"], marks[t["met"]], t["note"]] for t in targets(results)], left=4)
     return "\n".join(lines) + "\n"
+
+
+def page_table(scales: dict) -> list[str]:
+    """The explorer page's timings in headless Chromium (bench/page.py), or the line saying why not."""
+    lines = ["", "**Explorer page** (headless Chromium on the served API; the page's own `performance.now()`: "
+             "answer = request sent → JSON decoded, drawn = answer → grouped picture on screen (next frame); "
+             "p50 / p95 / p99 ms; then expanding the largest group)", ""]
+    rows, notes = [], []
+    for name, s in scales.items():
+        page = s.get("page")
+        if not page:
+            continue
+        if "products" not in page:
+            notes.append(f"{name}: {page.get('skipped') or page.get('failed')}")
+            continue
+        for x in page["products"]:
+            expand = x.get("expand")
+            rows.append([name, _fmt(x["members"]), _fmt(x["objects"]), f"{x['drawn']} ({x['groups']} groups)",
+                         _triple(x["fetch_ms"]), _triple(x["render_ms"]),
+                         f"{expand['group']}: {expand['ms']:.0f} ms, {expand['drawn']:,} drawn" if expand else "–"])
+    if not rows and not notes:
+        return []
+    if rows:
+        lines += _table(["scale", "members", "objects", "drawn", "answer ms", "drawn ms", "expand the largest group"],
+                        rows)
+    lines += [f"- {note}" for note in notes]
+    return lines
 
 
 def results_markdown(results: dict) -> str:

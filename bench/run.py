@@ -27,6 +27,7 @@ from .bulk import measure_bulk
 from .ingest import measure_ingest
 from .lineage import GraphQLClient, measure_product
 from .load import measure_load
+from .page import measure_page
 from .server import ApiServer
 from .target import Target, open_target
 
@@ -55,6 +56,8 @@ class Options:
     max_seconds: float = 20.0  # ... or this long, whichever comes first
     load_members: int = 100  # the benchmark product the throughput levels request
     level_by_level: bool = True  # also serve create_app(nested=False) and time it
+    page: bool = True  # time the explorer page in headless Chromium (skipped, in one line, without it)
+    page_runs: int = 5  # page loads per benchmark product
     bulk: bool = True  # also time `mastgraph build` on the same sample (own local server only)
     ingest: str = "online"  # one of INGEST_MODES
     quick: bool = False
@@ -69,7 +72,7 @@ class Options:
 
     @classmethod
     def quick_run(cls, **changes: object) -> "Options":
-        base = dict(runs=5, warmups=1, naive_runs=1, max_requests=40, max_seconds=5.0, quick=True)
+        base = dict(runs=5, warmups=1, naive_runs=1, max_requests=40, max_seconds=5.0, quick=True, page_runs=2)
         return cls(**{**base, **changes})
 
 
@@ -191,6 +194,8 @@ def measure_queries(target: Target, sample: data.Sample, options: Options, resul
     with ApiServer(target, "nested") as api:
         result["api_rss_idle_mb"] = api.rss_mb()
         result["lineage"] = measure_lineage(target, api, entries, options, say)
+        if options.page:
+            result["page"] = measure_page(api.url, entries, options.page_runs, say)
         chosen = _load_product(entries, options.load_members)
         result["throughput"] = measure_throughput(target, api, chosen, options, say)
         result["api_rss_after_load_mb"] = api.rss_mb()

@@ -39,6 +39,8 @@ def bench(
                                        "ingest and no comparison (\"not compared\")."),
     bulk: bool = typer.Option(True, "--bulk/--no-bulk", help="With --ingest online: also time the bulk build "
                               "(`mastgraph build`) on each scale (the bench's own Neo4j only)."),
+    page: bool = typer.Option(True, "--page/--no-page", help="Also time the explorer page in headless Chromium "
+                              "(Debian's chromium and chromium-driver; one line says so when they are absent)."),
     merge: bool = typer.Option(False, "--merge", help="Keep the scales already in --out that this run does not "
                                "measure (e.g. S and M, then L, then XL in separate runs) instead of replacing the "
                                "file; each scale records when and how it was measured."),
@@ -76,7 +78,7 @@ def bench(
         sizes = ", ".join(f"{name} ~{sample_scales.SCALES[name].products:,} products" for name in large)
         err_console.print(f"warning: the online ingest at {sizes} takes hours; going ahead (--ingest bulk measures "
                           "the bulk build alone)", style="yellow", highlight=False, soft_wrap=True)
-    changes: dict = {"scales": chosen, "force": force, "seed": seed, "bulk": bulk, "ingest": ingest.value}
+    changes: dict = {"scales": chosen, "force": force, "seed": seed, "bulk": bulk, "ingest": ingest.value, "page": page}
     if runs is not None:
         changes["runs"] = max(1, runs)
     options = Options.quick_run(**changes) if quick else Options(**changes)

@@ -65,8 +65,8 @@ def demo(
     if serve:
         from .serve import run_server
 
-        console.print(f"GraphQL: http://{host}:{port}/graphql   (Ctrl-C stops; the Neo4j server keeps running: "
-                      "`mastgraph server stop`)")
+        console.print(f"explorer: http://{host}:{port}/   GraphQL: http://{host}:{port}/graphql   (Ctrl-C stops; "
+                      "the Neo4j server keeps running: `mastgraph server stop`)")
         run_server(s, host, port)
 
 

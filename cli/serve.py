@@ -1,6 +1,6 @@
-"""`mastgraph serve [--host --port]`: the GraphQL API (Starlette on uvicorn).
+"""`mastgraph serve [--host --port]`: the GraphQL API and the lineage explorer (Starlette on uvicorn).
 
-GraphQL (GraphiQL in a browser) at /graphql, /healthz, /readyz. Neo4j is NEO4J_URI, or the local
+The explorer at /, GraphQL (GraphiQL in a browser) at /graphql, /healthz, /readyz. Neo4j is NEO4J_URI, or the local
 server (`mastgraph server start`); the API starts even while Neo4j is down and becomes ready
 (/readyz 200) once it answers.
 """
@@ -20,6 +20,11 @@ def run_server(s: Settings, host: str, port: int) -> None:
     import uvicorn
 
     from mastgraph.api.app import create_app
+    from mastgraph.api.web import missing_assets_warning
+
+    missing = missing_assets_warning()
+    if missing:
+        console.print(f"[yellow]warning: {missing}; the API answers meanwhile[/]", highlight=False)
 
     uvicorn.run(create_app(s), host=host, port=port, log_level="info")
 
@@ -33,7 +38,8 @@ def serve(
     if s.embedded and not LocalNeo4j(s).running():
         console.print(f"[yellow]the local Neo4j is not running ({s.uri}): start it with `mastgraph server start`; "
                       "/readyz answers 503 until it is up[/]")
-    console.print(f"GraphQL: http://{host}:{port}/graphql   health: /healthz   readiness: /readyz")
+    console.print(f"explorer: http://{host}:{port}/   GraphQL: http://{host}:{port}/graphql   health: /healthz   "
+                  "readiness: /readyz")
     run_server(s, host, port)
 
 
