@@ -5,9 +5,12 @@ Browser 5.24 plays remote guides (`:play <url>`) fetched over HTTP from the host
 127.0.0.1). Neo4j serves nothing but the Browser's own files, so `mastgraph browser --guide` serves
 this page itself on loopback while it runs (`serve_guide`), answering the Browser's CORS preflight.
 
-In the guide, a `<pre class="runnable">` goes to the editor when clicked; the Browser fills
-`<span value-key=K>` from `<input value-for=K>` as one types, so a required parameter is typed in
-the guide and lands in its `:param` line. Optional parameters are `null` (the query's default).
+In the guide, a `<pre class="runnable">` goes to the editor when clicked. Each query has two: its
+`:param` lines (run first: parameters stay set for the Browser session), then the query alone, so
+that its result shows as a table or graph (a script of `:param` lines and a query shows only a
+summary per statement). The Browser fills `<span value-key=K>` from `<input value-for=K>` as one
+types, so a required parameter is typed in the guide and lands in its `:param` line. Optional
+parameters are `null` (the query then uses its default).
 """
 
 from __future__ import annotations
@@ -58,8 +61,9 @@ def guide_html(library: Iterable[NamedQuery]) -> str:
         "<h3>mastgraph: the query library</h3>\n"
         "<p>Each question below is a named query of mastgraph's library (<code>cypher/*.cypher</code>, "
         "the same files <code>mastgraph cypher NAME</code> runs). Type the required parameters, click the "
-        "query to put it in the editor with its <code>:param</code> lines, then run it (Ctrl+Enter). "
-        "Optional parameters start as <code>null</code>: the query then uses its default.</p>\n"
+        "<code>:param</code> block and run it (Ctrl+Enter) to set the parameters, then click the query and run "
+        "it: the result shows as a table and, for nodes and paths, as a graph. Optional parameters start as "
+        "<code>null</code>: the query then uses its default.</p>\n"
         f"{entries}"
         "</article>\n"
     )

@@ -19,7 +19,10 @@ encodeURIComponent(text)`, the text being one `:param` line per parameter, then 
 
 Checked in a real Chromium against Browser 5.24 (tests/test_neo4j_browser.py): the Browser runs
 this text as a multi-statement script (`:param` is one of the client commands a script may hold),
-sets every parameter, then runs the query. Values are Cypher literals (`null` for a library
+sets every parameter, then runs the query. A script's frame shows one summary line per statement
+("Started streaming 12 records ..."), not the table or graph; the parameters stay set for the
+session, so running the query alone afterwards shows its full result. A link carries one command
+only, so no form does better. Values are Cypher literals (`null` for a library
 query's optional parameters left out, so the query uses its default). Browser 5.24 decodes the
 whole address once and then cuts each `arg` at `&` or `#`, so a text holding either character
 cannot travel in a link: `edit_link` refuses it (ValueError) rather than open half a query.
