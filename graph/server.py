@@ -344,11 +344,7 @@ class LocalNeo4j:
             raise ServerError(
                 f"port {self.settings.bolt_port} is already in use; set MASTGRAPH_BOLT_PORT to a free port"
             )
-        if self.settings.http_port and _port_in_use(self.settings.http_port, self.settings.http_address):
-            raise ServerError(
-                f"port {self.settings.http_port} is already in use; set MASTGRAPH_HTTP_PORT to a free port "
-                "(or 0 to run without Neo4j Browser)"
-            )
+        browser_note = self._choose_http_port()
         java = find_java(self.env)
         self.ensure_jars()
         self.write_conf()
@@ -370,7 +366,21 @@ class LocalNeo4j:
             self._terminate(proc.pid, 30)
             self.pid_file.unlink(missing_ok=True)
             raise
-        return f"Neo4j {NEO4J_VERSION} started in {time.monotonic() - started:.1f} s (pid {proc.pid}) at {self.settings.uri}"
+        return (f"Neo4j {NEO4J_VERSION} started in {time.monotonic() - started:.1f} s (pid {proc.pid}) at {self.settings.uri}"
+                f"{browser_note}")
+
+    def _choose_http_port(self) -> str:
+        """Bolt's rule for a port given in MASTGRAPH_HTTP_PORT: in use -> refused. The default port 7474
+        in use (another Neo4j, another state folder) -> the server starts without HTTP and says so."""
+        port = self.settings.http_port
+        if not port or not _port_in_use(port, self.settings.http_address):
+            return ""
+        if "http_port" in self.settings.model_fields_set:
+            raise ServerError(
+                f"port {port} is already in use; set MASTGRAPH_HTTP_PORT to a free port (or 0 to run without Neo4j Browser)"
+            )
+        self.settings = self.settings.model_copy(update={"http_port": 0})
+        return f"; Neo4j Browser off: port {port} is in use (set MASTGRAPH_HTTP_PORT to a free port)"
 
     def _wait_ready(self, proc: subprocess.Popen, timeout: float) -> None:
         from neo4j import GraphDatabase
