@@ -42,14 +42,13 @@ def _entry(named: NamedQuery) -> str:
         f'placeholder="{html.escape(spec.name)}"></label><br>'
         for spec in specs if spec.required
     )
-    lines = [_param_line(named, spec) for spec in specs]
-    body = "\n".join(line for line in named.text.strip().splitlines())
-    code = "\n".join(lines + [html.escape(body)])
+    params = "\n".join(_param_line(named, spec) for spec in specs)
+    params_block = f'<pre class="runnable" data-params="{html.escape(named.name)}">{params}</pre>\n' if specs else ""
     return (
         f'<h4 id="{html.escape(named.name)}"><code>{html.escape(named.name)}</code></h4>\n'
         f"<p>{html.escape(named.description)}</p>\n"
-        f"{inputs}\n"
-        f'<pre class="runnable" data-query="{html.escape(named.name)}">{code}</pre>\n'
+        f"{inputs}\n{params_block}"
+        f'<pre class="runnable" data-query="{html.escape(named.name)}">{html.escape(named.text.strip())}</pre>\n'
     )
 
 
