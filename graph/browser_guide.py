@@ -39,7 +39,7 @@ def _entry(named: NamedQuery) -> str:
     inputs = "".join(
         f'<label>{html.escape(spec.name)} <small>({html.escape(spec.type)}{", " + html.escape(spec.note) if spec.note else ""})</small> '
         f'<input type="text" value-for="{html.escape(named.name)}.{html.escape(spec.name)}" '
-        f'placeholder="{html.escape(spec.name)}"></label><br>'
+        f'placeholder="{html.escape(spec.name)}" size="72"></label><br>'
         for spec in specs if spec.required
     )
     params = "\n".join(_param_line(named, spec) for spec in specs)
@@ -48,6 +48,7 @@ def _entry(named: NamedQuery) -> str:
         f'<h4 id="{html.escape(named.name)}"><code>{html.escape(named.name)}</code></h4>\n'
         f"<p>{html.escape(named.description)}</p>\n"
         f"{inputs}\n{params_block}"
+        f"{'<p>then the query:</p>' if specs else ''}\n"
         f'<pre class="runnable" data-query="{html.escape(named.name)}">{html.escape(named.text.strip())}</pre>\n'
     )
 
