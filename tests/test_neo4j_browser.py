@@ -268,11 +268,10 @@ def _sent_foreign_requests(browser, origin: str) -> tuple[list[str], list[str]]:
     return went_out, [u for rid, u in sent.items() if rid in blocked]
 
 
-def _run_editor(browser, expect: str = "RETURN") -> None:
-    """Wait for the connection and for `expect` in the editor, then press the editor's Run button."""
+def _run_editor(browser, expect: str = "MATCH") -> None:
+    """Wait for `expect` in the editor (its first lines), then press the editor's Run button."""
     from selenium.webdriver.common.by import By
 
-    _wait(browser, lambda: CONNECTED in _body(browser), 60, "the Browser to connect")
     _wait(browser, lambda: expect in browser.driver.find_element(By.CSS_SELECTOR, ".monaco-editor").text, 30,
           "the text in the editor")
     browser.driver.find_element(By.CSS_SELECTOR, '[data-testid="editor-Run"]').click()
@@ -323,6 +322,7 @@ def test_mastgraph_browser_opens_connected_and_runs_a_library_query(browser, bro
     link_url = link.stdout.strip().splitlines()[-1]
     assert link_url.startswith(url + "&cmd=edit&arg=")
     browser.open(link_url)
+    _wait(browser, lambda: CONNECTED in _body(browser), 60, "the Browser to connect")
     _run_editor(browser)
     titles = _wait(browser, lambda: (lambda t: t if len(t) == 4 else None)(
         browser.driver.find_elements(By.CSS_SELECTOR, '[data-testid="multi-statement-list-title"]')), 30,
@@ -387,6 +387,7 @@ def test_guide_opens_the_library_and_the_graph_uses_the_style(browser, browser_n
     # The graph view, with mastgraph's style applied after connecting (a query without parameters runs alone).
     lineage = "MATCH path = (:Product:L3)-[:COMPOSITION|ANTECEDENT*1..2]->(:Product)\nRETURN path LIMIT 40"
     browser.open(edit_link(browser_url(settings), lineage))
+    _wait(browser, lambda: CONNECTED in _body(browser), 60, "the Browser to connect")
     _run_editor(browser)
     fills = _wait(browser, lambda: {c.get_attribute("fill").upper() for c in browser.driver.find_elements(
         By.CSS_SELECTOR, "svg g.node circle.b-outline")} or None, 60, "the graph to be drawn")
