@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -116,6 +117,35 @@ def test_every_non_loopback_address_is_refused(tmp_path, address):
         LocalNeo4j(Settings(home=tmp_path, http_address=address)).conf_text()
     for loopback in ("127.0.0.1", "127.0.0.2", "localhost", "::1"):
         assert "server.http.enabled=true" in LocalNeo4j(Settings(home=tmp_path, http_address=loopback)).conf_text()
+
+
+def test_http_port_in_use(tmp_path):
+    """A port given in MASTGRAPH_HTTP_PORT that is taken is refused, like Bolt's; the default port taken
+    (another Neo4j on 7474) leaves the server without the Browser, and it says so."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        given = LocalNeo4j(Settings(home=tmp_path, bolt_port=free_port(), http_port=port))
+        with pytest.raises(ServerError, match=f"^port {port} is already in use; set MASTGRAPH_HTTP_PORT to a free port"):
+            given.start()
+        default = LocalNeo4j(Settings(home=tmp_path, bolt_port=free_port()))
+        assert "http_port" not in default.settings.model_fields_set
+        default.settings.__dict__["http_port"] = port  # stands for 7474, taken
+        assert default._choose_http_port() == (
+            f"; Neo4j Browser off: port {port} is in use (set MASTGRAPH_HTTP_PORT to a free port)")
+        assert default.settings.http_port == 0 and "server.http.enabled=false" in default.conf_text()
+
+
+def test_browser_command_without_a_browser_says_what_to_set(tmp_path):
+    from typer.testing import CliRunner
+
+    from mastgraph.cli.main import app
+
+    env = {"NEO4J_URI": "bolt://127.0.0.1:1", "MASTGRAPH_NEO4J_BROWSER_URL": "", "MASTGRAPH_HOME": str(tmp_path)}
+    result = CliRunner().invoke(app, ["browser"], env=env)
+    assert result.exit_code == 1
+    assert "no Neo4j Browser" in result.output and "MASTGRAPH_NEO4J_BROWSER_URL" in result.output
 
 
 def test_conf_serves_only_the_browser_on_loopback(tmp_path):
