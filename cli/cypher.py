@@ -100,12 +100,18 @@ def cypher(
     limit: int = typer.Option(1000, "--limit", "-n", min=1, help="Row cap (also the query's $limit when it takes one)."),
     timeout: float = typer.Option(30.0, "--timeout", min=0.1, help="Seconds before Neo4j stops the query."),
     list_: bool = typer.Option(False, "--list", "-l", help="List the library's queries with what they answer."),
+    in_browser: bool = typer.Option(
+        False, "--browser", help="Open the query in Neo4j Browser's editor with its parameters set (:param), instead of running it.",
+    ),
 ) -> None:
     """Run Cypher read-only (Neo4j's READ access mode: writes are refused), with a timeout and a row cap."""
     if list_:
         show_library()
         return
     text, named = _resolve(query, execute)
+    if in_browser:
+        open_in_browser(text, named, param)
+        return
     with errors_as_lines(runner.CypherError):
         given = runner.parse_params(param, named)
         # One row more than the cap, so that a cut answer is noticed.
@@ -124,6 +130,22 @@ def cypher(
     if rows.truncated:
         note += f" (stopped at the row cap, --limit {limit})"
     err_console.print(note, style="dim", highlight=False)
+
+
+def open_in_browser(text: str, named: queries.NamedQuery | None, param: list[str]) -> None:
+    """`--browser`: the Browser link with the query in the editor and one `:param` line per parameter
+    (a library query's optional parameters left out are `null`, so it uses its defaults)."""
+    from mastgraph.graph.neo4j_browser import edit_link
+
+    from .browser import connected_url, show
+
+    with errors_as_lines(runner.CypherError):
+        given = runner.parse_params(param, named)
+        params = runner.query_params(named, given) if named else given
+    url = connected_url(settings())
+    with errors_as_lines(ValueError):
+        link = edit_link(url, text, params)
+    show(link)
 
 
 def register(app: typer.Typer) -> None:

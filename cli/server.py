@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from mastgraph.graph import db
+from mastgraph.graph import db, neo4j_browser
 from mastgraph.graph.server import LocalNeo4j, ServerError, server_components
 
 from .common import console, errors_as_lines, fail, settings
@@ -35,7 +35,7 @@ def stop(timeout: float = typer.Option(90.0, help="Seconds to wait for a clean s
 
 @server_app.command()
 def status() -> None:
-    """Whether the local Neo4j runs, its Bolt URI and version."""
+    """Whether the local Neo4j runs, its Bolt URI and version, and where Neo4j Browser is."""
     local = _local()
     with errors_as_lines(ServerError, OSError):
         info = local.status()
@@ -43,6 +43,10 @@ def status() -> None:
         console.print(f"Neo4j is not running (state folder {info['home']})")
         raise typer.Exit(3)
     console.print(f"running  pid {info['pid']}  {info['uri']}  Neo4j {info['version']} {info['edition']}")
+    started_with = info.get("http_port")
+    shown = local.settings if started_with is None else local.settings.model_copy(update={"http_port": started_with})
+    url = neo4j_browser.browser_url(shown)
+    console.print(f"browser  {url}" if url else "browser  none (MASTGRAPH_HTTP_PORT=0: HTTP off)", highlight=False, soft_wrap=True)
 
 
 @server_app.command()

@@ -1,20 +1,25 @@
 """The local Neo4j server mastgraph runs when no NEO4J_URI is given.
 
-Neo4j Community 5.26 LTS and APOC come from Maven Central through the repository's `pom.xml`
-(copied into a jar cache shared by every state folder), and the server is started as a child
-process with its own entry point, `org.neo4j.server.CommunityEntryPoint`, the way Neo4j's launcher
-script does: classpath `plugins/*:lib/*`, the launcher's JVM flags, a generated `neo4j.conf`.
+Neo4j Community 5.26 LTS, APOC and Neo4j Browser come from Maven Central through the repository's
+`pom.xml` (copied into a jar cache shared by every state folder), and the server is started as a
+child process with its own entry point, `org.neo4j.server.CommunityEntryPoint`, the way Neo4j's
+launcher script does: classpath `plugins/*:lib/*`, the launcher's JVM flags, a generated `neo4j.conf`.
+
+The server runs without auth, so both its connectors listen on loopback only: Bolt on
+127.0.0.1:MASTGRAPH_BOLT_PORT, and HTTP (Neo4j Browser at `/browser/`, nothing else) on
+MASTGRAPH_HTTP_ADDRESS:MASTGRAPH_HTTP_PORT, where any address but a loopback one is refused.
 
 State folder layout (``Settings.home / "neo4j"``)::
 
     conf/neo4j.conf   generated on every start
     data/             databases and transactions
     logs/console.log  the server's output
-    run/mastgraph.pid the running server's pid (with its Bolt port)
+    run/mastgraph.pid the running server's pid (with its Bolt and HTTP ports)
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import shutil
@@ -25,7 +30,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .settings import APOC_VERSION, NEO4J_VERSION, Settings
+from .browser_style import style_command
+from .settings import APOC_VERSION, BROWSER_VERSION, NEO4J_VERSION, Settings
 
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_TOOL = "org.neo4j.cli.AdminTool"
@@ -58,8 +64,43 @@ NO_LOCAL_SERVER_HINT = (
 )
 
 
+#: The one extra artifact fetched into an older jar cache that lacks it (see LocalNeo4j.ensure_jars).
+BROWSER_ARTIFACT = f"org.neo4j.client:neo4j-browser:{BROWSER_VERSION}"
+DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
+
+#: The Content-Security-Policy of the Browser's pages. Neo4j's default lets Browser 5.24 load
+#: Segment's analytics, Canny's changelog and Google's fonts from the internet (on Community it
+#: always tries); this one keeps the page on loopback: its own files, Bolt over WebSocket and the
+#: guide served by `mastgraph browser --guide`.
+BROWSER_CSP = (
+    "default-src 'self'; script-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "font-src 'self' data:; base-uri 'none'; object-src 'none'; frame-ancestors 'none'; "
+    "connect-src 'self' ws://127.0.0.1:* ws://localhost:* http://127.0.0.1:* http://localhost:*"
+)
+
+
 class ServerError(RuntimeError):
     """A problem with the local server, worded for a person (one line unless it carries a log tail)."""
+
+
+def is_loopback(host: str) -> bool:
+    """True for `localhost` and the loopback addresses (127.0.0.0/8, ::1)."""
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_http_address(settings: Settings) -> None:
+    """Refuse to publish the auth-less local server's HTTP connector (Neo4j Browser) beyond loopback."""
+    if settings.http_port and not is_loopback(settings.http_address):
+        raise ServerError(
+            f"refused: MASTGRAPH_HTTP_ADDRESS={settings.http_address} would publish Neo4j Browser beyond this machine, "
+            "and the local server runs without auth; keep 127.0.0.1 (reach it from elsewhere through an SSH tunnel) "
+            "or run Neo4j with auth on (`docker compose up`, then NEO4J_URI)"
+        )
 
 
 @dataclass(frozen=True)
@@ -152,35 +193,56 @@ class LocalNeo4j:
         self.plugins_dir = self.jars / "plugins"
 
     # -- jars --------------------------------------------------------------------------------
-    def jars_present(self) -> bool:
+    @property
+    def browser_jar(self) -> Path:
+        return self.lib_dir / f"neo4j-browser-{BROWSER_VERSION}.jar"
+
+    def server_jars_present(self) -> bool:
         return (self.lib_dir / f"neo4j-{NEO4J_VERSION}.jar").exists() and (
             self.plugins_dir / f"apoc-core-{APOC_VERSION}.jar"
         ).exists()
 
+    def jars_present(self) -> bool:
+        return self.server_jars_present() and self.browser_jar.exists()
+
     def ensure_jars(self, attempts: int = 4) -> None:
-        """Copy Neo4j and APOC from Maven Central (through ~/.m2) into the jar cache, with retries."""
+        """Copy Neo4j, APOC and Neo4j Browser from Maven Central (through ~/.m2) into the jar cache, with retries.
+
+        A cache filled before the Browser was part of pom.xml gets only the Browser's jar, once.
+        """
         if self.jars_present():
             return
         mvn = shutil.which("mvn", path=self.env.get("PATH", ""))
         if not mvn:
             raise ServerError(f"Maven (mvn) is not installed, so the Neo4j jars cannot be fetched: {NO_LOCAL_SERVER_HINT}")
         pom = find_pom()
+        if self.server_jars_present():
+            tmp = self.jars / "browser.partial"
+            shutil.rmtree(tmp, ignore_errors=True)
+            self._maven([mvn, "-q", "-B", f"{DEPENDENCY_PLUGIN}:copy", f"-Dartifact={BROWSER_ARTIFACT}",
+                         f"-DoutputDirectory={tmp}", "-Dmaven.wagon.http.retryHandler.count=3"], attempts, "Neo4j Browser jar")
+            (tmp / self.browser_jar.name).rename(self.browser_jar)
+            shutil.rmtree(tmp, ignore_errors=True)
+            return
         tmp = self.jars.with_name(self.jars.name + ".partial")
         shutil.rmtree(tmp, ignore_errors=True)
-        cmd = [mvn, "-q", "-B", "-f", str(pom), "package",
-               f"-Dneo4j.lib.dir={tmp / 'lib'}", f"-Dneo4j.plugins.dir={tmp / 'plugins'}",
-               "-Dmaven.wagon.http.retryHandler.count=3"]
-        last = ""
+        self._maven([mvn, "-q", "-B", "-f", str(pom), "package",
+                     f"-Dneo4j.lib.dir={tmp / 'lib'}", f"-Dneo4j.plugins.dir={tmp / 'plugins'}",
+                     "-Dmaven.wagon.http.retryHandler.count=3"], attempts, "Neo4j jars")
+        shutil.rmtree(self.jars, ignore_errors=True)
+        tmp.rename(self.jars)
+        shutil.rmtree(pom.parent / "target", ignore_errors=True)
+
+    def _maven(self, cmd: list[str], attempts: int, what: str) -> None:
+        last: list[str] = []
         for attempt in range(1, attempts + 1):
             proc = subprocess.run(cmd, capture_output=True, text=True, env=self.env)
             if proc.returncode == 0:
-                shutil.rmtree(self.jars, ignore_errors=True)
-                tmp.rename(self.jars)
-                shutil.rmtree(pom.parent / "target", ignore_errors=True)
                 return
             last = (proc.stdout + proc.stderr).strip().splitlines()[-5:]
-            time.sleep(min(30, 5 * attempt))
-        raise ServerError("Maven could not fetch the Neo4j jars after {} attempts:\n{}".format(attempts, "\n".join(last)))
+            if attempt < attempts:
+                time.sleep(min(30, 5 * attempt))
+        raise ServerError("Maven could not fetch the {} after {} attempts:\n{}".format(what, attempts, "\n".join(last)))
 
     # -- configuration -----------------------------------------------------------------------
     def conf_text(self) -> str:
@@ -189,7 +251,7 @@ class LocalNeo4j:
             "# Generated by mastgraph on every start; edit MASTGRAPH_* settings instead.",
             f"server.bolt.listen_address=127.0.0.1:{port}",
             f"server.bolt.advertised_address=127.0.0.1:{port}",
-            "server.http.enabled=false",
+            *self._http_lines(),
             "server.https.enabled=false",
             "dbms.security.auth_enabled=false",
             f"server.directories.data={self.data_dir}",
@@ -209,6 +271,25 @@ class LocalNeo4j:
             "db.transaction.timeout=0",
         ]
         return "\n".join(lines) + "\n"
+
+    def _http_lines(self) -> list[str]:
+        """HTTP on loopback serving Neo4j Browser only (no HTTP Cypher endpoints), telemetry off."""
+        if not self.settings.http_port:
+            return ["server.http.enabled=false"]
+        check_http_address(self.settings)
+        address = f"{self.settings.http_address}:{self.settings.http_port}"
+        return [
+            "server.http.enabled=true",
+            f"server.http.listen_address={address}",
+            f"server.http.advertised_address={address}",
+            "server.http_enabled_modules=BROWSER",
+            "client.allow_telemetry=false",
+            # Run by the Browser after it connects: mastgraph's graph style (graph/browser_style.py).
+            f"browser.post_connect_cmd={style_command().removeprefix(':')}",
+            # `mastgraph browser --guide` serves the library's guide on loopback (graph/browser_guide.py).
+            "browser.remote_content_hostname_whitelist=localhost,127.0.0.1",
+            f"dbms.security.http_static_content_security_policy_header={BROWSER_CSP}",
+        ]
 
     def write_conf(self) -> None:
         for folder in (self.conf_dir, self.data_dir, self.logs_dir, self.run_dir, self.home / "import"):
@@ -237,6 +318,13 @@ class LocalNeo4j:
         self.pid_file.unlink(missing_ok=True)
         return None
 
+    def running_http_port(self) -> int | None:
+        """The HTTP port the running server was started with (None: unknown, e.g. an older pid file)."""
+        try:
+            return int(self.pid_file.read_text().split()[2])
+        except (OSError, ValueError, IndexError):
+            return None
+
     def running(self) -> bool:
         return self.pid() is not None
 
@@ -251,10 +339,12 @@ class LocalNeo4j:
             raise ServerError(
                 f"another Neo4j (pid {holder}) is using the data folder {self.data_dir}; stop it first"
             )
+        check_http_address(self.settings)
         if _port_in_use(self.settings.bolt_port):
             raise ServerError(
                 f"port {self.settings.bolt_port} is already in use; set MASTGRAPH_BOLT_PORT to a free port"
             )
+        browser_note = self._choose_http_port()
         java = find_java(self.env)
         self.ensure_jars()
         self.write_conf()
@@ -268,7 +358,7 @@ class LocalNeo4j:
                 cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 cwd=self.home, start_new_session=True, env={**self.env, "NEO4J_HOME": str(self.home)},
             )
-        self.pid_file.write_text(f"{proc.pid} {self.settings.bolt_port}\n")
+        self.pid_file.write_text(f"{proc.pid} {self.settings.bolt_port} {self.settings.http_port}\n")
         started = time.monotonic()
         try:
             self._wait_ready(proc, timeout)
@@ -276,7 +366,21 @@ class LocalNeo4j:
             self._terminate(proc.pid, 30)
             self.pid_file.unlink(missing_ok=True)
             raise
-        return f"Neo4j {NEO4J_VERSION} started in {time.monotonic() - started:.1f} s (pid {proc.pid}) at {self.settings.uri}"
+        return (f"Neo4j {NEO4J_VERSION} started in {time.monotonic() - started:.1f} s (pid {proc.pid}) at {self.settings.uri}"
+                f"{browser_note}")
+
+    def _choose_http_port(self) -> str:
+        """Bolt's rule for a port given in MASTGRAPH_HTTP_PORT: in use -> refused. The default port 7474
+        in use (another Neo4j, another state folder) -> the server starts without HTTP and says so."""
+        port = self.settings.http_port
+        if not port or not _port_in_use(port, self.settings.http_address):
+            return ""
+        if "http_port" in self.settings.model_fields_set:
+            raise ServerError(
+                f"port {port} is already in use; set MASTGRAPH_HTTP_PORT to a free port (or 0 to run without Neo4j Browser)"
+            )
+        self.settings = self.settings.model_copy(update={"http_port": 0})
+        return f"; Neo4j Browser off: port {port} is in use (set MASTGRAPH_HTTP_PORT to a free port)"
 
     def _wait_ready(self, proc: subprocess.Popen, timeout: float) -> None:
         from neo4j import GraphDatabase
@@ -290,7 +394,9 @@ class LocalNeo4j:
                 try:
                     with GraphDatabase.driver(self.settings.uri, auth=None) as driver:
                         driver.verify_connectivity()
-                    return
+                    http = self.settings.http_port
+                    if not http or _port_in_use(http, self.settings.http_address):
+                        return
                 except (ServiceUnavailable, OSError):
                     pass
             if time.monotonic() > deadline:
@@ -327,7 +433,8 @@ class LocalNeo4j:
 
     def status(self) -> dict[str, object]:
         pid = self.pid()
-        info: dict[str, object] = {"running": pid is not None, "pid": pid, "uri": self.settings.uri, "home": str(self.home)}
+        info: dict[str, object] = {"running": pid is not None, "pid": pid, "uri": self.settings.uri, "home": str(self.home),
+                                   "http_port": self.running_http_port()}
         if pid is not None:
             info.update(server_components(self.settings))
         return info
@@ -392,10 +499,12 @@ def _process_holding(data_dir: Path) -> int | None:
     return None
 
 
-def _port_in_use(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+def _port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    host = "127.0.0.1" if host == "localhost" else host.strip("[]")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
         sock.settimeout(0.5)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
+        return sock.connect_ex((host, port)) == 0
 
 
 def free_port() -> int:

@@ -15,6 +15,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 NEO4J_VERSION = "5.26.31"
 #: The APOC release copied into the local server's plugins folder (must match pom.xml).
 APOC_VERSION = "5.26.19"
+#: The Neo4j Browser the local server serves at /browser/ (must match pom.xml).
+BROWSER_VERSION = "5.24.0"
 
 
 def _env(*names: str) -> AliasChoices:
@@ -49,6 +51,18 @@ class Settings(BaseSettings):
         description="Where Maven copies the Neo4j and APOC jars (shared by every state folder).",
     )
     bolt_port: int = Field(7687, validation_alias=_env("MASTGRAPH_BOLT_PORT"), description="Local server's Bolt port.")
+    http_port: int = Field(
+        7474, ge=0, le=65535, validation_alias=_env("MASTGRAPH_HTTP_PORT"),
+        description="Local server's HTTP port, where Neo4j Browser is served (0: HTTP off, no Browser).",
+    )
+    http_address: str = Field(
+        "127.0.0.1", validation_alias=_env("MASTGRAPH_HTTP_ADDRESS"),
+        description="Local server's HTTP listen address; only loopback is allowed (the local server has no auth).",
+    )
+    neo4j_browser_url: str | None = Field(
+        None, validation_alias=_env("MASTGRAPH_NEO4J_BROWSER_URL"),
+        description="With NEO4J_URI: the address of a Neo4j Browser for that database (unset: no Browser links).",
+    )
     heap: str = Field("1g", validation_alias=_env("MASTGRAPH_NEO4J_HEAP"), description="Local server's JVM heap (-Xmx).")
     pagecache: str = Field(
         "512m", validation_alias=_env("MASTGRAPH_NEO4J_PAGECACHE"), description="Local server's page cache."

@@ -1,5 +1,6 @@
 """One real Neo4j per test run: NEO4J_TEST_URI if set, else testcontainers' Neo4j when a Docker
-daemon answers, else mastgraph's own local server on a free port and a throw-away state folder.
+daemon answers, else mastgraph's own local server on free ports (Bolt, and HTTP for Neo4j Browser) and a
+throw-away state folder.
 
 No Neo4j obtainable: every test that needs one fails with the reason (never skips).
 Each test that asks for `graph` starts from an empty graph with the schema in place.
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from mastgraph.graph import db
+from mastgraph.graph.neo4j_browser import local_browser_base
 from mastgraph.graph.server import LocalNeo4j, ServerError, free_port
 from mastgraph.graph.settings import Settings
 
@@ -37,6 +39,8 @@ class TestNeo4j:
         self.settings: Settings | None = None
         self.how = ""
         self.error: str | None = None
+        #: The local server when the run started one (it also serves Neo4j Browser), else None.
+        self.local: LocalNeo4j | None = None
         self._stop = lambda: None
 
     def start(self, state: Path) -> None:
@@ -64,12 +68,15 @@ class TestNeo4j:
                 )
                 self.how = "testcontainers Neo4jContainer"
             else:
-                settings = Settings(home=state, bolt_port=free_port(), heap="768m", pagecache="256m")
+                settings = Settings(home=state, bolt_port=free_port(), http_port=free_port(), heap="768m", pagecache="256m")
                 local = LocalNeo4j(settings)
                 local.start()
                 self._stop = lambda: local.stop()
-                # Tests talk to it as to any given Neo4j (NEO4J_URI set), so nothing else manages it.
-                self.settings = Settings(neo4j_uri=settings.uri, home=state, bolt_port=settings.bolt_port)
+                self.local = local
+                # Tests talk to it as to any given Neo4j (NEO4J_URI set), so nothing else manages it; its
+                # Neo4j Browser (HTTP on a free loopback port) is named as such a setup names one.
+                self.settings = Settings(neo4j_uri=settings.uri, home=state, bolt_port=settings.bolt_port,
+                                         neo4j_browser_url=local_browser_base(settings))
                 self.how = f"local server {settings.uri}"
             with db.connect(self.settings) as drv:
                 db.bootstrap(drv, self.settings.neo4j_database)

@@ -37,7 +37,7 @@ def test_write_read_round_trip(graph):
 def test_local_server_start_status_stop(tmp_path, neo4j_settings):
     # A second server of its own: its own state folder and port, beside the test run's server.
     env = {**os.environ, "MASTGRAPH_HOME": str(tmp_path), "MASTGRAPH_BOLT_PORT": str(free_port()),
-           "MASTGRAPH_NEO4J_HEAP": "512m", "MASTGRAPH_NEO4J_PAGECACHE": "64m"}
+           "MASTGRAPH_HTTP_PORT": str(free_port()), "MASTGRAPH_NEO4J_HEAP": "512m", "MASTGRAPH_NEO4J_PAGECACHE": "64m"}
     env.pop("NEO4J_URI", None)
     started = _cli("server", "start", env=env)
     assert started.returncode == 0, started.stderr
@@ -49,6 +49,9 @@ def test_local_server_start_status_stop(tmp_path, neo4j_settings):
         assert status.returncode == 0
         assert f"bolt://127.0.0.1:{env['MASTGRAPH_BOLT_PORT']}" in status.stdout
         assert f"Neo4j {NEO4J_VERSION} community" in status.stdout
+        bolt, http = env["MASTGRAPH_BOLT_PORT"], env["MASTGRAPH_HTTP_PORT"]
+        assert (f"browser  http://127.0.0.1:{http}/browser/?connectURL=bolt://127.0.0.1:{bolt}"
+                "&preselectAuthMethod=NO_AUTH") in status.stdout
         again = _cli("server", "start", env=env)
         assert again.returncode == 0 and "already running" in again.stdout
         # A second server on the same data folder (other port) is refused clearly.

@@ -1,0 +1,81 @@
+"""`mastgraph browser [--guide]`: open Neo4j Browser already connected to mastgraph's database."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import webbrowser
+from urllib.parse import quote
+
+import typer
+
+from mastgraph.graph import neo4j_browser
+from mastgraph.graph.browser_guide import GUIDE_PATH, guide_html, serve_guide
+from mastgraph.graph.server import ServerError
+from mastgraph.graph.settings import Settings
+
+from .common import console, errors_as_lines, fail, settings
+from .server import ensure_running
+
+NO_BROWSER = (
+    "no Neo4j Browser: the local server runs with HTTP off (MASTGRAPH_HTTP_PORT=0); "
+    "with NEO4J_URI, set MASTGRAPH_NEO4J_BROWSER_URL to the Browser's address (e.g. http://127.0.0.1:7474/browser/)"
+)
+
+
+def has_display() -> bool:
+    """Whether a web browser can be shown here (a desktop session, macOS or Windows)."""
+    return sys.platform in ("darwin", "win32") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def connected_url(s: Settings) -> str:
+    """The Browser's address for these settings, starting the local server when it is not running."""
+    with errors_as_lines(ServerError):
+        ensure_running(s)
+    url = neo4j_browser.browser_url(s)
+    if url is None:
+        raise fail(NO_BROWSER)
+    return url
+
+
+def show(url: str, open_it: bool = True) -> None:
+    """Open `url` in the desktop's web browser when there is a display; always print it."""
+    typer.echo(url)
+    if open_it and has_display():
+        webbrowser.open(url)
+
+
+def browser(
+    guide: bool = typer.Option(False, "--guide", help="Serve the query library as a Browser guide and open it."),
+    guide_port: int = typer.Option(0, "--guide-port", min=0, max=65535, help="The guide's port on loopback (0: a free one)."),
+    open_it: bool = typer.Option(True, "--open/--no-open", help="Open a web browser (when a display exists)."),
+) -> None:
+    """Open Neo4j Browser connected to the database (prints its URL when there is no display)."""
+    s = settings()
+    url = connected_url(s)
+    if not guide:
+        show(url, open_it)
+        return
+    from .cypher import library
+
+    try:
+        server = serve_guide(guide_html(library()), "127.0.0.1", guide_port)
+    except OSError as exc:
+        raise fail(f"cannot serve the guide on 127.0.0.1:{guide_port}: {exc.strerror or exc}")
+    # `localhost` is on every Neo4j's default list of hosts a guide may come from.
+    page = f"http://localhost:{server.server_address[1]}{GUIDE_PATH}"
+    show(f"{url}&cmd=play&arg={quote(page, safe=':/')}", open_it)
+    console.print(f"serving the query library's guide at {page}; Ctrl-C stops it", style="dim", highlight=False)
+    sys.stdout.flush()
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+
+
+def register(app: typer.Typer) -> None:
+    app.command("browser")(browser)
