@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from mastgraph.graph.model import AggregationKind, Label, Rel
-from mastgraph.loaders import names
+from mastgraph.loaders import domains, names
 from mastgraph.loaders.records import Edge, Node, Record, Reject, clean
 from mastgraph.loaders.tables import UNKNOWN_FORMS, BadValue, Row, ident, integer, read_table, sniff_columns, text
 
@@ -102,12 +102,14 @@ class Context:
     must see each row's records, to report each conflicting row as it would.
     """
 
-    __slots__ = ("given", "forms")
+    __slots__ = ("given", "forms", "parents")
 
     def __init__(self) -> None:
         self.given: set[tuple] = set()
         # obsid -> its (obs_id, program), or None once the file gave it more than one
         self.forms: dict[str, tuple | None] = {}
+        # the file's parent_obsid links, which must form a forest (domains.ParentForest)
+        self.parents = domains.ParentForest()
 
     def repeat(self, obsid: str, obs_id: str | None, program: str | None, parent: str | None) -> bool:
         """Whether the records of this context were made for an earlier row and need not be again."""
@@ -147,10 +149,14 @@ def listing_row(row: Row, context: Context | None = None) -> list[Record]:
     size = integer(get("size"), "size")
     if size is not None:
         if size < 0:
-            raise BadValue(f"size {size!r} is negative")
+            raise BadValue(f"size: {size!r} is negative")
         props["size"] = size
     calib_level = integer(get("calib_level"), "calib_level")
     if calib_level is not None:
+        if calib_level not in _CALIB_LEVELS:
+            domains.calib_level(calib_level)
+        if name.level is not None:
+            domains.level_agrees(name.level, calib_level, filename)
         props["calib_level"] = calib_level
     for column, prop in _TEXT_ITEMS:
         value = get(column)
@@ -163,10 +169,14 @@ def listing_row(row: Row, context: Context | None = None) -> list[Record]:
         elif (value := text(value)) is None:
             continue
         props[prop] = value
+    _check_domains(props, get("type"), get("obsnum"), obs_id, get("proposal_id") and program)
     props["listed"] = True
     flagged = text(get("productGroupDescription")) == MRP_GROUP
     if parent == obsid and "productGroupDescription" in values:
         props["mast_mrp"] = flagged
+
+    if context is not None and parent is not None and parent != obsid:
+        context.parents.add(obsid, parent)
 
     observation, product = _OBSERVATION, _PRODUCT
     records: list[Record] = [Node(product, uri, props, name.labels, where)]
@@ -194,6 +204,28 @@ def listing_row(row: Row, context: Context | None = None) -> list[Record]:
     return records
 
 
+_CALIB_LEVELS = domains.CALIB_LEVELS
+_PRODUCT_TYPES, _DATAPRODUCT_TYPES, _LISTING_TYPES = domains.PRODUCT_TYPES, domains.DATAPRODUCT_TYPES, domains.LISTING_TYPES
+
+
+def _check_domains(props: dict[str, Any], type_: Any, obsnum: Any, obs_id: str | None, program: str | None) -> None:
+    """The enumerated listing columns and the obs_id's agreement with the row (docs/formats.md)."""
+    product_type = props.get("product_type")
+    if product_type is not None and product_type.upper() not in _PRODUCT_TYPES:
+        domains.one_of(product_type, _PRODUCT_TYPES, "productType", "upper")
+    dataproduct_type = props.get("dataproduct_type")
+    if dataproduct_type is not None and dataproduct_type.lower() not in _DATAPRODUCT_TYPES:
+        domains.one_of(dataproduct_type, _DATAPRODUCT_TYPES, "dataproduct_type", "lower")
+    exp_type = props.get("exp_type")
+    if exp_type is not None:
+        domains.exp_type(exp_type, "exp_type")
+    if type_ is not None and (type_ := text(type_)) is not None and type_.upper() not in _LISTING_TYPES:
+        domains.one_of(type_, _LISTING_TYPES, "type", "upper")
+    if obs_id is not None:
+        observation = integer(obsnum, "obsnum") if obsnum is not None else None
+        domains.obs_id_agrees(obs_id, program, None if observation is None else str(observation))
+
+
 @functools.lru_cache(maxsize=256)
 def _proposal_id(program: str) -> str:
     """The Program's proposal_id: its key without the leading zeros."""
@@ -213,6 +245,8 @@ def product_name(row: Row) -> tuple[str, str]:
         raise BadValue("no product file name (productFilename, dataURI and outfilename are empty)")
     if uri is not None and not uri.startswith("mast:"):
         raise BadValue(f"dataURI {uri!r} is not a mast: URI")
+    if uri is not None and names.filename_of(uri) != filename:
+        raise BadValue(f"dataURI: {uri!r} names another file than productFilename {filename!r}")
     return filename, uri or names.product_uri(filename)
 
 
