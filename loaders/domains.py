@@ -207,7 +207,7 @@ def msa_file_name(value: str, field: str = "MSAMETFL") -> str:
         parsed = names.parse_shared(value)
     except names.BadName as exc:
         raise BadValue(f"{field}: {exc}") from None
-    if parsed.form != "msa":
+    if parsed.form != "msa" or parsed.extension != "fits":
         raise BadValue(f"{field}: {value!r} is not an MSA metadata file name (jw<ppppp><ooo><vvv>_<NN>_msa.fits)")
     return value
 
