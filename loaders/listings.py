@@ -81,15 +81,16 @@ class ListingLoader:
 
 
 @functools.lru_cache(maxsize=4096)
-def _parsed(filename: str) -> tuple[names.ProductName, dict[str, Any], str | None]:
-    """`names.parse` of a file name, its known (not None) properties and its AGGREGATION kind.
+def _parsed(filename: str) -> tuple[names.ProductName, dict[str, Any], str | None, int | None]:
+    """`names.parse` of a file name, its known (not None) properties, its AGGREGATION kind and the
+    calib_level its level calls for (None: any).
 
     Remembered for the names seen last: a program's products are named again by its exposure and
     combined listings. What is cached is only read (copied into each record), never changed.
     """
     name = names.parse_shared(filename)
     kind = aggregation_kind(name)
-    return name, clean(name.props), None if kind is None else kind.value
+    return name, clean(name.props), None if kind is None else kind.value, domains.LEVEL_OF_NAME.get(name.level or "")
 
 
 class Context:
@@ -139,7 +140,7 @@ def listing_row(row: Row, context: Context | None = None) -> list[Record]:
         raise BadValue("obsID is empty")
     parent = ident(get("parent_obsid"), "parent_obsid")
     filename, uri = product_name(row)
-    name, name_props, kind = _parsed(filename)
+    name, name_props, kind, name_level = _parsed(filename)
     obs_id = text(get("obs_id"))
     program = row_program(row, obs_id, name_props.get("program"))
 
@@ -153,10 +154,11 @@ def listing_row(row: Row, context: Context | None = None) -> list[Record]:
         props["size"] = size
     calib_level = integer(get("calib_level"), "calib_level")
     if calib_level is not None:
-        if calib_level not in _CALIB_LEVELS:
+        if calib_level != name_level and name_level is not None and calib_level != 4:
             domains.calib_level(calib_level)
-        if name.level is not None:
             domains.level_agrees(name.level, calib_level, filename)
+        elif calib_level not in _CALIB_LEVELS:
+            domains.calib_level(calib_level)
         props["calib_level"] = calib_level
     for column, prop in _TEXT_ITEMS:
         value = get(column)
@@ -169,14 +171,35 @@ def listing_row(row: Row, context: Context | None = None) -> list[Record]:
         elif (value := text(value)) is None:
             continue
         props[prop] = value
-    _check_domains(props, get("type"), get("obsnum"), obs_id, get("proposal_id") and program)
+    # the enumerated columns (docs/formats.md), as domains.one_of says, without its call when in the domain
+    value = props.get("product_type")
+    if value is not None and value not in _PRODUCT_TYPES:
+        domains.one_of(value, domains.PRODUCT_TYPES, "productType", "upper")
+    value = props.get("dataproduct_type")
+    if value is not None and value not in _DATAPRODUCT_TYPES:
+        domains.one_of(value, domains.DATAPRODUCT_TYPES, "dataproduct_type", "lower")
+    value = get("type")
+    if value is not None and value not in _LISTING_TYPES and (value := text(value)) is not None:
+        domains.one_of(value, domains.LISTING_TYPES, "type", "upper")
+    value = props.get("exp_type")
+    if value is not None and value not in _EXP_TYPES:
+        domains.exp_type(value, "exp_type")
+    if obs_id is not None:
+        obsnum = get("obsnum")
+        if obsnum is not None and type(obsnum) not in (str, int, float):
+            obsnum = repr(obsnum)  # (a JSON list or object: not a number, said so by the check)
+        problem = _obs_id_problem(obs_id, program if "proposal_id" in values else None, obsnum)
+        if problem is not None:
+            raise BadValue(problem)
     props["listed"] = True
     flagged = text(get("productGroupDescription")) == MRP_GROUP
     if parent == obsid and "productGroupDescription" in values:
         props["mast_mrp"] = flagged
 
     if context is not None and parent is not None and parent != obsid:
-        context.parents.add(obsid, parent)
+        known = context.parents.parents.get(obsid)
+        if known is None or parent not in known:
+            context.parents.add(obsid, parent)
 
     observation, product = _OBSERVATION, _PRODUCT
     records: list[Record] = [Node(product, uri, props, name.labels, where)]
@@ -205,25 +228,27 @@ def listing_row(row: Row, context: Context | None = None) -> list[Record]:
 
 
 _CALIB_LEVELS = domains.CALIB_LEVELS
-_PRODUCT_TYPES, _DATAPRODUCT_TYPES, _LISTING_TYPES = domains.PRODUCT_TYPES, domains.DATAPRODUCT_TYPES, domains.LISTING_TYPES
 
 
-def _check_domains(props: dict[str, Any], type_: Any, obsnum: Any, obs_id: str | None, program: str | None) -> None:
-    """The enumerated listing columns and the obs_id's agreement with the row (docs/formats.md)."""
-    product_type = props.get("product_type")
-    if product_type is not None and product_type.upper() not in _PRODUCT_TYPES:
-        domains.one_of(product_type, _PRODUCT_TYPES, "productType", "upper")
-    dataproduct_type = props.get("dataproduct_type")
-    if dataproduct_type is not None and dataproduct_type.lower() not in _DATAPRODUCT_TYPES:
-        domains.one_of(dataproduct_type, _DATAPRODUCT_TYPES, "dataproduct_type", "lower")
-    exp_type = props.get("exp_type")
-    if exp_type is not None:
-        domains.exp_type(exp_type, "exp_type")
-    if type_ is not None and (type_ := text(type_)) is not None and type_.upper() not in _LISTING_TYPES:
-        domains.one_of(type_, _LISTING_TYPES, "type", "upper")
-    if obs_id is not None:
+def _any_case(values: frozenset[str]) -> frozenset[str]:
+    """The values in upper, lower and title case: a cell found here needs no case folding."""
+    return frozenset(form for v in values for form in (v.upper(), v.lower(), v.title()))
+
+
+_PRODUCT_TYPES, _DATAPRODUCT_TYPES = _any_case(domains.PRODUCT_TYPES), _any_case(domains.DATAPRODUCT_TYPES)
+_LISTING_TYPES, _EXP_TYPES = _any_case(domains.LISTING_TYPES), domains.EXP_TYPES
+
+
+@functools.lru_cache(maxsize=4096)
+def _obs_id_problem(obs_id: str, program: str | None, obsnum: Any) -> str | None:
+    """Why the obs_id disagrees with the row's program or obsnum (None when it agrees); remembered,
+    as the rows of one observation repeat them."""
+    try:
         observation = integer(obsnum, "obsnum") if obsnum is not None else None
         domains.obs_id_agrees(obs_id, program, None if observation is None else str(observation))
+    except BadValue as exc:
+        return str(exc)
+    return None
 
 
 @functools.lru_cache(maxsize=256)
@@ -245,7 +270,7 @@ def product_name(row: Row) -> tuple[str, str]:
         raise BadValue("no product file name (productFilename, dataURI and outfilename are empty)")
     if uri is not None and not uri.startswith("mast:"):
         raise BadValue(f"dataURI {uri!r} is not a mast: URI")
-    if uri is not None and names.filename_of(uri) != filename:
+    if uri is not None and not (uri.endswith(filename) and len(uri) > len(filename) and uri[-len(filename) - 1] == "/"):
         raise BadValue(f"dataURI: {uri!r} names another file than productFilename {filename!r}")
     return filename, uri or names.product_uri(filename)
 
