@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 
 from mastgraph.graph.model import CompositionBy, Label, Rel
 from mastgraph.loaders import domains, names
-from mastgraph.loaders.records import Edge, LoadError, Node, Record, Reject, clean, origin
+from mastgraph.loaders.records import Edge, LoadError, Node, Record, Reject, clean, not_utf8, origin
 
 #: Member ``exptype`` values the association rules write (jwst ``associations/lib``):
 #: ``dms_base.EXPTYPE_MAP`` (target_acquisition, dark, flat, engineering, autoflat, autowave) and
@@ -100,7 +100,7 @@ def read_json(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise LoadError(origin(path), f"not UTF-8 text ({exc.reason})") from None
+        raise not_utf8(path, exc) from None
     try:
         return load_located_json(text)
     except json.JSONDecodeError as exc:

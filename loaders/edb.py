@@ -25,7 +25,7 @@ from typing import ClassVar
 from mastgraph.graph.model import Label, Rel
 from mastgraph.loaders import domains
 from mastgraph.loaders.associations import known, read_json
-from mastgraph.loaders.records import Edge, LoadError, Node, Record, Reject, clean, origin
+from mastgraph.loaders.records import Edge, LoadError, Node, Record, Reject, clean, not_utf8, origin
 
 #: MAST's EDB file names: ``<MNEMONIC>-<start>-<end>.csv``.
 EDB_NAME = re.compile(r"^(?P<mnemonic>[A-Za-z0-9_]+)-(?P<start>\d{8}[Tt]\d{6})-(?P<end>\d{8}[Tt]\d{6})$")
@@ -104,7 +104,7 @@ class EdbLoader:
                         if reason is not None:
                             yield Reject(origin(path, rows.line_num), reason)
         except UnicodeDecodeError as exc:
-            raise LoadError(origin(path), f"not UTF-8 text ({exc.reason})") from None
+            raise not_utf8(path, exc) from None
         except csv.Error as exc:
             raise LoadError(origin(path), f"bad CSV ({exc})") from None
 

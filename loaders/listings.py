@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 
 from mastgraph.graph.model import AggregationKind, Label, Rel
 from mastgraph.loaders import domains, names
-from mastgraph.loaders.records import Edge, Node, Record, Reject, clean
+from mastgraph.loaders.records import Edge, LoadError, Node, Record, Reject, clean
 from mastgraph.loaders.tables import UNKNOWN_FORMS, BadValue, Row, ident, integer, read_table, sniff_columns, text
 
 MRP_GROUP = "Minimum Recommended Products"
@@ -53,6 +53,18 @@ def is_listing(columns: set[str] | tuple[str, ...]) -> bool:
     return "obsID" in columns and any(c in columns for c in NAME_COLUMNS)
 
 
+#: Columns only product listings have (MAST's product fields): two of them, or `obsID`, make a
+#: table look like a listing, which is then told what it lacks (not "unrecognised file kind").
+LISTING_COLUMNS = frozenset({"parent_obsid", "productType", "productGroupDescription",
+                             "productSubGroupDescription", "productDocumentationURL", "dataURI",
+                             "productFilename"})
+
+
+def looks_like_listing(columns: set[str] | tuple[str, ...]) -> bool:
+    return is_listing(columns) or (
+        ("obsID" in columns or len(LISTING_COLUMNS.intersection(columns)) >= 2) and "obsid" not in columns)
+
+
 class ListingLoader:
     """Product listing rows -> Product, Observation, Program nodes and their relationships."""
 
@@ -60,13 +72,17 @@ class ListingLoader:
 
     @classmethod
     def detect(cls, path: Path, head: bytes) -> bool:
-        return is_listing(sniff_columns(path, head))
+        return looks_like_listing(sniff_columns(path, head))
 
     def records(self, path: Path) -> Iterator[Record]:
         table = read_table(path)
         hint = "this looks like observation rows, not a product listing" if table.has("obsid") else ""
-        table.require("obsID", hint=hint)
-        table.require_one(*NAME_COLUMNS)
+        if hint:
+            table.require("obsID", hint=hint)
+        if table.columns and not any(table.has(c) for c in NAME_COLUMNS):
+            raise LoadError(table.header_origin, "a product listing needs a 'dataURI' or 'productFilename' "
+                                                 "column and this table has neither")
+        table.require("obsID")
         context = Context()
         for row in table.rows:
             if row.error:

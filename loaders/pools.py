@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from mastgraph.graph.model import Label
 from mastgraph.loaders import domains, names
-from mastgraph.loaders.records import LoadError, Node, Record, Reject, clean, origin
+from mastgraph.loaders.records import LoadError, Node, Record, Reject, clean, not_utf8, origin
 from mastgraph.loaders.tables import head_lines
 
 REQUIRED_COLUMNS = ("FILENAME", "EXP_TYPE")
@@ -49,7 +49,7 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
             for number, line in enumerate(lines, start=1):
                 yield number, line.rstrip("\r\n")
     except UnicodeDecodeError as exc:
-        raise LoadError(origin(path, number + 1), f"not UTF-8 text ({exc.reason})") from None
+        raise not_utf8(path, exc) from None
 
 
 class PoolLoader:

@@ -160,8 +160,10 @@ def test_observation_rows_are_refused_naming_the_column() -> None:
 def test_listing_without_a_product_name_column_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "noname.csv"
     path.write_text("obsID,size\n1,2\n")
-    with pytest.raises(LoadError, match="'productFilename' or 'dataURI' or 'outfilename'"):
+    with pytest.raises(LoadError) as caught:
         load(path)
+    assert str(caught.value) == (f"{path}:1: a product listing needs a 'dataURI' or 'productFilename' column "
+                                 "and this table has neither")
 
 
 def test_member_row_under_a_level3_listing(tmp_path: Path) -> None:
