@@ -24,10 +24,14 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 
 
 def settings() -> Settings:
+    """The settings of a command (every command asks once); the driver's log goes to its file."""
     try:
-        return get_settings()
+        s = get_settings()
     except Exception as exc:  # pydantic's ValidationError: bad environment values
         raise fail(f"bad configuration: {str(exc).splitlines()[-2:] if str(exc) else exc}", 2)
+    if not any(getattr(h, "mastgraph", False) for h in logging.getLogger("neo4j").handlers):
+        driver_logs(s)
+    return s
 
 
 @contextmanager
@@ -62,7 +66,7 @@ def driver_logs(s: Settings, verbose: bool = False) -> None:
         try:
             target = Path(s.home) / DRIVER_LOG
             target.parent.mkdir(parents=True, exist_ok=True)
-            handler = logging.FileHandler(target, encoding="utf-8")
+            handler = logging.FileHandler(target, encoding="utf-8", delay=True)  # (made when first written)
         except OSError:
             handler = logging.NullHandler()
         logger.setLevel(logging.INFO)

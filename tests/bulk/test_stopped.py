@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import neo4j
 import pytest
 from typer.testing import CliRunner
@@ -41,4 +43,6 @@ def test_build_stopped_is_one_line(monkeypatch, tmp_path, phase, exc, code, expe
     assert result.exit_code == code
     assert result.stderr.strip() == expected.format(uri="bolt://127.0.0.1:7999")
     assert "Traceback" not in result.stdout + result.stderr
-    assert (tmp_path / "logs" / "neo4j-driver.log").exists()  # the driver's log goes there, not to the console
+    # the driver's log goes to the state folder, not to the console
+    files = [h.baseFilename for h in logging.getLogger("neo4j").handlers if isinstance(h, logging.FileHandler)]
+    assert files == [str(tmp_path / "logs" / "neo4j-driver.log")]
