@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from mastgraph.graph import db
-from mastgraph.graph.ingest import FileResult, IngestReport, IngestStopped, ingest_paths
+from mastgraph.graph.ingest import ConflictingFiles, FileResult, IngestReport, IngestStopped, ingest_paths
 from mastgraph.graph.server import ServerError
 from mastgraph.loaders import registry
 from mastgraph.loaders.records import LoadError
@@ -45,6 +45,11 @@ def ingest(
         report = _run(s, files, skip_bad, dry_run)
     except IngestStopped as exc:
         raise fail(exc.describe(s.uri), 130 if exc.lost is None else 1) from None
+    except ConflictingFiles as exc:
+        *conflicts, summary = exc.lines()
+        for line in conflicts:
+            err_console.print(f"[bold red]error:[/] {line}", highlight=False, soft_wrap=True, markup=True)
+        raise fail(summary) from None
     except KeyboardInterrupt:
         raise fail("interrupted" + (" (--dry-run: nothing was written)" if dry_run else ""), 130) from None
     _summary(report, dry_run)

@@ -7,7 +7,8 @@ the derived relationships they affect are computed in one managed write transact
 lands whole or not at all. Small files share a transaction (fewer round trips); a large one
 streams into its own. Loading the
 same files again changes nothing. Across files, a later file's values update an earlier one's (as
-MAST's reprocessing updates a product); within one file they must agree.
+MAST's reprocessing updates a product); within one file, and within the files of one command,
+they must agree (`ConflictingFiles`: nothing is written).
 """
 
 from __future__ import annotations
@@ -31,6 +32,45 @@ if TYPE_CHECKING:
 
 class BadFile(Exception):
     """A file refused as a whole: the message is one line `file:line: reason`."""
+
+
+class ConflictingFiles(Exception):
+    """Files of one command give one key different values: the command writes nothing.
+
+    Each item of `conflicts` is one line naming both origins (`file:line`). Within one command
+    the files must agree, as the rows of one file must; across commands a later load updates.
+    """
+
+    SHOWN = 20
+
+    def __init__(self, conflicts: list[str]) -> None:
+        super().__init__(f"{len(conflicts)} conflict{'s' if len(conflicts) > 1 else ''} between the files of this "
+                         "command (the same key with different values): nothing was written")
+        self.conflicts = conflicts
+
+    def lines(self) -> list[str]:
+        shown = self.conflicts[: self.SHOWN]
+        more = len(self.conflicts) - len(shown)
+        return [*shown, *([f"... and {more} more"] if more else []), str(self)]
+
+
+def cross_file_conflicts(files: list[Path], skip_bad: bool = False) -> list[str]:
+    """The conflicts between files (two files giving one node or relationship different values),
+    one line each naming both origins; a file that fails on its own is left to the load to report."""
+    from mastgraph.loaders import registry
+
+    merger = RecordMerger()
+    conflicts: list[str] = []
+    for path in files:
+        try:
+            for record in _checked(registry.detect(path), path, skip_bad, []):
+                try:
+                    merger.add(record)
+                except Conflict as exc:
+                    conflicts.append(str(exc))
+        except (BadFile, LoadError, OSError):
+            continue
+    return conflicts
 
 
 class IngestStopped(Exception):
@@ -256,8 +296,11 @@ class _Batcher:
 
 def ingest_paths(driver: neo4j.Driver | None, settings: Settings, paths: Iterable[Path | str], *,
                  skip_bad: bool = False, dry_run: bool = False, progress: Progress | None = None,
-                 stop_on_error: bool = False) -> IngestReport:
+                 stop_on_error: bool = False, check_across_files: bool = True) -> IngestReport:
     """Load files and folders (walked recursively). A bad file is reported and skipped whole.
+
+    First every file is parsed once to find conflicts between files (`ConflictingFiles`, raised
+    before anything is written); `check_across_files=False` leaves that pass out.
 
     Small files are written together (up to 10 x MASTGRAPH_BATCH_SIZE records a transaction, one
     derivation pass); a larger file streams into a transaction of its own.
@@ -267,6 +310,10 @@ def ingest_paths(driver: neo4j.Driver | None, settings: Settings, paths: Iterabl
     report = IngestReport()
     started = time.perf_counter()
     files = registry.expand([Path(p) for p in paths])
+    if len(files) > 1 and check_across_files:
+        conflicts = cross_file_conflicts(files, skip_bad)
+        if conflicts:
+            raise ConflictingFiles(conflicts)
     if dry_run or driver is None:
         for path in files:
             if progress:
