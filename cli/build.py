@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import neo4j
@@ -14,7 +13,7 @@ from mastgraph.graph import db
 from mastgraph.graph.bulk import BuildOptions, BuildReport, BulkError, build, write_report_json
 from mastgraph.graph.server import ServerError
 
-from .common import console, err_console, fail, settings
+from .common import console, driver_logs, err_console, fail, settings
 
 PHASE_TITLES = {
     "prepare": "prepare",
@@ -44,13 +43,15 @@ def build_command(
     dry_run: bool = typer.Option(False, "--dry-run", help="Parse every file and write the importer's CSV, then "
                                                           "stop: bad files reported, counts and timings; the "
                                                           "server and the database are not touched."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show the Neo4j driver's log on the console "
+                                                                "(else it goes to <state folder>/logs/neo4j-driver.log)."),
 ) -> None:
     """Build the graph from scratch with Neo4j's bulk importer: the same loaders and the same graph as
     `mastgraph ingest`, much faster for a whole archive. The local server is stopped for the import."""
     s = settings()
     # The whole-graph derivation runs pages concurrently; a deadlock between two is retried by
-    # the driver, which would log a warning over the progress display for each retry.
-    logging.getLogger("neo4j").setLevel(logging.ERROR)
+    # the driver, which logs a warning for each retry: to the driver's log file, not over the display.
+    driver_logs(s, verbose)
     options = BuildOptions(force=force, skip_bad=skip_bad, work_dir=work_dir, keep_work=keep_work, workers=workers,
                            importer_heap=importer_heap, importer_memory=importer_memory, dry_run=dry_run)
     with _RichProgress() as progress:
@@ -61,6 +62,12 @@ def build_command(
             for line in exc.lines:
                 err_console.print(f"[bold red]error:[/] {line}", highlight=False, soft_wrap=True, markup=True)
             raise fail(str(exc)) from None
+        except (db.ConnectionLost, *db.CONNECTION_LOST) as exc:
+            progress.close()
+            raise fail(stopped(progress.phase, dry_run, f"Neo4j at {s.uri} stopped answering")) from None
+        except KeyboardInterrupt:
+            progress.close()
+            raise fail(stopped(progress.phase, dry_run, "interrupted"), 130) from None
         except (ServerError, db.DatabaseUnavailable, neo4j.exceptions.Neo4jError, OSError) as exc:
             progress.close()
             raise fail(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__) from None
@@ -68,6 +75,19 @@ def build_command(
     if report_json:
         write_report_json(report, report_json)
         console.print(f"report: {report_json}")
+
+
+#: The phases from which the database holds the (unfinished) import.
+_IMPORTED = ("import", "index", "residuals", "derive")
+
+
+def stopped(phase: str | None, dry_run: bool, what: str) -> str:
+    """The one line of a build stopped by a lost Neo4j or Ctrl-C, saying what the database holds."""
+    during = f"{what} during the build's {PHASE_TITLES.get(phase or '', phase or 'start')} phase"
+    if dry_run or phase not in _IMPORTED:
+        return f"{during}, before the import: nothing was written; run the same command again"
+    return (f"{during}, after the import began: the database holds an unfinished graph; run the same command "
+            "again with --force to build it anew (`mastgraph server start` first if the server is stopped)")
 
 
 class _RichProgress:
@@ -78,6 +98,7 @@ class _RichProgress:
                             TextColumn("{task.fields[note]}"), TimeElapsedColumn(), console=console,
                             disable=not console.is_terminal)
         self.tasks: dict[str, TaskID] = {}
+        self.phase: str | None = None  # the phase started last
 
     def __enter__(self) -> "_RichProgress":
         self.bar.start()
@@ -91,6 +112,7 @@ class _RichProgress:
 
     def start(self, phase: str, total: float | None, note: str = "") -> None:
         title = PHASE_TITLES.get(phase, phase)
+        self.phase = phase
         self.tasks[phase] = self.bar.add_task(title, total=total, title=title, note=note)
 
     def update(self, phase: str, completed: float, note: str = "") -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -22,10 +24,14 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 
 
 def settings() -> Settings:
+    """The settings of a command (every command asks once); the driver's log goes to its file."""
     try:
-        return get_settings()
+        s = get_settings()
     except Exception as exc:  # pydantic's ValidationError: bad environment values
         raise fail(f"bad configuration: {str(exc).splitlines()[-2:] if str(exc) else exc}", 2)
+    if not any(getattr(h, "mastgraph", False) for h in logging.getLogger("neo4j").handlers):
+        driver_logs(s)
+    return s
 
 
 @contextmanager
@@ -39,3 +45,32 @@ def errors_as_lines(*kinds: type[BaseException]) -> Iterator[None]:
 
 def is_tty() -> bool:
     return sys.stderr.isatty()
+
+
+#: Where the Neo4j driver's log goes unless `-v` asks for it on the console (under MASTGRAPH_HOME).
+DRIVER_LOG = Path("logs") / "neo4j-driver.log"
+
+
+def driver_logs(s: Settings, verbose: bool = False) -> None:
+    """Send the Neo4j driver's log (its retries and lost connections are warnings) to a file under
+    the state folder, or with `verbose` to the console: never onto the command's own output."""
+    logger = logging.getLogger("neo4j")
+    for handler in [h for h in logger.handlers if getattr(h, "mastgraph", False)]:
+        logger.removeHandler(handler)
+        handler.close()
+    handler: logging.Handler
+    if verbose:
+        handler = logging.StreamHandler(sys.stderr)
+        logger.setLevel(logging.DEBUG)
+    else:
+        try:
+            target = Path(s.home) / DRIVER_LOG
+            target.parent.mkdir(parents=True, exist_ok=True)
+            handler = logging.FileHandler(target, encoding="utf-8", delay=True)  # (made when first written)
+        except OSError:
+            handler = logging.NullHandler()
+        logger.setLevel(logging.INFO)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.mastgraph = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
+    logger.propagate = False

@@ -12,12 +12,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from mastgraph.graph import db
-from mastgraph.graph.ingest import FileResult, IngestReport, ingest_paths
+from mastgraph.graph.ingest import ConflictingFiles, FileResult, IngestReport, IngestStopped, ingest_paths
 from mastgraph.graph.server import ServerError
 from mastgraph.loaders import registry
 from mastgraph.loaders.records import LoadError
 
-from .common import console, err_console, errors_as_lines, fail, settings
+from .common import console, driver_logs, err_console, errors_as_lines, fail, settings
 from .server import ensure_running
 
 
@@ -27,9 +27,12 @@ def ingest(
     rejects: Path = typer.Option(None, "--rejects", help="Where to write the rejects report (with --skip-bad)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Parse and check only; write nothing."),
     program: list[str] = typer.Option([], "--program", help="With `mast`: JWST program(s) to fetch."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show the Neo4j driver's log on the console "
+                                                                "(else it goes to <state folder>/logs/neo4j-driver.log)."),
 ) -> None:
     """Load MAST listings, observation rows, associations, pools, FITS headers, EDB data and links."""
     s = settings()
+    driver_logs(s, verbose)
     if paths == ["mast"]:
         paths = [str(p) for p in _fetch_from_mast(program, s.home)]
     elif program:
@@ -38,7 +41,17 @@ def ingest(
         files = registry.expand([Path(p) for p in paths])
     if not files:
         raise fail("no files to load")
-    report = _run(s, files, skip_bad, dry_run)
+    try:
+        report = _run(s, files, skip_bad, dry_run)
+    except IngestStopped as exc:
+        raise fail(exc.describe(s.uri), 130 if exc.lost is None else 1) from None
+    except ConflictingFiles as exc:
+        *conflicts, summary = exc.lines()
+        for line in conflicts:
+            err_console.print(f"[bold red]error:[/] {line}", highlight=False, soft_wrap=True, markup=True)
+        raise fail(summary) from None
+    except KeyboardInterrupt:
+        raise fail("interrupted" + (" (--dry-run: nothing was written)" if dry_run else ""), 130) from None
     _summary(report, dry_run)
     if report.rejects:
         target = rejects or Path(s.home) / f"rejects-{time.strftime('%Y%m%dT%H%M%S')}.txt"

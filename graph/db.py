@@ -20,6 +20,21 @@ class DatabaseUnavailable(RuntimeError):
     """Neo4j cannot be reached; the message says where and what to do."""
 
 
+#: The driver's errors that say the server stopped answering (not that it refused a query): the
+#: driver has retried (managed transactions) before raising them.
+CONNECTION_LOST = (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.SessionExpired)
+
+
+class ConnectionLost(DatabaseUnavailable):
+    """Neo4j stopped answering in the middle of a command (it answered when the command began)."""
+
+
+def stopped_answering(settings: Settings, exc: BaseException) -> ConnectionLost:
+    """The one-line error of a connection lost in the middle of a command."""
+    return ConnectionLost(f"Neo4j at {settings.uri} stopped answering ({_first_line(exc)}); "
+                          "run the same command again when it is back")
+
+
 #: The server's notifications (e.g. "relationship type does not exist yet" on an empty graph) are
 #: not for mastgraph's users; queries are checked by tests (EXPLAIN on every named query) instead.
 _DRIVER_OPTIONS = {"user_agent": "mastgraph", "notifications_min_severity": "OFF"}
@@ -43,7 +58,10 @@ def connect(settings: Settings) -> Iterator[neo4j.Driver]:
         except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.AuthError, OSError, ValueError) as exc:
             hint = "start it with `mastgraph server start`" if settings.embedded else "check NEO4J_URI/NEO4J_USER/NEO4J_PASSWORD"
             raise DatabaseUnavailable(f"Neo4j at {settings.uri} is not reachable ({_first_line(exc)}); {hint}") from exc
-        yield drv
+        try:
+            yield drv
+        except CONNECTION_LOST as exc:
+            raise stopped_answering(settings, exc) from exc
     finally:
         drv.close()
 

@@ -7,7 +7,8 @@ the derived relationships they affect are computed in one managed write transact
 lands whole or not at all. Small files share a transaction (fewer round trips); a large one
 streams into its own. Loading the
 same files again changes nothing. Across files, a later file's values update an earlier one's (as
-MAST's reprocessing updates a product); within one file they must agree.
+MAST's reprocessing updates a product); within one file, and within the files of one command,
+they must agree (`ConflictingFiles`: nothing is written).
 """
 
 from __future__ import annotations
@@ -31,6 +32,69 @@ if TYPE_CHECKING:
 
 class BadFile(Exception):
     """A file refused as a whole: the message is one line `file:line: reason`."""
+
+
+class ConflictingFiles(Exception):
+    """Files of one command give one key different values: the command writes nothing.
+
+    Each item of `conflicts` is one line naming both origins (`file:line`). Within one command
+    the files must agree, as the rows of one file must; across commands a later load updates.
+    """
+
+    SHOWN = 20
+
+    def __init__(self, conflicts: list[str]) -> None:
+        super().__init__(f"{len(conflicts)} conflict{'s' if len(conflicts) > 1 else ''} between the files of this "
+                         "command (the same key with different values): nothing was written")
+        self.conflicts = conflicts
+
+    def lines(self) -> list[str]:
+        shown = self.conflicts[: self.SHOWN]
+        more = len(self.conflicts) - len(shown)
+        return [*shown, *([f"... and {more} more"] if more else []), str(self)]
+
+
+def cross_file_conflicts(files: list[Path], skip_bad: bool = False) -> list[str]:
+    """The conflicts between files (two files giving one node or relationship different values),
+    one line each naming both origins; a file that fails on its own is left to the load to report."""
+    from mastgraph.loaders import registry
+
+    merger = RecordMerger()
+    conflicts: list[str] = []
+    for path in files:
+        try:
+            for record in _checked(registry.detect(path), path, skip_bad, []):
+                try:
+                    merger.add(record)
+                except Conflict as exc:
+                    conflicts.append(str(exc))
+        except (BadFile, LoadError, OSError):
+            continue
+    return conflicts
+
+
+class IngestStopped(Exception):
+    """The ingest stopped before its end: Neo4j stopped answering (`lost` says how) or the user
+    pressed Ctrl-C (`lost` None) while `path` was being loaded. Each transaction commits whole or
+    not at all, so the `loaded` files are in the graph and nothing of `path` (nor of the `with_it`
+    other files of its transaction) is; loading is idempotent, so the same command finishes it."""
+
+    def __init__(self, path: Path, loaded: int, with_it: int, lost: BaseException | None) -> None:
+        super().__init__(f"stopped while loading {path}")
+        self.path, self.loaded, self.with_it, self.lost = path, loaded, with_it, lost
+
+    def describe(self, uri: str) -> str:
+        """The one line for the user."""
+        import neo4j
+
+        what = f"Neo4j at {uri} stopped answering" if self.lost is not None else "interrupted"
+        others = f" (nor of the {self.with_it} other files of its transaction)" if self.with_it else ""
+        written = f"nothing of {self.path}{others} was written"
+        if isinstance(self.lost, neo4j.exceptions.IncompleteCommit):
+            written = f"whether {self.path}{others} was written is unknown (its commit got no answer)"
+        files = "file was" if self.loaded == 1 else "files were"
+        return (f"{what} while loading {self.path}; {self.loaded} {files} loaded, {written}; "
+                "run the same command again to finish")
 
 
 @dataclass
@@ -179,6 +243,8 @@ class _Batcher:
         self.budget = max(settings.batch_size * 10, 1)
         self.pending: list[tuple[FileResult, list[Node | Edge], float]] = []
         self.size = 0
+        self.committed = 0  # files whose transaction committed
+        self.current: tuple[Path, int] | None = None  # the file being written, and the others with it
 
     def add(self, result: FileResult, records: list[Node | Edge], seconds: float) -> None:
         if self.size + len(records) > self.budget:
@@ -193,9 +259,12 @@ class _Batcher:
             return
         pending, self.pending, self.size = self.pending, [], 0
         started = time.perf_counter()
+        self.current = (pending[0][0].path, len(pending) - 1)
         try:
             with self.driver.session(database=self.settings.neo4j_database) as session:
                 written, derived = session.execute_write(_write_group, [r for _, r, _ in pending], self.settings)
+            self.committed += len(pending)
+            self.current = None
             self.report.written.add(written)
             self.report.derived.add(derived)
             share = (time.perf_counter() - started) / len(pending)
@@ -212,20 +281,26 @@ class _Batcher:
         import neo4j
 
         started = time.perf_counter()
+        self.current = (result.path, 0)
         try:
             with self.driver.session(database=self.settings.neo4j_database) as session:
                 written, derived = session.execute_write(_write_group, [records], self.settings)
+            self.committed += 1
             self.report.written.add(written)
             self.report.derived.add(derived)
         except neo4j.exceptions.Neo4jError as exc:
             result.error = f"{result.path}: the database refused it: {_first_line(exc)}"
+        self.current = None
         result.seconds = parse_seconds + time.perf_counter() - started
 
 
 def ingest_paths(driver: neo4j.Driver | None, settings: Settings, paths: Iterable[Path | str], *,
                  skip_bad: bool = False, dry_run: bool = False, progress: Progress | None = None,
-                 stop_on_error: bool = False) -> IngestReport:
+                 stop_on_error: bool = False, check_across_files: bool = True) -> IngestReport:
     """Load files and folders (walked recursively). A bad file is reported and skipped whole.
+
+    First every file is parsed once to find conflicts between files (`ConflictingFiles`, raised
+    before anything is written); `check_across_files=False` leaves that pass out.
 
     Small files are written together (up to 10 x MASTGRAPH_BATCH_SIZE records a transaction, one
     derivation pass); a larger file streams into a transaction of its own.
@@ -235,21 +310,38 @@ def ingest_paths(driver: neo4j.Driver | None, settings: Settings, paths: Iterabl
     report = IngestReport()
     started = time.perf_counter()
     files = registry.expand([Path(p) for p in paths])
-    batcher = None if dry_run or driver is None else _Batcher(driver, settings, report, progress)
-    for path in files:
-        if progress:
-            progress(FileResult(path), "start")
-        if batcher is None:
+    if len(files) > 1 and check_across_files:
+        conflicts = cross_file_conflicts(files, skip_bad)
+        if conflicts:
+            raise ConflictingFiles(conflicts)
+    if dry_run or driver is None:
+        for path in files:
+            if progress:
+                progress(FileResult(path), "start")
             result = parse_file(path, skip_bad)
             report.files.append(result)
             if progress:
                 progress(result, "done")
-        else:
+            if result.error and stop_on_error:
+                break
+        report.seconds = time.perf_counter() - started
+        return report
+    from mastgraph.graph.db import CONNECTION_LOST
+
+    batcher = _Batcher(driver, settings, report, progress)
+    path = files[0] if files else Path()
+    try:
+        for path in files:
+            if progress:
+                progress(FileResult(path), "start")
             result = _parse_for_batch(batcher, settings, path, skip_bad, report)
-        if result is not None and result.error and stop_on_error:
-            break
-    if batcher is not None:
+            if result is not None and result.error and stop_on_error:
+                break
         batcher.flush()
+    except (*CONNECTION_LOST, KeyboardInterrupt) as exc:
+        current, with_it = batcher.current or (path, 0)
+        lost = None if isinstance(exc, KeyboardInterrupt) else exc
+        raise IngestStopped(current, batcher.committed, with_it, lost) from None
     report.seconds = time.perf_counter() - started
     return report
 
@@ -281,7 +373,10 @@ def _parse_for_batch(batcher: _Batcher, settings: Settings, path: Path, skip_bad
         return result
     if len(records) > batcher.budget:  # a large file: its own streaming transaction, in file order
         batcher.flush()
+        batcher.current = (path, 0)
         alone = ingest_file(batcher.driver, settings, path, skip_bad)
+        batcher.current = None
+        batcher.committed += alone.error is None
         report.files[-1] = alone
         report.written.add(alone.counts)
         report.derived.add(alone.derived)

@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from mastgraph.graph.model import CompositionBy, Label, Rel
-from mastgraph.loaders import names
-from mastgraph.loaders.records import Edge, LoadError, Node, Record, Reject, clean, origin
+from mastgraph.loaders import domains, names
+from mastgraph.loaders.records import Edge, LoadError, Node, Record, Reject, clean, not_utf8, origin
 
 #: Member ``exptype`` values the association rules write (jwst ``associations/lib``):
 #: ``dms_base.EXPTYPE_MAP`` (target_acquisition, dark, flat, engineering, autoflat, autowave) and
@@ -100,7 +100,7 @@ def read_json(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise LoadError(origin(path), f"not UTF-8 text ({exc.reason})") from None
+        raise not_utf8(path, exc) from None
     try:
         return load_located_json(text)
     except json.JSONDecodeError as exc:
@@ -225,7 +225,7 @@ class AssociationLoader:
             raise LoadError(origin(path, doc.line), "no 'products' list (not an association file)")
         name = association_name(path.name)
         here = origin(path, doc.line)
-        yield from self._header_rejects(doc, here)
+        yield from self._header_rejects(doc, here, path.name)
         yield self._file_node(path, name, here)
         science: list[names.ProductName] = []
         product_names: list[str] = []
@@ -239,7 +239,7 @@ class AssociationLoader:
         yield Node(Label.ASSOCIATION, name, self._props(doc, product_names, science), (), here)
 
     @staticmethod
-    def _header_rejects(doc: LocatedDict, here: str) -> Iterator[Reject]:
+    def _header_rejects(doc: LocatedDict, here: str, filename: str) -> Iterator[Reject]:
         asn_type = known(doc.get("asn_type"))
         if asn_type is None:
             yield Reject(here, "asn_type missing")
@@ -248,9 +248,28 @@ class AssociationLoader:
         program = known(doc.get("program"))
         if program is not None:
             try:
-                names.program_key(program)
+                program = names.program_key(program)
             except ValueError:
                 yield Reject(here, f"program {program!r} is not a JWST program number")
+                program = None
+        pool = known(doc.get("asn_pool"))
+        if pool is not None:
+            try:
+                domains.pool_name(str(pool), "asn_pool")
+            except domains.BadValue as exc:
+                yield Reject(here, str(exc))
+        try:
+            named = names.parse_shared(filename).props
+        except names.BadName:
+            return  # a file named otherwise: nothing to compare the header with
+        # The generator names the file after the header (jwst associations Association.asn_name):
+        # jw<program>-<asn_id>_<version_id>_<asn_type>_<seq>_asn.json.
+        known_type = asn_type if asn_type in PRIMARY_OUTPUTS else None  # (an unknown one is refused above)
+        header = {"program": program, "asn_id": known(doc.get("asn_id")), "asn_type": known_type,
+                  "version_id": known(doc.get("version_id"))}
+        for field, value in header.items():
+            if value is not None and named.get(field) is not None and str(value).lower() != named[field]:
+                yield Reject(here, f"{field}: {value!r} disagrees with the file name {filename!r} ({named[field]!r})")
 
     @staticmethod
     def _props(doc: LocatedDict, product_names: list[str], science: list[names.ProductName]) -> dict:
@@ -289,6 +308,10 @@ class AssociationLoader:
                 yield record
                 continue
             parsed, exptype = record
+            mismatch = _member_level_mismatch(doc, parsed, exptype)
+            if mismatch:
+                yield Reject(where, mismatch)
+                continue
             exptypes.add(exptype)
             if exptype == "science":
                 science.append(parsed)
@@ -327,6 +350,24 @@ class AssociationLoader:
                 continue
             yield product_node(parsed, where)
             yield Edge(Rel.PRODUCED_BY, (Label.PRODUCT, parsed.uri), (Label.ASSOCIATION, name), {}, where)
+
+
+#: The level of the science members each association level takes (jwst pipelines): Level-2
+#: pipelines (calwebb_image2/spec2 and their tso/wfs/nrslamp forms) calibrate Level-2a count-rate
+#: products (rate, rateints); Level-3 pipelines combine Level-2b calibrated products.
+SCIENCE_MEMBER_LEVELS = {"2": frozenset({"2a"}), "3": frozenset({"2b"})}
+
+
+def _member_level_mismatch(doc: Mapping[str, Any], parsed: names.ProductName, exptype: str) -> str | None:
+    """Why a science member's level cannot be one the association's level takes (None when it can)."""
+    if exptype != "science" or parsed.level is None:
+        return None
+    asn_type = known(doc.get("asn_type"))
+    wanted = SCIENCE_MEMBER_LEVELS.get(level_of(asn_type) or "")
+    if wanted is None or parsed.level in wanted:
+        return None
+    return (f"expname: {parsed.filename!r} is a level-{parsed.level} product; a {asn_type} association's "
+            f"science members are level {'/'.join(sorted(wanted))}")
 
 
 def _text(value: Any) -> str | None:

@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import ClassVar
 
 from mastgraph.graph.model import Label, Rel
+from mastgraph.loaders import domains
 from mastgraph.loaders.associations import known, read_json
-from mastgraph.loaders.records import Edge, LoadError, Node, Record, Reject, clean, origin
+from mastgraph.loaders.records import Edge, LoadError, Node, Record, Reject, clean, not_utf8, origin
 
 #: MAST's EDB file names: ``<MNEMONIC>-<start>-<end>.csv``.
 EDB_NAME = re.compile(r"^(?P<mnemonic>[A-Za-z0-9_]+)-(?P<start>\d{8}[Tt]\d{6})-(?P<end>\d{8}[Tt]\d{6})$")
@@ -33,6 +34,7 @@ REQUIRED_COLUMNS = ("MJD", "euvalue", "sqldataType")
 #: SQL types whose values are text (kept as str); all others are numbers (kept as float).
 TEXT_SQL_TYPE = re.compile(r"^(?:n?varchar|n?char|n?text|string)\b", re.IGNORECASE)
 _UNKNOWN = frozenset({"", "null", "none", "n/a", "nan"})
+_MISSION_START, _MISSION_END = domains.MISSION_START_MJD, domains.MISSION_END_MJD
 
 
 @dataclass
@@ -68,6 +70,9 @@ class EdbLoader:
         match = EDB_NAME.match(path.stem)
         if not match:
             raise LoadError(origin(path), f"EDB file name does not follow {EDB_RULE}")
+        if match["start"].upper() > match["end"].upper():
+            raise LoadError(origin(path), f"EDB file name: the range starts at {match['start']}, "
+                                          f"after its end {match['end']}")
         mnemonic = match["mnemonic"].upper()
         series = _Series()
         yield from self._samples(path, series)
@@ -99,7 +104,7 @@ class EdbLoader:
                         if reason is not None:
                             yield Reject(origin(path, rows.line_num), reason)
         except UnicodeDecodeError as exc:
-            raise LoadError(origin(path), f"not UTF-8 text ({exc.reason})") from None
+            raise not_utf8(path, exc) from None
         except csv.Error as exc:
             raise LoadError(origin(path), f"bad CSV ({exc})") from None
 
@@ -122,6 +127,11 @@ class EdbLoader:
         mjd = _number(mjd_text)
         if mjd is None:
             return f"MJD {mjd_text!r} is not a number"
+        if not _MISSION_START <= mjd <= _MISSION_END:
+            try:
+                domains.mjd(mjd, "MJD")
+            except domains.BadValue as exc:
+                return str(exc)
         if series.times and mjd < series.times[-1]:
             return (f"MJD {mjd_text} comes before the previous sample ({series.times[-1]!r}): "
                     "samples must be in time order")

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from astropy.io import fits
 
 from mastgraph.graph.model import Label, Rel
-from mastgraph.loaders import names
+from mastgraph.loaders import domains, names
 from mastgraph.loaders.associations import association_name
 from mastgraph.loaders.records import Edge, LoadError, Node, Record, Reject, clean
 
@@ -136,6 +136,11 @@ class FitsHeaderLoader:
                 value = None
             props[prop] = value
         props.update(instrument=instrument, hdrtab_inputs=inputs)
+        problems = list(header_problems(header, props, filename))
+        if problems:  # the header is the file's one row: refused whole
+            for problem in problems:
+                yield Reject(where, problem)
+            return
         product = self._product_node(filename, props, where)
         yield product
         yield from self._contributors(where, header, product.ref, instrument)
@@ -161,11 +166,18 @@ class FitsHeaderLoader:
             value = header_value(header, keyword)
             if value is None:
                 continue
+            try:
+                domains.crds_reference(keyword, str(value), instrument)
+            except domains.BadValue as exc:
+                yield Reject(where, str(exc))
+                continue
             name, props = reference_file(keyword, str(value), instrument)
             yield Node(Label.REFERENCE_FILE, name, clean(props), (), where)
             yield Edge(Rel.USED_REFERENCE, product, (Label.REFERENCE_FILE, name), {"reftype": props["reftype"]}, where)
         context = header_value(header, "CRDS_CTX")
-        if context is not None:
+        if context is not None and not domains.CRDS_CONTEXT.match(str(context)):
+            yield Reject(where, f"CRDS_CTX: {str(context)!r} is not a CRDS context name (jwst_<NNNN>.pmap)")
+        elif context is not None:
             yield Node(Label.CRDS_CONTEXT, str(context), {}, (), where)
             yield Edge(Rel.CALIBRATED_UNDER, product, (Label.CRDS_CONTEXT, str(context)), {}, where)
         table = header_value(header, "ASNTABLE")
@@ -173,3 +185,38 @@ class FitsHeaderLoader:
             asn = association_name(str(table).rsplit("/", 1)[-1])
             yield Node(Label.ASSOCIATION, asn, {}, (), where)
             yield Edge(Rel.PRODUCED_BY, product, (Label.ASSOCIATION, asn), {}, where)
+
+
+def header_problems(header: fits.Header, props: dict[str, Any], filename: str) -> Iterator[str]:
+    """Why the header's values cannot be true (docs/formats.md, "FITS headers"), one reason each."""
+    instrument = props.get("instrument")
+    if instrument is not None and instrument.upper() not in domains.INSTRUMENTS:
+        yield f"INSTRUME: {instrument.upper()!r} is not a JWST instrument ({', '.join(sorted(domains.INSTRUMENTS))})"
+    checks = (("exp_type", "EXP_TYPE", domains.exp_type), ("t_min", "EXPSTART", domains.mjd),
+              ("t_max", "EXPEND", domains.mjd), ("effexptm", "EFFEXPTM", domains.not_negative),
+              ("asnpool", "ASNPOOL", domains.pool_name), ("msametfl", "MSAMETFL", domains.msa_file_name))
+    for prop, keyword, check in checks:
+        if props.get(prop) is not None:
+            try:
+                check(props[prop], keyword)
+            except domains.BadValue as exc:
+                yield str(exc)
+    try:
+        domains.not_after(props.get("t_min"), props.get("t_max"), "EXPSTART", "EXPEND")
+    except domains.BadValue as exc:
+        yield str(exc)
+    try:
+        parsed = names.parse_shared(filename)
+    except names.BadName:
+        return
+    named = parsed.props
+    # A Level-3 product's header is made from its inputs' (the first one's observation and visit,
+    # even for calwebb_coron3's per-exposure psfsub in the sample generator): the program only.
+    keywords = (("PROGRAM", "program"),) if parsed.level == "3" else (
+        ("PROGRAM", "program"), ("OBSERVTN", "observation"), ("VISIT", "visit"))
+    for keyword, prop in keywords:
+        value = header_value(header, keyword)
+        if value is None or named.get(prop) is None:
+            continue
+        if not str(value).strip().isdigit() or int(str(value)) != int(named[prop]):
+            yield f"{keyword}: {value!r} disagrees with the file name {filename!r} ({prop} {named[prop]})"

@@ -22,7 +22,7 @@ from typing import ClassVar
 from mastgraph.graph.model import CalibrationKind, Label, LinkedKind, PrerequisiteKind, Rel
 from mastgraph.loaders import names
 from mastgraph.loaders.associations import product_node
-from mastgraph.loaders.records import Edge, LoadError, Node, Record, Reject, origin
+from mastgraph.loaders.records import Edge, LoadError, Node, Record, Reject, not_utf8, origin
 from mastgraph.loaders.tables import head_lines
 
 HEADER = ("from_uri", "type", "to_uri", "kind")
@@ -76,7 +76,7 @@ class LinksLoader:
                     if row and any(cell.strip() for cell in row):
                         yield from self._row(origin(path, rows.line_num), row)
         except UnicodeDecodeError as exc:
-            raise LoadError(origin(path), f"not UTF-8 text ({exc.reason})") from None
+            raise not_utf8(path, exc) from None
         except csv.Error as exc:
             raise LoadError(origin(path), f"bad CSV ({exc})") from None
 

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from mastgraph.graph.model import AggregationKind, Label, Rel
-from mastgraph.loaders import names
-from mastgraph.loaders.records import Edge, Node, Record, Reject, clean
+from mastgraph.loaders import domains, names
+from mastgraph.loaders.records import Edge, LoadError, Node, Record, Reject, clean
 from mastgraph.loaders.tables import UNKNOWN_FORMS, BadValue, Row, ident, integer, read_table, sniff_columns, text
 
 MRP_GROUP = "Minimum Recommended Products"
@@ -53,6 +53,18 @@ def is_listing(columns: set[str] | tuple[str, ...]) -> bool:
     return "obsID" in columns and any(c in columns for c in NAME_COLUMNS)
 
 
+#: Columns only product listings have (MAST's product fields): two of them, or `obsID`, make a
+#: table look like a listing, which is then told what it lacks (not "unrecognised file kind").
+LISTING_COLUMNS = frozenset({"parent_obsid", "productType", "productGroupDescription",
+                             "productSubGroupDescription", "productDocumentationURL", "dataURI",
+                             "productFilename"})
+
+
+def looks_like_listing(columns: set[str] | tuple[str, ...]) -> bool:
+    return is_listing(columns) or (
+        ("obsID" in columns or len(LISTING_COLUMNS.intersection(columns)) >= 2) and "obsid" not in columns)
+
+
 class ListingLoader:
     """Product listing rows -> Product, Observation, Program nodes and their relationships."""
 
@@ -60,13 +72,17 @@ class ListingLoader:
 
     @classmethod
     def detect(cls, path: Path, head: bytes) -> bool:
-        return is_listing(sniff_columns(path, head))
+        return looks_like_listing(sniff_columns(path, head))
 
     def records(self, path: Path) -> Iterator[Record]:
         table = read_table(path)
         hint = "this looks like observation rows, not a product listing" if table.has("obsid") else ""
-        table.require("obsID", hint=hint)
-        table.require_one(*NAME_COLUMNS)
+        if hint:
+            table.require("obsID", hint=hint)
+        if table.columns and not any(table.has(c) for c in NAME_COLUMNS):
+            raise LoadError(table.header_origin, "a product listing needs a 'dataURI' or 'productFilename' "
+                                                 "column and this table has neither")
+        table.require("obsID")
         context = Context()
         for row in table.rows:
             if row.error:
@@ -81,15 +97,16 @@ class ListingLoader:
 
 
 @functools.lru_cache(maxsize=4096)
-def _parsed(filename: str) -> tuple[names.ProductName, dict[str, Any], str | None]:
-    """`names.parse` of a file name, its known (not None) properties and its AGGREGATION kind.
+def _parsed(filename: str) -> tuple[names.ProductName, dict[str, Any], str | None, int | None]:
+    """`names.parse` of a file name, its known (not None) properties, its AGGREGATION kind and the
+    calib_level its level calls for (None: any).
 
     Remembered for the names seen last: a program's products are named again by its exposure and
     combined listings. What is cached is only read (copied into each record), never changed.
     """
     name = names.parse_shared(filename)
     kind = aggregation_kind(name)
-    return name, clean(name.props), None if kind is None else kind.value
+    return name, clean(name.props), None if kind is None else kind.value, domains.LEVEL_OF_NAME.get(name.level or "")
 
 
 class Context:
@@ -102,12 +119,14 @@ class Context:
     must see each row's records, to report each conflicting row as it would.
     """
 
-    __slots__ = ("given", "forms")
+    __slots__ = ("given", "forms", "parents")
 
     def __init__(self) -> None:
         self.given: set[tuple] = set()
         # obsid -> its (obs_id, program), or None once the file gave it more than one
         self.forms: dict[str, tuple | None] = {}
+        # the file's parent_obsid links, which must form a forest (domains.ParentForest)
+        self.parents = domains.ParentForest()
 
     def repeat(self, obsid: str, obs_id: str | None, program: str | None, parent: str | None) -> bool:
         """Whether the records of this context were made for an earlier row and need not be again."""
@@ -137,7 +156,7 @@ def listing_row(row: Row, context: Context | None = None) -> list[Record]:
         raise BadValue("obsID is empty")
     parent = ident(get("parent_obsid"), "parent_obsid")
     filename, uri = product_name(row)
-    name, name_props, kind = _parsed(filename)
+    name, name_props, kind, name_level = _parsed(filename)
     obs_id = text(get("obs_id"))
     program = row_program(row, obs_id, name_props.get("program"))
 
@@ -147,10 +166,15 @@ def listing_row(row: Row, context: Context | None = None) -> list[Record]:
     size = integer(get("size"), "size")
     if size is not None:
         if size < 0:
-            raise BadValue(f"size {size!r} is negative")
+            raise BadValue(f"size: {size!r} is negative")
         props["size"] = size
     calib_level = integer(get("calib_level"), "calib_level")
     if calib_level is not None:
+        if calib_level != name_level and name_level is not None and calib_level != 4:
+            domains.calib_level(calib_level)
+            domains.level_agrees(name.level, calib_level, filename)
+        elif calib_level not in _CALIB_LEVELS:
+            domains.calib_level(calib_level)
         props["calib_level"] = calib_level
     for column, prop in _TEXT_ITEMS:
         value = get(column)
@@ -163,10 +187,35 @@ def listing_row(row: Row, context: Context | None = None) -> list[Record]:
         elif (value := text(value)) is None:
             continue
         props[prop] = value
+    # the enumerated columns (docs/formats.md), as domains.one_of says, without its call when in the domain
+    value = props.get("product_type")
+    if value is not None and value not in _PRODUCT_TYPES:
+        domains.one_of(value, domains.PRODUCT_TYPES, "productType", "upper")
+    value = props.get("dataproduct_type")
+    if value is not None and value not in _DATAPRODUCT_TYPES:
+        domains.one_of(value, domains.DATAPRODUCT_TYPES, "dataproduct_type", "lower")
+    value = get("type")
+    if value is not None and value not in _LISTING_TYPES and (value := text(value)) is not None:
+        domains.one_of(value, domains.LISTING_TYPES, "type", "upper")
+    value = props.get("exp_type")
+    if value is not None and value not in _EXP_TYPES:
+        domains.exp_type(value, "exp_type")
+    if obs_id is not None:
+        obsnum = get("obsnum")
+        if obsnum is not None and type(obsnum) not in (str, int, float):
+            obsnum = repr(obsnum)  # (a JSON list or object: not a number, said so by the check)
+        problem = _obs_id_problem(obs_id, program if "proposal_id" in values else None, obsnum)
+        if problem is not None:
+            raise BadValue(problem)
     props["listed"] = True
     flagged = text(get("productGroupDescription")) == MRP_GROUP
     if parent == obsid and "productGroupDescription" in values:
         props["mast_mrp"] = flagged
+
+    if context is not None and parent is not None and parent != obsid:
+        known = context.parents.parents.get(obsid)
+        if known is None or parent not in known:
+            context.parents.add(obsid, parent)
 
     observation, product = _OBSERVATION, _PRODUCT
     records: list[Record] = [Node(product, uri, props, name.labels, where)]
@@ -194,6 +243,30 @@ def listing_row(row: Row, context: Context | None = None) -> list[Record]:
     return records
 
 
+_CALIB_LEVELS = domains.CALIB_LEVELS
+
+
+def _any_case(values: frozenset[str]) -> frozenset[str]:
+    """The values in upper, lower and title case: a cell found here needs no case folding."""
+    return frozenset(form for v in values for form in (v.upper(), v.lower(), v.title()))
+
+
+_PRODUCT_TYPES, _DATAPRODUCT_TYPES = _any_case(domains.PRODUCT_TYPES), _any_case(domains.DATAPRODUCT_TYPES)
+_LISTING_TYPES, _EXP_TYPES = _any_case(domains.LISTING_TYPES), domains.EXP_TYPES
+
+
+@functools.lru_cache(maxsize=4096)
+def _obs_id_problem(obs_id: str, program: str | None, obsnum: Any) -> str | None:
+    """Why the obs_id disagrees with the row's program or obsnum (None when it agrees); remembered,
+    as the rows of one observation repeat them."""
+    try:
+        observation = integer(obsnum, "obsnum") if obsnum is not None else None
+        domains.obs_id_agrees(obs_id, program, None if observation is None else str(observation))
+    except BadValue as exc:
+        return str(exc)
+    return None
+
+
 @functools.lru_cache(maxsize=256)
 def _proposal_id(program: str) -> str:
     """The Program's proposal_id: its key without the leading zeros."""
@@ -213,6 +286,8 @@ def product_name(row: Row) -> tuple[str, str]:
         raise BadValue("no product file name (productFilename, dataURI and outfilename are empty)")
     if uri is not None and not uri.startswith("mast:"):
         raise BadValue(f"dataURI {uri!r} is not a mast: URI")
+    if uri is not None and not (uri.endswith(filename) and len(uri) > len(filename) and uri[-len(filename) - 1] == "/"):
+        raise BadValue(f"dataURI: {uri!r} names another file than productFilename {filename!r}")
     return filename, uri or names.product_uri(filename)
 
 

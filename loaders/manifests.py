@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 from mastgraph.graph.model import Label
 from mastgraph.loaders import names
-from mastgraph.loaders.records import LoadError, Node, Record, Reject, clean, origin
+from mastgraph.loaders.records import LoadError, Node, Record, Reject, clean, not_utf8, origin
 from mastgraph.loaders.tables import head_lines
 
 _URI_IN_URL = re.compile(r"[?&]uri=(mast:[^&#\s]+)")
@@ -63,7 +63,7 @@ class ManifestLoader:
                         continue
                     yield manifest_line(line, origin(path, number))
             except UnicodeDecodeError as exc:
-                raise LoadError(str(path), f"not UTF-8 text ({exc.reason})") from None
+                raise not_utf8(path, exc) from None
 
 
 def manifest_line(line: str, where: str) -> Node | Reject:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from mastgraph.graph.model import Label, Rel
+from mastgraph.loaders import domains
 from mastgraph.loaders.listings import NAME_COLUMNS, form_labels, is_listing, row_program
 from mastgraph.loaders.records import Edge, Node, Record, Reject, clean
 from mastgraph.loaders.tables import BadValue, Row, ident, integer, number, read_table, sniff_columns, text
@@ -75,6 +76,7 @@ def observation_row(row: Row) -> list[Record]:
         props[prop] = text(row.get(column))
     for column, prop in FLOAT_PROPS.items():
         props[prop] = number(row.get(column), column)
+    check_domains(row, props)
     labels = form_labels(obs_id)
     if not labels and props["calib_level"] == 3:
         labels = (Label.COMBINED,)
@@ -84,3 +86,29 @@ def observation_row(row: Row) -> list[Record]:
         records.append(Node(Label.PROGRAM, program, clean(program_props), (), where))
         records.append(Edge(Rel.HAS_OBSERVATION, (Label.PROGRAM, program), (Label.OBSERVATION, obsid), {}, where))
     return records
+
+
+#: Float columns and the domain each must lie in (docs/formats.md, "Observation rows").
+_RANGES = (("s_ra", domains.right_ascension), ("s_dec", domains.declination), ("t_min", domains.mjd),
+           ("t_max", domains.mjd), ("t_obs_release", domains.mjd), ("t_exptime", domains.not_negative))
+
+
+def check_domains(row: Row, props: dict[str, Any]) -> None:
+    """The CAOM columns' domains and the obs_id's agreement with the row; `BadValue` when outside."""
+    if props["calib_level"] is not None:
+        domains.calib_level(props["calib_level"])
+    for prop, domain, field, case in (("intent", domains.INTENT_TYPES, "intentType", "lower"),
+                                      ("dataproduct_type", domains.DATAPRODUCT_TYPES, "dataproduct_type", "lower")):
+        if props[prop] is not None:
+            domains.one_of(props[prop], domain, field, case)
+    instrument = props["instrument"]
+    if instrument is not None and instrument.split("/", 1)[0].upper() not in domains.INSTRUMENTS:
+        raise BadValue(f"instrument_name: {instrument!r} is not a JWST instrument "
+                       f"({', '.join(sorted(domains.INSTRUMENTS))}, with an optional /<mode>)")
+    for prop, check in _RANGES:
+        if props[prop] is not None:
+            check(props[prop], prop)
+    domains.not_after(props["t_min"], props["t_max"], "t_min", "t_max")
+    obsnum = integer(row.get("obsnum"), "obsnum")
+    proposal = props["program"] if row.get("proposal_id") is not None else None
+    domains.obs_id_agrees(props["obs_id"], proposal, None if obsnum is None else str(obsnum))

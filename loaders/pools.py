@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from mastgraph.graph.model import Label
-from mastgraph.loaders import names
-from mastgraph.loaders.records import LoadError, Node, Record, Reject, clean, origin
+from mastgraph.loaders import domains, names
+from mastgraph.loaders.records import LoadError, Node, Record, Reject, clean, not_utf8, origin
 from mastgraph.loaders.tables import head_lines
 
 REQUIRED_COLUMNS = ("FILENAME", "EXP_TYPE")
@@ -49,7 +49,7 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
             for number, line in enumerate(lines, start=1):
                 yield number, line.rstrip("\r\n")
     except UnicodeDecodeError as exc:
-        raise LoadError(origin(path, number + 1), f"not UTF-8 text ({exc.reason})") from None
+        raise not_utf8(path, exc) from None
 
 
 class PoolLoader:
@@ -109,6 +109,10 @@ class PoolLoader:
         except names.BadName as exc:
             yield Reject(where, f"FILENAME: {exc}")
             return
+        problem = _row_domains(row, exp_type, parsed)
+        if problem:
+            yield Reject(where, problem)
+            return
         props = clean({**parsed.props, "filename": parsed.filename, "exp_type": exp_type.upper(),
                        "msametfl": row.get("MSAMETFL")})
         if parsed.filename in seen:
@@ -118,3 +122,22 @@ class PoolLoader:
             return
         seen[parsed.filename] = (props, number)
         yield Node(Label.PRODUCT, parsed.uri, props, parsed.labels, where)
+
+
+def _row_domains(row: dict[str, Any], exp_type: str, parsed: names.ProductName) -> str | None:
+    """Why a pool row's values cannot be true (None when they can): EXP_TYPE among JWST's exposure
+    types, PROGRAM and OBS_NUM those the FILENAME names, MSAMETFL an MSA metadata file name."""
+    try:
+        domains.exp_type(exp_type.upper())
+        msa = row.get("MSAMETFL")
+        if msa is not None:
+            domains.msa_file_name(msa)
+    except domains.BadValue as exc:
+        return str(exc)
+    for column, prop in (("PROGRAM", "program"), ("OBS_NUM", "observation")):
+        value, named = row.get(column), parsed.props.get(prop)
+        if value is None or named is None:
+            continue
+        if not value.isdigit() or int(value) != int(named):
+            return f"{column}: {value!r} disagrees with FILENAME {parsed.filename!r} ({prop} {named})"
+    return None

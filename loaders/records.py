@@ -132,6 +132,25 @@ class Loader(Protocol):
     def records(self, path: Path) -> Iterator[Record]: ...
 
 
+def not_utf8(path: Path | str, exc: UnicodeDecodeError | None = None) -> LoadError:
+    """The `LoadError` of a text file with bytes that are not UTF-8, at the line they are on.
+
+    A text stream decodes the file in chunks, so the error it raises knows no line; the file is
+    read again as bytes, line by line (a newline byte is never part of a UTF-8 sequence), to find it.
+    """
+    try:
+        with open(path, "rb") as fh:
+            for number, raw in enumerate(fh, start=1):
+                try:
+                    raw.decode("utf-8")
+                except UnicodeDecodeError as bad:
+                    return LoadError(origin(path, number), f"not UTF-8 text ({bad.reason} at column {bad.start + 1})")
+    except OSError as error:
+        return LoadError(str(path), f"cannot read: {error.strerror or error}")
+    reason = f" ({exc.reason})" if exc is not None else ""
+    return LoadError(str(path), f"not UTF-8 text{reason}")
+
+
 def origin(path: Path | str, line: int | None = None) -> str:
     return f"{path}:{line}" if line is not None else str(path)
 

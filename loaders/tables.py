@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, AnyStr
 
-from mastgraph.loaders.records import LoadError, origin, slot_setters
+from mastgraph.loaders.records import LoadError, not_utf8, origin, slot_setters
 
 #: Cell texts that mean "not known".
 UNKNOWN_TEXTS = frozenset({"", "--", "null", "n/a", "nan"})
@@ -126,7 +126,7 @@ def sniff_columns(path: Path, head: bytes) -> tuple[str, ...]:
         if fmt == "csv":
             return _csv_header_in(head, truncated=path.stat().st_size > len(head))
         if fmt == "ecsv":
-            found = _ecsv_header(path)
+            found = _ecsv_header(path, errors="replace")  # (the loader reports undecodable bytes)
             return tuple(found[1]) if found else ()
         if fmt == "votable":
             text = _read_start(path, head)
@@ -219,7 +219,7 @@ def _read_csv(path: Path) -> Table:
     try:
         found = _csv_header(path)
     except UnicodeDecodeError as exc:
-        raise LoadError(str(path), f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        raise not_utf8(path, exc) from None
     except csv.Error as exc:
         raise LoadError(str(path), f"bad CSV header: {exc}") from None
     if found is None:
@@ -295,8 +295,7 @@ def _csv_rows(path: Path, header_line: int, columns: list[str]) -> Iterator[Row]
                 yield Row(where, {column: None if (value := cell.strip()) in unknown else value
                                   for column, cell in zip(columns, cells)})
         except UnicodeDecodeError as exc:
-            last = end if counted is None else counted + reader.line_num  # the last line read
-            raise LoadError(origin(path, last + 1), f"not UTF-8 text ({exc.reason})") from None
+            raise not_utf8(path, exc) from None
         except csv.Error as exc:
             last = end if counted is None else counted + reader.line_num
             raise LoadError(origin(path, last), f"bad CSV: {exc}") from None
@@ -304,10 +303,10 @@ def _csv_rows(path: Path, header_line: int, columns: list[str]) -> Iterator[Row]
 
 # --------------------------------------------------------------------------- ECSV / VOTable (astropy)
 
-def _ecsv_header(path: Path) -> tuple[int, list[str]] | None:
+def _ecsv_header(path: Path, errors: str = "strict") -> tuple[int, list[str]] | None:
     """(line, column names) of an ECSV file: the first line after the `#` header."""
     delimiter = " "
-    with open(path, encoding="utf-8-sig") as fh:
+    with open(path, encoding="utf-8-sig", errors=errors) as fh:
         for number, line in _numbered_lines(fh):
             stripped = line.strip()
             if stripped.startswith("#"):
@@ -351,7 +350,7 @@ def _read_ecsv(path: Path) -> Table:
         found = _ecsv_header(path)
         table = AstropyTable.read(path, format="ascii.ecsv")
     except UnicodeDecodeError as exc:
-        raise LoadError(str(path), f"not UTF-8 text ({exc.reason})") from None
+        raise not_utf8(path, exc) from None
     except Exception as exc:  # noqa: BLE001 - astropy raises many kinds; the message says which
         raise LoadError(str(path), f"unreadable ECSV: {_one_line(exc)}") from None
     header_line = found[0] if found else 1
@@ -406,7 +405,7 @@ def _read_json(path: Path) -> Table:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise LoadError(str(path), f"not UTF-8 text ({exc.reason})") from None
+        raise not_utf8(path, exc) from None
     items = _json_records(path, text)
     first = next(items, None)
     if first is None:

@@ -61,7 +61,13 @@ def rejects(records):
     return [r for r in records if isinstance(r, Reject)]
 
 
-def write(tmp_path: Path, doc, name: str = "jw01234-o001_20240101t000000_image3_00001_asn.json") -> Path:
+def write(tmp_path: Path, doc, name: str | None = None) -> Path:
+    """The association in a file named as the generator names it (after its asn_type), or `name`."""
+    if name is None:
+        asn_type = doc.get("asn_type") if isinstance(doc, dict) else None
+        if not isinstance(asn_type, str) or not asn_type.replace("-", "").isalnum():
+            asn_type = "image3"
+        name = f"jw01234-o001_20240101t000000_{asn_type.lower()}_00001_asn.json"
     path = tmp_path / name
     path.write_text(doc if isinstance(doc, str) else json.dumps(doc, indent=4))
     return path

@@ -136,7 +136,7 @@ def test_no_filename_keyword_uses_the_file_name(tmp_path):
 
 def test_user_reference_file_takes_the_keyword_reftype(tmp_path):
     path = write(tmp_path, {"FILENAME": "jw01234001001_02101_00001_mirimage_cal.fits", "INSTRUME": "MIRI",
-                            "R_FLAT": "/home/me/my_flat.fits", "R_PTHLOS": "crds://mypathloss.fits",
+                            "R_FLAT": "/home/me/my_flat.fits", "R_PTHLOS": "mypathloss.fits",
                             "R_DARK": "N/A"})
     refs = {n.key: n.props for n in of(load(path), Node, Label.REFERENCE_FILE)}
     assert refs == {"my_flat.fits": {"instrument": "miri", "reftype": "flat"},

@@ -11,7 +11,7 @@ import pytest
 
 from mastgraph.graph.ingest import BadFile, _checked
 from mastgraph.graph.model import Label, Rel
-from mastgraph.loaders import listings
+from mastgraph.loaders import listings, names
 from mastgraph.loaders.listings import ListingLoader
 from mastgraph.loaders.records import Edge, LoadError, Node, Reject
 
@@ -41,9 +41,18 @@ def listing_row(**values: str) -> dict[str, str]:
                obs_id="jw02733002001_02103_00001_mirimage", type="S", dataURI=f"mast:JWST/product/{name}",
                productType="SCIENCE", productSubGroupDescription=name.rsplit("_", 1)[1].split(".")[0].upper(),
                project="CALJWST", prvversion="1.11.4", proposal_id="2733", productFilename=name, size="100",
-               parent_obsid=L3_OBSID, dataRights="PUBLIC", calib_level="2")
+               parent_obsid=L3_OBSID, dataRights="PUBLIC", calib_level=_calib_level(name))
     row.update(values)
     return row
+
+
+def _calib_level(filename: str) -> str:
+    """MAST's calib_level of a product by its name's level (2 when the name gives none)."""
+    try:
+        level = names.parse(filename).level
+    except names.BadName:  # (a test of a bad name)
+        level = None
+    return str({"1b": 1, "3": 3}.get(level or "", 2))
 
 
 def write_listing(tmp_path: Path, *rows: dict[str, str], name: str = "listing.csv") -> Path:
@@ -151,8 +160,10 @@ def test_observation_rows_are_refused_naming_the_column() -> None:
 def test_listing_without_a_product_name_column_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "noname.csv"
     path.write_text("obsID,size\n1,2\n")
-    with pytest.raises(LoadError, match="'productFilename' or 'dataURI' or 'outfilename'"):
+    with pytest.raises(LoadError) as caught:
         load(path)
+    assert str(caught.value) == (f"{path}:1: a product listing needs a 'dataURI' or 'productFilename' column "
+                                 "and this table has neither")
 
 
 def test_member_row_under_a_level3_listing(tmp_path: Path) -> None:
@@ -271,7 +282,7 @@ def test_reject_non_numeric_size(tmp_path: Path) -> None:
 
 
 def test_reject_negative_size(tmp_path: Path) -> None:
-    assert _reject_then_good(tmp_path, size="-1").reason == "size -1 is negative"
+    assert _reject_then_good(tmp_path, size="-1").reason == "size: -1 is negative"
 
 
 def test_reject_bad_calib_level(tmp_path: Path) -> None:
@@ -377,7 +388,8 @@ def _compare_random_listing(tmp_path: Path, seed: int) -> list:
         out = csv.writer(fh)
         out.writerow(["obsID", "parent_obsid", "obs_id", "proposal_id", "productFilename", "productGroupDescription"])
         obs_ids = ["jw01018001001_02101_00001_nrca1", "jw01018-o001_t001_nircam", "", "jw01018001001_02101_00002_nrca1"]
-        programs = ["1018", "1018", "2733", ""]
+        # a program agrees with the obs_id (or is not given): a disagreeing one is a Reject of its own
+        programs = ["1018", "1018", "", ""]
         usual = {obsid: (rng.choice(obs_ids), rng.choice(programs)) for obsid in "123"}
         odd = rng.random() * 0.3  # how often a row gives its observation another obs_id or program
         for n in range(rng.randint(1, 60)):
@@ -385,6 +397,8 @@ def _compare_random_listing(tmp_path: Path, seed: int) -> list:
             obs_id, program = usual[obsid]
             if rng.random() < odd:
                 obs_id, program = rng.choice(obs_ids), rng.choice(programs)
+            if not obs_id and program:
+                program = rng.choice(["1018", "2733"])  # nothing to disagree with
             out.writerow([obsid, rng.choice([obsid, "9", ""]), obs_id, program,
                           f"jw01018001001_02101_{n:05d}_nrca1_cal.fits",
                           rng.choice(["Minimum Recommended Products", ""])])

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mastgraph.loaders.records import LoadError, origin
+from mastgraph.loaders.records import LoadError, not_utf8, origin
 from mastgraph.loaders.tables import Row, _csv_header, _read_csv, head_lines, unknown_to_none
 
 HEADER = "a,b,c\n"
@@ -21,7 +21,7 @@ def reference_rows(path: Path) -> list:
     try:
         header_line, columns = _csv_header(path)
     except UnicodeDecodeError as exc:
-        return [("LoadError", f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})")]
+        return [("LoadError", str(not_utf8(path, exc)))]
     out: list = []
     with open(path, encoding="utf-8-sig", newline="") as fh:
         lines = enumerate(fh, start=1)
@@ -48,7 +48,7 @@ def reference_rows(path: Path) -> list:
                     continue
                 out.append(Row(where, {name: unknown_to_none(cell) for name, cell in zip(columns, cells)}))
         except UnicodeDecodeError as exc:
-            out.append(("LoadError", str(LoadError(origin(path, current[0] + 1), f"not UTF-8 text ({exc.reason})"))))
+            out.append(("LoadError", str(not_utf8(path, exc))))
         except csv.Error as exc:
             out.append(("LoadError", str(LoadError(origin(path, current[0]), f"bad CSV: {exc}"))))
     return out
@@ -117,7 +117,7 @@ def test_not_utf8_is_the_same_error_with_its_line(tmp_path: Path, bad_at: int) -
     path.write_bytes(b"".join(lines))
     rows = fast_rows(path)
     assert rows == reference_rows(path)
-    assert rows[-1][0] == "LoadError" and "not UTF-8 text" in rows[-1][1]
+    assert rows[-1] == ("LoadError", f"{path}:{bad_at + 1}: not UTF-8 text (invalid start byte at column 3)")
 
 
 def test_not_utf8_inside_a_quoted_field_over_lines(tmp_path: Path) -> None:

@@ -1,0 +1,73 @@
+"""Damaged real files against a real Neo4j: each is refused whole and the graph is unchanged."""
+
+from __future__ import annotations
+
+from mastgraph.graph.ingest import ingest_paths
+
+from ..bulk.conftest import canonical_dump
+from ..loaders.test_domains import API_CSV, CASES, IMAGE3
+
+
+def test_every_damaged_copy_is_refused_and_leaves_the_graph_as_it_was(graph, neo4j_settings, tmp_path):
+    report = ingest_paths(graph, neo4j_settings, [API_CSV, IMAGE3])
+    assert not report.failed
+    before = canonical_dump(graph, neo4j_settings.neo4j_database)
+    damaged = []
+    for index, (name, source, damage, reason) in enumerate(CASES):
+        target = tmp_path / f"{index:02d}" / source.name
+        target.parent.mkdir()
+        damage(source, target)
+        damaged.append((target, reason))
+    report = ingest_paths(graph, neo4j_settings, [tmp_path])
+    errors = {f.path: f.error for f in report.files}
+    assert len(report.failed) == len(report.files) == len(CASES)
+    for target, reason in damaged:
+        assert errors[target].startswith(str(target)) and errors[target].endswith(f": {reason}")
+    assert canonical_dump(graph, neo4j_settings.neo4j_database) == before
+
+
+def _listing(folder, name: str, size: str):
+    """The real products-API listing with the S3D product's size set to `size`."""
+    from ..loaders.test_domains import cell
+
+    target = folder / name
+    cell(",", "size", size, row=0)(API_CSV, target)
+    return target
+
+
+def test_two_files_of_one_command_that_disagree_are_refused_before_anything_is_written(graph, neo4j_settings,
+                                                                                      tmp_path):
+    import pytest
+
+    from mastgraph.graph.ingest import ConflictingFiles
+
+    first, second = _listing(tmp_path, "a.csv", "370405440"), _listing(tmp_path, "b.csv", "370405441")
+    with pytest.raises(ConflictingFiles) as caught:
+        ingest_paths(graph, neo4j_settings, [tmp_path, IMAGE3])
+    s3d = "mast:JWST/product/jw01039-o004_t001_miri_ch3-long_s3d.fits"
+    assert caught.value.lines() == [
+        f"{second}:2: Product {s3d}: size 370405441 conflicts with 370405440 ({first}:2)",
+        "1 conflict between the files of this command (the same key with different values): nothing was written"]
+    assert canonical_dump(graph, neo4j_settings.neo4j_database) == ([], [])
+    # one command at a time, a later load updates as before
+    assert not ingest_paths(graph, neo4j_settings, [first]).failed
+    assert not ingest_paths(graph, neo4j_settings, [second]).failed
+    size = graph.execute_query("MATCH (p:Product {uri: $uri}) RETURN p.size AS s", uri=s3d)[0][0]["s"]
+    assert size == 370405441
+
+
+def test_the_cli_names_both_files_of_a_conflict_in_one_line_each(graph, neo4j_settings, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    first, second = _listing(tmp_path, "a.csv", "1"), _listing(tmp_path, "b.csv", "2")
+    env = {**os.environ, "NEO4J_URI": neo4j_settings.uri, "MASTGRAPH_HOME": str(tmp_path / "state")}
+    if neo4j_settings.neo4j_password:
+        env["NEO4J_PASSWORD"] = neo4j_settings.neo4j_password
+    done = subprocess.run([sys.executable, "-m", "mastgraph.cli", "ingest", str(first), str(second)], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 2 and lines[0].startswith(f"error: {second}:2: ") and f"({first}:2)" in lines[0]
+    assert lines[1].startswith("error: 1 conflict between the files of this command")
