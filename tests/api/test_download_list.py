@@ -140,6 +140,10 @@ def test_observation_program_and_association_views(api, sample_graph):
         assert uris_of(program) == uris_of(combined)
     assert combined["anchor"] == {"kind": "OBSERVATION", "key": sample_graph.combined_obsid, "label": next(
         p["obs_id"] for _, k, p, _ in sample_graph.nodes if k == sample_graph.combined_obsid)}
+    exposure_down, _ = listing(api, sample_graph.exposure_obsids[0], direction="DOWNSTREAM", all=True)
+    exposure_up, _ = listing(api, sample_graph.exposure_obsids[0], all=True)
+    assert sample_graph.l3 in uris_of(exposure_down) and sample_graph.l3 not in uris_of(exposure_up)
+    assert uris_of(exposure_up) < uris_of(exposure_down)
     association, _ = listing(api, IMAGE3, all=True)
     assert uris_of(association) == {sample_graph.l3, sample_graph.image3_file, sample_graph.preview, *sample_graph.cal}
 
@@ -199,7 +203,8 @@ def test_cli_prints_exactly_the_graphql_export(api, sample_graph, cli, fmt):
 
 
 def test_cli_unknown_id_and_bad_level_are_one_line_errors(cli, sample_graph):
-    for args in (["jw99999-nothing"], [sample_graph.l3, "--level", "9"]):
+    for args in (["jw99999-nothing"], [sample_graph.l3, "--level", "9"],
+                 [sample_graph.l3, "--output", "no-such-folder/list.txt"]):
         result = cli(*args)
         assert result.exit_code != 0 and "Traceback" not in result.output
         lines = [line for line in result.stderr.splitlines() if line.strip()]
