@@ -30,9 +30,9 @@ class DownloadList:
     count: int
     total_size: float = strawberry.field(description="Bytes, over the files whose size is known.")
     unknown_sizes: int = strawberry.field(description="How many files have no known size.")
-    truncated: bool = strawberry.field(description="True when the lineage walk of a product stopped at the server's "
-                                       "MASTGRAPH_MAX_LINEAGE_DEPTH / MASTGRAPH_MAX_LINEAGE_NODES with more beyond.")
-    anchor: SearchHit = strawberry.field(description="What the id named (kind and key; label and detail empty).")
+    truncated: bool = strawberry.field(description="True when the view held more than the server's "
+                                       "MASTGRAPH_MAX_LINEAGE_NODES products: the list is cut there.")
+    anchor: SearchHit = strawberry.field(description="What the id named: kind, key and label (detail empty).")
 
     @strawberry.field(description="One MAST URI per line (the format of MAST's download manifests).")
     def uris(self) -> str:

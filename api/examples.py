@@ -39,9 +39,30 @@ MINIMUM_RECOMMENDED_PRODUCTS = """query MinimumRecommendedProducts($obsId: Strin
   }
 }"""
 
+#: What went into a Level-3 product (its exposures' visits, observations, programs), and where a raw exposure ended up.
+WHAT_WENT_INTO_IT = """query WhatWentIntoIt($uri: String!, $raw: String!) {
+  product(uri: $uri) {
+    filename
+    inputs { exposures visits programObservations observations { obsId } programs { programId } }
+  }
+  raw: product(filename: $raw) { filename endProducts { filename } }
+}"""
+
+#: The Download Manager's list of an observation: Minimum Recommended Products, with the URI export.
+DOWNLOAD_LIST = """query DownloadList($id: String!) {
+  downloadList(id: $id) {
+    count totalSize
+    files { filename level productType mrp mastMrp category }
+    uris
+  }
+}"""
+
 #: The examples with their variables for the bundled sample (`mastgraph demo`).
 EXAMPLES: dict[str, tuple[str, dict[str, str]]] = {
     "l3_to_raw": (L3_TO_RAW, {"uri": "mast:JWST/product/jw02733-o003_t001_miri_f1130w_i2d.fits"}),
     "reference_file_impact": (REFERENCE_FILE_IMPACT, {"name": "crds://jwst_miri_flat_0533.fits"}),
     "minimum_recommended_products": (MINIMUM_RECOMMENDED_PRODUCTS, {"obsId": "jw02733-o003_t001_miri_f1130w"}),
+    "what_went_into_it": (WHAT_WENT_INTO_IT, {"uri": "mast:JWST/product/jw02733-o003_t001_miri_f1130w_i2d.fits",
+                                              "raw": "jw02733003001_02103_00001_mirimage_uncal.fits"}),
+    "download_list": (DOWNLOAD_LIST, {"id": "jw02733-o003_t001_miri_f1130w"}),
 }

@@ -140,5 +140,4 @@ async def download_list(info: strawberry.Info, id: str, upstream: bool, all: boo
     except downloads.DownloadError as exc:
         raise BadArgument(exc.argument, exc.reason) from None
     settings = context.settings
-    return await downloads.download_list(context.reader, request, max_depth=settings.max_lineage_depth,
-                                         max_nodes=settings.max_lineage_nodes)
+    return await downloads.download_list(context.reader, request, max_nodes=settings.max_lineage_nodes)

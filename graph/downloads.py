@@ -3,8 +3,8 @@
 The set of files is the view of an id (anything `graph.search` returns as a key, or a file
 name / obs_id):
 
-- a product: itself and every product of its lineage in the chosen direction (the same walk as
-  the API's `lineage` field, `graph.read.lineage`, with the server's depth and node limits);
+- a product: itself and every product of its lineage in the chosen direction (the products the
+  API's `lineage` field reaches with its default depth, 10 steps; in one query);
 - an observation: its products and its members' (DOWNSTREAM also those of the combined
   observations it is a member of);
 - a program: its observations' products; an association: its products, members and file;
@@ -26,17 +26,44 @@ from typing import Any
 
 from . import queries
 from . import read
-from .model import LEVEL_LABELS, Label, Rel
+from .model import LEVEL_LABELS, Label
 
 #: Levels, lowest first (LEVEL_LABELS: "1b", "2a", "2b", "3"); a file without a level ranks below them.
 LEVELS = tuple(LEVEL_LABELS)
-#: The lineage relationships a product's view walks (those of the API's `lineage` field).
-VIEW_RELATIONSHIPS = (Rel.COMPOSITION, Rel.ANTECEDENT, Rel.CONTEMPORANEOUS_CALIBRATION, Rel.PREREQUISITE, Rel.LINKED)
 #: Suffixes of intermediate products (kept in step with loaders.names.INTERMEDIATE_SUFFIXES by a test).
 INTERMEDIATE_SUFFIXES = frozenset({
     "ramp", "trapsfilled", "fitopt", "jump", "rate", "rateints", "bsub", "bsubints", "crf", "crfints",
     "psfalign", "psfstack", "median", "blot",
 })
+
+
+#: The named query giving each kind's view (`p` rows); a product has one per direction.
+VIEWS: dict[str, Any] = {
+    "PRODUCT": ("api/download_view_product_upstream", "api/download_view_product_downstream"),
+    "OBSERVATION": "api/download_view_observation",
+    "PROGRAM": "api/download_view_program",
+    "ASSOCIATION": "api/download_view_association",
+}
+
+#: What follows a view (`CALL () { <view> }`): at most `$limit` products, with the products they link
+#: to (guide star, MSA catalog) and their previews, each once, projected as files. `mrp`: some
+#: observation names the file a minimum recommended product by mastgraph's rule (MRP); `mast_mrp`:
+#: MAST's flag (a MAST_MRP relationship or the listing's own flag).
+FILES = """WITH p LIMIT $limit + 1
+WITH collect(p) AS view
+WITH view[..$limit] AS view, size(view) > $limit AS truncated
+CALL (view) {
+  UNWIND view AS p
+  OPTIONAL MATCH (p)-[:LINKED]->(linked:Product)
+  OPTIONAL MATCH (p)<-[:LINKED {kind: 'preview'}]-(preview:Product)
+  WITH collect(p) + collect(linked) + collect(preview) AS found
+  UNWIND found AS f
+  WITH DISTINCT f
+  RETURN collect(f {.uri, .filename, .level, .product_type, .suffix, .size, labels: labels(f),
+                    mrp: EXISTS { (:Observation)-[:MRP]->(f) },
+                    mast_mrp: coalesce(f.mast_mrp, false) OR EXISTS { (:Observation)-[:MAST_MRP]->(f) }}) AS files
+}
+RETURN {files: files, truncated: truncated} AS answer"""
 
 
 class DownloadError(ValueError):
@@ -130,13 +157,13 @@ def _program_key(text: str) -> str | None:
 
 
 async def anchor(reader: read.Reader, id: str) -> dict | None:
-    """``{"kind", "key"}`` of what `id` names, or None."""
+    """``{"kind", "key", "label"}`` of what `id` names, or None."""
     ids = list(dict.fromkeys([id, id.lower()]))
     rows = await reader.values(queries.text("api/download_anchor"), {"ids": ids, "program": _program_key(id)})
     return rows[0] if rows else None
 
 
-async def download_list(reader: read.Reader, req: DownloadRequest, *, max_depth: int, max_nodes: int) -> dict | None:
+async def download_list(reader: read.Reader, req: DownloadRequest, *, max_nodes: int) -> dict | None:
     """The download list of `req`, or None when its id names nothing.
 
     ``{"anchor": {"kind", "key", "label"}, "files": [...], "count", "total_size", "unknown_sizes",
@@ -146,34 +173,23 @@ async def download_list(reader: read.Reader, req: DownloadRequest, *, max_depth:
     found = await anchor(reader, req.id)
     if found is None:
         return None
-    truncated = False
+    view = VIEWS[found["kind"]]
     if found["kind"] == "PRODUCT":
-        walk = await read.lineage(reader, found["key"], upstream=req.upstream, types=VIEW_RELATIONSHIPS,
-                                  max_depth=max_depth, limit=max_nodes)
-        uris = sorted(walk.depths) if walk is not None else []
-        truncated = bool(walk and walk.truncated)
-    else:
-        uris = (await reader.values(queries.text("api/download_contents"),
-                                    {"kind": found["kind"], "key": found["key"], "upstream": req.upstream}))[0]
-    files = (await reader.values(queries.text("api/download_files"), {"uris": uris}))[0]
+        view = view[0] if req.upstream else view[1]
+    text = f"CALL () {{\n{queries.text(view)}\n}}\n{FILES}"
+    params = {"key": found["key"], "upstream": req.upstream, "limit": max_nodes}
+    answer = (await reader.values(text, params))[0]
+    files, truncated = answer["files"], answer["truncated"]
     for file in files:
         file["category"] = category(file)
         file.pop("labels", None)
     shown = order(_filtered(files if req.all else minimum_recommended(files), req))
     sizes = [f["size"] for f in shown if f.get("size") is not None]
     return {
-        "anchor": {**found, "label": _label(found), "detail": None},
+        "anchor": {**found, "detail": None},
         "files": shown,
         "count": len(shown),
         "total_size": float(sum(sizes)),
         "unknown_sizes": len(shown) - len(sizes),
         "truncated": truncated,
     }
-
-
-def _label(found: dict) -> str:
-    if found["kind"] == "PRODUCT":
-        return found["key"].rsplit("/", 1)[-1]
-    if found["kind"] == "PROGRAM":
-        return "jw" + found["key"]
-    return found["key"]

@@ -436,30 +436,35 @@ class _Compiler:
         return f"COLLECT {{ {match}{where} {body} }}"
 
     def inputs(self, match: str, raw: str, selection: InputsSelection) -> str:
-        """What went into a product: the raw exposures `raw` reached by `match`, summarised in one map."""
-        obs, exposure, member, program = self.var("o"), self.var("e"), self.var("m"), self.var("g")
-        count, visits, numbers, found, programs = (self.var(p) for p in ("count", "visits", "numbers", "found", "programs"))
-        observations = "[]"
+        """What went into a product: the raw exposures `raw` reached by `match`, summarised in one map.
+
+        No aggregating function: the whole projection may sit inside the caller's `collect()`.
+        """
+        raws, item, value = self.var("raws"), self.var("x"), self.var("v")
+        obs, program = self.var("o"), self.var("g")
+        observations = programs = "[]"
         if selection.observations is not None:
-            observations = (f"COLLECT {{ UNWIND {found} AS {member} WITH DISTINCT {member} ORDER BY {member}.obsid "
-                            f"RETURN {self.node(member, selection.observations)} }}")
-        program_nodes = "[]"
+            observations = (f"COLLECT {{ UNWIND {raws} AS {item} MATCH ({obs}:Observation:Combined)-[:HAS_MEMBER]->"
+                            f"(:Observation)-[:HAS_PRODUCT]->({item}) WITH DISTINCT {obs} ORDER BY {obs}.obsid "
+                            f"RETURN {self.node(obs, selection.observations)} }}")
         if selection.programs is not None:
-            program_nodes = (f"COLLECT {{ MATCH ({program}:Program) WHERE {program}.program IN {programs} "
-                             f"WITH {program} ORDER BY {program}.program RETURN {self.node(program, selection.programs)} }}")
+            programs = (f"COLLECT {{ MATCH ({program}:Program) WHERE {program}.program IN [{item} IN {raws} | "
+                        f"{item}.program] WITH {program} ORDER BY {program}.program "
+                        f"RETURN {self.node(program, selection.programs)} }}")
+        visit = f"'jw' + {item}.visit_id"
+        number = f"'jw' + {item}.program + '-o' + coalesce({item}.observation, substring({item}.visit_id, 5, 3))"
         return (
-            f"COLLECT {{ {match} WITH DISTINCT {raw} "
-            f"OPTIONAL MATCH ({obs}:Observation:Combined)-[:HAS_MEMBER]->({exposure}:Observation)-[:HAS_PRODUCT]->({raw}) "
-            f"WITH count(DISTINCT {raw}) AS {count}, collect(DISTINCT 'jw' + {raw}.visit_id) AS {visits}, "
-            f"collect(DISTINCT 'jw' + {raw}.program + '-o' + {raw}.observation) AS {numbers}, "
-            f"collect(DISTINCT {obs}) AS {found}, collect(DISTINCT {raw}.program) AS {programs} "
-            f"RETURN {{exposures: {count}, visits: {self.sorted(visits)}, program_observations: {self.sorted(numbers)}, "
-            f"observations: {observations}, programs: {program_nodes}}} }}[0]"
+            f"COLLECT {{ UNWIND [COLLECT {{ {match} RETURN DISTINCT {raw} }}] AS {raws} "
+            f"RETURN {{exposures: size({raws}), visits: {self.distinct_sorted(raws, item, value, visit)}, "
+            f"program_observations: {self.distinct_sorted(raws, item, value, number)}, "
+            f"observations: {observations}, programs: {programs}}} }}[0]"
         )
 
-    def sorted(self, values: str) -> str:
-        item = self.var("s")
-        return f"COLLECT {{ UNWIND {values} AS {item} WITH {item} ORDER BY {item} RETURN {item} }}"
+    @staticmethod
+    def distinct_sorted(values: str, item: str, value: str, expression: str) -> str:
+        """The distinct non-null values of `expression` over the list `values`, sorted."""
+        return (f"COLLECT {{ UNWIND {values} AS {item} WITH DISTINCT {expression} AS {value} "
+                f"WHERE {value} IS NOT NULL RETURN {value} ORDER BY {value} }}")
 
     def product_filters(self, var: str, filters: Iterable[tuple[str, Any]]) -> list[str]:
         out = []

@@ -60,7 +60,7 @@ def prefixes(text: str) -> Prefixes:
     if typed.startswith(_URI_PREFIX):
         name = typed[len(_URI_PREFIX):]
         return Prefixes(filename=name, exact=name) if name else Prefixes(filename="", exact="")
-    if _URI_PREFIX.startswith(typed):  # "mast:JW..." while typing a URI: every product
+    if typed.startswith("mast:") and _URI_PREFIX.startswith(typed):  # typing a URI: every product
         return Prefixes(filename="", exact=typed)
     digits = typed.isdigit()
     program = proposal = None

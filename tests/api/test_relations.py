@@ -41,6 +41,8 @@ def relation_fields(type_name: str) -> list[tuple[str, str]]:
 
 
 def selection(field: str, link: str) -> str:
+    if LINKS[link].inputs:
+        return f"{field} {{ exposures visits observations {{ obsid }} programs {{ programId }} }}"
     target = LINKS[link].target
     key = LOOKUP[target][2]
     if LINKS[link].page:
@@ -51,6 +53,9 @@ def selection(field: str, link: str) -> str:
 
 
 def answer_keys(value, link: str):
+    if LINKS[link].inputs:
+        return {**value, "observations": [o["obsid"] for o in value["observations"]],
+                "programs": [p["programId"] for p in value["programs"]]}
     target_key = LOOKUP[LINKS[link].target][2]
     if LINKS[link].page:
         return [n[target_key] for n in value["nodes"]]
@@ -61,8 +66,51 @@ def answer_keys(value, link: str):
     return [n[target_key] for n in value]
 
 
+#: The relationships `inputs` and `endProducts` walk (data flowing into a product).
+MADE_FROM = (Rel.COMPOSITION, Rel.ANTECEDENT, Rel.CONTEMPORANEOUS_CALIBRATION)
+
+
+def reach(sample, start: str, upstream: bool) -> set[str]:
+    """Products reached from `start` through MADE_FROM (start included), from the sample's edge list."""
+    steps: dict[str, set[str]] = {}
+    for r, a, b, _ in sample.edges:
+        if r in MADE_FROM and a[0] is Label.PRODUCT and b[0] is Label.PRODUCT:
+            steps.setdefault(a[1] if upstream else b[1], set()).add(b[1] if upstream else a[1])
+    found, frontier = {start}, {start}
+    while frontier:
+        frontier = {n for f in frontier for n in steps.get(f, ())} - found
+        found |= frontier
+    return found
+
+
+def with_label(sample, keys, extra: Label) -> list[str]:
+    return sorted(k for lab, k, _, labels in sample.nodes if lab is Label.PRODUCT and k in keys and extra in labels)
+
+
+def expected_walk(sample, label: Label, key, link: str):
+    """What went into a product, and the Level-3 products downstream (multi-step links)."""
+    if link == "Product.end_products":
+        return with_label(sample, reach(sample, key, upstream=False) - {key}, Label.L3)
+    if link == "ReferenceFile.end_products":
+        users = {a[1] for r, a, b, _ in sample.edges if r is Rel.USED_REFERENCE and b == (label, key)}
+        return with_label(sample, set().union(*(reach(sample, u, upstream=False) for u in users)), Label.L3)
+    raws = set(with_label(sample, reach(sample, key, upstream=True), Label.L1B))
+    props = {k: p for lab, k, p, _ in sample.nodes if lab is Label.PRODUCT}
+    holders = {a[1] for r, a, b, _ in sample.edges if r is Rel.HAS_PRODUCT and b[1] in raws}
+    combined = {k for lab, k, _, labels in sample.nodes if lab is Label.OBSERVATION and Label.COMBINED in labels}
+    return {
+        "exposures": len(raws),
+        "visits": sorted({"jw" + props[r]["visit_id"] for r in raws}),
+        "observations": sorted({a[1] for r, a, b, _ in sample.edges
+                                if r is Rel.HAS_MEMBER and b[1] in holders and a[1] in combined}),
+        "programs": sorted({props[r]["program"] for r in raws}),
+    }
+
+
 def expected(sample, label: Label, key, link: str):
     spec = LINKS[link]
+    if link in ("Product.end_products", "Product.inputs", "ReferenceFile.end_products"):
+        return expected_walk(sample, label, key, link)
     if link == "Observation.linked":
         own = {e[2][1] for e in sample.edges if e[0] is Rel.HAS_PRODUCT and e[1] == (label, key)}
         members = {e[2][1] for e in sample.edges if e[0] is Rel.HAS_MEMBER and e[1] == (label, key)}

@@ -1,0 +1,11 @@
+// The products of an association's download view: the products it produced (PRODUCED_BY), its members (HAS_MEMBER) and its association file.
+// params: key (string: the association name)
+// graph/downloads.py adds the linked products and previews of the view and projects the files.
+MATCH (a:Association {name: $key})<-[:PRODUCED_BY]-(p:Product)
+RETURN p
+UNION
+MATCH (a:Association {name: $key})-[:HAS_MEMBER]->(p:Product)
+RETURN p
+UNION
+MATCH (p:Product:AssociationFile {association: $key})
+RETURN p
