@@ -48,6 +48,12 @@ def test_bench_runs_end_to_end(graph, neo4j_settings, tmp_path):
     assert memory["checkpoints"][-1]["fraction_of_files"] == 1.0
 
     assert scale["lineage"], "no Level-3 product with members was found"
+    page = scale["page"]  # the explorer page timed in headless Chromium (bench/page.py)
+    assert "products" in page, page
+    for measured, timed in zip(scale["lineage"], page["products"], strict=True):
+        assert timed["uri"] == measured["uri"] and timed["objects"] > measured["checks"]["members"]
+        assert timed["render_ms"]["n"] == options.page_runs and _ordered(timed["render_ms"])
+        assert timed["fetch_ms"]["n"] == options.page_runs and 0 < timed["drawn"] <= timed["objects"]
     for measured in scale["lineage"]:
         checks = measured["checks"]
         assert checks["found"] and checks["raw_exposures"] > 0 and checks["members"] > 0

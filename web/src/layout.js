@@ -54,7 +54,7 @@ export function layout(view) {
     maxY = y + (lines - 1) * LINE_H + NODE_H;
     y += lines * LINE_H + BAND_GAP;
   }
-  view.bounds = { minX, maxX, minY: 0, maxY };
+  view.bounds = { minX, maxX, minY: -70, maxY }; // room for the bridges above the top band
   view.rows = rows;
   view.rowY = rowY;
   return view;

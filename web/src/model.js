@@ -120,7 +120,8 @@ export function buildView(lineage, { threshold, expanded }) {
     }
     for (const [key, bucket] of buckets) {
       const groupId = `g:${entity.id}>${key}`;
-      const label = `${bucket.uris.length.toLocaleString("en")} ${bucket.kind}${qualifier(bucket.edge) ? ` — ${qualifier(bucket.edge)}` : ""}`;
+      const how = qualifier(bucket.edge).replace(/_/g, " ");
+      const label = `${bucket.uris.length.toLocaleString("en")} ${bucket.kind}${how && how !== bucket.kind ? ` — ${how}` : ""}`;
       if (bucket.uris.length > threshold && !expanded.has(groupId)) {
         const first = lineage.products.get(bucket.uris[0]);
         queue.push(add({ id: groupId, type: "group", members: bucket.uris, kind: bucket.kind, row: levelRow(first),
