@@ -8,6 +8,7 @@ local server of their own on free ports, and fail with the reason when it cannot
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import shutil
@@ -235,8 +236,6 @@ def _listening_addresses(port: int) -> set[str]:
             if state == "0A" and int(hex_port, 16) == port:
                 raw = bytes.fromhex(address)
                 words = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
-                import ipaddress
-
                 ip = ipaddress.ip_address(words)
                 found.add(str(ip.ipv4_mapped) if getattr(ip, "ipv4_mapped", None) else str(ip))
     return found
