@@ -8,6 +8,7 @@ local server of their own on free ports, and fail with the reason when it cannot
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import shutil
@@ -235,8 +236,6 @@ def _listening_addresses(port: int) -> set[str]:
             if state == "0A" and int(hex_port, 16) == port:
                 raw = bytes.fromhex(address)
                 words = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
-                import ipaddress
-
                 ip = ipaddress.ip_address(words)
                 found.add(str(ip.ipv4_mapped) if getattr(ip, "ipv4_mapped", None) else str(ip))
     return found
@@ -347,8 +346,12 @@ def test_mastgraph_browser_opens_connected_and_runs_a_library_query(browser, bro
     uri = _l3_with_lineage(demo)
     expected = _expected_rows(demo, settings, "lineage_down", uri=uri)
     assert expected > 1
-    link = _cli("cypher", "lineage_down", "--param", f"uri={uri}", "--browser", env=cli_env)
-    assert link.returncode == 0, link.stderr
+    from typer.testing import CliRunner
+
+    from mastgraph.cli.main import app
+
+    link = CliRunner().invoke(app, ["cypher", "lineage_down", "--param", f"uri={uri}", "--browser"], env=cli_env)
+    assert link.exit_code == 0, link.output
     link_url = link.stdout.strip().splitlines()[-1]
     assert link_url.startswith(url + "&cmd=edit&arg=")
     browser.open(link_url)
@@ -414,7 +417,7 @@ def test_guide_opens_the_library_and_the_graph_uses_the_style(browser, browser_n
         guide.terminate()
         guide.wait(timeout=30)
 
-    # The graph view, with mastgraph's style applied after connecting (a query without parameters runs alone).
+    # The graph view, with mastgraph's style (applied after connecting).
     lineage = "MATCH path = (:Product:L3)-[:COMPOSITION|ANTECEDENT*1..2]->(:Product)\nRETURN path LIMIT 40"
     browser.open(edit_link(browser_url(settings), lineage))
     _wait(browser, lambda: CONNECTED in _body(browser), 60, "the Browser to connect")
@@ -425,5 +428,5 @@ def test_guide_opens_the_library_and_the_graph_uses_the_style(browser, browser_n
     assert {rules["node.L3"]["color"], rules["node.L2b"]["color"]} <= fills, fills
     captions = {t.text for t in browser.driver.find_elements(By.CSS_SELECTOR, "svg g.node text")}
     assert any(c.endswith("...") or c.startswith("jw") for c in captions), captions
-    time.sleep(2)  # the layout settles
+    time.sleep(1)  # the layout settles
     shutil.copy(browser.screenshot("neo4j-browser-lineage"), DOCS / "neo4j-browser-lineage.png")
