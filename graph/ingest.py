@@ -176,8 +176,10 @@ def _write_file(tx: neo4j.ManagedTransaction, loader: Loader, path: Path, settin
     return result
 
 
-def parse_file(path: Path, skip_bad: bool = False) -> FileResult:
-    """Parse one file without writing (``--dry-run``)."""
+def parse_file(path: Path, skip_bad: bool = False, across: tuple[RecordMerger, list[str]] | None = None
+               ) -> FileResult:
+    """Parse one file without writing (``--dry-run``); with `across` (a run-wide merger and a list),
+    the conflicts of its records with earlier files' are added to the list."""
     started = time.perf_counter()
     from mastgraph.loaders import registry
 
@@ -185,8 +187,13 @@ def parse_file(path: Path, skip_bad: bool = False) -> FileResult:
     try:
         loader = registry.detect(path)
         result.kind = loader.kind
-        for _ in _checked(loader, path, skip_bad, result.rejects):
+        for record in _checked(loader, path, skip_bad, result.rejects):
             result.records += 1
+            if across is not None:
+                try:
+                    across[0].add(record)
+                except Conflict as exc:
+                    across[1].append(str(exc))
     except (BadFile, LoadError) as exc:
         result.error = str(exc)
     result.seconds = time.perf_counter() - started
@@ -310,22 +317,25 @@ def ingest_paths(driver: neo4j.Driver | None, settings: Settings, paths: Iterabl
     report = IngestReport()
     started = time.perf_counter()
     files = registry.expand([Path(p) for p in paths])
-    if len(files) > 1 and check_across_files:
-        conflicts = cross_file_conflicts(files, skip_bad)
-        if conflicts:
-            raise ConflictingFiles(conflicts)
-    if dry_run or driver is None:
+    if dry_run or driver is None:  # one pass: parse, check, and find the conflicts between files
+        across: tuple[RecordMerger, list[str]] | None = (RecordMerger(), []) if check_across_files else None
         for path in files:
             if progress:
                 progress(FileResult(path), "start")
-            result = parse_file(path, skip_bad)
+            result = parse_file(path, skip_bad, across)
             report.files.append(result)
             if progress:
                 progress(result, "done")
             if result.error and stop_on_error:
                 break
+        if across is not None and across[1]:
+            raise ConflictingFiles(across[1])
         report.seconds = time.perf_counter() - started
         return report
+    if len(files) > 1 and check_across_files:
+        conflicts = cross_file_conflicts(files, skip_bad)
+        if conflicts:
+            raise ConflictingFiles(conflicts)
     from mastgraph.graph.db import CONNECTION_LOST
 
     batcher = _Batcher(driver, settings, report, progress)

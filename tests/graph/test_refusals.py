@@ -71,3 +71,15 @@ def test_the_cli_names_both_files_of_a_conflict_in_one_line_each(graph, neo4j_se
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 2 and lines[0].startswith(f"error: {second}:2: ") and f"({first}:2)" in lines[0]
     assert lines[1].startswith("error: 1 conflict between the files of this command")
+
+
+def test_a_dry_run_reports_the_conflicts_between_files_in_its_one_pass(tmp_path):
+    import pytest
+
+    from mastgraph.graph.ingest import ConflictingFiles
+
+    first, second = _listing(tmp_path, "a.csv", "1"), _listing(tmp_path, "b.csv", "2")
+    with pytest.raises(ConflictingFiles) as caught:
+        ingest_paths(None, None, [first, second], dry_run=True)
+    assert len(caught.value.conflicts) == 1 and caught.value.conflicts[0].startswith(f"{second}:2: ")
+    assert not ingest_paths(None, None, [first], dry_run=True).failed
