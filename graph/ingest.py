@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mastgraph.graph.model import Label, Rel
 from mastgraph.graph.writer import BatchWriter, WriteCounts
 from mastgraph.loaders.records import Conflict, Edge, LoadError, Loader, Node, RecordMerger, Reject
 
@@ -54,23 +55,58 @@ class ConflictingFiles(Exception):
         return [*shown, *([f"... and {more} more"] if more else []), str(self)]
 
 
+class AcrossFiles:
+    """What the files of one command said, to find where two disagree: a run-wide `RecordMerger`
+    (one key, different values) and each association's member list (an association file named
+    again with other members adds no conflicting value, only other relationships)."""
+
+    def __init__(self) -> None:
+        self.merger = RecordMerger()
+        self.conflicts: list[str] = []
+        self.members: dict[str, tuple[frozenset, str]] = {}  # association -> (members, the file's first origin)
+        self._file: dict[str, tuple[set, str]] = {}
+
+    def add(self, record: Node | Edge) -> None:
+        try:
+            self.merger.add(record)
+        except Conflict as exc:
+            self.conflicts.append(str(exc))
+        if type(record) is Edge and record.type is Rel.HAS_MEMBER and record.start[0] is Label.ASSOCIATION:
+            members, _ = self._file.setdefault(record.start[1], (set(), record.origin))
+            members.add((record.end[1], record.props.get("product"), record.props.get("exptype")))
+
+    def drop_file(self) -> None:
+        """Forget the file just read (it failed on its own)."""
+        self._file = {}
+
+    def end_file(self) -> None:
+        """Compare the member lists of the file just read with those of earlier files."""
+        for name, (members, where) in self._file.items():
+            frozen = frozenset(members)
+            known = self.members.get(name)
+            if known is None:
+                self.members[name] = (frozen, where)
+            elif known[0] != frozen:
+                self.conflicts.append(f"{where}: Association {name}: {len(frozen)} members differ from the "
+                                      f"{len(known[0])} members of {known[1]}")
+        self._file = {}
+
+
 def cross_file_conflicts(files: list[Path], skip_bad: bool = False) -> list[str]:
     """The conflicts between files (two files giving one node or relationship different values),
     one line each naming both origins; a file that fails on its own is left to the load to report."""
     from mastgraph.loaders import registry
 
-    merger = RecordMerger()
-    conflicts: list[str] = []
+    across = AcrossFiles()
     for path in files:
         try:
             for record in _checked(registry.detect(path), path, skip_bad, []):
-                try:
-                    merger.add(record)
-                except Conflict as exc:
-                    conflicts.append(str(exc))
+                across.add(record)
         except (BadFile, LoadError, OSError):
+            across.drop_file()
             continue
-    return conflicts
+        across.end_file()
+    return across.conflicts
 
 
 class IngestStopped(Exception):
@@ -176,10 +212,9 @@ def _write_file(tx: neo4j.ManagedTransaction, loader: Loader, path: Path, settin
     return result
 
 
-def parse_file(path: Path, skip_bad: bool = False, across: tuple[RecordMerger, list[str]] | None = None
-               ) -> FileResult:
-    """Parse one file without writing (``--dry-run``); with `across` (a run-wide merger and a list),
-    the conflicts of its records with earlier files' are added to the list."""
+def parse_file(path: Path, skip_bad: bool = False, across: AcrossFiles | None = None) -> FileResult:
+    """Parse one file without writing (``--dry-run``); with `across`, its records are compared with
+    the earlier files' (`AcrossFiles.conflicts`)."""
     started = time.perf_counter()
     from mastgraph.loaders import registry
 
@@ -190,12 +225,13 @@ def parse_file(path: Path, skip_bad: bool = False, across: tuple[RecordMerger, l
         for record in _checked(loader, path, skip_bad, result.rejects):
             result.records += 1
             if across is not None:
-                try:
-                    across[0].add(record)
-                except Conflict as exc:
-                    across[1].append(str(exc))
+                across.add(record)
     except (BadFile, LoadError) as exc:
         result.error = str(exc)
+        if across is not None:
+            across.drop_file()
+    if across is not None:
+        across.end_file()
     result.seconds = time.perf_counter() - started
     return result
 
@@ -318,7 +354,7 @@ def ingest_paths(driver: neo4j.Driver | None, settings: Settings, paths: Iterabl
     started = time.perf_counter()
     files = registry.expand([Path(p) for p in paths])
     if dry_run or driver is None:  # one pass: parse, check, and find the conflicts between files
-        across: tuple[RecordMerger, list[str]] | None = (RecordMerger(), []) if check_across_files else None
+        across = AcrossFiles() if check_across_files else None
         for path in files:
             if progress:
                 progress(FileResult(path), "start")
@@ -328,8 +364,8 @@ def ingest_paths(driver: neo4j.Driver | None, settings: Settings, paths: Iterabl
                 progress(result, "done")
             if result.error and stop_on_error:
                 break
-        if across is not None and across[1]:
-            raise ConflictingFiles(across[1])
+        if across is not None and across.conflicts:
+            raise ConflictingFiles(across.conflicts)
         report.seconds = time.perf_counter() - started
         return report
     if len(files) > 1 and check_across_files:

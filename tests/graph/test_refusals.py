@@ -83,3 +83,24 @@ def test_a_dry_run_reports_the_conflicts_between_files_in_its_one_pass(tmp_path)
         ingest_paths(None, None, [first, second], dry_run=True)
     assert len(caught.value.conflicts) == 1 and caught.value.conflicts[0].startswith(f"{second}:2: ")
     assert not ingest_paths(None, None, [first], dry_run=True).failed
+
+
+def test_an_association_named_again_with_other_members_in_one_command_is_refused(tmp_path):
+    import json
+
+    import pytest
+
+    from mastgraph.graph.ingest import ConflictingFiles
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first, second = tmp_path / "a" / IMAGE3.name, tmp_path / "b" / IMAGE3.name
+    first.write_text(IMAGE3.read_text())
+    doc = json.loads(IMAGE3.read_text())
+    doc["products"][0]["members"].pop()  # the same association, one member fewer
+    second.write_text(json.dumps(doc, indent=4))
+    with pytest.raises(ConflictingFiles) as caught:
+        ingest_paths(None, None, [tmp_path], dry_run=True)
+    name = IMAGE3.name[: -len("_asn.json")]
+    assert caught.value.conflicts == [f"{second}:16: Association {name}: 3 members differ from the 4 members of "
+                                      f"{first}:16"]
