@@ -195,6 +195,35 @@ def _checked(loader: Loader, path: Path, skip_bad: bool, rejects: list[Reject]):
         raise BadFile(str(exc)) from None
 
 
+class MemberLists:
+    """The member lists of the associations whose files a write holds (an Association record with
+    its `products`, as the association loader makes; a FITS header's ASNTABLE names an association
+    without its members, and changes nothing here)."""
+
+    def __init__(self) -> None:
+        self.members: dict[str, set[str]] = {}
+
+    def add(self, record: Node | Edge) -> None:
+        if type(record) is Node:
+            if record.label is Label.ASSOCIATION and "products" in record.props:
+                self.members.setdefault(record.key, set())
+        elif record.type is Rel.HAS_MEMBER and record.start[0] is Label.ASSOCIATION:
+            self.members.setdefault(record.start[1], set()).add(
+                f"{record.end[1]}|{record.props.get('product') or ''}|{record.props.get('exptype') or ''}")
+
+    def replace(self, tx: neo4j.ManagedTransaction, counts: WriteCounts) -> None:
+        """Remove the member relationships (and what was derived from them) the files no longer give."""
+        if not self.members:
+            return
+        rows = [{"name": name, "members": sorted(members)} for name, members in sorted(self.members.items())]
+        from mastgraph.graph import queries
+
+        record = tx.run(queries.text("ingest/replace_association_members"), associations=rows).single()
+        if record is not None and record["members"]:
+            counts.rels_deleted["HAS_MEMBER"] += record["members"]
+            counts.rels_deleted["derived from members"] += record["derived"]
+
+
 def _write_file(tx: neo4j.ManagedTransaction, loader: Loader, path: Path, settings: Settings,
                 skip_bad: bool) -> FileResult:
     from mastgraph.graph.derive import Touched, derive
@@ -202,11 +231,14 @@ def _write_file(tx: neo4j.ManagedTransaction, loader: Loader, path: Path, settin
     result = FileResult(path, loader.kind)  # fresh on every (re)try of the transaction
     writer = BatchWriter(tx, settings.batch_size)
     touched = Touched()
+    members = MemberLists()
     for record in _checked(loader, path, skip_bad, result.rejects):
         writer.add(record)
         touched.add(record)
+        members.add(record)
         result.records += 1
     result.counts = writer.flush()
+    members.replace(tx, result.counts)
     if touched:
         result.derived = derive(tx, touched, settings.batch_size)
     return result
@@ -260,11 +292,14 @@ def _write_group(tx: neo4j.ManagedTransaction, batches: list[list[Node | Edge]],
 
     writer = BatchWriter(tx, settings.batch_size)
     touched = Touched()
+    members = MemberLists()
     for records in batches:
         for record in records:
             writer.add(record)
             touched.add(record)
+            members.add(record)
     counts = writer.flush()
+    members.replace(tx, counts)
     return counts, derive(tx, touched, settings.batch_size) if touched else WriteCounts()
 
 

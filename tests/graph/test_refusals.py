@@ -104,3 +104,42 @@ def test_an_association_named_again_with_other_members_in_one_command_is_refused
     name = IMAGE3.name[: -len("_asn.json")]
     assert caught.value.conflicts == [f"{second}:16: Association {name}: 3 members differ from the 4 members of "
                                       f"{first}:16"]
+
+
+def test_an_association_loaded_again_with_other_members_replaces_them_and_what_they_gave(graph, neo4j_settings,
+                                                                                        tmp_path):
+    """Command 1 loads the real image3 association; command 2 the same file with one member less:
+    the graph is then the one a clean load of the second file makes (members and COMPOSITION)."""
+    import json
+
+    from ..conftest import empty_graph
+
+    changed = tmp_path / "v2" / IMAGE3.name
+    changed.parent.mkdir()
+    doc = json.loads(IMAGE3.read_text())
+    dropped = doc["products"][0]["members"].pop()["expname"]
+    changed.write_text(json.dumps(doc, indent=4))
+    name = IMAGE3.name[: -len("_asn.json")]
+
+    def members_and_composition() -> tuple[int, int]:
+        records, _, _ = graph.execute_query(
+            "MATCH (a:Association {name: $name}) RETURN COUNT { (a)-[:HAS_MEMBER]->() } AS m, "
+            "COUNT { MATCH (p:Product)-[:PRODUCED_BY]->(a) MATCH (p)-[c:COMPOSITION]->() RETURN c } AS c",
+            name=name)
+        return records[0]["m"], records[0]["c"]
+
+    assert not ingest_paths(graph, neo4j_settings, [IMAGE3]).failed
+    assert members_and_composition() == (4, 4)
+    report = ingest_paths(graph, neo4j_settings, [changed])
+    assert not report.failed and report.written.rels_deleted["HAS_MEMBER"] == 1
+    assert members_and_composition() == (3, 3)
+    gone = graph.execute_query("MATCH ()-[r]->(m:Product {filename: $f}) RETURN count(r) AS n", f=dropped)
+    assert gone[0][0]["n"] == 0
+    reloaded = canonical_dump(graph, neo4j_settings.neo4j_database)
+    empty_graph(graph, neo4j_settings.neo4j_database)
+    assert not ingest_paths(graph, neo4j_settings, [changed]).failed
+    clean = canonical_dump(graph, neo4j_settings.neo4j_database)
+    # the dropped member's Product node stays (a product does not vanish), described by the first file
+    assert [line for line in reloaded[0] if line not in clean[0]] == [
+        line for line in reloaded[0] if dropped in line]
+    assert reloaded[1] == clean[1]
