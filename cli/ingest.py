@@ -103,6 +103,8 @@ def _summary(report: IngestReport, dry_run: bool) -> None:
         table.add_row("nodes", name, str(written.nodes_created[name]), str(written.nodes_matched[name]))
     for name in sorted(set(written.rels_created) | set(written.rels_matched)):
         table.add_row("relationships", name, str(written.rels_created[name]), str(written.rels_matched[name]))
+    for name in sorted(written.rels_deleted):
+        table.add_row("removed", name, str(written.rels_deleted[name]), "")
     for name in sorted(set(derived.rels_created) | set(derived.rels_deleted)):
         extra = f" ({derived.rels_deleted[name]} removed)" if derived.rels_deleted[name] else ""
         table.add_row("derived", name, f"{derived.rels_created[name]}{extra}", "")

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mastgraph.graph.model import Label, Rel
 from mastgraph.graph.writer import BatchWriter, WriteCounts
 from mastgraph.loaders.records import Conflict, Edge, LoadError, Loader, Node, RecordMerger, Reject
 
@@ -54,23 +55,58 @@ class ConflictingFiles(Exception):
         return [*shown, *([f"... and {more} more"] if more else []), str(self)]
 
 
+class AcrossFiles:
+    """What the files of one command said, to find where two disagree: a run-wide `RecordMerger`
+    (one key, different values) and each association's member list (an association file named
+    again with other members adds no conflicting value, only other relationships)."""
+
+    def __init__(self) -> None:
+        self.merger = RecordMerger()
+        self.conflicts: list[str] = []
+        self.members: dict[str, tuple[frozenset, str]] = {}  # association -> (members, the file's first origin)
+        self._file: dict[str, tuple[set, str]] = {}
+
+    def add(self, record: Node | Edge) -> None:
+        try:
+            self.merger.add(record)
+        except Conflict as exc:
+            self.conflicts.append(str(exc))
+        if type(record) is Edge and record.type is Rel.HAS_MEMBER and record.start[0] is Label.ASSOCIATION:
+            members, _ = self._file.setdefault(record.start[1], (set(), record.origin))
+            members.add((record.end[1], record.props.get("product"), record.props.get("exptype")))
+
+    def drop_file(self) -> None:
+        """Forget the file just read (it failed on its own)."""
+        self._file = {}
+
+    def end_file(self) -> None:
+        """Compare the member lists of the file just read with those of earlier files."""
+        for name, (members, where) in self._file.items():
+            frozen = frozenset(members)
+            known = self.members.get(name)
+            if known is None:
+                self.members[name] = (frozen, where)
+            elif known[0] != frozen:
+                self.conflicts.append(f"{where}: Association {name}: {len(frozen)} members differ from the "
+                                      f"{len(known[0])} members of {known[1]}")
+        self._file = {}
+
+
 def cross_file_conflicts(files: list[Path], skip_bad: bool = False) -> list[str]:
     """The conflicts between files (two files giving one node or relationship different values),
     one line each naming both origins; a file that fails on its own is left to the load to report."""
     from mastgraph.loaders import registry
 
-    merger = RecordMerger()
-    conflicts: list[str] = []
+    across = AcrossFiles()
     for path in files:
         try:
             for record in _checked(registry.detect(path), path, skip_bad, []):
-                try:
-                    merger.add(record)
-                except Conflict as exc:
-                    conflicts.append(str(exc))
+                across.add(record)
         except (BadFile, LoadError, OSError):
+            across.drop_file()
             continue
-    return conflicts
+        across.end_file()
+    return across.conflicts
 
 
 class IngestStopped(Exception):
@@ -159,6 +195,35 @@ def _checked(loader: Loader, path: Path, skip_bad: bool, rejects: list[Reject]):
         raise BadFile(str(exc)) from None
 
 
+class MemberLists:
+    """The member lists of the associations whose files a write holds (an Association record with
+    its `products`, as the association loader makes; a FITS header's ASNTABLE names an association
+    without its members, and changes nothing here)."""
+
+    def __init__(self) -> None:
+        self.members: dict[str, set[str]] = {}
+
+    def add(self, record: Node | Edge) -> None:
+        if type(record) is Node:
+            if record.label is Label.ASSOCIATION and "products" in record.props:
+                self.members.setdefault(record.key, set())
+        elif record.type is Rel.HAS_MEMBER and record.start[0] is Label.ASSOCIATION:
+            self.members.setdefault(record.start[1], set()).add(
+                f"{record.end[1]}|{record.props.get('product') or ''}|{record.props.get('exptype') or ''}")
+
+    def replace(self, tx: neo4j.ManagedTransaction, counts: WriteCounts) -> None:
+        """Remove the member relationships (and what was derived from them) the files no longer give."""
+        if not self.members:
+            return
+        rows = [{"name": name, "members": sorted(members)} for name, members in sorted(self.members.items())]
+        from mastgraph.graph import queries
+
+        record = tx.run(queries.text("ingest/replace_association_members"), associations=rows).single()
+        if record is not None and record["members"]:
+            counts.rels_deleted["HAS_MEMBER"] += record["members"]
+            counts.rels_deleted["derived from members"] += record["derived"]
+
+
 def _write_file(tx: neo4j.ManagedTransaction, loader: Loader, path: Path, settings: Settings,
                 skip_bad: bool) -> FileResult:
     from mastgraph.graph.derive import Touched, derive
@@ -166,18 +231,22 @@ def _write_file(tx: neo4j.ManagedTransaction, loader: Loader, path: Path, settin
     result = FileResult(path, loader.kind)  # fresh on every (re)try of the transaction
     writer = BatchWriter(tx, settings.batch_size)
     touched = Touched()
+    members = MemberLists()
     for record in _checked(loader, path, skip_bad, result.rejects):
         writer.add(record)
         touched.add(record)
+        members.add(record)
         result.records += 1
     result.counts = writer.flush()
+    members.replace(tx, result.counts)
     if touched:
         result.derived = derive(tx, touched, settings.batch_size)
     return result
 
 
-def parse_file(path: Path, skip_bad: bool = False) -> FileResult:
-    """Parse one file without writing (``--dry-run``)."""
+def parse_file(path: Path, skip_bad: bool = False, across: AcrossFiles | None = None) -> FileResult:
+    """Parse one file without writing (``--dry-run``); with `across`, its records are compared with
+    the earlier files' (`AcrossFiles.conflicts`)."""
     started = time.perf_counter()
     from mastgraph.loaders import registry
 
@@ -185,10 +254,16 @@ def parse_file(path: Path, skip_bad: bool = False) -> FileResult:
     try:
         loader = registry.detect(path)
         result.kind = loader.kind
-        for _ in _checked(loader, path, skip_bad, result.rejects):
+        for record in _checked(loader, path, skip_bad, result.rejects):
             result.records += 1
+            if across is not None:
+                across.add(record)
     except (BadFile, LoadError) as exc:
         result.error = str(exc)
+        if across is not None:
+            across.drop_file()
+    if across is not None:
+        across.end_file()
     result.seconds = time.perf_counter() - started
     return result
 
@@ -217,11 +292,14 @@ def _write_group(tx: neo4j.ManagedTransaction, batches: list[list[Node | Edge]],
 
     writer = BatchWriter(tx, settings.batch_size)
     touched = Touched()
+    members = MemberLists()
     for records in batches:
         for record in records:
             writer.add(record)
             touched.add(record)
+            members.add(record)
     counts = writer.flush()
+    members.replace(tx, counts)
     return counts, derive(tx, touched, settings.batch_size) if touched else WriteCounts()
 
 
@@ -310,22 +388,25 @@ def ingest_paths(driver: neo4j.Driver | None, settings: Settings, paths: Iterabl
     report = IngestReport()
     started = time.perf_counter()
     files = registry.expand([Path(p) for p in paths])
-    if len(files) > 1 and check_across_files:
-        conflicts = cross_file_conflicts(files, skip_bad)
-        if conflicts:
-            raise ConflictingFiles(conflicts)
-    if dry_run or driver is None:
+    if dry_run or driver is None:  # one pass: parse, check, and find the conflicts between files
+        across = AcrossFiles() if check_across_files else None
         for path in files:
             if progress:
                 progress(FileResult(path), "start")
-            result = parse_file(path, skip_bad)
+            result = parse_file(path, skip_bad, across)
             report.files.append(result)
             if progress:
                 progress(result, "done")
             if result.error and stop_on_error:
                 break
+        if across is not None and across.conflicts:
+            raise ConflictingFiles(across.conflicts)
         report.seconds = time.perf_counter() - started
         return report
+    if len(files) > 1 and check_across_files:
+        conflicts = cross_file_conflicts(files, skip_bad)
+        if conflicts:
+            raise ConflictingFiles(conflicts)
     from mastgraph.graph.db import CONNECTION_LOST
 
     batcher = _Batcher(driver, settings, report, progress)

@@ -71,3 +71,75 @@ def test_the_cli_names_both_files_of_a_conflict_in_one_line_each(graph, neo4j_se
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 2 and lines[0].startswith(f"error: {second}:2: ") and f"({first}:2)" in lines[0]
     assert lines[1].startswith("error: 1 conflict between the files of this command")
+
+
+def test_a_dry_run_reports_the_conflicts_between_files_in_its_one_pass(tmp_path):
+    import pytest
+
+    from mastgraph.graph.ingest import ConflictingFiles
+
+    first, second = _listing(tmp_path, "a.csv", "1"), _listing(tmp_path, "b.csv", "2")
+    with pytest.raises(ConflictingFiles) as caught:
+        ingest_paths(None, None, [first, second], dry_run=True)
+    assert len(caught.value.conflicts) == 1 and caught.value.conflicts[0].startswith(f"{second}:2: ")
+    assert not ingest_paths(None, None, [first], dry_run=True).failed
+
+
+def test_an_association_named_again_with_other_members_in_one_command_is_refused(tmp_path):
+    import json
+
+    import pytest
+
+    from mastgraph.graph.ingest import ConflictingFiles
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first, second = tmp_path / "a" / IMAGE3.name, tmp_path / "b" / IMAGE3.name
+    first.write_text(IMAGE3.read_text())
+    doc = json.loads(IMAGE3.read_text())
+    doc["products"][0]["members"].pop()  # the same association, one member fewer
+    second.write_text(json.dumps(doc, indent=4))
+    with pytest.raises(ConflictingFiles) as caught:
+        ingest_paths(None, None, [tmp_path], dry_run=True)
+    name = IMAGE3.name[: -len("_asn.json")]
+    assert caught.value.conflicts == [f"{second}:16: Association {name}: 3 members differ from the 4 members of "
+                                      f"{first}:16"]
+
+
+def test_an_association_loaded_again_with_other_members_replaces_them_and_what_they_gave(graph, neo4j_settings,
+                                                                                        tmp_path):
+    """Command 1 loads the real image3 association; command 2 the same file with one member less:
+    the graph is then the one a clean load of the second file makes (members and COMPOSITION)."""
+    import json
+
+    from ..conftest import empty_graph
+
+    changed = tmp_path / "v2" / IMAGE3.name
+    changed.parent.mkdir()
+    doc = json.loads(IMAGE3.read_text())
+    dropped = doc["products"][0]["members"].pop()["expname"]
+    changed.write_text(json.dumps(doc, indent=4))
+    name = IMAGE3.name[: -len("_asn.json")]
+
+    def members_and_composition() -> tuple[int, int]:
+        records, _, _ = graph.execute_query(
+            "MATCH (a:Association {name: $name}) RETURN COUNT { (a)-[:HAS_MEMBER]->() } AS m, "
+            "COUNT { MATCH (p:Product)-[:PRODUCED_BY]->(a) MATCH (p)-[c:COMPOSITION]->() RETURN c } AS c",
+            name=name)
+        return records[0]["m"], records[0]["c"]
+
+    assert not ingest_paths(graph, neo4j_settings, [IMAGE3]).failed
+    assert members_and_composition() == (4, 4)
+    report = ingest_paths(graph, neo4j_settings, [changed])
+    assert not report.failed and report.written.rels_deleted["HAS_MEMBER"] == 1
+    assert members_and_composition() == (3, 3)
+    gone = graph.execute_query("MATCH ()-[r]->(m:Product {filename: $f}) RETURN count(r) AS n", f=dropped)
+    assert gone[0][0]["n"] == 0
+    reloaded = canonical_dump(graph, neo4j_settings.neo4j_database)
+    empty_graph(graph, neo4j_settings.neo4j_database)
+    assert not ingest_paths(graph, neo4j_settings, [changed]).failed
+    clean = canonical_dump(graph, neo4j_settings.neo4j_database)
+    # the dropped member's Product node stays (a product does not vanish), described by the first file
+    assert [line for line in reloaded[0] if line not in clean[0]] == [
+        line for line in reloaded[0] if dropped in line]
+    assert reloaded[1] == clean[1]
