@@ -7,7 +7,7 @@ import "./token.css";
 import { ApiError, graphql, pending, serverConfig } from "./api.js";
 import { authFetch } from "./token.js";
 import {
-  ASSOCIATION_PRODUCTS, EXAMPLES, LINEAGE, OBSERVATION_PRODUCTS, PRODUCT_DETAIL_FALLBACKS,
+  ASSOCIATION_PRODUCTS, EXAMPLES, LINEAGE, OBSERVATION_PRODUCTS, PRODUCT_DETAIL,
   PROGRAM_OBSERVATIONS, RESOLVE_PRODUCT, onScreenDocument,
 } from "./queries.js";
 import { Lineage, buildView } from "./model.js";
@@ -31,7 +31,6 @@ const state = {
   selected: null,
   tab: "picture",
   threshold: 12,
-  detailQuery: 0, // index in PRODUCT_DETAIL_FALLBACKS of the request this server answers
   key: null,
   kind: null,
 };
@@ -240,12 +239,8 @@ async function select(entity) {
 
 async function productDetail(uri) {
   try {
-    return (await graphql(PRODUCT_DETAIL_FALLBACKS[state.detailQuery], { uri })).product;
+    return (await graphql(PRODUCT_DETAIL, { uri })).product;
   } catch (error) {
-    if (state.detailQuery < PRODUCT_DETAIL_FALLBACKS.length - 1) {
-      state.detailQuery += 1; // a server whose `inputs` or `endProducts` fails: ask without it
-      return productDetail(uri);
-    }
     failed(error);
     return null;
   }

@@ -58,12 +58,6 @@ export const PRODUCT_DETAIL = `query ProductDetail($uri: String!) {
   }
 }`;
 
-// Fallbacks, most complete first, for servers where `inputs` or `endProducts` fail or are missing.
-export const PRODUCT_DETAIL_FALLBACKS = [
-  PRODUCT_DETAIL,
-  PRODUCT_DETAIL.replace(/\n\s*inputs \{[^\n]*/, ""),
-  PRODUCT_DETAIL.replace(/\n\s*inputs \{[^\n]*/, "").replace(/\n\s*endProducts \{[^\n]*/, ""),
-];
 
 export const DOWNLOAD_LIST = `query DownloadList($id: String!, $direction: LineageDirection, $all: Boolean,
     $levels: [String!], $productTypes: [String!], $suffixes: [String!]) {
