@@ -112,7 +112,7 @@ def open_target(settings: Settings, *, force: bool = False) -> Iterator[Target]:
     A given database that is not empty raises `NotEmpty` unless `force`.
     """
     if settings.embedded:
-        own = given(settings, home=bench_home(settings), bolt_port=free_port())
+        own = given(settings, home=bench_home(settings), bolt_port=free_port(), http_port=0)
         local = LocalNeo4j(own)
         pid = local.pid()
         if pid is not None:

@@ -32,7 +32,7 @@ def wait_ready(client: TestClient, timeout: float = 60.0) -> dict:
 @pytest.mark.slow
 def test_neo4j_down_then_back(tmp_path):
     port = free_port()
-    local = LocalNeo4j(Settings(home=tmp_path, bolt_port=port, heap="512m", pagecache="64m"))
+    local = LocalNeo4j(Settings(home=tmp_path, bolt_port=port, http_port=0, heap="512m", pagecache="64m"))
     settings = Settings(neo4j_uri=f"bolt://127.0.0.1:{port}", home=tmp_path, tx_timeout=5.0)
     try:
         with TestClient(create_app(settings)) as client:

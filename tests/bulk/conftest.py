@@ -22,7 +22,7 @@ _KEY_PROPS = sorted(set(KEYS.values()))
 @pytest.fixture(scope="session")
 def bulk_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """Settings of a local server the bulk build may stop and start (NEO4J_URI unset: embedded)."""
-    settings = Settings(neo4j_uri=None, home=tmp_path_factory.mktemp("bulk-state"), bolt_port=free_port(),
+    settings = Settings(neo4j_uri=None, home=tmp_path_factory.mktemp("bulk-state"), bolt_port=free_port(), http_port=0,
                         heap="768m", pagecache="256m")
     local = LocalNeo4j(settings)
     local.start()
