@@ -113,7 +113,7 @@ def test_online_ingest_on_top_of_a_bulk_build(built, bulk_settings, demo_sample,
         assert derived.total_rels_created == 0
         assert canonical_dump(drv) == bulk_dump
         # and new files land on top with the same keys
-        exposure = "jw09999001001_02101_00001_nrcb1"
+        exposure = "jw02733099001_02101_00001_nrcb1"  # program 02733, as the row's proposal_id
         new = write_listing(tmp_path, "more.csv", [row(f"{exposure}_{suffix}.fits", obsid="77001", parent="77001",
                                                        obs_id=exposure) for suffix in ("rate", "cal")])
         more = ingest_paths(drv, bulk_settings, [new])
