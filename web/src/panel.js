@@ -60,6 +60,8 @@ export function productPanel(product, detail, { config, direction }) {
       <button data-action="focus">Show its lineage</button>
       ${browser ? `<a class="button" href="${esc(browser)}" target="_blank" rel="noopener" data-action="neo4j">Open in Neo4j Browser</a>` : ""}
     </div>
+    ${browser ? `<p class="muted">Neo4j Browser opens with <code>$uri</code> and the lineage query in its editor: run it once
+      (it sets the parameter), then run the query alone to see its rows and graph.</p>` : ""}
     <dl class="props">${rows.join("")}</dl>
     ${sections}`;
 }
