@@ -55,6 +55,8 @@ def start_server(neo4j_settings, home: Path, token: str = "") -> tuple[subproces
     env = {**os.environ, "NEO4J_URI": neo4j_settings.uri, "MASTGRAPH_HOME": str(home), "MASTGRAPH_API_TOKEN": token}
     if neo4j_settings.neo4j_password:
         env.update(NEO4J_USER=neo4j_settings.neo4j_user, NEO4J_PASSWORD=neo4j_settings.neo4j_password)
+    if neo4j_settings.neo4j_browser_url:  # the test Neo4j's Browser, for the panel's links
+        env["MASTGRAPH_NEO4J_BROWSER_URL"] = neo4j_settings.neo4j_browser_url
     # The server's log goes to a file: a pipe nobody reads would fill up and stop the server.
     log = open(home / f"serve-{port}.log", "w")  # noqa: SIM115 - closed by stop_server
     proc = subprocess.Popen([sys.executable, "-m", "mastgraph.cli", "serve", "--port", str(port)], env=env,

@@ -4,8 +4,13 @@ page asked no other origin and logged no error (the `explorer` fixture)."""
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
+import httpx
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+
+from mastgraph.graph.neo4j_browser import editor_text
 
 from .conftest import MOSAIC, WIDE, click, drawn, open_lineage, page_state, renders, wait, wait_idle, wait_render
 
@@ -78,6 +83,12 @@ def test_expand_a_node_one_step_from_its_panel(browser, explorer):
     open_lineage(browser, explorer, raw, "up")
     before = set(drawn_products(browser))
     click_node(browser, f"p:{raw}")
+    config = httpx.get(explorer.base + "/explorer/config.json", timeout=30).json()
+    if config["neo4jBrowser"]:  # the panel hands the node's lineage to Neo4j Browser, `uri` as a parameter
+        link = wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, '#panel a[data-action="neo4j"]'))
+        base, _, arg = link.get_attribute("href").partition("&cmd=edit&arg=")
+        assert base == config["neo4jBrowser"]
+        assert unquote(arg).strip() == editor_text(config["lineageCypher"]["UPSTREAM"], {"uri": raw}).strip()
     click(browser, '#panel [data-action="expand"][data-direction="DOWNSTREAM"]')
     step = set(lineage_uris(explorer, raw, "DOWNSTREAM", 1))
     wait(browser, lambda d: step <= set(drawn_products(browser)), message="the step was not drawn")

@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 
 from mastgraph.api import web
 from mastgraph.api.app import create_app
-from mastgraph.graph import queries
+from mastgraph.graph import neo4j_browser, queries
 
 from ..api.conftest import api_settings
 
@@ -49,9 +49,9 @@ def test_graphiql_is_ours_not_the_cdn_page(app):
     assert "/static/graphiql-" in page.text and "unpkg" not in page.text and "jsdelivr" not in page.text
 
 
-def test_config_gives_the_browser_link_and_the_lineage_cypher(app):
+def test_config_gives_the_browser_link_and_the_lineage_cypher(app, neo4j_settings):
     config = app.get("/explorer/config.json").json()
-    assert config["neo4jBrowser"] is None  # the local server exposes no Neo4j Browser yet
+    assert config["neo4jBrowser"] == neo4j_browser.browser_url(neo4j_settings)
     assert config["lineageCypher"] == {"UPSTREAM": queries.text("lineage_down"),
                                        "DOWNSTREAM": queries.text("lineage_up")}
 
