@@ -62,7 +62,7 @@ def build_command(
             for line in exc.lines:
                 err_console.print(f"[bold red]error:[/] {line}", highlight=False, soft_wrap=True, markup=True)
             raise fail(str(exc)) from None
-        except (db.ConnectionLost, *db.CONNECTION_LOST) as exc:
+        except (db.ConnectionLost, *db.CONNECTION_LOST):
             progress.close()
             raise fail(stopped(progress.phase, dry_run, f"Neo4j at {s.uri} stopped answering")) from None
         except KeyboardInterrupt:

@@ -117,6 +117,17 @@ def empty_graph(drv, database: str) -> None:
         session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
 
 
+def load_demo(drv, settings: Settings, home: Path) -> Path:
+    """An empty graph, then the bundled demo sample loaded as `mastgraph demo` loads it (generated under `home`)."""
+    from mastgraph.cli.demo import demo_inputs
+    from mastgraph.graph.ingest import ingest_paths
+
+    empty_graph(drv, settings.neo4j_database)
+    report = ingest_paths(drv, settings, demo_inputs(home))
+    assert not report.failed, [f.error for f in report.failed]
+    return home
+
+
 @pytest.fixture
 def graph(session_driver, neo4j_settings: Settings):
     """A driver on an empty graph (schema in place)."""

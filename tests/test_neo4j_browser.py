@@ -18,20 +18,17 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 
-from mastgraph.cli.demo import demo_inputs
 from mastgraph.graph import db, queries, runner
 from mastgraph.graph.browser_guide import guide_html
 from mastgraph.graph.browser_style import grass
-from mastgraph.graph.ingest import ingest_paths
 from mastgraph.graph.neo4j_browser import browser_url, edit_link, editor_text, local_browser_base
 from mastgraph.graph.server import LocalNeo4j, ServerError, free_port
 from mastgraph.graph.settings import BROWSER_VERSION, Settings
 
-from .conftest import empty_graph
+from .conftest import load_demo
 
 CONNECTED = "You have a working connection"  # the Browser's "Connected" for a server without auth
 
@@ -206,11 +203,8 @@ def browser_neo4j(neo4j_instance, tmp_path_factory):
 def demo(browser_neo4j, tmp_path_factory):
     """The bundled demo loaded as `mastgraph demo` loads it; a driver on it."""
     settings, _ = browser_neo4j
-    home = tmp_path_factory.mktemp("browser-demo")
     drv = db.driver(settings)
-    empty_graph(drv, settings.neo4j_database)
-    report = ingest_paths(drv, settings, demo_inputs(home))
-    assert not report.failed, [f.error for f in report.failed]
+    load_demo(drv, settings, tmp_path_factory.mktemp("browser-demo"))
     yield drv
     drv.close()
 

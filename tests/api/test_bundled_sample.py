@@ -15,21 +15,15 @@ from starlette.testclient import TestClient
 
 from mastgraph.api.app import create_app
 from mastgraph.api.examples import EXAMPLES, L3_TO_RAW
-from mastgraph.cli.demo import demo_inputs
-from mastgraph.graph.ingest import ingest_paths
 
-from ..conftest import empty_graph
+from ..conftest import load_demo
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 
 
 @pytest.fixture(scope="module")
 def demo_home(tmp_path_factory, session_driver, neo4j_settings) -> Path:
-    home = tmp_path_factory.mktemp("demo-home")
-    empty_graph(session_driver, neo4j_settings.neo4j_database)
-    report = ingest_paths(session_driver, neo4j_settings, demo_inputs(home))
-    assert not report.failed, [f.error for f in report.failed]
-    return home
+    return load_demo(session_driver, neo4j_settings, tmp_path_factory.mktemp("demo-home"))
 
 
 @pytest.fixture(scope="module")

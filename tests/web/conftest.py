@@ -27,7 +27,7 @@ from mastgraph.cli.demo import demo_inputs
 from mastgraph.graph.ingest import ingest_paths
 from mastgraph.graph.server import free_port
 
-from ..conftest import count, empty_graph
+from ..conftest import count, load_demo
 
 #: The demo's Level-3 mosaic across two MIRI observations (12 members), and a 48-member mosaic.
 MOSAIC = "mast:JWST/product/jw02733-c1001_t001_miri_f1130w_i2d.fits"
@@ -99,11 +99,7 @@ def built_page() -> None:
 
 @pytest.fixture(scope="session")
 def demo_home(tmp_path_factory, session_driver, neo4j_settings) -> Path:
-    home = tmp_path_factory.mktemp("explorer-home")
-    empty_graph(session_driver, neo4j_settings.neo4j_database)
-    report = ingest_paths(session_driver, neo4j_settings, demo_inputs(home))
-    assert not report.failed, [f.error for f in report.failed]
-    return home
+    return load_demo(session_driver, neo4j_settings, tmp_path_factory.mktemp("explorer-home"))
 
 
 @pytest.fixture(scope="session")
