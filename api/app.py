@@ -25,6 +25,7 @@ from mastgraph.graph import read
 from mastgraph.graph.settings import Settings, get_settings
 
 from .auth import BearerTokenGuard
+from .bounds import RequestBounds
 from .health import Readiness, healthz, readyz
 from .schema import build_schema
 from .view import LineageGraphQL
@@ -74,7 +75,9 @@ def create_app(settings: Settings | None = None, *, nested: bool = True) -> Star
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/prov/{uri:path}", prov, methods=["GET"]),
     ]
+    # The token is checked first (a stranger's body is never read), then the request's size.
     middleware = [Middleware(BearerTokenGuard, token=settings.api_token)] if settings.api_token else []
+    middleware.append(Middleware(RequestBounds, max_body=settings.max_request_bytes, max_query=settings.max_query_string))
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.settings = settings
     return app

@@ -82,6 +82,10 @@ class Settings(BaseSettings):
     max_page_size: int = Field(1000, validation_alias=_env("MASTGRAPH_MAX_PAGE_SIZE"))
     max_lineage_depth: int = Field(10, validation_alias=_env("MASTGRAPH_MAX_LINEAGE_DEPTH"))
     max_lineage_nodes: int = Field(20000, validation_alias=_env("MASTGRAPH_MAX_LINEAGE_NODES"))
+    max_request_bytes: int = Field(1_000_000, ge=1, validation_alias=_env("MASTGRAPH_MAX_REQUEST_BYTES"),
+                                   description="Largest API request body (bytes); larger: 413.")
+    max_query_string: int = Field(8192, ge=1, validation_alias=_env("MASTGRAPH_MAX_QUERY_STRING"),
+                                  description="Longest query string of an API GET (bytes); longer: 414.")
     batch_size: int = Field(5000, validation_alias=_env("MASTGRAPH_BATCH_SIZE"), description="Rows per UNWIND batch.")
 
     @field_validator("neo4j_uri")
