@@ -29,6 +29,9 @@ INTENT_TYPES = frozenset({"science", "calibration"})
 #: MAST products' ``type``: S (simple) and C (composite) in MAST's field descriptions; the JWST
 #: products API serves D for a Level-3 observation's own products (sample/data/real/listings).
 LISTING_TYPES = frozenset({"S", "C", "D"})
+#: MAST products' ``dataRights`` (MAST's CAOM field descriptions, astroquery's Observations docs),
+#: compared in upper case.
+DATA_RIGHTS = frozenset({"PUBLIC", "EXCLUSIVE_ACCESS", "RESTRICTED"})
 #: JWST ``EXP_TYPE`` values: the enum of stdatamodels' ``keyword_exptype.schema.yaml``.
 EXP_TYPES = frozenset({
     "FGS_DARK", "FGS_FOCUS", "FGS_IMAGE", "FGS_INTFLAT", "FGS_SKYFLAT",

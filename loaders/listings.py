@@ -197,6 +197,9 @@ def listing_row(row: Row, context: Context | None = None) -> list[Record]:
     value = get("type")
     if value is not None and value not in _LISTING_TYPES and (value := text(value)) is not None:
         domains.one_of(value, domains.LISTING_TYPES, "type", "upper")
+    value = props.get("data_rights")
+    if value is not None and value not in _DATA_RIGHTS:
+        domains.one_of(value, domains.DATA_RIGHTS, "dataRights", "upper")
     value = props.get("exp_type")
     if value is not None and value not in _EXP_TYPES:
         domains.exp_type(value, "exp_type")
@@ -253,6 +256,7 @@ def _any_case(values: frozenset[str]) -> frozenset[str]:
 
 _PRODUCT_TYPES, _DATAPRODUCT_TYPES = _any_case(domains.PRODUCT_TYPES), _any_case(domains.DATAPRODUCT_TYPES)
 _LISTING_TYPES, _EXP_TYPES = _any_case(domains.LISTING_TYPES), domains.EXP_TYPES
+_DATA_RIGHTS = _any_case(domains.DATA_RIGHTS)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -98,7 +98,8 @@ def check_domains(row: Row, props: dict[str, Any]) -> None:
     if props["calib_level"] is not None:
         domains.calib_level(props["calib_level"])
     for prop, domain, field, case in (("intent", domains.INTENT_TYPES, "intentType", "lower"),
-                                      ("dataproduct_type", domains.DATAPRODUCT_TYPES, "dataproduct_type", "lower")):
+                                      ("dataproduct_type", domains.DATAPRODUCT_TYPES, "dataproduct_type", "lower"),
+                                      ("data_rights", domains.DATA_RIGHTS, "dataRights", "upper")):
         if props[prop] is not None:
             domains.one_of(props[prop], domain, field, case)
     instrument = props["instrument"]

@@ -125,16 +125,21 @@ class PoolLoader:
 
 
 def _row_domains(row: dict[str, Any], exp_type: str, parsed: names.ProductName) -> str | None:
-    """Why a pool row's values cannot be true (None when they can): EXP_TYPE among JWST's exposure
-    types, PROGRAM and OBS_NUM those the FILENAME names, MSAMETFL an MSA metadata file name."""
+    """Why a pool row's values cannot be true (None when they can): EXP_TYPE and INSTRUME among JWST's
+    exposure types and instruments, PROGRAM, OBS_NUM, VISIT and VISIT_ID those the FILENAME names,
+    MSAMETFL an MSA metadata file name."""
     try:
         domains.exp_type(exp_type.upper())
+        instrument = row.get("INSTRUME")
+        if instrument is not None:
+            domains.one_of(instrument, domains.INSTRUMENTS, "INSTRUME", "upper")
         msa = row.get("MSAMETFL")
         if msa is not None:
             domains.msa_file_name(msa)
     except domains.BadValue as exc:
         return str(exc)
-    for column, prop in (("PROGRAM", "program"), ("OBS_NUM", "observation")):
+    for column, prop in (("PROGRAM", "program"), ("OBS_NUM", "observation"), ("VISIT", "visit"),
+                         ("VISIT_ID", "visit_id")):
         value, named = row.get(column), parsed.props.get(prop)
         if value is None or named is None:
             continue

@@ -206,6 +206,26 @@ CASES = [
      "PROGRAM: '01076' disagrees with the file name 'jw01075001001_03105_00009_nrca2_uncal.fits' (program 01075)"),
     ("fits-observation-vs-name", UNCAL, header(OBSERVTN="002"),
      "OBSERVTN: '002' disagrees with the file name 'jw01075001001_03105_00009_nrca2_uncal.fits' (observation 001)"),
+    ("listing-dataRights", API_CSV, cell(",", "dataRights", "SECRET"),
+     "dataRights: 'SECRET' is not one of EXCLUSIVE_ACCESS, PUBLIC, RESTRICTED"),
+    ("listing-json-dataRights", API_JSON, text('"dataRights":"PUBLIC"', '"dataRights":"PRIVATE"', line=26),
+     "dataRights: 'PRIVATE' is not one of EXCLUSIVE_ACCESS, PUBLIC, RESTRICTED"),
+    ("listing-json-size", API_JSON, text('"size":190080', '"size":-190080', line=26), "size: -190080 is negative"),
+    ("listing-table-size", PRODUCT_TABLE, cell(",", "size", "-1"), "size: -1 is negative"),
+    ("listing-table-proposal", PRODUCT_TABLE, cell(",", "proposal_id", "1412"),
+     "obs_id: 'jw01410014001_02101_00001_guider1' names program 01410, the row's proposal_id is 1412"),
+    ("listing-table-calib-level", PRODUCT_TABLE, cell(",", "calib_level", "9"), "calib_level: 9 is not a calibration level (0 to 4)"),
+    ("observations-t_min-text", OBS_TABLE, cell(",", "t_min", "yesterday"), "t_min 'yesterday' is not a number"),
+    ("observations-ecsv-dataRights", OBS_ECSV, text("1039 PUBLIC", "1039 OPEN"),
+     "dataRights: 'OPEN' is not one of EXCLUSIVE_ACCESS, PUBLIC, RESTRICTED"),
+    ("pool-instrument", POOL, cell("|", "INSTRUME", "MIRIX"),
+     "INSTRUME: 'MIRIX' is not one of FGS, MIRI, NIRCAM, NIRISS, NIRSPEC"),
+    ("pool-visit", POOL, cell("|", "VISIT", "7"),
+     "VISIT: '7' disagrees with FILENAME 'jw09505001003_02101_00001_mirimage_uncal.fits' (visit 003)"),
+    ("pool-visit-id", POOL, cell("|", "VISIT_ID", "09506001001"),
+     "VISIT_ID: '09506001001' disagrees with FILENAME 'jw09505001003_02101_00001_mirimage_uncal.fits' (visit_id 09505001003)"),
+    ("fits-expend-text", CAL, header(EXPEND="soon"), "EXPEND 'soon' is not a number"),
+    ("edb-mjd-text", EDB, cell(",", "MJD", "noon"), "MJD 'noon' is not a number"),
     # EDB (a MAST EDB response, CRLF)
     ("edb-mjd", EDB, cell(",", "MJD", "49612.9340111690"),
      "MJD: MJD 49612.934011169 is outside the mission's life (56293 to 69807, 2013-01-01 to 2050-01-01)"),
@@ -223,8 +243,8 @@ def test_a_damaged_real_file_is_refused_with_one_line(tmp_path, case):
     assert parse_file(source).error is None  # the real file itself loads
 
 
-def test_the_damaged_copies_cover_every_format_and_at_least_forty_rules():
-    assert len(CASES) >= 40 and len({c[0] for c in CASES}) == len(CASES)
+def test_the_damaged_copies_cover_every_format_and_at_least_sixty_cases():
+    assert len(CASES) >= 60 and len({c[0] for c in CASES}) == len(CASES)
     assert {registry.detect(c[1]).kind for c in CASES} == {
         "listing", "observations", "association", "pool", "fits", "edb"}
 
