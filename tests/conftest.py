@@ -153,3 +153,22 @@ def browser():
         yield instance
     finally:
         instance.quit()
+
+
+@pytest.fixture
+def cli(neo4j_settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """Run `mastgraph ...` in-process against the test Neo4j; returns click's Result."""
+    from typer.testing import CliRunner
+
+    from mastgraph.cli.main import app
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NEO4J_URI", neo4j_settings.uri)
+    monkeypatch.setenv("NEO4J_DATABASE", neo4j_settings.neo4j_database)
+    monkeypatch.setenv("MASTGRAPH_HOME", str(neo4j_settings.home))
+    monkeypatch.setenv("COLUMNS", "300")  # rich tables wide enough to show whole URIs
+    if neo4j_settings.neo4j_password is not None:
+        monkeypatch.setenv("NEO4J_USER", neo4j_settings.neo4j_user)
+        monkeypatch.setenv("NEO4J_PASSWORD", neo4j_settings.neo4j_password)
+    runner = CliRunner()
+    return lambda *args: runner.invoke(app, list(args))

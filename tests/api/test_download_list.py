@@ -7,9 +7,7 @@ import io
 import subprocess
 
 import pytest
-from typer.testing import CliRunner
 
-from mastgraph.cli.main import app
 from mastgraph.graph import downloads
 from mastgraph.graph.download_export import CSV_COLUMNS, DOWNLOAD_URL
 from mastgraph.loaders.names import INTERMEDIATE_SUFFIXES
@@ -55,16 +53,9 @@ def upstream_view(s) -> set[str]:
 
 
 @pytest.fixture
-def cli(neo4j_settings, monkeypatch, tmp_path):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("NEO4J_URI", neo4j_settings.uri)
-    monkeypatch.setenv("NEO4J_DATABASE", neo4j_settings.neo4j_database)
-    monkeypatch.setenv("MASTGRAPH_HOME", str(neo4j_settings.home))
-    if neo4j_settings.neo4j_password is not None:
-        monkeypatch.setenv("NEO4J_USER", neo4j_settings.neo4j_user)
-        monkeypatch.setenv("NEO4J_PASSWORD", neo4j_settings.neo4j_password)
-    runner = CliRunner()
-    return lambda *args: runner.invoke(app, ["download-list", *args])
+def cli(cli):
+    """`mastgraph download-list ...` in-process (tests/conftest.py's `cli`)."""
+    return lambda *args: cli("download-list", *args)
 
 
 def test_all_files_of_the_l3_upstream_view(api, sample_graph):

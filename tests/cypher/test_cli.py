@@ -8,29 +8,12 @@ import json
 
 import pytest
 from prov.model import ProvDocument
-from typer.testing import CliRunner
 
 from mastgraph.cli.audit import FINDINGS_EXIT
 from mastgraph.cli.cypher import library
-from mastgraph.cli.main import app
 
 from ..conftest import count
 from .conftest import ImagingProgram
-
-
-@pytest.fixture
-def cli(neo4j_settings, monkeypatch, tmp_path):
-    """Run `mastgraph ...` in-process against the test Neo4j; returns click's Result."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("NEO4J_URI", neo4j_settings.uri)
-    monkeypatch.setenv("NEO4J_DATABASE", neo4j_settings.neo4j_database)
-    monkeypatch.setenv("MASTGRAPH_HOME", str(neo4j_settings.home))
-    monkeypatch.setenv("COLUMNS", "300")  # rich tables wide enough to show whole URIs
-    if neo4j_settings.neo4j_password is not None:
-        monkeypatch.setenv("NEO4J_USER", neo4j_settings.neo4j_user)
-        monkeypatch.setenv("NEO4J_PASSWORD", neo4j_settings.neo4j_password)
-    runner = CliRunner()
-    return lambda *args: runner.invoke(app, list(args))
 
 
 def one_line_error(result) -> str:
