@@ -123,7 +123,7 @@ async def search(info: strawberry.Info, text: str, first: int | None, after: str
     size = bounded("first", first, context.settings.max_page_size, minimum=0)
     try:
         return await graph_search.search(context.reader, text, size, after)
-    except graph_search.SearchError as exc:
+    except read.ArgumentError as exc:
         raise BadArgument(exc.argument, exc.reason) from None
 
 
@@ -137,7 +137,7 @@ async def download_list(info: strawberry.Info, id: str, upstream: bool, all: boo
     try:
         request = downloads.request(id, upstream=upstream, all=all, levels=levels, product_types=product_types,
                                     suffixes=suffixes)
-    except downloads.DownloadError as exc:
+    except read.ArgumentError as exc:
         raise BadArgument(exc.argument, exc.reason) from None
     settings = context.settings
     return await downloads.download_list(context.reader, request, max_nodes=settings.max_lineage_nodes)

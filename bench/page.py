@@ -9,57 +9,15 @@ Without Chromium, chromedriver, Selenium or the built page, the step says so in 
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 from urllib.parse import urlencode
 
+from . import chromium
 from .stats import summary
 
-CHROMIUM = os.environ.get("MASTGRAPH_CHROMIUM", "/usr/bin/chromium")
-CHROMEDRIVER = os.environ.get("MASTGRAPH_CHROMEDRIVER", "/usr/bin/chromedriver")
-#: The issue's target: the 1,000-member L3 on screen, grouped, within this long after the answer.
-RENDER_TARGET_MS = 1000.0
 WAIT_SECONDS = 120.0
-
-
-class PageUnavailable(RuntimeError):
-    pass
-
-
-def start_chromium():
-    """A headless Chromium driven by Selenium, or PageUnavailable saying what is missing."""
-    from mastgraph.api.web import missing_assets_warning
-
-    message = missing_assets_warning()
-    if message:
-        raise PageUnavailable(message)
-    for path in (CHROMIUM, CHROMEDRIVER):
-        if not (Path(path).exists() or shutil.which(path)):
-            raise PageUnavailable(f"{path} not found: install Debian's chromium and chromium-driver (`make browser`)")
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        raise PageUnavailable("selenium is not installed: pip install 'selenium>=4.20,<5'") from None
-    profile = tempfile.mkdtemp(prefix="mastgraph-bench-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--window-size=1400,900", "--no-first-run", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", f"--user-data-dir={profile}"):
-        options.add_argument(argument)
-    try:
-        driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    except Exception as exc:  # noqa: BLE001 - reported as the reason the step did not run
-        shutil.rmtree(profile, ignore_errors=True)
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise PageUnavailable(f"Chromium did not start: {first}") from None
-    driver.profile_dir = profile
-    return driver
 
 
 def _wait(driver, script: str, *args):
@@ -102,11 +60,17 @@ def measure_entry(driver, api_url: str, entry: dict, runs: int) -> dict:
 
 def measure_page(api_url: str, entries: list[dict], runs: int, say: Callable[[str], None]) -> dict:
     """The page's timings for each benchmark product, or {"skipped": reason}."""
-    try:
-        driver = start_chromium()
-    except PageUnavailable as exc:
-        say(f"explorer page timing skipped: {exc}")
-        return {"skipped": str(exc)}
+    from mastgraph.api.web import missing_assets_warning
+
+    reason = missing_assets_warning()
+    if reason is None:
+        try:
+            driver, profile = chromium.start()
+        except chromium.ChromiumUnavailable as exc:
+            reason = str(exc)
+    if reason is not None:
+        say(f"explorer page timing skipped: {reason}")
+        return {"skipped": reason}
     try:
         out = []
         for entry in entries:
@@ -124,4 +88,4 @@ def measure_page(api_url: str, entries: list[dict], runs: int, say: Callable[[st
         return {"failed": first}
     finally:
         driver.quit()
-        shutil.rmtree(driver.profile_dir, ignore_errors=True)
+        shutil.rmtree(profile, ignore_errors=True)

@@ -55,7 +55,7 @@ def download_list(
 ) -> None:
     """List the files of a lineage view to download (MAST's Download Manager; see docs/api.md)."""
     s = settings()
-    with errors_as_lines(downloads.DownloadError):
+    with errors_as_lines(read.ArgumentError):
         request = downloads.request(id, upstream=direction is Direction.up, all=all_files, levels=level,
                                     product_types=product_type, suffixes=suffix)
     with errors_as_lines(ServerError, read.DatabaseUnavailable, read.QueryTimeout):

@@ -66,15 +66,6 @@ CALL (view) {
 RETURN {files: files, truncated: truncated} AS answer"""
 
 
-class DownloadError(ValueError):
-    """A download-list argument that cannot be used; `argument` names it."""
-
-    def __init__(self, argument: str, reason: str) -> None:
-        super().__init__(f"{argument}: {reason}")
-        self.argument = argument
-        self.reason = reason
-
-
 @dataclass(frozen=True)
 class DownloadRequest:
     id: str
@@ -89,18 +80,18 @@ def request(id: str, *, upstream: bool = True, all: bool = False, levels=None, p
             suffixes=None) -> DownloadRequest:
     """A checked request: levels as the graph stores them, product types upper case, suffixes lower case."""
     if not id or not id.strip():
-        raise DownloadError("id", "give a product URI or file name, an obsid or obs_id, a program or an association")
+        raise read.ArgumentError("id", "give a product URI or file name, an obsid or obs_id, a program or an association")
     wanted_levels = []
     for level in levels or ():
         value = str(level).strip().lower().removeprefix("l").removeprefix("evel").strip()
         if value not in LEVELS:
-            raise DownloadError("levels", f"{level!r} is not a product level ({', '.join(LEVELS)})")
+            raise read.ArgumentError("levels", f"{level!r} is not a product level ({', '.join(LEVELS)})")
         wanted_levels.append(value)
     types = [str(t).strip().upper() for t in product_types or ()]
     kept_suffixes = [str(s).strip().lower().lstrip("_") for s in suffixes or ()]
     for argument, values in (("productTypes", types), ("suffixes", kept_suffixes)):
         if any(not v for v in values):
-            raise DownloadError(argument, "an empty value matches nothing")
+            raise read.ArgumentError(argument, "an empty value matches nothing")
     return DownloadRequest(id.strip(), upstream, all, tuple(dict.fromkeys(wanted_levels)),
                            tuple(dict.fromkeys(types)), tuple(dict.fromkeys(kept_suffixes)))
 

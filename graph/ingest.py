@@ -71,9 +71,10 @@ class AcrossFiles:
             self.merger.add(record)
         except Conflict as exc:
             self.conflicts.append(str(exc))
-        if type(record) is Edge and record.type is Rel.HAS_MEMBER and record.start[0] is Label.ASSOCIATION:
-            members, _ = self._file.setdefault(record.start[1], (set(), record.origin))
-            members.add((record.end[1], record.props.get("product"), record.props.get("exptype")))
+        member = association_member(record)
+        if member is not None:
+            members, _ = self._file.setdefault(member[0], (set(), record.origin))
+            members.add(member[1])
 
     def drop_file(self) -> None:
         """Forget the file just read (it failed on its own)."""
@@ -92,20 +93,23 @@ class AcrossFiles:
         self._file = {}
 
 
+def association_member(record: Node | Edge) -> tuple[str, str] | None:
+    """(association name, member as `uri|product|exptype`) of an association's HAS_MEMBER record, else None."""
+    if type(record) is not Edge or record.type is not Rel.HAS_MEMBER or record.start[0] is not Label.ASSOCIATION:
+        return None
+    props = record.props
+    return record.start[1], f"{record.end[1]}|{props.get('product') or ''}|{props.get('exptype') or ''}"
+
+
 def cross_file_conflicts(files: list[Path], skip_bad: bool = False) -> list[str]:
     """The conflicts between files (two files giving one node or relationship different values),
     one line each naming both origins; a file that fails on its own is left to the load to report."""
-    from mastgraph.loaders import registry
-
     across = AcrossFiles()
     for path in files:
         try:
-            for record in _checked(registry.detect(path), path, skip_bad, []):
-                across.add(record)
-        except (BadFile, LoadError, OSError):
+            parse_file(path, skip_bad, across)
+        except OSError:
             across.drop_file()
-            continue
-        across.end_file()
     return across.conflicts
 
 
@@ -207,9 +211,10 @@ class MemberLists:
         if type(record) is Node:
             if record.label is Label.ASSOCIATION and "products" in record.props:
                 self.members.setdefault(record.key, set())
-        elif record.type is Rel.HAS_MEMBER and record.start[0] is Label.ASSOCIATION:
-            self.members.setdefault(record.start[1], set()).add(
-                f"{record.end[1]}|{record.props.get('product') or ''}|{record.props.get('exptype') or ''}")
+            return
+        member = association_member(record)
+        if member is not None:
+            self.members.setdefault(member[0], set()).add(member[1])
 
     def replace(self, tx: neo4j.ManagedTransaction, counts: WriteCounts) -> None:
         """Remove the member relationships (and what was derived from them) the files no longer give."""

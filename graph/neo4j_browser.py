@@ -54,20 +54,24 @@ def local_browser_base(settings: Settings) -> str | None:
     return f"http://{_host(settings.http_address)}:{settings.http_port}/browser/"
 
 
+def _connect_url(settings: Settings) -> str:
+    return quote(settings.uri, safe=":/@[]")
+
+
 def browser_url(settings: Settings) -> str | None:
     """The Browser's address (with `connectURL`), or None when no Browser is exposed."""
     if settings.embedded:
         base = local_browser_base(settings)
         if base is None:
             return None
-        return f"{base}?connectURL={quote(settings.uri, safe=':/@[]')}&preselectAuthMethod=NO_AUTH"
+        return f"{base}?connectURL={_connect_url(settings)}&preselectAuthMethod=NO_AUTH"
     if not settings.neo4j_browser_url:
         return None
     url = settings.neo4j_browser_url
     given = {key for key, _ in parse_qsl(urlsplit(url).query)}
     extra = []
     if not given & {"connectURL", "dbms"}:
-        extra.append(f"connectURL={quote(settings.uri, safe=':/@[]')}")
+        extra.append(f"connectURL={_connect_url(settings)}")
     if "preselectAuthMethod" not in given:
         extra.append(f"preselectAuthMethod={'NO_AUTH' if settings.auth is None else 'NATIVE'}")
     if not extra:

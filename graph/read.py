@@ -39,7 +39,7 @@ from .model import KEYS, Label, Rel
 from .settings import Settings
 
 __all__ = [
-    "Child", "DatabaseUnavailable", "EdgeSelection", "LINKS", "Link", "Page", "QueryTimeout", "Reader",
+    "ArgumentError", "Child", "DatabaseUnavailable", "EdgeSelection", "LINKS", "Link", "Page", "QueryTimeout", "Reader",
     "Selection", "VIEWS", "Walk", "compile_projection", "engineering_impact", "fetch_by_keys",
     "fetch_children", "fetch_products", "l3_to_raw", "l3_to_raw_sync", "lineage", "open_driver",
     "readiness", "schema_constraint_names",
@@ -48,6 +48,15 @@ __all__ = [
 
 class QueryTimeout(RuntimeError):
     """A request used up its Neo4j transaction time (`Settings.tx_timeout`)."""
+
+
+class ArgumentError(ValueError):
+    """An argument of a read (search, download list) that cannot be used; `argument` names it."""
+
+    def __init__(self, argument: str, reason: str) -> None:
+        super().__init__(f"{argument}: {reason}")
+        self.argument = argument
+        self.reason = reason
 
 
 # -- the connection ------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import queries
+from .read import ArgumentError
 
 #: Kinds of hit, in the order they are listed.
 KINDS = ("PRODUCT", "OBSERVATION", "PROGRAM", "ASSOCIATION")
@@ -27,15 +28,6 @@ _RANK = {kind: rank for rank, kind in enumerate(KINDS)}
 
 _URI_PREFIX = "mast:jwst/product/"
 _PROGRAM = re.compile(r"^(?:jw)?(\d{1,5})$")
-
-
-class SearchError(ValueError):
-    """A search argument that cannot be used; `argument` names it."""
-
-    def __init__(self, argument: str, reason: str) -> None:
-        super().__init__(f"{argument}: {reason}")
-        self.argument = argument
-        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -56,7 +48,7 @@ def prefixes(text: str) -> Prefixes:
     """Which key could start with what the user typed."""
     typed = text.strip().lower()
     if not typed:
-        raise SearchError("text", "type at least one character")
+        raise ArgumentError("text", "type at least one character")
     if typed.startswith(_URI_PREFIX):
         name = typed[len(_URI_PREFIX):]
         return Prefixes(filename=name, exact=name) if name else Prefixes(filename="", exact="")
@@ -97,7 +89,7 @@ def decode_cursor(cursor: str | None) -> tuple[int, int, str] | None:
                 return (exact, rank, name)
     except (binascii.Error, UnicodeError, ValueError, TypeError):
         pass
-    raise SearchError("after", "not a cursor of this search (use the `endCursor` it returned)")
+    raise ArgumentError("after", "not a cursor of this search (use the `endCursor` it returned)")
 
 
 def _is_exact(hit: dict, typed: str) -> bool:
@@ -142,7 +134,7 @@ def _hit(raw: dict) -> dict[str, Any]:
 async def search(reader, text: str, first: int, after: str | None = None) -> dict[str, Any]:
     """A page of hits: ``{"hits": [...], "end_cursor": str | None, "has_next_page": bool}``."""
     if first < 0:
-        raise SearchError("first", "must be 0 or more")
+        raise ArgumentError("first", "must be 0 or more")
     wanted = prefixes(text)
     cursor = decode_cursor(after)
     after_names = {kind: "" for kind in KINDS}

@@ -108,6 +108,15 @@ def one_of(value: str, domain: frozenset[str], field: str, case: str = "") -> st
     return value
 
 
+def instrument(value: str, field: str = "INSTRUME", modes: bool = False) -> str:
+    """A JWST instrument, in any case; with `modes`, MAST's ``instrument_name`` form ``<instrument>/<mode>``."""
+    name = value.split("/", 1)[0] if modes else value
+    if name.upper() not in INSTRUMENTS:
+        mode = ", with an optional /<mode>" if modes else ""
+        raise BadValue(f"{field}: {value!r} is not a JWST instrument ({', '.join(sorted(INSTRUMENTS))}{mode})")
+    return value
+
+
 def exp_type(value: str, field: str = "EXP_TYPE") -> str:
     if value.upper() not in EXP_TYPES and value.upper() not in ("N/A", "ANY"):
         raise BadValue(f"{field}: {value!r} is not a JWST exposure type (stdatamodels keyword_exptype)")

@@ -216,9 +216,7 @@ def listing_row(row: Row, context: Context | None = None) -> list[Record]:
         props["mast_mrp"] = flagged
 
     if context is not None and parent is not None and parent != obsid:
-        known = context.parents.parents.get(obsid)
-        if known is None or parent not in known:
-            context.parents.add(obsid, parent)
+        context.parents.add(obsid, parent)
 
     observation, product = _OBSERVATION, _PRODUCT
     records: list[Record] = [Node(product, uri, props, name.labels, where)]

@@ -102,10 +102,8 @@ def check_domains(row: Row, props: dict[str, Any]) -> None:
                                       ("data_rights", domains.DATA_RIGHTS, "dataRights", "upper")):
         if props[prop] is not None:
             domains.one_of(props[prop], domain, field, case)
-    instrument = props["instrument"]
-    if instrument is not None and instrument.split("/", 1)[0].upper() not in domains.INSTRUMENTS:
-        raise BadValue(f"instrument_name: {instrument!r} is not a JWST instrument "
-                       f"({', '.join(sorted(domains.INSTRUMENTS))}, with an optional /<mode>)")
+    if props["instrument"] is not None:
+        domains.instrument(props["instrument"], "instrument_name", modes=True)
     for prop, check in _RANGES:
         if props[prop] is not None:
             check(props[prop], prop)

@@ -275,9 +275,7 @@ def _body(browser) -> str:
 
 def _sent_foreign_requests(browser, origin: str) -> tuple[list[str], list[str]]:
     """(requests to other addresses that left Chromium, those the page's CSP blocked) since the last read."""
-    import json
-
-    events = [json.loads(entry["message"])["message"] for entry in browser.driver.get_log("performance")]
+    events = browser.network_events()
     sent = {e["params"]["requestId"]: e["params"]["request"]["url"] for e in events
             if e["method"] == "Network.requestWillBeSent"}
     blocked = {e["params"]["requestId"] for e in events

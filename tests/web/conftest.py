@@ -23,8 +23,6 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from mastgraph.api.web import missing_assets_warning
-from mastgraph.cli.demo import demo_inputs
-from mastgraph.graph.ingest import ingest_paths
 from mastgraph.graph.server import free_port
 
 from ..conftest import count, load_demo
@@ -116,7 +114,7 @@ def explorer(explorer_server, session_driver, demo_home, neo4j_settings, browser
     """The served demo (reloaded if another test emptied the graph); after the test, the page
     must have asked nothing of another origin and logged no error."""
     if count(session_driver, "MATCH (p:Product {uri: $uri}) RETURN count(p)", uri=MOSAIC) == 0:
-        ingest_paths(session_driver, neo4j_settings, demo_inputs(demo_home))
+        load_demo(session_driver, neo4j_settings, demo_home)
     browser.requested()
     browser.console_errors()
     yield explorer_server
