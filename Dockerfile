@@ -12,7 +12,9 @@ FROM python:3.11-slim
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY mastgraph ./mastgraph
+COPY model ./model
 COPY graph ./graph
+COPY pipeline ./pipeline
 COPY api ./api
 COPY --from=web /api/static ./api/static
 COPY loaders ./loaders

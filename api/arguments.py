@@ -11,7 +11,7 @@ import re
 from enum import Enum
 from typing import Any
 
-from mastgraph.graph.model import LEVEL_LABELS
+from mastgraph.model.vocabulary import LEVEL_LABELS
 from mastgraph.graph.read import Page
 
 from .errors import BadArgument, LimitExceeded
@@ -19,7 +19,7 @@ from .errors import BadArgument, LimitExceeded
 #: Page size when `first` is not given (never more than the configured maximum).
 DEFAULT_PAGE_SIZE = 100
 
-#: Product levels as the graph stores them (graph/model.py LEVEL_LABELS).
+#: Product levels as the graph stores them (model/vocabulary.py LEVEL_LABELS).
 LEVELS = tuple(LEVEL_LABELS)
 
 _PROGRAM = re.compile(r"^(?:jw)?0*(\d{1,5})$", re.IGNORECASE)

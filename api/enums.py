@@ -1,4 +1,4 @@
-"""The API's enums: the model's vocabulary (graph/model.py) under GraphQL names.
+"""The API's enums: the model's vocabulary (model/vocabulary.py) under GraphQL names.
 
 Each value is what the graph stores, so answers read from Neo4j serialize without translation.
 """
@@ -9,7 +9,7 @@ from enum import Enum
 
 import strawberry
 
-from mastgraph.graph import model
+from mastgraph.model import vocabulary as model
 
 
 def _mirror(source: type[Enum], description: str) -> type[Enum]:

@@ -10,7 +10,7 @@ import strawberry
 
 from mastgraph.graph import downloads, read
 from mastgraph.graph import search as graph_search
-from mastgraph.graph.model import Label, Rel
+from mastgraph.model.vocabulary import Label, Rel
 
 from .context import RequestContext
 from .enums import LineageRelationship

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import strawberry
 
-from mastgraph.graph.model import Label
+from mastgraph.model.vocabulary import Label
 
 from . import fetch
 from .arguments import program_id, reference_file_name

@@ -41,7 +41,7 @@ from graphql.language import (
 )
 from graphql.pyutils import Undefined
 
-from mastgraph.graph.model import Label
+from mastgraph.model.vocabulary import Label
 from mastgraph.graph.read import LINKS, Child, EdgeSelection, InputsSelection, Selection
 
 from . import arguments

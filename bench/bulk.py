@@ -1,10 +1,10 @@
 """The bulk build: its phases, rates, memory and disk, and (after an online ingest) whether it
 gives the same graph.
 
-`mastgraph build PATH --force --report-json FILE` (graph/bulk.py: Neo4j's importer, then the
+`mastgraph build PATH --force --report-json FILE` (pipeline/bulk.py: Neo4j's importer, then the
 derivations over the whole graph) runs in a child process against the bench's own local server
 (the importer writes store files, so it needs a local server; with NEO4J_URI it is skipped). Its
-own report (`graph.bulk.BuildReport.to_json`) gives the timings, memory and disk; `figures` turns
+own report (`pipeline.bulk.BuildReport.to_json`) gives the timings, memory and disk; `figures` turns
 it into the bench's numbers:
 
 - `end_to_end_seconds`: parse + CSV + import (server stop and start included) + indexes online +

@@ -1,6 +1,6 @@
 """The loader process the ingest benchmark runs: `python -m mastgraph.bench.loader PATH...`.
 
-It loads the files and folders with the online ingest (`graph.ingest.ingest_paths`: parse, write, derive, one
+It loads the files and folders with the online ingest (`pipeline.ingest.ingest_paths`: parse, write, derive, one
 transaction per file) on the Neo4j its environment names, and prints one JSON line: wall times,
 files, records, failures, and its own memory as the files go by (peak RSS from
 `getrusage(RUSAGE_SELF)`, current RSS after each checkpoint), so the bench process does not
@@ -32,7 +32,7 @@ def _peak_mb() -> float:
 def main(paths: list[str]) -> dict:
     started = time.perf_counter()
     from mastgraph.graph import db
-    from mastgraph.graph.ingest import FileResult, ingest_paths
+    from mastgraph.pipeline.ingest import FileResult, ingest_paths
     from mastgraph.graph.settings import get_settings
     from mastgraph.loaders import registry
 

@@ -10,7 +10,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn
 from rich.table import Table
 
 from mastgraph.graph import db
-from mastgraph.graph.bulk import BuildOptions, BuildReport, BulkError, build, write_report_json
+from mastgraph.pipeline.bulk import BuildOptions, BuildReport, BulkError, build, write_report_json
 from mastgraph.graph.server import ServerError
 
 from .common import console, driver_logs, err_console, fail, settings

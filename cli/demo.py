@@ -13,7 +13,7 @@ import neo4j
 import typer
 
 from mastgraph.graph import db
-from mastgraph.graph.ingest import ingest_paths
+from mastgraph.pipeline.ingest import ingest_paths
 from mastgraph.graph.server import ServerError
 
 from .common import console, errors_as_lines, fail, settings

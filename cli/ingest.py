@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from mastgraph.graph import db
-from mastgraph.graph.ingest import ConflictingFiles, FileResult, IngestReport, IngestStopped, ingest_paths
+from mastgraph.pipeline.ingest import ConflictingFiles, FileResult, IngestReport, IngestStopped, ingest_paths
 from mastgraph.graph.server import ServerError
 from mastgraph.loaders import registry
 from mastgraph.loaders.records import LoadError

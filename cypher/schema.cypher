@@ -2,7 +2,7 @@
 // params: none
 // Applied by `mastgraph init`, on start-up of the API, and after a bulk build.
 
-// -- one unique key per node kind (graph/model.py KEYS) --------------------------------------
+// -- one unique key per node kind (model/vocabulary.py KEYS) --------------------------------------
 CREATE CONSTRAINT program_key IF NOT EXISTS FOR (n:Program) REQUIRE n.program IS UNIQUE;
 CREATE CONSTRAINT observation_key IF NOT EXISTS FOR (n:Observation) REQUIRE n.obsid IS UNIQUE;
 CREATE CONSTRAINT product_key IF NOT EXISTS FOR (n:Product) REQUIRE n.uri IS UNIQUE;

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 
-from .model import KEYS, Label
+from mastgraph.model.vocabulary import KEYS, Label
 
 DARK_TEXT = "#2A2C34"
 LIGHT_TEXT = "#FFFFFF"

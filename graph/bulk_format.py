@@ -6,7 +6,7 @@ Each node file holds one label set (``Product`` + ``L2b``), each relationship fi
     uri:ID(Product),filename:string,size:long,t_min:double,listed:boolean,...,:LABEL
     :START_ID(Association),:END_ID(Product),:TYPE,exptype:string,product:string
 
-The ID space of each keyed label is its label (`graph.model.KEYS`), so relationship ends name
+The ID space of each keyed label is its label (`model.vocabulary.KEYS`), so relationship ends name
 their node by key exactly as the online writer's ``MERGE (a:Label {key: ...})`` does.
 
 A column's type is the one most values of that property have (collected while spilling). A value

@@ -26,7 +26,7 @@ from typing import Any
 
 from . import queries
 from . import read
-from .model import LEVEL_LABELS, Label
+from mastgraph.model.vocabulary import LEVEL_LABELS, Label
 
 #: Levels, lowest first (LEVEL_LABELS: "1b", "2a", "2b", "3"); a file without a level ranks below them.
 LEVELS = tuple(LEVEL_LABELS)

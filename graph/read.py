@@ -14,7 +14,7 @@ Two kinds of query text:
   needs and which related nodes, through the `LINKS` of the model (an L3 product, its members,
   their antecedents ...). `compile_projection` turns it into one Cypher map projection with nested
   `COLLECT {}` subqueries, so a nested request costs one round trip. The text is assembled only
-  from this module's fixed fragments, labels and relationship types of `graph/model.py`, and
+  from this module's fixed fragments, labels and relationship types of `model/vocabulary.py`, and
   property names of `VIEWS`; every value is a parameter.
 
 Answers are plain dicts (what the driver returns for map projections); related nodes sit under
@@ -35,7 +35,7 @@ from neo4j import Query, RoutingControl
 from . import queries
 from . import db
 from .db import DatabaseUnavailable, schema_statements
-from .model import KEYS, Label, Rel
+from mastgraph.model.vocabulary import KEYS, Label, Rel
 from .settings import Settings
 
 __all__ = [

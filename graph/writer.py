@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Protocol
 
-from mastgraph.graph.model import KEYS, Label, Rel
-from mastgraph.loaders.records import Edge, Node, clean
+from mastgraph.model.vocabulary import KEYS, Label, Rel
+from mastgraph.model.records import Edge, Node, clean
 
 
 class Runner(Protocol):

@@ -22,9 +22,10 @@ from json.scanner import py_make_scanner
 from pathlib import Path
 from typing import Any, ClassVar
 
-from mastgraph.graph.model import CompositionBy, Label, Rel
+from mastgraph.model.vocabulary import CompositionBy, Label, Rel
 from mastgraph.loaders import domains, names
-from mastgraph.loaders.records import Edge, LoadError, Node, Record, Reject, clean, not_utf8, origin
+from mastgraph.loaders.records import LoadError, Record, Reject, not_utf8, origin
+from mastgraph.model.records import Edge, Node, clean
 
 #: Member ``exptype`` values the association rules write (jwst ``associations/lib``):
 #: ``dms_base.EXPTYPE_MAP`` (target_acquisition, dark, flat, engineering, autoflat, autowave) and

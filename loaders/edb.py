@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
-from mastgraph.graph.model import Label, Rel
+from mastgraph.model.vocabulary import Label, Rel
 from mastgraph.loaders import domains
 from mastgraph.loaders.associations import known, read_json
-from mastgraph.loaders.records import Edge, LoadError, Node, Record, Reject, clean, not_utf8, origin
+from mastgraph.loaders.records import LoadError, Record, Reject, not_utf8, origin
+from mastgraph.model.records import Edge, Node, clean
 
 #: MAST's EDB file names: ``<MNEMONIC>-<start>-<end>.csv``.
 EDB_NAME = re.compile(r"^(?P<mnemonic>[A-Za-z0-9_]+)-(?P<start>\d{8}[Tt]\d{6})-(?P<end>\d{8}[Tt]\d{6})$")

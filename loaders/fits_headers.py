@@ -15,10 +15,11 @@ from typing import Any, ClassVar
 
 from astropy.io import fits
 
-from mastgraph.graph.model import Label, Rel
+from mastgraph.model.vocabulary import Label, Rel
 from mastgraph.loaders import domains, names
 from mastgraph.loaders.associations import association_name
-from mastgraph.loaders.records import Edge, LoadError, Node, Record, Reject, clean
+from mastgraph.loaders.records import LoadError, Record, Reject
+from mastgraph.model.records import Edge, Node, clean
 
 #: Header keyword -> Product property (text values).
 TEXT_KEYWORDS = {"CAL_VER": "cal_ver", "CRDS_VER": "crds_ver", "ASNPOOL": "asnpool", "ASNTABLE": "asntable",

@@ -19,10 +19,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import ClassVar
 
-from mastgraph.graph.model import CalibrationKind, Label, LinkedKind, PrerequisiteKind, Rel
+from mastgraph.model.vocabulary import CalibrationKind, Label, LinkedKind, PrerequisiteKind, Rel
 from mastgraph.loaders import names
 from mastgraph.loaders.associations import product_node
-from mastgraph.loaders.records import Edge, LoadError, Node, Record, Reject, not_utf8, origin
+from mastgraph.loaders.records import LoadError, Record, Reject, not_utf8, origin
+from mastgraph.model.records import Edge, Node
 from mastgraph.loaders.tables import head_lines
 
 HEADER = ("from_uri", "type", "to_uri", "kind")

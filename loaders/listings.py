@@ -20,9 +20,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
-from mastgraph.graph.model import AggregationKind, Label, Rel
+from mastgraph.model.vocabulary import AggregationKind, Label, Rel
 from mastgraph.loaders import domains, names
-from mastgraph.loaders.records import Edge, LoadError, Node, Record, Reject, clean
+from mastgraph.loaders.records import LoadError, Record, Reject
+from mastgraph.model.records import Edge, Node, clean
 from mastgraph.loaders.tables import UNKNOWN_FORMS, BadValue, Row, ident, integer, read_table, sniff_columns, text
 
 MRP_GROUP = "Minimum Recommended Products"

@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import ClassVar
 from urllib.parse import unquote
 
-from mastgraph.graph.model import Label
+from mastgraph.model.vocabulary import Label
 from mastgraph.loaders import names
-from mastgraph.loaders.records import LoadError, Node, Record, Reject, clean, not_utf8, origin
+from mastgraph.loaders.records import LoadError, Record, Reject, not_utf8, origin
+from mastgraph.model.records import Node, clean
 from mastgraph.loaders.tables import head_lines
 
 _URI_IN_URL = re.compile(r"[?&]uri=(mast:[^&#\s]+)")

@@ -21,8 +21,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from mastgraph.graph.model import LEVEL_LABELS, Label
-from mastgraph.loaders.records import NEW_DICT, slot_setters
+from mastgraph.model.vocabulary import LEVEL_LABELS, Label
+from mastgraph.model.records import NEW_DICT, slot_setters
 
 MAST_PRODUCT_PREFIX = "mast:JWST/product/"
 

@@ -10,10 +10,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
-from mastgraph.graph.model import Label, Rel
+from mastgraph.model.vocabulary import Label, Rel
 from mastgraph.loaders import domains
 from mastgraph.loaders.listings import NAME_COLUMNS, form_labels, is_listing, row_program
-from mastgraph.loaders.records import Edge, Node, Record, Reject, clean
+from mastgraph.loaders.records import Record, Reject
+from mastgraph.model.records import Edge, Node, clean
 from mastgraph.loaders.tables import BadValue, Row, ident, integer, number, read_table, sniff_columns, text
 
 #: CAOM column -> Observation property, by type.

@@ -12,9 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
-from mastgraph.graph.model import Label
+from mastgraph.model.vocabulary import Label
 from mastgraph.loaders import domains, names
-from mastgraph.loaders.records import LoadError, Node, Record, Reject, clean, not_utf8, origin
+from mastgraph.loaders.records import LoadError, Record, Reject, not_utf8, origin
+from mastgraph.model.records import Node, clean
 from mastgraph.loaders.tables import head_lines
 
 REQUIRED_COLUMNS = ("FILENAME", "EXP_TYPE")

@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, AnyStr
 
-from mastgraph.loaders.records import LoadError, not_utf8, origin, slot_setters
+from mastgraph.loaders.records import LoadError, not_utf8, origin
+from mastgraph.model.records import slot_setters
 
 #: Cell texts that mean "not known".
 UNKNOWN_TEXTS = frozenset({"", "--", "null", "n/a", "nan"})

@@ -120,7 +120,7 @@ def empty_graph(drv, database: str) -> None:
 def load_demo(drv, settings: Settings, home: Path) -> Path:
     """An empty graph, then the bundled demo sample loaded as `mastgraph demo` loads it (generated under `home`)."""
     from mastgraph.cli.demo import demo_inputs
-    from mastgraph.graph.ingest import ingest_paths
+    from mastgraph.pipeline.ingest import ingest_paths
 
     empty_graph(drv, settings.neo4j_database)
     report = ingest_paths(drv, settings, demo_inputs(home))

@@ -1,5 +1,5 @@
 // ANTECEDENT between exposure-level products of one exposure and detector: each product -> the inputs of the pipeline stage that made it.
-// params: uris (list of string), inputs (map: suffix -> list of input suffixes, graph.model.EXPOSURE_INPUTS),
+// params: uris (list of string), inputs (map: suffix -> list of input suffixes, model.vocabulary.EXPOSURE_INPUTS),
 //         both (boolean: also from each product's outputs back to it)
 // Both directions, so loading the products in any order gives the same edges. Over every product
 // (the bulk build's `derive_all`) the second direction finds no pair the first does not, so it is off there.

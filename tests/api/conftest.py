@@ -20,7 +20,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from mastgraph.api.app import create_app
-from mastgraph.graph.model import KEYS, Label, Rel
+from mastgraph.model.vocabulary import KEYS, Label, Rel
 from mastgraph.graph.settings import Settings
 
 from ..conftest import empty_graph

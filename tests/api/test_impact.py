@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mastgraph.graph.model import Label, Rel
+from mastgraph.model.vocabulary import Label, Rel
 
 from .conftest import MNEMONIC, gql, ok
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mastgraph.api.examples import L3_TO_RAW
-from mastgraph.graph.model import Rel
+from mastgraph.model.vocabulary import Rel
 
 from .conftest import gql, ok
 

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from mastgraph.graph import read
-from mastgraph.graph.model import Label
+from mastgraph.model.vocabulary import Label
 
 HOSTILE = "x'}) DETACH DELETE n //"
 

@@ -12,7 +12,7 @@ import pytest
 from graphql import GraphQLObjectType
 
 from mastgraph.api.selection import metadata
-from mastgraph.graph.model import Label, Rel
+from mastgraph.model.vocabulary import Label, Rel
 from mastgraph.graph.read import LINKS
 
 from .conftest import gql, ok

@@ -19,7 +19,7 @@ MB = 2**20
 
 def build_report(products: int, parse: float, csv: float, importer: float, end_to_end: float, total: float,
                  python_peak_mb: float, **extra: object) -> dict:
-    """What `mastgraph build --report-json` writes (graph.bulk.BuildReport.to_json), the fields the bench reads."""
+    """What `mastgraph build --report-json` writes (pipeline.bulk.BuildReport.to_json), the fields the bench reads."""
     return {
         "files": 1000, "records": products * 20, "workers": 2, "partitions": 40,
         "input_bytes": 900 * MB, "spill_bytes": 2000 * MB, "csv_bytes": 700 * MB, "database_bytes": 3 * 2**30,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mastgraph.graph import db
-from mastgraph.graph.model import KEYS
+from mastgraph.model.vocabulary import KEYS
 from mastgraph.graph.server import LocalNeo4j, free_port
 from mastgraph.graph.settings import Settings
 from mastgraph.sample.generator import generate

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from mastgraph.graph import bulk, db
-from mastgraph.graph.bulk import BuildOptions, BulkError, build
-from mastgraph.graph.derive import WHOLE_GRAPH_STEPS
-from mastgraph.graph.ingest import ingest_paths, parse_file
+from mastgraph.graph import db
+from mastgraph.pipeline import bulk
+from mastgraph.pipeline.bulk import BuildOptions, BulkError, build
+from mastgraph.pipeline.derive import WHOLE_GRAPH_STEPS
+from mastgraph.pipeline.ingest import ingest_paths, parse_file
 from mastgraph.graph.queries import cypher_dir
 from mastgraph.graph.server import LocalNeo4j
 from mastgraph.graph.settings import Settings

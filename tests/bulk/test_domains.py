@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from mastgraph.graph.bulk import BuildOptions, BulkError, build
-from mastgraph.graph.ingest import parse_file
+from mastgraph.pipeline.bulk import BuildOptions, BulkError, build
+from mastgraph.pipeline.ingest import parse_file
 from mastgraph.graph.server import free_port
 from mastgraph.graph.settings import Settings
 

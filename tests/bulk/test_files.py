@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mastgraph.graph.bulk_files import file_tasks, iter_files, survey
+from mastgraph.pipeline.bulk_files import file_tasks, iter_files, survey
 from mastgraph.loaders import registry
 
 from .conftest import REAL

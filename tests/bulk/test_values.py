@@ -9,11 +9,11 @@ import pickle
 from pathlib import Path
 
 from mastgraph.graph import db
-from mastgraph.graph.bulk import BuildOptions, build
-from mastgraph.graph.ingest import ingest_paths
-from mastgraph.graph.model import Label, Rel
+from mastgraph.pipeline.bulk import BuildOptions, build
+from mastgraph.pipeline.ingest import ingest_paths
+from mastgraph.model.vocabulary import Label, Rel
 from mastgraph.loaders import registry
-from mastgraph.loaders.records import Edge, Node
+from mastgraph.model.records import Edge, Node
 
 from .conftest import canonical_dump
 

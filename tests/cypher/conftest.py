@@ -5,7 +5,7 @@ science exposures (uncal -> rate -> cal, each cal made by its image2 association
 image3 association into one Level-3 i2d, with listings, MRP flags, reference files, CRDS contexts,
 a guide-star product and one engineering series. `plant_problems` adds one instance of each
 problem the audit looks for and returns what it planted. Every value is a query parameter; only
-labels and relationship types, taken from graph/model.py, appear in query text.
+labels and relationship types, taken from model/vocabulary.py, appear in query text.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from mastgraph.graph.model import KEYS, Label, Rel
+from mastgraph.model.vocabulary import KEYS, Label, Rel
 
 Ref = tuple[Label, str]
 MAST = "mast:JWST/product/"

@@ -179,7 +179,7 @@ def test_limit_parameter_bounds_the_answer(planted, graph, neo4j_settings):
 
 
 def test_an_association_file_is_claimed_by_its_association(graph, neo4j_settings):
-    from mastgraph.graph.model import Label
+    from mastgraph.model.vocabulary import Label
 
     from .conftest import GraphData
 

@@ -14,7 +14,7 @@ from prov.model import ProvDocument, ProvGeneration, ProvMembership
 
 import mastgraph.sample
 from mastgraph.graph import audit, prov, queries, runner
-from mastgraph.graph.ingest import ingest_paths
+from mastgraph.pipeline.ingest import ingest_paths
 
 from ..conftest import empty_graph
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mastgraph.graph.ingest import ingest_paths
+from mastgraph.pipeline.ingest import ingest_paths
 
 from ..conftest import count
 

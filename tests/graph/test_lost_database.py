@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from mastgraph.graph import db
-from mastgraph.graph.ingest import ingest_paths
+from mastgraph.pipeline.ingest import ingest_paths
 from mastgraph.graph.server import LocalNeo4j, free_port
 from mastgraph.graph.settings import Settings
 

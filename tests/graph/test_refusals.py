@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mastgraph.graph.ingest import ingest_paths
+from mastgraph.pipeline.ingest import ingest_paths
 
 from ..bulk.conftest import canonical_dump
 from ..loaders.test_domains import API_CSV, CASES, IMAGE3
@@ -39,7 +39,7 @@ def test_two_files_of_one_command_that_disagree_are_refused_before_anything_is_w
                                                                                       tmp_path):
     import pytest
 
-    from mastgraph.graph.ingest import ConflictingFiles
+    from mastgraph.pipeline.ingest import ConflictingFiles
 
     first, second = _listing(tmp_path, "a.csv", "370405440"), _listing(tmp_path, "b.csv", "370405441")
     with pytest.raises(ConflictingFiles) as caught:
@@ -76,7 +76,7 @@ def test_the_cli_names_both_files_of_a_conflict_in_one_line_each(graph, neo4j_se
 def test_a_dry_run_reports_the_conflicts_between_files_in_its_one_pass(tmp_path):
     import pytest
 
-    from mastgraph.graph.ingest import ConflictingFiles
+    from mastgraph.pipeline.ingest import ConflictingFiles
 
     first, second = _listing(tmp_path, "a.csv", "1"), _listing(tmp_path, "b.csv", "2")
     with pytest.raises(ConflictingFiles) as caught:
@@ -90,7 +90,7 @@ def test_an_association_named_again_with_other_members_in_one_command_is_refused
 
     import pytest
 
-    from mastgraph.graph.ingest import ConflictingFiles
+    from mastgraph.pipeline.ingest import ConflictingFiles
 
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from mastgraph.graph.ingest import write_records
-from mastgraph.graph.model import Label, Rel
+from mastgraph.pipeline.ingest import write_records
+from mastgraph.model.vocabulary import Label, Rel
 from mastgraph.loaders import names
-from mastgraph.loaders.records import Conflict, Edge, Node, RecordMerger
+from mastgraph.loaders.records import Conflict, RecordMerger
+from mastgraph.model.records import Edge, Node
 
 from ..conftest import count
 

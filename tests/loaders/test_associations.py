@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from mastgraph.graph.model import Label, Rel
+from mastgraph.model.vocabulary import Label, Rel
 from mastgraph.loaders.associations import AssociationLoader, composition_by, load_located_json, output_names
 from mastgraph.loaders.names import parse
-from mastgraph.loaders.records import Edge, LoadError, Node, Reject
+from mastgraph.loaders.records import LoadError, Reject
+from mastgraph.model.records import Edge, Node
 
 REAL = Path(__file__).resolve().parents[2] / "sample" / "data" / "real" / "asn"
 P = "mast:JWST/product/"

@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mastgraph.graph.ingest import parse_file
+from mastgraph.pipeline.ingest import parse_file
 
 from .test_domains import BUNDLED
 

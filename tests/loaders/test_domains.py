@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from astropy.io import fits
 
-from mastgraph.graph.ingest import parse_file
+from mastgraph.pipeline.ingest import parse_file
 from mastgraph.loaders import domains, registry
 from mastgraph.loaders.tables import BadValue
 

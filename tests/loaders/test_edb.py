@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from mastgraph.graph.model import Label, Rel
+from mastgraph.model.vocabulary import Label, Rel
 from mastgraph.loaders.edb import EdbLoader, MnemonicDictionaryLoader
-from mastgraph.loaders.records import Edge, LoadError, Node, Reject
+from mastgraph.loaders.records import LoadError, Reject
+from mastgraph.model.records import Edge, Node
 
 REAL = Path(__file__).resolve().parents[2] / "sample" / "data" / "real" / "edb"
 SERIES = REAL / "SA_ZATTEST2-20220202T222458-20220202T222459.csv"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mastgraph.graph.ingest import parse_file
+from mastgraph.pipeline.ingest import parse_file
 
 from .test_domains import API_CSV, API_JSON, EDB, IMAGE3, OBS_ECSV, OBS_TABLE, POOL, PRODUCTS_ECSV, REAL
 

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 from astropy.io import fits
 
-from mastgraph.graph.model import Label, Rel
+from mastgraph.model.vocabulary import Label, Rel
 from mastgraph.loaders.fits_headers import FitsHeaderLoader, reference_file
-from mastgraph.loaders.records import Edge, LoadError, Node, Reject
+from mastgraph.loaders.records import LoadError, Reject
+from mastgraph.model.records import Edge, Node
 
 REAL = Path(__file__).resolve().parents[2] / "sample" / "data" / "real" / "headers"
 REAL_FILES = sorted(REAL.glob("*.fits"))

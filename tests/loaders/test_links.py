@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from mastgraph.graph.model import Label, Rel
+from mastgraph.model.vocabulary import Label, Rel
 from mastgraph.loaders.links import LinksLoader
-from mastgraph.loaders.records import Edge, LoadError, Node, Reject
+from mastgraph.loaders.records import LoadError, Reject
+from mastgraph.model.records import Edge, Node
 
 HEADER = "from_uri,type,to_uri,kind"
 P = "mast:JWST/product/"

@@ -9,11 +9,12 @@ from unittest import mock
 
 import pytest
 
-from mastgraph.graph.ingest import BadFile, _checked
-from mastgraph.graph.model import Label, Rel
+from mastgraph.pipeline.ingest import BadFile, _checked
+from mastgraph.model.vocabulary import Label, Rel
 from mastgraph.loaders import listings, names
 from mastgraph.loaders.listings import ListingLoader
-from mastgraph.loaders.records import Edge, LoadError, Node, Reject
+from mastgraph.loaders.records import LoadError, Reject
+from mastgraph.model.records import Edge, Node
 
 from .test_records_merger import written
 

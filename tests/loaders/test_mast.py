@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from astropy.table import Table
 
-from mastgraph.graph.model import Label
+from mastgraph.model.vocabulary import Label
 from mastgraph.loaders import mast, registry
-from mastgraph.loaders.records import Node, Reject
+from mastgraph.loaders.records import Reject
+from mastgraph.model.records import Node
 
 RECORDED = Path(__file__).resolve().parents[1] / "data" / "mast"
 

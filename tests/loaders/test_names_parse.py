@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mastgraph.graph.model import Label
+from mastgraph.model.vocabulary import Label
 from mastgraph.loaders import names
 
 

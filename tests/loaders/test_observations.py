@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from mastgraph.graph.model import Label, Rel
+from mastgraph.model.vocabulary import Label, Rel
 from mastgraph.loaders.observations import ObservationLoader
-from mastgraph.loaders.records import Edge, LoadError, Node, Reject
+from mastgraph.loaders.records import LoadError, Reject
+from mastgraph.model.records import Edge, Node
 
 REAL = Path(__file__).resolve().parents[2] / "sample" / "data" / "real" / "listings"
 QUERY_OBS = REAL / "jwst_mast_query_readme" / "obsTable.csv"

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from mastgraph.graph.model import Label
+from mastgraph.model.vocabulary import Label
 from mastgraph.loaders.pools import PoolLoader
-from mastgraph.loaders.records import LoadError, Node, Reject
+from mastgraph.loaders.records import LoadError, Reject
+from mastgraph.model.records import Node
 
 REAL = Path(__file__).resolve().parents[2] / "sample" / "data" / "real" / "pools"
 REAL_FILES = sorted(REAL.glob("*.csv"))

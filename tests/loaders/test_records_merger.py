@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
-from mastgraph.graph.model import EDGE_IDENTITY, Label, Rel
+from mastgraph.model.vocabulary import EDGE_IDENTITY, Label, Rel
 from mastgraph.loaders.names import ProductName
-from mastgraph.loaders.records import Conflict, Edge, Node, RecordMerger, _same, clean
+from mastgraph.loaders.records import Conflict, RecordMerger, _same
+from mastgraph.model.records import Edge, Node, clean
 from mastgraph.loaders.tables import Row
 
 

@@ -4,9 +4,9 @@
     csv     one partition at a time: merged by key -> the importer's CSV files (bounded memory)
     import  local server stopped -> `neo4j-admin database import full` -> server started
     index   cypher/schema.cypher applied, indexes awaited
-    derive  the online path's derivation queries over the whole graph (`graph.derive.derive_all`)
+    derive  the online path's derivation queries over the whole graph (`pipeline.derive.derive_all`)
 
-The result is the graph the online ingest (`graph.ingest`) builds from the same files in the same
+The result is the graph the online ingest (`pipeline.ingest`) builds from the same files in the same
 order; docs/bulk.md says how, and what it costs. Parsing and CSV writing run in worker processes
 (one per core by default); everything a worker holds is one file's records or one partition.
 """
@@ -35,15 +35,15 @@ from mastgraph.graph.bulk_format import Census, Columns, edge_header, node_heade
 from mastgraph.graph.bulk_import import (
     ImportFailed, ImportGroup, import_command, run_import, store_size,
 )
-from mastgraph.graph.bulk_merge import (
+from mastgraph.pipeline.bulk_merge import (
     DATA_FILES, BulkDataError, GroupFile, MergeConfig, MergeWorker, PartitionResult, group_dir, read_residuals,
 )
-from mastgraph.graph.bulk_spill import FileOutcome, ParseConfig, ParseResult, ParseWorker, peak_rss, read_rejects
-from mastgraph.graph.derive import derive_all
-from mastgraph.graph.model import KEYS, Label, Rel
+from mastgraph.pipeline.bulk_spill import FileOutcome, ParseConfig, ParseResult, ParseWorker, peak_rss, read_rejects
+from mastgraph.pipeline.derive import derive_all
+from mastgraph.model.vocabulary import KEYS, Label, Rel
 from mastgraph.graph.server import LocalNeo4j
 from mastgraph.graph.settings import Settings
-from mastgraph.graph.bulk_files import file_tasks, survey
+from mastgraph.pipeline.bulk_files import file_tasks, survey
 from mastgraph.loaders.records import LoadError
 from mastgraph.loaders.registry import LOADERS
 
@@ -267,7 +267,7 @@ def _context():
     and the loaders imported: they start at once, and their memory is their own work only (a plain
     fork would carry the calling process's pages; `spawn` would import everything again in each)."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["mastgraph.graph.bulk_spill", "mastgraph.graph.bulk_merge",
+    context.set_forkserver_preload(["mastgraph.pipeline.bulk_spill", "mastgraph.pipeline.bulk_merge",
                                     "mastgraph.loaders.registry", *(module for module, _ in LOADERS)])
     return context
 

@@ -17,10 +17,10 @@ from typing import Any
 import neo4j
 
 from mastgraph.graph import queries
-from mastgraph.graph.model import EXPOSURE_INPUTS, KEYS, Label, Rel
+from mastgraph.model.vocabulary import EXPOSURE_INPUTS, KEYS, Label, Rel
 from mastgraph.graph.writer import Runner, WriteCounts
 from mastgraph.loaders.names import INTERMEDIATE_SUFFIXES
-from mastgraph.loaders.records import Edge, Node
+from mastgraph.model.records import Edge, Node
 
 #: The longest exposure (days): bounds the time-index seek of the engineering join.
 MAX_EXPOSURE_DAYS = 2.0

@@ -1,6 +1,6 @@
 """Bulk build, phase 1: parse every file with its loader and spill the records to partitions.
 
-Each file goes through the online ingest's own checks (`graph.ingest._checked`: a Reject or two
+Each file goes through the online ingest's own checks (`pipeline.ingest._checked`: a Reject or two
 records of the file giving one node different values fail the file, or with ``skip_bad`` skip the
 row), so the messages are the online path's. Checked records are appended, pickled in batches, to
 one of N partition files chosen by a stable hash of their key (a node's key; a relationship's
@@ -28,8 +28,9 @@ from itertools import islice
 from pathlib import Path
 
 from mastgraph.graph.bulk_format import Census
-from mastgraph.graph.model import EDGE_IDENTITY
-from mastgraph.loaders.records import LoadError, Node, Reject
+from mastgraph.model.vocabulary import EDGE_IDENTITY
+from mastgraph.loaders.records import LoadError, Reject
+from mastgraph.model.records import Node
 
 NODE, EDGE, REF = 0, 1, 2
 #: Records held in memory across all partitions of one worker before they are written out.
@@ -187,7 +188,7 @@ class ParseWorker:
 
     def parse_file(self, index: int, path: Path, described: set | None = None, ends: dict | None = None
                    ) -> FileOutcome:
-        from mastgraph.graph.ingest import BadFile, _checked
+        from mastgraph.pipeline.ingest import BadFile, _checked
 
         described = set() if described is None else described
         ends = {} if ends is None else ends
@@ -347,7 +348,7 @@ def _census_lists(census: Census, group, props: dict) -> None:
 def _text_key(key, where: str, label: str) -> str:
     if type(key) is str:
         return key
-    from mastgraph.graph.ingest import BadFile
+    from mastgraph.pipeline.ingest import BadFile
 
     raise BadFile(f"{where}: {label} key {key!r} is not text (the bulk build keys nodes by text)")
 

@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mastgraph.graph.model import Label, Rel
+from mastgraph.model.vocabulary import Label, Rel
 from mastgraph.graph.writer import BatchWriter, WriteCounts
-from mastgraph.loaders.records import Conflict, Edge, LoadError, Loader, Node, RecordMerger, Reject
+from mastgraph.loaders.records import Conflict, LoadError, Loader, RecordMerger, Reject
+from mastgraph.model.records import Edge, Node
 
 if TYPE_CHECKING:
     # The driver, the settings and the derivation are imported where they are used: parsing alone
@@ -231,7 +232,7 @@ class MemberLists:
 
 def _write_file(tx: neo4j.ManagedTransaction, loader: Loader, path: Path, settings: Settings,
                 skip_bad: bool) -> FileResult:
-    from mastgraph.graph.derive import Touched, derive
+    from mastgraph.pipeline.derive import Touched, derive
 
     result = FileResult(path, loader.kind)  # fresh on every (re)try of the transaction
     writer = BatchWriter(tx, settings.batch_size)
@@ -293,7 +294,7 @@ def ingest_file(driver: neo4j.Driver, settings: Settings, path: Path, skip_bad: 
 def _write_group(tx: neo4j.ManagedTransaction, batches: list[list[Node | Edge]], settings: Settings
                  ) -> tuple[WriteCounts, WriteCounts]:
     """Write several checked files' records and derive once over all they touched."""
-    from mastgraph.graph.derive import Touched, derive
+    from mastgraph.pipeline.derive import Touched, derive
 
     writer = BatchWriter(tx, settings.batch_size)
     touched = Touched()

@@ -18,8 +18,8 @@ from operator import itemgetter
 from pathlib import Path
 
 from mastgraph.graph.bulk_format import Columns, RowWriter, labels_cell
-from mastgraph.graph.bulk_spill import EDGE, NODE, gc_relaxed, peak_rss, read_spill, remove, spill_files
-from mastgraph.graph.model import EDGE_IDENTITY, Label, Rel
+from mastgraph.pipeline.bulk_spill import EDGE, NODE, gc_relaxed, peak_rss, read_spill, remove, spill_files
+from mastgraph.model.vocabulary import EDGE_IDENTITY, Label, Rel
 
 
 class BulkDataError(Exception):
