@@ -1,7 +1,8 @@
 """The bulk build: a first load of a whole archive through Neo4j's own importer.
 
     parse   files -> the online path's loaders and checks -> records spilled to partitions
-    csv     one partition at a time: merged by key -> the importer's CSV files (bounded memory)
+    csv     one partition at a time: merged by key -> the importer's CSV files (bounded memory);
+            two files giving one key different values stop the build here, before the import
     import  local server stopped -> `neo4j-admin database import full` -> server started
     index   cypher/schema.cypher applied, indexes awaited
     derive  the online path's derivation queries over the whole graph (`pipeline.derive.derive_all`)
@@ -38,12 +39,13 @@ from mastgraph.graph.bulk_import import (
 from mastgraph.pipeline.bulk_merge import (
     DATA_FILES, BulkDataError, GroupFile, MergeConfig, MergeWorker, PartitionResult, group_dir, read_residuals,
 )
+from mastgraph.pipeline.bulk_conflicts import Clashes
 from mastgraph.pipeline.bulk_spill import FileOutcome, ParseConfig, ParseResult, ParseWorker, peak_rss, read_rejects
 from mastgraph.pipeline.derive import derive_all
 from mastgraph.model.vocabulary import KEYS, Label, Rel
 from mastgraph.graph.server import LocalNeo4j
 from mastgraph.graph.settings import Settings
-from mastgraph.pipeline.bulk_files import file_tasks, survey
+from mastgraph.pipeline.bulk_files import file_tasks, iter_files, survey
 from mastgraph.loaders.records import LoadError
 from mastgraph.loaders.registry import LOADERS
 
@@ -351,6 +353,7 @@ class Build:
         self.spill_dir = self.work / "spill"
         self.csv_dir = self.work / "csv"
         self.report.work_dir = str(self.work)
+        self.clashes = Clashes()  # conflicts between files, from the parse and the merge
 
     # -- phases ----------------------------------------------------------------------------
     def run(self) -> BuildReport:
@@ -374,6 +377,9 @@ class Build:
             marks["parse"] = time.perf_counter()
             groups, multiline = self._write_csv(census)
             marks["csv"] = time.perf_counter()
+            if self.clashes.count:
+                *lines, summary = self.clashes.error(iter_files(self.paths)).lines()
+                raise BulkError(summary, lines)
             if self.options.dry_run:
                 self.report.end_to_end_seconds = marks["csv"] - marks["start"]
                 return self._finish(started)
@@ -462,6 +468,7 @@ class Build:
                                                              result.max_rss)
             if result.rejects_file:
                 reject_files[result.rejects_file] = None
+            self.clashes.update(result.clashes)
         self.report.records = done["records"]
         self.report.phases["parse"] = time.perf_counter() - started
         if reject_files:
@@ -495,6 +502,7 @@ class Build:
 
         def on_message(message: tuple) -> None:
             results.append(message[1])
+            self.clashes.update(message[1].clashes)
             self.progress.update("csv", len(results), f"{sum(sum(r.labels.values()) for r in results):,} node labels")
 
         worker_rss = run_stage(MergeWorker, config, list(range(partitions)), self.report.workers, on_message,

@@ -6,6 +6,10 @@ the None-free props, as ``SET n += props`` does online), labels unioned. Per rel
 a key-only node (the online writer MERGEs relationship ends) and is listed in the missing-ends
 report. Each partition writes its own data files per group; the headers are shared (written once
 by the build, from the census), so partitions can be merged by several processes at once.
+
+Where two records of one key give a property different values, or two files one association
+different member lists, the earlier stands and the conflict is reported (`PartitionResult.clashes`,
+`pipeline.bulk_conflicts`): the build then stops before the import.
 """
 
 from __future__ import annotations
@@ -18,7 +22,10 @@ from operator import itemgetter
 from pathlib import Path
 
 from mastgraph.graph.bulk_format import Columns, RowWriter, labels_cell
-from mastgraph.pipeline.bulk_spill import EDGE, NODE, gc_relaxed, peak_rss, read_spill, remove, spill_files
+from mastgraph.pipeline.bulk_conflicts import Clashes
+from mastgraph.pipeline.bulk_spill import (
+    EDGE, MEMBERS, NODE, REF, gc_relaxed, peak_rss, read_spill, remove, spill_files,
+)
 from mastgraph.model.vocabulary import EDGE_IDENTITY, Label, Rel
 
 
@@ -58,6 +65,7 @@ class PartitionResult:
     residual_file: str | None = None
     missing_file: str | None = None
     max_rss: int = 0
+    clashes: Clashes = field(default_factory=Clashes)  # conflicts between files (the build stops)
 
 
 #: Each group's data files: one per partition, in the group's folder (the importer takes a
@@ -87,8 +95,8 @@ class MergeWorker:
 
     # -- one partition ---------------------------------------------------------------------
     def merge(self, partition: int) -> PartitionResult:
-        nodes, edges, refs = self._read(partition)
         result = PartitionResult(partition)
+        nodes, edges, refs = self._read(partition, result.clashes)
         out = _Outputs(self.config.csv_dir, partition, result)
         try:
             self._write_nodes(nodes, refs, out, result)
@@ -101,7 +109,7 @@ class MergeWorker:
         result.max_rss = peak_rss()
         return result
 
-    def _read(self, partition: int) -> tuple[dict, dict, dict]:
+    def _read(self, partition: int, clashes: Clashes) -> tuple[dict, dict, dict]:
         files = spill_files(self.config.spill_dir, partition)
         records: list[tuple] = []
         for path in files:
@@ -112,6 +120,7 @@ class MergeWorker:
         nodes: dict[tuple[str, str], list] = {}
         edges: dict[tuple, dict] = {}
         refs: dict[tuple[str, str], str] = {}
+        members: dict[str, tuple] = {}
         for record in records:
             kind = record[0]
             if kind == NODE:
@@ -122,19 +131,26 @@ class MergeWorker:
                 else:
                     if record[4]:
                         seen[0] = seen[0] + record[4]
-                    if record[5]:
-                        seen[1] = {**seen[1], **record[5]}  # a copy: loaders may share one props dict
+                    props = record[5]
+                    if props and not props.items() <= seen[1].items():  # (a copy: loaders may share one dict)
+                        seen[1] = clashes.props(f"{key[0]} {key[1]}", seen[1], props, record[6],
+                                                _first_of(records, record, 5, lambda r: (r[2], r[3]) == key))
             elif kind == EDGE:
                 key = record[2:8]
                 seen = edges.get(key)
                 if seen is None:
                     edges[key] = record[8]
-                elif record[8]:
-                    edges[key] = {**seen, **record[8]}
-            else:
+                elif record[8] and not record[8].items() <= seen.items():
+                    edges[key] = clashes.props(f"{key[0]} {key[2]} -> {key[4]}", seen, record[8], record[9],
+                                               _first_of(records, record, 8, lambda r: r[2:8] == key))
+            elif kind == REF:
                 key = (record[2], record[3])
                 if key not in refs:
                     refs[key] = record[4]
+            else:  # MEMBERS: one association's member list in one file, against the first file's
+                first = members.setdefault(record[2], record)
+                if first[3] != record[3]:
+                    clashes.add(record[5], record[2], None, str(record[4]), str(first[4]), first[5])
         return nodes, edges, refs
 
     def _write_nodes(self, nodes: dict, refs: dict, out: "_Outputs", result: PartitionResult) -> None:
@@ -247,6 +263,21 @@ class _Outputs:
         for fh in (self._residual_fh, self._missing_fh):
             if fh is not None:
                 fh.close()
+
+
+def _first_of(records: list[tuple], later: tuple, at: int, same_key: Callable[[tuple], bool]):
+    """For a conflict at `later`: the origin code of the first record of its kind and key before it
+    that gives a property (`at`: where a record's props are, its origin code and later-added
+    origins following). Read again from the partition's records, only when there is a conflict."""
+    def first_of(name: str):
+        for record in records:
+            if record is later:
+                break
+            if record[0] == later[0] and name in record[at] and same_key(record):
+                origins = record[at + 2]
+                return origins[name] if origins and name in origins else record[at + 1]
+        return later[at + 1]
+    return first_of
 
 
 def read_residuals(path: str):

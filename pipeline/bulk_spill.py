@@ -5,7 +5,9 @@ records of the file giving one node different values fail the file, or with ``sk
 row), so the messages are the online path's. Checked records are appended, pickled in batches, to
 one of N partition files chosen by a stable hash of their key (a node's key; a relationship's
 start and end keys), so phase 2 can merge one partition at a time in bounded memory. Every record
-carries its file's index: across files, later values win, as in the online path.
+carries its file's index and its origin (compactly, `pipeline.bulk_conflicts`): two files that give
+one key different values, or one association different member lists, refuse the build as they
+refuse `mastgraph ingest` (`ParseResult.clashes` here, `PartitionResult.clashes` in phase 2).
 
 A relationship end that no node record of the same file describes is spilled as a *reference* to
 the end's partition; phase 2 creates the nodes that only references name (the online writer
@@ -28,11 +30,12 @@ from itertools import islice
 from pathlib import Path
 
 from mastgraph.graph.bulk_format import Census
+from mastgraph.pipeline.bulk_conflicts import Clashes, members_digest, origin_code
 from mastgraph.model.vocabulary import EDGE_IDENTITY
 from mastgraph.loaders.records import LoadError, Reject
 from mastgraph.model.records import Node
 
-NODE, EDGE, REF = 0, 1, 2
+NODE, EDGE, REF, MEMBERS = 0, 1, 2, 3
 #: Records held in memory across all partitions of one worker before they are written out.
 FLUSH_AT = 40_000
 SPILL_BUFFERING = 64 * 1024
@@ -142,6 +145,7 @@ class ParseResult:
     max_rss: int = 0
     loader_seconds: float = 0.0  # in the loaders and the online path's checks
     spill_seconds: float = 0.0  # in the bulk build's own spilling
+    clashes: Clashes = field(default_factory=Clashes)  # conflicts between the files of one task
 
 
 class ParseWorker:
@@ -167,7 +171,9 @@ class ParseWorker:
         self._rejects_path = config.spill_dir / f"rejects.{tag}.txt"
         self._rejects = None
         self.nodes: dict[tuple[str, str], list] = {}
-        self.edges: dict[tuple, dict] = {}
+        self.edges: dict[tuple, list] = {}
+        self.paths: dict[int, str] = {}  # the task's files by index (to encode origins)
+        self.members: dict[str, list] = {}  # the file's associations: name -> [members, first origin]
 
     def run(self, task: list[tuple[int, str]], emit: Callable[[tuple], None]) -> None:
         with gc_relaxed():
@@ -176,6 +182,7 @@ class ParseWorker:
     def _run(self, task: list[tuple[int, str]], emit: Callable[[tuple], None]) -> None:
         described: set[tuple[str, str]] = set()
         ends: dict[tuple[str, str], tuple[int, str]] = {}
+        self.paths = dict(task)
         for index, path in task:
             emit(("file", self.parse_file(index, Path(path), described, ends)))
         started = time.perf_counter()
@@ -193,6 +200,8 @@ class ParseWorker:
         described = set() if described is None else described
         ends = {} if ends is None else ends
         outcome = FileOutcome(index, str(path))
+        self.paths.setdefault(index, str(path))
+        self.members = {}
         rejects: list[Reject] = []
         clock = time.perf_counter
         try:
@@ -209,6 +218,7 @@ class ParseWorker:
                 self._combine(index, chunk, described, ends)
                 self.result.spill_seconds += clock() - loaded
                 outcome.records += len(chunk)
+            self._spill_members(index)
         except BadFile as exc:
             outcome.error = str(exc)
         except LoadError as exc:
@@ -242,18 +252,14 @@ class ParseWorker:
                 labels = record.labels
                 texts = tuple([x._value_ for x in labels]) if labels else ()
                 if seen is None:
-                    # [labels, props, whether props is a dict of ours (else the record's: copy first)]
-                    nodes[ref] = [texts, props, False]
+                    # [labels, props, first origin, its file, origins of later-added properties]
+                    nodes[ref] = [texts, props, record.origin, index, None]
                     described.add(ref)
                 else:
                     if texts:
                         seen[0] = seen[0] + texts
-                    if props:
-                        if seen[2]:
-                            seen[1].update(props)
-                        else:  # a copy: loaders may share one props dict
-                            seen[1] = {**seen[1], **props}
-                            seen[2] = True
+                    if props and not props.items() <= seen[1].items():  # (else nothing new)
+                        self._add_props(seen, 1, props, record.origin, index, f"{label} {key}")
             else:
                 rel = record.type._value_
                 first, last = record.start, record.end
@@ -268,15 +274,54 @@ class ParseWorker:
                 ref = (rel, start, skey, end, ekey, ident)
                 seen = edges.get(ref)
                 if seen is None:
-                    edges[ref] = props
+                    edges[ref] = [props, record.origin, index, None]
                     if (start, skey) not in ends:
                         ends[(start, skey)] = (index, record.origin)
                     if (end, ekey) not in ends:
                         ends[(end, ekey)] = (index, record.origin)
-                elif props:
-                    edges[ref] = {**seen, **props}
+                elif props and not props.items() <= seen[0].items():
+                    self._add_props(seen, 0, props, record.origin, index, f"{rel} {skey} -> {ekey}")
+                if rel == "HAS_MEMBER" and start == "Association":  # (`pipeline.ingest.association_member`)
+                    listed = self.members.get(skey)
+                    if listed is None:
+                        listed = self.members[skey] = [set(), record.origin]
+                    listed[0].add(f"{ekey}|{props.get('product') or ''}|{props.get('exptype') or ''}")
         if len(nodes) + len(edges) >= COMBINE_AT:
             self._flush_combined(index)
+
+    def _add_props(self, seen: list, at: int, props: dict, origin: str, index: int, what: str) -> None:
+        """A later record's properties into a combined record (`seen[at]` its props, then its first
+        origin, file and later origins): later values win, and a value that conflicts with an
+        earlier file's is kept out and reported (within one file, `_checked` has refused it)."""
+        paths, origins = self.paths, seen[at + 3]
+        old = seen[at]
+
+        def first_of(name: str):
+            where, file = origins[name] if origins and name in origins else (seen[at + 1], seen[at + 2])
+            return origin_code(where, file, paths[file])
+
+        seen[at] = self.result.clashes.props(what, old, props, origin_code(origin, index, paths[index]), first_of)
+        added = props.keys() - old.keys()
+        if added:
+            if origins is None:
+                origins = seen[at + 3] = {}
+            for name in added:
+                origins[name] = (origin, index)
+
+    def _spill_members(self, index: int) -> None:
+        """Each association's member list in the file just read, as a digest, to its partition."""
+        path, parts = self.paths[index], self.config.partitions
+        for name, (members, origin) in self.members.items():
+            self.spiller.add(node_partition(name, parts), (MEMBERS, index, name, members_digest(members),
+                                                           len(members), origin_code(origin, index, path)))
+        self.members = {}
+
+    def _codes(self, origin: str, index: int, origins: dict | None) -> tuple:
+        paths = self.paths
+        code = origin_code(origin, index, paths[index])
+        if not origins:
+            return code, None
+        return code, {name: origin_code(where, file, paths[file]) for name, (where, file) in origins.items()}
 
     def _flush_combined(self, index: int) -> None:
         """Spill the combined records (standing at file `index` in the file order)."""
@@ -287,15 +332,17 @@ class ParseWorker:
         crc = zlib.crc32
         shapes: list[tuple] = []  # counted at the end, in one pass (Counter.update)
         add_shape = shapes.append
-        for (label, key), (labels, props, _) in self.nodes.items():
-            buffers[crc(key.encode()) % parts].append((NODE, index, label, key, labels, props))
+        codes = self._codes
+        for (label, key), (labels, props, origin, file, origins) in self.nodes.items():
+            buffers[crc(key.encode()) % parts].append((NODE, index, label, key, labels, props,
+                                                       *codes(origin, file, origins)))
             kinds = tuple(map(type, props.values()))
             add_shape((label, tuple(props), kinds))
             if list in kinds:
                 _census_lists(census, label, props)
-        for (rel, start, skey, end, ekey, ident), props in self.edges.items():
+        for (rel, start, skey, end, ekey, ident), (props, origin, file, origins) in self.edges.items():
             buffers[crc(f"{skey}\0{ekey}".encode()) % parts].append(
-                (EDGE, index, rel, start, skey, end, ekey, ident, props))
+                (EDGE, index, rel, start, skey, end, ekey, ident, props, *codes(origin, file, origins)))
             kinds = tuple(map(type, props.values()))
             group = (rel, start, end)
             add_shape((group, tuple(props), kinds))

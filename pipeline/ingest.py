@@ -45,14 +45,16 @@ class ConflictingFiles(Exception):
 
     SHOWN = 20
 
-    def __init__(self, conflicts: list[str]) -> None:
-        super().__init__(f"{len(conflicts)} conflict{'s' if len(conflicts) > 1 else ''} between the files of this "
+    def __init__(self, conflicts: list[str], total: int | None = None) -> None:
+        total = len(conflicts) if total is None else total  # (the bulk build keeps the first few of many)
+        super().__init__(f"{total} conflict{'s' if total > 1 else ''} between the files of this "
                          "command (the same key with different values): nothing was written")
         self.conflicts = conflicts
+        self.total = total
 
     def lines(self) -> list[str]:
         shown = self.conflicts[: self.SHOWN]
-        more = len(self.conflicts) - len(shown)
+        more = self.total - len(shown)
         return [*shown, *([f"... and {more} more"] if more else []), str(self)]
 
 
