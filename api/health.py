@@ -1,7 +1,10 @@
 """`/healthz` (the process answers) and `/readyz` (Neo4j answers and the schema is bootstrapped).
 
 The schema bootstrap (`graph.db.bootstrap_async`) is applied at start-up; while Neo4j is down it
-is retried in the background and by every `/readyz`, so the service recovers by itself.
+is retried in the background and by every `/readyz`, so the service recovers by itself. The
+start-up says each state once, in one line on the `mastgraph.api` logger (`mastgraph serve` shows
+it on the console): "waiting for Neo4j at URI: reason; retrying every N s", then "Neo4j at URI
+answers" (never a traceback; the driver's own log goes to its file, see `cli.common.driver_logs`).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ class Readiness:
         self.driver = driver
         self.settings = settings
         self.bootstrapped = False
+        self.statements = 0  # of the schema, once bootstrapped
         self._lock = asyncio.Lock()
 
     async def bootstrap(self) -> str | None:
@@ -45,7 +49,7 @@ class Readiness:
             except Exception as exc:  # noqa: BLE001 - any failure means "not yet"; the reason is reported
                 return f"schema bootstrap failed: {_first_line(exc)}"
             self.bootstrapped = True
-            log.info("schema bootstrapped (%d statements) on %s", count, self.settings.uri)
+            self.statements = count
             return None
 
     async def check(self) -> tuple[bool, str]:
@@ -67,21 +71,26 @@ class Readiness:
         return True, "ready"
 
     async def keep_bootstrapping(self) -> None:
-        """Start-up task: bootstrap now, or retry until Neo4j comes up (warning once)."""
+        """Start-up task: bootstrap now, or retry until Neo4j comes up (one line when waiting
+        begins, one when Neo4j answers)."""
+        uri = self.settings.uri
         warned = False
         while True:
             problem = await self.bootstrap()
             if problem is None:
+                log.info("Neo4j at %s answers; schema bootstrapped (%d statements), /readyz answers 200",
+                         uri, self.statements)
                 return
             if not warned:
-                log.warning("%s; retrying every %.0f s (/readyz answers 503 meanwhile)", problem, RETRY_SECONDS)
+                log.warning("waiting for Neo4j at %s: %s; retrying every %.0f s (/readyz answers 503 meanwhile)",
+                            uri, problem, RETRY_SECONDS)
                 warned = True
             await asyncio.sleep(RETRY_SECONDS)
 
 
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]
+    return text.splitlines()[0].rstrip(":")
 
 
 async def healthz(request: Request) -> JSONResponse:

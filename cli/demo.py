@@ -13,7 +13,7 @@ import neo4j
 import typer
 
 from mastgraph.graph import db
-from mastgraph.pipeline.ingest import ingest_paths
+from mastgraph.pipeline.ingest import IngestStopped, ingest_paths
 from mastgraph.graph.server import ServerError
 
 from .common import console, errors_as_lines, fail, settings
@@ -51,7 +51,10 @@ def demo(
         inputs = demo_inputs(s.home)
         with db.connect(s) as drv:
             db.bootstrap(drv, s.neo4j_database)
-            report = ingest_paths(drv, s, inputs)
+            try:
+                report = ingest_paths(drv, s, inputs)
+            except IngestStopped as exc:
+                raise fail(exc.describe(s.uri), 130 if exc.lost is None else 1) from None
     written, derived = report.totals()
     console.print(
         f"sample loaded: {len(report.files)} files, {report.records} records, "

@@ -4,11 +4,19 @@ and the association that produced it.
 Only headers are read (``fits.open(path, lazy_load_hdus=True)``), never the data arrays; the one
 table read is a Level-3 file's small ``HDRTAB`` (one row per input exposure). The product is named
 by the ``FILENAME`` keyword, else by the file's name. Origins are ``path[HDU name]``.
+
+astropy reports damage as warnings (printed on the console by its logger) and parses a card's value
+only when it is read: a file is therefore read whole, its warnings caught, before any record is
+given. A header astropy cannot read (an HDU's header cut or malformed) fails the file, an unparsable
+value of a keyword mastgraph reads refuses the header (`file[PRIMARY]: KEYWORD: reason`), and the
+rest (a non-standard card, data cut short after the headers) changes nothing mastgraph reads and is
+not shown.
 """
 
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
@@ -93,6 +101,19 @@ class FitsHeaderLoader:
         return head.startswith(b"SIMPLE  =")
 
     def records(self, path: Path) -> Iterator[Record]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                found = list(self._read(path))
+            except fits.VerifyError as exc:  # a card read above (`header.get`) that astropy cannot parse
+                found = [Reject(f"{path}[PRIMARY]", unparsable(exc))]
+        for warning in caught:
+            unusable = unusable_header(warning.message)
+            if unusable is not None:
+                raise LoadError(f"{path}[HDU {unusable[0]}]", unusable[1])
+        yield from found
+
+    def _read(self, path: Path) -> Iterator[Record]:
         try:
             hdul = fits.open(path, lazy_load_hdus=True)
             header = hdul[0].header
@@ -190,6 +211,26 @@ class FitsHeaderLoader:
             asn = association_name(str(table).rsplit("/", 1)[-1])
             yield Node(Label.ASSOCIATION, asn, {}, (), where)
             yield Edge(Rel.PRODUCED_BY, product, (Label.ASSOCIATION, asn), {}, where)
+
+
+#: astropy's warning that an HDU's header cannot be read (``HDU #n``: zero-based), and its reason.
+_BAD_HDU = re.compile(r"Error validating header for HDU #(\d+)[^\n]*\n\s*(.+?)\s*$", re.S)
+
+
+def unusable_header(message: Warning | str) -> tuple[int, str] | None:
+    """(HDU number, reason) when an astropy warning says a header cannot be read, else None."""
+    match = _BAD_HDU.search(str(message))
+    if match is None:
+        return None
+    reason = match[2].splitlines()[0].strip().rstrip(".")
+    return int(match[1]), f"header: cannot be read ({reason})"
+
+
+def unparsable(exc: Exception) -> str:
+    """`KEYWORD: reason` of astropy's VerifyError for a card it cannot parse."""
+    match = re.search(r"card \(([^)]*)\)", str(exc))
+    keyword = match[1].strip() if match else "card"
+    return f"{keyword}: the card's value cannot be parsed as FITS"
 
 
 def header_problems(header: fits.Header, props: dict[str, Any], filename: str) -> Iterator[str]:

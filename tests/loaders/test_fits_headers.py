@@ -182,3 +182,67 @@ def test_hdrtab_without_filename_column_is_a_reject(tmp_path):
     (reject,) = of(records, Reject)
     assert reject.origin == f"{path}[HDRTAB]" and "FILENAME" in reject.reason
     assert "hdrtab_inputs" not in of(records, Node)[0].props
+
+
+CARD = 80
+
+
+def _damaged(tmp_path: Path, name: str, change) -> Path:
+    """A copy of the real Level-2 header file, changed by `change(bytearray)`."""
+    data = bytearray((REAL / "test1_cal.fits").read_bytes())
+    change(data)
+    target = tmp_path / name
+    target.write_bytes(bytes(data))
+    return target
+
+
+def _card(number: int, image: bytes):
+    def change(data: bytearray) -> None:
+        data[number * CARD:(number + 1) * CARD] = image.ljust(CARD)
+    return change
+
+
+def _cut_extension_header(data: bytearray) -> None:
+    del data[data.find(b"XTENSION") + 400:]
+
+
+def _content(records: list) -> list:
+    return [(type(r).__name__, getattr(r, "key", None), getattr(r, "end", None), r.props) for r in records]
+
+
+def _cut_data(data: bytearray) -> None:
+    del data[len(data) // 2:]
+
+
+@pytest.mark.parametrize("name, change, error", [
+    ("bad_value", _card(20, b"EXPSTART= 5a9243.0x / damaged"),
+     "{path}[PRIMARY]: EXPSTART: the card's value cannot be parsed as FITS"),
+    ("cut_extension", _cut_extension_header,
+     "{path}[HDU 1]: header: cannot be read (Header size is not multiple of 2880: 400)"),
+    ("non_standard_card", _card(21, b"\x01\x02 not a card"), None),
+    ("long_keyword", _card(22, b"LONGKEYWORDX= 'x'"), None),
+    ("cut_data", _cut_data, None),
+])
+def test_astropy_warnings_on_damaged_files_become_one_line_or_nothing(tmp_path, capfd, name, change, error):
+    """astropy's own warnings (VerifyWarning, truncation) never reach the console: a header it
+    cannot read is the one-line error, the rest changes nothing mastgraph reads."""
+    import warnings
+
+    path = _damaged(tmp_path, f"{name}.fits", change)
+    with warnings.catch_warnings(record=True) as escaped:
+        warnings.simplefilter("always")
+        if error is None:
+            records = load(path)
+            assert of(records, Node, Label.PRODUCT) and not of(records, Reject)
+            if name == "cut_data":  # (only the data was cut: the headers give all they gave)
+                assert _content(records) == _content(load(REAL / "test1_cal.fits"))
+        else:
+            try:
+                records = load(path)
+            except LoadError as exc:
+                assert str(exc) == error.format(path=path)
+            else:
+                assert [str(r) for r in records] == [error.format(path=path)]
+    captured = capfd.readouterr()
+    assert not escaped, [str(w.message) for w in escaped]
+    assert "WARNING" not in captured.err + captured.out and "astropy" not in captured.err + captured.out
