@@ -112,6 +112,9 @@ class BuildOptions:
     #: Which loader reads a file (default: `loaders.registry.detect`); it must be picklable (a
     #: module-level function or class) when worker processes are used.
     detect: Callable[[Path], Any] | None = None
+    #: Refuse files that give one key different values (as `mastgraph ingest`); False: later values
+    #: win (as `ingest_paths(..., check_across_files=False)`).
+    check_across_files: bool = True
 
 
 @dataclass
@@ -377,7 +380,7 @@ class Build:
             marks["parse"] = time.perf_counter()
             groups, multiline = self._write_csv(census)
             marks["csv"] = time.perf_counter()
-            if self.clashes.count:
+            if self.clashes.count and self.options.check_across_files:
                 *lines, summary = self.clashes.error(iter_files(self.paths)).lines()
                 raise BulkError(summary, lines)
             if self.options.dry_run:
@@ -451,7 +454,8 @@ class Build:
             done["records"] += outcome.records
             self.progress.update("parse", done["files"], f"{done['records']:,} records")
 
-        config = ParseConfig(self.spill_dir, self.report.partitions, self.options.skip_bad, self.options.detect)
+        config = ParseConfig(self.spill_dir, self.report.partitions, self.options.skip_bad, self.options.detect,
+                             self.options.check_across_files)
         tasks = file_tasks(self.paths, self.report.estimated_bytes, self.report.workers)
         results: list[ParseResult] = run_stage(ParseWorker, config, tasks, self.report.workers, on_message,
                                                self.work / "worker-errors.log",
@@ -493,7 +497,8 @@ class Build:
                 node_columns[group], node_extras[group] = spec, extras
             else:
                 edge_columns[group], edge_extras[group] = spec, extras
-        config = MergeConfig(self.spill_dir, self.csv_dir, node_columns, node_extras, edge_columns, edge_extras)
+        config = MergeConfig(self.spill_dir, self.csv_dir, node_columns, node_extras, edge_columns, edge_extras,
+                             self.options.check_across_files)
         partitions = self.report.partitions
         self.report.spill_files = sum(1 for _ in self.spill_dir.glob("*.pkl"))
         self.progress.start("csv", partitions)

@@ -85,6 +85,9 @@ class Clashes:
 
     found: list[tuple] = field(default_factory=list)
     count: int = 0
+    #: A conflicting value keeps the earlier one out (as ingest's check: each file is compared with
+    #: what the files before it said); False: the later wins (the build was told not to refuse).
+    keep_earlier: bool = True
 
     def add(self, later: Code, what: str, name: str | None, value: str, old: str, first: Any) -> None:
         """One conflict; `first` the earlier origin's code, or a function giving it (called only if kept)."""
@@ -103,7 +106,8 @@ class Clashes:
         for name, value in props.items():
             known = old.get(name)
             if known is not None and known is not value and not _same(known, value):
-                merged[name] = known
+                if self.keep_earlier:
+                    merged[name] = known
                 self.add(later, key_text, name, repr(value), repr(known), partial(first_of, name))
         return merged
 

@@ -41,6 +41,7 @@ class MergeConfig:
     node_extras: dict[str, tuple[str, ...]]
     edge_columns: dict[tuple[str, str, str], Columns]
     edge_extras: dict[tuple[str, str, str], tuple[str, ...]]
+    check_across_files: bool = True  # False: conflicts between files are not refused, later values win
 
 
 @dataclass
@@ -96,6 +97,7 @@ class MergeWorker:
     # -- one partition ---------------------------------------------------------------------
     def merge(self, partition: int) -> PartitionResult:
         result = PartitionResult(partition)
+        result.clashes.keep_earlier = self.config.check_across_files
         nodes, edges, refs = self._read(partition, result.clashes)
         out = _Outputs(self.config.csv_dir, partition, result)
         try:

@@ -121,6 +121,7 @@ class ParseConfig:
     partitions: int
     skip_bad: bool
     detect: Callable | None = None  # which loader reads a file; default the registry's
+    check_across_files: bool = True  # False: conflicts between files are not refused, later values win
 
 
 @dataclass
@@ -167,6 +168,7 @@ class ParseWorker:
         self.detect = detect or config.detect or registry.detect
         self.spiller = Spiller(config.spill_dir, config.partitions, tag)
         self.result = ParseResult()
+        self.result.clashes.keep_earlier = config.check_across_files
         self.shapes: Counter = Counter()
         self._rejects_path = config.spill_dir / f"rejects.{tag}.txt"
         self._rejects = None

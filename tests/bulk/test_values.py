@@ -74,7 +74,8 @@ def test_awkward_values_and_duplicates_across_files(graph, neo4j_settings, bulk_
 
     online = ingest_paths(graph, neo4j_settings, list(files), check_across_files=False)  # later wins, as in bulk
     assert not online.failed, online.failed[0].error
-    report = build(bulk_settings, list(files), BuildOptions(force=True, detect=detect_records))
+    report = build(bulk_settings, list(files),
+                   BuildOptions(force=True, detect=detect_records, check_across_files=False))
     with db.connect(bulk_settings) as drv:
         bulk_dump = canonical_dump(drv)
         records, _, _ = drv.execute_query("MATCH (p:Product {uri: $uri}) RETURN p, labels(p) AS labels", uri=ODD)
@@ -111,7 +112,8 @@ def test_later_files_win_across_worker_processes(graph, neo4j_settings, bulk_set
 
     online = ingest_paths(graph, neo4j_settings, list(files), check_across_files=False)  # later wins, as in bulk
     assert not online.failed, online.failed[0].error
-    report = build(bulk_settings, files, BuildOptions(force=True, workers=2, partitions=3, detect=detect_records))
+    report = build(bulk_settings, files, BuildOptions(force=True, workers=2, partitions=3, detect=detect_records,
+                                                      check_across_files=False))
     assert report.workers == 2
     # ten processes in turn (four tasks each), two at a time: the second to tenth append to the files
     # of the one they replace, so each partition has two spill files
