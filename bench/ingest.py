@@ -110,6 +110,7 @@ def measure_ingest(target: Target, sample: Sample, only: tuple[str, ...] = ()) -
         "relationships_per_s": round(counts["relationships"] / seconds, 2),
         "nodes_per_s": round(counts["nodes"] / seconds, 2),
         "phases_seconds": loader.get("phases_seconds", {}),
+        "derive_seconds": loader.get("derive_seconds", {}),
         "python_cpu_seconds": loader.get("cpu_seconds"),
         "neo4j_cpu_seconds": loader.get("neo4j_cpu_seconds"),
         "loader_peak_rss_mb": memory["peak_rss_mb"],

@@ -17,14 +17,14 @@ CALL (p) {
 }
 CALL (p) {
   WITH p WHERE p:L1b AND NOT p:GuideStar AND p.visit_id IS NOT NULL
-  MATCH (g:Product {visit_id: p.visit_id}) USING INDEX SEEK g:Product(visit_id)
-  WHERE g:GuideStar
+  MATCH (g:GuideStar {visit_id: p.visit_id}) USING INDEX SEEK g:GuideStar(visit_id)
+  WHERE g:Product
   MERGE (p)-[:LINKED {kind: 'guide_star'}]->(g)
 }
 CALL (p) {
   WITH p WHERE $both AND p:GuideStar AND p.visit_id IS NOT NULL
-  MATCH (e:Product {visit_id: p.visit_id}) USING INDEX SEEK e:Product(visit_id)
-  WHERE e:L1b AND NOT e:GuideStar
+  MATCH (e:L1b {visit_id: p.visit_id}) USING INDEX SEEK e:L1b(visit_id)
+  WHERE e:Product AND NOT e:GuideStar
   MERGE (e)-[:LINKED {kind: 'guide_star'}]->(p)
 }
 CALL (p) {
