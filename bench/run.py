@@ -1,7 +1,9 @@
 """The whole benchmark: for each scale, ingest into an empty database, then lineage latency and
 throughput against the API served by uvicorn, then the bulk build of the same files compared with
 that graph; or (`ingest="bulk"`, for L and XL, whose online ingest takes hours) the bulk build
-alone, latency and throughput on its graph. Results as one JSON-ready dict.
+alone, latency and throughput on its graph. Last, on the bench's own server, the database's own
+limit for the very graph the scale ended with (bench/limit.py: one writer, and the importer alone),
+and mastgraph's times as ratios to it. Results as one JSON-ready dict.
 
     from mastgraph.bench.run import Options, run_bench
     results = run_bench(settings, Options(scales=("S", "M")))
