@@ -63,6 +63,8 @@ def main(paths: list[str]) -> dict:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return {
         "ingest_seconds": round(report.seconds, 3),
+        "phases_seconds": {name: round(seconds, 3) for name, seconds in report.phases.items()},
+        "derive_seconds": {name: round(seconds, 3) for name, seconds in sorted(derived.seconds.items())},
         "process_seconds": round(time.perf_counter() - started, 3),
         "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 3),
         "files": len(report.files),

@@ -377,6 +377,54 @@ def _bulk_tables(scales: dict, run_started_at: str | None = None) -> list[str]:
     return lines
 
 
+def limit_tables(scales: dict) -> list[str]:
+    """The database's own limit for each scale's final graph, and mastgraph's times as ratios to it."""
+    measured = {name: s for name, s in scales.items() if s.get("limit") and "single_writer" in s["limit"]}
+    skipped = {name: s["limit"]["skipped"] for name, s in scales.items() if (s.get("limit") or {}).get("skipped")}
+    if not measured and not skipped:
+        return []
+    lines = ["", "**The limit** for the same final graph, in the same run: one writer = every node, then every "
+             "relationship, `UNWIND $rows … MERGE` (the online writer's queries), 10,000 rows a transaction, into a "
+             "fresh database with the schema; importer = `neo4j-admin database import full` alone on the final "
+             "graph's CSV, + index = the schema's indexes brought online after it; mastgraph's times as multiples "
+             "of them (CPU seconds: Python / Neo4j)", ""]
+    rows = []
+    for name, s in measured.items():
+        limit = s["limit"]
+        writer, importer, ratios = limit["single_writer"], limit.get("importer", {}), limit.get("ratios", {})
+        ingest = s.get("ingest") or {}
+        bulk = bulk_figures(s.get("bulk"))
+        phases = ingest.get("phases_seconds") or {}
+        phase_text = " / ".join(f"{k} {_fmt(v, 1)}" for k, v in phases.items()) or "–"
+        same = limit.get("same_size", {})
+        rows.append([
+            name, _fmt(limit["graph"]["nodes"]), _fmt(limit["graph"]["relationships"]),
+            f"{_fmt(writer['seconds'], 1)} ({_fmt(writer['phases_seconds']['nodes'], 1)} + "
+            f"{_fmt(writer['phases_seconds']['relationships'], 1)})",
+            f"{_fmt(writer.get('python_cpu_seconds'), 1)} / {_fmt(writer.get('neo4j_cpu_seconds'), 1)}",
+            importer.get("failed", "")[:80] if "failed" in importer else
+            f"{_fmt(importer.get('import_seconds'), 1)} + {_fmt(importer.get('index_seconds'), 1)}",
+            _fmt(ingest.get("seconds"), 1) if ingest else "–", phase_text,
+            f"{_fmt(ingest.get('python_cpu_seconds'), 1)} / {_fmt(ingest.get('neo4j_cpu_seconds'), 1)}" if ingest else "–",
+            f"{_fmt(ingest.get('loader_peak_rss_mb'))} MB" if ingest else "–",
+            _ratio_text(ratios.get("online_ingest_to_single_writer")),
+            _fmt(bulk.get("total_seconds"), 1) if bulk.get("total_seconds") else "–",
+            _ratio_text(ratios.get("build_to_importer")), _ratio_text(ratios.get("build_to_importer_and_index")),
+            "yes" if same and all(same.values()) else "NO",
+        ])
+    for name, why in skipped.items():
+        rows.append([name, why] + [""] * 13)
+    lines += _table(["scale", "nodes", "relationships", "one writer s (nodes + relationships)",
+                     "one writer CPU s", "importer s + index s", "online ingest s", "ingest phases s",
+                     "ingest CPU s", "ingest peak RSS", "ingest / one writer", "build s", "build / importer",
+                     "build / (importer + index)", "same size"], rows)
+    return lines
+
+
+def _ratio_text(value: float | None) -> str:
+    return "–" if value is None else f"×{value:.2f}"
+
+
 def markdown(results: dict) -> str:
     scales = results["scales"]
     all_runs = runs(results)
@@ -421,6 +469,7 @@ def markdown(results: dict) -> str:
                      "relationships/s",
                      "loader peak RSS", "largest file", "input"], rows, left=2)
     lines += _bulk_tables(scales, results.get("started_at"))
+    lines += limit_tables(scales)
     on_bulk = [name for name, s in scales.items() if s.get("graph_measured") == "bulk build"]
     lines += ["", "**L3 → raw** (nested query L3 → composedOf → antecedents → antecedents, 5 fields per object; "
               "latency p50 / p95 / p99 in ms over loopback HTTP including JSON decoding; raw Cypher = the same "

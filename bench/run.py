@@ -1,7 +1,9 @@
 """The whole benchmark: for each scale, ingest into an empty database, then lineage latency and
 throughput against the API served by uvicorn, then the bulk build of the same files compared with
 that graph; or (`ingest="bulk"`, for L and XL, whose online ingest takes hours) the bulk build
-alone, latency and throughput on its graph. Results as one JSON-ready dict.
+alone, latency and throughput on its graph. Last, on the bench's own server, the database's own
+limit for the very graph the scale ended with (bench/limit.py: one writer, and the importer alone),
+and mastgraph's times as ratios to it. Results as one JSON-ready dict.
 
     from mastgraph.bench.run import Options, run_bench
     results = run_bench(settings, Options(scales=("S", "M")))
@@ -12,9 +14,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import psutil
 
@@ -25,6 +29,7 @@ from mastgraph.sample.generator import DEFAULT_SEED
 from . import data, machine
 from .bulk import measure_bulk
 from .ingest import measure_ingest
+from .limit import export_graph, measure_limit
 from .lineage import GraphQLClient, measure_product
 from .load import measure_load
 from .page import measure_page
@@ -59,6 +64,7 @@ class Options:
     page: bool = True  # time the explorer page in headless Chromium (skipped, in one line, without it)
     page_runs: int = 5  # page loads per benchmark product
     bulk: bool = True  # also time `mastgraph build` on the same sample (own local server only)
+    limit: bool = True  # the database's own limit for the final graph: one writer, the importer (own server only)
     ingest: str = "online"  # one of INGEST_MODES
     quick: bool = False
     members: tuple[int, ...] = field(default=())  # benchmark products to time (default: all in the manifest)
@@ -142,12 +148,14 @@ def run_scale(target: Target, scale: str, options: Options, say: Say) -> dict:
             f"{ingest['relationships_per_s']:,.0f} relationships/s; loader peak RSS {ingest['loader_peak_rss_mb']} MB")
         result["ingest"] = ingest
         result["neo4j_rss_after_ingest_mb"] = _rss_mb(target.neo4j_pid())
-        measure_queries(target, sample, options, result, lambda line: say(f"[{scale}] {line}"))
-        if options.bulk and target.own:
-            say(f"[{scale}] bulk build (`mastgraph build`, child process) ...")
-            result["bulk"] = measure_bulk(target, sample.paths(options.only), ingest,
-                                          say=lambda line: say(f"[{scale}] {line}"))
-            say(f"[{scale}] {bulk_line(result['bulk'])}")
+        with _final_graph(target, options, say, scale) as exported:
+            measure_queries(target, sample, options, result, lambda line: say(f"[{scale}] {line}"))
+            if options.bulk and target.own:
+                say(f"[{scale}] bulk build (`mastgraph build`, child process) ...")
+                result["bulk"] = measure_bulk(target, sample.paths(options.only), ingest,
+                                              say=lambda line: say(f"[{scale}] {line}"))
+                say(f"[{scale}] {bulk_line(result['bulk'])}")
+            _limit(target, exported, ingest, result.get("bulk"), result, say, scale)
     else:
         result["graph_measured"] = "bulk build"
         say(f"[{scale}] bulk build only (`mastgraph build`, child process; no online ingest, nothing to compare) ...")
@@ -159,7 +167,9 @@ def run_scale(target: Target, scale: str, options: Options, say: Say) -> dict:
             result["lineage"], result["throughput"] = [], []
         else:
             result["neo4j_rss_after_build_mb"] = _rss_mb(target.neo4j_pid())
-            measure_queries(target, sample, options, result, lambda line: say(f"[{scale}] {line}"))
+            with _final_graph(target, options, say, scale) as exported:
+                measure_queries(target, sample, options, result, lambda line: say(f"[{scale}] {line}"))
+                _limit(target, exported, None, bulk, result, say, scale)
     result["measured"] = {
         "started_at": started_at,
         "finished_at": _now(),
@@ -169,6 +179,34 @@ def run_scale(target: Target, scale: str, options: Options, say: Say) -> dict:
         "load_average": {"start": load_start, "end": machine.load_average()},
     }
     return result
+
+
+@contextlib.contextmanager
+def _final_graph(target: Target, options: Options, say: Say, scale: str):
+    """The graph just built, exported for the limit (None when the limit is not measured); the
+    export is removed afterwards."""
+    if not options.limit or not target.own:
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="limit-", dir=target.home) as folder:
+        exported = export_graph(target, Path(folder))
+        say(f"[{scale}] final graph exported for the limit: {exported['nodes']:,} nodes, "
+            f"{exported['relationships']:,} relationships ({exported['seconds']:.1f} s)")
+        yield {**exported, "folder": Path(folder)}
+
+
+def _limit(target: Target, exported: dict | None, ingest: dict | None, bulk: dict | None, result: dict, say: Say,
+           scale: str) -> None:
+    """The database's own limit for the final graph and mastgraph's ratios to it, into `result`."""
+    if exported is None:
+        if target.own:
+            return
+        result["limit"] = {"skipped": "the limits need the bench's own local Neo4j (NEO4J_URI is set)"}
+        return
+    result["limit"] = limit = measure_limit(target, exported, exported["folder"], ingest, bulk,
+                                            say=lambda line: say(f"[{scale}] {line}"))
+    ratios = limit.get("ratios", {})
+    say(f"[{scale}] ratios: " + ", ".join(f"{name} ×{value}" for name, value in ratios.items()))
 
 
 def bulk_line(bulk: dict) -> str:

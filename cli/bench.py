@@ -39,6 +39,10 @@ def bench(
                                        "ingest and no comparison (\"not compared\")."),
     bulk: bool = typer.Option(True, "--bulk/--no-bulk", help="With --ingest online: also time the bulk build "
                               "(`mastgraph build`) on each scale (the bench's own Neo4j only)."),
+    limit: bool = typer.Option(True, "--limit/--no-limit", help="Also measure the database's own limit for each "
+                               "scale's final graph: one writer (UNWIND ... MERGE, 10k rows a transaction) into a "
+                               "fresh database, and the importer alone on its CSV plus the indexes; mastgraph's "
+                               "times as ratios to them (the bench's own Neo4j only)."),
     page: bool = typer.Option(True, "--page/--no-page", help="Also time the explorer page in headless Chromium "
                               "(Debian's chromium and chromium-driver; one line says so when they are absent)."),
     merge: bool = typer.Option(False, "--merge", help="Keep the scales already in --out that this run does not "
@@ -78,7 +82,8 @@ def bench(
         sizes = ", ".join(f"{name} ~{sample_scales.SCALES[name].products:,} products" for name in large)
         err_console.print(f"warning: the online ingest at {sizes} takes hours; going ahead (--ingest bulk measures "
                           "the bulk build alone)", style="yellow", highlight=False, soft_wrap=True)
-    changes: dict = {"scales": chosen, "force": force, "seed": seed, "bulk": bulk, "ingest": ingest.value, "page": page}
+    changes: dict = {"scales": chosen, "force": force, "seed": seed, "bulk": bulk, "ingest": ingest.value, "page": page,
+                     "limit": limit}
     if runs is not None:
         changes["runs"] = max(1, runs)
     options = Options.quick_run(**changes) if quick else Options(**changes)

@@ -31,6 +31,10 @@ CREATE INDEX reference_file_reftype IF NOT EXISTS FOR (n:ReferenceFile) ON (n.re
 CREATE INDEX product_previews IF NOT EXISTS FOR (n:Product) ON (n.previews);
 CREATE INDEX product_msametfl IF NOT EXISTS FOR (n:Product) ON (n.msametfl);
 CREATE INDEX association_program_asn_id IF NOT EXISTS FOR (n:Association) ON (n.program, n.asn_id);
+// the guide-star products of a visit, and its Level-1b exposures (`linked`): a seek per visit, not
+// every product of the visit filtered by label
+CREATE INDEX guide_star_visit_id IF NOT EXISTS FOR (n:GuideStar) ON (n.visit_id);
+CREATE INDEX l1b_visit_id IF NOT EXISTS FOR (n:L1b) ON (n.visit_id);
 // -- the search box (graph/search.py): prefix seeks; file names, obs_id, obsid, program and association
 // -- names are served by the indexes above and the key constraints; programs typed without padding here
 CREATE INDEX program_proposal_id IF NOT EXISTS FOR (n:Program) ON (n.proposal_id);

@@ -31,11 +31,15 @@ class WriteCounts:
     rels_matched: Counter = field(default_factory=Counter)
     rels_deleted: Counter = field(default_factory=Counter)
     properties_set: int = 0
+    #: Wall seconds per query (the derivations: `pipeline.derive.derive`).
+    seconds: dict[str, float] = field(default_factory=dict)
 
     def add(self, other: "WriteCounts") -> None:
         for name in ("nodes_created", "nodes_matched", "rels_created", "rels_matched", "rels_deleted"):
             getattr(self, name).update(getattr(other, name))
         self.properties_set += other.properties_set
+        for name, seconds in other.seconds.items():
+            self.seconds[name] = self.seconds.get(name, 0.0) + seconds
 
     @property
     def total_nodes_created(self) -> int:

@@ -81,14 +81,19 @@ def query_params(name: str) -> dict[str, Any]:
 
 
 def _run(tx: Runner, name: str, counts: WriteCounts, label: str, **params) -> None:
+    started = time.perf_counter()
     summary = tx.run(queries.text(f"derive/{name}"), {**query_params(name), **params}).consume()
+    counts.seconds[name] = counts.seconds.get(name, 0.0) + time.perf_counter() - started
     counts.rels_created[label] += summary.counters.relationships_created
     counts.rels_deleted[label] += summary.counters.relationships_deleted
     counts.properties_set += summary.counters.properties_set
 
 
-def _column(tx: Runner, name: str, column: str, **params) -> set[str]:
-    return {record[column] for record in tx.run(queries.text(f"derive/{name}"), params)}
+def _column(tx: Runner, name: str, column: str, counts: WriteCounts, **params) -> set[str]:
+    started = time.perf_counter()
+    found = {record[column] for record in tx.run(queries.text(f"derive/{name}"), params)}
+    counts.seconds[name] = counts.seconds.get(name, 0.0) + time.perf_counter() - started
+    return found
 
 
 def derive(tx: Runner, touched: Touched, batch_size: int = 5000) -> WriteCounts:
@@ -103,8 +108,8 @@ def derive(tx: Runner, touched: Touched, batch_size: int = 5000) -> WriteCounts:
     associations = set(touched.associations)
     observations = set(touched.obsids)
     for uris in _chunks(touched.uris, size):
-        associations |= _column(tx, "associations_of_products", "name", uris=uris)
-        observations |= _column(tx, "observations_of_products", "obsid", uris=uris)
+        associations |= _column(tx, "associations_of_products", "name", counts, uris=uris)
+        observations |= _column(tx, "observations_of_products", "obsid", counts, uris=uris)
         _run(tx, "linked", counts, Rel.LINKED.value, uris=uris)
     for names in _chunks(associations, max(1, size // 10)):
         _run(tx, "association_members", counts, "(from associations)", names=names)

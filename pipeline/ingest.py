@@ -104,16 +104,52 @@ def association_member(record: Node | Edge) -> tuple[str, str] | None:
     return record.start[1], f"{record.end[1]}|{props.get('product') or ''}|{props.get('exptype') or ''}"
 
 
-def cross_file_conflicts(files: list[Path], skip_bad: bool = False) -> list[str]:
+def cross_file_conflicts(files: list[Path], skip_bad: bool = False, kept: KeptParses | None = None) -> list[str]:
     """The conflicts between files (two files giving one node or relationship different values),
-    one line each naming both origins; a file that fails on its own is left to the load to report."""
+    one line each naming both origins; a file that fails on its own is left to the load to report.
+    With `kept`, the files' checked records are kept for the load, within its bound."""
     across = AcrossFiles()
     for path in files:
+        records: list[Node | Edge] | None = [] if kept is not None and kept.room() > 0 else None
         try:
-            parse_file(path, skip_bad, across)
+            result = parse_file(path, skip_bad, across, records, kept.room() if kept is not None else 0)
         except OSError:
             across.drop_file()
+            continue
+        if kept is not None and records is not None:
+            kept.add(result, records)
     return across.conflicts
+
+
+class KeptParses:
+    """The files the conflict pass parsed whole and without error, with their checked records, up to
+    `bound` records in all: the load takes them from here instead of parsing the files again (a file
+    over the bound, or after it is reached, is parsed again). Memory stays bounded by `bound`."""
+
+    def __init__(self, bound: int, per_file: int) -> None:
+        self.bound, self.per_file = bound, per_file
+        self.size = 0
+        self.files: dict[Path, tuple[FileResult, list[Node | Edge]]] = {}
+
+    def room(self) -> int:
+        return min(self.per_file, self.bound - self.size)
+
+    def add(self, result: FileResult, records: list[Node | Edge]) -> None:
+        if result.error or len(records) != result.records or result.records > self.room():
+            return
+        self.files[result.path] = (result, records)
+        self.size += len(records)
+
+    def take(self, path: Path) -> tuple[FileResult, list[Node | Edge]] | None:
+        found = self.files.pop(path, None)
+        if found is not None:
+            self.size -= len(found[1])
+        return found
+
+
+#: How many records (in MASTGRAPH_BATCH_SIZE units) the conflict pass keeps for the load, so that
+#: those files are parsed once: 20 x 5,000 records, some tens of MB.
+KEPT_BATCHES = 20
 
 
 class IngestStopped(Exception):
@@ -152,12 +188,20 @@ class FileResult:
     seconds: float = 0.0
 
 
+#: The phases of an online ingest (`IngestReport.phases`): the pass that compares the files of a
+#: command, parsing and checking, writing the records (a file streamed into its own transaction is
+#: parsed as it is written: its parse is counted here), deriving.
+PHASES = ("conflicts", "parse", "write", "derive")
+
+
 @dataclass
 class IngestReport:
     files: list[FileResult] = field(default_factory=list)
     seconds: float = 0.0
     written: WriteCounts = field(default_factory=WriteCounts)
     derived: WriteCounts = field(default_factory=WriteCounts)
+    #: Wall seconds per phase (PHASES); a retried transaction counts again.
+    phases: dict[str, float] = field(default_factory=lambda: dict.fromkeys(PHASES, 0.0))
 
     @property
     def failed(self) -> list[FileResult]:
@@ -233,9 +277,11 @@ class MemberLists:
 
 
 def _write_file(tx: neo4j.ManagedTransaction, loader: Loader, path: Path, settings: Settings,
-                skip_bad: bool) -> FileResult:
+                skip_bad: bool, phases: dict[str, float] | None = None) -> FileResult:
     from mastgraph.pipeline.derive import Touched, derive
 
+    phases = {} if phases is None else phases
+    started = time.perf_counter()
     result = FileResult(path, loader.kind)  # fresh on every (re)try of the transaction
     writer = BatchWriter(tx, settings.batch_size)
     touched = Touched()
@@ -247,14 +293,23 @@ def _write_file(tx: neo4j.ManagedTransaction, loader: Loader, path: Path, settin
         result.records += 1
     result.counts = writer.flush()
     members.replace(tx, result.counts)
+    derive_started = time.perf_counter()
+    _add(phases, "write", derive_started - started)
     if touched:
         result.derived = derive(tx, touched, settings.batch_size)
+    _add(phases, "derive", time.perf_counter() - derive_started)
     return result
 
 
-def parse_file(path: Path, skip_bad: bool = False, across: AcrossFiles | None = None) -> FileResult:
+def _add(phases: dict[str, float], phase: str, seconds: float) -> None:
+    phases[phase] = phases.get(phase, 0.0) + seconds
+
+
+def parse_file(path: Path, skip_bad: bool = False, across: AcrossFiles | None = None,
+               keep: list[Node | Edge] | None = None, keep_at_most: int = 0) -> FileResult:
     """Parse one file without writing (``--dry-run``); with `across`, its records are compared with
-    the earlier files' (`AcrossFiles.conflicts`)."""
+    the earlier files' (`AcrossFiles.conflicts`). With `keep`, its checked records are appended there
+    while they number at most `keep_at_most`; past that, `keep` is emptied (the file is re-read)."""
     started = time.perf_counter()
     from mastgraph.loaders import registry
 
@@ -266,6 +321,12 @@ def parse_file(path: Path, skip_bad: bool = False, across: AcrossFiles | None = 
             result.records += 1
             if across is not None:
                 across.add(record)
+            if keep is not None:
+                if len(keep) < keep_at_most:
+                    keep.append(record)
+                else:
+                    keep.clear()
+                    keep = None
     except (BadFile, LoadError) as exc:
         result.error = str(exc)
         if across is not None:
@@ -276,7 +337,8 @@ def parse_file(path: Path, skip_bad: bool = False, across: AcrossFiles | None = 
     return result
 
 
-def ingest_file(driver: neo4j.Driver, settings: Settings, path: Path, skip_bad: bool = False) -> FileResult:
+def ingest_file(driver: neo4j.Driver, settings: Settings, path: Path, skip_bad: bool = False,
+                phases: dict[str, float] | None = None) -> FileResult:
     """Load one file in one transaction; on a bad file nothing of it is written."""
     from mastgraph.loaders import registry
 
@@ -284,7 +346,7 @@ def ingest_file(driver: neo4j.Driver, settings: Settings, path: Path, skip_bad: 
     try:
         loader = registry.detect(path)
         with driver.session(database=settings.neo4j_database) as session:
-            result = session.execute_write(_write_file, loader, path, settings, skip_bad)
+            result = session.execute_write(_write_file, loader, path, settings, skip_bad, phases)
     except (BadFile, LoadError) as exc:
         result = FileResult(path, error=str(exc))
     except OSError as exc:
@@ -293,11 +355,13 @@ def ingest_file(driver: neo4j.Driver, settings: Settings, path: Path, skip_bad: 
     return result
 
 
-def _write_group(tx: neo4j.ManagedTransaction, batches: list[list[Node | Edge]], settings: Settings
-                 ) -> tuple[WriteCounts, WriteCounts]:
+def _write_group(tx: neo4j.ManagedTransaction, batches: list[list[Node | Edge]], settings: Settings,
+                 phases: dict[str, float] | None = None) -> tuple[WriteCounts, WriteCounts]:
     """Write several checked files' records and derive once over all they touched."""
     from mastgraph.pipeline.derive import Touched, derive
 
+    phases = {} if phases is None else phases
+    started = time.perf_counter()
     writer = BatchWriter(tx, settings.batch_size)
     touched = Touched()
     members = MemberLists()
@@ -308,7 +372,11 @@ def _write_group(tx: neo4j.ManagedTransaction, batches: list[list[Node | Edge]],
             members.add(record)
     counts = writer.flush()
     members.replace(tx, counts)
-    return counts, derive(tx, touched, settings.batch_size) if touched else WriteCounts()
+    derive_started = time.perf_counter()
+    _add(phases, "write", derive_started - started)
+    derived = derive(tx, touched, settings.batch_size) if touched else WriteCounts()
+    _add(phases, "derive", time.perf_counter() - derive_started)
+    return counts, derived
 
 
 def _first_line(exc: BaseException) -> str:
@@ -348,7 +416,8 @@ class _Batcher:
         self.current = (pending[0][0].path, len(pending) - 1)
         try:
             with self.driver.session(database=self.settings.neo4j_database) as session:
-                written, derived = session.execute_write(_write_group, [r for _, r, _ in pending], self.settings)
+                written, derived = session.execute_write(_write_group, [r for _, r, _ in pending], self.settings,
+                                                        self.report.phases)
             self.committed += len(pending)
             self.current = None
             self.report.written.add(written)
@@ -370,7 +439,8 @@ class _Batcher:
         self.current = (result.path, 0)
         try:
             with self.driver.session(database=self.settings.neo4j_database) as session:
-                written, derived = session.execute_write(_write_group, [records], self.settings)
+                written, derived = session.execute_write(_write_group, [records], self.settings,
+                                                         self.report.phases)
             self.committed += 1
             self.report.written.add(written)
             self.report.derived.add(derived)
@@ -411,8 +481,13 @@ def ingest_paths(driver: neo4j.Driver | None, settings: Settings, paths: Iterabl
             raise ConflictingFiles(across.conflicts)
         report.seconds = time.perf_counter() - started
         return report
+    kept = None
     if len(files) > 1 and check_across_files:
-        conflicts = cross_file_conflicts(files, skip_bad)
+        conflicts_started = time.perf_counter()
+        budget = max(settings.batch_size * 10, 1)  # as _Batcher's: a larger file streams on its own
+        kept = KeptParses(max(settings.batch_size * KEPT_BATCHES, 0), budget)
+        conflicts = cross_file_conflicts(files, skip_bad, kept)
+        _add(report.phases, "conflicts", time.perf_counter() - conflicts_started)
         if conflicts:
             raise ConflictingFiles(conflicts)
     from mastgraph.graph.db import CONNECTION_LOST
@@ -423,7 +498,7 @@ def ingest_paths(driver: neo4j.Driver | None, settings: Settings, paths: Iterabl
         for path in files:
             if progress:
                 progress(FileResult(path), "start")
-            result = _parse_for_batch(batcher, settings, path, skip_bad, report)
+            result = _parse_for_batch(batcher, settings, path, skip_bad, report, kept)
             if result is not None and result.error and stop_on_error:
                 break
         batcher.flush()
@@ -436,11 +511,18 @@ def ingest_paths(driver: neo4j.Driver | None, settings: Settings, paths: Iterabl
 
 
 def _parse_for_batch(batcher: _Batcher, settings: Settings, path: Path, skip_bad: bool,
-                     report: IngestReport) -> FileResult | None:
-    """Parse and check one file for the batch; a file over the budget streams on its own."""
+                     report: IngestReport, kept: KeptParses | None = None) -> FileResult | None:
+    """Parse and check one file for the batch (or take what the conflict pass kept of it); a file
+    over the budget streams on its own."""
     from mastgraph.loaders import registry
 
     started = time.perf_counter()
+    parsed_before = kept.take(path) if kept is not None else None
+    if parsed_before is not None:
+        result, records = parsed_before
+        report.files.append(result)
+        batcher.add(result, records, result.seconds)
+        return None
     result = FileResult(path)
     report.files.append(result)
     records: list[Node | Edge] = []
@@ -455,15 +537,17 @@ def _parse_for_batch(batcher: _Batcher, settings: Settings, path: Path, skip_bad
         result.error = str(exc)
     except OSError as exc:
         result.error = f"{path}: cannot read: {exc.strerror or exc}"
+    parsed = time.perf_counter() - started
+    _add(report.phases, "parse", parsed)
     if result.error:
-        result.seconds = time.perf_counter() - started
+        result.seconds = parsed
         if batcher.progress:
             batcher.progress(result, "done")
         return result
     if len(records) > batcher.budget:  # a large file: its own streaming transaction, in file order
         batcher.flush()
         batcher.current = (path, 0)
-        alone = ingest_file(batcher.driver, settings, path, skip_bad)
+        alone = ingest_file(batcher.driver, settings, path, skip_bad, report.phases)
         batcher.current = None
         batcher.committed += alone.error is None
         report.files[-1] = alone
@@ -473,7 +557,7 @@ def _parse_for_batch(batcher: _Batcher, settings: Settings, path: Path, skip_bad
             batcher.progress(alone, "done")
         return alone
     result.records = len(records)
-    batcher.add(result, records, time.perf_counter() - started)
+    batcher.add(result, records, parsed)
     return None
 
 

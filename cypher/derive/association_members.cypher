@@ -7,10 +7,10 @@
 // WFSS inputs direct_image/sourcecat/segmap are antecedents. Every output also depends on its
 // association file, and a per-source output is one of the association's multiple products.
 UNWIND $names AS name
-MATCH (a:Association {name: name})
+MATCH (a:Association {name: name}) USING INDEX SEEK a:Association(name)
 MATCH (p:Product)-[:PRODUCED_BY]->(a)
 CALL (p, a) {
-  MATCH (af:Product {association: a.name})
+  MATCH (af:Product {association: a.name}) USING INDEX SEEK af:Product(association)
   WHERE af:AssociationFile AND af <> p
   MERGE (p)-[:ANTECEDENT]->(af)
 }

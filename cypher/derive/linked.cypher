@@ -3,38 +3,38 @@
 // Both directions, so loading the products in any order gives the same edges. Over every product
 // (the bulk build's `derive_all`) each second direction finds no pair the first does not, so it is off there.
 UNWIND $uris AS uri
-MATCH (p:Product {uri: uri})
+MATCH (p:Product {uri: uri}) USING INDEX SEEK p:Product(uri)
 CALL (p) {
   WITH p WHERE p:Preview
-  MATCH (t:Product {filename: p.previews})
+  MATCH (t:Product {filename: p.previews}) USING INDEX SEEK t:Product(filename)
   MERGE (t)-[:LINKED {kind: 'preview'}]->(p)
 }
 CALL (p) {
   WITH p WHERE $both AND NOT p:Preview AND p.filename IS NOT NULL
-  MATCH (v:Product {previews: p.filename})
+  MATCH (v:Product {previews: p.filename}) USING INDEX SEEK v:Product(previews)
   WHERE v:Preview
   MERGE (p)-[:LINKED {kind: 'preview'}]->(v)
 }
 CALL (p) {
   WITH p WHERE p:L1b AND NOT p:GuideStar AND p.visit_id IS NOT NULL
-  MATCH (g:Product {visit_id: p.visit_id})
-  WHERE g:GuideStar
+  MATCH (g:GuideStar {visit_id: p.visit_id}) USING INDEX SEEK g:GuideStar(visit_id)
+  WHERE g:Product
   MERGE (p)-[:LINKED {kind: 'guide_star'}]->(g)
 }
 CALL (p) {
   WITH p WHERE $both AND p:GuideStar AND p.visit_id IS NOT NULL
-  MATCH (e:Product {visit_id: p.visit_id})
-  WHERE e:L1b AND NOT e:GuideStar
+  MATCH (e:L1b {visit_id: p.visit_id}) USING INDEX SEEK e:L1b(visit_id)
+  WHERE e:Product AND NOT e:GuideStar
   MERGE (e)-[:LINKED {kind: 'guide_star'}]->(p)
 }
 CALL (p) {
   WITH p WHERE p.msametfl IS NOT NULL
-  MATCH (m:Product {filename: p.msametfl})
+  MATCH (m:Product {filename: p.msametfl}) USING INDEX SEEK m:Product(filename)
   WHERE m:MsaFile
   MERGE (p)-[:LINKED {kind: 'msa_catalog'}]->(m)
 }
 CALL (p) {
   WITH p WHERE $both AND p:MsaFile
-  MATCH (e:Product {msametfl: p.filename})
+  MATCH (e:Product {msametfl: p.filename}) USING INDEX SEEK e:Product(msametfl)
   MERGE (e)-[:LINKED {kind: 'msa_catalog'}]->(p)
 }

@@ -4,7 +4,7 @@
 // association (PRODUCED_BY) to m, unless another association producing p has m as a member too. The derivation that
 // runs next in the same transaction makes again what other facts imply (an ANTECEDENT by file names, for one).
 UNWIND $associations AS asn
-MATCH (a:Association {name: asn.name})-[r:HAS_MEMBER]->(m:Product)
+MATCH (a:Association {name: asn.name})-[r:HAS_MEMBER]->(m:Product) USING INDEX SEEK a:Association(name)
 WHERE NOT (m.uri + '|' + coalesce(r.product, '') + '|' + coalesce(r.exptype, '')) IN asn.members
 CALL (a, m) {
   MATCH (p:Product)-[:PRODUCED_BY]->(a)

@@ -1,0 +1,145 @@
+"""Every derivation, lookup and write query of the online ingest is index-backed at every graph size.
+
+Each query is planned (`EXPLAIN`, nothing runs) with realistic parameters taken from the graph, on a
+near-empty graph and on the loaded demo graph, both as the plan cache gives it and planned afresh
+(`CYPHER replan=force`): a plan made on an empty graph is reused once the graph has grown, so both
+must find their nodes by an index seek. A label scan, an all-nodes scan or a full index scan fails
+the test, naming the query and the operator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from mastgraph.graph import queries
+from mastgraph.graph.writer import edge_query, node_query
+from mastgraph.model.vocabulary import EDGE_IDENTITY, KEYS, Label, Rel
+from mastgraph.pipeline.derive import query_params
+
+from ..conftest import empty_graph, load_demo
+
+#: Operators that read a whole label, the whole graph or a whole index where a seek is meant.
+SCANS = ("AllNodesScan", "NodeByLabelScan", "UnionNodeByLabelsScan", "IntersectionNodeByLabelsScan",
+         "SubtractionNodeByLabelsScan", "NodeIndexScan", "RelationshipTypeScan", "RelationshipIndexScan")
+
+DERIVE = ("antecedents", "produced_by_products", "produced_by_associations", "linked", "association_members",
+          "engineering_series", "engineering_exposures", "mrp", "associations_of_products",
+          "observations_of_products")
+
+
+def operators(plan) -> Iterator[tuple[str, str]]:
+    """Every operator of a plan tree and its details (the driver gives `summary.plan` as a dict)."""
+    if plan is None:
+        return
+    name, children = plan.get("operatorType", ""), plan.get("children", [])
+    yield name.split("@", 1)[0], str(plan.get("args", {}).get("Details", ""))
+    for child in children:
+        yield from operators(child)
+
+
+def scans(plan) -> list[str]:
+    """The scans of a plan, each as `operator (details)`."""
+    return [f"{op} ({details})" if details else op
+            for op, details in operators(plan) if any(op.startswith(s) or op.endswith(s) for s in SCANS)]
+
+
+def _column(drv, database: str, cypher: str) -> list:
+    records, _, _ = drv.execute_query(cypher, database_=database, routing_="r")
+    return [r[0] for r in records]
+
+
+def graph_keys(drv, database: str) -> dict[str, list]:
+    """Keys of every kind a derivation is passed, a few of each sort of node the queries branch on."""
+    products = _column(drv, database, """
+        CALL () {
+          MATCH (p:Product) WHERE p.exposure_key IS NOT NULL RETURN p.uri AS uri LIMIT 20
+          UNION MATCH (p:Product) WHERE p.level IN ['2b', '3'] RETURN p.uri AS uri LIMIT 20
+          UNION MATCH (p:Preview) RETURN p.uri AS uri LIMIT 5
+          UNION MATCH (p:GuideStar) RETURN p.uri AS uri LIMIT 5
+          UNION MATCH (p:MsaFile) RETURN p.uri AS uri LIMIT 5
+          UNION MATCH (p:Product) WHERE p.msametfl IS NOT NULL RETURN p.uri AS uri LIMIT 5
+          UNION MATCH (p:Product) WHERE p.t_min IS NOT NULL RETURN p.uri AS uri LIMIT 5
+        }
+        RETURN uri""")
+    associations = _column(drv, database, "MATCH (a:Association) RETURN a.name LIMIT 20")
+    observations = _column(drv, database, """
+        CALL () {
+          MATCH (o:Exposure) RETURN o.obsid AS obsid LIMIT 20
+          UNION MATCH (o:Observation) RETURN o.obsid AS obsid LIMIT 20
+        }
+        RETURN obsid""")
+    series = _column(drv, database, "MATCH (s:EngineeringSeries) RETURN s.key LIMIT 20")
+    return {"uris": products or ["mast:JWST/product/x.fits"], "names": associations or ["jw00000-o000_image3_00000_asn"],
+            "obsids": observations or ["0"], "keys": series or ["x"]}
+
+
+def derive_cases(keys: dict[str, list]) -> Iterator[tuple[str, str, dict]]:
+    """(name, query text, parameters) of every derivation and lookup query the online ingest runs."""
+    for name in DERIVE:
+        text = queries.text(f"derive/{name}")
+        params = {**query_params(name)}
+        if name == "engineering_exposures":
+            yield f"{name} (observations)", text, {**params, "obsids": keys["obsids"], "uris": []}
+            yield f"{name} (products)", text, {**params, "obsids": [], "uris": keys["uris"]}
+            continue
+        for param in ("uris", "names", "obsids", "keys"):
+            if f"${param}" in text:
+                params[param] = keys[param]
+        yield name, text, params
+    members = [{"name": name, "members": []} for name in keys["names"]]
+    yield "replace_association_members", queries.text("ingest/replace_association_members"), {"associations": members}
+
+
+def write_cases(keys: dict[str, list]) -> Iterator[tuple[str, str, dict]]:
+    """The writer's MERGE queries: one per keyed label, one per relationship group it writes."""
+    for label in KEYS:
+        yield f"nodes {label.value}", node_query(label), {"rows": [{"key": "k", "props": {"a": 1}, "labels": []}]}
+    groups = {(Rel.HAS_PRODUCT, start, end) for start in KEYS for end in KEYS}  # every pair of ends
+    groups |= {(rel, start, Label.PRODUCT) for rel in Rel for start in (Label.PRODUCT, Label.ASSOCIATION)}
+    for rel, start, end in sorted(groups, key=lambda g: (g[0].value, g[1].value, g[2].value)):
+        identity = EDGE_IDENTITY.get((rel, start), ())
+        row = {"start": "a", "end": "b", "props": {}, "ident": {name: "x" for name in identity}}
+        yield f"{rel.value} {start.value}->{end.value}", edge_query(rel, start, end, identity), {"rows": [row]}
+
+
+def planned_scans(drv, database: str, cases, force: bool) -> list[str]:
+    problems = []
+    with drv.session(database=database) as session:
+        for name, text, params in cases:
+            prefix = "CYPHER replan=force EXPLAIN " if force else "EXPLAIN "
+            summary = session.run(prefix + text, params).consume()
+            found = scans(summary.plan)
+            if found:
+                problems.append(f"{name}{' (replanned)' if force else ''}: {', '.join(sorted(set(found)))}")
+    return problems
+
+
+def test_operators_walks_the_plan_tree():
+    plan = {"operatorType": "ProduceResults@neo4j", "children": [
+        {"operatorType": "Apply@neo4j", "children": [
+            {"operatorType": "NodeByLabelScan@neo4j", "children": []},
+            {"operatorType": "NodeIndexSeek@neo4j", "children": []}]}]}
+    assert [op for op, _ in operators(plan)] == ["ProduceResults", "Apply", "NodeByLabelScan", "NodeIndexSeek"]
+    assert scans(plan) == ["NodeByLabelScan"]
+    assert scans({"operatorType": "NodeUniqueIndexSeek", "children": [
+        {"operatorType": "NodeIndexSeekByRange", "children": []}]}) == []
+    assert scans({"operatorType": "NodeIndexScan", "children": []}) == ["NodeIndexScan"]
+
+
+@pytest.mark.parametrize("which", ["derive", "write"])
+def test_queries_seek_on_a_near_empty_and_on_the_loaded_graph(which, graph, neo4j_settings, tmp_path):
+    database = neo4j_settings.neo4j_database
+    cases = derive_cases if which == "derive" else write_cases
+    # near empty: plans made now are cached, and reused on the loaded graph below
+    empty_graph(graph, database)
+    keys = graph_keys(graph, database)
+    problems = planned_scans(graph, database, list(cases(keys)), force=False)
+    problems += planned_scans(graph, database, list(cases(keys)), force=True)
+    load_demo(graph, neo4j_settings, tmp_path)
+    keys = graph_keys(graph, database)
+    assert len(keys["uris"]) > 20 and keys["names"] and keys["obsids"] and keys["keys"], keys
+    problems += planned_scans(graph, database, list(cases(keys)), force=False)
+    problems += planned_scans(graph, database, list(cases(keys)), force=True)
+    assert not problems, "queries planned with a scan where a seek is meant:\n" + "\n".join(problems)
