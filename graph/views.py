@@ -17,15 +17,16 @@ Recipe, a new API field:
 
 1. A node property: add the attribute to the type in `api/<kind>.py` under the property's name
    (a different name or a computed value: also an entry in `VIEWS` below).
+   `tests/api/test_bundled_sample.py` checks that the bundled sample holds the property read.
 2. A relationship: add its `Link` to `LINKS` below (`_out`/`_in` for one hop of a relationship of
-   `model/vocabulary.py`; `filter` when a list argument narrows it), then in the type's module a
+   `model/vocabulary.py`; `filter` when an argument narrows it), then in the type's module a
    resolver of the same name, decorated ``@relation("what it gives (REL_TYPE)")``, whose body is
    ``return related(self, info)``, whose one argument (if the link has a `filter`) is the filter
-   (an enum of `api/enums.py` or `list[str]`), and whose return type is the target's type: one
-   (`| None`) when `single`, `ProductConnection` when `page`, a list otherwise.
-3. Regenerate the SDL: ``python -m mastgraph.api.schema > schema.graphql``. The tests of
-   `tests/api/test_relations.py` then check the new field against the sample's relationships (a
-   pattern of more than one hop needs its expected answer there).
+   (an enum of `api/enums.py`, `list[str]` or `str`), and whose return type is the target's type:
+   one (`| None`) when `single`, `ProductConnection` when `page`, a list otherwise.
+   `tests/api/test_relations.py` checks every link is a field and answers what the test sample
+   holds (a pattern of more than one hop needs its expected answer written there).
+3. Regenerate the SDL: ``python -m mastgraph.api.schema > schema.graphql`` (a test compares them).
 """
 
 from __future__ import annotations
