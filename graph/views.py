@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from mastgraph.model.vocabulary import KEYS, Label, Rel
 
@@ -74,11 +75,13 @@ def _field(views: dict[str, str], owner: str, name: str) -> str:
     return "." + name
 
 
+@lru_cache(maxsize=4096)
 def node_field(label: Label, name: str) -> str:
     """How the field `name` of a node kind is read: ".property" or an expression over "{n}"."""
     return _field(VIEWS.get(label, {}), label.value, name)
 
 
+@lru_cache(maxsize=256)
 def edge_field(rel: Rel, name: str) -> str:
     """How the field `name` of a relationship item is read: ".property" of the relationship."""
     return _field(EDGE_VIEWS.get(rel, {}), rel.value, name)
