@@ -12,7 +12,7 @@ from enum import Enum
 from typing import Any
 
 from mastgraph.model.vocabulary import LEVEL_LABELS
-from mastgraph.graph.read import Page
+from mastgraph.graph.compiler import Page
 
 from .errors import BadArgument, LimitExceeded
 

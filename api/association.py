@@ -29,21 +29,19 @@ class Association:
     product_names: list[str] | None = strawberry.field(description="The names of the association's products.")
     composition_by: str | None = strawberry.field(description="How its Level-3 product combines members.")
 
-    @relation("Association.members", "The association's members (HAS_MEMBER), with their exposure types.",
-              filter="exptype")
+    @relation("The association's members (HAS_MEMBER), with their exposure types.")
     def members(self, info: strawberry.Info, exptype: list[str] | None = None) -> list[AssociationMember]:
         return related(self, info)
 
-    @relation("Association.products", "The products the association produced (PRODUCED_BY, reverse).")
+    @relation("The products the association produced (PRODUCED_BY, reverse).")
     def products(self, info: strawberry.Info) -> list[ProductRef]:
         return related(self, info)
 
-    @relation("Association.per_source_products", "Per-source products derived from its Level-3 product "
-              "(MULTIPLICITY, reverse).")
+    @relation("Per-source products derived from its Level-3 product (MULTIPLICITY, reverse).")
     def per_source_products(self, info: strawberry.Info) -> list[ProductRef]:
         return related(self, info)
 
-    @relation("Association.association_file", "The association file (`_asn.json`) itself, as a product.")
+    @relation("The association file (`_asn.json`) itself, as a product.")
     def association_file(self, info: strawberry.Info) -> ProductRef | None:
         return related(self, info)
 
@@ -54,10 +52,10 @@ class AssociationMember:
                                            "target_acquisition, sourcecat, segmap, direct_image.")
     asn_product: str | None = strawberry.field(description="The association product the member belongs to.")
 
-    @role("association", "The association.")
+    @role("The association.")
     def association(self, info: strawberry.Info) -> Association:
         return end(self, info)
 
-    @role("product", "The member product.")
+    @role("The member product.")
     def product(self, info: strawberry.Info) -> ProductRef:
         return end(self, info)

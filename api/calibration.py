@@ -16,12 +16,11 @@ class ReferenceFile:
     instrument: str | None
     reftype: str | None
 
-    @relation("ReferenceFile.products", "The products calibrated with this reference file (USED_REFERENCE), "
-              "a page at a time.")
+    @relation("The products calibrated with this reference file (USED_REFERENCE), a page at a time.")
     def products(self, info: strawberry.Info, first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = None, after: str | None = None) -> ProductConnection:
         return related(self, info)
 
-    @relation("ReferenceFile.end_products", "Every Level-3 product downstream of the products calibrated with "
+    @relation("Every Level-3 product downstream of the products calibrated with "
               "this reference file (USED_REFERENCE, then COMPOSITION, ANTECEDENT and CONTEMPORANEOUS_CALIBRATION), "
               "each once, a page at a time.")
     def end_products(self, info: strawberry.Info, first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = None, after: str | None = None) -> ProductConnection:
@@ -32,6 +31,6 @@ class ReferenceFile:
 class CrdsContext:
     name: str
 
-    @relation("CrdsContext.products", "The products calibrated under this context (CALIBRATED_UNDER), a page at a time.")
+    @relation("The products calibrated under this context (CALIBRATED_UNDER), a page at a time.")
     def products(self, info: strawberry.Info, first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = None, after: str | None = None) -> ProductConnection:
         return related(self, info)

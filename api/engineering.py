@@ -25,7 +25,7 @@ class Mnemonic:
     eu_type: str | None
     sql_type: str | None
 
-    @relation("Mnemonic.series", "The series of samples of this mnemonic (OF_MNEMONIC, reverse).")
+    @relation("The series of samples of this mnemonic (OF_MNEMONIC, reverse).")
     def series(self, info: strawberry.Info) -> list[EngineeringSeries]:
         return related(self, info)
 
@@ -41,15 +41,15 @@ class EngineeringSeries:
     times: list[float] | None = strawberry.field(description="Sample times (MJD).")
     values: JSON | None = strawberry.field(description="Sample values: numbers, or strings for text mnemonics.")
 
-    @relation("EngineeringSeries.mnemonic", "The mnemonic (OF_MNEMONIC).")
+    @relation("The mnemonic (OF_MNEMONIC).")
     def mnemonic(self, info: strawberry.Info) -> Mnemonic | None:
         return related(self, info)
 
-    @relation("EngineeringSeries.observations", "Exposures taken while the series was recorded (HAS_ENGINEERING, reverse).")
+    @relation("Exposures taken while the series was recorded (HAS_ENGINEERING, reverse).")
     def observations(self, info: strawberry.Info) -> list[ObservationRef]:
         return related(self, info)
 
-    @relation("EngineeringSeries.products", "Products whose exposure overlaps the series (HAS_ENGINEERING, reverse).")
+    @relation("Products whose exposure overlaps the series (HAS_ENGINEERING, reverse).")
     def products(self, info: strawberry.Info) -> list[ProductRef]:
         return related(self, info)
 

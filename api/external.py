@@ -20,10 +20,10 @@ class ExternalProduct:
     mission: str | None
     description: str | None
 
-    @relation("ExternalProduct.pre_image_of", "The JWST products it is an external pre-image of (EXTERNAL_PRE_IMAGE).")
+    @relation("The JWST products it is an external pre-image of (EXTERNAL_PRE_IMAGE).")
     def pre_image_of(self, info: strawberry.Info) -> list[ProductRef]:
         return related(self, info)
 
-    @relation("ExternalProduct.linked_from", "The JWST products that link to it (LINKED).")
+    @relation("The JWST products that link to it (LINKED).")
     def linked_from(self, info: strawberry.Info) -> list[ProductRef]:
         return related(self, info)

@@ -42,47 +42,43 @@ class Observation:
     provenance_name: str | None
     mast_listed: bool | None = strawberry.field(description="True when a MAST listing of this observation was loaded.")
 
-    @relation("Observation.program", "The program the observation belongs to (HAS_OBSERVATION).")
+    @relation("The program the observation belongs to (HAS_OBSERVATION).")
     def program(self, info: strawberry.Info) -> Program | None:
         return related(self, info)
 
-    @relation("Observation.products", "The products of the observation's own listing (HAS_PRODUCT), in URI order, "
-              "a page at a time.")
+    @relation("The products of the observation's own listing (HAS_PRODUCT), in URI order, a page at a time.")
     def products(
         self, info: strawberry.Info, filter: ProductFilter | None = None, first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = None, after: str | None = None
     ) -> ProductConnection:
         return related(self, info)
 
-    @relation("Observation.members", "For a combined observation: its member exposures (HAS_MEMBER).")
+    @relation("For a combined observation: its member exposures (HAS_MEMBER).")
     def members(self, info: strawberry.Info) -> list[Observation]:
         return related(self, info)
 
-    @relation("Observation.member_of", "The combined observations this exposure is a member of (HAS_MEMBER, reverse).")
+    @relation("The combined observations this exposure is a member of (HAS_MEMBER, reverse).")
     def member_of(self, info: strawberry.Info) -> list[Observation]:
         return related(self, info)
 
-    @relation("Observation.minimum_recommended_products", "The minimum recommended products by mastgraph's rule (MRP): "
+    @relation("The minimum recommended products by mastgraph's rule (MRP): "
               "the observation's own science products at the highest level present.")
     def minimum_recommended_products(self, info: strawberry.Info) -> list[ProductRef]:
         return related(self, info)
 
-    @relation("Observation.mast_minimum_recommended_products", "The products MAST flags as Minimum Recommended Products "
-              "in this observation's listing (MAST_MRP).")
+    @relation("The products MAST flags as Minimum Recommended Products in this observation's listing (MAST_MRP).")
     def mast_minimum_recommended_products(self, info: strawberry.Info) -> list[ProductRef]:
         return related(self, info)
 
-    @relation("Observation.aggregated", "Ancillary products aggregated with the observation (AGGREGATION): "
-              "intermediate products and guide-star products.", filter="kind")
+    @relation("Ancillary products aggregated with the observation (AGGREGATION): "
+              "intermediate products and guide-star products.")
     def aggregated(self, info: strawberry.Info, kind: list[AggregationKind] | None = None) -> list[ProductRef]:
         return related(self, info)
 
-    @relation("Observation.linked", "Linked data products of the observation's products and its members' products "
-              "(LINKED).", filter="kind")
+    @relation("Linked data products of the observation's products and its members' products (LINKED).")
     def linked(self, info: strawberry.Info, kind: list[LinkedKind] | None = None) -> list[ProductRef]:
         return related(self, info)
 
-    @relation("Observation.engineering", "Engineering data series overlapping the exposure (HAS_ENGINEERING), "
-              "optionally of one mnemonic.", filter="mnemonic")
+    @relation("Engineering data series overlapping the exposure (HAS_ENGINEERING), optionally of one mnemonic.")
     def engineering(self, info: strawberry.Info, mnemonic: str | None = None) -> list[SeriesRef]:
         return related(self, info)
 
@@ -93,6 +89,6 @@ class Program:
     proposal_id: str | None = strawberry.field(description="The proposal id without padding (`2733`).")
     pi: str | None = strawberry.field(description="Principal investigator.")
 
-    @relation("Program.observations", "The program's observations (HAS_OBSERVATION).")
+    @relation("The program's observations (HAS_OBSERVATION).")
     def observations(self, info: strawberry.Info) -> list[Observation]:
         return related(self, info)

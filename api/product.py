@@ -84,123 +84,113 @@ class Product:
     thumbnail: bool | None
 
     # -- structure --------------------------------------------------------------------------
-    @relation("Product.observation", "The observation whose listing holds the product (HAS_PRODUCT).")
+    @relation("The observation whose listing holds the product (HAS_PRODUCT).")
     def observation(self, info: strawberry.Info) -> ObservationRef | None:
         return related(self, info)
 
-    @relation("Product.association", "The association that produced the product (PRODUCED_BY).")
+    @relation("The association that produced the product (PRODUCED_BY).")
     def association(self, info: strawberry.Info) -> AssociationRef | None:
         return related(self, info)
 
-    @relation("Product.member_of", "Associations naming the product as a member (HAS_MEMBER), with its exposure type.",
-              filter="exptype")
+    @relation("Associations naming the product as a member (HAS_MEMBER), with its exposure type.")
     def member_of(self, info: strawberry.Info, exptype: list[str] | None = None) -> list[MemberRef]:
         return related(self, info)
 
     # -- composition and antecedents ----------------------------------------------------------
-    @relation("Product.composed_of", "The Level-2b products this Level-3 product is composed of (COMPOSITION), "
-              "optionally only those combined `by` dither, detector, mosaic tile, segment or orientation.", filter="by")
+    @relation("The Level-2b products this Level-3 product is composed of (COMPOSITION), "
+              "optionally only those combined `by` dither, detector, mosaic tile, segment or orientation.")
     def composed_of(self, info: strawberry.Info, by: list[CompositionBy] | None = None) -> list[Product]:
         return related(self, info)
 
-    @relation("Product.composes", "The Level-3 products composed of this product (COMPOSITION, reverse).", filter="by")
+    @relation("The Level-3 products composed of this product (COMPOSITION, reverse).")
     def composes(self, info: strawberry.Info, by: list[CompositionBy] | None = None) -> list[Product]:
         return related(self, info)
 
-    @relation("Product.antecedents", "The inputs of the pipeline stage that made this product (ANTECEDENT): "
+    @relation("The inputs of the pipeline stage that made this product (ANTECEDENT): "
               "the previous level of the same exposure, and the association file.")
     def antecedents(self, info: strawberry.Info) -> list[Product]:
         return related(self, info)
 
-    @relation("Product.derived_products", "The products this product is an antecedent of (ANTECEDENT, reverse).")
+    @relation("The products this product is an antecedent of (ANTECEDENT, reverse).")
     def derived_products(self, info: strawberry.Info) -> list[Product]:
         return related(self, info)
 
-    @relation("Product.multiplicity_of", "For a per-source product: the Level-3 association it was derived from "
-              "(MULTIPLICITY).")
+    @relation("For a per-source product: the Level-3 association it was derived from (MULTIPLICITY).")
     def multiplicity_of(self, info: strawberry.Info) -> AssociationRef | None:
         return related(self, info)
 
     # -- calibrations and prerequisites -------------------------------------------------------
-    @relation("Product.contemporaneous_calibrations", "Calibration exposures taken with the science exposure "
-              "(CONTEMPORANEOUS_CALIBRATION): background, PSF, imprint, lamp, flat ...", filter="kind")
+    @relation("Calibration exposures taken with the science exposure "
+              "(CONTEMPORANEOUS_CALIBRATION): background, PSF, imprint, lamp, flat ...")
     def contemporaneous_calibrations(self, info: strawberry.Info, kind: list[CalibrationKind] | None = None) -> list[Product]:
         return related(self, info)
 
-    @relation("Product.calibrates", "The products this calibration exposure was used for (CONTEMPORANEOUS_CALIBRATION, "
-              "reverse).", filter="kind")
+    @relation("The products this calibration exposure was used for (CONTEMPORANEOUS_CALIBRATION, reverse).")
     def calibrates(self, info: strawberry.Info, kind: list[CalibrationKind] | None = None) -> list[Product]:
         return related(self, info)
 
-    @relation("Product.prerequisites", "Target acquisitions, confirmation images and pre-images (PREREQUISITE).",
-              filter="kind")
+    @relation("Target acquisitions, confirmation images and pre-images (PREREQUISITE).")
     def prerequisites(self, info: strawberry.Info, kind: list[PrerequisiteKind] | None = None) -> list[Product]:
         return related(self, info)
 
-    @relation("Product.prerequisite_for", "The products this one is a prerequisite of (PREREQUISITE, reverse).",
-              filter="kind")
+    @relation("The products this one is a prerequisite of (PREREQUISITE, reverse).")
     def prerequisite_for(self, info: strawberry.Info, kind: list[PrerequisiteKind] | None = None) -> list[Product]:
         return related(self, info)
 
     # -- linked data ----------------------------------------------------------------------------
-    @relation("Product.linked", "Linked data products (LINKED): guide-star products, the MSA catalog, previews, cut-outs.",
-              filter="kind")
+    @relation("Linked data products (LINKED): guide-star products, the MSA catalog, previews, cut-outs.")
     def linked(self, info: strawberry.Info, kind: list[LinkedKind] | None = None) -> list[Product]:
         return related(self, info)
 
-    @relation("Product.linked_from", "The products this one is linked data of (LINKED, reverse).", filter="kind")
+    @relation("The products this one is linked data of (LINKED, reverse).")
     def linked_from(self, info: strawberry.Info, kind: list[LinkedKind] | None = None) -> list[Product]:
         return related(self, info)
 
-    @relation("Product.linked_external_products", "Linked data of other missions (LINKED to external products).",
-              filter="kind")
+    @relation("Linked data of other missions (LINKED to external products).")
     def linked_external_products(self, info: strawberry.Info, kind: list[LinkedKind] | None = None) -> list[ExternalRef]:
         return related(self, info)
 
     # -- contributing products ------------------------------------------------------------------
-    @relation("Product.reference_files", "Calibration reference files used to make the product (USED_REFERENCE), "
-              "optionally of some reference types.", filter="reftype")
+    @relation("Calibration reference files used to make the product (USED_REFERENCE), "
+              "optionally of some reference types.")
     def reference_files(self, info: strawberry.Info, reftype: list[str] | None = None) -> list[ReferenceFileRef]:
         return related(self, info)
 
-    @relation("Product.crds_context", "The CRDS context the product was calibrated under (CALIBRATED_UNDER).")
+    @relation("The CRDS context the product was calibrated under (CALIBRATED_UNDER).")
     def crds_context(self, info: strawberry.Info) -> CrdsContextRef | None:
         return related(self, info)
 
-    @relation("Product.engineering", "Engineering data series overlapping the product's exposure (HAS_ENGINEERING), "
-              "optionally of one mnemonic.", filter="mnemonic")
+    @relation("Engineering data series overlapping the product's exposure (HAS_ENGINEERING), "
+              "optionally of one mnemonic.")
     def engineering(self, info: strawberry.Info, mnemonic: str | None = None) -> list[SeriesRef]:
         return related(self, info)
 
-    @relation("Product.external_pre_images", "Pre-images from other missions contributed as astrometric references "
-              "(EXTERNAL_PRE_IMAGE).")
+    @relation("Pre-images from other missions contributed as astrometric references (EXTERNAL_PRE_IMAGE).")
     def external_pre_images(self, info: strawberry.Info) -> list[ExternalRef]:
         return related(self, info)
 
     # -- observations ---------------------------------------------------------------------------
-    @relation("Product.aggregated_by", "Observations that aggregate this ancillary product (AGGREGATION).",
-              filter="kind")
+    @relation("Observations that aggregate this ancillary product (AGGREGATION).")
     def aggregated_by(self, info: strawberry.Info, kind: list[AggregationKind] | None = None) -> list[ObservationRef]:
         return related(self, info)
 
-    @relation("Product.minimum_recommended_for", "Observations whose minimum recommended products include this one, "
-              "by mastgraph's rule (MRP).")
+    @relation("Observations whose minimum recommended products include this one, by mastgraph's rule (MRP).")
     def minimum_recommended_for(self, info: strawberry.Info) -> list[ObservationRef]:
         return related(self, info)
 
-    @relation("Product.mast_minimum_recommended_for", "Observations whose listing flags this product as a minimum "
+    @relation("Observations whose listing flags this product as a minimum "
               "recommended product, as MAST says (MAST_MRP).")
     def mast_minimum_recommended_for(self, info: strawberry.Info) -> list[ObservationRef]:
         return related(self, info)
 
     # -- what went into it, what it ended up in -------------------------------------------------
-    @relation("Product.inputs", "What went into the product: the raw (Level-1b) exposures reached upstream "
+    @relation("What went into the product: the raw (Level-1b) exposures reached upstream "
               "through COMPOSITION, ANTECEDENT and CONTEMPORANEOUS_CALIBRATION, their visits, observations "
               "and programs. Meaningful for Level 3; a raw exposure's inputs are itself.")
     def inputs(self, info: strawberry.Info) -> InputsRef | None:
         return related(self, info)
 
-    @relation("Product.end_products", "Every Level-3 product this product ended up in: reached downstream "
+    @relation("Every Level-3 product this product ended up in: reached downstream "
               "through COMPOSITION, ANTECEDENT and CONTEMPORANEOUS_CALIBRATION, each once, in URI order.")
     def end_products(self, info: strawberry.Info) -> list[Product]:
         return related(self, info)

@@ -1,9 +1,9 @@
-"""A resolver's GraphQL selection as a `graph.read.Selection`: what to fetch, in one query.
+"""A resolver's GraphQL selection as a `graph.compiler.Selection`: what to fetch, in one query.
 
 The walk follows the operation's own fragments, inline fragments and @skip/@include, reads
 argument values (literals or variables), and maps each field through its Strawberry definition:
-a plain field is a node property (its Python name is a key of `graph.read.VIEWS`), a field made
-with `relations.relation` is a `Child` through `graph.read.LINKS`. With `nested=False` related
+a plain field is a node property (its Python name, read as `graph/views.py` says), a field made
+with `relations.relation` is a `Child` through `graph/views.py` LINKS. With `nested=False` related
 nodes are left out, so each relation field is loaded on its own, level by level.
 """
 
@@ -42,7 +42,8 @@ from graphql.language import (
 from graphql.pyutils import Undefined
 
 from mastgraph.model.vocabulary import Label
-from mastgraph.graph.read import LINKS, Child, EdgeSelection, InputsSelection, Selection
+from mastgraph.graph.compiler import Child, EdgeSelection, InputsSelection, Selection
+from mastgraph.graph.views import LINKS
 
 from . import arguments
 

@@ -1,7 +1,7 @@
 """Every relation field of every node type answers what the graph holds, in both directions.
 
 Expected answers come from the sample's own list of relationships (tests/api/conftest.py), read
-through each field's link pattern (graph/read.py LINKS): relationship type, direction, far label.
+through each field's link pattern (graph/views.py LINKS): relationship type, direction, far label.
 """
 
 from __future__ import annotations
@@ -9,11 +9,13 @@ from __future__ import annotations
 import re
 
 import pytest
+import strawberry
 from graphql import GraphQLObjectType
 
+from mastgraph.api.relations import relation, role
 from mastgraph.api.selection import metadata
 from mastgraph.model.vocabulary import Label, Rel
-from mastgraph.graph.read import LINKS
+from mastgraph.graph.views import LINKS
 
 from .conftest import gql, ok
 
@@ -170,6 +172,33 @@ def test_every_relation_field_of_every_node(api, sample_graph, label):
 def test_every_link_is_a_field():
     used = {link for kind in KINDS for _, link in relation_fields(kind.value)}
     assert used == set(LINKS)
+
+
+def test_a_relation_field_is_declared_by_its_link():
+    """The resolver names no link: its type and name find it, and its one argument is the link's filter."""
+
+    class Product:
+        @relation("Composed of.")
+        def composed_of(self, info: strawberry.Info, by: list[str] | None = None) -> list[str]:
+            return []
+
+    meta = Product.composed_of.metadata
+    assert meta == {"link": "Product.composed_of", "filter": "by"} and Product.composed_of.description == "Composed of."
+    with pytest.raises(LookupError, match=r"Product\.made_of: no link of that name in graph/views.py LINKS"):
+        class Product:  # noqa: F811
+            @relation("Made of.")
+            def made_of(self, info):
+                return None
+    with pytest.raises(TypeError, match=r"Product\.composed_of: its link filters on \{r\}\.by, so it takes one"):
+        class Product:  # noqa: F811
+            @relation("Composed of.")
+            def composed_of(self, info):
+                return None
+    with pytest.raises(LookupError, match="no link of graph/views.py LINKS has a role 'member'"):
+        class AssociationMember:
+            @role("The member.")
+            def member(self, info):
+                return None
 
 
 def test_every_model_relationship_is_reachable_both_ways():
