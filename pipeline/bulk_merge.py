@@ -19,6 +19,7 @@ from pathlib import Path
 
 from mastgraph.graph.bulk_format import Columns, RowWriter, labels_cell
 from mastgraph.pipeline.bulk_spill import EDGE, NODE, gc_relaxed, peak_rss, read_spill, remove, spill_files
+from mastgraph.pipeline.derive_tables import FactWriter
 from mastgraph.model.vocabulary import EDGE_IDENTITY, Label, Rel
 
 
@@ -34,6 +35,9 @@ class MergeConfig:
     node_extras: dict[str, tuple[str, ...]]
     edge_columns: dict[tuple[str, str, str], Columns]
     edge_extras: dict[tuple[str, str, str], tuple[str, ...]]
+    #: Where the facts the derivation rules read are written (`pipeline.derive_tables.FactWriter`);
+    #: None: not written (a dry run).
+    facts_dir: Path | None = None
 
 
 @dataclass
@@ -76,6 +80,7 @@ class MergeWorker:
         self.config = config
         self.tag = tag
         self.identity = {(rel.value, label.value): names for (rel, label), names in EDGE_IDENTITY.items()}
+        self._facts: FactWriter | None = None
 
     def run(self, partition: int, emit: Callable[[tuple], None]) -> None:
         with gc_relaxed():  # (a partition's records are many small containers, nearly none in a cycle)
@@ -90,12 +95,15 @@ class MergeWorker:
         nodes, edges, refs = self._read(partition)
         result = PartitionResult(partition)
         out = _Outputs(self.config.csv_dir, partition, result)
+        self._facts = FactWriter(self.config.facts_dir, partition) if self.config.facts_dir else None
         try:
             self._write_nodes(nodes, refs, out, result)
             del nodes, refs
             self._write_edges(edges, out, result)
         finally:
             out.close()
+            if self._facts is not None:
+                self._facts.close()
         for path in spill_files(self.config.spill_dir, partition):
             remove(path)
         result.max_rss = peak_rss()
@@ -140,8 +148,11 @@ class MergeWorker:
     def _write_nodes(self, nodes: dict, refs: dict, out: "_Outputs", result: PartitionResult) -> None:
         writers: dict[tuple[str, ...], RowWriter] = {}
         labels_count = result.labels
+        facts = self._facts
         for (label, key), (extra, props) in nodes.items():
             group = (label, *sorted(set(extra) - {label})) if extra else (label,)
+            if facts is not None:
+                facts.node(group, key, props)
             writer = writers.get(group)
             if writer is None:
                 writer = writers[group] = out.node_writer(group, self.config)
@@ -166,8 +177,11 @@ class MergeWorker:
     def _write_edges(self, edges: dict, out: "_Outputs", result: PartitionResult) -> None:
         writers: dict[tuple[str, ...], RowWriter] = {}
         rels = result.rels
+        facts = self._facts
         for (rel, start, skey, end, ekey, ident), props in edges.items():
             group = (rel, start, end)
+            if facts is not None:
+                facts.edge(rel, start, skey, end, ekey, props)
             writer = writers.get(group)
             if writer is None:
                 writer = writers[group] = out.edge_writer(group, self.config)
