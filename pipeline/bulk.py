@@ -137,6 +137,7 @@ class BuildReport:
     #: The most DuckDB's buffer manager held after any rule (memory and spilled temporary files),
     #: and its memory limit.
     duckdb_peak_bytes: int = 0
+    derive_rule_rows: dict[str, int] = field(default_factory=dict)  # rows each rule gave, before uniting
     duckdb_memory_limit: str = ""
     fact_bytes: int = 0  # the facts the CSV phase writes for the rules
     #: Of the parse phase, summed over the workers: time in the loaders (and the online path's
@@ -674,7 +675,9 @@ class Build:
                 lambda name, done: self.progress.update("derive", 1 + done, name))
         finally:
             con.close()
-        shutil.rmtree(self.facts_dir, ignore_errors=True)
+        if not self.options.keep_work:
+            shutil.rmtree(self.facts_dir, ignore_errors=True)
+            (self.work / "derive.duckdb").unlink(missing_ok=True)
         groups: list[ImportGroup] = []
         for (rel, start, end), (path, rows) in sorted(result.groups.items()):
             props = derive_tables.DERIVED_PROPS[Rel(rel)]
@@ -690,6 +693,7 @@ class Build:
             self.residual_files.append(str(path))
             self.report.residual_values += sum(len(item[-1]) for item in result.residuals)
         self.report.derive_steps = {k: round(v, 3) for k, v in result.seconds.items()}
+        self.report.derive_rule_rows = dict(result.rows)
         self.report.derived = dict(sorted(result.created.items()))
         self.report.duckdb_peak_bytes = result.duckdb_peak_bytes
         self.report.phases["derive"] = time.perf_counter() - started

@@ -392,6 +392,7 @@ class DeriveResult:
     #: identity names, identity values, props), as `pipeline.bulk_merge` residuals
     residuals: list[tuple] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # per rule, and load/unite/write
+    rows: dict[str, int] = field(default_factory=dict)  # rows each rule gave (before uniting)
     duckdb_peak_bytes: int = 0  # the most DuckDB's buffer manager held after a rule (memory and temp files)
 
 
@@ -430,14 +431,16 @@ def load_facts(con, folder: Path) -> None:
     con.executemany("INSERT INTO intermediate VALUES (?)", [[s] for s in sorted(INTERMEDIATE_SUFFIXES)])
 
 
-def run_rules(con, on_rule: Callable[[str, int], None] | None = None) -> tuple[dict[str, float], int]:
-    """Every rule into the table `derived` (EDGE_COLUMNS, one row per rule hit); seconds per rule,
-    and the most memory DuckDB held after any rule."""
+def run_rules(con, on_rule: Callable[[str, int], None] | None = None
+              ) -> tuple[dict[str, float], dict[str, int], int]:
+    """Every rule into the table `derived` (EDGE_COLUMNS, one row per rule hit); seconds and rows
+    per rule, and the most memory DuckDB held after any rule."""
     con.execute("CREATE OR REPLACE TABLE derived (rel VARCHAR, start_label VARCHAR, start_key VARCHAR, "
                 "end_label VARCHAR, end_key VARCHAR, kind VARCHAR, exptype VARCHAR, \"by\" VARCHAR, "
                 "source_id VARCHAR, rank VARCHAR)")
     seconds: dict[str, float] = {}
-    held = 0
+    rows: dict[str, int] = {}
+    held = total = 0
     for number, rule in enumerate(RULES):
         started = time.perf_counter()
         if rule.output:
@@ -446,10 +449,12 @@ def run_rules(con, on_rule: Callable[[str, int], None] | None = None) -> tuple[d
         else:
             con.execute(f"INSERT INTO derived {rule_sql(rule)}")
         seconds[rule.name] = seconds.get(rule.name, 0.0) + time.perf_counter() - started
+        now = con.execute("SELECT count(*) FROM derived").fetchone()[0]
+        rows[rule.name], total = now - total, now
         held = max(held, _held_bytes(con))
         if on_rule:
             on_rule(rule.name, number + 1)
-    return seconds, held
+    return seconds, rows, held
 
 
 #: One relationship per identity: LINKED per kind (EDGE_IDENTITY), every other type per ends. The
@@ -477,7 +482,7 @@ def derive_edges(con, out_dir: Path, on_rule: Callable[[str, int], None] | None 
     relationship CSV (one data file per type and end labels, under `out_dir`); return them with
     the properties to set on the relationships the loaders wrote."""
     result = DeriveResult()
-    seconds, held = run_rules(con, on_rule)
+    seconds, result.rows, held = run_rules(con, on_rule)
     result.seconds.update(seconds)
     started = time.perf_counter()
     con.execute(_UNITE)
