@@ -380,6 +380,10 @@ class Build:
             raise BulkError(str(exc)) from None
         if not files:
             raise BulkError("no files to load")
+        try:
+            derive_tables.memory_size(self.options.derive_memory)
+        except ValueError as exc:
+            raise BulkError(f"--derive-memory: {exc}") from None
         self.report.files, self.report.input_bytes, self.report.estimated_bytes = files, on_disk, estimated
         self._prepare()
         try:
@@ -663,10 +667,7 @@ class Build:
         self.report.duckdb_memory_limit = self.options.derive_memory
         config = derive_tables.DuckConfig(self.work / "derive.duckdb", self.work / "duckdb-tmp",
                                           self.options.derive_memory, self.report.workers)
-        try:
-            con = derive_tables.connect(config)
-        except ValueError as exc:
-            raise BulkError(f"--derive-memory: {exc}") from None
+        con = derive_tables.connect(config)
         try:
             derive_tables.load_facts(con, self.facts_dir)
             self.progress.update("derive", 1, "facts loaded")

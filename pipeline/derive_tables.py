@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -401,17 +402,18 @@ def connect(config: DuckConfig):
 
     config.temp_dir.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(config.database))
-    con.execute(f"SET memory_limit = '{_size(config.memory_limit)}'")
+    con.execute(f"SET memory_limit = '{memory_size(config.memory_limit)}'")
     con.execute("SET temp_directory = ?", [str(config.temp_dir)])
     con.execute(f"SET threads = {max(1, int(config.threads))}")
     con.execute("SET preserve_insertion_order = false")
     return con
 
 
-def _size(text: str) -> str:
+def memory_size(text: str) -> str:
+    """A DuckDB memory size as given (`1GB`, `500MB`, `2 GiB`); ValueError for anything else."""
     value = str(text).strip()
-    if not value or not all(c.isalnum() or c in ". " for c in value):
-        raise ValueError(f"not a memory size: {text!r}")
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", value, re.IGNORECASE):
+        raise ValueError(f"not a memory size: {text!r} (e.g. 1GB, 500MB)")
     return value
 
 

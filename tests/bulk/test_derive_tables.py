@@ -8,6 +8,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
+
 from mastgraph.graph import db
 from mastgraph.pipeline import derive_tables
 from mastgraph.pipeline.bulk import BuildOptions, build
@@ -101,3 +103,16 @@ def test_rules_over_links_a_loader_also_gave_and_long_exposures(graph, neo4j_set
     assert all(rows > 0 for rows in report.derive_rule_rows.values()), report.derive_rule_rows
     assert list(report.phases)[:4] == ["parse", "csv", "derive", "import"]  # derived before the import
     assert report.duckdb_memory_limit and report.fact_bytes > 0
+
+
+def test_a_bad_derive_memory_is_refused_before_anything_is_read(bulk_settings: Settings, tmp_path):
+    from mastgraph.pipeline.bulk import BulkError
+
+    from ..graph.test_ingest import EXP, row, write_listing
+
+    path = write_listing(tmp_path, "listing.csv", [row(f"{EXP}_rate.fits")])
+    work = tmp_path / "work"
+    with pytest.raises(BulkError) as caught:
+        build(bulk_settings, [path], BuildOptions(force=True, derive_memory="lots", work_dir=work))
+    assert str(caught.value) == "--derive-memory: not a memory size: 'lots' (e.g. 1GB, 500MB)"
+    assert not work.exists()
