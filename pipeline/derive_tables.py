@@ -108,7 +108,7 @@ class Rule:
     """One derivation as one SQL statement over the input tables (and earlier rules' `output`)."""
 
     name: str
-    cypher: str  # the query it mirrors: cypher/derive/<cypher>.cypher
+    cypher: tuple[str, ...]  # the queries it mirrors: cypher/derive/<name>.cypher
     sql: str  # SELECT of EDGE_COLUMNS
     #: Also kept as a table of this name for later rules (PRODUCED_BY feeds association_members).
     output: str | None = None
@@ -134,7 +134,7 @@ _STEM_PREFIXES = ("SELECT uri, unnest(list_transform(range(1, len(string_split(s
 RULES: tuple[Rule, ...] = (
     # cypher/derive/antecedents.cypher: each product -> the inputs of the pipeline stage that made it
     # (same exposure key; neither a preview nor a guide-star product); the first direction only.
-    Rule("antecedents", "antecedents", f"""
+    Rule("antecedents", ("antecedents",), f"""
         SELECT {_edge('ANTECEDENT', _P, 'p.uri', _P, 'q.uri')}
         FROM products p
         JOIN exposure_inputs i ON i.suffix = p.suffix
@@ -144,7 +144,7 @@ RULES: tuple[Rule, ...] = (
     # cypher/derive/produced_by_associations.cypher: every product an association names (by stem, by
     # source_stem, or a Level-3 stem starting with the name + '_'), of the association's level
     # (ENDS WITH '3' -> '3', else '2b', a NULL asn_type included), not a preview.
-    Rule("produced_by_associations", "produced_by_associations", f"""
+    Rule("produced_by_associations", ("produced_by_associations",), f"""
         WITH a AS (SELECT name, CASE WHEN suffix(asn_type, '3') THEN '3' ELSE '2b' END AS level FROM associations),
         named AS (SELECT a.name, a.level, n.product FROM a JOIN association_products n ON n.name = a.name),
         hits AS (
@@ -160,7 +160,7 @@ RULES: tuple[Rule, ...] = (
         SELECT {_edge('PRODUCED_BY', _P, 'uri', _A, 'name')} FROM hits""", output="derived_produced_by"),
     # cypher/derive/produced_by_products.cypher, Level 3: the association of the product's program
     # and asn id, a Level-3 one, naming the product (stem, source_stem, or a prefix of the stem).
-    Rule("produced_by_products_l3", "produced_by_products", f"""
+    Rule("produced_by_products_l3", ("produced_by_products",), f"""
         WITH p AS (SELECT * FROM products WHERE level = '3' AND stem IS NOT NULL AND NOT preview),
         a AS (SELECT * FROM associations WHERE suffix(asn_type, '3')),
         pairs AS (SELECT p.uri, a.name, p.stem, p.source_stem FROM p
@@ -175,7 +175,7 @@ RULES: tuple[Rule, ...] = (
     # cypher/derive/produced_by_products.cypher, Level 2b: the association (not a Level-3 one) that
     # already produces a product of the same stem and names the stem; the PRODUCED_BY relationships
     # the loaders wrote and those produced_by_associations derives.
-    Rule("produced_by_products_l2b", "produced_by_products", f"""
+    Rule("produced_by_products_l2b", ("produced_by_products",), f"""
         WITH produced AS (
             SELECT start_key AS uri, end_key AS name FROM loader_edges WHERE rel = 'PRODUCED_BY'
               AND start_label = '{_P}' AND end_label = '{_A}'
@@ -192,33 +192,33 @@ RULES: tuple[Rule, ...] = (
     # cypher/derive/linked.cypher, first direction of each kind: the product a preview shows (its
     # filename is the preview's `previews`); a Level-1b exposure (not a guide-star product) -> the
     # guide-star products of its visit; a product -> the MSA file its MSAMETFL names.
-    Rule("linked_preview", "linked", f"""
+    Rule("linked_preview", ("linked",), f"""
         SELECT {_edge('LINKED', _P, 't.uri', _P, 'p.uri', kind="'preview'")}
         FROM products p JOIN products t ON t.filename = p.previews WHERE p.preview"""),
-    Rule("linked_guide_star", "linked", f"""
+    Rule("linked_guide_star", ("linked",), f"""
         SELECT {_edge('LINKED', _P, 'p.uri', _P, 'g.uri', kind="'guide_star'")}
         FROM products p JOIN products g ON g.visit_id = p.visit_id AND g.guide_star
         WHERE p.l1b AND NOT p.guide_star AND p.visit_id IS NOT NULL"""),
-    Rule("linked_msa", "linked", f"""
+    Rule("linked_msa", ("linked",), f"""
         SELECT {_edge('LINKED', _P, 'p.uri', _P, 'm.uri', kind="'msa_catalog'")}
         FROM products p JOIN products m ON m.filename = p.msametfl AND m.msa_file
         WHERE p.msametfl IS NOT NULL"""),
     # cypher/derive/association_members.cypher: every output p (PRODUCED_BY, written or derived) of an
     # association a. `rank` is the association's name: derive_all runs the associations in name
     # order, so where two associations SET one property of one relationship, the last name's wins.
-    Rule("association_file", "association_members", f"""
+    Rule("association_file", ("association_members",), f"""
         WITH produced AS ({{produced}})
         SELECT {_edge('ANTECEDENT', _P, 'produced.uri', _P, 'af.uri')}
         FROM produced JOIN products af ON af.association = produced.name AND af.association_file
         WHERE af.uri <> produced.uri"""),
-    Rule("multiplicity", "association_members", f"""
+    Rule("multiplicity", ("association_members",), f"""
         WITH produced AS ({{produced}})
         SELECT {_edge('MULTIPLICITY', _P, 'p.uri', _A, 'produced.name', source_id='p.source_id',
                       rank='produced.name')}
         FROM produced JOIN products p ON p.uri = produced.uri
         JOIN association_products n ON n.name = produced.name AND n.product = p.source_stem
         WHERE p.source_stem IS NOT NULL"""),
-    Rule("members", "association_members", f"""
+    Rule("members", ("association_members",), f"""
         WITH produced AS ({{produced}}),
         pairs AS (
             SELECT p.uri AS p, p.level, r.uri AS m, r.exptype, a.composition_by, produced.name,
@@ -253,7 +253,7 @@ RULES: tuple[Rule, ...] = (
     # overlaps its own and that starts at most MAX_EXPOSURE_DAYS before it; and every exposure longer
     # than MAX_EXPOSURE_DAYS with every series starting at most MAX_SERIES_DAYS before it. A NaN
     # compares false in Cypher; here it is left out.
-    Rule("engineering", "engineering_series", f"""
+    Rule("engineering", ("engineering_series", "engineering_exposures"), f"""
         WITH e AS (
             SELECT '{_O}' AS label, obsid AS key, t_min, t_max FROM observations WHERE exposure
             UNION ALL
@@ -269,7 +269,7 @@ RULES: tuple[Rule, ...] = (
     # cypher/derive/mrp.cypher: an observation's own science products (HAS_PRODUCT) at the highest
     # level present (string order), no ancillary kinds, no intermediate suffix (a NULL suffix is
     # no match of `NOT p.suffix IN $intermediate`, as in Cypher).
-    Rule("mrp", "mrp", f"""
+    Rule("mrp", ("mrp",), f"""
         WITH science AS (
             SELECT h.obsid, p.uri, p.level FROM has_product h JOIN products p ON p.uri = h.uri
             WHERE p.product_type = 'SCIENCE' AND p.level IS NOT NULL AND p.suffix IS NOT NULL

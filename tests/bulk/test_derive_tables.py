@@ -116,3 +116,11 @@ def test_a_bad_derive_memory_is_refused_before_anything_is_read(bulk_settings: S
         build(bulk_settings, [path], BuildOptions(force=True, derive_memory="lots", work_dir=work))
     assert str(caught.value) == "--derive-memory: not a memory size: 'lots' (e.g. 1GB, 500MB)"
     assert not work.exists()
+
+
+def test_every_derivation_query_has_its_rules():
+    from mastgraph.graph.queries import cypher_dir
+
+    scoping = {"associations_of_products", "observations_of_products"}  # `derive`'s scope, no relationships
+    queries = {p.stem for p in (cypher_dir() / "derive").glob("*.cypher")} - scoping
+    assert {name for rule in derive_tables.RULES for name in rule.cypher} == queries
