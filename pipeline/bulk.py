@@ -1,11 +1,13 @@
 """The bulk build: a first load of a whole archive through Neo4j's own importer.
 
     parse   files -> the online path's loaders and checks -> records spilled to partitions
-    csv     one partition at a time: merged by key -> the importer's CSV files (bounded memory);
-            two files giving one key different values stop the build here, before the import
-    import  local server stopped -> `neo4j-admin database import full` -> server started
+    csv     one partition at a time: merged by key -> the importer's CSV files (bounded memory), and
+            the facts the derivation rules read; two files giving one key different values stop the
+            build here, before the import
+    derive  the derivation rules (`pipeline.derive_tables`: cypher/derive/*.cypher as SQL joins, run
+            by DuckDB in bounded memory) -> the derived relationships' CSV files
+    import  local server stopped if it runs -> `neo4j-admin database import full` -> server started
     index   cypher/schema.cypher applied, indexes awaited
-    derive  the online path's derivation queries over the whole graph (`pipeline.derive.derive_all`)
 
 The result is the graph the online ingest (`pipeline.ingest`) builds from the same files in the same
 order; docs/bulk.md says how, and what it costs. Parsing and CSV writing run in worker processes
@@ -18,6 +20,7 @@ import json
 import math
 import multiprocessing
 import os
+import pickle
 import queue
 import shutil
 import time
@@ -41,7 +44,7 @@ from mastgraph.pipeline.bulk_merge import (
 )
 from mastgraph.pipeline.bulk_conflicts import Clashes
 from mastgraph.pipeline.bulk_spill import FileOutcome, ParseConfig, ParseResult, ParseWorker, peak_rss, read_rejects
-from mastgraph.pipeline.derive import derive_all
+from mastgraph.pipeline import derive_tables
 from mastgraph.model.vocabulary import KEYS, Label, Rel
 from mastgraph.graph.server import LocalNeo4j
 from mastgraph.graph.settings import Settings
@@ -63,7 +66,13 @@ DATABASE_FACTOR = 2.0
 PARSE_TASKS_PER_PROCESS = 4
 #: Below this much input, parse and merge in the calling process (no worker start-up cost).
 INLINE_BELOW = 32 * 1024 * 1024
-PHASES = ("parse", "csv", "import", "index", "derive")
+#: The importer's default JVM heap. Its own check asks for 1 GiB; a -Xmx of exactly 1g gives the
+#: JVM a little less usable heap than that (G1 keeps a region back), so the importer warned that
+#: "heap size 1.000GiB may be too small".
+IMPORTER_HEAP = "1100m"
+#: DuckDB's memory for the derivation rules (beyond it, it spills to the work folder).
+DERIVE_MEMORY = "1GB"
+PHASES = ("parse", "csv", "derive", "import", "index")
 
 
 class BulkError(Exception):
@@ -106,9 +115,10 @@ class BuildOptions:
     dry_run: bool = False
     workers: int = 0  # 0: one per core
     partitions: int = 0  # 0: from the input estimate
-    importer_heap: str = "1g"
+    importer_heap: str = IMPORTER_HEAP
     importer_memory: str | None = None  # the importer's --max-off-heap-memory (its default: 90% of free RAM)
     importer_threads: int | None = None
+    derive_memory: str = DERIVE_MEMORY  # DuckDB's memory_limit for the derivation rules
     #: Which loader reads a file (default: `loaders.registry.detect`); it must be picklable (a
     #: module-level function or class) when worker processes are used.
     detect: Callable[[Path], Any] | None = None
@@ -128,7 +138,13 @@ class BuildReport:
     partitions: int = 0
     workers: int = 1
     phases: dict[str, float] = field(default_factory=dict)
-    derive_steps: dict[str, float] = field(default_factory=dict)
+    derive_steps: dict[str, float] = field(default_factory=dict)  # seconds per derivation rule (pipeline.derive_tables)
+    #: The most DuckDB's buffer manager held after any rule (memory and spilled temporary files),
+    #: and its memory limit.
+    duckdb_peak_bytes: int = 0
+    derive_rule_rows: dict[str, int] = field(default_factory=dict)  # rows each rule gave, before uniting
+    duckdb_memory_limit: str = ""
+    fact_bytes: int = 0  # the facts the CSV phase writes for the rules
     #: Of the parse phase, summed over the workers: time in the loaders (and the online path's
     #: checks), and time in the bulk build's own spilling.
     parse_loader_seconds: float = 0.0
@@ -140,7 +156,7 @@ class BuildReport:
     relationships: dict[str, int] = field(default_factory=dict)  # per type, in the database at the end
     imported_nodes: int = 0
     imported_relationships: int = 0
-    derived: dict[str, int] = field(default_factory=dict)
+    derived: dict[str, int] = field(default_factory=dict)  # new relationships the rules gave, per type (imported)
     key_only_nodes: dict[str, int] = field(default_factory=dict)
     residual_values: int = 0
     rejects: int = 0
@@ -355,6 +371,7 @@ class Build:
         self.work = base / f"build-{stamp}-{os.getpid()}"
         self.spill_dir = self.work / "spill"
         self.csv_dir = self.work / "csv"
+        self.facts_dir = self.work / "facts"
         self.report.work_dir = str(self.work)
         self.clashes = Clashes()  # conflicts between files, from the parse and the merge
 
@@ -369,6 +386,10 @@ class Build:
             raise BulkError(str(exc)) from None
         if not files:
             raise BulkError("no files to load")
+        try:
+            derive_tables.memory_size(self.options.derive_memory)
+        except ValueError as exc:
+            raise BulkError(f"--derive-memory: {exc}") from None
         self.report.files, self.report.input_bytes, self.report.estimated_bytes = files, on_disk, estimated
         self._prepare()
         try:
@@ -386,6 +407,8 @@ class Build:
             if self.options.dry_run:
                 self.report.end_to_end_seconds = marks["csv"] - marks["start"]
                 return self._finish(started)
+            groups += self._derive()
+            marks["derive"] = time.perf_counter()
             self._import(groups, multiline)
             marks["import"] = time.perf_counter()
             with db.connect(self.settings) as driver:
@@ -393,8 +416,6 @@ class Build:
                 marks["index"] = time.perf_counter()
                 self._residuals(driver)
                 marks["residuals"] = time.perf_counter()
-                self._derive(driver)
-                marks["derive"] = time.perf_counter()
                 self._final_counts(driver)
         finally:
             if not self.options.keep_work:
@@ -498,7 +519,8 @@ class Build:
             else:
                 edge_columns[group], edge_extras[group] = spec, extras
         config = MergeConfig(self.spill_dir, self.csv_dir, node_columns, node_extras, edge_columns, edge_extras,
-                             self.options.check_across_files)
+                             self.options.check_across_files,
+                             facts_dir=None if self.options.dry_run else self.facts_dir)
         partitions = self.report.partitions
         self.report.spill_files = sum(1 for _ in self.spill_dir.glob("*.pkl"))
         self.progress.start("csv", partitions)
@@ -647,18 +669,50 @@ class Build:
         self.report.phases["residuals"] = time.perf_counter() - started
         self.progress.finish("residuals", f"{self.report.residual_values} values set with Cypher")
 
-    def _derive(self, driver: neo4j.Driver) -> None:
-        self.progress.start("derive", None)
+    def _derive(self) -> list[ImportGroup]:
+        """The derivation rules over the facts the CSV phase wrote: every derived relationship into
+        the importer's CSV (new ones), or into the residual values (properties of a relationship a
+        loader also wrote). Returns the derived relationships' import groups."""
+        rules = len(derive_tables.RULES)
+        self.progress.start("derive", rules + 2, "loading the facts")
         started = time.perf_counter()
-
-        def on_step(step, done: int, total: int, seconds: float) -> None:
-            self.progress.update("derive", 0, f"{step.query} ({step.label.value}) {done:,}/{total:,}")
-
-        counts, steps = derive_all(driver, self.settings.neo4j_database, self.settings.batch_size, on_step)
-        self.report.derive_steps = {k: round(v, 3) for k, v in steps.items()}
-        self.report.derived = {k: v for k, v in counts.rels_created.items() if v}
+        self.report.fact_bytes = sum(f.stat().st_size for f in self.facts_dir.rglob("*.csv"))
+        self.report.duckdb_memory_limit = self.options.derive_memory
+        config = derive_tables.DuckConfig(self.work / "derive.duckdb", self.work / "duckdb-tmp",
+                                          self.options.derive_memory, self.report.workers)
+        con = derive_tables.connect(config)
+        try:
+            derive_tables.load_facts(con, self.facts_dir)
+            self.progress.update("derive", 1, "facts loaded")
+            result = derive_tables.derive_edges(
+                con, self.csv_dir / "derived",
+                lambda name, done: self.progress.update("derive", 1 + done, name))
+        finally:
+            con.close()
+        if not self.options.keep_work:
+            shutil.rmtree(self.facts_dir, ignore_errors=True)
+            (self.work / "derive.duckdb").unlink(missing_ok=True)
+        groups: list[ImportGroup] = []
+        for (rel, start, end), (path, rows) in sorted(result.groups.items()):
+            props = derive_tables.DERIVED_PROPS[Rel(rel)]
+            header = path.parent / "header.csv"
+            header.write_text(edge_header(start, end, Columns(props, tuple("string" for _ in props))))
+            groups.append(ImportGroup("relationships", header, str(path.parent / DATA_FILES)))
+            self.report.csv_bytes += path.stat().st_size
+        if result.residuals:
+            path = self.csv_dir / "residual" / "derived.pkl"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "wb") as fh:
+                pickle.dump(result.residuals, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            self.residual_files.append(str(path))
+            self.report.residual_values += sum(len(item[-1]) for item in result.residuals)
+        self.report.derive_steps = {k: round(v, 3) for k, v in result.seconds.items()}
+        self.report.derive_rule_rows = dict(result.rows)
+        self.report.derived = dict(sorted(result.created.items()))
+        self.report.duckdb_peak_bytes = result.duckdb_peak_bytes
         self.report.phases["derive"] = time.perf_counter() - started
         self.progress.finish("derive", f"{sum(self.report.derived.values()):,} relationships derived")
+        return groups
 
     def _final_counts(self, driver: neo4j.Driver) -> None:
         database = self.settings.neo4j_database

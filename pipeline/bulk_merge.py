@@ -26,6 +26,7 @@ from mastgraph.pipeline.bulk_conflicts import Clashes
 from mastgraph.pipeline.bulk_spill import (
     EDGE, MEMBERS, NODE, REF, gc_relaxed, peak_rss, read_spill, remove, spill_files,
 )
+from mastgraph.pipeline.derive_tables import FactWriter
 from mastgraph.model.vocabulary import EDGE_IDENTITY, Label, Rel
 
 
@@ -42,6 +43,9 @@ class MergeConfig:
     edge_columns: dict[tuple[str, str, str], Columns]
     edge_extras: dict[tuple[str, str, str], tuple[str, ...]]
     check_across_files: bool = True  # False: conflicts between files are not refused, later values win
+    #: Where the facts the derivation rules read are written (`pipeline.derive_tables.FactWriter`);
+    #: None: not written (a dry run).
+    facts_dir: Path | None = None
 
 
 @dataclass
@@ -85,6 +89,7 @@ class MergeWorker:
         self.config = config
         self.tag = tag
         self.identity = {(rel.value, label.value): names for (rel, label), names in EDGE_IDENTITY.items()}
+        self._facts: FactWriter | None = None
 
     def run(self, partition: int, emit: Callable[[tuple], None]) -> None:
         with gc_relaxed():  # (a partition's records are many small containers, nearly none in a cycle)
@@ -100,12 +105,15 @@ class MergeWorker:
         result.clashes.keep_earlier = self.config.check_across_files
         nodes, edges, refs = self._read(partition, result.clashes)
         out = _Outputs(self.config.csv_dir, partition, result)
+        self._facts = FactWriter(self.config.facts_dir, partition) if self.config.facts_dir else None
         try:
             self._write_nodes(nodes, refs, out, result)
             del nodes, refs
             self._write_edges(edges, out, result)
         finally:
             out.close()
+            if self._facts is not None:
+                self._facts.close()
         for path in spill_files(self.config.spill_dir, partition):
             remove(path)
         result.max_rss = peak_rss()
@@ -158,8 +166,11 @@ class MergeWorker:
     def _write_nodes(self, nodes: dict, refs: dict, out: "_Outputs", result: PartitionResult) -> None:
         writers: dict[tuple[str, ...], RowWriter] = {}
         labels_count = result.labels
+        facts = self._facts
         for (label, key), (extra, props) in nodes.items():
             group = (label, *sorted(set(extra) - {label})) if extra else (label,)
+            if facts is not None:
+                facts.node(group, key, props)
             writer = writers.get(group)
             if writer is None:
                 writer = writers[group] = out.node_writer(group, self.config)
@@ -184,8 +195,11 @@ class MergeWorker:
     def _write_edges(self, edges: dict, out: "_Outputs", result: PartitionResult) -> None:
         writers: dict[tuple[str, ...], RowWriter] = {}
         rels = result.rels
+        facts = self._facts
         for (rel, start, skey, end, ekey, ident), props in edges.items():
             group = (rel, start, end)
+            if facts is not None:
+                facts.edge(rel, start, skey, end, ekey, props)
             writer = writers.get(group)
             if writer is None:
                 writer = writers[group] = out.edge_writer(group, self.config)

@@ -15,7 +15,7 @@ from mastgraph.graph import db
 
 def _stopping_at(phase: str, exc: BaseException):
     def build(settings, paths, options, progress):
-        for name in ("prepare", "parse", "csv", "import", "index", "residuals", "derive"):
+        for name in ("prepare", "parse", "csv", "derive", "import", "index", "residuals"):
             progress.start(name, None)
             if name == phase:
                 raise exc
@@ -26,12 +26,16 @@ def _stopping_at(phase: str, exc: BaseException):
     ("prepare", neo4j.exceptions.ServiceUnavailable("Couldn't connect"), 1,
      "error: Neo4j at {uri} stopped answering during the build's prepare phase, before the import: nothing was "
      "written; run the same command again"),
-    ("derive", db.ConnectionLost("Neo4j at x stopped answering"), 1,
-     "error: Neo4j at {uri} stopped answering during the build's derive phase, after the import began: the "
+    ("index", db.ConnectionLost("Neo4j at x stopped answering"), 1,
+     "error: Neo4j at {uri} stopped answering during the build's index phase, after the import began: the "
      "database holds an unfinished graph; run the same command again with --force to build it anew "
      "(`mastgraph server start` first if the server is stopped)"),
     ("parse", KeyboardInterrupt(), 130,
      "error: interrupted during the build's parse phase, before the import: nothing was written; run the same "
+     "command again"),
+    # the derivations run before the import (pipeline.derive_tables): nothing is written yet
+    ("derive", KeyboardInterrupt(), 130,
+     "error: interrupted during the build's derive phase, before the import: nothing was written; run the same "
      "command again"),
 ])
 def test_build_stopped_is_one_line(monkeypatch, tmp_path, phase, exc, code, expected):

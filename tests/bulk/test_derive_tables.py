@@ -1,0 +1,126 @@
+"""The derivation rules of the bulk build (pipeline/derive_tables.py) against the online ingest's
+Cypher derivations, on inputs that exercise what the bundled sample does not: relationships a
+curated links file and a rule both give (a kind the rule sets over the file's), and an exposure
+longer than MAX_EXPOSURE_DAYS overlapping an engineering series that starts days after it."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from mastgraph.graph import db
+from mastgraph.pipeline import derive_tables
+from mastgraph.pipeline.bulk import BuildOptions, build
+from mastgraph.pipeline.derive import MAX_EXPOSURE_DAYS
+from mastgraph.pipeline.ingest import ingest_paths
+from mastgraph.graph.settings import Settings
+
+from .conftest import REAL, canonical_dump, label_and_type_counts
+
+#: The real EDB series in sample/data/real/edb starts at MJD 59612.934 (and lasts a second).
+SERIES_START = 59612.9340022801
+LONG_OBS_ID = "jw02733002001_02103_00001_mirimage"
+
+
+def _long_exposure(folder: Path) -> Path:
+    """An Exposure observation of 3.5 days that starts 2.9 days before the real EDB series: only
+    `engineering_exposures` (series up to MAX_SERIES_DAYS before the exposure) finds that pair."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "long_exposure_obs.csv"
+    t_min = SERIES_START - 2.9
+    t_max = t_min + 3.5
+    assert t_max - t_min > MAX_EXPOSURE_DAYS and t_min < SERIES_START - MAX_EXPOSURE_DAYS < t_max
+    path.write_text("obsid,obs_id,proposal_id,t_min,t_max\n"
+                    f"88001,{LONG_OBS_ID},2733,{t_min!r},{t_max!r}\n")
+    return path
+
+
+def _pair(drv, rel: str) -> tuple[str, str, str]:
+    records, _, _ = drv.execute_query(
+        f"MATCH (p:Product)-[r:`{rel}`]->(m:Product) RETURN p.uri AS p, m.uri AS m, r.kind AS kind "
+        "ORDER BY p, m LIMIT 1")
+    assert records, f"the sample derives no {rel} between products"
+    return records[0]["p"], records[0]["m"], records[0]["kind"]
+
+
+def _other(kind: str, *choices: str) -> str:
+    return next(c for c in choices if c != kind)
+
+
+def test_rules_over_links_a_loader_also_gave_and_long_exposures(graph, neo4j_settings, bulk_settings: Settings,
+                                                                 demo_sample, tmp_path):
+    extra = tmp_path / "extra"
+    _long_exposure(extra)
+    first = [REAL, demo_sample, extra]
+    done = ingest_paths(graph, neo4j_settings, first)
+    assert not done.failed, done.failed[0].error
+
+    # a curated links file that gives, with another kind, relationships the association rules derive
+    prerequisite = _pair(graph, "PREREQUISITE")
+    calibration = _pair(graph, "CONTEMPORANEOUS_CALIBRATION")
+    records, _, _ = graph.execute_query(
+        "MATCH (p:Product)-[:LINKED {kind: 'guide_star'}]->(g:Product) RETURN p.uri AS p, g.uri AS g "
+        "ORDER BY p, g LIMIT 1")
+    guide = (records[0]["p"], records[0]["g"])
+    links = tmp_path / "links" / "curated_links.csv"
+    links.parent.mkdir()
+    with open(links, "w", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["from_uri", "type", "to_uri", "kind"])
+        out.writerow([prerequisite[0], "PREREQUISITE", prerequisite[1],
+                      _other(prerequisite[2], "pre_image", "target_acquisition")])
+        out.writerow([calibration[0], "CONTEMPORANEOUS_CALIBRATION", calibration[1],
+                      _other(calibration[2], "selfcal", "imprint")])
+        out.writerow([guide[0], "LINKED", guide[1], "guide_star"])
+    done = ingest_paths(graph, neo4j_settings, [links.parent])
+    assert not done.failed, done.failed[0].error
+    online = canonical_dump(graph)
+    online_counts = label_and_type_counts(graph)
+
+    report = build(bulk_settings, [*first, links.parent], BuildOptions(force=True, workers=2, partitions=5))
+    with db.connect(bulk_settings) as drv:
+        bulk = canonical_dump(drv)
+        bulk_counts = label_and_type_counts(drv)
+        # the rule's kind over the file's (as online, where the derivation runs after the file)
+        for (p, m, kind), rel in ((prerequisite, "PREREQUISITE"), (calibration, "CONTEMPORANEOUS_CALIBRATION")):
+            records, _, _ = drv.execute_query(
+                f"MATCH (:Product {{uri: $p}})-[r:`{rel}`]->(:Product {{uri: $m}}) RETURN r.kind AS kind", p=p, m=m)
+            assert [r["kind"] for r in records] == [kind]
+        records, _, _ = drv.execute_query(
+            "MATCH (:Product {uri: $p})-[r:LINKED]->(:Product {uri: $g}) RETURN r.kind AS kind", p=guide[0], g=guide[1])
+        assert [r["kind"] for r in records] == ["guide_star"]
+        records, _, _ = drv.execute_query(
+            "MATCH (:Observation {obsid: '88001'})-[:HAS_ENGINEERING]->(s:EngineeringSeries) RETURN count(s) AS n")
+        assert records[0]["n"] >= 1
+    assert bulk_counts == online_counts
+    assert bulk[0] == online[0]
+    assert bulk[1] == online[1]
+    # the two kinds set on the file's relationships; every rule found something in this input
+    assert report.residual_values >= 2
+    assert {rule.name for rule in derive_tables.RULES} == set(report.derive_rule_rows)
+    assert all(rows > 0 for rows in report.derive_rule_rows.values()), report.derive_rule_rows
+    assert list(report.phases)[:4] == ["parse", "csv", "derive", "import"]  # derived before the import
+    assert report.duckdb_memory_limit and report.fact_bytes > 0
+
+
+def test_a_bad_derive_memory_is_refused_before_anything_is_read(bulk_settings: Settings, tmp_path):
+    from mastgraph.pipeline.bulk import BulkError
+
+    from ..graph.test_ingest import EXP, row, write_listing
+
+    path = write_listing(tmp_path, "listing.csv", [row(f"{EXP}_rate.fits")])
+    work = tmp_path / "work"
+    with pytest.raises(BulkError) as caught:
+        build(bulk_settings, [path], BuildOptions(force=True, derive_memory="lots", work_dir=work))
+    assert str(caught.value) == "--derive-memory: not a memory size: 'lots' (e.g. 1GB, 500MB)"
+    assert not work.exists()
+
+
+def test_every_derivation_query_has_its_rules():
+    from mastgraph.graph.queries import cypher_dir
+
+    scoping = {"associations_of_products", "observations_of_products"}  # `derive`'s scope, no relationships
+    queries = {p.stem for p in (cypher_dir() / "derive").glob("*.cypher")} - scoping
+    assert {name for rule in derive_tables.RULES for name in rule.cypher} == queries
