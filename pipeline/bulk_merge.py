@@ -19,7 +19,7 @@ from pathlib import Path
 
 from mastgraph.graph.bulk_format import Columns, RowWriter, labels_cell
 from mastgraph.pipeline.bulk_spill import EDGE, NODE, gc_relaxed, peak_rss, read_spill, remove, spill_files
-from mastgraph.model.vocabulary import EDGE_IDENTITY, Label, Rel
+from mastgraph.model.vocabulary import EDGE_IDENTITY
 
 
 class BulkDataError(Exception):
@@ -251,7 +251,3 @@ class _Outputs:
 
 def read_residuals(path: str):
     yield from (item for batch in read_spill(Path(path)) for item in batch)
-
-
-def identity_names(rel: str, start: str) -> tuple[str, ...]:
-    return EDGE_IDENTITY.get((Rel(rel), Label(start)), ())
