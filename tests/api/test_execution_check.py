@@ -87,3 +87,12 @@ def test_the_fallback_answers_as_the_fast_executor(sample_graph, neo4j_settings,
 
     first, second = asyncio.run(answers())
     assert first == second and first[0] and not first[1]
+
+
+def test_the_environment_switches_it(monkeypatch):
+    from mastgraph.graph.settings import Settings
+
+    monkeypatch.setenv("MASTGRAPH_FAST_EXECUTOR", "false")
+    assert Settings().fast_executor is False
+    monkeypatch.setenv("MASTGRAPH_FAST_EXECUTOR", "true")
+    assert Settings().fast_executor is True
