@@ -10,7 +10,7 @@ RUN mkdir -p /api && npm run build
 
 FROM python:3.11-slim
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements.lock ./
 COPY mastgraph ./mastgraph
 COPY model ./model
 COPY graph ./graph
@@ -22,7 +22,8 @@ COPY cli ./cli
 COPY cypher ./cypher
 COPY sample ./sample
 COPY bench ./bench
-RUN pip install --no-cache-dir ".[mast]" && useradd --create-home mastgraph
+# the versions of requirements.lock, the build backend included (PIP_CONSTRAINT reaches its environment)
+RUN PIP_CONSTRAINT=/app/requirements.lock pip install --no-cache-dir -c requirements.lock ".[mast]" && useradd --create-home mastgraph
 USER mastgraph
 ENV MASTGRAPH_HOME=/home/mastgraph/.mastgraph
 EXPOSE 8000

@@ -1,6 +1,6 @@
 """The Starlette application: the lineage explorer at `/` (its assets under `/static/`, its
 settings at `/explorer/config.json`), GraphQL at `/graphql` (the self-hosted GraphiQL in a
-browser), `/healthz`, `/readyz`, W3C PROV at `/prov/{uri}` (when `api/prov.py` is installed), the
+browser), `/healthz`, `/readyz`, W3C PROV at `/prov/{uri}` (`api/prov.py`), the
 optional token guard (`/`, `/static/` and the GraphiQL page are public: they hold no data and ask
 for the token when the API answers 401).
 
@@ -12,13 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
 from mastgraph.graph import read
@@ -27,20 +24,10 @@ from mastgraph.graph.settings import Settings, get_settings
 from .auth import BearerTokenGuard
 from .bounds import RequestBounds
 from .health import Readiness, healthz, readyz
+from .prov import prov_endpoint
 from .schema import build_schema
 from .view import LineageGraphQL
 from .web import StaticAssets, config, explorer
-
-
-async def prov(request: Request) -> Response:
-    """W3C PROV of a product, served by `api/prov.py` when it is installed."""
-    try:
-        module = importlib.import_module("mastgraph.api.prov")
-    except ModuleNotFoundError as exc:
-        if exc.name != "mastgraph.api.prov":
-            raise
-        return JSONResponse({"error": "PROV export is not available in this installation"}, status_code=404)
-    return await module.prov_endpoint(request)
 
 
 @contextlib.asynccontextmanager
@@ -73,7 +60,7 @@ def create_app(settings: Settings | None = None, *, nested: bool = True) -> Star
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/graphql", graphql, methods=["GET", "POST"]),
-        Route("/prov/{uri:path}", prov, methods=["GET"]),
+        Route("/prov/{uri:path}", prov_endpoint, methods=["GET"]),
     ]
     # The token is checked first (a stranger's body is never read), then the request's size.
     middleware = [Middleware(BearerTokenGuard, token=settings.api_token)] if settings.api_token else []

@@ -12,24 +12,39 @@ dicts (everything the graph returns), this executor answers two kinds of fields 
 
 Anything else (a value of another type, a null in a non-null field, a missing "@" entry, a
 middleware) takes graphql-core's ordinary path, so errors and their paths are unchanged.
+
+The executor uses methods graphql-core documents as private and Strawberry's field metadata;
+`execution_context_class` checks at start-up that they are there as expected and otherwise logs
+one warning and returns Strawberry's standard execution context (the same answers, slower).
+`MASTGRAPH_FAST_EXECUTOR=false` chooses the standard one outright.
 """
 
 from __future__ import annotations
 
+import inspect
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from graphql import GraphQLEnumType, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLScalarType
 from graphql.pyutils import Path, Undefined
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+try:
+    from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+except ImportError:  # checked by `fast_executor_problems`
+    StrawberryGraphQLCoreExecutionContext = None
 
 try:  # graphql-core 3.3
     from graphql.pyutils import gather_with_cancel as _gather
 except ImportError:  # pragma: no cover - older graphql-core
     from asyncio import gather as _gather
 
+from mastgraph.graph.settings import Settings
+
 from .selection import DEFINITION, metadata
+
+log = logging.getLogger("mastgraph.api")
 
 _SLOW = object()
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
@@ -136,7 +151,7 @@ class Plan:
     others: list[list]
 
 
-class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
+class FastExecutionContext(StrawberryGraphQLCoreExecutionContext or object):
     """Strawberry's executor with direct answers for dict sources (see the module docstring)."""
 
     _mastgraph_plans: dict[int, tuple[Any, Plan]] | None = None
@@ -353,3 +368,92 @@ def _path(path: Any) -> Path | None:
         return path
     previous, key, typename = path
     return Path(_path(previous), key, typename)
+
+
+# --------------------------------------------------------------------------- start-up check
+
+#: The executor methods used or overridden here, with the parameters they are called with.
+_METHODS: dict[str, tuple[str, ...]] = {
+    "execute_fields": ("parent_type", "source_value", "path", "grouped_field_set", "position_context"),
+    "execute_field": ("parent_type", "source", "field_details_list", "path", "position_context"),
+    "collect_subfields": ("return_type", "field_details_list"),
+    "build_resolve_info": ("field_def", "field_nodes", "parent_type", "path"),
+    "complete_value": ("return_type", "field_details_list", "info", "path", "result", "position_context"),
+    "handle_field_error": ("raw_error", "return_type", "field_details_list", "path"),
+    "settle_in_background": ("awaitables",),
+    "is_awaitable": None,
+}
+#: Attributes the execution context's constructors set and the executor reads.
+_ATTRIBUTES = ("schema", "middleware_manager", "error_propagation")
+
+
+def fast_executor_problems(base: Any = None) -> list[str]:
+    """What the fast executor relies on that the installed graphql-core and Strawberry lack (empty
+    when all is there): the base class, its methods and their parameters, the attributes its
+    constructors set, the middleware manager's resolver list, a field's details' node, Strawberry's
+    field definition (`is_basic_field`, `python_name`)."""
+    base = StrawberryGraphQLCoreExecutionContext if base is None else base
+    if base is None:
+        return ["strawberry.schema.schema.StrawberryGraphQLCoreExecutionContext is gone"]
+    problems = []
+    for name, parameters in _METHODS.items():
+        method = getattr(base, name, None)
+        if method is None:
+            problems.append(f"the execution context has no {name}")
+            continue
+        if parameters is None:
+            continue
+        try:
+            found = tuple(inspect.signature(method).parameters)[1:]
+        except (TypeError, ValueError):
+            problems.append(f"the parameters of {name} cannot be read")
+            continue
+        if found != parameters:
+            problems.append(f"{name} takes ({', '.join(found)}), not ({', '.join(parameters)})")
+    assigned: set[str] = set()
+    for klass in base.__mro__:
+        init = klass.__dict__.get("__init__")
+        code = getattr(init, "__code__", None)
+        if code is not None:
+            assigned.update(code.co_names)
+    problems += [f"the execution context no longer sets {name}" for name in _ATTRIBUTES if name not in assigned]
+    try:
+        from graphql.execution.collect_fields import FieldDetails
+        from graphql.execution.middleware import MiddlewareManager
+        from strawberry.types.field import StrawberryField
+    except ImportError as exc:
+        return [*problems, f"cannot import {exc.name}"]
+    if "_middleware_resolvers" not in getattr(MiddlewareManager, "__slots__", ()):
+        problems.append("MiddlewareManager has no _middleware_resolvers")
+    if "node" not in getattr(FieldDetails, "_fields", ()):
+        problems.append("FieldDetails has no node")
+    for name in ("is_basic_field", "python_name"):
+        if not hasattr(StrawberryField, name):
+            problems.append(f"StrawberryField has no {name}")
+    return problems
+
+
+def schema_problems(schema: Any) -> list[str]:
+    """What the fast executor needs of a built schema: each field's Strawberry definition under
+    the extension key it reads (`api/selection.py`'s DEFINITION)."""
+    graphql_schema = getattr(schema, "_schema", None)
+    query = getattr(graphql_schema, "query_type", None)
+    if query is None or not query.fields:
+        return ["the Strawberry schema has no GraphQL query type where expected"]
+    field = next(iter(query.fields.values()))
+    if DEFINITION not in (field.extensions or {}):
+        return [f"Strawberry no longer keeps a field's definition under {DEFINITION!r}"]
+    return []
+
+
+def execution_context_class(settings: Settings, schema: Any) -> type | None:
+    """The execution context for a built schema: the fast one when the settings allow it and its
+    start-up check passes, else Strawberry's standard one (None; one warning when the check failed)."""
+    if not settings.fast_executor:
+        return None
+    problems = fast_executor_problems() or schema_problems(schema)
+    if problems:
+        log.warning("fast GraphQL executor off, Strawberry's standard execution instead: %s "
+                    "(set MASTGRAPH_FAST_EXECUTOR=false to choose it without this check)", "; ".join(problems))
+        return None
+    return FastExecutionContext

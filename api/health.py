@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse
 
 from mastgraph.graph import db, read
 from mastgraph.graph.settings import Settings
+from mastgraph.model.errors import first_line
 
 log = logging.getLogger("mastgraph.api")
 
@@ -47,7 +48,7 @@ class Readiness:
                     db.bootstrap_async(self.driver, self.settings.neo4j_database), timeout=max(CHECK_SECONDS, 60.0)
                 )
             except Exception as exc:  # noqa: BLE001 - any failure means "not yet"; the reason is reported
-                return f"schema bootstrap failed: {_first_line(exc)}"
+                return f"schema bootstrap failed: {first_line(exc)}"
             self.bootstrapped = True
             self.statements = count
             return None
@@ -64,7 +65,7 @@ class Readiness:
         except (read.DatabaseUnavailable, read.QueryTimeout) as exc:
             return False, str(exc)
         except neo4j.exceptions.Neo4jError as exc:
-            return False, f"Neo4j refused the readiness query ({_first_line(exc)})"
+            return False, f"Neo4j refused the readiness query ({first_line(exc)})"
         if not complete:
             self.bootstrapped = False
             return False, "the schema's constraints are missing; the bootstrap will be retried"
@@ -86,11 +87,6 @@ class Readiness:
                             uri, problem, RETRY_SECONDS)
                 warned = True
             await asyncio.sleep(RETRY_SECONDS)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0].rstrip(":")
 
 
 async def healthz(request: Request) -> JSONResponse:

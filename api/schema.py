@@ -16,7 +16,7 @@ from mastgraph.graph.settings import Settings
 
 from .debug import QueryCounter
 from .errors import ErrorCodes, log_errors
-from .execution import FastExecutionContext
+from .execution import execution_context_class
 from .limits import limit_extensions
 from .query import Query
 
@@ -34,12 +34,15 @@ class LineageSchema(strawberry.Schema):
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
-    return LineageSchema(
+    schema = LineageSchema(
         query=Query,
         config=StrawberryConfig(default_resolver=field_value),
-        execution_context_class=FastExecutionContext,
         extensions=[ErrorCodes, lambda: ParserCache(maxsize=256), *limit_extensions(settings), QueryCounter],
     )
+    fast = execution_context_class(settings, schema)  # None: Strawberry's standard execution
+    if fast is not None:
+        schema.execution_context_class = fast
+    return schema
 
 
 def sdl() -> str:

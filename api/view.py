@@ -3,6 +3,7 @@ fast JSON encoder and the self-hosted GraphiQL (built from npm by `make web`, ne
 
 from __future__ import annotations
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.asgi import GraphQL
@@ -16,11 +17,6 @@ from .context import RequestContext
 from .errors import present
 from .web import graphiql
 
-try:
-    import orjson
-except ImportError:  # optional: the standard json module is used without it
-    orjson = None
-
 
 class LineageGraphQL(GraphQL):
     """Strawberry's ASGI view with mastgraph's request context and error codes."""
@@ -33,11 +29,9 @@ class LineageGraphQL(GraphQL):
         """Our GraphiQL from `api/static/` instead of Strawberry's page, which loads it from unpkg."""
         return graphiql()
 
-    def encode_json(self, data: object) -> str | bytes:
-        """orjson when installed (about five times faster on large lineage answers), else json."""
-        if orjson is not None:
-            return orjson.dumps(data)
-        return super().encode_json(data)
+    def encode_json(self, data: object) -> bytes:
+        """orjson: about five times faster than json on large lineage answers."""
+        return orjson.dumps(data)
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         """Every error in its client form, whichever stage raised it (parsing, limits, execution)."""

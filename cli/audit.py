@@ -34,15 +34,22 @@ def _example(row: dict) -> str:
 
 
 def show_report(report: graph_audit.AuditReport) -> None:
+    """The findings in a table, then each finding's examples one a line, printed whole (URIs and file
+    names are never cut to the terminal's width, so they can be copied into `mastgraph cypher`)."""
     scope = f"program {report.program}" if report.program else "the whole graph"
-    table = Table("finding", "count", "examples", title=f"mastgraph audit of {scope}", title_justify="left",
+    table = Table("finding", "count", title=f"mastgraph audit of {scope}", title_justify="left",
                   show_lines=True, header_style="bold")
     for finding in report.findings:
         count = f"{finding.count}+" if finding.capped else str(finding.count)
-        examples = escape("\n".join(_example(row) for row in finding.examples))
-        table.add_row(f"{finding.title}\n[dim]{finding.query}[/]", count, examples,
+        table.add_row(f"{escape(finding.title)}\n[dim]{finding.query}[/]", count,
                       style=None if finding.count == 0 else "yellow")
     console.print(table)
+    for finding in report.findings:
+        if not finding.examples:
+            continue
+        console.print(f"\n{escape(finding.title)} ([dim]{finding.query}[/]):", highlight=False)
+        for row in finding.examples:
+            console.print("  " + _example(row), soft_wrap=True, highlight=False, markup=False)
     if report.clean:
         console.print("no findings", style="green")
     else:

@@ -14,6 +14,7 @@ from mastgraph.pipeline.bulk import (
     DERIVE_MEMORY, IMPORTER_HEAP, BuildOptions, BuildReport, BulkError, build, write_report_json,
 )
 from mastgraph.graph.server import ServerError
+from mastgraph.model.errors import first_line
 
 from .common import console, driver_logs, err_console, fail, settings
 
@@ -75,7 +76,7 @@ def build_command(
             raise fail(stopped(progress.phase, dry_run, "interrupted"), 130) from None
         except (ServerError, db.DatabaseUnavailable, neo4j.exceptions.Neo4jError, OSError) as exc:
             progress.close()
-            raise fail(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__) from None
+            raise fail(first_line(exc)) from None
     _summary(report)
     if report_json:
         write_report_json(report, report_json)

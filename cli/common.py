@@ -43,10 +43,6 @@ def errors_as_lines(*kinds: type[BaseException]) -> Iterator[None]:
         raise fail(str(exc)) from None
 
 
-def is_tty() -> bool:
-    return sys.stderr.isatty()
-
-
 #: Where the Neo4j driver's log goes unless `-v` asks for it on the console (under MASTGRAPH_HOME).
 DRIVER_LOG = Path("logs") / "neo4j-driver.log"
 

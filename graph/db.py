@@ -12,6 +12,8 @@ from contextlib import contextmanager
 import neo4j
 from neo4j import GraphDatabase
 
+from mastgraph.model.errors import first_line
+
 from . import queries
 from .settings import Settings
 
@@ -31,7 +33,7 @@ class ConnectionLost(DatabaseUnavailable):
 
 def stopped_answering(settings: Settings, exc: BaseException) -> ConnectionLost:
     """The one-line error of a connection lost in the middle of a command."""
-    return ConnectionLost(f"Neo4j at {settings.uri} stopped answering ({_first_line(exc)}); "
+    return ConnectionLost(f"Neo4j at {settings.uri} stopped answering ({first_line(exc)}); "
                           "run the same command again when it is back")
 
 
@@ -57,18 +59,13 @@ def connect(settings: Settings) -> Iterator[neo4j.Driver]:
             drv.verify_connectivity()
         except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.AuthError, OSError, ValueError) as exc:
             hint = "start it with `mastgraph server start`" if settings.embedded else "check NEO4J_URI/NEO4J_USER/NEO4J_PASSWORD"
-            raise DatabaseUnavailable(f"Neo4j at {settings.uri} is not reachable ({_first_line(exc)}); {hint}") from exc
+            raise DatabaseUnavailable(f"Neo4j at {settings.uri} is not reachable ({first_line(exc)}); {hint}") from exc
         try:
             yield drv
         except CONNECTION_LOST as exc:
             raise stopped_answering(settings, exc) from exc
     finally:
         drv.close()
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]
 
 
 def schema_statements() -> list[str]:

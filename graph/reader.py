@@ -16,6 +16,8 @@ from typing import Any
 import neo4j
 from neo4j import Query, RoutingControl
 
+from mastgraph.model.errors import first_line
+
 from . import db
 from .db import DatabaseUnavailable
 from .settings import Settings
@@ -83,7 +85,7 @@ class Reader:
                 database_=self.database, bookmark_manager_=None, result_transformer_=transform,
             )
         except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.SessionExpired, OSError) as exc:
-            raise DatabaseUnavailable(f"Neo4j is not reachable ({_first_line(exc)})") from exc
+            raise DatabaseUnavailable(f"Neo4j is not reachable ({first_line(exc)})") from exc
         except neo4j.exceptions.Neo4jError as exc:
             code = exc.code or ""
             if "TransactionTimedOut" in code or "Terminated" in code:
@@ -98,8 +100,3 @@ class Reader:
 async def first_column(result: neo4j.AsyncResult) -> list[Any]:
     """A result transformer: the first column of every row."""
     return await result.value()
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]

@@ -19,6 +19,8 @@ import neo4j
 from neo4j.graph import Node, Path, Relationship
 from neo4j.spatial import Point
 
+from mastgraph.model.errors import first_line
+
 from .queries import NamedQuery, param_specs
 
 #: What a user is told when a query would write.
@@ -47,8 +49,9 @@ class WriteRefused(CypherError):
     """The query writes; mastgraph runs Cypher read-only."""
 
 
-class QueryTimeout(CypherError):
-    """The query ran longer than its timeout and Neo4j stopped it."""
+class CypherTimeout(CypherError):
+    """A named or ad-hoc query ran longer than its timeout and Neo4j stopped it (the API's
+    request-time limit is `graph.read.QueryTimeout`)."""
 
 
 @dataclass(frozen=True)
@@ -158,7 +161,7 @@ def describe_error(exc: neo4j.exceptions.Neo4jError, timeout: float) -> CypherEr
     if code.endswith("Statement.AccessMode"):
         return WriteRefused(f"refused: this query writes and {READ_ONLY}; Neo4j refused it ({message})")
     if "TransactionTimedOut" in code:
-        return QueryTimeout(f"the query ran longer than its timeout of {timeout:g} s and Neo4j stopped it")
+        return CypherTimeout(f"the query ran longer than its timeout of {timeout:g} s and Neo4j stopped it")
     if code.endswith("Statement.ParameterMissing"):
         return CypherError(f"{message} (give each with --param NAME=VALUE)")
     if code.endswith("Statement.SyntaxError"):
@@ -167,8 +170,7 @@ def describe_error(exc: neo4j.exceptions.Neo4jError, timeout: float) -> CypherEr
 
 
 def connection_error(exc: neo4j.exceptions.DriverError) -> CypherError:
-    text = str(exc).strip()
-    return CypherError(f"Neo4j connection: {text.splitlines()[0] if text else type(exc).__name__}")
+    return CypherError(f"Neo4j connection: {first_line(exc)}")
 
 
 def plain(value: Any) -> Any:

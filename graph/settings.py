@@ -86,6 +86,10 @@ class Settings(BaseSettings):
                                    description="Largest API request body (bytes); larger: 413.")
     max_query_string: int = Field(8192, ge=1, validation_alias=_env("MASTGRAPH_MAX_QUERY_STRING"),
                                   description="Longest query string of an API GET (bytes); longer: 414.")
+    fast_executor: bool = Field(
+        True, validation_alias=_env("MASTGRAPH_FAST_EXECUTOR"),
+        description="Answer dict fields directly (api/execution.py); false: Strawberry's standard execution.",
+    )
     batch_size: int = Field(5000, validation_alias=_env("MASTGRAPH_BATCH_SIZE"), description="Rows per UNWIND batch.")
 
     @field_validator("neo4j_uri")

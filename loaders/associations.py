@@ -17,14 +17,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
-from json.decoder import JSONObject
-from json.scanner import py_make_scanner
 from pathlib import Path
 from typing import Any, ClassVar
 
 from mastgraph.model.vocabulary import CompositionBy, Label, Rel
 from mastgraph.loaders import domains, names
+from mastgraph.loaders.json_lines import LocatedDict, load_located_json
 from mastgraph.loaders.records import LoadError, Record, Reject, not_utf8, origin
+from mastgraph.loaders.table_values import known
 from mastgraph.model.records import Edge, Node, clean
 
 #: Member ``exptype`` values the association rules write (jwst ``associations/lib``):
@@ -65,39 +65,12 @@ _MRS_NAME = re.compile(r"^jw\d{5}-[a-z0-9]+_[a-z0-9-]+_miri$")
 #: wfs_combine names its output ``<name with {suffix} = wfscmb>.fits``: ``..._wfscmb-05.fits``.
 _WFSCMB_ACTIVITY = re.compile(r"^(?P<base>.+_wfscmb)-(?P<activity>\d+)\.fits$")
 
-_UNKNOWN = frozenset({"", "null", "none", "n/a", "nan"})
 _HEADER_FIELDS = ("asn_type", "asn_rule", "asn_pool", "asn_id", "target", "code_version",
                   "version_id", "degraded_status")
 
 
-class LocatedDict(dict):
-    """A JSON object that remembers the 1-based line where its ``{`` is."""
-
-    __slots__ = ("line",)
-
-
-def load_located_json(text: str) -> Any:
-    """`json.loads`, with every object a `LocatedDict` (raises `json.JSONDecodeError`)."""
-    decoder = json.JSONDecoder()
-    counted = [0, 1]  # a position in the text and its line: objects open in the text's order
-
-    def parse_object(s_and_end, *args):
-        start = s_and_end[1] - 1
-        position, line = counted if counted[0] <= start else (0, 1)
-        line += text.count("\n", position, start)
-        counted[:] = start, line
-        obj, end = JSONObject(s_and_end, *args)
-        located = LocatedDict(obj)
-        located.line = line
-        return located, end
-
-    decoder.parse_object = parse_object
-    decoder.scan_once = py_make_scanner(decoder)
-    return decoder.decode(text)
-
-
 def read_json(path: Path) -> Any:
-    """The located JSON document of a file, or `LoadError` with the line of the fault."""
+    """The located JSON document of a file (`loaders/json_lines.py`), or `LoadError` with the line of the fault."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -106,15 +79,6 @@ def read_json(path: Path) -> Any:
         return load_located_json(text)
     except json.JSONDecodeError as exc:
         raise LoadError(origin(path, exc.lineno), f"bad JSON: {exc.msg}") from None
-
-
-def known(value: Any) -> Any:
-    """The value, or None when it says "unknown" (empty, null, N/A, NaN)."""
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    if isinstance(value, str) and value.strip().lower() in _UNKNOWN:
-        return None
-    return value.strip() if isinstance(value, str) else value
 
 
 def association_name(filename: str) -> str:

@@ -24,8 +24,9 @@ from typing import ClassVar
 
 from mastgraph.model.vocabulary import Label, Rel
 from mastgraph.loaders import domains
-from mastgraph.loaders.associations import known, read_json
+from mastgraph.loaders.associations import read_json
 from mastgraph.loaders.records import LoadError, Record, Reject, not_utf8, origin
+from mastgraph.loaders.table_values import UNKNOWN_VALUES, known
 from mastgraph.model.records import Edge, Node, clean
 
 #: MAST's EDB file names: ``<MNEMONIC>-<start>-<end>.csv``.
@@ -34,7 +35,6 @@ EDB_RULE = "<MNEMONIC>-<yyyymmddThhmmss>-<yyyymmddThhmmss>.csv"
 REQUIRED_COLUMNS = ("MJD", "euvalue", "sqldataType")
 #: SQL types whose values are text (kept as str); all others are numbers (kept as float).
 TEXT_SQL_TYPE = re.compile(r"^(?:n?varchar|n?char|n?text|string)\b", re.IGNORECASE)
-_UNKNOWN = frozenset({"", "null", "none", "n/a", "nan"})
 _MISSION_START, _MISSION_END = domains.MISSION_START_MJD, domains.MISSION_END_MJD
 
 
@@ -139,7 +139,7 @@ class EdbLoader:
         sql_type = sql_type or series.sql_type
         if series.sql_type and sql_type and sql_type.lower() != series.sql_type.lower():
             return f"sqldataType {sql_type!r} differs from the series' {series.sql_type!r}"
-        if value_text.lower() in _UNKNOWN:
+        if value_text.lower() in UNKNOWN_VALUES:
             return None
         value: float | str | None = value_text if is_text(sql_type) else _number(value_text)
         if value is None:

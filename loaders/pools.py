@@ -16,20 +16,12 @@ from mastgraph.model.vocabulary import Label
 from mastgraph.loaders import domains, names
 from mastgraph.loaders.records import LoadError, Record, Reject, not_utf8, origin
 from mastgraph.model.records import Node, clean
+from mastgraph.loaders.table_values import known
 from mastgraph.loaders.tables import head_lines
 
 REQUIRED_COLUMNS = ("FILENAME", "EXP_TYPE")
 #: An EXP_TYPE is ``<instrument prefix>_<mode>`` (``NRC_IMAGE``, ``MIR_LRS-FIXEDSLIT``, ``FGS_ACQ1``).
 EXP_TYPE = re.compile(r"^(?:FGS|MIR|NIS|NRC|NRS)_[A-Z0-9][A-Z0-9_-]*$")
-_UNKNOWN = frozenset({"", "null", "none", "n/a", "nan"})
-
-
-def known(value: str | None) -> str | None:
-    """The stripped pool value, or None for NULL, N/A, NaN and empty."""
-    if value is None:
-        return None
-    value = value.strip()
-    return None if value.lower() in _UNKNOWN else value
 
 
 def pool_file_node(path: Path, line: int) -> Node:

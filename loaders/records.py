@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol, Union
 
 from mastgraph.model.records import Edge, Node
-from mastgraph.model.vocabulary import EDGE_IDENTITY, KEYS, Label, Rel
+from mastgraph.model.vocabulary import EDGE_IDENTITY, Label, Rel
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +73,6 @@ def not_utf8(path: Path | str, exc: UnicodeDecodeError | None = None) -> LoadErr
 
 def origin(path: Path | str, line: int | None = None) -> str:
     return f"{path}:{line}" if line is not None else str(path)
-
-
-def node_key_name(label: Label) -> str:
-    return KEYS[label]
 
 
 class Conflict(Exception):

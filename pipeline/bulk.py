@@ -51,6 +51,7 @@ from mastgraph.graph.settings import Settings
 from mastgraph.pipeline.bulk_files import file_tasks, iter_files, survey
 from mastgraph.loaders.records import LoadError
 from mastgraph.loaders.registry import LOADERS
+from mastgraph.model.errors import first_line
 
 #: Input bytes per spill partition: phase 2 holds one partition's merged records in memory, so
 #: this bounds each worker's RSS (about 150 MB a partition; the parse workers' combining, about
@@ -267,12 +268,7 @@ def _worker_main(worker_cls: type, config: Any, tag: str, tasks: list, results: 
     except BaseException as exc:  # noqa: BLE001 - reported to the parent as one line, traceback in the log
         with open(log, "a", encoding="utf-8") as fh:
             fh.write(traceback.format_exc())
-        results.put(("error", tag, f"a bulk worker failed ({type(exc).__name__}: {_first_line(exc)}); details in {log}"))
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+        results.put(("error", tag, f"a bulk worker failed ({type(exc).__name__}: {first_line(exc)}); details in {log}"))
 
 
 def _chunked(tasks: Iterator, size: int) -> Iterator[list]:

@@ -24,10 +24,10 @@ from pathlib import Path
 from mastgraph.graph.bulk_format import Columns, RowWriter, labels_cell
 from mastgraph.pipeline.bulk_conflicts import Clashes
 from mastgraph.pipeline.bulk_spill import (
-    EDGE, MEMBERS, NODE, REF, gc_relaxed, peak_rss, read_spill, remove, spill_files,
+    EDGE, NODE, REF, gc_relaxed, peak_rss, read_spill, remove, spill_files,
 )
 from mastgraph.pipeline.derive_tables import FactWriter
-from mastgraph.model.vocabulary import EDGE_IDENTITY, Label, Rel
+from mastgraph.model.vocabulary import EDGE_IDENTITY
 
 
 class BulkDataError(Exception):
@@ -298,7 +298,3 @@ def _first_of(records: list[tuple], later: tuple, at: int, same_key: Callable[[t
 
 def read_residuals(path: str):
     yield from (item for batch in read_spill(Path(path)) for item in batch)
-
-
-def identity_names(rel: str, start: str) -> tuple[str, ...]:
-    return EDGE_IDENTITY.get((Rel(rel), Label(start)), ())

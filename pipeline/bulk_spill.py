@@ -56,10 +56,6 @@ def node_partition(key: str, partitions: int) -> int:
     return zlib.crc32(key.encode()) % partitions
 
 
-def edge_partition(start: str, end: str, partitions: int) -> int:
-    return zlib.crc32(f"{start}\0{end}".encode()) % partitions
-
-
 def spill_name(partition: int, tag: str) -> str:
     return f"p{partition:05d}.{tag}.pkl"
 

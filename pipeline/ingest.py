@@ -23,6 +23,7 @@ from mastgraph.model.vocabulary import Label, Rel
 from mastgraph.graph.writer import BatchWriter, WriteCounts
 from mastgraph.loaders.records import Conflict, LoadError, Loader, RecordMerger, Reject
 from mastgraph.model.records import Edge, Node
+from mastgraph.model.errors import first_line
 
 if TYPE_CHECKING:
     # The driver, the settings and the derivation are imported where they are used: parsing alone
@@ -379,10 +380,6 @@ def _write_group(tx: neo4j.ManagedTransaction, batches: list[list[Node | Edge]],
     return counts, derived
 
 
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip() or type(exc).__name__).splitlines()[0]
-
-
 class _Batcher:
     """Collects checked files until `budget` records, then writes them in one transaction.
 
@@ -445,7 +442,7 @@ class _Batcher:
             self.report.written.add(written)
             self.report.derived.add(derived)
         except neo4j.exceptions.Neo4jError as exc:
-            result.error = f"{result.path}: the database refused it: {_first_line(exc)}"
+            result.error = f"{result.path}: the database refused it: {first_line(exc)}"
         self.current = None
         result.seconds = parse_seconds + time.perf_counter() - started
 

@@ -13,10 +13,6 @@ def to_datetime(mjd: float) -> datetime:
     return MJD_EPOCH + timedelta(microseconds=round(mjd * 86400e6))
 
 
-def to_mjd(moment: datetime) -> float:
-    return (moment - MJD_EPOCH) / timedelta(days=1)
-
-
 def version_id(mjd: float) -> str:
     """The association/pool version id, `20221122t175636`."""
     return to_datetime(mjd).strftime("%Y%m%dt%H%M%S")

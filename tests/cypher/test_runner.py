@@ -85,7 +85,7 @@ def test_row_cap(graph, neo4j_settings):
 
 
 def test_timeout_stops_a_long_query(graph, neo4j_settings):
-    with pytest.raises(runner.QueryTimeout) as stopped:
+    with pytest.raises(runner.CypherTimeout) as stopped:
         _run(graph, neo4j_settings, "UNWIND range(1, 2000000000) AS i WITH i WHERE i < 0 RETURN count(i)", timeout=0.5)
     assert "timeout of 0.5 s" in str(stopped.value)
 

@@ -38,13 +38,11 @@ KINDS = [
 
 @pytest.mark.parametrize(("path", "module", "cls"), KINDS, ids=lambda v: getattr(v, "name", None))
 def test_detect_real_files(path: Path, module: str, cls: str) -> None:
-    pytest.importorskip(f"mastgraph.loaders.{module}")  # written by another engineer alongside
     loader = registry.detect(path)
     assert type(loader).__name__ == cls and type(loader).__module__ == f"mastgraph.loaders.{module}"
 
 
 def test_detect_links_csv(tmp_path: Path) -> None:
-    pytest.importorskip("mastgraph.loaders.links")
     path = tmp_path / "links.csv"
     path.write_text("from_uri,type,to_uri,kind\n")
     assert type(registry.detect(path)).__name__ == "LinksLoader"
@@ -131,9 +129,7 @@ def test_expand_survives_a_link_loop(tmp_path: Path) -> None:
 
 
 def test_every_real_sample_file_is_recognised() -> None:
-    """`mastgraph ingest sample/data/real` works: each file found has a loader (when all are written)."""
-    for module in ("associations", "pools", "fits_headers", "edb"):
-        pytest.importorskip(f"mastgraph.loaders.{module}")
+    """`mastgraph ingest sample/data/real` works: each file found has a loader."""
     files = registry.expand([REAL])
     assert len(files) == 37
     for path in files:

@@ -1,0 +1,185 @@
+"""JSON read with the line where each object opens: one reader for every JSON format of the loaders.
+
+- `load_located_json` (association and EDB documents): the whole document as `json.loads` gives
+  it, every object a `LocatedDict` that knows the 1-based line of its ``{``.
+- `JsonRecords` (MAST JSON tables): the records of ``[records...]``, ``{"data": [records...]}``
+  or ``{"<obs_id>": [records...]}`` one at a time, each with the line of its ``{``; members named
+  in `JSON_METADATA` are skipped.
+
+Both walk the containers themselves and hand every other value (and a whole record) to the
+standard library's `json.JSONDecoder.raw_decode`, which does the work in C; `LineCounter` turns
+positions into lines. A fault is reported as the standard library reports it (its message and
+line): `load_located_json` raises `json.JSONDecodeError`, `JsonRecords` a `LoadError`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from mastgraph.loaders.records import LoadError, origin
+
+#: Top-level members of a MAST JSON object that are metadata, not records.
+JSON_METADATA = frozenset({"status", "msg", "fields", "paging", "info", "columns", "request", "meta"})
+_WS = re.compile(r"[ \t\n\r]*")
+
+
+class LineCounter:
+    """1-based line of a character position; cheapest when positions are asked in increasing order."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+        self.line = 1
+
+    def __call__(self, pos: int) -> int:
+        if pos < self.pos:
+            self.pos, self.line = 0, 1
+        self.line += self.text.count("\n", self.pos, pos)
+        self.pos = pos
+        return self.line
+
+
+class LocatedDict(dict):
+    """A JSON object that remembers the 1-based line where its ``{`` is."""
+
+    __slots__ = ("line",)
+
+
+class _Fault(Exception):
+    """The text is not JSON here; the standard decoder says how."""
+
+
+def load_located_json(text: str) -> Any:
+    """`json.loads`, with every object a `LocatedDict` (raises `json.JSONDecodeError`)."""
+    decode = json.JSONDecoder().raw_decode
+    line_at = LineCounter(text)
+
+    def value(pos: int) -> tuple[Any, int]:
+        opening = text[pos:pos + 1]
+        if opening == "{":
+            located = LocatedDict()
+            located.line = line_at(pos)
+            pos = _WS.match(text, pos + 1).end()
+            if text.startswith("}", pos):
+                return located, pos + 1
+            while True:
+                if not text.startswith('"', pos):
+                    raise _Fault
+                key, pos = decode(text, pos)
+                pos = _WS.match(text, pos).end()
+                if not text.startswith(":", pos):
+                    raise _Fault
+                located[key], pos = value(_WS.match(text, pos + 1).end())
+                pos = _WS.match(text, pos).end()
+                if text.startswith(",", pos):
+                    pos = _WS.match(text, pos + 1).end()
+                elif text.startswith("}", pos):
+                    return located, pos + 1
+                else:
+                    raise _Fault
+        if opening == "[":
+            items: list[Any] = []
+            pos = _WS.match(text, pos + 1).end()
+            if text.startswith("]", pos):
+                return items, pos + 1
+            while True:
+                item, pos = value(pos)
+                items.append(item)
+                pos = _WS.match(text, pos).end()
+                if text.startswith(",", pos):
+                    pos = _WS.match(text, pos + 1).end()
+                elif text.startswith("]", pos):
+                    return items, pos + 1
+                else:
+                    raise _Fault
+        return decode(text, pos)  # a string, number or literal
+
+    try:
+        document, end = value(_WS.match(text, 0).end())
+        if _WS.match(text, end).end() != len(text):
+            raise _Fault
+    except (_Fault, json.JSONDecodeError):
+        json.JSONDecoder().decode(text)  # raises the standard error: message, position, line
+        raise json.JSONDecodeError("not read as the standard decoder reads it", text, 0) from None
+    return document
+
+
+class JsonRecords:
+    """The record objects of a MAST JSON document, in order, each with the line of its opening brace."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.text = text
+        self.decode = json.JSONDecoder().raw_decode
+        self.line_at = LineCounter(text)
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        """(origin, value) of each record; `LoadError` at the first fault."""
+        text, path = self.text, self.path
+        pos = _WS.match(text, 0).end()
+        if pos >= len(text):
+            raise LoadError(str(path), "empty JSON document")
+        if text[pos] == "[":
+            end = yield from self._array(pos)
+        elif text[pos] == "{":
+            end = yield from self._object(pos)
+        else:
+            raise LoadError(self._at(pos), "expected a JSON object or list of records")
+        if _WS.match(text, end).end() != len(text):
+            raise LoadError(self._at(end), "extra data after the JSON document")
+
+    def _at(self, pos: int) -> str:
+        return origin(self.path, self.line_at(pos))
+
+    def _decode(self, pos: int) -> tuple[Any, int]:
+        try:
+            return self.decode(self.text, pos)
+        except json.JSONDecodeError as exc:
+            raise LoadError(origin(self.path, exc.lineno), f"bad JSON: {exc.msg}") from None
+
+    def _array(self, pos: int):
+        """Records of the array starting at `pos` (which must be '['); returns the end position."""
+        text = self.text
+        pos = _WS.match(text, pos + 1).end()
+        if text.startswith("]", pos):
+            return pos + 1
+        while True:
+            value, end = self._decode(pos)
+            yield self._at(pos), value
+            pos = _WS.match(text, end).end()
+            if text.startswith(",", pos):
+                pos = _WS.match(text, pos + 1).end()
+                continue
+            if text.startswith("]", pos):
+                return pos + 1
+            raise LoadError(self._at(pos), "bad JSON: expected ',' or ']' in the record list")
+
+    def _object(self, pos: int):
+        """Records of every list-valued member (but metadata members); returns the end position."""
+        text = self.text
+        pos = _WS.match(text, pos + 1).end()
+        if text.startswith("}", pos):
+            return pos + 1
+        while True:
+            if not text.startswith('"', pos):
+                raise LoadError(self._at(pos), "bad JSON: expected a member name")
+            key, pos = self._decode(pos)
+            pos = _WS.match(text, pos).end()
+            if not text.startswith(":", pos):
+                raise LoadError(self._at(pos), "bad JSON: expected ':' after a member name")
+            pos = _WS.match(text, pos + 1).end()
+            if text.startswith("[", pos) and key not in JSON_METADATA:
+                pos = yield from self._array(pos)
+            else:
+                pos = self._decode(pos)[1]
+            pos = _WS.match(text, pos).end()
+            if text.startswith(",", pos):
+                pos = _WS.match(text, pos + 1).end()
+                continue
+            if text.startswith("}", pos):
+                return pos + 1
+            raise LoadError(self._at(pos), "bad JSON: expected ',' or '}'")

@@ -1,0 +1,98 @@
+"""ECSV and VOTable tables, read by astropy: ECSV has a ``# %ECSV`` YAML header, a column-name line
+and one row per line (a row's origin is its line); a VOTable row's origin is its ``<TR>`` line
+(TABLEDATA), else ``path:row N``."""
+
+from __future__ import annotations
+
+import csv
+import re
+from array import array
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from mastgraph.loaders.records import LoadError, not_utf8, origin
+from mastgraph.loaders.table_csv import is_comment_or_blank, numbered_lines
+from mastgraph.loaders.table_rows import Row, Table
+from mastgraph.loaders.table_values import python_value
+from mastgraph.model.errors import first_line
+
+
+def ecsv_header(path: Path, errors: str = "strict") -> tuple[int, list[str]] | None:
+    """(line, column names) of an ECSV file: the first line after the `#` header."""
+    delimiter = " "
+    with open(path, encoding="utf-8-sig", errors=errors) as fh:
+        for number, line in numbered_lines(fh):
+            stripped = line.strip()
+            if stripped.startswith("#"):
+                if re.match(r"#\s*delimiter:\s*['\"]?,", stripped):
+                    delimiter = ","
+                continue
+            if stripped:
+                return number, next(csv.reader([stripped], delimiter=delimiter, skipinitialspace=True))
+    return None
+
+
+def _ecsv_row_lines(path: Path, header_line: int) -> array:
+    lines = array("L")
+    with open(path, encoding="utf-8-sig") as fh:
+        for number, line in numbered_lines(fh):
+            if number > header_line and not is_comment_or_blank(line):
+                lines.append(number)
+    return lines
+
+
+def _votable_row_lines(path: Path) -> array:
+    lines = array("L")
+    in_data = False
+    tr = re.compile(r"<(?:\w+:)?TR[\s>/]")
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for number, line in numbered_lines(fh):
+            if not in_data:
+                at = line.find("TABLEDATA")
+                if at < 0:
+                    continue
+                in_data = True
+                line = line[at:]
+            lines.extend([number] * len(tr.findall(line)))
+    return lines
+
+
+def read_ecsv(path: Path) -> Table:
+    from astropy.table import Table as AstropyTable
+
+    try:
+        found = ecsv_header(path)
+        table = AstropyTable.read(path, format="ascii.ecsv")
+    except UnicodeDecodeError as exc:
+        raise not_utf8(path, exc) from None
+    except Exception as exc:  # noqa: BLE001 - astropy raises many kinds; the message says which
+        raise LoadError(str(path), f"unreadable ECSV: {first_line(exc)}") from None
+    header_line = found[0] if found else 1
+    lines = _ecsv_row_lines(path, header_line)
+    return _astropy_table(path, "ecsv", table, lines, origin(path, header_line))
+
+
+def read_votable(path: Path) -> Table:
+    try:
+        from astropy.io.votable import parse
+
+        votable = parse(str(path), verify="ignore")
+        first = votable.get_first_table()
+        table = first.to_table(use_names_over_ids=True)
+    except Exception as exc:  # noqa: BLE001
+        raise LoadError(str(path), f"unreadable VOTable: {first_line(exc)}") from None
+    lines = _votable_row_lines(path) if first.format == "tabledata" else array("L")
+    return _astropy_table(path, "votable", table, lines, str(path))
+
+
+def _astropy_table(path: Path, fmt: str, table: Any, lines: array, where: str) -> Table:
+    columns = tuple(table.colnames)
+    by_line = len(lines) == len(table)
+
+    def rows() -> Iterator[Row]:
+        for index, cells in enumerate(table.iterrows(*columns) if columns else ()):
+            row_origin = origin(path, lines[index]) if by_line else f"{path}:row {index + 1}"
+            yield Row(row_origin, {name: python_value(cell) for name, cell in zip(columns, cells)})
+
+    return Table(path, fmt, columns, rows(), where)

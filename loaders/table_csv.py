@@ -1,0 +1,121 @@
+"""CSV tables: astroquery's `Table.write(format="csv")`, the Portal's CSV export (which may start with
+``#`` comment lines before the header), the MAST products API's CSV. Read with the `csv` module
+(and a quicker path for lines without quotes); a row's origin is the line where its record starts."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from mastgraph.loaders.records import LoadError, not_utf8, origin
+from mastgraph.loaders.table_rows import Row, Table
+from mastgraph.loaders.table_values import UNKNOWN_FORMS
+
+
+def numbered_lines(fh) -> Iterator[tuple[int, str]]:
+    for number, line in enumerate(fh, start=1):
+        yield number, line
+
+
+def is_comment_or_blank(line: str) -> bool:
+    stripped = line.strip()
+    return not stripped or stripped.startswith("#")
+
+
+def csv_header(path: Path) -> tuple[int, list[str]] | None:
+    """(line, column names) of a CSV file's header: its first line that is neither blank nor `#`."""
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        for number, line in numbered_lines(fh):
+            if not is_comment_or_blank(line):
+                return number, [c.strip() for c in next(csv.reader([line.rstrip("\r\n")]))]
+    return None
+
+
+def read_csv(path: Path) -> Table:
+    try:
+        found = csv_header(path)
+    except UnicodeDecodeError as exc:
+        raise not_utf8(path, exc) from None
+    except csv.Error as exc:
+        raise LoadError(str(path), f"bad CSV header: {exc}") from None
+    if found is None:
+        raise LoadError(str(path), "empty table (no header line)")
+    header_line, columns = found
+    where = origin(path, header_line)
+    if len(columns) == 1:
+        for sep, name in (("|", "pipe"), ("\t", "tab"), (";", "semicolon"), ("  ", "whitespace")):
+            if sep in columns[0]:
+                raise LoadError(where, f"header is {name}-separated, expected comma-separated columns")
+    if len(set(columns)) != len(columns):
+        dup = next(c for c in columns if columns.count(c) > 1)
+        raise LoadError(where, f"duplicate column {dup!r} in header")
+    return Table(path, "csv", tuple(columns), _csv_rows(path, header_line, columns), where)
+
+
+class _OneThenFile:
+    """The lines csv's reader takes: the line handed to it, then (a quoted field may run over
+    several lines) the file's next ones."""
+
+    def __init__(self, fh: Any) -> None:
+        self.fh = fh
+        self.line: str | None = None
+
+    def __iter__(self) -> _OneThenFile:
+        return self
+
+    def __next__(self) -> str:
+        line = self.line
+        if line is None:
+            return next(self.fh)
+        self.line = None
+        return line
+
+
+def _csv_rows(path: Path, header_line: int, columns: list[str]) -> Iterator[Row]:
+    """The rows after the header, as csv's reader reads them.
+
+    A line without a quote (nor NUL, nor a field longer than csv's limit) is a record of its own
+    whose cells are what is between the commas: csv's reader would read it so, and ``str.split``
+    does it in half the time. Any other line goes to csv's reader (quoted fields may hold commas
+    and run over several lines), which counts the lines it takes.
+    """
+    unknown = UNKNOWN_FORMS
+    width = len(columns)
+    name = str(path)  # origin(path, line) is f"{name}:{line}"
+    limit = csv.field_size_limit()
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        for _ in itertools.islice(fh, header_line):
+            pass
+        source = _OneThenFile(fh)
+        reader = csv.reader(source)
+        end = header_line  # the line the last record ended on
+        counted = None  # while csv's reader reads a record: `end` less its count of lines then
+        try:
+            for line in fh:
+                if '"' in line or "\0" in line or len(line) > limit:
+                    source.line = line
+                    counted = end - reader.line_num
+                    cells = next(reader)
+                    start, end, counted = end + 1, counted + reader.line_num, None
+                else:
+                    start = end = end + 1
+                    line = line.rstrip("\r\n")
+                    cells = line.split(",") if line else []
+                if not cells or (len(cells) == 1 and not cells[0].strip()) or cells[0].lstrip().startswith("#"):
+                    continue
+                where = f"{name}:{start}"
+                if len(cells) != width:
+                    yield Row(where, {}, f"row has {len(cells)} fields, the header has {width}")
+                    continue
+                # unknown_to_none, inline: the cell stripped, None when it says "unknown"
+                yield Row(where, {column: None if (value := cell.strip()) in unknown else value
+                                  for column, cell in zip(columns, cells)})
+        except UnicodeDecodeError as exc:
+            raise not_utf8(path, exc) from None
+        except csv.Error as exc:
+            last = end if counted is None else counted + reader.line_num
+            raise LoadError(origin(path, last), f"bad CSV: {exc}") from None
+

@@ -1,0 +1,39 @@
+"""MAST JSON tables: ``{"<obs_id>": [records...]}``, ``{"data": [records...]}`` (Mashup responses,
+whose ``fields``/``status``/``paging`` members are metadata), or a list of records; a row's origin
+is the line where its record's ``{`` appears (read by `loaders/json_lines.py`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from mastgraph.loaders.json_lines import JsonRecords
+from mastgraph.loaders.records import not_utf8
+from mastgraph.loaders.table_rows import Row, Table
+from mastgraph.loaders.table_values import unknown_to_none
+
+
+def read_json_table(path: Path) -> Table:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise not_utf8(path, exc) from None
+    items = _rows(JsonRecords(path, text))
+    first = next(items, None)
+    if first is None:
+        return Table(path, "json", (), iter(()), str(path))
+    columns = tuple(first.values.keys())
+
+    def rows() -> Iterator[Row]:
+        yield first
+        yield from items
+
+    return Table(path, "json", columns, rows(), first.origin)
+
+
+def _rows(records: JsonRecords) -> Iterator[Row]:
+    for where, value in records:
+        if isinstance(value, dict):
+            yield Row(where, {str(k): unknown_to_none(v) for k, v in value.items()})
+        else:
+            yield Row(where, {}, f"record is a JSON {type(value).__name__}, not an object")

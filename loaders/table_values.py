@@ -1,0 +1,131 @@
+"""Cell values: the unknown markers, and the converters loaders apply to a table's cells.
+
+Values come out as plain Python (str, int, float, bool); unknown values (masked ``--``, empty
+cells, ``NULL``, ``N/A``, NaN) come out as ``None``. The converters (`text`, `integer`, `number`,
+`ident`) raise `BadValue`, which a loader turns into a `Reject` naming the column and value.
+`known` is the notion of unknown of association and EDB JSON documents and association pools
+(``none`` too, but no ``--``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Any
+
+#: Cell texts that mean "not known".
+UNKNOWN_TEXTS = frozenset({"", "--", "null", "n/a", "nan"})
+#: The same in every mix of upper and lower case: ``s in UNKNOWN_FORMS`` is ``s.lower() in
+#: UNKNOWN_TEXTS`` without making a lower-case copy of every cell (no non-ASCII character lowers
+#: to an ASCII one of these texts, so the ASCII case variants are all there is).
+UNKNOWN_FORMS = frozenset(
+    "".join(chars) for t in UNKNOWN_TEXTS for chars in itertools.product(*({c.lower(), c.upper()} for c in t))
+)
+#: Texts that mean "not known" in association and EDB documents and pools (compared in lower case).
+UNKNOWN_VALUES = frozenset({"", "null", "none", "n/a", "nan"})
+
+
+class BadValue(ValueError):
+    """A cell whose value does not fit its column (the message names both)."""
+
+
+def unknown_to_none(value: Any) -> Any:
+    """None for the unknown markers (`--`, empty, NULL, N/A, NaN); stripped text otherwise."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        stripped = value.strip()
+        return None if stripped in UNKNOWN_FORMS else stripped
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def known(value: Any) -> Any:
+    """A JSON document's value, or None when it says "unknown" (empty, null, none, N/A, NaN)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, str) and value.strip().lower() in UNKNOWN_VALUES:
+        return None
+    return value.strip() if isinstance(value, str) else value
+
+
+def python_value(value: Any) -> Any:
+    """A numpy/astropy cell as a plain Python value; masked, NaN and unknown texts as None."""
+    import numpy as np
+
+    if value is None or isinstance(value, np.ma.core.MaskedConstant):
+        return None
+    if isinstance(value, (np.generic, np.ndarray)):
+        value = value.tolist()
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", errors="replace")
+    return unknown_to_none(value)
+
+
+def text(value: Any) -> str | None:
+    """A text cell; numbers print without a spurious `.0`."""
+    if type(value) is str:  # the common case, as unknown_to_none does it
+        value = value.strip()
+        return None if value in UNKNOWN_FORMS else value
+    value = unknown_to_none(value)
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def ident(value: Any, column: str) -> str | None:
+    """An identifier (obsid): a str even when the file has an int; `71672220.0` -> `"71672220"`."""
+    if type(value) is str:  # what text() makes of it
+        value = value.strip()
+        return None if value in UNKNOWN_FORMS else value
+    value = unknown_to_none(value)
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise BadValue(f"{column} {value!r} is not an identifier")
+        return str(int(value))
+    return text(value)
+
+
+def integer(value: Any, column: str) -> int | None:
+    value = unknown_to_none(value)
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise BadValue(f"{column} {value!r} is not an integer")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if value.is_integer():
+            return int(value)
+        raise BadValue(f"{column} {value!r} is not an integer")
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        pass
+    try:
+        number_ = float(value)
+    except (TypeError, ValueError):
+        raise BadValue(f"{column} {value!r} is not an integer") from None
+    if number_.is_integer():
+        return int(number_)
+    raise BadValue(f"{column} {value!r} is not an integer")
+
+
+def number(value: Any, column: str) -> float | None:
+    value = unknown_to_none(value)
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise BadValue(f"{column} {value!r} is not a number")
+    try:
+        result = float(value)
+    except (TypeError, ValueError):
+        raise BadValue(f"{column} {value!r} is not a number") from None
+    if math.isinf(result):
+        raise BadValue(f"{column} {value!r} is not a finite number")
+    return None if math.isnan(result) else result
