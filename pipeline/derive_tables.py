@@ -1,12 +1,12 @@
 """Derived relationships as table joins: the rules of cypher/derive/*.cypher in SQL, run by DuckDB.
 
 The bulk build derives every relationship before the import, from the merged node data, instead of
-MERGEing them over the imported graph (`pipeline.derive.derive_all`). Each rule is one SQL statement
+MERGEing them over the imported graph. Each rule is one SQL statement
 that mirrors one Cypher derivation query (named in `Rule.cypher`) with the same semantics: the same
 labels excluded, the same NULL handling (a comparison with NULL matches nothing, as in Cypher), the
 same string comparisons, the same ``STARTS WITH name + '_'`` prefixes, over the whole graph. Where a
 query MERGEs "both directions" so that load order does not matter, the whole graph needs only the
-first: the second finds the same pairs from the other end (as `derive_all` argues).
+first: the second finds the same pairs from the other end.
 
 Rules take **node and edge tables in and give edge tables out**; nothing here knows where the
 tables come from. In the bulk build they are the facts the CSV phase writes (`FactWriter`, one set
@@ -31,7 +31,7 @@ Input tables (`INPUT_TABLES`; string properties that hold another type than a st
 
 Every rule gives rows of `EDGE_COLUMNS`: the relationship (type, ends by label and key), the
 properties the query SETs (kind, exptype, by, source_id; NULL where it sets none) and `rank`, the
-order in which `derive_all` would set them (a later SET of one property on one relationship wins).
+order in which the Cypher queries run over every key in key order would set them (a later SET of one property on one relationship wins).
 `derive_edges` runs the rules, unites their rows into one relationship per identity
 (`model.vocabulary.EDGE_IDENTITY`: a LINKED per kind) and separates those a loader already wrote
 (their properties are set on the loader's relationship: residual values) from the new ones.
@@ -204,7 +204,7 @@ RULES: tuple[Rule, ...] = (
         FROM products p JOIN products m ON m.filename = p.msametfl AND m.msa_file
         WHERE p.msametfl IS NOT NULL"""),
     # cypher/derive/association_members.cypher: every output p (PRODUCED_BY, written or derived) of an
-    # association a. `rank` is the association's name: derive_all runs the associations in name
+    # association a. `rank` is the association's name: over every association in name
     # order, so where two associations SET one property of one relationship, the last name's wins.
     Rule("association_file", ("association_members",), f"""
         WITH produced AS ({{produced}})
@@ -248,8 +248,8 @@ RULES: tuple[Rule, ...] = (
         SELECT {_edge('PREREQUISITE', _P, 'p', _P, 'm', rank='name', kind='''CASE
             WHEN contains(m_exp_type, 'CONFIRM') THEN 'confirmation' ELSE 'target_acquisition' END''')}
         FROM pairs WHERE exptype = 'target_acquisition'"""),
-    # cypher/derive/engineering_series.cypher and engineering_exposures.cypher as derive_all runs
-    # them: every series with every exposure (an Exposure observation, or a product) whose window
+    # cypher/derive/engineering_series.cypher and engineering_exposures.cypher as the build ran
+    # them over every key: every series with every exposure (an Exposure observation, or a product) whose window
     # overlaps its own and that starts at most MAX_EXPOSURE_DAYS before it; and every exposure longer
     # than MAX_EXPOSURE_DAYS with every series starting at most MAX_SERIES_DAYS before it. A NaN
     # compares false in Cypher; here it is left out.

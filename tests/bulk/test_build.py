@@ -13,9 +13,7 @@ import pytest
 from mastgraph.graph import db
 from mastgraph.pipeline import bulk
 from mastgraph.pipeline.bulk import BuildOptions, BulkError, build
-from mastgraph.pipeline.derive import WHOLE_GRAPH_STEPS
 from mastgraph.pipeline.ingest import ingest_paths, parse_file
-from mastgraph.graph.queries import cypher_dir
 from mastgraph.graph.server import LocalNeo4j
 from mastgraph.graph.settings import Settings
 
@@ -179,9 +177,3 @@ def test_not_enough_disk_is_refused_before_anything_is_written(bulk_settings, tm
     assert not any((tmp_path / "work").iterdir())
     with db.connect(bulk_settings) as drv:
         assert canonical_dump(drv) == before
-
-
-def test_whole_graph_derivation_runs_every_derivation_query():
-    scoping = {"associations_of_products", "observations_of_products"}  # `derive` widens its scope with these
-    queries = {p.stem for p in (cypher_dir() / "derive").glob("*.cypher")} - scoping
-    assert {step.query for step in WHOLE_GRAPH_STEPS} == queries
