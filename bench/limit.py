@@ -33,7 +33,7 @@ from mastgraph.graph.bulk_import import ImportFailed, ImportGroup, import_comman
 from mastgraph.graph.writer import edge_query, node_query
 from mastgraph.model.vocabulary import EDGE_IDENTITY, KEYS, Label, Rel
 
-from .machine import cpu_seconds
+from .machine import cpu_seconds, rss_mb
 from .target import Target
 
 #: Rows per transaction of the single writer.
@@ -168,20 +168,9 @@ def single_writer(target: Target, folder: Path, batch: int = BATCH) -> dict:
         "python_cpu_seconds": round(cpu_after - cpu, 3),
         "neo4j_cpu_seconds": (round(neo4j_after - neo4j_before, 3)
                               if neo4j_after is not None and neo4j_before is not None else None),
-        "neo4j_rss_mb": _rss_mb(target.neo4j_pid()),
+        "neo4j_rss_mb": rss_mb(target.neo4j_pid()),
         "graph": _counts(target),
     }
-
-
-def _rss_mb(pid: int | None) -> float | None:
-    import psutil
-
-    if pid is None:
-        return None
-    try:
-        return round(psutil.Process(pid).memory_info().rss / 2**20, 1)
-    except psutil.Error:
-        return None
 
 
 def _add_census(census: Census, group: tuple, props: dict) -> None:

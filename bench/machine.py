@@ -89,3 +89,13 @@ def describe() -> dict:
         "python_executable": sys.executable,
         "packages": package_versions(),
     }
+
+
+def rss_mb(pid: int | None) -> float | None:
+    """The resident memory of a process (MB), None when there is none."""
+    if pid is None:
+        return None
+    try:
+        return round(psutil.Process(pid).memory_info().rss / 2**20, 1)
+    except psutil.Error:
+        return None

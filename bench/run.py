@@ -20,8 +20,6 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import psutil
-
 from mastgraph.graph import db
 from mastgraph.graph.settings import Settings
 from mastgraph.sample.generator import DEFAULT_SEED
@@ -86,15 +84,6 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def _rss_mb(pid: int | None) -> float | None:
-    if pid is None:
-        return None
-    try:
-        return round(psutil.Process(pid).memory_info().rss / 2**20, 1)
-    except psutil.Error:
-        return None
-
-
 def benchmark_products(target: Target, sample: data.Sample, options: Options) -> list[dict]:
     """The manifest's benchmark L3 products; for a sample without any (demo), the two L3 products
     with the most COMPOSITION members in the graph."""
@@ -147,7 +136,7 @@ def run_scale(target: Target, scale: str, options: Options, say: Say) -> dict:
             f"{ingest['seconds']:.1f} s = {ingest['products_per_s']:,.0f} products/s, "
             f"{ingest['relationships_per_s']:,.0f} relationships/s; loader peak RSS {ingest['loader_peak_rss_mb']} MB")
         result["ingest"] = ingest
-        result["neo4j_rss_after_ingest_mb"] = _rss_mb(target.neo4j_pid())
+        result["neo4j_rss_after_ingest_mb"] = machine.rss_mb(target.neo4j_pid())
         with _final_graph(target, options, say, scale) as exported:
             measure_queries(target, sample, options, result, lambda line: say(f"[{scale}] {line}"))
             if options.bulk and target.own:
@@ -166,7 +155,7 @@ def run_scale(target: Target, scale: str, options: Options, say: Say) -> dict:
             say(f"[{scale}] no graph: lineage and throughput skipped")
             result["lineage"], result["throughput"] = [], []
         else:
-            result["neo4j_rss_after_build_mb"] = _rss_mb(target.neo4j_pid())
+            result["neo4j_rss_after_build_mb"] = machine.rss_mb(target.neo4j_pid())
             with _final_graph(target, options, say, scale) as exported:
                 measure_queries(target, sample, options, result, lambda line: say(f"[{scale}] {line}"))
                 _limit(target, exported, None, bulk, result, say, scale)

@@ -26,7 +26,9 @@ def test_the_limit_rebuilds_the_same_graph_by_one_writer_and_by_the_importer(tmp
     with open_target(settings) as target:
         loaded = ingest_paths(target.connect(), target.settings, [sample / part for part in SMALL])
         assert not loaded.failed
-        assert loaded.phases["parse"] > 0 and loaded.phases["write"] > 0 and loaded.phases["derive"] > 0
+        # the files are parsed in the conflict pass (and kept for the load) or again for the load
+        parsing = loaded.phases["conflicts"] + loaded.phases["parse"]
+        assert parsing > 0 and loaded.phases["write"] > 0 and loaded.phases["derive"] > 0
         original = canonical_dump(target.connect(), target.database)
         exported = export_graph(target, tmp_path / "export")
         assert (exported["nodes"], exported["relationships"]) == (len(original[0]), len(original[1]))
