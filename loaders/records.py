@@ -75,6 +75,12 @@ def origin(path: Path | str, line: int | None = None) -> str:
     return f"{path}:{line}" if line is not None else str(path)
 
 
+def conflict_line(where: str, what: str, name: str, value: str, old: str, first: str) -> str:
+    """The line for a record at `where` giving `what`'s property `name` the value `value` (a repr)
+    where the one at `first` gave `old`."""
+    return f"{where}: {what}: {name} {value} conflicts with {old} ({first})"
+
+
 class Conflict(Exception):
     """Two records of one run give one node or relationship different values for a property."""
 
@@ -168,7 +174,7 @@ class RecordMerger:
                 else:
                     what = f"{record.type.value} {record.start[1]} -> {record.end[1]}"
                 first = seen.origins.get(name, seen.origin) if type(seen) is _Seen else seen.origin
-                raise Conflict(f"{record.origin}: {what}: {name} {value!r} conflicts with {old!r} ({first})")
+                raise Conflict(conflict_line(record.origin, what, name, repr(value), repr(old), first))
             else:  # equal within the tolerance, not identical: written as it is
                 seen = _promoted(table, key, seen)
                 known = seen.props

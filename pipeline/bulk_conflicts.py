@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mastgraph.loaders.records import _same
+from mastgraph.loaders.records import _same, conflict_line
 
 #: Bits of a code that hold the line (0: the origin names no line).
 LINE_BITS = 32
@@ -124,11 +124,13 @@ class Clashes:
 
     def lines(self, paths: Mapping[int, str]) -> list[str]:
         """The messages, in the later origin's file order, as `mastgraph ingest` words them."""
+        from mastgraph.pipeline.ingest import members_differ
+
         lines = []
         for later, what, name, value, old, first in sorted(self.found, key=lambda item: origin_order(item[0])):
             where, earlier = origin_text(later, paths), origin_text(first, paths)
             if name is None:
-                lines.append(f"{where}: Association {what}: {value} members differ from the {old} members of {earlier}")
+                lines.append(members_differ(where, what, value, old, earlier))
             else:
-                lines.append(f"{where}: {what}: {name} {value} conflicts with {old} ({earlier})")
+                lines.append(conflict_line(where, what, name, value, old, earlier))
         return lines

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from itertools import chain
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -92,9 +93,13 @@ class AcrossFiles:
             if known is None:
                 self.members[name] = (frozen, where)
             elif known[0] != frozen:
-                self.conflicts.append(f"{where}: Association {name}: {len(frozen)} members differ from the "
-                                      f"{len(known[0])} members of {known[1]}")
+                self.conflicts.append(members_differ(where, name, len(frozen), len(known[0]), known[1]))
         self._file = {}
+
+
+def members_differ(where: str, name: str, count: int, earlier_count: int, earlier: str) -> str:
+    """The line for an association whose file at `where` gives other members than the one at `earlier`."""
+    return f"{where}: Association {name}: {count} members differ from the {earlier_count} members of {earlier}"
 
 
 def association_member(record: Node | Edge) -> tuple[str, str] | None:
@@ -277,28 +282,37 @@ class MemberLists:
             counts.rels_deleted["derived from members"] += record["derived"]
 
 
-def _write_file(tx: neo4j.ManagedTransaction, loader: Loader, path: Path, settings: Settings,
-                skip_bad: bool, phases: dict[str, float] | None = None) -> FileResult:
+def _write(tx: neo4j.ManagedTransaction, records: Iterable[Node | Edge], settings: Settings,
+           phases: dict[str, float] | None) -> tuple[WriteCounts, WriteCounts, int]:
+    """Write checked records, replace the member lists they give, and derive over what they
+    touched: (written, derived, records written)."""
     from mastgraph.pipeline.derive import Touched, derive
 
     phases = {} if phases is None else phases
     started = time.perf_counter()
-    result = FileResult(path, loader.kind)  # fresh on every (re)try of the transaction
     writer = BatchWriter(tx, settings.batch_size)
     touched = Touched()
     members = MemberLists()
-    for record in _checked(loader, path, skip_bad, result.rejects):
+    count = 0
+    for record in records:
         writer.add(record)
         touched.add(record)
         members.add(record)
-        result.records += 1
-    result.counts = writer.flush()
-    members.replace(tx, result.counts)
+        count += 1
+    counts = writer.flush()
+    members.replace(tx, counts)
     derive_started = time.perf_counter()
     _add(phases, "write", derive_started - started)
-    if touched:
-        result.derived = derive(tx, touched, settings.batch_size)
+    derived = derive(tx, touched, settings.batch_size) if touched else WriteCounts()
     _add(phases, "derive", time.perf_counter() - derive_started)
+    return counts, derived, count
+
+
+def _write_file(tx: neo4j.ManagedTransaction, loader: Loader, path: Path, settings: Settings,
+                skip_bad: bool, phases: dict[str, float] | None = None) -> FileResult:
+    result = FileResult(path, loader.kind)  # fresh on every (re)try of the transaction
+    result.counts, result.derived, result.records = _write(
+        tx, _checked(loader, path, skip_bad, result.rejects), settings, phases)
     return result
 
 
@@ -359,25 +373,8 @@ def ingest_file(driver: neo4j.Driver, settings: Settings, path: Path, skip_bad: 
 def _write_group(tx: neo4j.ManagedTransaction, batches: list[list[Node | Edge]], settings: Settings,
                  phases: dict[str, float] | None = None) -> tuple[WriteCounts, WriteCounts]:
     """Write several checked files' records and derive once over all they touched."""
-    from mastgraph.pipeline.derive import Touched, derive
-
-    phases = {} if phases is None else phases
-    started = time.perf_counter()
-    writer = BatchWriter(tx, settings.batch_size)
-    touched = Touched()
-    members = MemberLists()
-    for records in batches:
-        for record in records:
-            writer.add(record)
-            touched.add(record)
-            members.add(record)
-    counts = writer.flush()
-    members.replace(tx, counts)
-    derive_started = time.perf_counter()
-    _add(phases, "write", derive_started - started)
-    derived = derive(tx, touched, settings.batch_size) if touched else WriteCounts()
-    _add(phases, "derive", time.perf_counter() - derive_started)
-    return counts, derived
+    written, derived, _ = _write(tx, chain.from_iterable(batches), settings, phases)
+    return written, derived
 
 
 class _Batcher:

@@ -6,10 +6,31 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 
 import httpx
 
 from mastgraph.graph.server import free_port
+
+
+def _serve(env: dict[str, str], port: int, stderr: int) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "mastgraph.cli", "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.PIPE, stderr=stderr, text=True)
+
+
+def _readyz(proc: subprocess.Popen, base: str, wanted: Callable[[httpx.Response], bool]) -> httpx.Response:
+    """The first answer of /readyz that is `wanted`, within 60 s (the server still running)."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            answer = httpx.get(base + "/readyz", timeout=5)
+            if wanted(answer):
+                return answer
+        except httpx.TransportError:
+            pass
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "no wanted answer from /readyz within 60 s"
+        time.sleep(0.3)
 
 
 def test_serve_answers_over_http(neo4j_settings, sample_graph, tmp_path):
@@ -17,20 +38,10 @@ def test_serve_answers_over_http(neo4j_settings, sample_graph, tmp_path):
     env = {**os.environ, "NEO4J_URI": neo4j_settings.uri, "MASTGRAPH_HOME": str(tmp_path), "MASTGRAPH_API_TOKEN": ""}
     if neo4j_settings.neo4j_password:
         env.update(NEO4J_USER=neo4j_settings.neo4j_user, NEO4J_PASSWORD=neo4j_settings.neo4j_password)
-    proc = subprocess.Popen([sys.executable, "-m", "mastgraph.cli", "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = _serve(env, port, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None, proc.stdout.read()
-            assert time.monotonic() < deadline, "not ready within 60 s"
-            time.sleep(0.3)
+        _readyz(proc, base, lambda answer: answer.status_code == 200)
         assert httpx.get(base + "/healthz").json() == {"status": "ok"}
         response = httpx.post(base + "/graphql", json={"query": '{ product(uri: "%s") { level } }' % sample_graph.l3})
         assert response.json() == {"data": {"product": {"level": "3"}}}
@@ -56,20 +67,10 @@ def test_serve_waiting_for_neo4j_says_so_in_one_line(tmp_path):
     waits in one line (no traceback, no driver log: that goes to the state folder's file)."""
     env, uri = _unreachable_env(tmp_path)
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "mastgraph.cli", "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = _serve(env, port, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                ready = httpx.get(base + "/readyz", timeout=5)
-                break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None, proc.communicate()
-            assert time.monotonic() < deadline, "not answering within 60 s"
-            time.sleep(0.3)
+        ready = _readyz(proc, base, lambda answer: True)
         assert ready.status_code == 503 and ready.json()["status"] == "unavailable"
         time.sleep(3)  # a retry or two of the bootstrap
     finally:
