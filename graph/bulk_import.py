@@ -26,6 +26,8 @@ from mastgraph.graph.server import ADMIN_TOOL, LocalNeo4j, find_java
 #: A stage of the importer's verbose output: "Relationships, started 2026-...".
 _STAGE = re.compile(r"^(\S.*?), started \d{4}-\d\d-\d\d")
 _FAILED = re.compile(r"(IMPORT FAILED.*|.*original error: .*|Caused by: .*|.*Error in input data.*)")
+#: A Java exception's first line (`java.lang.IllegalStateException: Directory ... doesn't exist`).
+_EXCEPTION = re.compile(r"^(?:[a-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error): (.+)$")
 
 
 class ImportFailed(Exception):
@@ -47,8 +49,14 @@ class ImportResult:
     summary: str  # the importer's closing lines ("IMPORT DONE in ...", counts)
 
 
+def _absolute(path: Path | str) -> str:
+    """The importer runs in the Neo4j home: every path it is given is absolute."""
+    return str(Path(path).absolute())
+
+
 def import_command(local: LocalNeo4j, database: str, groups: list[ImportGroup], multiline: list[Path],
                    report: Path, heap: str, memory: str | None, threads: int | None) -> list[str]:
+    report = _absolute(report)
     args = ["database", "import", "full", database, "--overwrite-destination", "--verbose",
             f"--array-delimiter={ARRAY_DELIMITER_OPTION}", "--bad-tolerance=0",
             "--skip-bad-relationships=false", "--skip-duplicate-nodes=false", f"--report-file={report}"]
@@ -57,9 +65,11 @@ def import_command(local: LocalNeo4j, database: str, groups: list[ImportGroup], 
     if threads:
         args.append(f"--threads={threads}")
     if multiline:
-        args += ["--multiline-fields-format=v2", f"--multiline-fields={','.join(map(str, multiline))}"]
+        args += ["--multiline-fields-format=v2", f"--multiline-fields={','.join(map(_absolute, multiline))}"]
     for group in groups:
-        args.append(f"--{group.kind}={group.header},{group.files}")
+        folder, _, pattern = group.files.rpartition("/")  # (the file-name pattern is a regular expression)
+        files = f"{_absolute(folder or '.')}/{pattern}"
+        args.append(f"--{group.kind}={_absolute(group.header)},{files}")
     return local.java_command(find_java(local.env), ADMIN_TOOL, *args, heap=heap)
 
 
@@ -107,7 +117,10 @@ def _reason(tail: list[str]) -> str:
     for line in picked:
         if line.startswith("Caused by"):
             return line.split(":", 1)[-1].strip()
-    return picked[0] if picked else (tail[-1] if tail else "no output")
+    if picked:
+        return picked[0]
+    thrown = [m.group(1).strip() for line in tail for m in [_EXCEPTION.match(line)] if m]
+    return thrown[0] if thrown else (tail[-1] if tail else "no output")
 
 
 def _summary(tail: list[str]) -> str:

@@ -70,3 +70,24 @@ def test_headers():
     assert node_header("Product", "uri", columns) == "uri:ID(Product),size:long,tags:string[],:LABEL\n"
     assert edge_header("Association", "Product", Columns(("product",), ("string",))) == \
         ":START_ID(Association),:END_ID(Product),:TYPE,product:string\n"
+
+
+def test_the_importer_is_given_absolute_paths(tmp_path, monkeypatch):
+    """The importer runs in the Neo4j home, so a work folder given relative to the caller's
+    directory (the bench's `.mastgraph/bench/...`) must reach it as an absolute path."""
+    from pathlib import Path
+
+    from mastgraph.graph.bulk_import import ImportGroup, import_command
+    from mastgraph.graph.server import LocalNeo4j
+    from mastgraph.graph.settings import Settings
+
+    monkeypatch.chdir(tmp_path)
+    local = LocalNeo4j(Settings(neo4j_uri=None, home=tmp_path / "state"))
+    java = type("Java", (), {"path": Path("/usr/bin/java")})()
+    monkeypatch.setattr("mastgraph.graph.bulk_import.find_java", lambda env: java)
+    groups = [ImportGroup("nodes", Path("work/csv/g0-header.csv"), r"work/csv/g0\.csv")]
+    command = import_command(local, "neo4j", groups, [Path("work/csv/g0.csv")], Path("work/report.txt"),
+                             heap="1g", memory=None, threads=None)
+    assert f"--nodes={tmp_path}/work/csv/g0-header.csv,{tmp_path}/work/csv/g0\\.csv" in command
+    assert f"--report-file={tmp_path}/work/report.txt" in command
+    assert f"--multiline-fields={tmp_path}/work/csv/g0.csv" in command
