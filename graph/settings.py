@@ -91,6 +91,11 @@ class Settings(BaseSettings):
         description="Answer dict fields directly (api/execution.py); false: Strawberry's standard execution.",
     )
     batch_size: int = Field(5000, validation_alias=_env("MASTGRAPH_BATCH_SIZE"), description="Rows per UNWIND batch.")
+    conflict_spill_mb: float = Field(
+        256, ge=0, validation_alias=_env("MASTGRAPH_CONFLICT_SPILL_MB"),
+        description="Input (MB) above which `ingest` compares the files of a command on disk (bounded memory) "
+                    "instead of in memory (about 5 bytes of RSS per byte read).",
+    )
 
     @field_validator("neo4j_uri")
     @classmethod

@@ -26,6 +26,8 @@ from mastgraph.loaders.records import Conflict, LoadError, Loader, RecordMerger,
 from mastgraph.model.records import Edge, Node
 from mastgraph.model.errors import first_line
 
+from mastgraph.pipeline.across_spill import SpilledAcrossFiles
+
 if TYPE_CHECKING:
     # The driver, the settings and the derivation are imported where they are used: parsing alone
     # (--dry-run, the bulk build's parse workers, which use `_checked`) does without them.
@@ -110,21 +112,50 @@ def association_member(record: Node | Edge) -> tuple[str, str] | None:
     return record.start[1], f"{record.end[1]}|{props.get('product') or ''}|{props.get('exptype') or ''}"
 
 
-def cross_file_conflicts(files: list[Path], skip_bad: bool = False, kept: KeptParses | None = None) -> list[str]:
+def new_across(files: list[Path], settings: Settings | None) -> AcrossFiles | SpilledAcrossFiles:
+    """The comparison of the files: in memory, or on disk (under the state folder) when their
+    size passes `settings.conflict_spill_mb`."""
+    if settings is None:
+        return AcrossFiles()
+    size = 0
+    for path in files:
+        try:
+            size += path.stat().st_size
+        except OSError:
+            pass  # the file's own read reports it
+    if size <= settings.conflict_spill_mb * 2**20:
+        return AcrossFiles()
+    from mastgraph.pipeline.across_spill import SpilledAcrossFiles
+
+    return SpilledAcrossFiles(Path(settings.home) / "ingest-work", size)
+
+
+def finish_across(across: AcrossFiles | SpilledAcrossFiles) -> list[str]:
+    """The conflicts found (a spilled comparison replays its partitions now)."""
+    return across.finish() if isinstance(across, SpilledAcrossFiles) else across.conflicts
+
+
+def cross_file_conflicts(files: list[Path], skip_bad: bool = False, kept: KeptParses | None = None,
+                         settings: Settings | None = None) -> list[str]:
     """The conflicts between files (two files giving one node or relationship different values),
     one line each naming both origins; a file that fails on its own is left to the load to report.
-    With `kept`, the files' checked records are kept for the load, within its bound."""
-    across = AcrossFiles()
-    for path in files:
-        records: list[Node | Edge] | None = [] if kept is not None and kept.room() > 0 else None
-        try:
-            result = parse_file(path, skip_bad, across, records, kept.room() if kept is not None else 0)
-        except OSError:
-            across.drop_file()
-            continue
-        if kept is not None and records is not None:
-            kept.add(result, records)
-    return across.conflicts
+    With `kept`, the files' checked records are kept for the load, within its bound. With
+    `settings`, a large input is compared on disk (`new_across`)."""
+    across = new_across(files, settings)
+    try:
+        for path in files:
+            records: list[Node | Edge] | None = [] if kept is not None and kept.room() > 0 else None
+            try:
+                result = parse_file(path, skip_bad, across, records, kept.room() if kept is not None else 0)
+            except OSError:
+                across.drop_file()
+                continue
+            if kept is not None and records is not None:
+                kept.add(result, records)
+        return finish_across(across)
+    finally:
+        if isinstance(across, SpilledAcrossFiles):
+            across.close()
 
 
 class KeptParses:
@@ -320,7 +351,7 @@ def _add(phases: dict[str, float], phase: str, seconds: float) -> None:
     phases[phase] = phases.get(phase, 0.0) + seconds
 
 
-def parse_file(path: Path, skip_bad: bool = False, across: AcrossFiles | None = None,
+def parse_file(path: Path, skip_bad: bool = False, across: AcrossFiles | SpilledAcrossFiles | None = None,
                keep: list[Node | Edge] | None = None, keep_at_most: int = 0) -> FileResult:
     """Parse one file without writing (``--dry-run``); with `across`, its records are compared with
     the earlier files' (`AcrossFiles.conflicts`). With `keep`, its checked records are appended there
@@ -461,18 +492,23 @@ def ingest_paths(driver: neo4j.Driver | None, settings: Settings, paths: Iterabl
     started = time.perf_counter()
     files = registry.expand([Path(p) for p in paths])
     if dry_run or driver is None:  # one pass: parse, check, and find the conflicts between files
-        across = AcrossFiles() if check_across_files else None
-        for path in files:
-            if progress:
-                progress(FileResult(path), "start")
-            result = parse_file(path, skip_bad, across)
-            report.files.append(result)
-            if progress:
-                progress(result, "done")
-            if result.error and stop_on_error:
-                break
-        if across is not None and across.conflicts:
-            raise ConflictingFiles(across.conflicts)
+        across = new_across(files, settings) if check_across_files else None
+        try:
+            for path in files:
+                if progress:
+                    progress(FileResult(path), "start")
+                result = parse_file(path, skip_bad, across)
+                report.files.append(result)
+                if progress:
+                    progress(result, "done")
+                if result.error and stop_on_error:
+                    break
+            conflicts = finish_across(across) if across is not None else []
+        finally:
+            if isinstance(across, SpilledAcrossFiles):
+                across.close()
+        if conflicts:
+            raise ConflictingFiles(conflicts)
         report.seconds = time.perf_counter() - started
         return report
     kept = None
@@ -480,7 +516,7 @@ def ingest_paths(driver: neo4j.Driver | None, settings: Settings, paths: Iterabl
         conflicts_started = time.perf_counter()
         budget = max(settings.batch_size * 10, 1)  # as _Batcher's: a larger file streams on its own
         kept = KeptParses(max(settings.batch_size * KEPT_BATCHES, 0), budget)
-        conflicts = cross_file_conflicts(files, skip_bad, kept)
+        conflicts = cross_file_conflicts(files, skip_bad, kept, settings)
         _add(report.phases, "conflicts", time.perf_counter() - conflicts_started)
         if conflicts:
             raise ConflictingFiles(conflicts)

@@ -1,0 +1,159 @@
+"""The online ingest's comparison of files in bounded memory: `AcrossFiles` on disk.
+
+`pipeline.ingest.AcrossFiles` holds what every file of a command said (a `RecordMerger` over the
+whole run): its memory grows with the input, about 4-5 bytes of RSS per byte read. Above
+`Settings.conflict_spill_mb` of input the ingest uses `SpilledAcrossFiles` instead, which gives the
+same conflict lines in the same order with memory bounded by one partition:
+
+- each record goes, as plain values (`marshal`), to one of up to `MAX_PARTITIONS` partition files
+  chosen by its key, with its number in the run; all records of one key meet in one partition, in
+  the order they were read;
+- each association's member list of each file is kept as a digest and a count (not the members);
+- at the end each partition is replayed through a fresh `RecordMerger`, and the conflicts of all
+  partitions are put back in the order the in-memory comparison finds them.
+
+A file that fails on its own keeps what it added before it failed, as in `AcrossFiles`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import shutil
+import tempfile
+from pathlib import Path
+from typing import BinaryIO
+
+from mastgraph.loaders.records import Conflict, RecordMerger
+from mastgraph.model.records import Edge, Node
+from mastgraph.model.vocabulary import Label, Rel
+
+#: Input bytes a partition is made for: its replay holds about 4-5 times as much.
+PARTITION_INPUT_BYTES = 16 * 2**20
+MAX_PARTITIONS = 256
+#: Records buffered (over all partitions) before they are written out.
+BUFFERED = 20_000
+
+
+def partitions_for(input_bytes: int) -> int:
+    return max(1, min(MAX_PARTITIONS, -(-input_bytes // PARTITION_INPUT_BYTES)))
+
+
+# Labels and types travel by their value (`_value_`: a plain attribute; an enum's `.value` and its
+# hash are computed in Python, which costs at millions of records) and come back through the enum's map.
+_LABEL = Label._value2member_map_
+_REL = Rel._value2member_map_
+
+
+def _row(record: Node | Edge, number: int) -> tuple:
+    """The record as plain values (`marshal` writes no enums)."""
+    if type(record) is Node:
+        return (number, 0, record.label._value_, record.key, record.props,
+                tuple(label._value_ for label in record.labels), record.origin)
+    start, end = record.start, record.end
+    return (number, 1, record.type._value_, start[0]._value_, start[1], end[0]._value_, end[1], record.props,
+            record.origin)
+
+
+def _record(row: tuple) -> Node | Edge:
+    if row[1] == 0:
+        _, _, label, key, props, labels, origin = row
+        return Node(_LABEL[label], key, props, tuple(_LABEL[x] for x in labels) if labels else (), origin)
+    _, _, rel, start, skey, end, ekey, props, origin = row
+    return Edge(_REL[rel], (_LABEL[start], skey), (_LABEL[end], ekey), props, origin)
+
+
+def _partition(row: tuple, count: int) -> int:
+    """The partition of a record's row: by the node's label and key, or the relationship's type and
+    ends (every record of one `RecordMerger` key has the same; `hash` is fixed within the process)."""
+    return hash(row[2:4] if row[1] == 0 else row[2:7]) % count
+
+
+class SpilledAcrossFiles:
+    """`AcrossFiles` with its records on disk (under `folder`); call `finish()` for `conflicts`."""
+
+    def __init__(self, folder: Path, input_bytes: int) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self._dir = Path(tempfile.mkdtemp(prefix="conflicts-", dir=folder))
+        self._count = partitions_for(input_bytes)
+        self._files: dict[int, BinaryIO] = {}
+        self._buffers: list[list[tuple]] = [[] for _ in range(self._count)]
+        self._buffered = 0
+        self._number = 0  # records seen: the order of the conflicts
+        #: association -> (digest, count, the first file's origin) of the member list first given
+        self._members: dict[str, tuple[bytes, int, str]] = {}
+        self._file: dict[str, tuple[list[str], str]] = {}
+        self._late: list[tuple[int, str]] = []  # member-list conflicts, numbered as they are found
+        self.conflicts: list[str] = []
+
+    def add(self, record: Node | Edge) -> None:
+        from mastgraph.pipeline.ingest import association_member
+
+        self._number += 1
+        row = _row(record, self._number)
+        self._buffers[_partition(row, self._count)].append(row)
+        self._buffered += 1
+        if self._buffered >= BUFFERED:
+            self._flush()
+        member = association_member(record)
+        if member is not None:
+            members, _ = self._file.setdefault(member[0], ([], record.origin))
+            members.append(member[1])
+
+    def drop_file(self) -> None:
+        self._file = {}
+
+    def end_file(self) -> None:
+        from mastgraph.pipeline.ingest import members_differ
+
+        for name, (members, where) in self._file.items():
+            unique = sorted(set(members))
+            digest = hashlib.blake2b("\x1e".join(unique).encode(), digest_size=16).digest()
+            known = self._members.get(name)
+            if known is None:
+                self._members[name] = (digest, len(unique), where)
+            elif known[0] != digest:
+                self._late.append((self._number, members_differ(where, name, len(unique), known[1], known[2])))
+        self._file = {}
+
+    def _flush(self) -> None:
+        for part, rows in enumerate(self._buffers):
+            if rows:
+                out = self._files.get(part)
+                if out is None:
+                    out = self._files[part] = open(self._dir / f"p{part:03d}", "wb")
+                data = marshal.dumps(rows)
+                out.write(len(data).to_bytes(8, "little"))
+                out.write(data)
+                self._buffers[part] = []
+        self._buffered = 0
+
+    def finish(self) -> list[str]:
+        """Replay each partition; the conflicts in the order `AcrossFiles` finds them. The spill is removed."""
+        try:
+            self._flush()
+            for out in self._files.values():
+                out.close()
+            found: list[tuple[int, int, str]] = [(number, 1, line) for number, line in self._late]
+            for part in sorted(self._files):
+                merger = RecordMerger()
+                with open(self._dir / f"p{part:03d}", "rb") as spilled:
+                    while size := spilled.read(8):
+                        # (one read per chunk: marshal.load on a file reads it piecemeal, slowly)
+                        rows = marshal.loads(spilled.read(int.from_bytes(size, "little")))
+                        for row in rows:
+                            try:
+                                merger.add(_record(row))
+                            except Conflict as exc:
+                                found.append((row[0], 0, str(exc)))
+            found.sort()
+            self.conflicts = [line for _, _, line in found]
+            return self.conflicts
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        for out in self._files.values():
+            out.close()
+        self._files = {}
+        shutil.rmtree(self._dir, ignore_errors=True)
