@@ -152,7 +152,7 @@ class FitsHeaderLoader:
             return None
 
     def _read_plain(self, path: Path, fh: Any, hdus: list[fits_scan.Hdu]) -> Iterator[Record]:
-        header = PlainHeader(hdus[0].header)
+        header = PlainHeader(hdus[0])
         primary = f"{path}[{str(header.get('EXTNAME', 'PRIMARY')) or 'PRIMARY'}]"
         inputs = yield from self._hdrtab_plain(path, fh, hdus)
         yield from self._records(path, primary, header, inputs)
@@ -297,15 +297,17 @@ class PlainHeader:
 
     __slots__ = ("keywords", "first")
 
-    def __init__(self, header: bytes) -> None:
+    def __init__(self, hdu: fits_scan.Hdu) -> None:
+        if b"HIERARCH" in hdu.keywords:
+            raise fits_scan.NotPlain("a HIERARCH card")
+        header = hdu.header
         self.keywords: list[str] = []
         self.first: dict[str, bytes] = {}
-        for _, image in fits_scan.card_groups(header):
+        starts = sorted(at for field, found in hdu.keywords.items()
+                        if field in _READ_FIELDS or field.startswith(b"R_") for at in found)
+        for at in starts:
+            image = fits_scan.card_group(header, at)
             field = image[:8].rstrip(b" ")
-            if field == b"HIERARCH":
-                raise fits_scan.NotPlain("a HIERARCH card")
-            if field not in _READ_FIELDS and not field.startswith(b"R_"):
-                continue
             if image[8:10] != b"= ":
                 raise fits_scan.NotPlain("a card read without its value indicator")
             keyword = field.decode()

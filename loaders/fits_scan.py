@@ -23,7 +23,11 @@ END_CARD = b"END".ljust(CARD)
 #: astropy's check of the first card (``astropy.io.fits.hdu.hdulist``: the signature, then T).
 SIGNATURE = b"SIMPLE  =                    T"
 _NOT_PRINTABLE = re.compile(rb"[^\x20-\x7e]")
-_LOWER = re.compile(rb"[a-z]")
+_END = re.compile(rb"END")
+_PREFIX = re.compile(rb"(.{9}).{71}", re.S)
+#: Of the cards' first 9 bytes joined by newlines: a lower-case keyword, a value indicator before column 9.
+_LOWER_FIELD = re.compile(rb"(?m)^.{0,7}[a-z]")
+_EARLY_EQUALS = re.compile(rb"(?m)^.{0,7}= ")
 #: An integer-valued card after its keyword field: ``= <integer> [/ comment]``.
 _INTEGER = re.compile(rb"= +([+-]?[0-9]+) *(?:/.*)?")
 _STRING = re.compile(rb"= +'([^']*)' *(?:/.*)?")
@@ -47,7 +51,7 @@ class Hdu:
     index: int
     header: bytes
     xtension: str | None  # None: the primary HDU
-    keywords: dict[bytes, list[int]]  # keyword field (rstripped; a HIERARCH card's own name) -> card offsets
+    keywords: dict[bytes, list[int]]  # keyword field (rstripped; a HIERARCH card's own name too) -> card offsets
     data_offset: int
     data_size: int  # without the padding to a whole block
 
@@ -93,8 +97,9 @@ def _header(fh: BinaryIO, index: int, offset: int) -> bytes:
             raise NotPlain(f"HDU {index}: header cut short")
         if _NOT_PRINTABLE.search(block):
             raise NotPlain(f"HDU {index}: a header byte outside printable ASCII")
-        for at in range(0, BLOCK, CARD):
-            if block[at:at + 3] != b"END":
+        for found in _END.finditer(block):
+            at = found.start()
+            if at % CARD:
                 continue
             if block[at:at + CARD] == END_CARD:
                 if block[at + CARD:].strip(b" "):
@@ -109,14 +114,16 @@ def _header(fh: BinaryIO, index: int, offset: int) -> bytes:
 def _keywords(header: bytes, index: int) -> dict[bytes, list[int]]:
     """Keyword field -> card offsets; `NotPlain` for a keyword field astropy would read otherwise
     (lower case, ``=`` before column 9) and a structural keyword given twice."""
+    prefixes = _PREFIX.findall(header)  # each card's first 9 bytes
+    joined = b"\n".join(prefixes)
+    if _LOWER_FIELD.search(joined) or _EARLY_EQUALS.search(joined):
+        raise NotPlain(f"HDU {index}: a keyword astropy reads in its own way")
     keywords: dict[bytes, list[int]] = {}
-    for at in range(0, len(header), CARD):
-        field = header[at:at + 8]
-        if _LOWER.search(field) or at <= header.find(b"= ", at, at + 9) < at + 8:
-            raise NotPlain(f"HDU {index}: a keyword astropy reads in its own way")
-        keyword = field.rstrip(b" ")
+    for at, prefix in zip(range(0, len(header), CARD), prefixes):
+        keyword = prefix[:8].rstrip(b" ")
         if keyword == b"HIERARCH":
             keyword = header[at + 9:at + CARD].split(b"=", 1)[0].strip(b" ").upper()
+            keywords.setdefault(b"HIERARCH", []).append(at)
         keywords.setdefault(keyword, []).append(at)
     for keyword in _STRUCTURAL.intersection(keywords):
         if len(keywords[keyword]) > 1:

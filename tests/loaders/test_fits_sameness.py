@@ -213,3 +213,40 @@ def test_randomly_damaged_files_read_the_same(tmp_path):
             except fits.VerifyError:
                 kinds["plain"] += 1
     assert kinds["plain"] and kinds["whole"], kinds
+
+
+class _Counting:
+    """A binary file that counts the bytes read from it."""
+
+    def __init__(self, fh, counter: list[int]) -> None:
+        self.fh, self.counter = fh, counter
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.fh.read(size)
+        self.counter[0] += len(data)
+        return data
+
+    def __getattr__(self, name):
+        return getattr(self.fh, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.fh.close()
+
+
+def test_the_plain_read_skips_the_data_arrays(tmp_path, monkeypatch):
+    """A product with large data arrays before its HDRTAB: the headers and HDRTAB's rows are read,
+    the arrays are skipped (the size rule), and the records are astropy's."""
+    from mastgraph.loaders import fits_headers
+
+    path = _write(tmp_path, "large.fits", [_primary(), _image("SCI", (1024, 2048), "f4"),
+                                          _image("ERR", (1024, 2048), "f4"), _hdrtab()])
+    assert path.stat().st_size > 16_000_000
+    counter = [0]
+    monkeypatch.setattr(fits_headers, "open", lambda p, mode: _Counting(open(p, mode), counter), raising=False)
+    records = FitsHeaderLoader().read_plain(path)
+    assert records is not None and counter[0] < 8 * BLOCK, counter[0]
+    monkeypatch.undo()
+    assert [repr(r) for r in records] == outcome(WholeFile(), path)[1]
