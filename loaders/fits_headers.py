@@ -11,10 +11,19 @@ given. A header astropy cannot read (an HDU's header cut or malformed) fails the
 value of a keyword mastgraph reads refuses the header (`file[PRIMARY]: KEYWORD: reason`), and the
 rest (a non-standard card, data cut short after the headers) changes nothing mastgraph reads and is
 not shown.
+
+A plainly standard file (`loaders/fits_scan.py`) is read without opening it with astropy: its HDUs'
+headers are found block by block and its data skipped by the size rule, the primary header's cards
+that mastgraph reads (with their CONTINUE cards) go to astropy's `Header.fromstring`, and HDRTAB's
+FILENAME column is sliced from its rows. The cost is then that of the cards read, not of the file's
+every card and HDU. Any other file is read by astropy whole, as described above; both ways give the
+same records and messages (tests/loaders/test_fits_sameness.py).
 """
 
 from __future__ import annotations
 
+import functools
+import os
 import re
 import warnings
 from collections.abc import Iterator
@@ -24,7 +33,7 @@ from typing import Any, ClassVar
 from astropy.io import fits
 
 from mastgraph.model.vocabulary import Label, Rel
-from mastgraph.loaders import domains, names
+from mastgraph.loaders import domains, fits_scan, names
 from mastgraph.loaders.associations import association_name
 from mastgraph.loaders.records import LoadError, Record, Reject
 from mastgraph.model.records import Edge, Node, clean
@@ -52,6 +61,10 @@ REFTYPE_BY_KEYWORD = {
     "R_TSPHOT": "tsophot", "R_WAVCOR": "wavecorr", "R_WAVRAN": "wavelengthrange", "R_WAVMAP": "wavemap",
 }
 _UNKNOWN = frozenset({"", "null", "none", "n/a", "nan"})
+#: The primary header's keywords mastgraph reads (besides every ``R_*``): the only cards parsed.
+READ_KEYWORDS = frozenset(
+    {"FILENAME", "INSTRUME", "CRDS_CTX", "PROGRAM", "OBSERVTN", "VISIT", "EXTNAME", *TEXT_KEYWORDS, *FLOAT_KEYWORDS})
+_READ_FIELDS = frozenset(keyword.encode() for keyword in READ_KEYWORDS)
 
 
 def header_value(header: fits.Header, keyword: str) -> Any:
@@ -104,7 +117,9 @@ class FitsHeaderLoader:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                found = list(self._read(path))
+                found = self.read_plain(path)
+                if found is None:
+                    found = list(self._read(path))
             except fits.VerifyError as exc:  # a card read above (`header.get`) that astropy cannot parse
                 found = [Reject(f"{path}[PRIMARY]", unparsable(exc))]
         for warning in caught:
@@ -117,12 +132,68 @@ class FitsHeaderLoader:
         try:
             hdul = fits.open(path, lazy_load_hdus=True)
             header = hdul[0].header
-        except (OSError, ValueError, IndexError) as exc:
+        except (OSError, ValueError, IndexError, TypeError) as exc:  # (TypeError: a float NAXIS)
             raise LoadError(str(path), f"not a readable FITS file ({exc})") from None
         with hdul:
             primary = f"{path}[{hdul[0].name or 'PRIMARY'}]"
             inputs = yield from self._hdrtab(path, hdul)
             yield from self._records(path, primary, header, inputs)
+
+    def read_plain(self, path: Path) -> list[Record] | None:
+        """The records of a plainly standard file, read without astropy's HDUList; None for any other
+        file (`fits_scan.NotPlain`), which `_read` reads."""
+        try:
+            with open(path, "rb") as fh:
+                hdus = fits_scan.scan(fh, os.fstat(fh.fileno()).st_size)
+                for hdu in hdus:
+                    check_opened_values(hdu)
+                return list(self._read_plain(path, fh, hdus))
+        except (OSError, fits_scan.NotPlain):
+            return None
+
+    def _read_plain(self, path: Path, fh: Any, hdus: list[fits_scan.Hdu]) -> Iterator[Record]:
+        header = PlainHeader(hdus[0])
+        primary = f"{path}[{str(header.get('EXTNAME', 'PRIMARY')) or 'PRIMARY'}]"
+        inputs = yield from self._hdrtab_plain(path, fh, hdus)
+        yield from self._records(path, primary, header, inputs)
+
+    @staticmethod
+    def _hdrtab_plain(path: Path, fh: Any, hdus: list[fits_scan.Hdu]) -> Iterator[Record]:
+        """`_hdrtab` of a plainly standard file: the first HDU named HDRTAB, its FILENAME column
+        sliced from the rows (a column astropy would read otherwise raises `NotPlain`)."""
+        hdu = next((hdu for hdu in hdus if extname(hdu).strip().upper() == "HDRTAB"), None)
+        if hdu is None:
+            return None
+        if hdu.xtension != "BINTABLE":
+            if hdu.index == 0:
+                raise fits_scan.NotPlain("the primary HDU is named HDRTAB")
+            yield Reject(f"{path}[HDRTAB]", "HDRTAB has no FILENAME column")
+            return None
+        check_all_values(hdu)
+        if any(key[:5] in (b"TDIM", b"TDISP", b"TSCAL", b"TZERO", b"TNULL", b"TBCOL") or key[:4] == b"TDIM"
+               for key in hdu.keywords):
+            raise fits_scan.NotPlain("HDRTAB has column keywords beyond TTYPE, TFORM and TUNIT")
+        forms = fits_scan.tforms(hdu)
+        names_ = column_names(hdu, len(forms))
+        columns = {name.upper(): name for name in names_}
+        if "FILENAME" not in columns:
+            yield Reject(f"{path}[HDRTAB]", "HDRTAB has no FILENAME column")
+            return None
+        n = names_.index(columns["FILENAME"])
+        match = re.fullmatch(r"([0-9]*)A", forms[n])
+        if match is None or match[1] == "0":
+            raise fits_scan.NotPlain("HDRTAB's FILENAME is not a plain text column")
+        width, start = int(match[1] or 1), sum(fits_scan.column_bytes(form) for form in forms[:n])
+        row_bytes, rows = hdu.integer(b"NAXIS1"), hdu.integer(b"NAXIS2")
+        fh.seek(hdu.data_offset)
+        data = fh.read(row_bytes * rows)
+        values = []
+        for at in range(start, row_bytes * rows, row_bytes):
+            cell = data[at:at + width].rstrip(b"\0")
+            if _NOT_TEXT.search(cell):
+                raise fits_scan.NotPlain("HDRTAB's FILENAME holds bytes that are not text")
+            values.append(cell.decode("ascii").strip())
+        return [value for value in values if value and value.lower() not in _UNKNOWN]
 
     @staticmethod
     def _hdrtab(path: Path, hdul: fits.HDUList) -> Iterator[Record]:
@@ -211,6 +282,139 @@ class FitsHeaderLoader:
             asn = association_name(str(table).rsplit("/", 1)[-1])
             yield Node(Label.ASSOCIATION, asn, {}, (), where)
             yield Edge(Rel.PRODUCED_BY, product, (Label.ASSOCIATION, asn), {}, where)
+
+
+_NOT_TEXT = re.compile(rb"[^\x20-\x7e]")
+
+
+class PlainHeader:
+    """The cards of a plainly standard primary header that mastgraph reads (`READ_KEYWORDS` and
+    every ``R_*``, each with its CONTINUE cards), answering `get` and iteration as `fits.Header`
+    does for them: the first card of a keyword gives its value, parsed by astropy when asked for.
+
+    A read card that is not a plain ``KEYWORD = value`` card (HIERARCH, no value indicator in
+    columns 9-10, a record-valued card) raises `NotPlain`: astropy then reads the file whole."""
+
+    __slots__ = ("keywords", "first")
+
+    def __init__(self, hdu: fits_scan.Hdu) -> None:
+        if b"HIERARCH" in hdu.keywords:
+            raise fits_scan.NotPlain("a HIERARCH card")
+        header = hdu.header
+        self.keywords: list[str] = []
+        self.first: dict[str, bytes] = {}
+        starts = sorted(at for field, found in hdu.keywords.items()
+                        if field in _READ_FIELDS or field.startswith(b"R_") for at in found)
+        for at in starts:
+            image = fits_scan.card_group(header, at)
+            field = image[:8].rstrip(b" ")
+            if image[8:10] != b"= ":
+                raise fits_scan.NotPlain("a card read without its value indicator")
+            keyword = field.decode()
+            self.keywords.append(keyword)
+            self.first.setdefault(keyword, image)
+        for image in self.first.values():
+            if parsed_card(image)[0]:
+                raise fits_scan.NotPlain("a record-valued keyword card")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keywords)
+
+    def get(self, keyword: str, default: Any = None) -> Any:
+        image = self.first.get(keyword.upper())
+        if image is None:
+            return default
+        _, value, error = parsed_card(image)
+        if error is not None:
+            raise fits.VerifyError(error)
+        return value
+
+
+@functools.lru_cache(maxsize=16384)
+def parsed_card(image: bytes) -> tuple[bool, Any, str | None]:
+    """(record-valued, value, astropy's VerifyError message when the value cannot be parsed) of
+    one card image (with its CONTINUE cards), as `fits.Card` reads it.
+
+    Remembered by image: files of one program repeat most of their cards (reference files, the
+    CRDS context, versions) word for word, and astropy reads the configuration anew for every
+    card it parses (`conf.enable_record_valued_keyword_cards`, `conf.strip_header_whitespace`)."""
+    card = fits.Card.fromstring(image.decode("ascii"))
+    record_valued = card.field_specifier is not None
+    try:
+        return record_valued, card.value, None
+    except fits.VerifyError as exc:
+        return record_valued, None, str(exc)
+
+
+#: The keywords whose values astropy parses when it opens a file (`fits.open` reads every HDU's
+#: header and makes its HDU: kind, size, scaling, name), besides every card with CONTINUE cards.
+OPENED_KEYWORDS = frozenset({b"SIMPLE", b"EXTEND", b"BITPIX", b"NAXIS", b"PCOUNT", b"GCOUNT", b"GROUPS",
+                             b"XTENSION", b"EXTNAME", b"EXTVER", b"EXTLEVEL", b"BSCALE", b"BZERO", b"BLANK",
+                             b"TFIELDS", b"THEAP", b"ZIMAGE", b"ZSIMPLE", b"ZTENSION"})
+
+
+def check_opened_values(hdu: fits_scan.Hdu) -> None:
+    """`NotPlain` when a value astropy parses on opening the file cannot be parsed (astropy then
+    refuses that HDU's header, a one-line error), or when the HDU is HDRTAB-like enough that its
+    column keywords are read: there every card's value is checked."""
+    starts = [at for keyword, found in hdu.keywords.items()
+              if keyword in OPENED_KEYWORDS or keyword.startswith(b"NAXIS") for at in found]
+    continued = hdu.keywords.get(b"CONTINUE", ())
+    starts += [at - fits_scan.CARD for at in continued if hdu.header[at - fits_scan.CARD:at - 72] != b"CONTINUE"]
+    for at in starts:
+        image = fits_scan.card_group(hdu.header, at)
+        if image[:8] == b"CONTINUE" or parsed_card(image)[2] is not None:
+            raise fits_scan.NotPlain(f"HDU {hdu.index}: a value astropy reads on opening cannot be parsed")
+
+
+def check_all_values(hdu: fits_scan.Hdu) -> None:
+    """`NotPlain` when any card's value of the HDU cannot be parsed."""
+    for _, image in fits_scan.card_groups(hdu.header):
+        if image[:8].rstrip(b" ") not in (b"COMMENT", b"HISTORY", b"") and parsed_card(image)[2] is not None:
+            raise fits_scan.NotPlain(f"HDU {hdu.index}: a value that cannot be parsed")
+
+
+def _parsed_alone(images: list[bytes]) -> fits.Header:
+    """A header of these card images, parsed by astropy; `NotPlain` when astropy warns or fails."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            header = fits.Header.fromstring(b"".join(images))
+        except Exception as exc:  # (astropy's own: the file is then read by astropy whole)
+            raise fits_scan.NotPlain(f"a card astropy cannot read ({exc})") from None
+    if caught:
+        raise fits_scan.NotPlain("a card astropy warns about")
+    return header
+
+
+def extname(hdu: fits_scan.Hdu) -> str:
+    """An HDU's name as astropy's ``hdu.name`` gives it: ``str(EXTNAME)``, else PRIMARY or ''."""
+    default = "PRIMARY" if hdu.index == 0 else ""
+    images = [image for at, image in fits_scan.card_groups(hdu.header) if image[:8] == b"EXTNAME "]
+    if not images and b"EXTNAME" not in hdu.keywords:
+        return default
+    try:
+        return str(_parsed_alone(images).get("EXTNAME", default))
+    except fits_scan.NotPlain:
+        raise
+    except Exception as exc:
+        raise fits_scan.NotPlain(f"EXTNAME cannot be read ({exc})") from None
+
+
+def column_names(hdu: fits_scan.Hdu, fields: int) -> list[str]:
+    """A binary table's TTYPEn values (n = 1 .. fields); `NotPlain` unless each is one plain text."""
+    names_ = []
+    for n in range(1, fields + 1):
+        key = b"TTYPE%d" % n
+        if len(hdu.keywords.get(key, ())) != 1:
+            raise fits_scan.NotPlain(f"HDU {hdu.index}: not one TTYPE{n}")
+        value = _parsed_alone(hdu.cards(key)).get(key.decode())
+        if not isinstance(value, str) or not value:
+            raise fits_scan.NotPlain(f"HDU {hdu.index}: TTYPE{n} is not a name")
+        names_.append(value)
+    if len({name.upper() for name in names_}) != len(names_):
+        raise fits_scan.NotPlain(f"HDU {hdu.index}: two columns of one name")
+    return names_
 
 
 #: astropy's warning that an HDU's header cannot be read (``HDU #n``: zero-based), and its reason.
