@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -91,6 +92,11 @@ class Settings(BaseSettings):
         description="Answer dict fields directly (api/execution.py); false: Strawberry's standard execution.",
     )
     batch_size: int = Field(5000, validation_alias=_env("MASTGRAPH_BATCH_SIZE"), description="Rows per UNWIND batch.")
+    derive: Literal["tables", "cypher"] = Field(
+        "tables", validation_alias=_env("MASTGRAPH_DERIVE"),
+        description="How the online ingest derives relationships: tables (the batch and the neighbours it reads, "
+                    "joined in DuckDB by the bulk build's rules) or cypher (the cypher/derive queries in Neo4j).",
+    )
 
     @field_validator("neo4j_uri")
     @classmethod
