@@ -93,7 +93,7 @@ class Neighbourhood:
     observations: dict[str, dict] = field(default_factory=dict)
     series: dict[str, dict] = field(default_factory=dict)
     asked: dict[str, set] = field(default_factory=lambda: defaultdict(set))
-    reads: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)  # per read query
 
     def _new(self, kind: str, values: Iterable[Any], known: dict | None = None) -> list:
         asked = self.asked[kind]
@@ -106,8 +106,10 @@ class Neighbourhood:
         return sorted(fresh, key=repr)
 
     def _run(self, name: str, **params) -> list:
-        self.reads += 1
-        return list(self.tx.run(queries.text(f"derive/{name}"), params))
+        started = time.perf_counter()
+        found = list(self.tx.run(queries.text(f"derive/{name}"), params))
+        self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
+        return found
 
     def read_products(self, **keys: Iterable[Any]) -> None:
         params = {}
@@ -391,4 +393,5 @@ def derive_batch(tx: Runner, touched: Touched, batch_size: int = 5000) -> WriteC
         record = tx.run(queries.text("derive/delete_mrp"), {"rows": stale}).single()
         counts.rels_deleted[Rel.MRP.value] += record["deleted"] if record else 0
     counts.seconds["write"] = time.perf_counter() - started
+    counts.seconds.update(nb.seconds)  # the share of `read` each query took
     return counts

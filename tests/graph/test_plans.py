@@ -110,6 +110,10 @@ def write_cases(keys: dict[str, list]) -> Iterator[tuple[str, str, dict]]:
         yield f"nodes {label.value}", node_query(label), {"rows": [{"key": "k", "props": {"a": 1}, "labels": []}]}
     groups = {(Rel.HAS_PRODUCT, start, end) for start in KEYS for end in KEYS}  # every pair of ends
     groups |= {(rel, start, Label.PRODUCT) for rel in Rel for start in (Label.PRODUCT, Label.ASSOCIATION)}
+    # the derived relationships the derivation by tables writes (pipeline/derive_batch.py)
+    groups |= {(Rel.HAS_ENGINEERING, Label.OBSERVATION, Label.ENGINEERING_SERIES),
+               (Rel.HAS_ENGINEERING, Label.PRODUCT, Label.ENGINEERING_SERIES), (Rel.MRP, Label.OBSERVATION, Label.PRODUCT),
+               (Rel.PRODUCED_BY, Label.PRODUCT, Label.ASSOCIATION), (Rel.MULTIPLICITY, Label.PRODUCT, Label.ASSOCIATION)}
     for rel, start, end in sorted(groups, key=lambda g: (g[0].value, g[1].value, g[2].value)):
         identity = EDGE_IDENTITY.get((rel, start), ())
         row = {"start": "a", "end": "b", "props": {}, "ident": {name: "x" for name in identity}}
