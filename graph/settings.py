@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -95,6 +96,11 @@ class Settings(BaseSettings):
         256, ge=0, validation_alias=_env("MASTGRAPH_CONFLICT_SPILL_MB"),
         description="Input (MB) above which `ingest` compares the files of a command on disk (bounded memory) "
                     "instead of in memory (about 5 bytes of RSS per byte read).",
+    )
+    derive: Literal["tables", "cypher"] = Field(
+        "cypher", validation_alias=_env("MASTGRAPH_DERIVE"),
+        description="How the online ingest derives relationships: tables (the batch and the neighbours it reads, "
+                    "joined in DuckDB by the bulk build's rules) or cypher (the cypher/derive queries in Neo4j).",
     )
 
     @field_validator("neo4j_uri")

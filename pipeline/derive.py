@@ -1,7 +1,8 @@
 """Derived relationships: what needs knowledge beyond one file (cypher/derive/*.cypher).
 
 Run by the online ingest after a file's records are written, in the same transaction, over what
-the file touched (`derive`). Every query MERGEs in both directions where order matters, so files
+the file touched (`derive`); with MASTGRAPH_DERIVE=tables the ingest derives with the bulk build's
+rules instead (`pipeline/derive_batch.py`), which give the same graph. Every query MERGEs in both directions where order matters, so files
 loaded in any order give the same graph. The bulk build computes the same relationships before its
 import, from the same rules written as SQL (`pipeline/derive_tables.py`).
 """

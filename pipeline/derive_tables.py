@@ -10,8 +10,8 @@ first: the second finds the same pairs from the other end.
 
 Rules take **node and edge tables in and give edge tables out**; nothing here knows where the
 tables come from. In the bulk build they are the facts the CSV phase writes (`FactWriter`, one set
-of small CSV files per partition: only the keys and properties the rules read); an online batch
-could give the same tables from its records plus the neighbours it reads from Neo4j.
+of small CSV files per partition: only the keys and properties the rules read); for an online batch
+they are the batch and the neighbours it reads from Neo4j (`pipeline/derive_batch.py`).
 
 Input tables (`INPUT_TABLES`; string properties that hold another type than a string are NULL):
 

@@ -318,6 +318,7 @@ def _write(tx: neo4j.ManagedTransaction, records: Iterable[Node | Edge], setting
     """Write checked records, replace the member lists they give, and derive over what they
     touched: (written, derived, records written)."""
     from mastgraph.pipeline.derive import Touched, derive
+    from mastgraph.pipeline.derive_batch import derive_batch
 
     phases = {} if phases is None else phases
     started = time.perf_counter()
@@ -334,7 +335,8 @@ def _write(tx: neo4j.ManagedTransaction, records: Iterable[Node | Edge], setting
     members.replace(tx, counts)
     derive_started = time.perf_counter()
     _add(phases, "write", derive_started - started)
-    derived = derive(tx, touched, settings.batch_size) if touched else WriteCounts()
+    how = derive_batch if settings.derive == "tables" else derive
+    derived = how(tx, touched, settings.batch_size) if touched else WriteCounts()
     _add(phases, "derive", time.perf_counter() - derive_started)
     return counts, derived, count
 

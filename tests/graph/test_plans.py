@@ -17,6 +17,7 @@ from mastgraph.graph import queries
 from mastgraph.graph.writer import edge_query, node_query
 from mastgraph.model.vocabulary import EDGE_IDENTITY, KEYS, Label, Rel
 from mastgraph.pipeline.derive import query_params
+from mastgraph.pipeline.derive_batch import PRODUCT_KEYS
 
 from ..conftest import empty_graph, load_demo
 
@@ -88,6 +89,17 @@ def derive_cases(keys: dict[str, list]) -> Iterator[tuple[str, str, dict]]:
             if f"${param}" in text:
                 params[param] = keys[param]
         yield name, text, params
+    # the online derivation by tables (pipeline/derive_batch.py): its neighbourhood reads and MRP deletion
+    values = [*keys["uris"], *keys["names"], *keys["obsids"], *keys["keys"]]
+    window = [[59000.0, 59001.0], [60000.0, 60031.0]]
+    yield "read_products", queries.text("derive/read_products"), {
+        kind: (window if kind == "windows" else keys["uris"] if kind == "uris" else values) for kind in PRODUCT_KEYS}
+    yield "read_associations", queries.text("derive/read_associations"), {
+        "names": keys["names"], "program_asn": [["02733", "o002"], ["01234", "c1000"]]}
+    yield "read_observations", queries.text("derive/read_observations"), {"obsids": keys["obsids"], "windows": window}
+    yield "read_series", queries.text("derive/read_series"), {"keys": keys["keys"], "windows": window}
+    yield "delete_mrp", queries.text("derive/delete_mrp"), {
+        "rows": [{"obsid": obsid, "uri": u} for obsid, u in zip(keys["obsids"], keys["uris"])]}
     members = [{"name": name, "members": []} for name in keys["names"]]
     yield "replace_association_members", queries.text("ingest/replace_association_members"), {"associations": members}
 
@@ -98,6 +110,10 @@ def write_cases(keys: dict[str, list]) -> Iterator[tuple[str, str, dict]]:
         yield f"nodes {label.value}", node_query(label), {"rows": [{"key": "k", "props": {"a": 1}, "labels": []}]}
     groups = {(Rel.HAS_PRODUCT, start, end) for start in KEYS for end in KEYS}  # every pair of ends
     groups |= {(rel, start, Label.PRODUCT) for rel in Rel for start in (Label.PRODUCT, Label.ASSOCIATION)}
+    # the derived relationships the derivation by tables writes (pipeline/derive_batch.py)
+    groups |= {(Rel.HAS_ENGINEERING, Label.OBSERVATION, Label.ENGINEERING_SERIES),
+               (Rel.HAS_ENGINEERING, Label.PRODUCT, Label.ENGINEERING_SERIES), (Rel.MRP, Label.OBSERVATION, Label.PRODUCT),
+               (Rel.PRODUCED_BY, Label.PRODUCT, Label.ASSOCIATION), (Rel.MULTIPLICITY, Label.PRODUCT, Label.ASSOCIATION)}
     for rel, start, end in sorted(groups, key=lambda g: (g[0].value, g[1].value, g[2].value)):
         identity = EDGE_IDENTITY.get((rel, start), ())
         row = {"start": "a", "end": "b", "props": {}, "ident": {name: "x" for name in identity}}

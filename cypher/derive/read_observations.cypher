@@ -1,0 +1,15 @@
+// The observations an online batch's derivation joins with (pipeline/derive_batch.py): by obsid, and the exposures whose t_min lies in a window; with their products and MRP.
+// params: obsids (list of string), windows (list of [from, to])
+CALL () {
+  UNWIND $obsids AS k
+  MATCH (o:Observation {obsid: k}) USING INDEX SEEK o:Observation(obsid)
+  RETURN o
+  UNION
+  UNWIND $windows AS w
+  MATCH (o:Exposure) USING INDEX SEEK o:Exposure(t_min)
+  WHERE o.t_min >= w[0] AND o.t_min <= w[1] AND o:Observation
+  RETURN o
+}
+RETURN o.obsid AS obsid, o:Exposure AS exposure, o.t_min AS t_min, o.t_max AS t_max,
+       [(o)-[:HAS_PRODUCT]->(p:Product) | p.uri] AS products,
+       [(o)-[:MRP]->(p:Product) | p.uri] AS mrp
