@@ -2,15 +2,18 @@
 
 Nodes are grouped by keyed label, relationships by (type, start label, end label); each group is
 one parameterised query whose labels and types come from the vocabulary enums (never from input
-values; extra labels are checked against the vocabulary). Relationship ends are MERGEd by key, so an edge may arrive before its nodes' properties.
+values; extra labels are checked against the vocabulary). Each node and relationship goes as one
+row per write, however many records repeat it. A relationship's ends are MERGEd by key (an edge may
+arrive before its nodes' properties), or MATCHed where the writer has just written them.
 Everything runs inside the caller's transaction, so a file's writes land or roll back together.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import islice
 from typing import Any, Protocol
 
 from mastgraph.model.vocabulary import KEYS, Label, Rel
@@ -52,8 +55,8 @@ class WriteCounts:
 
 @cache
 def node_query(label: Label) -> str:
-    """One query per keyed label, so a node's rows are written in the order they came (later values
-    win); its extra labels (from the vocabulary only) are a parameter: `SET n:$(row.labels)`."""
+    """One query per keyed label; a node's extra labels (from the vocabulary only) are a parameter:
+    `SET n:$(row.labels)`. The writer sends one row per node (`BatchWriter` merges repeats)."""
     key = KEYS[label]
     return (
         f"UNWIND $rows AS row\n"
@@ -63,43 +66,77 @@ def node_query(label: Label) -> str:
 
 
 @cache
-def edge_query(rel: Rel, start: Label, end: Label, identity: tuple[str, ...]) -> str:
+def edge_query(rel: Rel, start: Label, end: Label, identity: tuple[str, ...], ends_exist: bool = False) -> str:
+    """One query per (type, start label, end label). Its ends are MERGEd by key (an edge may arrive
+    before its nodes), or, with `ends_exist`, MATCHed: for ends the same transaction has written."""
     ident = ", ".join(f"{name}: row.ident.{name}" for name in identity)
     pattern = f"[r:`{rel.value}` {{{ident}}}]" if identity else f"[r:`{rel.value}`]"
+    find = "MATCH" if ends_exist else "MERGE"
     return (
         f"UNWIND $rows AS row\n"
-        f"MERGE (a:`{start.value}` {{{KEYS[start]}: row.start}})\n"
-        f"MERGE (b:`{end.value}` {{{KEYS[end]}: row.end}})\n"
+        f"{find} (a:`{start.value}` {{{KEYS[start]}: row.start}})\n"
+        f"{find} (b:`{end.value}` {{{KEYS[end]}: row.end}})\n"
         f"MERGE (a)-{pattern}->(b)\n"
         f"SET r += row.props"
     )
 
 
-class BatchWriter:
-    """Buffers records per group and writes a group whenever it holds `batch_size` rows."""
+EdgeGroup = tuple[Rel, Label, Label, tuple[str, ...]]
 
-    def __init__(self, tx: Runner, batch_size: int = 5000) -> None:
+
+class BatchWriter:
+    """Buffers records per group, one row per node and per relationship, and writes a group
+    whenever it holds `batch_size` rows.
+
+    A record repeating a node (a product named by a listing, a FITS header and an observation row)
+    or a relationship merges into the row already buffered, later values winning as `SET +=` would,
+    so the database gets each node and relationship once per write. Nodes are written before the
+    relationships: a relationship whose ends this writer has written (in its transaction) MATCHes
+    them, any other MERGEs them (an edge may arrive before its node). `remember` bounds how many
+    written nodes it keeps for that (a large file streamed into one transaction).
+    """
+
+    def __init__(self, tx: Runner, batch_size: int = 5000, remember: int | None = None) -> None:
         self.tx = tx
-        self.batch_size = batch_size
+        self.batch_size = max(batch_size, 1)
         self.counts = WriteCounts()
-        self._nodes: dict[Label, list[dict]] = defaultdict(list)
-        self._edges: dict[tuple[Rel, Label, Label, tuple[str, ...]], list[dict]] = defaultdict(list)
+        self._nodes: dict[Label, dict[Any, list]] = {}  # label -> key -> [props, extra labels]
+        self._edges: dict[EdgeGroup, dict[tuple, dict]] = {}  # group -> (start, end, identity values) -> props
+        self._records: Counter = Counter()  # records per group since its last write
+        self._written: set[tuple[Label, Any]] = set()
+        self._remember = 20 * self.batch_size if remember is None else remember
 
     def add(self, record: Node | Edge) -> None:
+        props = clean(record.props)
         if isinstance(record, Node):
-            group = record.label
-            rows = self._nodes[group]
-            labels = sorted({Label(x).value for x in record.labels})  # ValueError for a label outside the vocabulary
-            rows.append({"key": record.key, "props": clean(record.props), "labels": labels})
+            label = record.label
+            rows = self._nodes.get(label)
+            if rows is None:
+                rows = self._nodes[label] = {}
+            labels = {Label(x).value for x in record.labels}  # ValueError for a label outside the vocabulary
+            row = rows.get(record.key)
+            if row is None:
+                rows[record.key] = [props, labels]
+            else:
+                row[0].update(props)
+                row[1].update(labels)
+            self._records[label] += 1
             if len(rows) >= self.batch_size:
-                self._write_nodes(group)
+                self._write_nodes(label)
         else:
             identity = record.identity
             group = (record.type, record.start[0], record.end[0], identity)
-            props = clean(record.props)
-            ident = {name: props.pop(name) for name in identity}
-            rows = self._edges[group]
-            rows.append({"start": record.start[1], "end": record.end[1], "props": props, "ident": ident})
+            ident = tuple(props.pop(name) for name in identity)
+            rows = self._edges.get(group)
+            if rows is None:
+                rows = self._edges[group] = {}
+            ref = (record.start[1], record.end[1], ident)
+            known = rows.get(ref)
+            if known is None:
+                rows[ref] = props
+            else:
+                known.update(props)
+            self._records[group] += 1
             if len(rows) >= self.batch_size:
                 self._write_edges(group)
 
@@ -111,22 +148,44 @@ class BatchWriter:
         return self.counts
 
     def _write_nodes(self, group: Label) -> None:
-        rows = self._nodes.pop(group, [])
-        if not rows:
+        found = self._nodes.pop(group, None)
+        records = self._records.pop(group, 0)
+        if not found:
             return
+        rows = [{"key": key, "props": props, "labels": sorted(labels)} for key, (props, labels) in found.items()]
         summary = self.tx.run(node_query(group), {"rows": rows}).consume()
         created = summary.counters.nodes_created
         self.counts.nodes_created[group.value] += created
-        self.counts.nodes_matched[group.value] += max(0, len(rows) - created)
+        self.counts.nodes_matched[group.value] += max(0, records - created)
         self.counts.properties_set += summary.counters.properties_set
+        room = self._remember - len(self._written)
+        if room > 0:
+            self._written.update((group, key) for key in islice(found, room))
 
-    def _write_edges(self, group: tuple[Rel, Label, Label, tuple[str, ...]]) -> None:
-        rows = self._edges.pop(group, [])
-        if not rows:
+    def _write_edges(self, group: EdgeGroup) -> None:
+        found = self._edges.pop(group, None)
+        records = self._records.pop(group, 0)
+        if not found:
             return
-        summary = self.tx.run(edge_query(*group), {"rows": rows}).consume()
-        created = summary.counters.relationships_created
-        self.counts.rels_created[group[0].value] += created
-        self.counts.rels_matched[group[0].value] += max(0, len(rows) - created)
-        self.counts.nodes_created["(relationship ends)"] += summary.counters.nodes_created
-        self.counts.properties_set += summary.counters.properties_set
+        for label in list(self._nodes):  # the nodes buffered so far first: their relationships MATCH them
+            self._write_nodes(label)
+        rel, start, end, identity = group
+        written = self._written
+        matched: list[dict] = []
+        merged: list[dict] = []
+        for (start_key, end_key, ident), props in found.items():
+            row = {"start": start_key, "end": end_key, "props": props, "ident": dict(zip(identity, ident))}
+            if (start, start_key) in written and (end, end_key) in written:
+                matched.append(row)
+            else:
+                merged.append(row)
+        created = 0
+        for rows, ends_exist in ((matched, True), (merged, False)):
+            if not rows:
+                continue
+            summary = self.tx.run(edge_query(rel, start, end, identity, ends_exist), {"rows": rows}).consume()
+            created += summary.counters.relationships_created
+            self.counts.nodes_created["(relationship ends)"] += summary.counters.nodes_created
+            self.counts.properties_set += summary.counters.properties_set
+        self.counts.rels_created[rel.value] += created
+        self.counts.rels_matched[rel.value] += max(0, records - created)
