@@ -3,8 +3,8 @@
 Nodes are grouped by keyed label, relationships by (type, start label, end label); each group is
 one parameterised query whose labels and types come from the vocabulary enums (never from input
 values; extra labels are checked against the vocabulary). Each node and relationship goes as one
-row per write, however many records repeat it. A relationship's ends are MERGEd by key (an edge may
-arrive before its nodes' properties), or MATCHed where the writer has just written them.
+row per write, however many records repeat it. Relationship ends are MERGEd by key, so an edge may
+arrive before its nodes' properties.
 Everything runs inside the caller's transaction, so a file's writes land or roll back together.
 """
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import islice
 from typing import Any, Protocol
 
 from mastgraph.model.vocabulary import KEYS, Label, Rel
@@ -66,16 +65,16 @@ def node_query(label: Label) -> str:
 
 
 @cache
-def edge_query(rel: Rel, start: Label, end: Label, identity: tuple[str, ...], ends_exist: bool = False) -> str:
-    """One query per (type, start label, end label). Its ends are MERGEd by key (an edge may arrive
-    before its nodes), or, with `ends_exist`, MATCHed: for ends the same transaction has written."""
+def edge_query(rel: Rel, start: Label, end: Label, identity: tuple[str, ...]) -> str:
+    """One query per (type, start label, end label); its ends are MERGEd by key (an edge may arrive
+    before its nodes). MATCHing ends the transaction has written instead costs Neo4j the same CPU
+    (measured on the S graph), so one form serves."""
     ident = ", ".join(f"{name}: row.ident.{name}" for name in identity)
     pattern = f"[r:`{rel.value}` {{{ident}}}]" if identity else f"[r:`{rel.value}`]"
-    find = "MATCH" if ends_exist else "MERGE"
     return (
         f"UNWIND $rows AS row\n"
-        f"{find} (a:`{start.value}` {{{KEYS[start]}: row.start}})\n"
-        f"{find} (b:`{end.value}` {{{KEYS[end]}: row.end}})\n"
+        f"MERGE (a:`{start.value}` {{{KEYS[start]}: row.start}})\n"
+        f"MERGE (b:`{end.value}` {{{KEYS[end]}: row.end}})\n"
         f"MERGE (a)-{pattern}->(b)\n"
         f"SET r += row.props"
     )
@@ -90,21 +89,17 @@ class BatchWriter:
 
     A record repeating a node (a product named by a listing, a FITS header and an observation row)
     or a relationship merges into the row already buffered, later values winning as `SET +=` would,
-    so the database gets each node and relationship once per write. Nodes are written before the
-    relationships: a relationship whose ends this writer has written (in its transaction) MATCHes
-    them, any other MERGEs them (an edge may arrive before its node). `remember` bounds how many
-    written nodes it keeps for that (a large file streamed into one transaction).
+    so the database gets each node and relationship once per write. The nodes buffered so far are
+    written before a group of relationships.
     """
 
-    def __init__(self, tx: Runner, batch_size: int = 5000, remember: int | None = None) -> None:
+    def __init__(self, tx: Runner, batch_size: int = 5000) -> None:
         self.tx = tx
         self.batch_size = max(batch_size, 1)
         self.counts = WriteCounts()
         self._nodes: dict[Label, dict[Any, list]] = {}  # label -> key -> [props, extra labels]
         self._edges: dict[EdgeGroup, dict[tuple, dict]] = {}  # group -> (start, end, identity values) -> props
         self._records: Counter = Counter()  # records per group since its last write
-        self._written: set[tuple[Label, Any]] = set()
-        self._remember = 20 * self.batch_size if remember is None else remember
 
     def add(self, record: Node | Edge) -> None:
         props = clean(record.props)
@@ -158,34 +153,20 @@ class BatchWriter:
         self.counts.nodes_created[group.value] += created
         self.counts.nodes_matched[group.value] += max(0, records - created)
         self.counts.properties_set += summary.counters.properties_set
-        room = self._remember - len(self._written)
-        if room > 0:
-            self._written.update((group, key) for key in islice(found, room))
 
     def _write_edges(self, group: EdgeGroup) -> None:
         found = self._edges.pop(group, None)
         records = self._records.pop(group, 0)
         if not found:
             return
-        for label in list(self._nodes):  # the nodes buffered so far first: their relationships MATCH them
+        for label in list(self._nodes):  # the nodes buffered so far first
             self._write_nodes(label)
-        rel, start, end, identity = group
-        written = self._written
-        matched: list[dict] = []
-        merged: list[dict] = []
-        for (start_key, end_key, ident), props in found.items():
-            row = {"start": start_key, "end": end_key, "props": props, "ident": dict(zip(identity, ident))}
-            if (start, start_key) in written and (end, end_key) in written:
-                matched.append(row)
-            else:
-                merged.append(row)
-        created = 0
-        for rows, ends_exist in ((matched, True), (merged, False)):
-            if not rows:
-                continue
-            summary = self.tx.run(edge_query(rel, start, end, identity, ends_exist), {"rows": rows}).consume()
-            created += summary.counters.relationships_created
-            self.counts.nodes_created["(relationship ends)"] += summary.counters.nodes_created
-            self.counts.properties_set += summary.counters.properties_set
+        rel, identity = group[0], group[3]
+        rows = [{"start": start_key, "end": end_key, "props": props, "ident": dict(zip(identity, ident))}
+                for (start_key, end_key, ident), props in found.items()]
+        summary = self.tx.run(edge_query(*group), {"rows": rows}).consume()
+        created = summary.counters.relationships_created
         self.counts.rels_created[rel.value] += created
+        self.counts.nodes_created["(relationship ends)"] += summary.counters.nodes_created
+        self.counts.properties_set += summary.counters.properties_set
         self.counts.rels_matched[rel.value] += max(0, records - created)
