@@ -80,6 +80,30 @@ def edge_query(rel: Rel, start: Label, end: Label, identity: tuple[str, ...]) ->
     )
 
 
+@cache
+def node_create_query(label: Label) -> str:
+    """`CREATE` of a keyed label's nodes, for a database known to hold none of them (the bench's
+    one-writer limit writes a finished graph into an empty database)."""
+    return (
+        f"UNWIND $rows AS row\n"
+        f"CREATE (n:`{label.value}` {{{KEYS[label]}: row.key}})\n"
+        f"SET n += row.props, n:$(row.labels)"
+    )
+
+
+@cache
+def edge_create_query(rel: Rel, start: Label, end: Label) -> str:
+    """`CREATE` of relationships between nodes that exist, none of them there yet (as `node_create_query`);
+    `row.props` holds every property, identity included."""
+    return (
+        f"UNWIND $rows AS row\n"
+        f"MATCH (a:`{start.value}` {{{KEYS[start]}: row.start}})\n"
+        f"MATCH (b:`{end.value}` {{{KEYS[end]}: row.end}})\n"
+        f"CREATE (a)-[r:`{rel.value}`]->(b)\n"
+        f"SET r = row.props"
+    )
+
+
 EdgeGroup = tuple[Rel, Label, Label, tuple[str, ...]]
 
 
