@@ -384,7 +384,7 @@ def limit_tables(scales: dict) -> list[str]:
     if not measured and not skipped:
         return []
     lines = ["", "**The limit** for the same final graph, in the same run: one writer = every node, then every "
-             "relationship, `UNWIND $rows … MERGE` (the online writer's queries), 10,000 rows a transaction, into a "
+             "relationship, `UNWIND $rows … CREATE` (relationship ends MATCHed by key), 10,000 rows a transaction, into a "
              "fresh database with the schema; importer = `neo4j-admin database import full` alone on the final "
              "graph's CSV, + index = the schema's indexes brought online after it; mastgraph's times as multiples "
              "of them (CPU seconds: Python / Neo4j)", ""]

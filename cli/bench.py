@@ -40,7 +40,7 @@ def bench(
     bulk: bool = typer.Option(True, "--bulk/--no-bulk", help="With --ingest online: also time the bulk build "
                               "(`mastgraph build`) on each scale (the bench's own Neo4j only)."),
     limit: bool = typer.Option(True, "--limit/--no-limit", help="Also measure the database's own limit for each "
-                               "scale's final graph: one writer (UNWIND ... MERGE, 10k rows a transaction) into a "
+                               "scale's final graph: one writer (UNWIND ... CREATE, 10k rows a transaction) into a "
                                "fresh database, and the importer alone on its CSV plus the indexes; mastgraph's "
                                "times as ratios to them (the bench's own Neo4j only)."),
     page: bool = typer.Option(True, "--page/--no-page", help="Also time the explorer page in headless Chromium "

@@ -51,9 +51,10 @@ def test_the_limit_rebuilds_the_same_graph_by_one_writer_and_by_the_importer(tmp
     assert phases["nodes"] > 0 and phases["relationships"] > 0
     assert writer["seconds"] == pytest.approx(phases["nodes"] + phases["relationships"], abs=0.002)
     assert writer["transactions"] >= 2 and writer["python_cpu_seconds"] > 0 and writer["neo4j_cpu_seconds"] > 0
-    assert limit["ratios"]["online_ingest_to_single_writer"] == pytest.approx(10.0 / writer["seconds"], rel=0.01)
-    assert limit["ratios"]["build_to_importer"] == pytest.approx(20.0 / importer["import_seconds"], rel=0.01)
-    assert limit["ratios"]["build_to_importer_and_index"] == pytest.approx(20.0 / importer["seconds"], rel=0.01)
+    # the ratios are rounded to 2 decimals (a slow import of ~50 s makes 0.40 of 0.4047)
+    assert limit["ratios"]["online_ingest_to_single_writer"] == pytest.approx(10.0 / writer["seconds"], abs=0.005)
+    assert limit["ratios"]["build_to_importer"] == pytest.approx(20.0 / importer["import_seconds"], abs=0.005)
+    assert limit["ratios"]["build_to_importer_and_index"] == pytest.approx(20.0 / importer["seconds"], abs=0.005)
     assert any(line.startswith("one writer:") for line in lines)
 
     table = "\n".join(report.limit_tables({"demo": {"limit": limit, "ingest": {

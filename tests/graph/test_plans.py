@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 from mastgraph.graph import queries
-from mastgraph.graph.writer import edge_query, node_query
+from mastgraph.graph.writer import edge_create_query, edge_query, node_query
 from mastgraph.model.vocabulary import EDGE_IDENTITY, KEYS, Label, Rel
 from mastgraph.pipeline.derive import query_params
 from mastgraph.pipeline.derive_batch import PRODUCT_KEYS
@@ -118,6 +118,8 @@ def write_cases(keys: dict[str, list]) -> Iterator[tuple[str, str, dict]]:
         identity = EDGE_IDENTITY.get((rel, start), ())
         row = {"start": "a", "end": "b", "props": {}, "ident": {name: "x" for name in identity}}
         yield f"{rel.value} {start.value}->{end.value}", edge_query(rel, start, end, identity), {"rows": [row]}
+        yield (f"{rel.value} {start.value}->{end.value} (created)", edge_create_query(rel, start, end),
+               {"rows": [{"start": "a", "end": "b", "props": {}}]})
 
 
 def planned_scans(drv, database: str, cases, force: bool) -> list[str]:
