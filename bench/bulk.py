@@ -36,7 +36,8 @@ from .ingest import count_graph
 from .target import Target, child_env
 
 #: The build's phases in their order (`BuildReport.phases`; "import" is the importer alone, the
-#: server's stop and start are `server_restart_seconds`).
+#: server's stop and start are `server_restart_seconds`, the stop that ran during the parse
+#: `server_stop_overlapped_seconds`).
 PHASES = ("parse", "csv", "import", "index", "residuals", "derive")
 #: Lines of the child's output (progress lines, when not on a terminal) passed on to the bench's log.
 PHASE_LINE_PREFIXES = ("prepare:", "parse:", "write CSV:", "import:", "index:", "residual values:", "derive:")
@@ -78,6 +79,7 @@ def figures(report: dict, products: int | None = None, relationships: int | None
         "relationships": relationships,
         "phases_seconds": phases,
         "server_restart_seconds": round(report.get("server_restart_seconds", 0.0), 3),
+        "server_stop_overlapped_seconds": round(report.get("server_stop_overlapped_seconds", 0.0), 3),
         "end_to_end_seconds": round(end_to_end, 3) if end_to_end else None,
         "total_seconds": round(total, 3) if total else None,
         "products_per_s_end_to_end": round(products / end_to_end, 2) if end_to_end else None,
