@@ -151,9 +151,11 @@ def _kill_group(proc: subprocess.Popen) -> None:
 
 
 def measure_bulk(target: Target, paths: list[Path], online: dict | None, timeout: float = DEFAULT_TIMEOUT,
-                 say: Callable[[str], None] = lambda line: None) -> dict:
+                 say: Callable[[str], None] = lambda line: None, keep_csv: Path | None = None) -> dict:
     """Replace the target's graph with a bulk build of `paths`: phases, rates, memory, disk, and
-    (with the `online` ingest's counts) same graph or not."""
+    (with the `online` ingest's counts) same graph or not. With `keep_csv` (an empty folder), the
+    build's work folder is kept there (`--keep-work`): its CSV, which `result["report"]`'s
+    `import_groups` and `multiline_files` name, can be imported again (the importer's limit)."""
     if target.local is None:
         return {"skipped": "the bulk build needs the bench's own local Neo4j (NEO4J_URI is set)"}
     target.disconnect()
@@ -164,7 +166,9 @@ def measure_bulk(target: Target, paths: list[Path], online: dict | None, timeout
     with tempfile.TemporaryDirectory(prefix="bulk-work-", dir=target.home) as work:
         report_path = Path(work) / "report.json"
         cmd = [sys.executable, "-m", "mastgraph.cli", "build", *map(str, paths), "--force",
-               "--work-dir", str(Path(work) / "work"), "--report-json", str(report_path)]
+               "--work-dir", str(keep_csv or Path(work) / "work"), "--report-json", str(report_path)]
+        if keep_csv is not None:
+            cmd.append("--keep-work")
         started = time.perf_counter()
         code, lines = _run_build(cmd, env, timeout, say)
         wall = time.perf_counter() - started

@@ -181,6 +181,10 @@ class BuildReport:
     database_bytes: int = 0  # the store files
     transaction_log_bytes: int = 0  # the transaction logs beside them (preallocated: 256 MB at least)
     work_dir: str = ""
+    #: What the importer was given: its groups ([kind, header, data files]) and the files with line
+    #: breaks in values (the files themselves outlive the build with --keep-work only).
+    import_groups: list[list[str]] = field(default_factory=list)
+    multiline_files: list[str] = field(default_factory=list)
     dry_run: bool = False  # parse and CSV only: `nodes`/`relationships` are what the import would create
 
     @property
@@ -611,6 +615,8 @@ class Build:
         database = self.settings.neo4j_database
         log = Path(self.settings.home).resolve() / f"import-{self.stamp}.log"
         self.report.importer_log = str(log)
+        self.report.import_groups = [[g.kind, str(g.header), g.files] for g in groups]
+        self.report.multiline_files = [str(path) for path in multiline]
         command = import_command(self.local, database, groups, multiline, self.work / "import.report",
                                  self.options.importer_heap, self.options.importer_memory,
                                  self.options.importer_threads)
@@ -737,17 +743,12 @@ class Build:
         return groups
 
     def _final_counts(self, driver: neo4j.Driver) -> None:
-        database = self.settings.neo4j_database
-        for label in Label:
-            records, _, _ = driver.execute_query(f"MATCH (n:`{label.value}`) RETURN count(n) AS c",
-                                                 database_=database, routing_="r")
-            if records[0]["c"]:
-                self.report.nodes[label.value] = records[0]["c"]
-        for rel in Rel:
-            records, _, _ = driver.execute_query(f"MATCH ()-[r:`{rel.value}`]->() RETURN count(r) AS c",
-                                                 database_=database, routing_="r")
-            if records[0]["c"]:
-                self.report.relationships[rel.value] = records[0]["c"]
+        """Nodes per label and relationships per type, from the count store, in one query."""
+        records, _, _ = driver.execute_query(_COUNTS_QUERY, database_=self.settings.neo4j_database, routing_="r")
+        for record in records:
+            if record["c"]:
+                target = self.report.nodes if record["kind"] == "n" else self.report.relationships
+                target[record["name"]] = record["c"]
 
 
 class _ServerStop(threading.Thread):
@@ -772,6 +773,12 @@ class _ServerStop(threading.Thread):
         if self.error is not None:
             raise self.error
         return self.seconds
+
+
+#: Every label's and every type's count (each branch a count-store lookup), in the vocabulary's order.
+_COUNTS_QUERY = "\nUNION ALL\n".join(
+    [f"MATCH (n:`{label.value}`) RETURN 'n' AS kind, '{label.value}' AS name, count(n) AS c" for label in Label]
+    + [f"MATCH ()-[r:`{rel.value}`]->() RETURN 'r' AS kind, '{rel.value}' AS name, count(r) AS c" for rel in Rel])
 
 
 def _residual_query(group: tuple) -> str:
