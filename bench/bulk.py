@@ -36,7 +36,8 @@ from .ingest import count_graph
 from .target import Target, child_env
 
 #: The build's phases in their order (`BuildReport.phases`; "import" is the importer alone, the
-#: server's stop and start are `server_restart_seconds`).
+#: server's stop and start are `server_restart_seconds`, the stop that ran during the parse
+#: `server_stop_overlapped_seconds`).
 PHASES = ("parse", "csv", "import", "index", "residuals", "derive")
 #: Lines of the child's output (progress lines, when not on a terminal) passed on to the bench's log.
 PHASE_LINE_PREFIXES = ("prepare:", "parse:", "write CSV:", "import:", "index:", "residual values:", "derive:")
@@ -78,6 +79,7 @@ def figures(report: dict, products: int | None = None, relationships: int | None
         "relationships": relationships,
         "phases_seconds": phases,
         "server_restart_seconds": round(report.get("server_restart_seconds", 0.0), 3),
+        "server_stop_overlapped_seconds": round(report.get("server_stop_overlapped_seconds", 0.0), 3),
         "end_to_end_seconds": round(end_to_end, 3) if end_to_end else None,
         "total_seconds": round(total, 3) if total else None,
         "products_per_s_end_to_end": round(products / end_to_end, 2) if end_to_end else None,
@@ -149,9 +151,11 @@ def _kill_group(proc: subprocess.Popen) -> None:
 
 
 def measure_bulk(target: Target, paths: list[Path], online: dict | None, timeout: float = DEFAULT_TIMEOUT,
-                 say: Callable[[str], None] = lambda line: None) -> dict:
+                 say: Callable[[str], None] = lambda line: None, keep_csv: Path | None = None) -> dict:
     """Replace the target's graph with a bulk build of `paths`: phases, rates, memory, disk, and
-    (with the `online` ingest's counts) same graph or not."""
+    (with the `online` ingest's counts) same graph or not. With `keep_csv` (an empty folder), the
+    build's work folder is kept there (`--keep-work`): its CSV, which `result["report"]`'s
+    `import_groups` and `multiline_files` name, can be imported again (the importer's limit)."""
     if target.local is None:
         return {"skipped": "the bulk build needs the bench's own local Neo4j (NEO4J_URI is set)"}
     target.disconnect()
@@ -162,7 +166,9 @@ def measure_bulk(target: Target, paths: list[Path], online: dict | None, timeout
     with tempfile.TemporaryDirectory(prefix="bulk-work-", dir=target.home) as work:
         report_path = Path(work) / "report.json"
         cmd = [sys.executable, "-m", "mastgraph.cli", "build", *map(str, paths), "--force",
-               "--work-dir", str(Path(work) / "work"), "--report-json", str(report_path)]
+               "--work-dir", str(keep_csv or Path(work) / "work"), "--report-json", str(report_path)]
+        if keep_csv is not None:
+            cmd.append("--keep-work")
         started = time.perf_counter()
         code, lines = _run_build(cmd, env, timeout, say)
         wall = time.perf_counter() - started

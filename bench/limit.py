@@ -5,7 +5,9 @@ every relationship with its ends by key and its properties: JSON lines beside th
 database, streamed, so memory stays flat). At the end of the scale, on the bench's own server:
 
 - **the importer alone**: that graph written as the importer's CSV (`graph.bulk_format`, the
-  bulk build's format), `neo4j-admin database import full` on it while the server is stopped,
+  bulk build's format) — or, after a bulk build that kept its work folder (`--ingest bulk`), the
+  very CSV that build imported (no CSV written again: `importer_on_build_csv`) —
+  `neo4j-admin database import full` on it while the server is stopped,
   then the schema (`cypher/schema.cypher`) created and its indexes brought online on the started
   server: `import_seconds` and `index_seconds`;
 - **one writer**: the server's store removed (a fresh database), the schema created, then every
@@ -236,10 +238,38 @@ def write_csv(folder: Path, out: Path) -> tuple[list[ImportGroup], list[Path], i
 def importer_alone(target: Target, folder: Path, work: Path,
                    say: Callable[[str], None] = lambda line: None) -> dict:
     """The exported graph through `neo4j-admin database import full`, then the schema's indexes online."""
-    local = target.local
     csv_started = time.perf_counter()
     groups, multiline, residuals = write_csv(folder, work / "csv")
     csv_seconds = time.perf_counter() - csv_started
+    result = import_and_index(target, groups, multiline, work, say)
+    result.update({
+        "csv": "the exported graph's",
+        "csv_seconds": round(csv_seconds, 3),
+        "csv_bytes": sum(f.stat().st_size for f in (work / "csv").glob("*.csv")),
+        "values_the_csv_cannot_hold": residuals,
+    })
+    return result
+
+
+def importer_on_build_csv(target: Target, report: dict, work: Path,
+                          say: Callable[[str], None] = lambda line: None) -> dict:
+    """The importer alone on the very CSV a bulk build imported (its work folder kept: the build's
+    report names the groups and the files with line breaks), then the schema's indexes online: the
+    same input as the build's import, with no export of the graph and no CSV written again."""
+    groups = [ImportGroup(kind, Path(header), files) for kind, header, files in report["import_groups"]]
+    multiline = [Path(path) for path in report.get("multiline_files", [])]
+    result = import_and_index(target, groups, multiline, work, say)
+    result.update({"csv": "the bulk build's", "csv_seconds": 0.0, "csv_bytes": report.get("csv_bytes"),
+                   "values_the_csv_cannot_hold": report.get("residual_values")})
+    return result
+
+
+def import_and_index(target: Target, groups: list[ImportGroup], multiline: list[Path], work: Path,
+                     say: Callable[[str], None] = lambda line: None) -> dict:
+    """`neo4j-admin database import full` of `groups` (server stopped), then the schema applied and
+    its indexes awaited on the started server."""
+    local = target.local
+    work.mkdir(parents=True, exist_ok=True)
     target.disconnect()
     stop_started = time.perf_counter()
     local.stop()
@@ -258,11 +288,8 @@ def importer_alone(target: Target, folder: Path, work: Path,
         "import_seconds": round(result.seconds, 3),
         "index_seconds": round(index, 3),
         "seconds": round(result.seconds + index, 3),
-        "csv_seconds": round(csv_seconds, 3),
-        "csv_bytes": sum(f.stat().st_size for f in (work / "csv").glob("*.csv")),
         "server_restart_seconds": round(stop + start, 3),
         "importer_peak_rss_mb": round(result.peak_rss / 2**20, 1),
-        "values_the_csv_cannot_hold": residuals,
         "summary": result.summary,
         "graph": _counts(target),
     }
@@ -296,9 +323,16 @@ def measure_limit(target: Target, exported: dict, folder: Path, ingest: dict | N
         return {"skipped": "the limits need the bench's own local Neo4j (the importer writes store files)"}
     result: dict = {"graph": {"nodes": exported["nodes"], "relationships": exported["relationships"]},
                     "export_seconds": exported["seconds"], "export_bytes": exported["bytes"]}
-    say("the limit: the importer alone on the final graph's CSV ...")
+    build_report = (bulk or {}).get("report") or {}
+    kept = bool(build_report.get("import_groups")) and all(
+        Path(header).exists() for _, header, _ in build_report["import_groups"])
+    say(f"the limit: the importer alone on {'the bulk build' if kept else 'the final graph'}'s CSV ...")
     try:
-        result["importer"] = importer = importer_alone(target, folder, folder / "import", say)
+        if kept:  # the build's own CSV, kept for it: the very input of the build's import
+            importer = importer_on_build_csv(target, build_report, folder / "import", say)
+        else:
+            importer = importer_alone(target, folder, folder / "import", say)
+        result["importer"] = importer
     except ImportFailed as exc:
         if not target.local.running():
             target.local.start()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import shutil
 import sys
 import tempfile
 import time
@@ -146,19 +147,23 @@ def run_scale(target: Target, scale: str, options: Options, say: Say) -> dict:
                 say(f"[{scale}] {bulk_line(result['bulk'])}")
             _limit(target, exported, ingest, result.get("bulk"), result, say, scale)
     else:
-        result["graph_measured"] = "bulk build"
-        say(f"[{scale}] bulk build only (`mastgraph build`, child process; no online ingest, nothing to compare) ...")
-        result["bulk"] = bulk = measure_bulk(target, sample.paths(options.only), None,
-                                             say=lambda line: say(f"[{scale}] {line}"))
-        say(f"[{scale}] {bulk_line(bulk)}")
-        if "failed" in bulk or "skipped" in bulk:
-            say(f"[{scale}] no graph: lineage and throughput skipped")
-            result["lineage"], result["throughput"] = [], []
-        else:
-            result["neo4j_rss_after_build_mb"] = machine.rss_mb(target.neo4j_pid())
-            with _final_graph(target, options, say, scale) as exported:
-                measure_queries(target, sample, options, result, lambda line: say(f"[{scale}] {line}"))
-                _limit(target, exported, None, bulk, result, say, scale)
+        with contextlib.ExitStack() as stack:
+            result["graph_measured"] = "bulk build"
+            say(f"[{scale}] bulk build only (`mastgraph build`, child process; no online ingest, nothing to compare) ...")
+            keep = Path(tempfile.mkdtemp(prefix="bulk-csv-", dir=target.home)) if options.limit and target.own else None
+            stack.callback(lambda: keep and shutil.rmtree(keep, ignore_errors=True))
+            # (with the limit: the build's CSV kept for the importer alone, `limit.importer_on_build_csv`)
+            result["bulk"] = bulk = measure_bulk(target, sample.paths(options.only), None,
+                                                 say=lambda line: say(f"[{scale}] {line}"), keep_csv=keep)
+            say(f"[{scale}] {bulk_line(bulk)}")
+            if "failed" in bulk or "skipped" in bulk:
+                say(f"[{scale}] no graph: lineage and throughput skipped")
+                result["lineage"], result["throughput"] = [], []
+            else:
+                result["neo4j_rss_after_build_mb"] = machine.rss_mb(target.neo4j_pid())
+                with _final_graph(target, options, say, scale) as exported:
+                    measure_queries(target, sample, options, result, lambda line: say(f"[{scale}] {line}"))
+                    _limit(target, exported, None, bulk, result, say, scale)
     result["measured"] = {
         "started_at": started_at,
         "finished_at": _now(),

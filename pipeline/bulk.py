@@ -6,7 +6,9 @@
             build here, before the import
     derive  the derivation rules (`pipeline.derive_tables`: cypher/derive/*.cypher as SQL joins, run
             by DuckDB in bounded memory) -> the derived relationships' CSV files
-    import  local server stopped if it runs -> `neo4j-admin database import full` -> server started
+    import  `neo4j-admin database import full` -> server started (a running local server is stopped
+            in the background as soon as the database is found empty, while the files are parsed;
+            a build that stops before the import starts it again)
     index   cypher/schema.cypher applied, indexes awaited
 
 The result is the graph the online ingest (`pipeline.ingest`) builds from the same files in the same
@@ -23,6 +25,7 @@ import os
 import pickle
 import queue
 import shutil
+import threading
 import time
 import traceback
 from collections import Counter, defaultdict
@@ -150,7 +153,9 @@ class BuildReport:
     #: checks), and time in the bulk build's own spilling.
     parse_loader_seconds: float = 0.0
     parse_spill_seconds: float = 0.0
-    server_restart_seconds: float = 0.0
+    server_restart_seconds: float = 0.0  # the build's wait for the server's stop and its start
+    #: The server's stop, run in the background during the parse (not waited for: not in the above).
+    server_stop_overlapped_seconds: float = 0.0
     end_to_end_seconds: float = 0.0
     total_seconds: float = 0.0
     nodes: dict[str, int] = field(default_factory=dict)  # per label, in the database at the end
@@ -176,6 +181,10 @@ class BuildReport:
     database_bytes: int = 0  # the store files
     transaction_log_bytes: int = 0  # the transaction logs beside them (preallocated: 256 MB at least)
     work_dir: str = ""
+    #: What the importer was given: its groups ([kind, header, data files]) and the files with line
+    #: breaks in values (the files themselves outlive the build with --keep-work only).
+    import_groups: list[list[str]] = field(default_factory=list)
+    multiline_files: list[str] = field(default_factory=list)
     dry_run: bool = False  # parse and CSV only: `nodes`/`relationships` are what the import would create
 
     @property
@@ -370,6 +379,8 @@ class Build:
         self.facts_dir = self.work / "facts"
         self.report.work_dir = str(self.work)
         self.clashes = Clashes()  # conflicts between files, from the parse and the merge
+        self._stopping: _ServerStop | None = None  # the server's stop, run during the parse
+        self._import_began = False
 
     # -- phases ----------------------------------------------------------------------------
     def run(self) -> BuildReport:
@@ -414,6 +425,8 @@ class Build:
                 marks["residuals"] = time.perf_counter()
                 self._final_counts(driver)
         finally:
+            if self._stopping is not None and not self._import_began:
+                self._restore_server()
             if not self.options.keep_work:
                 shutil.rmtree(self.work, ignore_errors=True)
         self.report.end_to_end_seconds = marks["residuals"] - marks["start"]
@@ -431,8 +444,9 @@ class Build:
         """Server up, database empty (or --force), disk room: all before anything is written. A dry
         run needs only the work folder's room."""
         dry_run = self.report.dry_run = self.options.dry_run
-        if not dry_run and (self.local.running() or self._store_exists()):
-            if not self.local.running():
+        running = not dry_run and self.local.running()
+        if running or (not dry_run and not self.options.force and self._store_exists()):
+            if not running:
                 self.progress.start("prepare", None, "starting the local Neo4j")
                 restart = time.perf_counter()
                 self.local.start()
@@ -440,8 +454,8 @@ class Build:
                 self.progress.finish("prepare")
             with db.connect(self.settings) as driver:
                 refuse_non_empty(driver, self.settings, self.options.force)
-        # else: a dry run, or a local server that has never created the database: empty, and no
-        # start and stop around the import are needed
+        # else: a dry run, a local server that has never created the database (empty), or a stopped
+        # one whose database --force replaces anyway: no start and stop around the import are needed
         check_disk(self.report.estimated_bytes, self.work.parent, None if dry_run else self.local.data_dir)
         self.work.mkdir(parents=True, exist_ok=False)
         self.spill_dir.mkdir()
@@ -450,6 +464,19 @@ class Build:
         self.report.partitions = self.options.partitions or choose_partitions(estimated)
         workers = self.options.workers or os.cpu_count() or 1
         self.report.workers = 1 if estimated < INLINE_BELOW and not self.options.workers else workers
+        if not dry_run and self.local.running():
+            # Not needed again until the import: its stop (a checkpoint, the JVM's exit) runs while
+            # the files are parsed.
+            self._stopping = _ServerStop(self.local)
+            self._stopping.start()
+
+    def _restore_server(self) -> None:
+        """The build stopped before the import: the server it stopped is started again, as it was."""
+        try:
+            self._stopping.wait()
+            self.local.start()
+        except Exception:  # noqa: BLE001 - the build's own error is the one to report
+            pass
 
     def _store_exists(self) -> bool:
         """Whether the local server's data folder holds store files of the database."""
@@ -588,12 +615,17 @@ class Build:
         database = self.settings.neo4j_database
         log = Path(self.settings.home).resolve() / f"import-{self.stamp}.log"
         self.report.importer_log = str(log)
+        self.report.import_groups = [[g.kind, str(g.header), g.files] for g in groups]
+        self.report.multiline_files = [str(path) for path in multiline]
         command = import_command(self.local, database, groups, multiline, self.work / "import.report",
                                  self.options.importer_heap, self.options.importer_memory,
                                  self.options.importer_threads)
         self.progress.start("import", None, "stopping the local Neo4j")
+        self._import_began = True
         restart = time.perf_counter()
-        self.local.stop()
+        if self._stopping is not None:
+            self.report.server_stop_overlapped_seconds = self._stopping.wait()
+        self.local.stop()  # (stopped already, unless it was started again meanwhile)
         self.report.server_restart_seconds += time.perf_counter() - restart
         try:
             self.progress.update("import", 0, "importer starting")
@@ -711,17 +743,42 @@ class Build:
         return groups
 
     def _final_counts(self, driver: neo4j.Driver) -> None:
-        database = self.settings.neo4j_database
-        for label in Label:
-            records, _, _ = driver.execute_query(f"MATCH (n:`{label.value}`) RETURN count(n) AS c",
-                                                 database_=database, routing_="r")
-            if records[0]["c"]:
-                self.report.nodes[label.value] = records[0]["c"]
-        for rel in Rel:
-            records, _, _ = driver.execute_query(f"MATCH ()-[r:`{rel.value}`]->() RETURN count(r) AS c",
-                                                 database_=database, routing_="r")
-            if records[0]["c"]:
-                self.report.relationships[rel.value] = records[0]["c"]
+        """Nodes per label and relationships per type, from the count store, in one query."""
+        records, _, _ = driver.execute_query(_COUNTS_QUERY, database_=self.settings.neo4j_database, routing_="r")
+        for record in records:
+            if record["c"]:
+                target = self.report.nodes if record["kind"] == "n" else self.report.relationships
+                target[record["name"]] = record["c"]
+
+
+class _ServerStop(threading.Thread):
+    """The local server's stop in the background; `wait` returns how long it took."""
+
+    def __init__(self, local: LocalNeo4j) -> None:
+        super().__init__(name="neo4j-stop", daemon=True)
+        self.local = local
+        self.seconds = 0.0
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        started = time.perf_counter()
+        try:
+            self.local.stop()
+        except BaseException as exc:  # noqa: BLE001 - raised again by `wait`, in the build's thread
+            self.error = exc
+        self.seconds = time.perf_counter() - started
+
+    def wait(self) -> float:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.seconds
+
+
+#: Every label's and every type's count (each branch a count-store lookup), in the vocabulary's order.
+_COUNTS_QUERY = "\nUNION ALL\n".join(
+    [f"MATCH (n:`{label.value}`) RETURN 'n' AS kind, '{label.value}' AS name, count(n) AS c" for label in Label]
+    + [f"MATCH ()-[r:`{rel.value}`]->() RETURN 'r' AS kind, '{rel.value}' AS name, count(r) AS c" for rel in Rel])
 
 
 def _residual_query(group: tuple) -> str:

@@ -130,6 +130,14 @@ def test_bench_bulk_only_builds_and_measures_on_its_own_server(tmp_path, monkeyp
     assert 0 < bulk["input_bytes"] <= scale["sample"]["bytes"]
     assert "Imported:" in bulk["report"]["importer_summary"]  # kept in the results; the log file is not
     assert not list((tmp_path / "state").rglob("import-*.log"))
+    # the limit's importer ran on the very CSV the build imported (kept for it, removed afterwards)
+    limit = scale["limit"]
+    assert limit["importer"]["csv"] == "the bulk build's" and "failed" not in limit["importer"], limit["importer"]
+    assert limit["same_size"]["importer"] is True
+    assert limit["importer"]["import_seconds"] > 0 and limit["importer"]["index_seconds"] > 0
+    assert limit["ratios"]["build_to_importer_and_index"] == pytest.approx(
+        bulk["total_seconds"] / limit["importer"]["seconds"], rel=0.01)
+    assert not list((tmp_path / "state" / "bench").glob("bulk-csv-*"))
 
     assert scale["lineage"], "no Level-3 product with members in the bulk-built graph"
     for measured in scale["lineage"]:
