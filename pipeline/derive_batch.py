@@ -35,19 +35,16 @@ from typing import Any
 
 from mastgraph.graph import queries
 from mastgraph.graph.writer import BatchWriter, Runner, WriteCounts
-from mastgraph.loaders.names import INTERMEDIATE_SUFFIXES
 from mastgraph.model.records import Edge
-from mastgraph.model.vocabulary import EXPOSURE_INPUTS, Label, Rel
+from mastgraph.model.vocabulary import Label, Rel
+from mastgraph.pipeline import derive_tables
 from mastgraph.pipeline.derive import MAX_EXPOSURE_DAYS, MAX_SERIES_DAYS, Touched
-from mastgraph.pipeline.derive_tables import INPUT_TABLES, RULES, _UNITE, rule_sql
+from mastgraph.pipeline.derive_tables import INPUT_TABLES, PRODUCT_TEXT, _UNITE
 
 _P, _A, _O, _E = Label.PRODUCT, Label.ASSOCIATION, Label.OBSERVATION, Label.ENGINEERING_SERIES
 
-#: The product properties the rules read (INPUT_TABLES["products"] without the label flags).
-_PRODUCT_TEXT = ("exposure_key", "suffix", "level", "stem", "source_stem", "source_id", "program", "asn_id",
-                 "filename", "previews", "visit_id", "msametfl", "association", "exp_type", "product_type")
-_PRODUCT_FLAGS = (Label.PREVIEW, Label.GUIDE_STAR, Label.L1B, Label.ASSOCIATION_FILE, Label.POOL_FILE,
-                  Label.MSA_FILE)
+#: The product labels the rules read (the products table's flag columns, in order).
+_PRODUCT_FLAGS = tuple(Label(label) for label in derive_tables.PRODUCT_FLAGS)
 #: The relationships association_members.cypher makes from an association's outputs.
 _FROM_OUTPUTS = frozenset({"ANTECEDENT", "COMPOSITION", "MULTIPLICITY", "CONTEMPORANEOUS_CALIBRATION",
                            "PREREQUISITE"})
@@ -143,20 +140,21 @@ class Neighbourhood:
             self.asked["a.names"].add(row["name"])
 
     def read_observations(self, obsids: Iterable[str] = (), windows: list[list[float]] = ()) -> None:
-        obsids = self._new("o.obsids", obsids, self.observations)
-        if not obsids and not windows:
-            return
-        for record in self._run("read_observations", obsids=obsids, windows=list(windows)):
-            self.observations[record["obsid"]] = dict(record)
-            self.asked["o.obsids"].add(record["obsid"])
+        self._read_keyed("read_observations", "obsids", "obsid", self.observations, obsids, windows)
 
     def read_series(self, keys: Iterable[str] = (), windows: list[list[float]] = ()) -> None:
-        keys = self._new("s.keys", keys, self.series)
-        if not keys and not windows:
+        self._read_keyed("read_series", "keys", "key", self.series, keys, windows)
+
+    def _read_keyed(self, query: str, param: str, key: str, known: dict[str, dict], keys: Iterable[str],
+                    windows: list[list[float]]) -> None:
+        """Observations or series by key and by time window, each read once."""
+        kind = f"{query}.{param}"
+        fresh = self._new(kind, keys, known)
+        if not fresh and not windows:
             return
-        for record in self._run("read_series", keys=keys, windows=list(windows)):
-            self.series[record["key"]] = dict(record)
-            self.asked["s.keys"].add(record["key"])
+        for record in self._run(query, **{param: fresh, "windows": list(windows)}):
+            known[record[key]] = dict(record)
+            self.asked[kind].add(record[key])
 
 
 def _level3(association: dict) -> bool:
@@ -269,7 +267,7 @@ def tables(nb: Neighbourhood, mrp_obsids: set[str]) -> dict[str, list[tuple]]:
     out: dict[str, list[tuple]] = {name: [] for name in INPUT_TABLES}
     for uri, p in nb.products.items():
         g = p.get
-        out["products"].append((uri, *(_text(g(n)) for n in _PRODUCT_TEXT), _number(g("t_min")),
+        out["products"].append((uri, *(_text(g(n)) for n in PRODUCT_TEXT), _number(g("t_min")),
                                 _number(g("t_max")), *(p[f.value] for f in _PRODUCT_FLAGS)))
         for name in p["produced_by"]:
             out["loader_edges"].append(("PRODUCED_BY", _P.value, uri, _A.value, name, None))
@@ -287,16 +285,14 @@ def tables(nb: Neighbourhood, mrp_obsids: set[str]) -> dict[str, list[tuple]]:
             out["has_product"].extend((obsid, uri) for uri in o["products"])
     for key, s in nb.series.items():
         out["series"].append((key, _number(s["t_min"]), _number(s["t_max"])))
-    out["exposure_inputs"] = [(suffix, item) for suffix, inputs in EXPOSURE_INPUTS.items() for item in inputs]
-    out["intermediate"] = [(s,) for s in sorted(INTERMEDIATE_SUFFIXES)]
+    out.update(derive_tables.vocabulary_rows())
     return out
 
 
 def load_tables(con, rows: dict[str, list[tuple]]) -> None:
     """The input tables into DuckDB, a column list a parameter each (no files)."""
+    derive_tables.create_tables(con)
     for table, columns in INPUT_TABLES.items():
-        spec = ", ".join(f"{name} {kind}" for name, kind in columns)
-        con.execute(f"CREATE OR REPLACE TABLE {table} ({spec})")
         data = rows.get(table) or []
         if not data:
             continue
@@ -306,15 +302,7 @@ def load_tables(con, rows: dict[str, list[tuple]]) -> None:
 
 def run_rules(con) -> list[tuple]:
     """Every rule, united into one relationship per identity (`derive_tables._UNITE`)."""
-    con.execute("CREATE OR REPLACE TABLE derived (rel VARCHAR, start_label VARCHAR, start_key VARCHAR, "
-                "end_label VARCHAR, end_key VARCHAR, kind VARCHAR, exptype VARCHAR, \"by\" VARCHAR, "
-                "source_id VARCHAR, rank VARCHAR)")
-    for rule in RULES:
-        if rule.output:
-            con.execute(f"CREATE OR REPLACE TABLE {rule.output} AS {rule_sql(rule)}")
-            con.execute(f"INSERT INTO derived SELECT * FROM {rule.output}")
-        else:
-            con.execute(f"INSERT INTO derived {rule_sql(rule)}")
+    derive_tables.run_rules(con, measure=False)
     con.execute(_UNITE)
     return con.execute('SELECT rel, start_label, start_key, end_label, end_key, kind, exptype, "by", source_id '
                        "FROM united ORDER BY ALL").fetchall()

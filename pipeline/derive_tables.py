@@ -97,7 +97,11 @@ DERIVED_PROPS: dict[Rel, tuple[str, ...]] = {
 }
 DERIVED_TYPES = frozenset(rel.value for rel in DERIVED_PROPS)
 
-_PRODUCT_FLAGS = {Label.PREVIEW.value: "preview", Label.GUIDE_STAR.value: "guide_star", Label.L1B.value: "l1b",
+#: The product properties the rules read, as text (the products table's columns after `uri`).
+PRODUCT_TEXT = ("exposure_key", "suffix", "level", "stem", "source_stem", "source_id", "program", "asn_id",
+                "filename", "previews", "visit_id", "msametfl", "association", "exp_type", "product_type")
+#: The product labels the rules read, as the products table's flag columns (label -> column, in order).
+PRODUCT_FLAGS = {Label.PREVIEW.value: "preview", Label.GUIDE_STAR.value: "guide_star", Label.L1B.value: "l1b",
                   Label.ASSOCIATION_FILE.value: "association_file", Label.POOL_FILE.value: "pool_file",
                   Label.MSA_FILE.value: "msa_file"}
 _NO_EXTRA = ""  # an output column a rule does not set
@@ -340,10 +344,8 @@ class FactWriter:
         if label == _P:
             labels = set(group)
             self._writer("products").writerow([
-                key, *(_text(g(n)) for n in ("exposure_key", "suffix", "level", "stem", "source_stem", "source_id",
-                                            "program", "asn_id", "filename", "previews", "visit_id", "msametfl",
-                                            "association", "exp_type", "product_type")),
-                _number(g("t_min")), _number(g("t_max")), *(_BOOL[name in labels] for name in _PRODUCT_FLAGS)])
+                key, *(_text(g(n)) for n in PRODUCT_TEXT),
+                _number(g("t_min")), _number(g("t_max")), *(_BOOL[name in labels] for name in PRODUCT_FLAGS)])
         elif label == _A:
             self._writer("associations").writerow(
                 [key, *(_text(g(n)) for n in ("asn_type", "composition_by", "program", "asn_id"))])
@@ -417,26 +419,38 @@ def memory_size(text: str) -> str:
     return value
 
 
-def load_facts(con, folder: Path) -> None:
-    """The input tables: the fact CSV files under `folder` (none: an empty table), the vocabulary."""
+def create_tables(con) -> None:
+    """The input tables (INPUT_TABLES), empty."""
     for table, columns in INPUT_TABLES.items():
         spec = ", ".join(f"{name} {kind}" for name, kind in columns)
         con.execute(f"CREATE OR REPLACE TABLE {table} ({spec})")
+
+
+def vocabulary_rows() -> dict[str, list[tuple]]:
+    """The rows of the two vocabulary tables."""
+    return {"exposure_inputs": [(suffix, item) for suffix, inputs in EXPOSURE_INPUTS.items() for item in inputs],
+            "intermediate": [(suffix,) for suffix in sorted(INTERMEDIATE_SUFFIXES)]}
+
+
+def load_facts(con, folder: Path) -> None:
+    """The input tables: the fact CSV files under `folder` (none: an empty table), the vocabulary."""
+    create_tables(con)
+    for table, columns in INPUT_TABLES.items():
         files = sorted((folder / table).glob("p*.csv")) if table in FACT_TABLES else []
         if files:
             types = "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in columns) + "}"
             con.execute(f"INSERT INTO {table} SELECT * FROM read_csv(?, columns = {types}, header = false, "
                         "quote = '\"', escape = '\"', nullstr = '', allow_quoted_nulls = false, auto_detect = false)",
                         [[str(f) for f in files]])
-    con.executemany("INSERT INTO exposure_inputs VALUES (?, ?)",
-                    [[suffix, item] for suffix, inputs in EXPOSURE_INPUTS.items() for item in inputs])
-    con.executemany("INSERT INTO intermediate VALUES (?)", [[s] for s in sorted(INTERMEDIATE_SUFFIXES)])
+    for table, rows in vocabulary_rows().items():
+        con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' for _ in INPUT_TABLES[table])})", rows)
 
 
-def run_rules(con, on_rule: Callable[[str, int], None] | None = None
+def run_rules(con, on_rule: Callable[[str, int], None] | None = None, measure: bool = True
               ) -> tuple[dict[str, float], dict[str, int], int]:
     """Every rule into the table `derived` (EDGE_COLUMNS, one row per rule hit); seconds and rows
-    per rule, and the most memory DuckDB held after any rule."""
+    per rule, and the most memory DuckDB held after any rule (`measure=False`: rows and memory not
+    counted, for the online batches' small tables)."""
     con.execute("CREATE OR REPLACE TABLE derived (rel VARCHAR, start_label VARCHAR, start_key VARCHAR, "
                 "end_label VARCHAR, end_key VARCHAR, kind VARCHAR, exptype VARCHAR, \"by\" VARCHAR, "
                 "source_id VARCHAR, rank VARCHAR)")
@@ -451,9 +465,10 @@ def run_rules(con, on_rule: Callable[[str, int], None] | None = None
         else:
             con.execute(f"INSERT INTO derived {rule_sql(rule)}")
         seconds[rule.name] = seconds.get(rule.name, 0.0) + time.perf_counter() - started
-        now = con.execute("SELECT count(*) FROM derived").fetchone()[0]
-        rows[rule.name], total = now - total, now
-        held = max(held, _held_bytes(con))
+        if measure:
+            now = con.execute("SELECT count(*) FROM derived").fetchone()[0]
+            rows[rule.name], total = now - total, now
+            held = max(held, _held_bytes(con))
         if on_rule:
             on_rule(rule.name, number + 1)
     return seconds, rows, held

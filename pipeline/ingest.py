@@ -98,6 +98,13 @@ class AcrossFiles:
                 self.conflicts.append(members_differ(where, name, len(frozen), len(known[0]), known[1]))
         self._file = {}
 
+    def finish(self) -> list[str]:
+        """The conflicts found (as `SpilledAcrossFiles.finish`)."""
+        return self.conflicts
+
+    def close(self) -> None:
+        """Nothing to remove (as `SpilledAcrossFiles.close`)."""
+
 
 def members_differ(where: str, name: str, count: int, earlier_count: int, earlier: str) -> str:
     """The line for an association whose file at `where` gives other members than the one at `earlier`."""
@@ -125,14 +132,7 @@ def new_across(files: list[Path], settings: Settings | None) -> AcrossFiles | Sp
             pass  # the file's own read reports it
     if size <= settings.conflict_spill_mb * 2**20:
         return AcrossFiles()
-    from mastgraph.pipeline.across_spill import SpilledAcrossFiles
-
     return SpilledAcrossFiles(Path(settings.home) / "ingest-work", size)
-
-
-def finish_across(across: AcrossFiles | SpilledAcrossFiles) -> list[str]:
-    """The conflicts found (a spilled comparison replays its partitions now)."""
-    return across.finish() if isinstance(across, SpilledAcrossFiles) else across.conflicts
 
 
 def cross_file_conflicts(files: list[Path], skip_bad: bool = False, kept: KeptParses | None = None,
@@ -152,10 +152,9 @@ def cross_file_conflicts(files: list[Path], skip_bad: bool = False, kept: KeptPa
                 continue
             if kept is not None and records is not None:
                 kept.add(result, records)
-        return finish_across(across)
+        return across.finish()
     finally:
-        if isinstance(across, SpilledAcrossFiles):
-            across.close()
+        across.close()
 
 
 class KeptParses:
@@ -505,9 +504,9 @@ def ingest_paths(driver: neo4j.Driver | None, settings: Settings, paths: Iterabl
                     progress(result, "done")
                 if result.error and stop_on_error:
                     break
-            conflicts = finish_across(across) if across is not None else []
+            conflicts = across.finish() if across is not None else []
         finally:
-            if isinstance(across, SpilledAcrossFiles):
+            if across is not None:
                 across.close()
         if conflicts:
             raise ConflictingFiles(conflicts)
