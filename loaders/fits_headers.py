@@ -170,7 +170,7 @@ class FitsHeaderLoader:
             yield Reject(f"{path}[HDRTAB]", "HDRTAB has no FILENAME column")
             return None
         check_all_values(hdu)
-        if any(key[:5] in (b"TDIM", b"TDISP", b"TSCAL", b"TZERO", b"TNULL", b"TBCOL") or key[:4] == b"TDIM"
+        if any(key[:5] in (b"TDISP", b"TSCAL", b"TZERO", b"TNULL", b"TBCOL") or key[:4] == b"TDIM"
                for key in hdu.keywords):
             raise fits_scan.NotPlain("HDRTAB has column keywords beyond TTYPE, TFORM and TUNIT")
         forms = fits_scan.tforms(hdu)
@@ -190,7 +190,7 @@ class FitsHeaderLoader:
         values = []
         for at in range(start, row_bytes * rows, row_bytes):
             cell = data[at:at + width].rstrip(b"\0")
-            if _NOT_TEXT.search(cell):
+            if fits_scan.NOT_PRINTABLE.search(cell):
                 raise fits_scan.NotPlain("HDRTAB's FILENAME holds bytes that are not text")
             values.append(cell.decode("ascii").strip())
         return [value for value in values if value and value.lower() not in _UNKNOWN]
@@ -282,9 +282,6 @@ class FitsHeaderLoader:
             asn = association_name(str(table).rsplit("/", 1)[-1])
             yield Node(Label.ASSOCIATION, asn, {}, (), where)
             yield Edge(Rel.PRODUCED_BY, product, (Label.ASSOCIATION, asn), {}, where)
-
-
-_NOT_TEXT = re.compile(rb"[^\x20-\x7e]")
 
 
 class PlainHeader:

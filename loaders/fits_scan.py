@@ -22,7 +22,8 @@ CARD = 80
 END_CARD = b"END".ljust(CARD)
 #: astropy's check of the first card (``astropy.io.fits.hdu.hdulist``: the signature, then T).
 SIGNATURE = b"SIMPLE  =                    T"
-_NOT_PRINTABLE = re.compile(rb"[^\x20-\x7e]")
+#: A byte outside printable ASCII (a header's, or a text column's).
+NOT_PRINTABLE = re.compile(rb"[^\x20-\x7e]")
 _END = re.compile(rb"END")
 _PREFIX = re.compile(rb"(.{9}).{71}", re.S)
 #: Of the cards' first 9 bytes joined by newlines: a lower-case keyword, a value indicator before column 9.
@@ -95,7 +96,7 @@ def _header(fh: BinaryIO, index: int, offset: int) -> bytes:
         block = fh.read(BLOCK)
         if len(block) < BLOCK:
             raise NotPlain(f"HDU {index}: header cut short")
-        if _NOT_PRINTABLE.search(block):
+        if NOT_PRINTABLE.search(block):
             raise NotPlain(f"HDU {index}: a header byte outside printable ASCII")
         for found in _END.finditer(block):
             at = found.start()
