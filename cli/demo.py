@@ -14,6 +14,7 @@ import typer
 
 from mastgraph.graph import db
 from mastgraph.pipeline.ingest import IngestStopped, ingest_paths
+from mastgraph.pipeline.parse_pass import WorkFolderError
 from mastgraph.graph.server import ServerError
 
 from .common import console, errors_as_lines, fail, settings
@@ -46,7 +47,7 @@ def demo(
 ) -> None:
     """Start Neo4j, load the bundled sample, serve GraphQL on http://HOST:PORT/graphql."""
     s = settings()
-    with errors_as_lines(ServerError, db.DatabaseUnavailable, neo4j.exceptions.Neo4jError):
+    with errors_as_lines(ServerError, db.DatabaseUnavailable, neo4j.exceptions.Neo4jError, WorkFolderError):
         ensure_running(s)
         inputs = demo_inputs(s.home)
         with db.connect(s) as drv:

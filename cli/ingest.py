@@ -13,6 +13,7 @@ from rich.table import Table
 
 from mastgraph.graph import db
 from mastgraph.pipeline.ingest import ConflictingFiles, FileResult, IngestReport, IngestStopped, ingest_paths
+from mastgraph.pipeline.parse_pass import WorkFolderError
 from mastgraph.graph.server import ServerError
 from mastgraph.loaders import registry
 from mastgraph.loaders.records import LoadError
@@ -50,6 +51,8 @@ def ingest(
         for line in conflicts:
             err_console.print(f"[bold red]error:[/] {line}", highlight=False, soft_wrap=True, markup=True)
         raise fail(summary) from None
+    except WorkFolderError as exc:
+        raise fail(f"{exc}; nothing was written") from None
     except KeyboardInterrupt:
         raise fail("interrupted" + (" (--dry-run: nothing was written)" if dry_run else ""), 130) from None
     _summary(report, dry_run)

@@ -97,6 +97,11 @@ class Settings(BaseSettings):
         description="Input (MB) above which `ingest` compares the files of a command on disk (bounded memory) "
                     "instead of in memory (about 5 bytes of RSS per byte read).",
     )
+    parse_workers: int = Field(
+        0, ge=0, validation_alias=_env("MASTGRAPH_PARSE_WORKERS"),
+        description="Processes that parse the files of a large `ingest` (0: one per core; 1: the ingest's own "
+                    "process only).",
+    )
     derive: Literal["tables", "cypher"] = Field(
         "cypher", validation_alias=_env("MASTGRAPH_DERIVE"),
         description="How the online ingest derives relationships: tables (the batch and the neighbours it reads, "

@@ -27,6 +27,7 @@ from mastgraph.model.records import Edge, Node
 from mastgraph.model.errors import first_line
 
 from mastgraph.pipeline.across_spill import SpilledAcrossFiles
+from mastgraph.pipeline.parse_pass import Parsed, ParsedFiles, parse_in_order, read_chunks, workers_for
 
 if TYPE_CHECKING:
     # The driver, the settings and the derivation are imported where they are used: parsing alone
@@ -135,57 +136,41 @@ def new_across(files: list[Path], settings: Settings | None) -> AcrossFiles | Sp
     return SpilledAcrossFiles(Path(settings.home) / "ingest-work", size)
 
 
-def cross_file_conflicts(files: list[Path], skip_bad: bool = False, kept: KeptParses | None = None,
-                         settings: Settings | None = None) -> list[str]:
+def work_state(settings: Settings | None) -> Path | None:
+    """Where the ingest's work files go (removed when it ends); None: the system's temporary folder."""
+    return None if settings is None else Path(settings.home) / "ingest-work"
+
+
+def compared(across: AcrossFiles | SpilledAcrossFiles | None, parsed: Parsed) -> None:
+    """Close a parsed file's part of the comparison (its records were added as they were read)."""
+    if across is None:
+        return
+    if parsed.unreadable is not None or parsed.result.error:
+        across.drop_file()  # what it gave before it failed stays compared
+    across.end_file()
+
+
+def cross_file_conflicts(files: list[Path], settings: Settings, skip_bad: bool = False,
+                         kept: dict[Path, Parsed] | None = None, work: ParsedFiles | None = None) -> list[str]:
     """The conflicts between files (two files giving one node or relationship different values),
     one line each naming both origins; a file that fails on its own is left to the load to report.
-    With `kept`, the files' checked records are kept for the load, within its bound. With
-    `settings`, a large input is compared on disk (`new_across`)."""
+    With `kept` (and its `work` folder), the files parsed whole and without error are kept there
+    for the load. A large input is parsed by worker processes (`parse_pass`) and compared on disk
+    (`new_across`)."""
     across = new_across(files, settings)
+    own = work is None
+    work = ParsedFiles(work_state(settings)) if work is None else work
     try:
-        for path in files:
-            records: list[Node | Edge] | None = [] if kept is not None and kept.room() > 0 else None
-            try:
-                result = parse_file(path, skip_bad, across, records, kept.room() if kept is not None else 0)
-            except OSError:
-                across.drop_file()
-                continue
-            if kept is not None and records is not None:
-                kept.add(result, records)
+        workers = workers_for(files, settings.parse_workers)
+        for parsed in parse_in_order(files, skip_bad, work, workers, across.add, keep=kept is not None):
+            compared(across, parsed)
+            if kept is not None and parsed.unreadable is None and not parsed.result.error:
+                kept[parsed.result.path] = parsed
         return across.finish()
     finally:
         across.close()
-
-
-class KeptParses:
-    """The files the conflict pass parsed whole and without error, with their checked records, up to
-    `bound` records in all: the load takes them from here instead of parsing the files again (a file
-    over the bound, or after it is reached, is parsed again). Memory stays bounded by `bound`."""
-
-    def __init__(self, bound: int, per_file: int) -> None:
-        self.bound, self.per_file = bound, per_file
-        self.size = 0
-        self.files: dict[Path, tuple[FileResult, list[Node | Edge]]] = {}
-
-    def room(self) -> int:
-        return min(self.per_file, self.bound - self.size)
-
-    def add(self, result: FileResult, records: list[Node | Edge]) -> None:
-        if result.error or len(records) != result.records or result.records > self.room():
-            return
-        self.files[result.path] = (result, records)
-        self.size += len(records)
-
-    def take(self, path: Path) -> tuple[FileResult, list[Node | Edge]] | None:
-        found = self.files.pop(path, None)
-        if found is not None:
-            self.size -= len(found[1])
-        return found
-
-
-#: How many records (in MASTGRAPH_BATCH_SIZE units) the conflict pass keeps for the load, so that
-#: those files are parsed once: 20 x 5,000 records, some tens of MB.
-KEPT_BATCHES = 20
+        if own:
+            work.close()
 
 
 class IngestStopped(Exception):
@@ -385,20 +370,31 @@ def parse_file(path: Path, skip_bad: bool = False, across: AcrossFiles | Spilled
 
 
 def ingest_file(driver: neo4j.Driver, settings: Settings, path: Path, skip_bad: bool = False,
-                phases: dict[str, float] | None = None) -> FileResult:
-    """Load one file in one transaction; on a bad file nothing of it is written."""
+                phases: dict[str, float] | None = None, parsed: Parsed | None = None) -> FileResult:
+    """Load one file in one transaction; on a bad file nothing of it is written. With `parsed`, its
+    records are read back from the comparison's work file instead of parsing the file again."""
     from mastgraph.loaders import registry
 
     started = time.perf_counter()
     try:
-        loader = registry.detect(path)
         with driver.session(database=settings.neo4j_database) as session:
-            result = session.execute_write(_write_file, loader, path, settings, skip_bad, phases)
+            if parsed is not None:
+                result = session.execute_write(_write_parsed, parsed, settings, phases)
+            else:
+                loader = registry.detect(path)
+                result = session.execute_write(_write_file, loader, path, settings, skip_bad, phases)
     except (BadFile, LoadError) as exc:
         result = FileResult(path, error=str(exc))
     except OSError as exc:
         result = FileResult(path, error=f"{path}: cannot read: {exc.strerror or exc}")
     result.seconds = time.perf_counter() - started
+    return result
+
+
+def _write_parsed(tx: neo4j.ManagedTransaction, parsed: Parsed, settings: Settings,
+                  phases: dict[str, float] | None = None) -> FileResult:
+    result = FileResult(parsed.result.path, parsed.result.kind, rejects=parsed.result.rejects)  # fresh on every try
+    result.counts, result.derived, result.records = _write(tx, read_chunks(parsed.chunks), settings, phases)
     return result
 
 
@@ -493,34 +489,62 @@ def ingest_paths(driver: neo4j.Driver | None, settings: Settings, paths: Iterabl
     started = time.perf_counter()
     files = registry.expand([Path(p) for p in paths])
     if dry_run or driver is None:  # one pass: parse, check, and find the conflicts between files
-        across = new_across(files, settings) if check_across_files else None
-        try:
-            for path in files:
-                if progress:
-                    progress(FileResult(path), "start")
-                result = parse_file(path, skip_bad, across)
-                report.files.append(result)
-                if progress:
-                    progress(result, "done")
-                if result.error and stop_on_error:
-                    break
-            conflicts = across.finish() if across is not None else []
-        finally:
-            if across is not None:
-                across.close()
-        if conflicts:
-            raise ConflictingFiles(conflicts)
+        _dry_run(report, files, settings, skip_bad, progress, stop_on_error, check_across_files)
         report.seconds = time.perf_counter() - started
         return report
-    kept = None
     if len(files) > 1 and check_across_files:
-        conflicts_started = time.perf_counter()
-        budget = max(settings.batch_size * 10, 1)  # as _Batcher's: a larger file streams on its own
-        kept = KeptParses(max(settings.batch_size * KEPT_BATCHES, 0), budget)
-        conflicts = cross_file_conflicts(files, skip_bad, kept, settings)
-        _add(report.phases, "conflicts", time.perf_counter() - conflicts_started)
-        if conflicts:
-            raise ConflictingFiles(conflicts)
+        work = ParsedFiles(work_state(settings))
+        try:
+            return _compare_and_load(driver, settings, files, skip_bad, progress, stop_on_error, report, work,
+                                     started)
+        finally:
+            work.close()
+    return _load(driver, settings, files, skip_bad, progress, stop_on_error, report, None, started)
+
+
+def _dry_run(report: IngestReport, files: list[Path], settings: Settings, skip_bad: bool,
+             progress: Progress | None, stop_on_error: bool, check_across_files: bool) -> None:
+    across = new_across(files, settings) if check_across_files else None
+    work = ParsedFiles(work_state(settings))
+    try:
+        workers = workers_for(files, settings.parse_workers if settings is not None else 1)
+        for parsed in parse_in_order(files, skip_bad, work, workers, across.add if across else None, keep=False):
+            result = parsed.result
+            if progress:
+                progress(FileResult(result.path), "start")
+            if parsed.unreadable is not None:
+                result.error = f"{result.path}: cannot read: {parsed.unreadable.strerror or parsed.unreadable}"
+            compared(across, parsed)
+            report.files.append(result)
+            if progress:
+                progress(result, "done")
+            if result.error and stop_on_error:
+                break
+        conflicts = across.finish() if across is not None else []
+    finally:
+        if across is not None:
+            across.close()
+        work.close()
+    if conflicts:
+        raise ConflictingFiles(conflicts)
+
+
+def _compare_and_load(driver: neo4j.Driver, settings: Settings, files: list[Path], skip_bad: bool,
+                      progress: Progress | None, stop_on_error: bool, report: IngestReport, work: ParsedFiles,
+                      started: float) -> IngestReport:
+    """The comparison of the files, then the load of what it parsed."""
+    conflicts_started = time.perf_counter()
+    kept: dict[Path, Parsed] = {}
+    conflicts = cross_file_conflicts(files, settings, skip_bad, kept, work)
+    _add(report.phases, "conflicts", time.perf_counter() - conflicts_started)
+    if conflicts:
+        raise ConflictingFiles(conflicts)
+    return _load(driver, settings, files, skip_bad, progress, stop_on_error, report, kept, started)
+
+
+def _load(driver: neo4j.Driver, settings: Settings, files: list[Path], skip_bad: bool, progress: Progress | None,
+          stop_on_error: bool, report: IngestReport, kept: dict[Path, Parsed] | None, started: float) -> IngestReport:
+    """Write the files in order, in batches (`_Batcher`); those in `kept` are read back, not parsed again."""
     from mastgraph.graph.db import CONNECTION_LOST
 
     batcher = _Batcher(driver, settings, report, progress)
@@ -542,16 +566,20 @@ def ingest_paths(driver: neo4j.Driver | None, settings: Settings, paths: Iterabl
 
 
 def _parse_for_batch(batcher: _Batcher, settings: Settings, path: Path, skip_bad: bool,
-                     report: IngestReport, kept: KeptParses | None = None) -> FileResult | None:
-    """Parse and check one file for the batch (or take what the conflict pass kept of it); a file
-    over the budget streams on its own."""
+                     report: IngestReport, kept: dict[Path, Parsed] | None = None) -> FileResult | None:
+    """Parse and check one file for the batch (or read back what the comparison of the files parsed);
+    a file over the budget streams on its own."""
     from mastgraph.loaders import registry
 
     started = time.perf_counter()
-    parsed_before = kept.take(path) if kept is not None else None
+    parsed_before = kept.pop(path, None) if kept is not None else None
     if parsed_before is not None:
-        result, records = parsed_before
+        result = parsed_before.result
         report.files.append(result)
+        if result.records > batcher.budget:
+            return _alone(batcher, settings, path, skip_bad, report, parsed_before)
+        records = list(read_chunks(parsed_before.chunks))
+        _add(report.phases, "parse", time.perf_counter() - started)
         batcher.add(result, records, result.seconds)
         return None
     result = FileResult(path)
@@ -576,20 +604,26 @@ def _parse_for_batch(batcher: _Batcher, settings: Settings, path: Path, skip_bad
             batcher.progress(result, "done")
         return result
     if len(records) > batcher.budget:  # a large file: its own streaming transaction, in file order
-        batcher.flush()
-        batcher.current = (path, 0)
-        alone = ingest_file(batcher.driver, settings, path, skip_bad, report.phases)
-        batcher.current = None
-        batcher.committed += alone.error is None
-        report.files[-1] = alone
-        report.written.add(alone.counts)
-        report.derived.add(alone.derived)
-        if batcher.progress:
-            batcher.progress(alone, "done")
-        return alone
+        return _alone(batcher, settings, path, skip_bad, report)
     result.records = len(records)
     batcher.add(result, records, parsed)
     return None
+
+
+def _alone(batcher: _Batcher, settings: Settings, path: Path, skip_bad: bool, report: IngestReport,
+           parsed: Parsed | None = None) -> FileResult:
+    """A large file streamed into a transaction of its own (from what the comparison parsed, if it did)."""
+    batcher.flush()
+    batcher.current = (path, 0)
+    alone = ingest_file(batcher.driver, settings, path, skip_bad, report.phases, parsed)
+    batcher.current = None
+    batcher.committed += alone.error is None
+    report.files[-1] = alone
+    report.written.add(alone.counts)
+    report.derived.add(alone.derived)
+    if batcher.progress:
+        batcher.progress(alone, "done")
+    return alone
 
 
 def write_records(driver: neo4j.Driver, settings: Settings, records: Iterable[Node | Edge]) -> WriteCounts:

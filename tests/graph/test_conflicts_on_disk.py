@@ -11,7 +11,8 @@ import pytest
 
 from mastgraph.graph.settings import Settings
 from mastgraph.pipeline import across_spill
-from mastgraph.pipeline.ingest import ConflictingFiles, KeptParses, cross_file_conflicts, ingest_paths
+from mastgraph.pipeline.ingest import ConflictingFiles, cross_file_conflicts, ingest_paths
+from mastgraph.pipeline.parse_pass import ParsedFiles, read_chunks
 
 from ..bulk.test_conflicts import conflicting_files
 from ..loaders.test_domains import API_CSV, IMAGE3, cell, cells
@@ -51,9 +52,14 @@ def test_on_disk_the_lines_and_their_order_are_those_of_memory(tmp_path, monkeyp
     on_disk = Settings(neo4j_uri=None, home=tmp_path / "state", conflict_spill_mb=0)
     assert lines(on_disk, folder) == in_memory
     files = sorted(p for p in folder.rglob("*") if p.is_file())
-    kept = KeptParses(10_000, 10_000)
-    assert cross_file_conflicts(files, False, kept, on_disk) == cross_file_conflicts(files, False, None, None)
-    assert kept.files  # the load still takes the records parsed in this pass
+    kept: dict = {}
+    work = ParsedFiles(tmp_path / "state" / "ingest-work")
+    try:
+        in_memory_settings = Settings(neo4j_uri=None, home=tmp_path / "state")
+        assert cross_file_conflicts(files, on_disk, False, kept, work) == cross_file_conflicts(files, in_memory_settings)
+        assert kept and all(sum(1 for _ in read_chunks(p.chunks)) == p.result.records for p in kept.values())
+    finally:
+        work.close()  # the load still takes the records parsed in this pass, until the work folder is closed
     assert not any((tmp_path / "state" / "ingest-work").iterdir())  # the spill is removed
 
 

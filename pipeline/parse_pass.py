@@ -1,0 +1,254 @@
+"""The online ingest's files parsed once, in worker processes when the input is large.
+
+`mastgraph ingest` reads every file of a command before it writes anything, to compare the files
+(`ingest.AcrossFiles`); the load then writes what that pass read. Here each file is parsed and
+checked on its own (`ingest._checked`: bad rows, a file contradicting itself), and its checked
+records go, as plain values (`across_spill._row`, `marshal`), in chunks of `CHUNK` records to a work
+file under the state folder (`ParsedFiles`). The files are compared in file order from those
+chunks, and the load reads the chunks again instead of parsing the file a second time: reading a
+record back costs a small part of parsing it, and memory holds one chunk, whatever the input size.
+
+Above `PARALLEL_BYTES` of input, and with more than one core (`Settings.parse_workers`), the files
+are parsed by worker processes, each appending to a work file of its own, while the ingest's own
+process compares what they parsed, in file order: the comparison, the conflicts found and their
+order are those of parsing in one process. A worker that dies (out of memory) leaves the files not
+yet parsed to the ingest's own process. A work folder that cannot be written (disk full) ends the
+command with one line (`WorkFolderError`) before anything is written to the database.
+"""
+
+from __future__ import annotations
+
+import marshal
+import multiprocessing
+import os
+import shutil
+import signal
+import tempfile
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+from mastgraph.loaders.records import LoadError
+from mastgraph.model.records import Edge, Node
+from mastgraph.pipeline.across_spill import _record, _row
+
+if TYPE_CHECKING:
+    from mastgraph.pipeline.ingest import FileResult
+
+#: Records per chunk of a work file (one `marshal` write, one read).
+CHUNK = 5000
+#: Input size from which the files are parsed by worker processes (smaller: starting them costs more).
+PARALLEL_BYTES = 8 * 2**20
+#: Files handed to the workers ahead of the one compared (their results are chunk positions: small).
+AHEAD_PER_WORKER = 16
+
+
+class WorkFolderError(Exception):
+    """The ingest's work folder cannot be written (disk full, no permission): one line."""
+
+
+@dataclass
+class Parsed:
+    """One file parsed: its result and where its checked records are (work file, offset, size)."""
+
+    result: FileResult
+    chunks: list[tuple[str, int, int]] = field(default_factory=list)
+    #: The file could not be read (the load reports it when it reads the file itself).
+    unreadable: OSError | None = None
+
+
+class ParsedFiles:
+    """A work folder of parsed files' chunks under `state` (the system's temporary folder if None),
+    made when first needed and removed by `close()`."""
+
+    def __init__(self, state: Path | None) -> None:
+        self.state = state
+        self._folder: Path | None = None
+        self._own: BinaryIO | None = None
+
+    @property
+    def folder(self) -> Path:
+        if self._folder is None:
+            try:
+                if self.state is not None:
+                    self.state.mkdir(parents=True, exist_ok=True)
+                self._folder = Path(tempfile.mkdtemp(prefix="parsed-", dir=self.state))
+            except OSError as exc:
+                raise WorkFolderError(_cannot_write(self.state or Path(tempfile.gettempdir()), exc)) from None
+        return self._folder
+
+    def own_file(self) -> BinaryIO:
+        """The ingest's own work file (parsing in its own process)."""
+        if self._own is None:
+            self._own = _open_work_file(self.folder, "main")
+        return self._own
+
+    def close(self) -> None:
+        if self._own is not None:
+            self._own.close()
+            self._own = None
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            self._folder = None
+
+
+def _cannot_write(where: Path, exc: OSError) -> str:
+    return f"cannot write the ingest's work folder {where}: {exc.strerror or exc}"
+
+
+def _open_work_file(folder: Path, tag: str) -> BinaryIO:
+    try:
+        return open(folder / f"{tag}-{os.getpid()}", "wb")
+    except OSError as exc:
+        raise WorkFolderError(_cannot_write(folder, exc)) from None
+
+
+def _write_chunk(out: BinaryIO, rows: list[tuple]) -> tuple[str, int, int]:
+    data = marshal.dumps(rows)
+    try:
+        offset = out.tell()
+        out.write(data)
+    except OSError as exc:
+        raise WorkFolderError(_cannot_write(Path(out.name).parent, exc)) from None
+    return (out.name, offset, len(data))
+
+
+def read_chunks(chunks: Iterable[tuple[str, int, int]]) -> Iterator[Node | Edge]:
+    """The records of a parsed file, in the order it gave them."""
+    for name, offset, size in chunks:
+        with open(name, "rb") as work:
+            work.seek(offset)
+            data = work.read(size)
+        for row in marshal.loads(data):
+            yield _record(row)
+
+
+def parse_to_chunks(path: Path, skip_bad: bool, out: BinaryIO | None,
+                    on_record: Callable[[Node | Edge], object] | None = None) -> Parsed:
+    """Parse and check one file; its checked records go to `out` in chunks (and to `on_record`).
+    A file failing on its own keeps the chunks of the records it gave before (the comparison of
+    files counts them, as the load would not)."""
+    from mastgraph.loaders import registry
+    from mastgraph.pipeline.ingest import BadFile, FileResult, _checked
+
+    started = time.perf_counter()
+    parsed = Parsed(FileResult(path))
+    result = parsed.result
+    rows: list[tuple] = []
+    try:
+        loader = registry.detect(path)
+        result.kind = loader.kind
+        for record in _checked(loader, path, skip_bad, result.rejects):
+            result.records += 1
+            if on_record is not None:
+                on_record(record)
+            if out is not None:
+                rows.append(_row(record, 0))
+                if len(rows) >= CHUNK:
+                    parsed.chunks.append(_write_chunk(out, rows))
+                    rows = []
+    except (BadFile, LoadError) as exc:
+        result.error = str(exc)
+    except OSError as exc:
+        parsed.unreadable = exc
+    if rows and out is not None:
+        parsed.chunks.append(_write_chunk(out, rows))
+    if out is not None:
+        try:
+            out.flush()
+        except OSError as exc:
+            raise WorkFolderError(_cannot_write(Path(out.name).parent, exc)) from None
+    result.seconds = time.perf_counter() - started
+    return parsed
+
+
+# -- worker processes ---------------------------------------------------------------------------
+
+_worker_out: BinaryIO | None = None
+
+
+def _start_worker(folder: str) -> None:
+    global _worker_out
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the ingest's to handle: it stops the workers
+    _worker_out = _open_work_file(Path(folder), "worker")
+
+
+def _parse_task(path: Path, skip_bad: bool) -> Parsed:
+    return parse_to_chunks(path, skip_bad, _worker_out)
+
+
+def _context():
+    """Workers forked from a small server process with the loaders imported: they start at once and
+    carry none of the ingest's memory (nor the threads of its driver or progress bar)."""
+    from mastgraph.loaders.registry import LOADERS
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["mastgraph.pipeline.parse_pass", "mastgraph.loaders.registry",
+                                    *(module for module, _ in LOADERS)])
+    return context
+
+
+def workers_for(files: list[Path], wanted: int) -> int:
+    """How many processes parse `files`: `wanted` (0: one per core), one below PARALLEL_BYTES of input."""
+    count = wanted or os.cpu_count() or 1
+    if count <= 1 or len(files) < 2:
+        return 1
+    size = 0
+    for path in files:
+        try:
+            size += path.stat().st_size
+        except OSError:
+            pass  # the file's own read reports it
+    return count if size >= PARALLEL_BYTES else 1
+
+
+def parse_in_order(files: list[Path], skip_bad: bool, work: ParsedFiles, workers: int,
+                   on_record: Callable[[Node | Edge], object] | None = None, keep: bool = True) -> Iterator[Parsed]:
+    """Each file parsed, in file order; `on_record` gets every checked record in that order. With
+    `keep`, each file's `Parsed.chunks` hold its records for `read_chunks` until `work` is closed."""
+    if workers <= 1:
+        for path in files:
+            yield parse_to_chunks(path, skip_bad, work.own_file() if keep else None, on_record)
+        return
+    done = 0
+    try:
+        for parsed in _parse_by_workers(files, skip_bad, work, workers):
+            if on_record is not None:
+                for record in read_chunks(parsed.chunks):
+                    on_record(record)
+            done += 1
+            yield parsed
+    except BrokenProcessPool:
+        pass  # a worker died (killed, out of memory): the rest is parsed here
+    for path in files[done:]:
+        yield parse_to_chunks(path, skip_bad, work.own_file() if keep else None, on_record)
+
+
+def _parse_by_workers(files: list[Path], skip_bad: bool, work: ParsedFiles, workers: int) -> Iterator[Parsed]:
+    before = set(multiprocessing.active_children())
+    executor = ProcessPoolExecutor(workers, mp_context=_context(), initializer=_start_worker,
+                                   initargs=(str(work.folder),))
+    pending: deque[Future] = deque()
+    queued = iter(files)
+    try:
+        for path in queued:
+            pending.append(executor.submit(_parse_task, path, skip_bad))
+            if len(pending) >= workers * AHEAD_PER_WORKER:
+                break
+        while pending:
+            parsed = pending.popleft().result()
+            following = next(queued, None)
+            if following is not None:
+                pending.append(executor.submit(_parse_task, following, skip_bad))
+            yield parsed
+        executor.shutdown(wait=True)
+    finally:
+        if pending:  # stopped early (Ctrl-C, an error, a consumer that stops): stop the workers now
+            executor.shutdown(wait=False, cancel_futures=True)
+            for process in set(multiprocessing.active_children()) - before:
+                process.terminate()

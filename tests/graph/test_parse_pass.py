@@ -1,0 +1,161 @@
+"""The files of one command parsed once (`pipeline.parse_pass`): by worker processes or in the
+ingest's own process, the reports, rejects and conflict lines are the same, in the same order; a
+worker that dies leaves the rest to the ingest; a work folder that cannot be written is one line;
+nothing is left behind."""
+
+from __future__ import annotations
+
+import errno
+import io
+import multiprocessing
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from mastgraph.cli.main import app
+from mastgraph.graph.settings import Settings
+from mastgraph.loaders import registry
+from mastgraph.pipeline import parse_pass
+from mastgraph.pipeline.ingest import ConflictingFiles, ingest_paths
+from mastgraph.pipeline.parse_pass import (ParsedFiles, WorkFolderError, parse_in_order, parse_to_chunks,
+                                           read_chunks)
+
+from ..loaders.test_domains import API_CSV, cells
+from .test_conflicts_on_disk import many_conflicts
+
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> list[Path]:
+    """The demo's inputs: a synthetic archive and the bundled real files."""
+    from mastgraph.cli.demo import demo_inputs
+
+    return demo_inputs(tmp_path_factory.mktemp("demo"))
+
+
+def _settings(tmp_path: Path, workers: int, **more) -> Settings:
+    return Settings(neo4j_uri=None, home=tmp_path / "state", parse_workers=workers, **more)
+
+
+def _report(settings: Settings, inputs: list[Path], skip_bad: bool = False) -> list[tuple]:
+    report = ingest_paths(None, settings, inputs, dry_run=True, skip_bad=skip_bad)
+    return [(f.path, f.kind, f.records, f.error, [str(r) for r in f.rejects]) for f in report.files]
+
+
+def _conflicts(settings: Settings, folder: Path) -> list[str]:
+    with pytest.raises(ConflictingFiles) as caught:
+        ingest_paths(None, settings, [folder], dry_run=True)
+    return caught.value.lines()
+
+
+def _leftovers(tmp_path: Path) -> list[Path]:
+    work = tmp_path / "state" / "ingest-work"
+    return list(work.iterdir()) if work.exists() else []
+
+
+@pytest.fixture
+def always_parallel(monkeypatch):
+    monkeypatch.setattr(parse_pass, "PARALLEL_BYTES", 0)  # the workers however small the input
+
+
+def test_workers_give_what_one_process_gives(tmp_path, demo, always_parallel):
+    inputs = [tmp_path / "in", *demo[1:]]
+    shutil.copytree(demo[0], inputs[0])
+    cells(",", [(0, "size", "-5"), (-1, "size", "x")])(API_CSV, inputs[0] / "bad-rows.csv")
+    for skip_bad in (False, True):
+        alone = _report(_settings(tmp_path, 1), inputs, skip_bad)
+        assert _report(_settings(tmp_path, 2), inputs, skip_bad) == alone
+        errors = {path.name: error for path, _, _, error, _ in alone if error}
+        assert len(alone) > 10 and ("bad-rows.csv" in errors) != skip_bad
+        assert any(rejects for *_, rejects in alone) == skip_bad
+    assert not _leftovers(tmp_path)
+
+
+def test_workers_find_the_conflicts_in_the_same_order(tmp_path, always_parallel):
+    folder = many_conflicts(tmp_path / "in")
+    alone = _conflicts(_settings(tmp_path, 1), folder)
+    assert len(alone) >= 4
+    assert _conflicts(_settings(tmp_path, 2), folder) == alone
+    assert _conflicts(_settings(tmp_path, 3, conflict_spill_mb=0), folder) == alone  # and compared on disk
+    assert not _leftovers(tmp_path)
+
+
+def test_the_chunks_hold_the_records_in_file_order(tmp_path, demo, monkeypatch):
+    monkeypatch.setattr(parse_pass, "CHUNK", 7)  # many chunks a file
+    path = max((p for p in registry.expand(demo) if p.suffix == ".csv"), key=lambda p: p.stat().st_size)
+    work = ParsedFiles(tmp_path / "work")
+    try:
+        given: list = []
+        parsed = parse_to_chunks(path, False, work.own_file(), given.append)
+        assert len(parsed.chunks) > 1 and len(given) == parsed.result.records > 7
+        assert list(read_chunks(parsed.chunks)) == given
+    finally:
+        work.close()
+    assert not (tmp_path / "work").exists() or not any((tmp_path / "work").iterdir())
+
+
+def test_a_worker_that_dies_leaves_the_rest_to_the_ingest(tmp_path, demo, monkeypatch):
+    files = registry.expand(demo)
+    expected = [(p.result.path, p.result.records) for p in
+                parse_in_order(files, False, ParsedFiles(tmp_path / "a"), 1)]
+
+    def dies_after_two(files, skip_bad, work, workers):
+        for path in files[:2]:
+            yield parse_to_chunks(path, skip_bad, work.own_file())
+        raise parse_pass.BrokenProcessPool("a worker was killed")
+
+    monkeypatch.setattr(parse_pass, "_parse_by_workers", dies_after_two)
+    given: list = []
+    work = ParsedFiles(tmp_path / "b")
+    try:
+        got = [(p.result.path, p.result.records) for p in parse_in_order(files, False, work, 2, given.append)]
+    finally:
+        work.close()
+    assert got == expected and len(given) == sum(n for _, n in expected)
+
+
+def test_an_interrupted_pass_stops_its_workers_and_leaves_nothing(tmp_path, demo, always_parallel):
+    before = set(multiprocessing.active_children())
+    settings = _settings(tmp_path, 2)
+    seen = []
+
+    def interrupt(record):
+        seen.append(record)
+        if len(seen) == 50:
+            raise KeyboardInterrupt
+
+    work = ParsedFiles(tmp_path / "state" / "ingest-work")
+    with pytest.raises(KeyboardInterrupt):
+        try:
+            for _ in parse_in_order(registry.expand(demo), False, work, settings.parse_workers, interrupt):
+                pass
+        finally:
+            work.close()
+    for process in set(multiprocessing.active_children()) - before:
+        process.join(10)
+    assert not set(multiprocessing.active_children()) - before
+    assert not _leftovers(tmp_path)
+
+
+class _Full(io.BytesIO):
+    name = "/work-folder/main-1"
+
+    def write(self, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_full_disk_is_one_line(tmp_path, demo, always_parallel):
+    with pytest.raises(WorkFolderError) as caught:
+        parse_to_chunks(API_CSV, False, _Full())
+    assert str(caught.value) == "cannot write the ingest's work folder /work-folder: No space left on device"
+
+    state = tmp_path / "state"
+    state.write_text("a file where the state folder should be")
+    result = CliRunner().invoke(app, ["ingest", "--dry-run", *map(str, demo)],
+                                env={"MASTGRAPH_HOME": str(state), "MASTGRAPH_PARSE_WORKERS": "2"})
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert lines[-1].startswith(f"error: cannot write the ingest's work folder {state / 'ingest-work'}: ")
+    assert lines[-1].endswith("; nothing was written") and "Traceback" not in result.output
