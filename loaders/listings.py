@@ -252,7 +252,8 @@ def cells_row(columns: tuple[str, ...]) -> Callable[[list, str, Context | None],
             pick(cells)
         if obsid is None:
             raise BadValue("obsID is empty")
-        filename, uri = _name_and_uri(uri, filename, local)
+        if uri is None or filename is None or not uri.startswith("mast:") or not uri.endswith("/" + filename):
+            filename, uri = _name_and_uri(uri, filename, local)  # (else both given and agreeing, as it checks)
         name, name_props, kind, name_level = _parsed(filename)
         if proposal is not None:
             program = _program_key(proposal)

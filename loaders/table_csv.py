@@ -117,8 +117,9 @@ def _csv_cells(path: Path, header_line: int, width: int) -> Iterator[tuple[str, 
                     start = end = end + 1
                     line = line.rstrip("\r\n")
                     cells = line.split(",") if line else []
-                if not cells or (len(cells) == 1 and not cells[0].strip()) or cells[0].lstrip().startswith("#"):
-                    continue
+                first = cells[0] if cells else ""
+                if len(cells) < 2 and not first.strip() or "#" in first and first.lstrip().startswith("#"):
+                    continue  # (a blank line, or a comment)
                 if len(cells) != width:
                     yield f"{name}:{start}", no_cells, f"row has {len(cells)} fields, the header has {width}"
                     continue
