@@ -10,13 +10,17 @@ Program, the listed parent Observation (`mast_listed`) with `HAS_MEMBER` when it
 guide-star products. `mast_mrp` is set only in the product's own listing (obsID == parent_obsid),
 since MAST's flag is relative to the listed observation (docs/model.md, "Minimum Recommended
 Products").
+
+A CSV listing (most are) is read as cells (`Table.cells`) by `cells_row`, which places the columns
+once per file; other formats row by row (`listing_row`). Both give the same records, Rejects and
+messages (tests/loaders/test_listings_sameness.py).
 """
 
 from __future__ import annotations
 
 import functools
-import re
 import operator
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
