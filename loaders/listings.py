@@ -10,13 +10,18 @@ Program, the listed parent Observation (`mast_listed`) with `HAS_MEMBER` when it
 guide-star products. `mast_mrp` is set only in the product's own listing (obsID == parent_obsid),
 since MAST's flag is relative to the listed observation (docs/model.md, "Minimum Recommended
 Products").
+
+A CSV listing (most are) is read as cells (`Table.cells`) by `cells_row`, which places the columns
+once per file; other formats row by row (`listing_row`). Both give the same records, Rejects and
+messages (tests/loaders/test_listings_sameness.py).
 """
 
 from __future__ import annotations
 
 import functools
+import operator
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -24,7 +29,8 @@ from mastgraph.model.vocabulary import AggregationKind, Label, Rel
 from mastgraph.loaders import domains, names
 from mastgraph.loaders.records import LoadError, Record, Reject
 from mastgraph.model.records import Edge, Node, clean
-from mastgraph.loaders.tables import UNKNOWN_FORMS, BadValue, Row, ident, integer, read_table, sniff_columns, text
+from mastgraph.loaders.tables import (
+    UNKNOWN_FORMS, BadValue, Row, Table, ident, integer, read_table, sniff_columns, text)
 
 MRP_GROUP = "Minimum Recommended Products"
 #: Columns that name the product, in order of preference for the file name.
@@ -70,6 +76,8 @@ class ListingLoader:
     """Product listing rows -> Product, Observation, Program nodes and their relationships."""
 
     kind: ClassVar[str] = "listing"
+    #: CSV rows read as cells by `cells_row` (False: as `Row`s by `listing_row`, as every other format)
+    read_cells: ClassVar[bool] = True
 
     @classmethod
     def detect(cls, path: Path, head: bytes) -> bool:
@@ -85,6 +93,9 @@ class ListingLoader:
                                                  "column and this table has neither")
         table.require("obsID")
         context = Context()
+        if table.cells is not None and self.read_cells:
+            yield from _cells_records(table, context)
+            return
         for row in table.rows:
             if row.error:
                 yield Reject(row.origin, row.error)
@@ -188,22 +199,8 @@ def listing_row(row: Row, context: Context | None = None) -> list[Record]:
         elif (value := text(value)) is None:
             continue
         props[prop] = value
-    # the enumerated columns (docs/formats.md), as domains.one_of says, without its call when in the domain
-    value = props.get("product_type")
-    if value is not None and value not in _PRODUCT_TYPES:
-        domains.one_of(value, domains.PRODUCT_TYPES, "productType", "upper")
-    value = props.get("dataproduct_type")
-    if value is not None and value not in _DATAPRODUCT_TYPES:
-        domains.one_of(value, domains.DATAPRODUCT_TYPES, "dataproduct_type", "lower")
     value = get("type")
-    if value is not None and value not in _LISTING_TYPES and (value := text(value)) is not None:
-        domains.one_of(value, domains.LISTING_TYPES, "type", "upper")
-    value = props.get("data_rights")
-    if value is not None and value not in _DATA_RIGHTS:
-        domains.one_of(value, domains.DATA_RIGHTS, "dataRights", "upper")
-    value = props.get("exp_type")
-    if value is not None and value not in _EXP_TYPES:
-        domains.exp_type(value, "exp_type")
+    _check_enumerations(props, value if value is None or value in _LISTING_TYPES else text(value))
     if obs_id is not None:
         obsnum = get("obsnum")
         if obsnum is not None and type(obsnum) not in (str, int, float):
@@ -211,16 +208,146 @@ def listing_row(row: Row, context: Context | None = None) -> list[Record]:
         problem = _obs_id_problem(obs_id, program if "proposal_id" in values else None, obsnum)
         if problem is not None:
             raise BadValue(problem)
-    props["listed"] = True
     flagged = text(get("productGroupDescription")) == MRP_GROUP
-    if parent == obsid and "productGroupDescription" in values:
+    return _row_records(props, "productGroupDescription" in values, flagged, obsid, parent, obs_id, program,
+                        uri, name.labels, kind, where, context)
+
+
+#: The cells a CSV listing row is read by (`cells_row`), and its text columns (`TEXT_PROPS`).
+_CELL_COLUMNS = ("obsID", "parent_obsid", "dataURI", "productFilename", "outfilename", "obs_id", "proposal_id",
+                 "size", "calib_level", "type", "productGroupDescription", "obsnum")
+_TEXT_COLUMNS, _TEXT_NAMES = tuple(TEXT_PROPS), tuple(TEXT_PROPS.values())
+_NO_CELL = [None]  # the cell of a column the file does not have
+
+
+def _cells_records(table: Table, context: Context) -> Iterator[Record]:
+    """`ListingLoader.records` of a CSV table's rows, read as cells (`Table.cells`)."""
+    row = cells_row(table.columns)
+    for where, cells, error in table.cells:
+        if error:
+            yield Reject(where, error)
+            continue
+        try:
+            records = row(cells, where, context)
+        except (BadValue, names.BadName) as exc:
+            yield Reject(where, str(exc))
+            continue
+        yield from records
+
+
+def cells_row(columns: tuple[str, ...]) -> Callable[[list, str, Context | None], list[Record]]:
+    """`listing_row` for the rows of a CSV file with these columns, given as cells in column order
+    (stripped, None when unknown, as `Table.cells` gives them), with what depends only on the
+    columns worked out once: where each column is, which optional columns the file has.
+
+    A CSV cell is a stripped known text or None, so `text` and `ident` give it back as it is, and
+    `integer` is `int` when that succeeds; the checks, their order and messages are `listing_row`'s.
+    """
+    at = {column: number for number, column in enumerate(columns)}
+    absent = len(columns)  # the index of _NO_CELL in `cells + _NO_CELL`
+    pick = operator.itemgetter(*(at.get(column, absent) for column in _CELL_COLUMNS))
+    pick_texts = operator.itemgetter(*(at.get(column, absent) for column in _TEXT_COLUMNS))
+    proposal_column, mrp_column = "proposal_id" in at, "productGroupDescription" in at
+    text_names = _TEXT_NAMES
+
+    def row(cells: list, where: str, context: Context | None = None) -> list[Record]:
+        cells = cells + _NO_CELL
+        obsid, parent, uri, filename, local, obs_id, proposal, size, calib_level, listing_type, group, obsnum = \
+            pick(cells)
+        if obsid is None:
+            raise BadValue("obsID is empty")
+        if uri is None or filename is None or not uri.startswith("mast:") or not uri.endswith("/" + filename):
+            filename, uri = _name_and_uri(uri, filename, local)  # (else both given and agreeing, as it checks)
+        name, name_props, kind, name_level = _parsed(filename)
+        if proposal is not None:
+            program = _program_key(proposal)
+        else:
+            program = _obs_id_program(obs_id) if obs_id is not None else None
+            if program is None:
+                program = name_props.get("program")
+
+        props: dict[str, Any] = {**name_props, "filename": filename}
+        if size is not None:
+            try:
+                size = int(size)
+            except ValueError:
+                size = integer(size, "size")
+            if size < 0:
+                raise BadValue(f"size: {size!r} is negative")
+            props["size"] = size
+        if calib_level is not None:
+            try:
+                calib_level = int(calib_level)
+            except ValueError:
+                calib_level = integer(calib_level, "calib_level")
+            if calib_level != name_level and name_level is not None and calib_level != 4:
+                domains.calib_level(calib_level)
+                domains.level_agrees(name.level, calib_level, filename)
+            elif calib_level not in _CALIB_LEVELS:
+                domains.calib_level(calib_level)
+            props["calib_level"] = calib_level
+        for prop, value in zip(text_names, pick_texts(cells)):
+            if value is not None:
+                props[prop] = value
+        _check_enumerations(props, listing_type)
+        if obs_id is not None:
+            problem = _obs_id_problem(obs_id, program if proposal_column else None, obsnum)
+            if problem is not None:
+                raise BadValue(problem)
+        return _row_records(props, mrp_column, group == MRP_GROUP, obsid, parent, obs_id, program, uri,
+                            name.labels, kind, where, context)
+
+    return row
+
+
+@functools.lru_cache(maxsize=1024)
+def _program_key(proposal: str) -> str:
+    """The Program key of a proposal_id text (`row_program`), remembered: a file's rows repeat it."""
+    try:
+        return names.program_key(proposal)
+    except ValueError as exc:
+        raise BadValue(f"proposal_id {proposal!r} is not a JWST program number") from exc
+
+
+@functools.lru_cache(maxsize=4096)
+def _obs_id_program(obs_id: str) -> str | None:
+    """The program an obs_id names (`row_program`), remembered."""
+    match = _OBS_ID_PROGRAM.match(obs_id)
+    return match[1] if match else None
+
+
+def _check_enumerations(props: dict[str, Any], listing_type: str | None) -> None:
+    """The enumerated columns (docs/formats.md), as domains.one_of says, without its call when in the domain."""
+    value = props.get("product_type")
+    if value is not None and value not in _PRODUCT_TYPES:
+        domains.one_of(value, domains.PRODUCT_TYPES, "productType", "upper")
+    value = props.get("dataproduct_type")
+    if value is not None and value not in _DATAPRODUCT_TYPES:
+        domains.one_of(value, domains.DATAPRODUCT_TYPES, "dataproduct_type", "lower")
+    if listing_type is not None and listing_type not in _LISTING_TYPES:
+        domains.one_of(listing_type, domains.LISTING_TYPES, "type", "upper")
+    value = props.get("data_rights")
+    if value is not None and value not in _DATA_RIGHTS:
+        domains.one_of(value, domains.DATA_RIGHTS, "dataRights", "upper")
+    value = props.get("exp_type")
+    if value is not None and value not in _EXP_TYPES:
+        domains.exp_type(value, "exp_type")
+
+
+def _row_records(props: dict[str, Any], mrp_column: bool, flagged: bool, obsid: str, parent: str | None,
+                 obs_id: str | None, program: str | None, uri: str, labels: tuple, kind: str | None, where: str,
+                 context: Context | None) -> list[Record]:
+    """The records of a checked row: its product's properties are `props` but for `listed` and
+    `mast_mrp` (set when the file has a productGroupDescription column, `mrp_column`)."""
+    props["listed"] = True
+    if parent == obsid and mrp_column:
         props["mast_mrp"] = flagged
 
     if context is not None and parent is not None and parent != obsid:
         context.parents.add(obsid, parent)
 
     observation, product = _OBSERVATION, _PRODUCT
-    records: list[Record] = [Node(product, uri, props, name.labels, where)]
+    records: list[Record] = [Node(product, uri, props, labels, where)]
     if context is None or not context.repeat(obsid, obs_id, program, parent):
         observation_props = {}
         if obs_id is not None:
@@ -278,12 +405,15 @@ def _proposal_id(program: str) -> str:
 
 def product_name(row: Row) -> tuple[str, str]:
     """(file name, uri) of a row: `dataURI` is the key when given, else `mast:JWST/product/<name>`."""
-    uri = text(row.get("dataURI"))
-    filename = text(row.get("productFilename"))
+    return _name_and_uri(text(row.get("dataURI")), text(row.get("productFilename")), row.get("outfilename"))
+
+
+def _name_and_uri(uri: str | None, filename: str | None, local: Any) -> tuple[str, str]:
+    """`product_name` of the dataURI and productFilename texts and the outfilename cell."""
     if filename is None and uri is not None:
         filename = names.filename_of(uri)
     if filename is None:
-        local = text(row.get("outfilename"))
+        local = text(local)
         filename = names.filename_of(local) if local else None
     if not filename:
         raise BadValue("no product file name (productFilename, dataURI and outfilename are empty)")

@@ -52,7 +52,8 @@ def read_csv(path: Path) -> Table:
     if len(set(columns)) != len(columns):
         dup = next(c for c in columns if columns.count(c) > 1)
         raise LoadError(where, f"duplicate column {dup!r} in header")
-    return Table(path, "csv", tuple(columns), _csv_rows(path, header_line, columns), where)
+    return Table(path, "csv", tuple(columns), _csv_rows(path, header_line, columns), where,
+                 _csv_cells(path, header_line, len(columns)))
 
 
 class _OneThenFile:
@@ -75,17 +76,29 @@ class _OneThenFile:
 
 
 def _csv_rows(path: Path, header_line: int, columns: list[str]) -> Iterator[Row]:
-    """The rows after the header, as csv's reader reads them.
+    """The rows after the header, each a `Row` of its cells by column name (`_csv_cells`)."""
+    for where, cells, error in _csv_cells(path, header_line, len(columns)):
+        yield Row(where, {}, error) if error else Row(where, dict(zip(columns, cells)))
+
+
+#: None for each unknown marker: ``_KNOWN.get(cell, cell)`` is ``None if cell in UNKNOWN_FORMS else cell``.
+_KNOWN = dict.fromkeys(UNKNOWN_FORMS)
+
+
+def _csv_cells(path: Path, header_line: int, width: int) -> Iterator[tuple[str, list, str | None]]:
+    """(origin, cells, error) of the rows after the header, as csv's reader reads them: the cells
+    stripped, None when they say "unknown" (`unknown_to_none`); with an error (and no cells) when
+    the row has not `width` fields.
 
     A line without a quote (nor NUL, nor a field longer than csv's limit) is a record of its own
     whose cells are what is between the commas: csv's reader would read it so, and ``str.split``
     does it in half the time. Any other line goes to csv's reader (quoted fields may hold commas
     and run over several lines), which counts the lines it takes.
     """
-    unknown = UNKNOWN_FORMS
-    width = len(columns)
+    strip, known = str.strip, _KNOWN.get
     name = str(path)  # origin(path, line) is f"{name}:{line}"
     limit = csv.field_size_limit()
+    no_cells: list = []
     with open(path, encoding="utf-8-sig", newline="") as fh:
         for _ in itertools.islice(fh, header_line):
             pass
@@ -104,18 +117,17 @@ def _csv_rows(path: Path, header_line: int, columns: list[str]) -> Iterator[Row]
                     start = end = end + 1
                     line = line.rstrip("\r\n")
                     cells = line.split(",") if line else []
-                if not cells or (len(cells) == 1 and not cells[0].strip()) or cells[0].lstrip().startswith("#"):
-                    continue
-                where = f"{name}:{start}"
+                first = cells[0] if cells else ""
+                if len(cells) < 2 and not first.strip() or "#" in first and first.lstrip().startswith("#"):
+                    continue  # (a blank line, or a comment)
                 if len(cells) != width:
-                    yield Row(where, {}, f"row has {len(cells)} fields, the header has {width}")
+                    yield f"{name}:{start}", no_cells, f"row has {len(cells)} fields, the header has {width}"
                     continue
-                # unknown_to_none, inline: the cell stripped, None when it says "unknown"
-                yield Row(where, {column: None if (value := cell.strip()) in unknown else value
-                                  for column, cell in zip(columns, cells)})
+                # unknown_to_none of each cell: stripped, then None when it says "unknown" (known(value, value))
+                cells = list(map(strip, cells))
+                yield f"{name}:{start}", list(map(known, cells, cells)), None
         except UnicodeDecodeError as exc:
             raise not_utf8(path, exc) from None
         except csv.Error as exc:
             last = end if counted is None else counted + reader.line_num
             raise LoadError(origin(path, last), f"bad CSV: {exc}") from None
-

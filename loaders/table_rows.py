@@ -35,13 +35,17 @@ _ROW_SETTERS = slot_setters(Row)
 
 @dataclass
 class Table:
-    """An open table: its format, columns (empty when a JSON file has no records) and rows."""
+    """An open table: its format, columns (empty when a JSON file has no records) and rows.
+
+    A CSV table also offers its rows as `cells`: (origin, cells in column order, error) each, the
+    cells as the `Row` would hold them (a reader that takes the cells never builds the rows)."""
 
     path: Path
     format: str  # csv | ecsv | votable | json
     columns: tuple[str, ...]
     rows: Iterator[Row]
     header_origin: str
+    cells: Iterator[tuple[str, list, str | None]] | None = None
 
     def has(self, column: str) -> bool:
         return column in self.columns
