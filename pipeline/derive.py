@@ -28,14 +28,28 @@ MAX_SERIES_DAYS = 31.0
 
 @dataclass
 class Touched:
-    """The keys a file wrote, by kind: the scope of the derivations."""
+    """The keys a file wrote, by kind: the scope of the derivations.
+
+    Besides every product touched (`uris`), the products a Node record wrote (`described`: their
+    properties or labels may have changed) and those given an exposure time (`timed`). A LINKED or
+    a product's HAS_ENGINEERING follows from properties and labels alone and is never deleted, so
+    it is derived when the last of the facts it needs is written: a product touched only as a
+    relationship's end brings none.
+    """
 
     uris: set[str] = field(default_factory=set)
     associations: set[str] = field(default_factory=set)
     obsids: set[str] = field(default_factory=set)
     series: set[str] = field(default_factory=set)
+    described: set[str] = field(default_factory=set)
+    timed: set[str] = field(default_factory=set)
 
     def add(self, record: Node | Edge) -> None:
+        if isinstance(record, Node) and record.label is Label.PRODUCT:
+            self.described.add(record.key)
+            props = record.props
+            if props.get("t_min") is not None or props.get("t_max") is not None:
+                self.timed.add(record.key)
         refs = [record.ref] if isinstance(record, Node) else [record.start, record.end]
         for label, key in refs:
             if label is Label.PRODUCT:
@@ -107,6 +121,7 @@ def derive(tx: Runner, touched: Touched, batch_size: int = 5000) -> WriteCounts:
     for uris in _chunks(touched.uris, size):
         associations |= _column(tx, "associations_of_products", "name", counts, uris=uris)
         observations |= _column(tx, "observations_of_products", "obsid", counts, uris=uris)
+    for uris in _chunks(touched.described, size):
         _run(tx, "linked", counts, Rel.LINKED.value, uris=uris)
     for names in _chunks(associations, max(1, size // 10)):
         _run(tx, "association_members", counts, "(from associations)", names=names)
@@ -114,7 +129,7 @@ def derive(tx: Runner, touched: Touched, batch_size: int = 5000) -> WriteCounts:
         _run(tx, "engineering_series", counts, Rel.HAS_ENGINEERING.value, keys=keys)
     for obsids in _chunks(touched.obsids, size):
         _run(tx, "engineering_exposures", counts, Rel.HAS_ENGINEERING.value, obsids=obsids, uris=[])
-    for uris in _chunks(touched.uris, size):
+    for uris in _chunks(touched.timed, size):
         _run(tx, "engineering_exposures", counts, Rel.HAS_ENGINEERING.value, obsids=[], uris=uris)
     for obsids in _chunks(observations, size):
         _run(tx, "mrp", counts, Rel.MRP.value, obsids=obsids)

@@ -135,3 +135,40 @@ def test_member_of_two_products_has_two_edges(graph, neo4j_settings):
             Edge(Rel.HAS_MEMBER, (a, "x"), (P, "m"), {"exptype": "background", "product": "p2"})]
     write_records(graph, neo4j_settings, recs)
     assert count(graph, "MATCH (:Association {name: 'x'})-[r:HAS_MEMBER]->(:Product {uri: 'm'}) RETURN count(r)") == 2
+
+
+def test_touched_keeps_the_products_a_node_record_describes():
+    from mastgraph.pipeline.derive import Touched
+
+    touched = Touched()
+    touched.add(product(f"{EXP}_cal.fits", t_min=59612.9, t_max=None))
+    touched.add(product(f"{EXP}_rate.fits"))
+    touched.add(Edge(Rel.HAS_PRODUCT, (Label.OBSERVATION, "2"), (P, uri(f"{EXP}_uncal.fits"))))
+    assert touched.uris == {uri(f"{EXP}_{s}.fits") for s in ("cal", "rate", "uncal")}
+    assert touched.described == {uri(f"{EXP}_cal.fits"), uri(f"{EXP}_rate.fits")}
+    assert touched.timed == {uri(f"{EXP}_cal.fits")}
+
+
+def test_links_and_product_engineering_whatever_writes_bring_their_facts(graph, neo4j_settings):
+    """LINKED and a product's HAS_ENGINEERING are derived only for products a node record wrote: the
+    graph is the same whether each side comes first, and a write naming products only as ends adds none."""
+    gs = "jw02733002001_gs-fg_2022020222245_cal.fits"
+    series = Node(Label.ENGINEERING_SERIES, "SA_ZATTEST2-20220202T222458-20220202T222459",
+                  {"mnemonic": "SA_ZATTEST2", "t_min": 59612.934, "t_max": 59612.935, "times": [59612.934], "values": [1.0]})
+    first = [product(f"{EXP}_uncal.fits"), product(f"{EXP}_cal.jpg"),
+             product(f"{EXP}_rate.fits", t_min=59612.90, t_max=59612.95)]
+    second = [product(gs), product(f"{EXP}_cal.fits"), series]
+    ends = [Edge(Rel.HAS_PRODUCT, (Label.OBSERVATION, "2"), (P, uri(f"{EXP}_{s}")))
+            for s in ("uncal.fits", "cal.jpg", "rate.fits", "cal.fits")] + [Edge(Rel.HAS_PRODUCT, (Label.OBSERVATION, "2"), (P, uri(gs)))]
+    write_records(graph, neo4j_settings, first)
+    write_records(graph, neo4j_settings, second)
+    write_records(graph, neo4j_settings, ends)
+    forward = snapshot(graph)
+    assert edges(graph, "LINKED") == {(f"{EXP}_cal.fits", f"{EXP}_cal.jpg"), (f"{EXP}_uncal.fits", gs)}
+    assert count(graph, "MATCH (e)-[:HAS_ENGINEERING]->(s {key: $k}) RETURN collect(e.filename)", k=series.key) == [
+        f"{EXP}_rate.fits"]
+    graph.execute_query("MATCH (n) DETACH DELETE n")
+    write_records(graph, neo4j_settings, ends)
+    write_records(graph, neo4j_settings, second)
+    write_records(graph, neo4j_settings, first)
+    assert snapshot(graph) == forward
