@@ -203,7 +203,7 @@ class FitsHeaderLoader:
             hdu = hdul["HDRTAB"]
         except KeyError:
             return None
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, TypeError) as exc:  # (TypeError: a later HDU's NAXIS not an integer)
             raise LoadError(str(path), f"not a readable FITS file ({exc})") from None
         columns = {name.upper(): name for name in getattr(hdu, "columns", fits.ColDefs([])).names}
         if "FILENAME" not in columns:
@@ -211,7 +211,7 @@ class FitsHeaderLoader:
             return None
         try:
             values = [str(value).strip() for value in hdu.data[columns["FILENAME"]]]
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, TypeError) as exc:
             raise LoadError(where, f"HDRTAB cannot be read ({exc})") from None
         return [value for value in values if value and value.lower() not in _UNKNOWN]
 

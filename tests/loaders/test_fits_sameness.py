@@ -14,6 +14,7 @@ import pytest
 from astropy.io import fits
 
 from mastgraph.loaders.fits_headers import FitsHeaderLoader
+from mastgraph.pipeline.ingest import parse_file
 from mastgraph.loaders.records import LoadError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -174,6 +175,10 @@ DAMAGE = {
     "naxis_not_integer": (lambda data: data.__setitem__(
         slice(bytes(data).find(b"NAXIS   ="), bytes(data).find(b"NAXIS   =") + CARD),
         b"NAXIS   =                  0.0".ljust(CARD)), False),
+    "extension_naxis_not_text_number": (lambda data: data.__setitem__(
+        slice(bytes(data).find(b"NAXIS   =", bytes(data).find(b"XTENSION")),
+              bytes(data).find(b"NAXIS   =", bytes(data).find(b"XTENSION")) + CARD),
+        b"NAXIS   = '2'".ljust(CARD)), False),
     "unknown_extension": (lambda data: data.__setitem__(
         slice(bytes(data).find(b"XTENSION"), bytes(data).find(b"XTENSION") + 20), b"XTENSION= 'FOREIGN '"), False),
 }
@@ -250,3 +255,15 @@ def test_the_plain_read_skips_the_data_arrays(tmp_path, monkeypatch):
     assert records is not None and counter[0] < 8 * BLOCK, counter[0]
     monkeypatch.undo()
     assert [repr(r) for r in records] == outcome(WholeFile(), path)[1]
+
+
+def test_an_extension_whose_naxis_is_text_is_refused_in_one_line(tmp_path):
+    """astropy raises TypeError on such an HDU while looking for HDRTAB: one line naming the file."""
+    change, _ = DAMAGE["extension_naxis_not_text_number"]
+    data = bytearray((REAL / "test1_cal.fits").read_bytes())
+    change(data)
+    path = tmp_path / "test1_cal.fits"
+    path.write_bytes(bytes(data))
+    result = parse_file(path)
+    assert result.error is not None and "\n" not in result.error
+    assert result.error.startswith(f"{path}: not a readable FITS file"), result.error
