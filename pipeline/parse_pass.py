@@ -14,6 +14,10 @@ process compares what they parsed, in file order: the comparison, the conflicts 
 order are those of parsing in one process. A worker that dies (out of memory) leaves the files not
 yet parsed to the ingest's own process. A work folder that cannot be written (disk full) ends the
 command with one line (`WorkFolderError`) before anything is written to the database.
+
+The workers are forked from a forkserver, which imports the `__main__` module of the process in each
+worker, as any `spawn`/`forkserver` multiprocessing does: the `mastgraph` command is guarded; a script
+calling `ingest_paths` needs `if __name__ == "__main__":` around its work (or `parse_workers=1`).
 """
 
 from __future__ import annotations
