@@ -175,19 +175,8 @@ def listing_row(row: Row, context: Context | None = None) -> list[Record]:
     # The Product's properties without the unknown ones, in the order: the name's, then the
     # listing's (no listing property is also a name property).
     props: dict[str, Any] = {**name_props, "filename": filename}
-    size = integer(get("size"), "size")
-    if size is not None:
-        if size < 0:
-            raise BadValue(f"size: {size!r} is negative")
-        props["size"] = size
-    calib_level = integer(get("calib_level"), "calib_level")
-    if calib_level is not None:
-        if calib_level != name_level and name_level is not None and calib_level != 4:
-            domains.calib_level(calib_level)
-            domains.level_agrees(name.level, calib_level, filename)
-        elif calib_level not in _CALIB_LEVELS:
-            domains.calib_level(calib_level)
-        props["calib_level"] = calib_level
+    _put_size(props, integer(get("size"), "size"))
+    _put_level(props, integer(get("calib_level"), "calib_level"), name.level, name_level, filename)
     for column, prop in _TEXT_ITEMS:
         value = get(column)
         if value is None:
@@ -272,20 +261,13 @@ def cells_row(columns: tuple[str, ...]) -> Callable[[list, str, Context | None],
                 size = int(size)
             except ValueError:
                 size = integer(size, "size")
-            if size < 0:
-                raise BadValue(f"size: {size!r} is negative")
-            props["size"] = size
+            _put_size(props, size)
         if calib_level is not None:
             try:
                 calib_level = int(calib_level)
             except ValueError:
                 calib_level = integer(calib_level, "calib_level")
-            if calib_level != name_level and name_level is not None and calib_level != 4:
-                domains.calib_level(calib_level)
-                domains.level_agrees(name.level, calib_level, filename)
-            elif calib_level not in _CALIB_LEVELS:
-                domains.calib_level(calib_level)
-            props["calib_level"] = calib_level
+            _put_level(props, calib_level, name.level, name_level, filename)
         for prop, value in zip(text_names, pick_texts(cells)):
             if value is not None:
                 props[prop] = value
@@ -298,6 +280,27 @@ def cells_row(columns: tuple[str, ...]) -> Callable[[list, str, Context | None],
                             name.labels, kind, where, context)
 
     return row
+
+
+def _put_size(props: dict[str, Any], size: int | None) -> None:
+    """A row's size (an integer or None), checked, into the product's `props`."""
+    if size is not None:
+        if size < 0:
+            raise BadValue(f"size: {size!r} is negative")
+        props["size"] = size
+
+
+def _put_level(props: dict[str, Any], calib_level: int | None, level: str | None, name_level: int | None,
+               filename: str) -> None:
+    """A row's calib_level (an integer or None), checked, into the product's `props`: as its file
+    name's level says (`level`; its number `name_level`), or 4."""
+    if calib_level is not None:
+        if calib_level != name_level and name_level is not None and calib_level != 4:
+            domains.calib_level(calib_level)
+            domains.level_agrees(level, calib_level, filename)
+        elif calib_level not in _CALIB_LEVELS:
+            domains.calib_level(calib_level)
+        props["calib_level"] = calib_level
 
 
 @functools.lru_cache(maxsize=1024)

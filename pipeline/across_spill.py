@@ -35,6 +35,14 @@ MAX_PARTITIONS = 256
 BUFFERED = 20_000
 
 
+class WorkFolderError(Exception):
+    """The ingest's work folder cannot be written (disk full, no permission): one line."""
+
+
+def cannot_write(where: Path, exc: OSError) -> str:
+    return f"cannot write the ingest's work folder {where}: {exc.strerror or exc}"
+
+
 def partitions_for(input_bytes: int) -> int:
     return max(1, min(MAX_PARTITIONS, -(-input_bytes // PARTITION_INPUT_BYTES)))
 
@@ -73,8 +81,11 @@ class SpilledAcrossFiles:
     """`AcrossFiles` with its records on disk (under `folder`); call `finish()` for `conflicts`."""
 
     def __init__(self, folder: Path, input_bytes: int) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        self._dir = Path(tempfile.mkdtemp(prefix="conflicts-", dir=folder))
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._dir = Path(tempfile.mkdtemp(prefix="conflicts-", dir=folder))
+        except OSError as exc:
+            raise WorkFolderError(cannot_write(folder, exc)) from None
         self._count = partitions_for(input_bytes)
         self._files: dict[int, BinaryIO] = {}
         self._buffers: list[list[tuple]] = [[] for _ in range(self._count)]
@@ -117,23 +128,29 @@ class SpilledAcrossFiles:
         self._file = {}
 
     def _flush(self) -> None:
-        for part, rows in enumerate(self._buffers):
-            if rows:
-                out = self._files.get(part)
-                if out is None:
-                    out = self._files[part] = open(self._dir / f"p{part:03d}", "wb")
-                data = marshal.dumps(rows)
-                out.write(len(data).to_bytes(8, "little"))
-                out.write(data)
-                self._buffers[part] = []
+        try:
+            for part, rows in enumerate(self._buffers):
+                if rows:
+                    out = self._files.get(part)
+                    if out is None:
+                        out = self._files[part] = open(self._dir / f"p{part:03d}", "wb")
+                    data = marshal.dumps(rows)
+                    out.write(len(data).to_bytes(8, "little"))
+                    out.write(data)
+                    self._buffers[part] = []
+        except OSError as exc:
+            raise WorkFolderError(cannot_write(self._dir, exc)) from None
         self._buffered = 0
 
     def finish(self) -> list[str]:
         """Replay each partition; the conflicts in the order `AcrossFiles` finds them. The spill is removed."""
         try:
             self._flush()
-            for out in self._files.values():
-                out.close()
+            try:
+                for out in self._files.values():
+                    out.close()
+            except OSError as exc:  # (the last buffered bytes written)
+                raise WorkFolderError(cannot_write(self._dir, exc)) from None
             found: list[tuple[int, int, str]] = [(number, 1, line) for number, line in self._late]
             for part in sorted(self._files):
                 merger = RecordMerger()
@@ -154,6 +171,9 @@ class SpilledAcrossFiles:
 
     def close(self) -> None:
         for out in self._files.values():
-            out.close()
+            try:
+                out.close()
+            except OSError:
+                pass  # (a full disk: the folder goes all the same)
         self._files = {}
         shutil.rmtree(self._dir, ignore_errors=True)

@@ -27,7 +27,7 @@ from mastgraph.model.records import Edge, Node
 from mastgraph.model.errors import first_line
 
 from mastgraph.pipeline.across_spill import SpilledAcrossFiles
-from mastgraph.pipeline.parse_pass import Parsed, ParsedFiles, parse_in_order, read_chunks, workers_for
+from mastgraph.pipeline.parse_pass import Parsed, ParsedFiles, parse_in_order, parse_to_chunks, read_chunks, workers_for
 
 if TYPE_CHECKING:
     # The driver, the settings and the derivation are imported where they are used: parsing alone
@@ -337,35 +337,20 @@ def _add(phases: dict[str, float], phase: str, seconds: float) -> None:
     phases[phase] = phases.get(phase, 0.0) + seconds
 
 
-def parse_file(path: Path, skip_bad: bool = False, across: AcrossFiles | SpilledAcrossFiles | None = None,
-               keep: list[Node | Edge] | None = None, keep_at_most: int = 0) -> FileResult:
-    """Parse one file without writing (``--dry-run``); with `across`, its records are compared with
-    the earlier files' (`AcrossFiles.conflicts`). With `keep`, its checked records are appended there
-    while they number at most `keep_at_most`; past that, `keep` is emptied (the file is re-read)."""
-    started = time.perf_counter()
-    from mastgraph.loaders import registry
+def parse_file(path: Path, skip_bad: bool = False,
+               across: AcrossFiles | SpilledAcrossFiles | None = None) -> FileResult:
+    """Parse one file without writing; with `across`, its records are compared with the earlier
+    files' (`AcrossFiles.conflicts`)."""
+    parsed = parse_to_chunks(path, skip_bad, None, across.add if across is not None else None)
+    compared(across, parsed)
+    return parsed_result(parsed)
 
-    result = FileResult(path)
-    try:
-        loader = registry.detect(path)
-        result.kind = loader.kind
-        for record in _checked(loader, path, skip_bad, result.rejects):
-            result.records += 1
-            if across is not None:
-                across.add(record)
-            if keep is not None:
-                if len(keep) < keep_at_most:
-                    keep.append(record)
-                else:
-                    keep.clear()
-                    keep = None
-    except (BadFile, LoadError) as exc:
-        result.error = str(exc)
-        if across is not None:
-            across.drop_file()
-    if across is not None:
-        across.end_file()
-    result.seconds = time.perf_counter() - started
+
+def parsed_result(parsed: Parsed) -> FileResult:
+    """The result of a parsed file, a file that could not be read saying so as its error."""
+    result = parsed.result
+    if parsed.unreadable is not None:
+        result.error = f"{result.path}: cannot read: {parsed.unreadable.strerror or parsed.unreadable}"
     return result
 
 
@@ -509,11 +494,9 @@ def _dry_run(report: IngestReport, files: list[Path], settings: Settings, skip_b
     try:
         workers = workers_for(files, settings.parse_workers if settings is not None else 1)
         for parsed in parse_in_order(files, skip_bad, work, workers, across.add if across else None, keep=False):
-            result = parsed.result
+            result = parsed_result(parsed)
             if progress:
                 progress(FileResult(result.path), "start")
-            if parsed.unreadable is not None:
-                result.error = f"{result.path}: cannot read: {parsed.unreadable.strerror or parsed.unreadable}"
             compared(across, parsed)
             report.files.append(result)
             if progress:

@@ -39,7 +39,8 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from mastgraph.loaders.records import LoadError
 from mastgraph.model.records import Edge, Node
-from mastgraph.pipeline.across_spill import _record, _row
+from mastgraph.pipeline.across_spill import WorkFolderError, _record, _row
+from mastgraph.pipeline.across_spill import cannot_write as _cannot_write
 
 if TYPE_CHECKING:
     from mastgraph.pipeline.ingest import FileResult
@@ -50,10 +51,6 @@ CHUNK = 5000
 PARALLEL_BYTES = 8 * 2**20
 #: Files handed to the workers ahead of the one compared (their results are chunk positions: small).
 AHEAD_PER_WORKER = 16
-
-
-class WorkFolderError(Exception):
-    """The ingest's work folder cannot be written (disk full, no permission): one line."""
 
 
 @dataclass
@@ -94,15 +91,14 @@ class ParsedFiles:
 
     def close(self) -> None:
         if self._own is not None:
-            self._own.close()
+            try:
+                self._own.close()
+            except OSError:
+                pass  # (a full disk, already reported: the folder goes all the same)
             self._own = None
         if self._folder is not None:
             shutil.rmtree(self._folder, ignore_errors=True)
             self._folder = None
-
-
-def _cannot_write(where: Path, exc: OSError) -> str:
-    return f"cannot write the ingest's work folder {where}: {exc.strerror or exc}"
 
 
 def _open_work_file(folder: Path, tag: str) -> BinaryIO:
@@ -182,8 +178,8 @@ def _start_worker(folder: str) -> None:
     _worker_out = _open_work_file(Path(folder), "worker")
 
 
-def _parse_task(path: Path, skip_bad: bool) -> Parsed:
-    return parse_to_chunks(path, skip_bad, _worker_out)
+def _parse_task(path: Path, skip_bad: bool, write: bool) -> Parsed:
+    return parse_to_chunks(path, skip_bad, _worker_out if write else None)
 
 
 def _context():
@@ -197,9 +193,17 @@ def _context():
     return context
 
 
+def _cores() -> int:
+    """The cores this process may run on (its affinity: a container's or taskset's share)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # (no affinity on this system)
+        return os.cpu_count() or 1
+
+
 def workers_for(files: list[Path], wanted: int) -> int:
     """How many processes parse `files`: `wanted` (0: one per core), one below PARALLEL_BYTES of input."""
-    count = wanted or os.cpu_count() or 1
+    count = wanted or _cores()
     if count <= 1 or len(files) < 2:
         return 1
     size = 0
@@ -220,8 +224,9 @@ def parse_in_order(files: list[Path], skip_bad: bool, work: ParsedFiles, workers
             yield parse_to_chunks(path, skip_bad, work.own_file() if keep else None, on_record)
         return
     done = 0
+    write = keep or on_record is not None  # (the records reach this process through the work files)
     try:
-        for parsed in _parse_by_workers(files, skip_bad, work, workers):
+        for parsed in _parse_by_workers(files, skip_bad, work, workers, write):
             if on_record is not None:
                 for record in read_chunks(parsed.chunks):
                     on_record(record)
@@ -233,26 +238,29 @@ def parse_in_order(files: list[Path], skip_bad: bool, work: ParsedFiles, workers
         yield parse_to_chunks(path, skip_bad, work.own_file() if keep else None, on_record)
 
 
-def _parse_by_workers(files: list[Path], skip_bad: bool, work: ParsedFiles, workers: int) -> Iterator[Parsed]:
+def _parse_by_workers(files: list[Path], skip_bad: bool, work: ParsedFiles, workers: int,
+                      write: bool = True) -> Iterator[Parsed]:
     before = set(multiprocessing.active_children())
     executor = ProcessPoolExecutor(workers, mp_context=_context(), initializer=_start_worker,
                                    initargs=(str(work.folder),))
     pending: deque[Future] = deque()
     queued = iter(files)
+    finished = False
     try:
         for path in queued:
-            pending.append(executor.submit(_parse_task, path, skip_bad))
+            pending.append(executor.submit(_parse_task, path, skip_bad, write))
             if len(pending) >= workers * AHEAD_PER_WORKER:
                 break
         while pending:
             parsed = pending.popleft().result()
             following = next(queued, None)
             if following is not None:
-                pending.append(executor.submit(_parse_task, following, skip_bad))
+                pending.append(executor.submit(_parse_task, following, skip_bad, write))
             yield parsed
         executor.shutdown(wait=True)
+        finished = True
     finally:
-        if pending:  # stopped early (Ctrl-C, an error, a consumer that stops): stop the workers now
+        if not finished:  # stopped early (Ctrl-C, an error, a consumer that stops): stop the workers now
             executor.shutdown(wait=False, cancel_futures=True)
             for process in set(multiprocessing.active_children()) - before:
                 process.terminate()

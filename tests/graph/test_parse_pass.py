@@ -8,7 +8,10 @@ from __future__ import annotations
 import errno
 import io
 import multiprocessing
+import os
 import shutil
+import signal
+import threading
 from pathlib import Path
 
 import pytest
@@ -101,7 +104,7 @@ def test_a_worker_that_dies_leaves_the_rest_to_the_ingest(tmp_path, demo, monkey
     expected = [(p.result.path, p.result.records) for p in
                 parse_in_order(files, False, ParsedFiles(tmp_path / "a"), 1)]
 
-    def dies_after_two(files, skip_bad, work, workers):
+    def dies_after_two(files, skip_bad, work, workers, write):
         for path in files[:2]:
             yield parse_to_chunks(path, skip_bad, work.own_file())
         raise parse_pass.BrokenProcessPool("a worker was killed")
@@ -139,6 +142,28 @@ def test_an_interrupted_pass_stops_its_workers_and_leaves_nothing(tmp_path, demo
     assert not _leftovers(tmp_path)
 
 
+def test_an_interruption_while_the_last_file_is_parsed_stops_the_workers(tmp_path, demo, always_parallel):
+    """Every file handed out and the last one still being parsed (here: a pipe nobody writes to, so
+    its worker would wait for ever) when Ctrl-C comes: the workers stop at once all the same."""
+    before = set(multiprocessing.active_children())
+    stuck = tmp_path / "stuck.csv"
+    os.mkfifo(stuck)
+    files = [*registry.expand(demo)[:3], stuck]
+    timer = threading.Timer(3.0, signal.pthread_kill, (threading.main_thread().ident, signal.SIGINT))
+    work = ParsedFiles(tmp_path / "state" / "ingest-work")
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            for _ in parse_in_order(files, False, work, 2, lambda record: None):
+                pass
+    finally:
+        timer.cancel()
+        work.close()
+    for process in set(multiprocessing.active_children()) - before:
+        process.join(10)
+    assert not set(multiprocessing.active_children()) - before
+
+
 class _Full(io.BytesIO):
     name = "/work-folder/main-1"
 
@@ -159,3 +184,23 @@ def test_a_full_disk_is_one_line(tmp_path, demo, always_parallel):
     lines = result.output.strip().splitlines()
     assert lines[-1].startswith(f"error: cannot write the ingest's work folder {state / 'ingest-work'}: ")
     assert lines[-1].endswith("; nothing was written") and "Traceback" not in result.output
+
+
+def test_a_full_disk_leaves_no_work_folder(tmp_path):
+    work = ParsedFiles(tmp_path / "work")
+    work.own_file().close()
+    work._own = _Full()  # its last bytes cannot be written when it is closed
+    work._own.close = lambda: (_ for _ in ()).throw(OSError(errno.ENOSPC, "No space left on device"))
+    work.close()
+    assert not any((tmp_path / "work").iterdir())
+
+
+def test_a_comparison_on_disk_that_cannot_start_is_one_line(tmp_path, demo):
+    state = tmp_path / "state"
+    state.write_text("a file where the state folder should be")
+    result = CliRunner().invoke(app, ["ingest", "--dry-run", *map(str, demo)],
+                                env={"MASTGRAPH_HOME": str(state), "MASTGRAPH_PARSE_WORKERS": "1",
+                                     "MASTGRAPH_CONFLICT_SPILL_MB": "0"})
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.strip().splitlines()[-1].startswith(
+        f"error: cannot write the ingest's work folder {state / 'ingest-work'}: ")
