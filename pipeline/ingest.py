@@ -27,7 +27,8 @@ from mastgraph.model.records import Edge, Node
 from mastgraph.model.errors import first_line
 
 from mastgraph.pipeline.across_spill import SpilledAcrossFiles
-from mastgraph.pipeline.parse_pass import Parsed, ParsedFiles, parse_in_order, parse_to_chunks, read_chunks, workers_for
+from mastgraph.pipeline.parse_pass import (Parsed, ParsedFiles, input_bytes, parse_in_order, parse_to_chunks, read_chunks,
+                                           workers_for)
 
 if TYPE_CHECKING:
     # The driver, the settings and the derivation are imported where they are used: parsing alone
@@ -125,12 +126,7 @@ def new_across(files: list[Path], settings: Settings | None) -> AcrossFiles | Sp
     size passes `settings.conflict_spill_mb`."""
     if settings is None:
         return AcrossFiles()
-    size = 0
-    for path in files:
-        try:
-            size += path.stat().st_size
-        except OSError:
-            pass  # the file's own read reports it
+    size = input_bytes(files)
     if size <= settings.conflict_spill_mb * 2**20:
         return AcrossFiles()
     return SpilledAcrossFiles(Path(settings.home) / "ingest-work", size)

@@ -206,13 +206,18 @@ def workers_for(files: list[Path], wanted: int) -> int:
     count = wanted or _cores()
     if count <= 1 or len(files) < 2:
         return 1
+    return count if input_bytes(files) >= PARALLEL_BYTES else 1
+
+
+def input_bytes(files: list[Path]) -> int:
+    """The size of the files (one that cannot be read counts nothing: its own read reports it)."""
     size = 0
     for path in files:
         try:
             size += path.stat().st_size
         except OSError:
-            pass  # the file's own read reports it
-    return count if size >= PARALLEL_BYTES else 1
+            pass
+    return size
 
 
 def parse_in_order(files: list[Path], skip_bad: bool, work: ParsedFiles, workers: int,
