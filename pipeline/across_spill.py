@@ -19,7 +19,10 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import os
+import re
 import shutil
+import socket
 import tempfile
 from pathlib import Path
 from typing import BinaryIO
@@ -41,6 +44,40 @@ class WorkFolderError(Exception):
 
 def cannot_write(where: Path, exc: OSError) -> str:
     return f"cannot write the ingest's work folder {where}: {exc.strerror or exc}"
+
+
+#: This host, as work folders are named (`work_folder`).
+_HOST = re.sub(r"[^A-Za-z0-9.]", "_", socket.gethostname()) or "host"
+
+
+def work_folder(parent: Path, kind: str) -> Path:
+    """A new work folder `<kind>-<host>-<pid>-...` under `parent` (made if need be). The work folders
+    that an ingest on this host left behind when it was killed (its process is gone) are removed
+    first: a killed run leaves its files, the next one clears them."""
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        _remove_left_behind(parent)
+        return Path(tempfile.mkdtemp(prefix=f"{kind}-{_HOST}-{os.getpid()}-", dir=parent))
+    except OSError as exc:
+        raise WorkFolderError(cannot_write(parent, exc)) from None
+
+
+def _remove_left_behind(parent: Path) -> None:
+    named = re.compile(rf"(?:parsed|conflicts)-{re.escape(_HOST)}-([0-9]+)-")
+    for entry in parent.iterdir():
+        match = named.match(entry.name)
+        if match is not None and not _running(int(match[1])):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # (another user's process: running)
+        return True
+    return True
 
 
 def partitions_for(input_bytes: int) -> int:
@@ -81,11 +118,7 @@ class SpilledAcrossFiles:
     """`AcrossFiles` with its records on disk (under `folder`); call `finish()` for `conflicts`."""
 
     def __init__(self, folder: Path, input_bytes: int) -> None:
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            self._dir = Path(tempfile.mkdtemp(prefix="conflicts-", dir=folder))
-        except OSError as exc:
-            raise WorkFolderError(cannot_write(folder, exc)) from None
+        self._dir = work_folder(folder, "conflicts")
         self._count = partitions_for(input_bytes)
         self._files: dict[int, BinaryIO] = {}
         self._buffers: list[list[tuple]] = [[] for _ in range(self._count)]

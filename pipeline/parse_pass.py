@@ -13,7 +13,9 @@ are parsed by worker processes, each appending to a work file of its own, while 
 process compares what they parsed, in file order: the comparison, the conflicts found and their
 order are those of parsing in one process. A worker that dies (out of memory) leaves the files not
 yet parsed to the ingest's own process. A work folder that cannot be written (disk full) ends the
-command with one line (`WorkFolderError`) before anything is written to the database.
+command with one line (`WorkFolderError`) before anything is written to the database. The work
+folder goes when the ingest ends; one left by a killed ingest goes when the next one starts
+(`across_spill.work_folder`).
 
 The workers are forked from a forkserver, which imports the `__main__` module of the process in each
 worker, as any `spawn`/`forkserver` multiprocessing does: the `mastgraph` command is guarded; a script
@@ -39,7 +41,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from mastgraph.loaders.records import LoadError
 from mastgraph.model.records import Edge, Node
-from mastgraph.pipeline.across_spill import WorkFolderError, _record, _row
+from mastgraph.pipeline.across_spill import WorkFolderError, _record, _row, work_folder
 from mastgraph.pipeline.across_spill import cannot_write as _cannot_write
 
 if TYPE_CHECKING:
@@ -75,12 +77,7 @@ class ParsedFiles:
     @property
     def folder(self) -> Path:
         if self._folder is None:
-            try:
-                if self.state is not None:
-                    self.state.mkdir(parents=True, exist_ok=True)
-                self._folder = Path(tempfile.mkdtemp(prefix="parsed-", dir=self.state))
-            except OSError as exc:
-                raise WorkFolderError(_cannot_write(self.state or Path(tempfile.gettempdir()), exc)) from None
+            self._folder = work_folder(self.state or Path(tempfile.gettempdir()), "parsed")
         return self._folder
 
     def own_file(self) -> BinaryIO:

@@ -204,3 +204,33 @@ def test_a_comparison_on_disk_that_cannot_start_is_one_line(tmp_path, demo):
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.output.strip().splitlines()[-1].startswith(
         f"error: cannot write the ingest's work folder {state / 'ingest-work'}: ")
+
+
+def test_the_work_folders_of_a_killed_ingest_are_removed_by_the_next(tmp_path):
+    """A killed ingest (SIGKILL: no `close`) leaves its work folders; the next ingest on the host
+    removes those whose process is gone, and no other."""
+    import subprocess
+    import sys
+
+    from mastgraph.pipeline.across_spill import _HOST, SpilledAcrossFiles
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    state = tmp_path / "state" / "ingest-work"
+    left = [state / f"parsed-{_HOST}-{gone}-x1", state / f"conflicts-{_HOST}-{gone}-x2"]
+    kept = [state / f"parsed-{_HOST}-{os.getpid()}-x3",  # a running ingest's
+            state / f"parsed-elsewhere-{gone}-x4",  # another host's (a shared state folder)
+            state / "notes"]
+    for folder in left + kept:
+        folder.mkdir(parents=True)
+        (folder / "main-1").write_bytes(b"records")
+    work = ParsedFiles(state)
+    try:
+        made = work.folder
+        assert made.name.startswith(f"parsed-{_HOST}-{os.getpid()}-")
+        assert not any(folder.exists() for folder in left) and all(folder.exists() for folder in kept)
+    finally:
+        work.close()
+    left[1].mkdir()
+    SpilledAcrossFiles(state, 1).close()  # the comparison on disk removes them too
+    assert not left[1].exists() and all(folder.exists() for folder in kept)
