@@ -14,7 +14,7 @@ they must agree (`ConflictingFiles`: nothing is written).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,9 +157,7 @@ def cross_file_conflicts(files: list[Path], settings: Settings, skip_bad: bool =
     own = work is None
     work = ParsedFiles(work_state(settings)) if work is None else work
     try:
-        workers = workers_for(files, settings.parse_workers)
-        for parsed in parse_in_order(files, skip_bad, work, workers, across.add, keep=kept is not None):
-            compared(across, parsed)
+        for parsed in _parsed_and_compared(files, settings, skip_bad, work, across, keep=kept is not None):
             if kept is not None and parsed.unreadable is None and not parsed.result.error:
                 kept[parsed.result.path] = parsed
         return across.finish()
@@ -167,6 +165,17 @@ def cross_file_conflicts(files: list[Path], settings: Settings, skip_bad: bool =
         across.close()
         if own:
             work.close()
+
+
+def _parsed_and_compared(files: list[Path], settings: Settings | None, skip_bad: bool, work: ParsedFiles,
+                         across: AcrossFiles | SpilledAcrossFiles | None, keep: bool) -> Iterator[Parsed]:
+    """Each file parsed (`parse_in_order`: by workers when the input is large) and, with `across`,
+    compared with the files before it (`compared`), in file order."""
+    workers = workers_for(files, settings.parse_workers if settings is not None else 1)
+    for parsed in parse_in_order(files, skip_bad, work, workers, across.add if across is not None else None,
+                                 keep=keep):
+        compared(across, parsed)
+        yield parsed
 
 
 class IngestStopped(Exception):
@@ -488,12 +497,10 @@ def _dry_run(report: IngestReport, files: list[Path], settings: Settings, skip_b
     across = new_across(files, settings) if check_across_files else None
     work = ParsedFiles(work_state(settings))
     try:
-        workers = workers_for(files, settings.parse_workers if settings is not None else 1)
-        for parsed in parse_in_order(files, skip_bad, work, workers, across.add if across else None, keep=False):
+        for parsed in _parsed_and_compared(files, settings, skip_bad, work, across, keep=False):
             result = parsed_result(parsed)
             if progress:
                 progress(FileResult(result.path), "start")
-            compared(across, parsed)
             report.files.append(result)
             if progress:
                 progress(result, "done")

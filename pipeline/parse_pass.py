@@ -41,8 +41,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from mastgraph.loaders.records import LoadError
 from mastgraph.model.records import Edge, Node
-from mastgraph.pipeline.across_spill import WorkFolderError, _record, _row, work_folder
-from mastgraph.pipeline.across_spill import cannot_write as _cannot_write
+from mastgraph.pipeline.across_spill import WorkFolderError, _record, _row, cannot_write, work_folder
 
 if TYPE_CHECKING:
     from mastgraph.pipeline.ingest import FileResult
@@ -102,7 +101,7 @@ def _open_work_file(folder: Path, tag: str) -> BinaryIO:
     try:
         return open(folder / f"{tag}-{os.getpid()}", "wb")
     except OSError as exc:
-        raise WorkFolderError(_cannot_write(folder, exc)) from None
+        raise WorkFolderError(cannot_write(folder, exc)) from None
 
 
 def _write_chunk(out: BinaryIO, rows: list[tuple]) -> tuple[str, int, int]:
@@ -111,7 +110,7 @@ def _write_chunk(out: BinaryIO, rows: list[tuple]) -> tuple[str, int, int]:
         offset = out.tell()
         out.write(data)
     except OSError as exc:
-        raise WorkFolderError(_cannot_write(Path(out.name).parent, exc)) from None
+        raise WorkFolderError(cannot_write(Path(out.name).parent, exc)) from None
     return (out.name, offset, len(data))
 
 
@@ -159,7 +158,7 @@ def parse_to_chunks(path: Path, skip_bad: bool, out: BinaryIO | None,
         try:
             out.flush()
         except OSError as exc:
-            raise WorkFolderError(_cannot_write(Path(out.name).parent, exc)) from None
+            raise WorkFolderError(cannot_write(Path(out.name).parent, exc)) from None
     result.seconds = time.perf_counter() - started
     return parsed
 
