@@ -100,7 +100,7 @@ class Settings(BaseSettings):
     parse_workers: int = Field(
         0, ge=0, validation_alias=_env("MASTGRAPH_PARSE_WORKERS"),
         description="Processes that parse the files of a large `ingest` (0: one per core; 1: the ingest's own "
-                    "process only).",
+                    "process only, which then also makes each batch's statements, not a helper process).",
     )
     derive: Literal["tables", "cypher"] = Field(
         "cypher", validation_alias=_env("MASTGRAPH_DERIVE"),

@@ -172,11 +172,7 @@ class BatchWriter:
         if not found:
             return
         rows = [{"key": key, "props": props, "labels": sorted(labels)} for key, (props, labels) in found.items()]
-        summary = self.tx.run(node_query(group), {"rows": rows}).consume()
-        created = summary.counters.nodes_created
-        self.counts.nodes_created[group.value] += created
-        self.counts.nodes_matched[group.value] += max(0, records - created)
-        self.counts.properties_set += summary.counters.properties_set
+        self._send(Statement(node_query(group), {"rows": rows}, group, records))
 
     def _write_edges(self, group: EdgeGroup) -> None:
         found = self._edges.pop(group, None)
@@ -185,12 +181,75 @@ class BatchWriter:
             return
         for label in list(self._nodes):  # the nodes buffered so far first
             self._write_nodes(label)
-        rel, identity = group[0], group[3]
+        identity = group[3]
         rows = [{"start": start_key, "end": end_key, "props": props, "ident": dict(zip(identity, ident))}
                 for (start_key, end_key, ident), props in found.items()]
-        summary = self.tx.run(edge_query(*group), {"rows": rows}).consume()
-        created = summary.counters.relationships_created
-        self.counts.rels_created[rel.value] += created
-        self.counts.nodes_created["(relationship ends)"] += summary.counters.nodes_created
-        self.counts.properties_set += summary.counters.properties_set
-        self.counts.rels_matched[rel.value] += max(0, records - created)
+        self._send(Statement(edge_query(*group), {"rows": rows}, group, records))
+
+    def _send(self, statement: Statement) -> None:
+        statement.run(self.tx, self.counts)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One write of `BatchWriter`: a group's query and rows, and the records they merge (counted
+    as matched where the write created nothing)."""
+
+    query: str
+    params: dict[str, Any]
+    group: Label | EdgeGroup
+    records: int
+
+    def run(self, tx: Runner, counts: WriteCounts) -> None:
+        counters = tx.run(self.query, self.params).consume().counters
+        counts.properties_set += counters.properties_set
+        if isinstance(self.group, Label):
+            created = counters.nodes_created
+            counts.nodes_created[self.group.value] += created
+            counts.nodes_matched[self.group.value] += max(0, self.records - created)
+            return
+        rel = self.group[0].value
+        created = counters.relationships_created
+        counts.rels_created[rel] += created
+        counts.nodes_created["(relationship ends)"] += counters.nodes_created
+        counts.rels_matched[rel] += max(0, self.records - created)
+
+
+class PlannedWrites(BatchWriter):
+    """A `BatchWriter` that keeps its statements instead of running them: a batch's writes made
+    ahead of its transaction, in another process (`pipeline.plan_ahead`), then sent by `run` (again
+    on a retried transaction: the statements do not change). `plain` and `from_plain` carry them
+    between processes as plain values (`marshal`)."""
+
+    def __init__(self, batch_size: int = 5000) -> None:
+        super().__init__(None, batch_size)  # type: ignore[arg-type]
+        self.statements: list[Statement] = []
+
+    def _send(self, statement: Statement) -> None:
+        self.statements.append(statement)
+
+    def run(self, tx: Runner) -> WriteCounts:
+        counts = WriteCounts()
+        for statement in self.statements:
+            statement.run(tx, counts)
+        return counts
+
+    def plain(self) -> list[tuple]:
+        """The statements as plain values: (group, rows, records); a group is a label's value, or
+        (type, start label, end label, identity) of a relationship."""
+        return [(statement.group.value if isinstance(statement.group, Label)
+                 else (statement.group[0].value, statement.group[1].value, statement.group[2].value,
+                       statement.group[3]),
+                 statement.params["rows"], statement.records) for statement in self.statements]
+
+    @classmethod
+    def from_plain(cls, plain: list[tuple]) -> "PlannedWrites":
+        writes = cls()
+        for group, rows, records in plain:
+            if isinstance(group, str):
+                label = Label(group)
+                writes.statements.append(Statement(node_query(label), {"rows": rows}, label, records))
+            else:
+                edge = (Rel(group[0]), Label(group[1]), Label(group[2]), tuple(group[3]))
+                writes.statements.append(Statement(edge_query(*edge), {"rows": rows}, edge, records))
+        return writes

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mastgraph.model.vocabulary import Label, Rel
-from mastgraph.graph.writer import BatchWriter, WriteCounts
+from mastgraph.graph.writer import BatchWriter, PlannedWrites, WriteCounts
 from mastgraph.loaders.records import Conflict, LoadError, Loader, RecordMerger, Reject
 from mastgraph.model.records import Edge, Node
 from mastgraph.model.errors import first_line
@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     import neo4j
 
     from mastgraph.graph.settings import Settings
+    from mastgraph.pipeline.derive import Touched
+    from mastgraph.pipeline.plan_ahead import PlanAhead
 
 
 class BadFile(Exception):
@@ -306,8 +308,7 @@ def _write(tx: neo4j.ManagedTransaction, records: Iterable[Node | Edge], setting
            phases: dict[str, float] | None) -> tuple[WriteCounts, WriteCounts, int]:
     """Write checked records, replace the member lists they give, and derive over what they
     touched: (written, derived, records written)."""
-    from mastgraph.pipeline.derive import Touched, derive
-    from mastgraph.pipeline.derive_batch import derive_batch
+    from mastgraph.pipeline.derive import Touched
 
     phases = {} if phases is None else phases
     started = time.perf_counter()
@@ -321,13 +322,78 @@ def _write(tx: neo4j.ManagedTransaction, records: Iterable[Node | Edge], setting
         members.add(record)
         count += 1
     counts = writer.flush()
+    return counts, _replace_and_derive(tx, counts, touched, members, settings, phases, started), count
+
+
+def _replace_and_derive(tx: neo4j.ManagedTransaction, counts: WriteCounts, touched: Touched, members: MemberLists,
+                        settings: Settings, phases: dict[str, float], started: float) -> WriteCounts:
+    """The end of a write begun at `started`: the member lists replaced, then the derivation over
+    what it touched (`derive`, or `derive_batch` with MASTGRAPH_DERIVE=tables)."""
+    from mastgraph.pipeline.derive import derive
+    from mastgraph.pipeline.derive_batch import derive_batch
+
     members.replace(tx, counts)
     derive_started = time.perf_counter()
     _add(phases, "write", derive_started - started)
     how = derive_batch if settings.derive == "tables" else derive
     derived = how(tx, touched, settings.batch_size) if touched else WriteCounts()
     _add(phases, "derive", time.perf_counter() - derive_started)
-    return counts, derived, count
+    return derived
+
+
+@dataclass
+class PlannedBatch:
+    """A batch's writes made before its transaction (`plan_batch`; by `plan_ahead`'s helper process)."""
+
+    writes: PlannedWrites
+    touched: Touched
+    members: MemberLists
+    records: int
+
+    def plain(self) -> tuple:
+        """As plain values (`marshal`), for `from_plain`."""
+        touched = {name: list(getattr(self.touched, name)) for name in _TOUCHED}
+        members = {name: list(found) for name, found in self.members.members.items()}
+        return self.writes.plain(), touched, members, self.records
+
+    @classmethod
+    def from_plain(cls, plain: tuple) -> PlannedBatch:
+        from mastgraph.pipeline.derive import Touched
+
+        writes, touched, members, records = plain
+        batch = cls(PlannedWrites.from_plain(writes), Touched(**{name: set(touched[name]) for name in _TOUCHED}),
+                    MemberLists(), records)
+        batch.members.members = {name: set(found) for name, found in members.items()}
+        return batch
+
+
+#: The key sets of `derive.Touched`.
+_TOUCHED = ("uris", "associations", "obsids", "series", "described", "timed")
+
+
+def plan_batch(records: Iterable[Node | Edge], batch_size: int) -> PlannedBatch:
+    """What `_write` does before the database: the statements of the records, the keys they touch
+    and the member lists they give."""
+    from mastgraph.pipeline.derive import Touched
+
+    batch = PlannedBatch(PlannedWrites(batch_size), Touched(), MemberLists(), 0)
+    writes, touched, members = batch.writes, batch.touched, batch.members
+    for record in records:
+        writes.add(record)
+        touched.add(record)
+        members.add(record)
+        batch.records += 1
+    writes.flush()
+    return batch
+
+
+def _write_planned(tx: neo4j.ManagedTransaction, batch: PlannedBatch, settings: Settings,
+                   phases: dict[str, float] | None = None) -> tuple[WriteCounts, WriteCounts]:
+    """`_write_group` of a planned batch: its statements sent as they are."""
+    phases = {} if phases is None else phases
+    started = time.perf_counter()
+    counts = batch.writes.run(tx)
+    return counts, _replace_and_derive(tx, counts, batch.touched, batch.members, settings, phases, started)
 
 
 def _write_file(tx: neo4j.ManagedTransaction, loader: Loader, path: Path, settings: Settings,
@@ -400,23 +466,35 @@ class _Batcher:
 
     Each file was parsed and checked whole before it joins a batch, so a bad file never reaches
     the database. Should a batch's transaction fail, its files are written one transaction each,
-    so that the good ones land and the failing one is reported with the database's reason.
+    so that the good ones land and the failing one is reported with the database's reason. A file
+    the comparison parsed joins as its `Parsed` (its records are read back when they are written);
+    with `plans`, a batch planned ahead by a helper process is sent as planned.
     """
 
     def __init__(self, driver: neo4j.Driver, settings: Settings, report: IngestReport,
                  progress: Progress | None) -> None:
         self.driver, self.settings, self.report, self.progress = driver, settings, report, progress
         self.budget = max(settings.batch_size * 10, 1)
-        self.pending: list[tuple[FileResult, list[Node | Edge], float]] = []
+        self.pending: list[tuple[FileResult, list[Node | Edge] | Parsed, float]] = []
         self.size = 0
         self.committed = 0  # files whose transaction committed
         self.current: tuple[Path, int] | None = None  # the file being written, and the others with it
+        self.plans: PlanAhead | None = None
 
-    def add(self, result: FileResult, records: list[Node | Edge], seconds: float) -> None:
-        if self.size + len(records) > self.budget:
+    def add(self, result: FileResult, records: list[Node | Edge] | Parsed, seconds: float) -> None:
+        count = len(records) if isinstance(records, list) else records.result.records
+        if self.size + count > self.budget:
             self.flush()
         self.pending.append((result, records, seconds))
-        self.size += len(records)
+        self.size += count
+
+    def _prepared(self, pending: list) -> PlannedBatch | list[list[Node | Edge]]:
+        """The batch as planned ahead, or else its files' records (read back from the work files)."""
+        started = time.perf_counter()
+        planned = self.plans.take([result.path for result, _, _ in pending]) if self.plans is not None else None
+        prepared = planned if planned is not None else [_records(records) for _, records, _ in pending]
+        _add(self.report.phases, "parse", time.perf_counter() - started)
+        return prepared
 
     def flush(self) -> None:
         import neo4j
@@ -427,9 +505,10 @@ class _Batcher:
         started = time.perf_counter()
         self.current = (pending[0][0].path, len(pending) - 1)
         try:
+            prepared = self._prepared(pending)
             with self.driver.session(database=self.settings.neo4j_database) as session:
-                written, derived = session.execute_write(_write_group, [r for _, r, _ in pending], self.settings,
-                                                        self.report.phases)
+                how = _write_planned if isinstance(prepared, PlannedBatch) else _write_group
+                written, derived = session.execute_write(how, prepared, self.settings, self.report.phases)
             self.committed += len(pending)
             self.current = None
             self.report.written.add(written)
@@ -444,14 +523,14 @@ class _Batcher:
             if self.progress:
                 self.progress(result, "done")
 
-    def _alone(self, result: FileResult, records: list[Node | Edge], parse_seconds: float) -> None:
+    def _alone(self, result: FileResult, records: list[Node | Edge] | Parsed, parse_seconds: float) -> None:
         import neo4j
 
         started = time.perf_counter()
         self.current = (result.path, 0)
         try:
             with self.driver.session(database=self.settings.neo4j_database) as session:
-                written, derived = session.execute_write(_write_group, [records], self.settings,
+                written, derived = session.execute_write(_write_group, [_records(records)], self.settings,
                                                          self.report.phases)
             self.committed += 1
             self.report.written.add(written)
@@ -460,6 +539,11 @@ class _Batcher:
             result.error = f"{result.path}: the database refused it: {first_line(exc)}"
         self.current = None
         result.seconds = parse_seconds + time.perf_counter() - started
+
+
+def _records(records: list[Node | Edge] | Parsed) -> list[Node | Edge]:
+    """A batch file's records (read back from the work file if it joined as parsed)."""
+    return records if isinstance(records, list) else list(read_chunks(records.chunks))
 
 
 def ingest_paths(driver: neo4j.Driver | None, settings: Settings, paths: Iterable[Path | str], *,
@@ -532,10 +616,13 @@ def _load(driver: neo4j.Driver, settings: Settings, files: list[Path], skip_bad:
           stop_on_error: bool, report: IngestReport, kept: dict[Path, Parsed] | None, started: float) -> IngestReport:
     """Write the files in order, in batches (`_Batcher`); those in `kept` are read back, not parsed again."""
     from mastgraph.graph.db import CONNECTION_LOST
+    from mastgraph.pipeline.plan_ahead import PlanAhead
 
     batcher = _Batcher(driver, settings, report, progress)
     path = files[0] if files else Path()
     try:
+        if kept and workers_for(files, settings.parse_workers) > 1:  # batches planned while the one before is written
+            batcher.plans = PlanAhead([kept[p] for p in files if p in kept], batcher.budget, settings.batch_size)
         for path in files:
             if progress:
                 progress(FileResult(path), "start")
@@ -547,6 +634,9 @@ def _load(driver: neo4j.Driver, settings: Settings, files: list[Path], skip_bad:
         current, with_it = batcher.current or (path, 0)
         lost = None if isinstance(exc, KeyboardInterrupt) else exc
         raise IngestStopped(current, batcher.committed, with_it, lost) from None
+    finally:
+        if batcher.plans is not None:
+            batcher.plans.close()
     report.seconds = time.perf_counter() - started
     return report
 
@@ -564,9 +654,7 @@ def _parse_for_batch(batcher: _Batcher, settings: Settings, path: Path, skip_bad
         report.files.append(result)
         if result.records > batcher.budget:
             return _alone(batcher, settings, path, skip_bad, report, parsed_before)
-        records = list(read_chunks(parsed_before.chunks))
-        _add(report.phases, "parse", time.perf_counter() - started)
-        batcher.add(result, records, result.seconds)
+        batcher.add(result, parsed_before, result.seconds)  # (read back when written)
         return None
     result = FileResult(path)
     report.files.append(result)

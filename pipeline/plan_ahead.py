@@ -1,0 +1,120 @@
+"""The online ingest's batches read back and planned in a helper process, ahead of their transactions.
+
+The load (`ingest._load`) writes what the comparison of the files parsed (`parse_pass`), in batches
+of up to `budget` records, one transaction each. Turning a batch's records into its statements
+(`BatchWriter`'s rows, the keys the batch touches, the member lists it gives: `ingest.plan_batch`)
+is Python work of the order of the database's own for the batch. Here a helper process does it for
+the next batches while the database writes the current one, and hands each back as plain values
+(`marshal`: unpacked in C), so the load's own process does little more than send the statements.
+A thread would not do: the planning would take the interpreter from the load's sending.
+
+The batches are those the load makes (`batches`): the kept files in order, up to `budget` records a
+batch, a file over the budget (written on its own) ending one. Should the load make another batch
+than the one planned (a file that failed the comparison reads well now) or the helper fail (killed,
+out of memory, a work file gone), `take` says None and the load plans in its own process from there
+on, with the same result. The helper is forked from the parse pass's forkserver and ignores Ctrl-C;
+`close` stops it.
+"""
+
+from __future__ import annotations
+
+import marshal
+import multiprocessing
+import signal
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mastgraph.pipeline.parse_pass import Parsed, _context, read_chunks
+
+if TYPE_CHECKING:
+    from mastgraph.pipeline.ingest import PlannedBatch
+
+#: Batches planned ahead of the one written (each is held as plain values until its turn).
+DEPTH = 2
+
+
+def batches(files: list[Parsed], budget: int) -> list[list[Parsed]]:
+    """The load's batches of `files`: in order, up to `budget` records; a file over it ends one."""
+    found: list[list[Parsed]] = []
+    batch: list[Parsed] = []
+    size = 0
+    for parsed in files:
+        count = parsed.result.records
+        if count > budget or size + count > budget:
+            if batch:
+                found.append(batch)
+            batch, size = [], 0
+            if count > budget:
+                continue
+        batch.append(parsed)
+        size += count
+    if batch:
+        found.append(batch)
+    return found
+
+
+def _start_planner() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the ingest's to handle: it stops the helper
+
+
+def _plan_task(chunks: list[list[tuple[str, int, int]]], batch_size: int) -> bytes:
+    from mastgraph.pipeline.ingest import plan_batch
+
+    records = (record for file_chunks in chunks for record in read_chunks(file_chunks))
+    return marshal.dumps(plan_batch(records, batch_size).plain())
+
+
+class PlanAhead:
+    """The batches of `files` (`batches`) planned by a helper process, `DEPTH` ahead of `take`."""
+
+    def __init__(self, files: list[Parsed], budget: int, batch_size: int, depth: int = DEPTH) -> None:
+        self._queued = deque(batches(files, budget))
+        self._batch_size = batch_size
+        self._depth = max(depth, 1)
+        self._pending: deque[tuple[list[Path], Future]] = deque()
+        self._before = set(multiprocessing.active_children())
+        self._executor: ProcessPoolExecutor | None = None
+        if self._queued:
+            self._executor = ProcessPoolExecutor(1, mp_context=_context(), initializer=_start_planner)
+            self._fill()
+
+    def _fill(self) -> None:
+        while self._executor is not None and self._queued and len(self._pending) < self._depth:
+            batch = self._queued.popleft()
+            try:
+                future = self._executor.submit(_plan_task, [parsed.chunks for parsed in batch], self._batch_size)
+            except BrokenProcessPool:  # the helper died: what is pending fails in `take`, the rest is the load's
+                self._queued.clear()
+                return
+            self._pending.append(([parsed.result.path for parsed in batch], future))
+
+    def take(self, paths: list[Path]) -> PlannedBatch | None:
+        """The planned batch of `paths` (the files of the load's next batch), or None: the load plans
+        it itself (and every later one) when it is not the batch planned next or the helper failed."""
+        from mastgraph.pipeline.ingest import PlannedBatch
+
+        if not self._pending or self._pending[0][0] != paths:
+            self.close()
+            return None
+        _, future = self._pending.popleft()
+        try:
+            plain = future.result()
+        except Exception:  # the helper died, or its read failed: the load's own read reports what it was
+            self.close()
+            return None
+        self._fill()
+        return PlannedBatch.from_plain(marshal.loads(plain))
+
+    def close(self) -> None:
+        """Stop the helper (at once: what it was planning is not needed)."""
+        executor, self._executor = self._executor, None
+        self._pending.clear()
+        self._queued.clear()
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
+            for process in set(multiprocessing.active_children()) - self._before:
+                process.terminate()
+                process.join(5)
