@@ -4,10 +4,13 @@ of the results, not timings (the numbers come from a shared machine)."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
 from mastgraph.bench import report
+from mastgraph.bench.ingest import _Poller
 from mastgraph.bench.run import Options, run_bench
 from mastgraph.bench.target import NotEmpty, given, open_target
 from mastgraph.graph.settings import Settings
@@ -45,6 +48,8 @@ def test_bench_runs_end_to_end(graph, neo4j_settings, tmp_path):
     assert ingest["relationships"] == sum(ingest["relationships_by_type"].values())
     memory = ingest["loader"]["memory"]
     assert 0 < memory["before_first_file_mb"] <= memory["peak_rss_mb"]
+    helpers = ingest["helpers"]  # (a small input: parsed and planned in the loader's own process)
+    assert helpers["processes"] == 0 and ingest["python_cpu_seconds"] == ingest["loader"]["cpu_seconds"]
     assert memory["checkpoints"][-1]["fraction_of_files"] == 1.0
 
     assert scale["lineage"], "no Level-3 product with members was found"
@@ -75,6 +80,24 @@ def test_bench_runs_end_to_end(graph, neo4j_settings, tmp_path):
     assert {t["target"] for t in saved["targets"]}
     table = (tmp_path / "RESULTS.md").read_text()
     assert "| demo |" in table and "How to reproduce" in table
+
+
+#: A process whose child uses 0.6 s of CPU, then sleeps (as the ingest's helpers: forked, not waited by it).
+HELPED = ("import subprocess, sys\n"
+          "code = 'import time\\nt = time.process_time()\\nwhile time.process_time() - t < 0.6: pass\\n"
+          "time.sleep(0.4)'\n"
+          "subprocess.run([sys.executable, '-c', code])")
+
+
+def test_the_poller_counts_the_helper_processes():
+    process = subprocess.Popen([sys.executable, "-c", HELPED])
+    poller = _Poller(process.pid, every=0.05)
+    poller.start()
+    process.wait()
+    poller.halt.set()
+    poller.join()
+    helpers = poller.helpers()
+    assert helpers["processes"] == 1 and 0.6 <= helpers["cpu_seconds"] < 1.5 and helpers["peak_rss_mb"] > 1
 
 
 def test_bench_refuses_a_database_that_is_not_empty(graph, neo4j_settings):

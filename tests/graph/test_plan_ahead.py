@@ -14,15 +14,15 @@ from pathlib import Path
 import pytest
 
 from mastgraph.cli.demo import demo_inputs
-from mastgraph.graph.writer import BatchWriter
 from mastgraph.loaders import registry
 from mastgraph.pipeline import ingest, parse_pass, plan_ahead
+from mastgraph.pipeline.derive import Touched
 from mastgraph.pipeline.ingest import IngestStopped, PlannedBatch, ingest_paths, plan_batch
 from mastgraph.pipeline.parse_pass import Parsed, parse_to_chunks
 
 from ..bulk.conftest import canonical_dump
 from ..conftest import empty_graph
-from .test_writer import Recording, records as writer_records
+from .test_writer import Recording, records as writer_records, write
 
 
 @pytest.fixture(scope="module")
@@ -77,24 +77,21 @@ def test_planned_statements_are_those_the_writer_sends(graph, neo4j_settings, de
     database = neo4j_settings.neo4j_database
     given = writer_records() + _demo_records(demo)
 
-    def by_writer(tx):
-        recording = Recording(tx)
-        writer = BatchWriter(recording, batch_size)
-        for record in given:
-            writer.add(record)
-        return recording.calls, writer.flush()
-
     def as_planned(tx, batch):
         recording = Recording(tx)
         return recording.calls, batch.writes.run(recording)
 
-    with graph.session(database=database) as session:
-        sent, counts = session.execute_write(by_writer)
+    sent, counts = write(graph, database, given, batch_size)  # by the writer, in the transaction
     expected = canonical_dump(graph, database)
     empty_graph(graph, database)
 
     batch = PlannedBatch.from_plain(marshal.loads(marshal.dumps(plan_batch(given, batch_size).plain())))
     assert batch.records == len(given)
+    touched, members = Touched(), ingest.MemberLists()  # as `_write` finds them
+    for record in given:
+        touched.add(record)
+        members.add(record)
+    assert batch.touched == touched and batch.members.members == members.members and members.members
     with graph.session(database=database) as session:
         planned_sent, planned_counts = session.execute_write(as_planned, batch)
     assert planned_sent == sent and len(sent) > 5
