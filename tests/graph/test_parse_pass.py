@@ -149,13 +149,14 @@ def test_an_interruption_while_the_last_file_is_parsed_stops_the_workers(tmp_pat
     stuck = tmp_path / "stuck.csv"
     os.mkfifo(stuck)
     files = [*registry.expand(demo)[:3], stuck]
-    timer = threading.Timer(3.0, signal.pthread_kill, (threading.main_thread().ident, signal.SIGINT))
+    # Ctrl-C once the three files are in, while the ingest waits on the last one
+    timer = threading.Timer(1.0, signal.pthread_kill, (threading.main_thread().ident, signal.SIGINT))
     work = ParsedFiles(tmp_path / "state" / "ingest-work")
-    timer.start()
     try:
         with pytest.raises(KeyboardInterrupt):
-            for _ in parse_in_order(files, False, work, 2, lambda record: None):
-                pass
+            for done, _ in enumerate(parse_in_order(files, False, work, 2, lambda record: None), 1):
+                if done == 3:
+                    timer.start()
     finally:
         timer.cancel()
         work.close()
