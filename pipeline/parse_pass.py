@@ -34,7 +34,6 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,8 +52,6 @@ CHUNK = 5000
 PARALLEL_BYTES = 8 * 2**20
 #: Files handed to the workers ahead of the one compared (their results are chunk positions: small).
 AHEAD_PER_WORKER = 16
-#: Seconds between two looks at Ctrl-C while waiting on a worker.
-WAIT_SPELL = 0.5
 
 
 @dataclass
@@ -242,16 +239,6 @@ def parse_in_order(files: list[Path], skip_bad: bool, work: ParsedFiles, workers
         yield parse_to_chunks(path, skip_bad, work.own_file() if keep else None, on_record)
 
 
-def result_of(future: Future):
-    """A worker's result, waited for in short spells, so that a Ctrl-C is taken within one whatever
-    the worker is doing (a file that never ends: a pipe nobody writes to)."""
-    while True:
-        try:
-            return future.result(timeout=WAIT_SPELL)
-        except FutureTimeout:
-            continue
-
-
 def _parse_by_workers(files: list[Path], skip_bad: bool, work: ParsedFiles, workers: int,
                       write: bool = True) -> Iterator[Parsed]:
     before = set(multiprocessing.active_children())
@@ -266,7 +253,7 @@ def _parse_by_workers(files: list[Path], skip_bad: bool, work: ParsedFiles, work
             if len(pending) >= workers * AHEAD_PER_WORKER:
                 break
         while pending:
-            parsed = result_of(pending.popleft())
+            parsed = pending.popleft().result()
             following = next(queued, None)
             if following is not None:
                 pending.append(executor.submit(_parse_task, following, skip_bad, write))

@@ -27,7 +27,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mastgraph.pipeline.parse_pass import Parsed, _context, read_chunks, result_of
+from mastgraph.pipeline.parse_pass import Parsed, _context, read_chunks
 
 if TYPE_CHECKING:
     from mastgraph.pipeline.ingest import PlannedBatch
@@ -101,7 +101,7 @@ class PlanAhead:
             return None
         _, future = self._pending.popleft()
         try:
-            plain = result_of(future)
+            plain = future.result()
         except Exception:  # the helper died, or its read failed: the load's own read reports what it was
             self.close()
             return None

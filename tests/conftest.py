@@ -9,6 +9,7 @@ Each test that asks for `graph` starts from an empty graph with the schema in pl
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -172,3 +173,14 @@ def cli(neo4j_settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
         monkeypatch.setenv("NEO4J_PASSWORD", neo4j_settings.neo4j_password)
     runner = CliRunner()
     return lambda *args: runner.invoke(app, list(args))
+
+
+@pytest.fixture
+def ctrl_c() -> Iterator[None]:
+    """SIGINT raises KeyboardInterrupt during the test, as Ctrl-C at a terminal does: a test run
+    started in the background by a non-interactive shell (`nohup ... &`) ignores SIGINT."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)

@@ -142,7 +142,7 @@ def test_an_interrupted_pass_stops_its_workers_and_leaves_nothing(tmp_path, demo
     assert not _leftovers(tmp_path)
 
 
-def test_an_interruption_while_the_last_file_is_parsed_stops_the_workers(tmp_path, demo, always_parallel):
+def test_an_interruption_while_the_last_file_is_parsed_stops_the_workers(tmp_path, demo, always_parallel, ctrl_c):
     """Every file handed out and the last one still being parsed (here: a pipe nobody writes to, so
     its worker would wait for ever) when Ctrl-C comes: the workers stop at once all the same."""
     before = set(multiprocessing.active_children())

@@ -143,7 +143,7 @@ def test_a_helper_that_dies_leaves_the_planning_to_the_load(graph, neo4j_setting
     assert canonical_dump(graph, neo4j_settings.neo4j_database) == planned_graph
 
 
-def test_ctrl_c_during_the_load_stops_the_helper(graph, neo4j_settings, demo, counted, monkeypatch):
+def test_ctrl_c_during_the_load_stops_the_helper(graph, neo4j_settings, demo, counted, monkeypatch, ctrl_c):
     planned = ingest._write_planned  # (the counting one)
 
     def interrupted(*args, **kwargs):
