@@ -308,11 +308,19 @@ def _write(tx: neo4j.ManagedTransaction, records: Iterable[Node | Edge], setting
            phases: dict[str, float] | None) -> tuple[WriteCounts, WriteCounts, int]:
     """Write checked records, replace the member lists they give, and derive over what they
     touched: (written, derived, records written)."""
-    from mastgraph.pipeline.derive import Touched
-
     phases = {} if phases is None else phases
     started = time.perf_counter()
     writer = BatchWriter(tx, settings.batch_size)
+    touched, members, count = _gathered(writer, records)
+    counts = writer.flush()
+    return counts, _replace_and_derive(tx, counts, touched, members, settings, phases, started), count
+
+
+def _gathered(writer: BatchWriter, records: Iterable[Node | Edge]) -> tuple[Touched, MemberLists, int]:
+    """The records given to `writer` (streamed: it writes a group as it fills), and what they
+    touch, the member lists they give and how many they are."""
+    from mastgraph.pipeline.derive import Touched
+
     touched = Touched()
     members = MemberLists()
     count = 0
@@ -321,8 +329,7 @@ def _write(tx: neo4j.ManagedTransaction, records: Iterable[Node | Edge], setting
         touched.add(record)
         members.add(record)
         count += 1
-    counts = writer.flush()
-    return counts, _replace_and_derive(tx, counts, touched, members, settings, phases, started), count
+    return touched, members, count
 
 
 def _replace_and_derive(tx: neo4j.ManagedTransaction, counts: WriteCounts, touched: Touched, members: MemberLists,
@@ -352,7 +359,7 @@ class PlannedBatch:
 
     def plain(self) -> tuple:
         """As plain values (`marshal`), for `from_plain`."""
-        touched = {name: list(getattr(self.touched, name)) for name in _TOUCHED}
+        touched = {name: list(found) for name, found in vars(self.touched).items()}
         members = {name: list(found) for name, found in self.members.members.items()}
         return self.writes.plain(), touched, members, self.records
 
@@ -361,30 +368,19 @@ class PlannedBatch:
         from mastgraph.pipeline.derive import Touched
 
         writes, touched, members, records = plain
-        batch = cls(PlannedWrites.from_plain(writes), Touched(**{name: set(touched[name]) for name in _TOUCHED}),
+        batch = cls(PlannedWrites.from_plain(writes), Touched(**{name: set(found) for name, found in touched.items()}),
                     MemberLists(), records)
         batch.members.members = {name: set(found) for name, found in members.items()}
         return batch
 
 
-#: The key sets of `derive.Touched`.
-_TOUCHED = ("uris", "associations", "obsids", "series", "described", "timed")
-
-
 def plan_batch(records: Iterable[Node | Edge], batch_size: int) -> PlannedBatch:
     """What `_write` does before the database: the statements of the records, the keys they touch
     and the member lists they give."""
-    from mastgraph.pipeline.derive import Touched
-
-    batch = PlannedBatch(PlannedWrites(batch_size), Touched(), MemberLists(), 0)
-    writes, touched, members = batch.writes, batch.touched, batch.members
-    for record in records:
-        writes.add(record)
-        touched.add(record)
-        members.add(record)
-        batch.records += 1
+    writes = PlannedWrites(batch_size)
+    touched, members, count = _gathered(writes, records)
     writes.flush()
-    return batch
+    return PlannedBatch(writes, touched, members, count)
 
 
 def _write_planned(tx: neo4j.ManagedTransaction, batch: PlannedBatch, settings: Settings,

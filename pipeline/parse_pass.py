@@ -168,9 +168,22 @@ def parse_to_chunks(path: Path, skip_bad: bool, out: BinaryIO | None,
 _worker_out: BinaryIO | None = None
 
 
+def ignore_ctrl_c() -> None:
+    """In a worker: Ctrl-C is the ingest's to handle (it stops the workers)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def stop_workers(executor: ProcessPoolExecutor, before: set) -> None:
+    """Stop `executor`'s workers at once (the processes started since `before`): what they do is not needed."""
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in set(multiprocessing.active_children()) - before:
+        process.terminate()
+        process.join(5)
+
+
 def _start_worker(folder: str) -> None:
     global _worker_out
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the ingest's to handle: it stops the workers
+    ignore_ctrl_c()
     _worker_out = _open_work_file(Path(folder), "worker")
 
 
@@ -262,6 +275,4 @@ def _parse_by_workers(files: list[Path], skip_bad: bool, work: ParsedFiles, work
         finished = True
     finally:
         if not finished:  # stopped early (Ctrl-C, an error, a consumer that stops): stop the workers now
-            executor.shutdown(wait=False, cancel_futures=True)
-            for process in set(multiprocessing.active_children()) - before:
-                process.terminate()
+            stop_workers(executor, before)

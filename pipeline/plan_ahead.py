@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import marshal
 import multiprocessing
-import signal
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mastgraph.pipeline.parse_pass import Parsed, _context, read_chunks
+from mastgraph.pipeline.parse_pass import Parsed, _context, ignore_ctrl_c, read_chunks, stop_workers
 
 if TYPE_CHECKING:
     from mastgraph.pipeline.ingest import PlannedBatch
@@ -56,10 +55,6 @@ def batches(files: list[Parsed], budget: int) -> list[list[Parsed]]:
     return found
 
 
-def _start_planner() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the ingest's to handle: it stops the helper
-
-
 def _plan_task(chunks: list[list[tuple[str, int, int]]], batch_size: int) -> bytes:
     from mastgraph.pipeline.ingest import plan_batch
 
@@ -78,7 +73,7 @@ class PlanAhead:
         self._before = set(multiprocessing.active_children())
         self._executor: ProcessPoolExecutor | None = None
         if self._queued:
-            self._executor = ProcessPoolExecutor(1, mp_context=_context(), initializer=_start_planner)
+            self._executor = ProcessPoolExecutor(1, mp_context=_context(), initializer=ignore_ctrl_c)
             self._fill()
 
     def _fill(self) -> None:
@@ -114,7 +109,4 @@ class PlanAhead:
         self._pending.clear()
         self._queued.clear()
         if executor is not None:
-            executor.shutdown(wait=False, cancel_futures=True)
-            for process in set(multiprocessing.active_children()) - self._before:
-                process.terminate()
-                process.join(5)
+            stop_workers(executor, self._before)
