@@ -63,7 +63,9 @@ def always_parallel(monkeypatch):
     monkeypatch.setattr(parse_pass, "PARALLEL_BYTES", 0)  # the workers however small the input
 
 
-def test_workers_give_what_one_process_gives(tmp_path, demo, always_parallel):
+@pytest.mark.parametrize("task_files", [parse_pass.TASK_FILES, 5])
+def test_workers_give_what_one_process_gives(tmp_path, demo, always_parallel, monkeypatch, task_files):
+    monkeypatch.setattr(parse_pass, "TASK_FILES", task_files)  # a worker's runs of files: long, or short
     inputs = [tmp_path / "in", *demo[1:]]
     shutil.copytree(demo[0], inputs[0])
     cells(",", [(0, "size", "-5"), (-1, "size", "x")])(API_CSV, inputs[0] / "bad-rows.csv")
@@ -94,9 +96,11 @@ def test_the_chunks_hold_the_records_in_file_order(tmp_path, demo, monkeypatch):
         parsed = parse_to_chunks(path, False, work.own_file(), given.append)
         assert len(parsed.chunks) > 1 and len(given) == parsed.result.records > 7
         assert list(read_chunks(parsed.chunks)) == given
+        assert list(read_chunks(parsed.chunks)) == given  # (read again through the file kept open)
     finally:
         work.close()
     assert not (tmp_path / "work").exists() or not any((tmp_path / "work").iterdir())
+    assert not [name for name in parse_pass._readers if name.startswith(str(tmp_path))]  # closed with the folder
 
 
 def test_a_worker_that_dies_leaves_the_rest_to_the_ingest(tmp_path, demo, monkeypatch):
@@ -142,9 +146,11 @@ def test_an_interrupted_pass_stops_its_workers_and_leaves_nothing(tmp_path, demo
     assert not _leftovers(tmp_path)
 
 
-def test_an_interruption_while_the_last_file_is_parsed_stops_the_workers(tmp_path, demo, always_parallel, ctrl_c):
+def test_an_interruption_while_the_last_file_is_parsed_stops_the_workers(tmp_path, demo, always_parallel, ctrl_c,
+                                                                         monkeypatch):
     """Every file handed out and the last one still being parsed (here: a pipe nobody writes to, so
     its worker would wait for ever) when Ctrl-C comes: the workers stop at once all the same."""
+    monkeypatch.setattr(parse_pass, "TASK_FILES", 1)  # (the files before the stuck one come back on their own)
     before = set(multiprocessing.active_children())
     stuck = tmp_path / "stuck.csv"
     os.mkfifo(stuck)
