@@ -12,10 +12,10 @@ Above `PARALLEL_BYTES` of input, and with more than one core (`Settings.parse_wo
 are parsed by worker processes, each appending to a work file of its own (a worker takes a run of
 consecutive files at a time and hands back where in that file their results are), while the
 ingest's own process compares what they parsed, in file order: the comparison, the conflicts found
-and their order are those of parsing in one process. A worker that dies (out of memory) leaves the files not
-yet parsed to the ingest's own process. A work folder that cannot be written (disk full) ends the
-command with one line (`WorkFolderError`) before anything is written to the database. The work
-folder goes when the ingest ends; one left by a killed ingest goes when the next one starts
+and their order are those of parsing in one process. A worker that dies (out of memory) leaves the
+files not yet parsed to the ingest's own process. A work folder that cannot be written (disk full)
+ends the command with one line (`WorkFolderError`) before anything is written to the database. The
+work folder goes when the ingest ends; one left by a killed ingest goes when the next one starts
 (`across_spill.work_folder`).
 
 The workers are forked from a forkserver, which imports the `__main__` module of the process in each
