@@ -125,6 +125,13 @@ def _write_bytes(out: BinaryIO, data: bytes) -> tuple[str, int, int]:
     return (out.name, offset, len(data))
 
 
+def _flush(out: BinaryIO) -> None:
+    try:
+        out.flush()
+    except OSError as exc:
+        raise WorkFolderError(cannot_write(Path(out.name).parent, exc)) from None
+
+
 def read_chunks(chunks: Iterable[tuple[str, int, int]]) -> Iterator[Node | Edge]:
     """The records of a parsed file, in the order it gave them."""
     for name, offset, size in chunks:
@@ -182,10 +189,7 @@ def parse_to_chunks(path: Path, skip_bad: bool, out: BinaryIO | None,
     if rows and out is not None:
         parsed.chunks.append(_write_chunk(out, rows))
     if out is not None:
-        try:
-            out.flush()
-        except OSError as exc:
-            raise WorkFolderError(cannot_write(Path(out.name).parent, exc)) from None
+        _flush(out)
     result.seconds = time.perf_counter() - started
     return parsed
 
@@ -223,10 +227,7 @@ def _parse_task(paths: list[Path], skip_bad: bool, write: bool) -> tuple[str, in
     for each in parsed:
         each.result.path = None  # (the ingest has the paths: `_parsed_run`; a Path is slow to unpickle)
     where = _write_bytes(_worker_out, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
-    try:
-        _worker_out.flush()
-    except OSError as exc:
-        raise WorkFolderError(cannot_write(Path(_worker_out.name).parent, exc)) from None
+    _flush(_worker_out)
     return where
 
 
