@@ -26,6 +26,11 @@ CREATE INDEX observation_obs_id IF NOT EXISTS FOR (n:Observation) ON (n.obs_id);
 CREATE INDEX observation_program IF NOT EXISTS FOR (n:Observation) ON (n.program);
 CREATE INDEX exposure_t_min IF NOT EXISTS FOR (n:Exposure) ON (n.t_min);
 CREATE INDEX engineering_series_t_min IF NOT EXISTS FOR (n:EngineeringSeries) ON (n.t_min);
+// the exposures and series longer than the bounds of the seeks above, by window class
+// (pipeline/derive.py `window_class`): the engineering join finds the long windows holding a time
+CREATE INDEX product_window_class IF NOT EXISTS FOR (n:Product) ON (n.window_class, n.t_min);
+CREATE INDEX exposure_window_class IF NOT EXISTS FOR (n:Exposure) ON (n.window_class, n.t_min);
+CREATE INDEX engineering_series_window_class IF NOT EXISTS FOR (n:EngineeringSeries) ON (n.window_class, n.t_min);
 CREATE INDEX engineering_series_mnemonic IF NOT EXISTS FOR (n:EngineeringSeries) ON (n.mnemonic);
 CREATE INDEX reference_file_reftype IF NOT EXISTS FOR (n:ReferenceFile) ON (n.reftype);
 CREATE INDEX product_previews IF NOT EXISTS FOR (n:Product) ON (n.previews);

@@ -43,7 +43,8 @@ from mastgraph.graph.bulk_import import (
     ImportFailed, ImportGroup, import_command, run_import, store_size,
 )
 from mastgraph.pipeline.bulk_merge import (
-    DATA_FILES, BulkDataError, GroupFile, MergeConfig, MergeWorker, PartitionResult, group_dir, read_residuals,
+    DATA_FILES, BulkDataError, GroupFile, MergeConfig, MergeWorker, PartitionResult, WINDOW_BOUNDS, group_dir,
+    read_residuals,
 )
 from mastgraph.pipeline.bulk_conflicts import Clashes
 from mastgraph.pipeline.bulk_spill import FileOutcome, ParseConfig, ParseResult, ParseWorker, peak_rss, read_rejects
@@ -529,6 +530,9 @@ class Build:
         return census, [error for _, error in sorted(failed)]
 
     def _write_csv(self, census: Census) -> tuple[list[ImportGroup], list[Path]]:
+        for label in WINDOW_BOUNDS:  # the column of the window classes the merge gives (bulk_merge)
+            if (label, "t_min") in census.types and (label, "t_max") in census.types:
+                census.types.setdefault((label, "window_class"), Counter())["long"] += 1
         columns = census.columns()
         names = {group for group, _ in census.types}
         node_columns, node_extras, edge_columns, edge_extras = {}, {}, {}, {}

@@ -4,8 +4,10 @@ Per node key: properties merged in file order, later non-null values winning (``
 the None-free props, as ``SET n += props`` does online), labels unioned. Per relationship
 (type, start, end, identity properties): the same. A key that only relationship ends name becomes
 a key-only node (the online writer MERGEs relationship ends) and is listed in the missing-ends
-report. Each partition writes its own data files per group; the headers are shared (written once
-by the build, from the census), so partitions can be merged by several processes at once.
+report. An exposure or engineering series longer than its bound gets its `window_class` here, as
+the online derivation sets it (`pipeline.derive.window_class`). Each partition writes its own data
+files per group; the headers are shared (written once by the build, from the census), so
+partitions can be merged by several processes at once.
 
 Where two records of one key give a property different values, or two files one association
 different member lists, the earlier stands and the conflict is reported (`PartitionResult.clashes`,
@@ -26,8 +28,14 @@ from mastgraph.pipeline.bulk_conflicts import Clashes
 from mastgraph.pipeline.bulk_spill import (
     EDGE, NODE, REF, gc_relaxed, peak_rss, read_spill, remove, spill_files,
 )
+from mastgraph.pipeline.derive import MAX_EXPOSURE_DAYS, MAX_SERIES_DAYS, window_class
 from mastgraph.pipeline.derive_tables import FactWriter
-from mastgraph.model.vocabulary import EDGE_IDENTITY
+from mastgraph.model.vocabulary import EDGE_IDENTITY, Label
+
+#: The node kinds that can have a `window_class`, with the bound of its first class (an Observation
+#: only with the Exposure label).
+WINDOW_BOUNDS = {Label.PRODUCT.value: MAX_EXPOSURE_DAYS, Label.OBSERVATION.value: MAX_EXPOSURE_DAYS,
+                 Label.ENGINEERING_SERIES.value: MAX_SERIES_DAYS}
 
 
 class BulkDataError(Exception):
@@ -167,8 +175,14 @@ class MergeWorker:
         writers: dict[tuple[str, ...], RowWriter] = {}
         labels_count = result.labels
         facts = self._facts
+        bounds, exposure = WINDOW_BOUNDS, Label.EXPOSURE.value
         for (label, key), (extra, props) in nodes.items():
             group = (label, *sorted(set(extra) - {label})) if extra else (label,)
+            bound = bounds.get(label)
+            if bound is not None and "t_max" in props and (label != "Observation" or exposure in group):
+                klass = window_class(props.get("t_min"), props["t_max"], bound)
+                if klass is not None:
+                    props = {**props, "window_class": klass}
             if facts is not None:
                 facts.node(group, key, props)
             writer = writers.get(group)

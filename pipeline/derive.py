@@ -9,6 +9,7 @@ import, from the same rules written as SQL (`pipeline/derive_tables.py`).
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -20,10 +21,33 @@ from mastgraph.loaders.names import INTERMEDIATE_SUFFIXES
 from mastgraph.model.records import Edge, Node
 from mastgraph.model.vocabulary import EXPOSURE_INPUTS, Label, Rel
 
-#: The longest exposure (days): bounds the time-index seek of the engineering join.
+#: An exposure (days) longer than this has a `window_class`: the time-index seek of the engineering
+#: join reaches this far back for the others.
 MAX_EXPOSURE_DAYS = 2.0
-#: The longest engineering series window (days), likewise.
+#: An engineering series window (days) longer than this has a `window_class`, likewise.
 MAX_SERIES_DAYS = 31.0
+#: How many window classes below the last, open-ended one (`window_class`).
+WINDOW_CLASSES = 16
+
+
+def window_class(t_min: Any, t_max: Any, bound: float) -> int | None:
+    """The `window_class` of an exposure (`bound` MAX_EXPOSURE_DAYS) or an engineering series
+    (MAX_SERIES_DAYS) whose window is [t_min, t_max], as the engineering queries set it online
+    (cypher/derive/engineering_*.cypher) and the bulk build writes it (`pipeline.bulk_merge`).
+
+    None unless both are numbers and the window is longer than `bound`; else how many of
+    ``bound * 2**1 ... bound * 2**WINDOW_CLASSES`` it is longer than. A window of class k below
+    WINDOW_CLASSES lasts at most ``bound * 2**(k + 1)``: the engineering join finds the long windows
+    that hold a time by one bounded index seek per class (`Product`, `Exposure` and
+    `EngineeringSeries` (window_class, t_min)), where one seek reaching back as far as the longest
+    window would read every window of the months before.
+    """
+    if type(t_min) not in (int, float) or type(t_max) not in (int, float):
+        return None
+    span = float(t_max) - float(t_min)
+    if not span > bound:
+        return None
+    return sum(1 for i in range(WINDOW_CLASSES) if span > bound * 2.0 ** (i + 1))
 
 
 @dataclass
@@ -82,10 +106,9 @@ def query_params(name: str) -> dict[str, Any]:
         return {"inputs": EXPOSURE_INPUTS, "both": True}
     if name == "linked":
         return {"both": True}
-    if name == "engineering_series":
-        return {"max_exposure_days": MAX_EXPOSURE_DAYS}
-    if name == "engineering_exposures":
-        return {"max_series_days": MAX_SERIES_DAYS}
+    if name in ("engineering_series", "engineering_exposures"):
+        return {"max_exposure_days": MAX_EXPOSURE_DAYS, "max_series_days": MAX_SERIES_DAYS,
+                "window_classes": WINDOW_CLASSES, "unbounded": math.inf}
     if name == "mrp":
         return {"intermediate": sorted(INTERMEDIATE_SUFFIXES)}
     return {}

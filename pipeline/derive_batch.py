@@ -7,11 +7,12 @@ After a batch's records are written (and its member lists replaced), in the same
    the nodes the rules can join them with, in rounds: the batch's own nodes as written (the
    existing values updated by the batch's); then the products of their exposure keys, file names,
    previews, MSA files, visits, stems and time windows, the associations of their program and asn id,
-   the engineering series and exposures of their windows; then every association whose outputs or
-   members the batch can change (`core`) with its outputs, members and association files, and
-   every other association of those outputs (so that where two associations give one relationship
-   a property, all of them are there: the highest name wins, as in the bulk build); and the
-   observations whose MRP can change, with all their products and MRP relationships.
+   the engineering series and exposures of their windows (the long ones by window class,
+   `long_windows`); then every association whose outputs or members the batch can change (`core`)
+   with its outputs, members and association files, and every other association of those outputs
+   (so that where two associations give one relationship a property, all of them are there: the
+   highest name wins, as in the bulk build); and the observations whose MRP can change, with all
+   their products and MRP relationships.
 2. **Rules.** The tables of those nodes and relationships go into an in-memory DuckDB and every rule
    runs on them (`derive_tables.RULES`, united as the bulk build unites them). Should the derived
    PRODUCED_BY name an association not read yet, it is read and the rules run again.
@@ -38,7 +39,7 @@ from mastgraph.graph.writer import BatchWriter, Runner, WriteCounts
 from mastgraph.model.records import Edge
 from mastgraph.model.vocabulary import Label, Rel
 from mastgraph.pipeline import derive_tables
-from mastgraph.pipeline.derive import MAX_EXPOSURE_DAYS, MAX_SERIES_DAYS, Touched
+from mastgraph.pipeline.derive import MAX_EXPOSURE_DAYS, MAX_SERIES_DAYS, WINDOW_CLASSES, Touched, window_class
 from mastgraph.pipeline.derive_tables import INPUT_TABLES, PRODUCT_TEXT, _UNITE
 
 _P, _A, _O, _E = Label.PRODUCT, Label.ASSOCIATION, Label.OBSERVATION, Label.ENGINEERING_SERIES
@@ -50,7 +51,7 @@ _FROM_OUTPUTS = frozenset({"ANTECEDENT", "COMPOSITION", "MULTIPLICITY", "CONTEMP
                            "PREREQUISITE"})
 #: The keys read_products.cypher takes, each a list of values.
 PRODUCT_KEYS = ("uris", "exposure_keys", "filenames", "previews", "msametfls", "guide_visits", "l1b_visits",
-                "stems", "source_stems", "stem_prefixes", "association_files", "windows")
+                "stems", "source_stems", "stem_prefixes", "association_files", "windows", "long_windows")
 
 
 def _text(value: Any) -> str | None:
@@ -78,6 +79,23 @@ def windows(intervals: Iterable[tuple[float, float]]) -> list[list[float]]:
         else:
             merged.append([low, high])
     return merged
+
+
+def long_windows(points: Iterable[float], bound: float) -> list[list[float]]:
+    """The [window_class, from, to] seeks (t_min from `from` up to, not including, `to`) that find every
+    window longer than `bound` that holds one of `points` and began more than `bound` before it (a seek
+    by t_min from point - bound finds the others): per class k below WINDOW_CLASSES, from
+    point - bound * 2**(k + 1) (a class-k window lasts no longer), merged over the points; for the
+    open-ended last class, from any time."""
+    points = sorted(p for p in points if _finite(p))
+    if not points:
+        return []
+    out: list[list[float]] = []
+    for k in range(WINDOW_CLASSES):
+        reach = bound * 2.0 ** (k + 1)
+        out.extend([k, low, high] for low, high in windows((p - reach, p - bound) for p in points))
+    out.append([WINDOW_CLASSES, -math.inf, points[-1] - bound])
+    return out
 
 
 @dataclass
@@ -112,7 +130,7 @@ class Neighbourhood:
         params = {}
         for kind in PRODUCT_KEYS:
             values = keys.get(kind, ())
-            if kind == "windows":
+            if kind in ("windows", "long_windows"):
                 params[kind] = [list(w) for w in values]
             else:
                 params[kind] = self._new(f"p.{kind}", values, self.products if kind == "uris" else None)
@@ -139,20 +157,23 @@ class Neighbourhood:
             self.associations[row["name"]] = row
             self.asked["a.names"].add(row["name"])
 
-    def read_observations(self, obsids: Iterable[str] = (), windows: list[list[float]] = ()) -> None:
-        self._read_keyed("read_observations", "obsids", "obsid", self.observations, obsids, windows)
+    def read_observations(self, obsids: Iterable[str] = (), windows: list[list[float]] = (),
+                          long_windows: list[list[float]] = ()) -> None:
+        self._read_keyed("read_observations", "obsids", "obsid", self.observations, obsids, windows, long_windows)
 
-    def read_series(self, keys: Iterable[str] = (), windows: list[list[float]] = ()) -> None:
-        self._read_keyed("read_series", "keys", "key", self.series, keys, windows)
+    def read_series(self, keys: Iterable[str] = (), windows: list[list[float]] = (),
+                    long_windows: list[list[float]] = ()) -> None:
+        self._read_keyed("read_series", "keys", "key", self.series, keys, windows, long_windows)
 
     def _read_keyed(self, query: str, param: str, key: str, known: dict[str, dict], keys: Iterable[str],
-                    windows: list[list[float]]) -> None:
-        """Observations or series by key and by time window, each read once."""
+                    windows: list[list[float]], long_windows: list[list[float]]) -> None:
+        """Observations or series by key, by time window and by window class, each read once."""
         kind = f"{query}.{param}"
         fresh = self._new(kind, keys, known)
-        if not fresh and not windows:
+        if not fresh and not windows and not long_windows:
             return
-        for record in self._run(query, **{param: fresh, "windows": list(windows)}):
+        for record in self._run(query, **{param: fresh, "windows": list(windows),
+                                          "long_windows": [list(w) for w in long_windows]}):
             known[record[key]] = dict(record)
             self.asked[kind].add(record[key])
 
@@ -173,6 +194,7 @@ def read_neighbourhood(nb: Neighbourhood, touched: Touched) -> tuple[set[str], s
     # the nodes their keys join with
     keys: dict[str, set] = defaultdict(set)
     series_windows, exposure_windows = [], []
+    series_points, exposure_points = [], []  # the starts the long windows of the other kind may hold
     program_asn: set[tuple] = set()
     core: set[str] = set(touched.associations)
     mrp_obsids: set[str] = set(touched.obsids)
@@ -206,6 +228,7 @@ def read_neighbourhood(nb: Neighbourhood, touched: Touched) -> tuple[set[str], s
             core.add(g("association"))
         if _finite(p.get("t_min"), p.get("t_max")):
             series_windows.append((p["t_min"] - MAX_SERIES_DAYS, p["t_max"]))
+            series_points.append(p["t_min"])
     for name in touched.associations:
         a = nb.associations.get(name)
         if a is None or type(a.get("products")) is not list:
@@ -219,14 +242,17 @@ def read_neighbourhood(nb: Neighbourhood, touched: Touched) -> tuple[set[str], s
         o = nb.observations.get(obsid)
         if o is not None and o["exposure"] and _finite(o["t_min"], o["t_max"]):
             series_windows.append((o["t_min"] - MAX_SERIES_DAYS, o["t_max"]))
+            series_points.append(o["t_min"])
     for key in touched.series:
         s = nb.series.get(key)
         if s is not None and _finite(s["t_min"], s["t_max"]):
             exposure_windows.append((s["t_min"] - MAX_EXPOSURE_DAYS, s["t_max"]))
+            exposure_points.append(s["t_min"])
     exposure_windows = windows(exposure_windows)
-    nb.read_products(**keys, windows=exposure_windows)
-    nb.read_observations(windows=exposure_windows)
-    nb.read_series(windows=windows(series_windows))
+    long_exposures = long_windows(exposure_points, MAX_EXPOSURE_DAYS)
+    nb.read_products(**keys, windows=exposure_windows, long_windows=long_exposures)
+    nb.read_observations(windows=exposure_windows, long_windows=long_exposures)
+    nb.read_series(windows=windows(series_windows), long_windows=long_windows(series_points, MAX_SERIES_DAYS))
     nb.read_associations(program_asn=program_asn)
     for a in nb.associations.values():  # level-3 associations of a batch product's program and asn id
         if (a.get("program"), a.get("asn_id")) in program_asn:
@@ -330,6 +356,28 @@ def _props(rel: str, kind, exptype, by, source_id) -> dict[str, Any]:
     return {}
 
 
+def set_window_classes(tx: Runner, nb: Neighbourhood, touched: Touched, counts: WriteCounts) -> None:
+    """The `window_class` of the batch's exposures and series, from their times as read (where it
+    changes), as the engineering queries of cypher/derive set it."""
+    def changed(nodes: dict[str, dict], keys: Iterable[str], bound: float, exposure: bool = False) -> list[list]:
+        rows = []
+        for key in sorted(keys):
+            node = nodes.get(key)
+            if node is None or (exposure and not node["exposure"]):
+                continue
+            klass = window_class(node.get("t_min"), node.get("t_max"), bound)
+            if klass != node.get("window_class"):
+                rows.append([key, klass])
+        return rows
+
+    rows = {"products": changed(nb.products, touched.timed, MAX_EXPOSURE_DAYS),
+            "observations": changed(nb.observations, touched.obsids, MAX_EXPOSURE_DAYS, exposure=True),
+            "series": changed(nb.series, touched.series, MAX_SERIES_DAYS)}
+    if any(rows.values()):
+        summary = tx.run(queries.text("derive/set_window_classes"), rows).consume()
+        counts.properties_set += summary.counters.properties_set
+
+
 def derive_batch(tx: Runner, touched: Touched, batch_size: int = 5000) -> WriteCounts:
     """Derive, write and (MRP) delete every relationship the touched keys can affect."""
     counts = WriteCounts()
@@ -338,6 +386,7 @@ def derive_batch(tx: Runner, touched: Touched, batch_size: int = 5000) -> WriteC
     core, mrp_obsids = read_neighbourhood(nb, touched)
     outputs = close_associations(nb, core)
     counts.seconds["read"] = time.perf_counter() - started
+    set_window_classes(tx, nb, touched, counts)
     con = _connect()
     try:
         while True:

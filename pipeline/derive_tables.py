@@ -262,7 +262,8 @@ RULES: tuple[Rule, ...] = (
     # cypher/derive/engineering_series.cypher and engineering_exposures.cypher as the build ran
     # them over every key: every series with every exposure (an Exposure observation, or a product) whose window
     # overlaps its own and that starts at most MAX_EXPOSURE_DAYS before it; and every exposure longer
-    # than MAX_EXPOSURE_DAYS with every series starting at most MAX_SERIES_DAYS before it. A NaN
+    # than MAX_EXPOSURE_DAYS with every series starting at most MAX_SERIES_DAYS before it: together,
+    # every overlapping pair (online, the longer windows are found by `window_class`). A NaN
     # compares false in Cypher; here it is left out.
     Rule("engineering", ("engineering_series", "engineering_exposures"), f"""
         WITH e AS (

@@ -1,16 +1,40 @@
 // HAS_ENGINEERING from these exposures (observations or products with t_min/t_max) to the engineering series overlapping their time.
-// params: obsids (list of string), uris (list of string), max_series_days (float: the longest series window, bounds the index seek)
+// params: obsids (list of string), uris (list of string), max_series_days (float: how far back the seek by t_min reaches),
+//         max_exposure_days (float: the bound of an exposure's first window class), window_classes (integer), unbounded (float: infinity)
+// Each exposure's window_class is set first (pipeline/derive.py `window_class`; removed when it has none): engineering_series seeks the
+// long exposures by it. A series that began more than max_series_days before an exposure has a window_class too: one seek per class
+// finds those that began in the reach of that class (a class-k series lasts at most max_series_days * 2^(k + 1)) before the first
+// exposure's start and more than max_series_days before the last's; each exposure keeps those overlapping it.
 CALL () {
   UNWIND $obsids AS obsid
   MATCH (e:Observation {obsid: obsid}) USING INDEX SEEK e:Observation(obsid)
-  WHERE e:Exposure AND e.t_min IS NOT NULL AND e.t_max IS NOT NULL
+  WHERE e:Exposure
   RETURN e
   UNION
   UNWIND $uris AS uri
   MATCH (e:Product {uri: uri}) USING INDEX SEEK e:Product(uri)
-  WHERE e.t_min IS NOT NULL AND e.t_max IS NOT NULL
   RETURN e
 }
-MATCH (s:EngineeringSeries) USING INDEX SEEK s:EngineeringSeries(t_min)
-WHERE s.t_min >= e.t_min - $max_series_days AND s.t_min <= e.t_max AND s.t_max >= e.t_min
+WITH e, CASE WHEN e.t_min IS :: INTEGER | FLOAT AND e.t_max IS :: INTEGER | FLOAT
+             THEN toFloat(e.t_max) - toFloat(e.t_min) END AS span
+WITH e, CASE WHEN span > $max_exposure_days
+             THEN size([i IN range(0, $window_classes - 1) WHERE span > $max_exposure_days * 2.0 ^ (i + 1)]) END AS class
+FOREACH (_ IN CASE WHEN class IS NOT NULL OR e.window_class IS NOT NULL THEN [1] ELSE [] END | SET e.window_class = class)
+WITH e WHERE e.t_min IS NOT NULL AND e.t_max IS NOT NULL
+WITH collect(e) AS exposures, min(e.t_min) AS first, max(e.t_min) AS last
+CALL (first, last) {
+  UNWIND range(0, $window_classes) AS k
+  WITH k, first - CASE WHEN k < $window_classes THEN $max_series_days * 2.0 ^ (k + 1) ELSE $unbounded END AS earliest
+  MATCH (s:EngineeringSeries) USING INDEX SEEK s:EngineeringSeries(window_class, t_min)
+  WHERE s.window_class = k AND s.t_min >= earliest AND s.t_min < last - $max_series_days
+  RETURN collect(s) AS long_series
+}
+UNWIND exposures AS e
+CALL (e) {
+  MATCH (s:EngineeringSeries) USING INDEX SEEK s:EngineeringSeries(t_min)
+  WHERE s.t_min >= e.t_min - $max_series_days AND s.t_min <= e.t_max AND s.t_max >= e.t_min
+  MERGE (e)-[:HAS_ENGINEERING]->(s)
+}
+UNWIND long_series AS s
+WITH e, s WHERE s.t_min < e.t_min - $max_series_days AND s.t_min <= e.t_max AND s.t_max >= e.t_min
 MERGE (e)-[:HAS_ENGINEERING]->(s)

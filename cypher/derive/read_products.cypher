@@ -1,7 +1,8 @@
 // The products an online batch's derivation joins with (pipeline/derive_batch.py), each found by an index seek, with what the rules read of them.
-// params: uris (list of string), exposure_keys (list of string), filenames (list of string), previews (list of string), msametfls (list of string), guide_visits (list of string), l1b_visits (list of string), stems (list of string), source_stems (list of string), stem_prefixes (list of string), association_files (list of string), windows (list of [from, to])
+// params: uris (list of string), exposure_keys (list of string), filenames (list of string), previews (list of string), msametfls (list of string), guide_visits (list of string), l1b_visits (list of string), stems (list of string), source_stems (list of string), stem_prefixes (list of string), association_files (list of string), windows (list of [from, to]), long_windows (list of [window_class, from, to])
 // stem_prefixes: products whose stem starts with one of them + '_'; association_files: association names, their
-// AssociationFile products; windows: products whose t_min lies between.
+// AssociationFile products; windows: products whose t_min lies between; long_windows: products of that window_class whose t_min lies
+// from `from` up to (not including) `to`.
 // With each product: the associations it is PRODUCED_BY and a member of, and the observations that list it.
 CALL () {
   UNWIND $uris AS k
@@ -56,9 +57,14 @@ CALL () {
   MATCH (p:Product) USING INDEX SEEK p:Product(t_min)
   WHERE p.t_min >= w[0] AND p.t_min <= w[1]
   RETURN p
+  UNION
+  UNWIND $long_windows AS w
+  MATCH (p:Product) USING INDEX SEEK p:Product(window_class, t_min)
+  WHERE p.window_class = w[0] AND p.t_min >= w[1] AND p.t_min < w[2]
+  RETURN p
 }
 RETURN p {.uri, .exposure_key, .suffix, .level, .stem, .source_stem, .source_id, .program, .asn_id, .filename,
-          .previews, .visit_id, .msametfl, .association, .exp_type, .product_type, .t_min, .t_max} AS p,
+          .previews, .visit_id, .msametfl, .association, .exp_type, .product_type, .t_min, .t_max, .window_class} AS p,
        labels(p) AS labels,
        [(p)-[:PRODUCED_BY]->(a:Association) | a.name] AS produced_by,
        [(a:Association)-[:HAS_MEMBER]->(p) | a.name] AS member_of,

@@ -1,7 +1,9 @@
 """The derivation rules of the bulk build (pipeline/derive_tables.py) against the online ingest's
 Cypher derivations, on inputs that exercise what the bundled sample does not: relationships a
-curated links file and a rule both give (a kind the rule sets over the file's), and an exposure
-longer than MAX_EXPOSURE_DAYS overlapping an engineering series that starts days after it."""
+curated links file and a rule both give (a kind the rule sets over the file's), an exposure
+longer than MAX_EXPOSURE_DAYS overlapping an engineering series that starts days after it, and an
+engineering series longer than MAX_SERIES_DAYS overlapping an exposure that starts weeks after it
+(both with their `window_class`)."""
 
 from __future__ import annotations
 
@@ -22,18 +24,26 @@ from .conftest import REAL, canonical_dump, label_and_type_counts
 #: The real EDB series in sample/data/real/edb starts at MJD 59612.934 (and lasts a second).
 SERIES_START = 59612.9340022801
 LONG_OBS_ID = "jw02733002001_02103_00001_mirimage"
+LONG_MNEMONIC = "SA_ZATTEST3"
 
 
 def _long_exposure(folder: Path) -> Path:
-    """An Exposure observation of 3.5 days that starts 2.9 days before the real EDB series: only
-    `engineering_exposures` (series up to MAX_SERIES_DAYS before the exposure) finds that pair."""
+    """An Exposure observation of 3.5 days that starts 2.9 days before the real EDB series, and one
+    of 0.1 days 40 days into a series of 60 days (an EDB file of its own, read first): the seeks by
+    t_min reach back MAX_EXPOSURE_DAYS and MAX_SERIES_DAYS, the longer windows are found by class."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "long_exposure_obs.csv"
     t_min = SERIES_START - 2.9
     t_max = t_min + 3.5
     assert t_max - t_min > MAX_EXPOSURE_DAYS and t_min < SERIES_START - MAX_EXPOSURE_DAYS < t_max
+    later = SERIES_START + 40.0
     path.write_text("obsid,obs_id,proposal_id,t_min,t_max\n"
-                    f"88001,{LONG_OBS_ID},2733,{t_min!r},{t_max!r}\n")
+                    f"88001,{LONG_OBS_ID},2733,{t_min!r},{t_max!r}\n"
+                    f"88002,{LONG_OBS_ID.replace('00001', '00002')},2733,{later!r},{later + 0.1!r}\n")
+    rows = ["theTime,MJD,euvalue,sqldataType"]
+    rows += [f"2022-02-{2 + day:02d} 22:24:58.000000,{SERIES_START + day!r},{day}.0,real" for day in range(20)]
+    rows.append(f"2022-04-03 22:24:58.000000,{SERIES_START + 60.0!r},60.0,real")
+    (folder / f"{LONG_MNEMONIC}-20220202T222458-20220403T222458.csv").write_text("\n".join(rows) + "\n")
     return path
 
 
@@ -92,8 +102,10 @@ def test_rules_over_links_a_loader_also_gave_and_long_exposures(graph, neo4j_set
             "MATCH (:Product {uri: $p})-[r:LINKED]->(:Product {uri: $g}) RETURN r.kind AS kind", p=guide[0], g=guide[1])
         assert [r["kind"] for r in records] == ["guide_star"]
         records, _, _ = drv.execute_query(
-            "MATCH (:Observation {obsid: '88001'})-[:HAS_ENGINEERING]->(s:EngineeringSeries) RETURN count(s) AS n")
-        assert records[0]["n"] >= 1
+            "MATCH (o:Observation)-[:HAS_ENGINEERING]->(s:EngineeringSeries) WHERE o.obsid IN ['88001', '88002'] "
+            "RETURN o.obsid AS o, s.mnemonic AS m, o.window_class AS c, s.window_class AS sc ORDER BY o, m")
+        assert [tuple(r.values()) for r in records] == [
+            ("88001", "SA_ZATTEST2", 0, None), ("88001", LONG_MNEMONIC, 0, 0), ("88002", LONG_MNEMONIC, None, 0)]
     assert bulk_counts == online_counts
     assert bulk[0] == online[0]
     assert bulk[1] == online[1]
@@ -123,6 +135,7 @@ def test_every_derivation_query_has_its_rules():
 
     scoping = {"associations_of_products", "observations_of_products"}  # `derive`'s scope, no relationships
     # the neighbourhood reads of the derivation by tables (pipeline/derive_batch.py) and its MRP deletion
-    scoping |= {"read_products", "read_associations", "read_observations", "read_series", "delete_mrp"}
+    scoping |= {"read_products", "read_associations", "read_observations", "read_series", "delete_mrp",
+                "set_window_classes"}
     queries = {p.stem for p in (cypher_dir() / "derive").glob("*.cypher")} - scoping
     assert {name for rule in derive_tables.RULES for name in rule.cypher} == queries

@@ -17,7 +17,7 @@ from mastgraph.graph import queries
 from mastgraph.graph.writer import edge_create_query, edge_query, node_query
 from mastgraph.model.vocabulary import EDGE_IDENTITY, KEYS, Label, Rel
 from mastgraph.pipeline.derive import query_params
-from mastgraph.pipeline.derive_batch import PRODUCT_KEYS
+from mastgraph.pipeline.derive_batch import PRODUCT_KEYS, long_windows
 
 from ..conftest import empty_graph, load_demo
 
@@ -92,12 +92,19 @@ def derive_cases(keys: dict[str, list]) -> Iterator[tuple[str, str, dict]]:
     # the online derivation by tables (pipeline/derive_batch.py): its neighbourhood reads and MRP deletion
     values = [*keys["uris"], *keys["names"], *keys["obsids"], *keys["keys"]]
     window = [[59000.0, 59001.0], [60000.0, 60031.0]]
+    long = long_windows([59010.0, 59400.0], 2.0)
     yield "read_products", queries.text("derive/read_products"), {
-        kind: (window if kind == "windows" else keys["uris"] if kind == "uris" else values) for kind in PRODUCT_KEYS}
+        kind: (window if kind == "windows" else long if kind == "long_windows" else keys["uris"] if kind == "uris"
+               else values) for kind in PRODUCT_KEYS}
     yield "read_associations", queries.text("derive/read_associations"), {
         "names": keys["names"], "program_asn": [["02733", "o002"], ["01234", "c1000"]]}
-    yield "read_observations", queries.text("derive/read_observations"), {"obsids": keys["obsids"], "windows": window}
-    yield "read_series", queries.text("derive/read_series"), {"keys": keys["keys"], "windows": window}
+    yield "read_observations", queries.text("derive/read_observations"), {
+        "obsids": keys["obsids"], "windows": window, "long_windows": long}
+    yield "read_series", queries.text("derive/read_series"), {"keys": keys["keys"], "windows": window,
+                                                              "long_windows": long}
+    yield "set_window_classes", queries.text("derive/set_window_classes"), {
+        "products": [[u, 0] for u in keys["uris"]], "observations": [[o, None] for o in keys["obsids"]],
+        "series": [[k, 1] for k in keys["keys"]]}
     yield "delete_mrp", queries.text("derive/delete_mrp"), {
         "rows": [{"obsid": obsid, "uri": u} for obsid, u in zip(keys["obsids"], keys["uris"])]}
     members = [{"name": name, "members": []} for name in keys["names"]]
