@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from mastgraph.graph.views import PRODUCT_FILTERS
+
 from .arguments import encode_cursor
 
 if TYPE_CHECKING:
@@ -21,7 +23,20 @@ ProductRef = Annotated["Product", strawberry.lazy("mastgraph.api.product")]
 PAGE_SIZE = "Products per page: 100 when not given, at most the server's MASTGRAPH_MAX_PAGE_SIZE."
 
 
+def filters_declared(cls: type) -> type:
+    """`cls` (the product filter input) as it is, when each of its fields has its condition in
+    graph/views.py PRODUCT_FILTERS and each condition its field; else refused (at import)."""
+    fields, conditions = set(cls.__annotations__), set(PRODUCT_FILTERS)
+    if fields != conditions:
+        unread = ", ".join(sorted(fields - conditions)) or "none"
+        unasked = ", ".join(sorted(conditions - fields)) or "none"
+        raise LookupError(f"{cls.__qualname__}: fields without a condition in graph/views.py PRODUCT_FILTERS: "
+                          f"{unread}; conditions without a field: {unasked}")
+    return cls
+
+
 @strawberry.input(description="Conditions on products; all given conditions must hold.")
+@filters_declared
 class ProductFilter:
     program: str | None = strawberry.field(default=None, description="Program id (2733 or 02733).")
     instrument: str | None = strawberry.field(default=None, description="Instrument (miri, nircam ...); from the file "

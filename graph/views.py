@@ -26,7 +26,10 @@ Recipe, a new API field:
    one (`| None`) when `single`, `ProductConnection` when `page`, a list otherwise.
    `tests/api/test_relations.py` checks every link is a field and answers what the test sample
    holds (a pattern of more than one hop needs its expected answer written there).
-3. Regenerate the SDL: ``python -m mastgraph.api.schema > schema.graphql`` (a test compares them).
+3. A product filter (the `filter` argument of product pages): its condition in `PRODUCT_FILTERS`
+   below and its field in `api/pagination.py` `ProductFilter` (each without the other is refused
+   when the API is imported).
+4. Regenerate the SDL: ``python -m mastgraph.api.schema > schema.graphql`` (a test compares them).
 """
 
 from __future__ import annotations

@@ -91,3 +91,22 @@ def test_first_zero_gives_an_empty_page_with_the_count(api, sample_graph, sessio
     page = ok(gql(api, PRODUCTS, {"first": 0}))["products"]
     assert page["nodes"] == [] and page["pageInfo"] == {"hasNextPage": True, "endCursor": None}
     assert page["totalCount"] == len(all_products(session_driver))
+
+
+def test_each_product_filter_has_its_condition():
+    """The filter input's fields are the conditions of graph/views.py PRODUCT_FILTERS, one for one:
+    a field without its condition, or a condition without its field, is refused at import."""
+    from mastgraph.api.pagination import ProductFilter, filters_declared
+    from mastgraph.graph.views import PRODUCT_FILTERS
+
+    def input_of(*names: str) -> type:
+        return type("ProductFilter", (), {"__annotations__": {name: str | None for name in names}})
+
+    assert list(ProductFilter.__annotations__) == list(PRODUCT_FILTERS)
+    assert filters_declared(input_of(*reversed(PRODUCT_FILTERS))).__name__ == "ProductFilter"
+    with pytest.raises(LookupError, match=r"ProductFilter: fields without a condition in graph/views.py "
+                                          r"PRODUCT_FILTERS: colour; conditions without a field: none$"):
+        filters_declared(input_of(*PRODUCT_FILTERS, "colour"))
+    with pytest.raises(LookupError, match=r"fields without a condition in graph/views.py PRODUCT_FILTERS: none; "
+                                          r"conditions without a field: calib_level, mast_mrp$"):
+        filters_declared(input_of(*(n for n in PRODUCT_FILTERS if n not in ("calib_level", "mast_mrp"))))
