@@ -16,7 +16,7 @@ COPY model ./model
 COPY graph ./graph
 COPY pipeline ./pipeline
 COPY api ./api
-COPY --from=web /api/static ./api/static
+COPY --from=web /api/web-build ./api/web-build
 COPY loaders ./loaders
 COPY cli ./cli
 COPY cypher ./cypher

@@ -3,7 +3,7 @@
 #               http://127.0.0.1:8000/ and GraphQL on http://127.0.0.1:8000/graphql
 #   make test   venv + explorer page + browser + jars + the whole test suite against a real Neo4j
 #   make web    the explorer page and GraphiQL: npm packages pinned by web/package-lock.json, bundled
-#               by esbuild into api/static/ (needs Node.js and npm; skipped when up to date)
+#               by esbuild into api/web-build/ (needs Node.js and npm; skipped when up to date)
 #   make upgrade   (by hand, now and then) a fresh environment without the lock, the whole test suite
 #               in it, and requirements.lock rewritten from it only when every test passed
 #
@@ -39,7 +39,7 @@ test: venv web browser
 	$(BIN)/python -m pytest -q
 
 WEB_SOURCES := $(wildcard web/src/*) web/build.mjs
-STATIC_BUILT = api/static/BUILT
+STATIC_BUILT = api/web-build/BUILT
 
 web: $(STATIC_BUILT)
 

@@ -26,7 +26,7 @@ class LineageGraphQL(GraphQL):
         self.nested = nested
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        """Our GraphiQL from `api/static/` instead of Strawberry's page, which loads it from unpkg."""
+        """Our GraphiQL from `api/web-build/` instead of Strawberry's page, which loads it from unpkg."""
         return graphiql()
 
     def encode_json(self, data: object) -> bytes:

@@ -1,7 +1,7 @@
 """The explorer page and the self-hosted GraphiQL: `/`, `/static/...`, `/explorer/config.json`.
 
 The page and GraphiQL are built from `web/` (npm packages pinned by `web/package-lock.json`,
-bundled by esbuild) into `api/static/` by `make web`; nothing is committed and nothing is loaded
+bundled by esbuild) into `api/web-build/` by `make web`; nothing is committed and nothing is loaded
 from a CDN. Without the built assets, `/` and the GraphiQL page answer a short page saying to run
 `make web`. Bundles carry a content hash in their names, so they are cached for a year; the HTML
 pages are revalidated on every load.
@@ -19,8 +19,10 @@ from starlette.types import Scope
 
 from mastgraph.graph import neo4j_browser, queries
 
-#: Where `make web` writes the bundle (inside the package, so a non-editable install serves it).
-STATIC = Path(__file__).resolve().parent / "static"
+#: Where `make web` writes the bundle (inside the package, so a non-editable install serves it). Its
+#: name is not a Python identifier, so setuptools takes it for the package data it is, not for a
+#: subpackage missing from `packages`.
+STATIC = Path(__file__).resolve().parent / "web-build"
 #: The pages built from web/src (their script and style names carry content hashes).
 EXPLORER_PAGE = "index.html"
 GRAPHIQL_PAGE = "graphiql.html"
@@ -79,7 +81,7 @@ async def config(request: Request) -> Response:
 
 
 class StaticAssets(StaticFiles):
-    """`api/static/` with long cache lifetimes for hashed bundles (their names change when they do)."""
+    """`api/web-build/` with long cache lifetimes for hashed bundles (their names change when they do)."""
 
     def __init__(self) -> None:
         super().__init__(directory=STATIC, check_dir=False)

@@ -1,4 +1,4 @@
-// Bundles the explorer page and the self-hosted GraphiQL into ../api/static/ (git-ignored).
+// Bundles the explorer page and the self-hosted GraphiQL into ../api/web-build/ (git-ignored; served as /static/).
 // Script and style names carry a content hash, written into the two HTML pages, so the app can
 // cache them for a year. Usage: `npm run build` (make web runs `npm ci` first).
 import * as esbuild from "esbuild";
@@ -7,7 +7,7 @@ import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const out = join(here, "..", "api", "static");
+const out = join(here, "..", "api", "web-build");
 const pages = { "index.html": "src/explorer.js", "graphiql.html": "src/graphiql.js" };
 
 rmSync(out, { recursive: true, force: true });
