@@ -56,14 +56,20 @@ def logs(lines: int = typer.Option(50, "--lines", "-n", help="How many lines fro
 
 
 def init() -> None:
-    """Apply the schema (constraints and indexes); running it twice changes nothing."""
+    """Apply the schema (constraints and indexes), and give the exposures and engineering series of
+    a graph loaded by an earlier mastgraph their window classes; running it twice changes nothing."""
+    from mastgraph.pipeline.derive import set_all_window_classes
+
     s = settings()
     with errors_as_lines(ServerError, db.DatabaseUnavailable):
         ensure_running(s)
         with db.connect(s) as drv:
             count = db.bootstrap(drv, s.neo4j_database)
             info = server_components(s)
+            classes = set_all_window_classes(drv, s.neo4j_database)
     console.print(f"schema applied: {count} statements on {s.uri} (Neo4j {info['version']} {info['edition']})")
+    if classes:
+        console.print(f"window classes set on {classes:,} exposures and engineering series")
 
 
 def ensure_running(s) -> None:

@@ -157,3 +157,13 @@ def derive(tx: Runner, touched: Touched, batch_size: int = 5000) -> WriteCounts:
     for obsids in _chunks(observations, size):
         _run(tx, "mrp", counts, Rel.MRP.value, obsids=obsids)
     return counts
+
+
+def set_all_window_classes(drv, database: str) -> int:
+    """Give every exposure and series of the graph its `window_class` (a graph loaded before the
+    derivations set it); returns how many nodes changed. One pass over every timed node."""
+    params = {"max_exposure_days": MAX_EXPOSURE_DAYS, "max_series_days": MAX_SERIES_DAYS,
+              "window_classes": WINDOW_CLASSES}
+    with drv.session(database=database) as session:
+        summary = session.run(queries.text("derive/all_window_classes"), params).consume()
+    return summary.counters.properties_set

@@ -108,3 +108,28 @@ def test_every_overlapping_window_is_joined_in_any_order(graph, neo4j_settings, 
     shorter = Node(O, "10", {"obs_id": EXP, "t_min": S0 - 1.0, "t_max": S0 + 0.6}, (Label.EXPOSURE,))
     write_records(graph, settings, [shorter])
     assert "10" not in _found(graph, settings.neo4j_database)[1]
+
+
+def test_init_gives_a_graph_loaded_before_window_classes_its_classes(graph, neo4j_settings, tmp_path):
+    """`mastgraph init` on a graph whose exposures and series have no window_class (loaded by an
+    earlier mastgraph) sets them, wrong ones included; a second run changes nothing."""
+    from typer.testing import CliRunner
+
+    from mastgraph.cli.main import app
+
+    database = neo4j_settings.neo4j_database
+    empty_graph(graph, database)
+    write_records(graph, neo4j_settings, EXPOSURES + SERIES)
+    pairs, classes = _expected()
+    graph.execute_query("MATCH (n) WHERE n.window_class IS NOT NULL REMOVE n.window_class", database_=database)
+    graph.execute_query("MATCH (n:Observation {obsid: '11'}) SET n.window_class = 3", database_=database)
+    env = {"NEO4J_URI": neo4j_settings.uri, "NEO4J_USER": neo4j_settings.neo4j_user, "NEO4J_DATABASE": database,
+           "MASTGRAPH_HOME": str(tmp_path)}
+    if neo4j_settings.neo4j_password is not None:
+        env["NEO4J_PASSWORD"] = neo4j_settings.neo4j_password
+    first = CliRunner().invoke(app, ["init"], env=env)
+    assert first.exit_code == 0, first.output
+    assert f"window classes set on {len(classes) + 1} exposures and engineering series" in first.output
+    assert _found(graph, database) == (pairs, classes)
+    again = CliRunner().invoke(app, ["init"], env=env)
+    assert again.exit_code == 0 and "window classes" not in again.output, again.output
