@@ -32,8 +32,8 @@ WINDOW_CLASSES = 16
 
 def window_class(t_min: Any, t_max: Any, bound: float) -> int | None:
     """The `window_class` of an exposure (`bound` MAX_EXPOSURE_DAYS) or an engineering series
-    (MAX_SERIES_DAYS) whose window is [t_min, t_max], as the engineering queries set it online
-    (cypher/derive/engineering_*.cypher) and the bulk build writes it (`pipeline.bulk_merge`).
+    (MAX_SERIES_DAYS) whose window is [t_min, t_max], as cypher/derive/window_classes.cypher sets it
+    online and the bulk build writes it (`pipeline.bulk_merge`).
 
     None unless both are numbers and the window is longer than `bound`; else how many of
     ``bound * 2**1 ... bound * 2**WINDOW_CLASSES`` it is longer than. A window of class k below
@@ -106,7 +106,7 @@ def query_params(name: str) -> dict[str, Any]:
         return {"inputs": EXPOSURE_INPUTS, "both": True}
     if name == "linked":
         return {"both": True}
-    if name in ("engineering_series", "engineering_exposures"):
+    if name in ("engineering_series", "engineering_exposures", "window_classes"):
         return {"max_exposure_days": MAX_EXPOSURE_DAYS, "max_series_days": MAX_SERIES_DAYS,
                 "window_classes": WINDOW_CLASSES, "unbounded": math.inf}
     if name == "mrp":
@@ -148,6 +148,7 @@ def derive(tx: Runner, touched: Touched, batch_size: int = 5000) -> WriteCounts:
         _run(tx, "linked", counts, Rel.LINKED.value, uris=uris)
     for names in _chunks(associations, max(1, size // 10)):
         _run(tx, "association_members", counts, "(from associations)", names=names)
+    set_window_classes(tx, touched, size, counts)
     for keys in _chunks(touched.series, size):
         _run(tx, "engineering_series", counts, Rel.HAS_ENGINEERING.value, keys=keys)
     for obsids in _chunks(touched.obsids, size):
@@ -159,11 +160,21 @@ def derive(tx: Runner, touched: Touched, batch_size: int = 5000) -> WriteCounts:
     return counts
 
 
+def set_window_classes(tx: Runner, touched: Touched, size: int, counts: WriteCounts) -> None:
+    """The `window_class` of the touched exposures and series, from their times as now written: before
+    the engineering join of a batch (either derivation), which seeks the long windows by it."""
+    text, params = queries.text("derive/window_classes"), query_params("window_classes")
+    started = time.perf_counter()
+    for kind, values in (("obsids", touched.obsids), ("uris", touched.timed), ("keys", touched.series)):
+        for chunk in _chunks(values, size):
+            summary = tx.run(text, {**params, "obsids": [], "uris": [], "keys": [], kind: chunk}).consume()
+            counts.properties_set += summary.counters.properties_set
+    counts.seconds["window_classes"] = counts.seconds.get("window_classes", 0.0) + time.perf_counter() - started
+
+
 def set_all_window_classes(drv, database: str) -> int:
     """Give every exposure and series of the graph its `window_class` (a graph loaded before the
     derivations set it); returns how many nodes changed. One pass over every timed node."""
-    params = {"max_exposure_days": MAX_EXPOSURE_DAYS, "max_series_days": MAX_SERIES_DAYS,
-              "window_classes": WINDOW_CLASSES}
     with drv.session(database=database) as session:
-        summary = session.run(queries.text("derive/all_window_classes"), params).consume()
+        summary = session.run(queries.text("derive/all_window_classes"), query_params("window_classes")).consume()
     return summary.counters.properties_set

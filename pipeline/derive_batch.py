@@ -39,7 +39,7 @@ from mastgraph.graph.writer import BatchWriter, Runner, WriteCounts
 from mastgraph.model.records import Edge
 from mastgraph.model.vocabulary import Label, Rel
 from mastgraph.pipeline import derive_tables
-from mastgraph.pipeline.derive import MAX_EXPOSURE_DAYS, MAX_SERIES_DAYS, WINDOW_CLASSES, Touched, window_class
+from mastgraph.pipeline.derive import MAX_EXPOSURE_DAYS, MAX_SERIES_DAYS, WINDOW_CLASSES, Touched, set_window_classes
 from mastgraph.pipeline.derive_tables import INPUT_TABLES, PRODUCT_TEXT, _UNITE
 
 _P, _A, _O, _E = Label.PRODUCT, Label.ASSOCIATION, Label.OBSERVATION, Label.ENGINEERING_SERIES
@@ -356,28 +356,6 @@ def _props(rel: str, kind, exptype, by, source_id) -> dict[str, Any]:
     return {}
 
 
-def set_window_classes(tx: Runner, nb: Neighbourhood, touched: Touched, counts: WriteCounts) -> None:
-    """The `window_class` of the batch's exposures and series, from their times as read (where it
-    changes), as the engineering queries of cypher/derive set it."""
-    def changed(nodes: dict[str, dict], keys: Iterable[str], bound: float, exposure: bool = False) -> list[list]:
-        rows = []
-        for key in sorted(keys):
-            node = nodes.get(key)
-            if node is None or (exposure and not node["exposure"]):
-                continue
-            klass = window_class(node.get("t_min"), node.get("t_max"), bound)
-            if klass != node.get("window_class"):
-                rows.append([key, klass])
-        return rows
-
-    rows = {"products": changed(nb.products, touched.timed, MAX_EXPOSURE_DAYS),
-            "observations": changed(nb.observations, touched.obsids, MAX_EXPOSURE_DAYS, exposure=True),
-            "series": changed(nb.series, touched.series, MAX_SERIES_DAYS)}
-    if any(rows.values()):
-        summary = tx.run(queries.text("derive/set_window_classes"), rows).consume()
-        counts.properties_set += summary.counters.properties_set
-
-
 def derive_batch(tx: Runner, touched: Touched, batch_size: int = 5000) -> WriteCounts:
     """Derive, write and (MRP) delete every relationship the touched keys can affect."""
     counts = WriteCounts()
@@ -386,7 +364,7 @@ def derive_batch(tx: Runner, touched: Touched, batch_size: int = 5000) -> WriteC
     core, mrp_obsids = read_neighbourhood(nb, touched)
     outputs = close_associations(nb, core)
     counts.seconds["read"] = time.perf_counter() - started
-    set_window_classes(tx, nb, touched, counts)
+    set_window_classes(tx, touched, max(1, batch_size // 5), counts)
     con = _connect()
     try:
         while True:

@@ -1,5 +1,6 @@
-// The window_class of every exposure (Exposure observation, product) and engineering series, for a graph loaded before the derivations set it (pipeline/derive.py `window_class`): `mastgraph init` runs it; a node whose class is right is left as it is.
-// params: max_exposure_days, max_series_days (float: the bound of each kind's first class), window_classes (integer: the classes below the open-ended last)
+// window_classes.cypher over every exposure (Exposure observation, product) and engineering series, for a graph loaded before the derivations set it: `mastgraph init` runs it; a node whose class is right is left as it is.
+// params: max_exposure_days, max_series_days (float: the bound of each kind's first class), window_classes (integer: the classes below the open-ended last),
+//         unbounded (float: unused here)
 // A pass over every timed node, in transactions of 10,000 (run it alone: CALL ... IN TRANSACTIONS needs an implicit transaction).
 CALL () {
   MATCH (n:Product) WHERE n.t_min IS NOT NULL

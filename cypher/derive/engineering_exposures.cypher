@@ -1,26 +1,20 @@
 // HAS_ENGINEERING from these exposures (observations or products with t_min/t_max) to the engineering series overlapping their time.
 // params: obsids (list of string), uris (list of string), max_series_days (float: how far back the seek by t_min reaches),
-//         max_exposure_days (float: the bound of an exposure's first window class), window_classes (integer), unbounded (float: infinity)
-// Each exposure's window_class is set first (pipeline/derive.py `window_class`; removed when it has none): engineering_series seeks the
-// long exposures by it. A series that began more than max_series_days before an exposure has a window_class too: one seek per class
-// finds those that began in the reach of that class (a class-k series lasts at most max_series_days * 2^(k + 1)) before the first
+//         window_classes (integer), unbounded (float: infinity), max_exposure_days (float: unused here)
+// A series that began more than max_series_days before an exposure has a window_class (window_classes.cypher, run before): one seek
+// per class finds those that began in the reach of that class (a class-k series lasts at most max_series_days * 2^(k + 1)) before the first
 // exposure's start and more than max_series_days before the last's; each exposure keeps those overlapping it.
 CALL () {
   UNWIND $obsids AS obsid
   MATCH (e:Observation {obsid: obsid}) USING INDEX SEEK e:Observation(obsid)
-  WHERE e:Exposure
+  WHERE e:Exposure AND e.t_min IS NOT NULL AND e.t_max IS NOT NULL
   RETURN e
   UNION
   UNWIND $uris AS uri
   MATCH (e:Product {uri: uri}) USING INDEX SEEK e:Product(uri)
+  WHERE e.t_min IS NOT NULL AND e.t_max IS NOT NULL
   RETURN e
 }
-WITH e, CASE WHEN e.t_min IS :: INTEGER | FLOAT AND e.t_max IS :: INTEGER | FLOAT
-             THEN toFloat(e.t_max) - toFloat(e.t_min) END AS span
-WITH e, CASE WHEN span > $max_exposure_days
-             THEN size([i IN range(0, $window_classes - 1) WHERE span > $max_exposure_days * 2.0 ^ (i + 1)]) END AS class
-FOREACH (_ IN CASE WHEN class IS NOT NULL OR e.window_class IS NOT NULL THEN [1] ELSE [] END | SET e.window_class = class)
-WITH e WHERE e.t_min IS NOT NULL AND e.t_max IS NOT NULL
 WITH collect(e) AS exposures, min(e.t_min) AS first, max(e.t_min) AS last
 CALL (first, last) {
   UNWIND range(0, $window_classes) AS k

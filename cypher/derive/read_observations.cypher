@@ -16,6 +16,6 @@ CALL () {
   WHERE o.window_class = w[0] AND o.t_min >= w[1] AND o.t_min < w[2] AND o:Observation
   RETURN o
 }
-RETURN o.obsid AS obsid, o:Exposure AS exposure, o.t_min AS t_min, o.t_max AS t_max, o.window_class AS window_class,
+RETURN o.obsid AS obsid, o:Exposure AS exposure, o.t_min AS t_min, o.t_max AS t_max,
        [(o)-[:HAS_PRODUCT]->(p:Product) | p.uri] AS products,
        [(o)-[:MRP]->(p:Product) | p.uri] AS mrp

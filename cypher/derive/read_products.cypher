@@ -64,7 +64,7 @@ CALL () {
   RETURN p
 }
 RETURN p {.uri, .exposure_key, .suffix, .level, .stem, .source_stem, .source_id, .program, .asn_id, .filename,
-          .previews, .visit_id, .msametfl, .association, .exp_type, .product_type, .t_min, .t_max, .window_class} AS p,
+          .previews, .visit_id, .msametfl, .association, .exp_type, .product_type, .t_min, .t_max} AS p,
        labels(p) AS labels,
        [(p)-[:PRODUCED_BY]->(a:Association) | a.name] AS produced_by,
        [(a:Association)-[:HAS_MEMBER]->(p) | a.name] AS member_of,

@@ -16,4 +16,4 @@ CALL () {
   WHERE s.window_class = w[0] AND s.t_min >= w[1] AND s.t_min < w[2]
   RETURN s
 }
-RETURN s.key AS key, s.t_min AS t_min, s.t_max AS t_max, s.window_class AS window_class
+RETURN s.key AS key, s.t_min AS t_min, s.t_max AS t_max

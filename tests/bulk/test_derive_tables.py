@@ -136,6 +136,6 @@ def test_every_derivation_query_has_its_rules():
     scoping = {"associations_of_products", "observations_of_products"}  # `derive`'s scope, no relationships
     # the neighbourhood reads of the derivation by tables (pipeline/derive_batch.py) and its MRP deletion
     scoping |= {"read_products", "read_associations", "read_observations", "read_series", "delete_mrp",
-                "set_window_classes", "all_window_classes"}
+                "window_classes", "all_window_classes"}
     queries = {p.stem for p in (cypher_dir() / "derive").glob("*.cypher")} - scoping
     assert {name for rule in derive_tables.RULES for name in rule.cypher} == queries

@@ -26,7 +26,7 @@ SCANS = ("AllNodesScan", "NodeByLabelScan", "UnionNodeByLabelsScan", "Intersecti
          "SubtractionNodeByLabelsScan", "NodeIndexScan", "RelationshipTypeScan", "RelationshipIndexScan")
 
 DERIVE = ("antecedents", "produced_by_products", "produced_by_associations", "linked", "association_members",
-          "engineering_series", "engineering_exposures", "mrp", "associations_of_products",
+          "window_classes", "engineering_series", "engineering_exposures", "mrp", "associations_of_products",
           "observations_of_products")
 
 
@@ -102,9 +102,6 @@ def derive_cases(keys: dict[str, list]) -> Iterator[tuple[str, str, dict]]:
         "obsids": keys["obsids"], "windows": window, "long_windows": long}
     yield "read_series", queries.text("derive/read_series"), {"keys": keys["keys"], "windows": window,
                                                               "long_windows": long}
-    yield "set_window_classes", queries.text("derive/set_window_classes"), {
-        "products": [[u, 0] for u in keys["uris"]], "observations": [[o, None] for o in keys["obsids"]],
-        "series": [[k, 1] for k in keys["keys"]]}
     yield "delete_mrp", queries.text("derive/delete_mrp"), {
         "rows": [{"obsid": obsid, "uri": u} for obsid, u in zip(keys["obsids"], keys["uris"])]}
     members = [{"name": name, "members": []} for name in keys["names"]]
