@@ -24,8 +24,10 @@ from mastgraph.model.vocabulary import EXPOSURE_INPUTS, Label, Rel
 #: An exposure (days) longer than this has a `window_class`: the time-index seek of the engineering
 #: join reaches this far back for the others.
 MAX_EXPOSURE_DAYS = 2.0
-#: An engineering series window (days) longer than this has a `window_class`, likewise.
-MAX_SERIES_DAYS = 31.0
+#: An engineering series window (days) longer than this has a `window_class`, likewise. EDB series
+#: cover minutes to hours: the seek of a new exposure reads every series that began in the day
+#: before it (a month of series was read per exposure at 31 days).
+MAX_SERIES_DAYS = 1.0
 #: How many window classes below the last, open-ended one (`window_class`).
 WINDOW_CLASSES = 16
 
@@ -123,11 +125,18 @@ def _run(tx: Runner, name: str, counts: WriteCounts, label: str, **params) -> No
     counts.properties_set += summary.counters.properties_set
 
 
-def _column(tx: Runner, name: str, column: str, counts: WriteCounts, **params) -> set[str]:
+def _scope(tx: Runner, counts: WriteCounts, uris: list[str]) -> tuple[set[str], set[str]]:
+    """The associations and the observations whose derivations a change to these products can affect."""
     started = time.perf_counter()
-    found = {record[column] for record in tx.run(queries.text(f"derive/{name}"), params)}
-    counts.seconds[name] = counts.seconds.get(name, 0.0) + time.perf_counter() - started
-    return found
+    names: set[str] = set()
+    obsids: set[str] = set()
+    for name, obsid in tx.run(queries.text("derive/scope_of_products"), {"uris": uris}):
+        if name is not None:
+            names.add(name)
+        if obsid is not None:
+            obsids.add(obsid)
+    counts.seconds["scope_of_products"] = counts.seconds.get("scope_of_products", 0.0) + time.perf_counter() - started
+    return names, obsids
 
 
 def derive(tx: Runner, touched: Touched, batch_size: int = 5000) -> WriteCounts:
@@ -142,8 +151,9 @@ def derive(tx: Runner, touched: Touched, batch_size: int = 5000) -> WriteCounts:
     associations = set(touched.associations)
     observations = set(touched.obsids)
     for uris in _chunks(touched.uris, size):
-        associations |= _column(tx, "associations_of_products", "name", counts, uris=uris)
-        observations |= _column(tx, "observations_of_products", "obsid", counts, uris=uris)
+        names, obsids = _scope(tx, counts, uris)
+        associations |= names
+        observations |= obsids
     for uris in _chunks(touched.described, size):
         _run(tx, "linked", counts, Rel.LINKED.value, uris=uris)
     for names in _chunks(associations, max(1, size // 10)):

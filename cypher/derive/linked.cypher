@@ -3,7 +3,8 @@
 // Both directions, so loading the products in any order gives the same edges. Over every product
 // (the bulk build's `derive_all`) each second direction finds no pair the first does not, so it is off there.
 // Each kind takes only the products it can link: the list is filtered before any seek (a row-wise
-// `WITH p WHERE ...` let the planner seek every product's partners first and filter after).
+// `WITH p WHERE ...` let the planner seek every product's partners first and filter after). The second
+// direction leaves out partners in $uris: the first direction of each of them MERGEs that pair.
 UNWIND $uris AS uri
 MATCH (p:Product {uri: uri}) USING INDEX SEEK p:Product(uri)
 WITH collect(p) AS products
@@ -15,7 +16,7 @@ CALL (products) {
 CALL (products) {
   UNWIND [p IN products WHERE $both AND NOT p:Preview AND p.filename IS NOT NULL] AS p
   MATCH (v:Product {previews: p.filename}) USING INDEX SEEK v:Product(previews)
-  WHERE v:Preview
+  WHERE v:Preview AND NOT v.uri IN $uris
   MERGE (p)-[:LINKED {kind: 'preview'}]->(v)
 }
 CALL (products) {
@@ -27,7 +28,7 @@ CALL (products) {
 CALL (products) {
   UNWIND [p IN products WHERE $both AND p:GuideStar AND p.visit_id IS NOT NULL] AS p
   MATCH (e:L1b {visit_id: p.visit_id}) USING INDEX SEEK e:L1b(visit_id)
-  WHERE e:Product AND NOT e:GuideStar
+  WHERE e:Product AND NOT e:GuideStar AND NOT e.uri IN $uris
   MERGE (e)-[:LINKED {kind: 'guide_star'}]->(p)
 }
 CALL (products) {
@@ -39,5 +40,6 @@ CALL (products) {
 CALL (products) {
   UNWIND [p IN products WHERE $both AND p:MsaFile AND p.filename IS NOT NULL] AS p
   MATCH (e:Product {msametfl: p.filename}) USING INDEX SEEK e:Product(msametfl)
+  WHERE NOT e.uri IN $uris
   MERGE (e)-[:LINKED {kind: 'msa_catalog'}]->(p)
 }

@@ -15,7 +15,7 @@ import pytest
 from mastgraph.graph import db
 from mastgraph.pipeline import derive_tables
 from mastgraph.pipeline.bulk import BuildOptions, build
-from mastgraph.pipeline.derive import MAX_EXPOSURE_DAYS
+from mastgraph.pipeline.derive import MAX_EXPOSURE_DAYS, MAX_SERIES_DAYS, window_class
 from mastgraph.pipeline.ingest import ingest_paths
 from mastgraph.graph.settings import Settings
 
@@ -104,8 +104,11 @@ def test_rules_over_links_a_loader_also_gave_and_long_exposures(graph, neo4j_set
         records, _, _ = drv.execute_query(
             "MATCH (o:Observation)-[:HAS_ENGINEERING]->(s:EngineeringSeries) WHERE o.obsid IN ['88001', '88002'] "
             "RETURN o.obsid AS o, s.mnemonic AS m, o.window_class AS c, s.window_class AS sc ORDER BY o, m")
+        series_class = window_class(SERIES_START, SERIES_START + 60.0, MAX_SERIES_DAYS)
+        assert series_class is not None
         assert [tuple(r.values()) for r in records] == [
-            ("88001", "SA_ZATTEST2", 0, None), ("88001", LONG_MNEMONIC, 0, 0), ("88002", LONG_MNEMONIC, None, 0)]
+            ("88001", "SA_ZATTEST2", 0, None), ("88001", LONG_MNEMONIC, 0, series_class),
+            ("88002", LONG_MNEMONIC, None, series_class)]
     assert bulk_counts == online_counts
     assert bulk[0] == online[0]
     assert bulk[1] == online[1]
@@ -133,7 +136,7 @@ def test_a_bad_derive_memory_is_refused_before_anything_is_read(bulk_settings: S
 def test_every_derivation_query_has_its_rules():
     from mastgraph.graph.queries import cypher_dir
 
-    scoping = {"associations_of_products", "observations_of_products"}  # `derive`'s scope, no relationships
+    scoping = {"scope_of_products"}  # `derive`'s scope, no relationships
     # the neighbourhood reads of the derivation by tables (pipeline/derive_batch.py) and its MRP deletion
     scoping |= {"read_products", "read_associations", "read_observations", "read_series", "delete_mrp",
                 "window_classes", "all_window_classes"}

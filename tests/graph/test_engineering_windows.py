@@ -27,7 +27,8 @@ def test_window_class_counts_the_doublings_of_the_bound():
     assert window_class(0.0, 2.0, 2.0) is None  # not longer than the bound
     assert window_class(0.0, 2.5, 2.0) == 0 and window_class(0, 4, 2.0) == 0  # up to twice the bound
     assert window_class(0.0, 4.1, 2.0) == 1 and window_class(0.0, 9.0, 2.0) == 2
-    assert window_class(10.0, 10.0 + 31.0 * 2 ** 5, MAX_SERIES_DAYS) == 4
+    assert window_class(10.0, 10.0 + 31.0 * 2 ** 5, 31.0) == 4
+    assert window_class(S0, S0 + 5.0, MAX_SERIES_DAYS) == 2  # 5 days: over 2 and 4 times a day
     assert window_class(0.0, math.inf, 2.0) == WINDOW_CLASSES  # the open-ended last class
     for t_min, t_max in (("0", 5.0), (0.0, None), (True, 9.0), (0.0, math.nan), (math.inf, math.inf)):
         assert window_class(t_min, t_max, 2.0) is None
@@ -62,6 +63,7 @@ SERIES = [
     _series("SA_ZATTEST3", S0, S0 + 60.0),
     _series("SA_ZATTEST4", S0 - 400.0, S0 + 100.0),  # 500 days
     _series("SA_ZATTEST5", S0 - 5000.0, S0 - 4000.0),  # overlaps nothing
+    _series("SA_ZATTEST6", S0 + 37.0, S0 + 42.0),  # 5 days, from 3 days before exposure 11
 ]
 
 

@@ -26,8 +26,7 @@ SCANS = ("AllNodesScan", "NodeByLabelScan", "UnionNodeByLabelsScan", "Intersecti
          "SubtractionNodeByLabelsScan", "NodeIndexScan", "RelationshipTypeScan", "RelationshipIndexScan")
 
 DERIVE = ("antecedents", "produced_by_products", "produced_by_associations", "linked", "association_members",
-          "window_classes", "engineering_series", "engineering_exposures", "mrp", "associations_of_products",
-          "observations_of_products")
+          "window_classes", "engineering_series", "engineering_exposures", "mrp", "scope_of_products")
 
 
 def operators(plan) -> Iterator[tuple[str, str]]:
