@@ -27,8 +27,7 @@ from mastgraph.model.records import Edge, Node
 from mastgraph.model.errors import first_line
 
 from mastgraph.pipeline.across_spill import SpilledAcrossFiles
-from mastgraph.pipeline.parse_pass import (Parsed, ParsedFiles, input_bytes, parse_in_order, parse_to_chunks, read_chunks,
-                                           workers_for)
+from mastgraph.pipeline.parse_pass import Parsed, ParsedFiles, input_bytes, parse_in_order, parse_to_chunks, workers_for
 
 if TYPE_CHECKING:
     # The driver, the settings and the derivation are imported where they are used: parsing alone
@@ -69,30 +68,45 @@ class ConflictingFiles(Exception):
 class AcrossFiles:
     """What the files of one command said, to find where two disagree: a run-wide `RecordMerger`
     (one key, different values) and each association's member list (an association file named
-    again with other members adds no conflicting value, only other relationships)."""
+    again with other members adds no conflicting value, only other relationships).
+
+    It also tells the load which records it need not write (`end_file`): those that repeat what an
+    earlier file said (the merger finds they add nothing), which writing would leave unchanged. The
+    records of member lists are written whatever: a write replaces an association's members with
+    those its records give (`MemberLists`). Once a file fails on its own, what it gave before it
+    failed stays in the merger but never reaches the graph: from then on every record is written."""
 
     def __init__(self) -> None:
         self.merger = RecordMerger()
         self.conflicts: list[str] = []
         self.members: dict[str, tuple[frozenset, str]] = {}  # association -> (members, the file's first origin)
         self._file: dict[str, tuple[set, str]] = {}
+        self._written = bytearray()  # the file's records so far: 1 written, 0 a repeat of an earlier file's
+        self._exact = True  # no file has failed on its own: the repeats found are in the graph when written
 
     def add(self, record: Node | Edge) -> None:
         try:
-            self.merger.add(record)
+            new = self.merger.add(record)
         except Conflict as exc:
             self.conflicts.append(str(exc))
+            new = True
         member = association_member(record)
         if member is not None:
             members, _ = self._file.setdefault(member[0], (set(), record.origin))
             members.add(member[1])
+            new = True
+        elif not new and type(record) is Node and record.label is Label.ASSOCIATION and "products" in record.props:
+            new = True  # (it starts a member list: `MemberLists`)
+        self._written.append(new)
 
     def drop_file(self) -> None:
         """Forget the file just read (it failed on its own)."""
         self._file = {}
+        self._exact = False
 
-    def end_file(self) -> None:
-        """Compare the member lists of the file just read with those of earlier files."""
+    def end_file(self) -> bytes | None:
+        """Compare the member lists of the file just read with those of earlier files. Returns which
+        of its records the load writes (one byte each, 0: a repeat), or None: every one."""
         for name, (members, where) in self._file.items():
             frozen = frozenset(members)
             known = self.members.get(name)
@@ -101,6 +115,8 @@ class AcrossFiles:
             elif known[0] != frozen:
                 self.conflicts.append(members_differ(where, name, len(frozen), len(known[0]), known[1]))
         self._file = {}
+        written, self._written = self._written, bytearray()
+        return bytes(written) if self._exact and 0 in written else None
 
     def finish(self) -> list[str]:
         """The conflicts found (as `SpilledAcrossFiles.finish`)."""
@@ -145,7 +161,7 @@ def compared(across: AcrossFiles | SpilledAcrossFiles | None, parsed: Parsed) ->
         return
     if parsed.unreadable is not None or parsed.result.error:
         across.drop_file()  # what it gave before it failed stays compared
-    across.end_file()
+    parsed.written = across.end_file()
 
 
 def cross_file_conflicts(files: list[Path], settings: Settings, skip_bad: bool = False,
@@ -446,7 +462,8 @@ def ingest_file(driver: neo4j.Driver, settings: Settings, path: Path, skip_bad: 
 def _write_parsed(tx: neo4j.ManagedTransaction, parsed: Parsed, settings: Settings,
                   phases: dict[str, float] | None = None) -> FileResult:
     result = FileResult(parsed.result.path, parsed.result.kind, rejects=parsed.result.rejects)  # fresh on every try
-    result.counts, result.derived, result.records = _write(tx, read_chunks(parsed.chunks), settings, phases)
+    result.counts, result.derived, _ = _write(tx, parsed.to_write(), settings, phases)
+    result.records = parsed.result.records
     return result
 
 
@@ -463,8 +480,10 @@ class _Batcher:
     Each file was parsed and checked whole before it joins a batch, so a bad file never reaches
     the database. Should a batch's transaction fail, its files are written one transaction each,
     so that the good ones land and the failing one is reported with the database's reason. A file
-    the comparison parsed joins as its `Parsed` (its records are read back when they are written);
-    with `plans`, a batch planned ahead by a helper process is sent as planned.
+    the comparison parsed joins as its `Parsed` (its records are read back when they are written,
+    but for the repeats of earlier files': `Parsed.written`); with `plans`, a batch planned ahead by
+    a helper process is sent as planned. Once a batch fails, a file may be left out whose records a
+    later one repeats: from then on every record is written (`every_record`).
     """
 
     def __init__(self, driver: neo4j.Driver, settings: Settings, report: IngestReport,
@@ -476,13 +495,20 @@ class _Batcher:
         self.committed = 0  # files whose transaction committed
         self.current: tuple[Path, int] | None = None  # the file being written, and the others with it
         self.plans: PlanAhead | None = None
+        self.every_record = False  # a batch failed: the repeats of earlier files are written too
 
     def add(self, result: FileResult, records: list[Node | Edge] | Parsed, seconds: float) -> None:
-        count = len(records) if isinstance(records, list) else records.result.records
+        count = len(records) if isinstance(records, list) else self.whole(records).load_size()
         if self.size + count > self.budget:
             self.flush()
         self.pending.append((result, records, seconds))
         self.size += count
+
+    def whole(self, parsed: Parsed) -> Parsed:
+        """`parsed`, with every record to write once a batch has failed."""
+        if self.every_record:
+            parsed.written = None
+        return parsed
 
     def _prepared(self, pending: list) -> PlannedBatch | list[list[Node | Edge]]:
         """The batch as planned ahead, or else its files' records (read back from the work files)."""
@@ -513,8 +539,11 @@ class _Batcher:
             for result, _, parse_seconds in pending:
                 result.seconds = parse_seconds + share
         except neo4j.exceptions.Neo4jError:
+            self.every_record = True
+            if self.plans is not None:  # (planned without the repeats)
+                self.plans.close()
             for result, records, parse_seconds in pending:
-                self._alone(result, records, parse_seconds)
+                self._alone(result, records if isinstance(records, list) else self.whole(records), parse_seconds)
         for result, _, _ in pending:
             if self.progress:
                 self.progress(result, "done")
@@ -539,7 +568,7 @@ class _Batcher:
 
 def _records(records: list[Node | Edge] | Parsed) -> list[Node | Edge]:
     """A batch file's records (read back from the work file if it joined as parsed)."""
-    return records if isinstance(records, list) else list(read_chunks(records.chunks))
+    return records if isinstance(records, list) else list(records.to_write())
 
 
 def ingest_paths(driver: neo4j.Driver | None, settings: Settings, paths: Iterable[Path | str], *,
@@ -648,7 +677,7 @@ def _parse_for_batch(batcher: _Batcher, settings: Settings, path: Path, skip_bad
     if parsed_before is not None:
         result = parsed_before.result
         report.files.append(result)
-        if result.records > batcher.budget:
+        if batcher.whole(parsed_before).load_size() > batcher.budget:
             return _alone(batcher, settings, path, skip_bad, report, parsed_before)
         batcher.add(result, parsed_before, result.seconds)  # (read back when written)
         return None

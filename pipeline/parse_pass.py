@@ -38,6 +38,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -69,6 +70,17 @@ class Parsed:
     chunks: list[tuple[str, int, int]] = field(default_factory=list)
     #: The file could not be read (the load reports it when it reads the file itself).
     unreadable: OSError | None = None
+    #: Which records the load writes, one byte each (0: a repeat of what an earlier file of the
+    #: command said, `ingest.AcrossFiles.end_file`); None: every one.
+    written: bytes | None = None
+
+    def load_size(self) -> int:
+        """How many records the load writes."""
+        return self.result.records if self.written is None else self.written.count(1)
+
+    def to_write(self) -> Iterator[Node | Edge]:
+        """The records the load writes, in the order the file gave them."""
+        return records_written(self.chunks, self.written)
 
 
 class ParsedFiles:
@@ -137,6 +149,12 @@ def read_chunks(chunks: Iterable[tuple[str, int, int]]) -> Iterator[Node | Edge]
     for name, offset, size in chunks:
         for row in marshal.loads(_read_chunk(name, offset, size)):
             yield _record(row)
+
+
+def records_written(chunks: Iterable[tuple[str, int, int]], written: bytes | None) -> Iterator[Node | Edge]:
+    """The records of a parsed file the load writes (`Parsed.written`)."""
+    records = read_chunks(chunks)
+    return records if written is None else compress(records, written)
 
 
 #: The work files open for reading in this process, by name (a few: one per worker and the

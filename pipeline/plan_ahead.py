@@ -8,8 +8,9 @@ the next batches while the database writes the current one, and hands each back 
 (`marshal`: unpacked in C), so the load's own process does little more than send the statements.
 A thread would not do: the planning would take the interpreter from the load's sending.
 
-The batches are those the load makes (`batches`): the kept files in order, up to `budget` records a
-batch, a file over the budget (written on its own) ending one. Should the load make another batch
+The batches are those the load makes (`batches`): the kept files in order, up to `budget` records to
+write a batch (`Parsed.load_size`: a file's repeats of earlier files are not written), a file over the
+budget (written on its own) ending one. Should the load make another batch
 than the one planned (a file that failed the comparison reads well now) or the helper fail (killed,
 out of memory, a work file gone), `take` says None and the load plans in its own process from there
 on, with the same result. The helper is forked from the parse pass's forkserver and ignores Ctrl-C;
@@ -26,7 +27,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mastgraph.pipeline.parse_pass import Parsed, _context, ignore_ctrl_c, read_chunks, stop_workers
+from mastgraph.pipeline.parse_pass import Parsed, _context, ignore_ctrl_c, records_written, stop_workers
 
 if TYPE_CHECKING:
     from mastgraph.pipeline.ingest import PlannedBatch
@@ -36,12 +37,12 @@ DEPTH = 2
 
 
 def batches(files: list[Parsed], budget: int) -> list[list[Parsed]]:
-    """The load's batches of `files`: in order, up to `budget` records; a file over it ends one."""
+    """The load's batches of `files`: in order, up to `budget` records to write; a file over it ends one."""
     found: list[list[Parsed]] = []
     batch: list[Parsed] = []
     size = 0
     for parsed in files:
-        count = parsed.result.records
+        count = parsed.load_size()
         if count > budget or size + count > budget:
             if batch:
                 found.append(batch)
@@ -55,10 +56,10 @@ def batches(files: list[Parsed], budget: int) -> list[list[Parsed]]:
     return found
 
 
-def _plan_task(chunks: list[list[tuple[str, int, int]]], batch_size: int) -> bytes:
+def _plan_task(files: list[tuple[list[tuple[str, int, int]], bytes | None]], batch_size: int) -> bytes:
     from mastgraph.pipeline.ingest import plan_batch
 
-    records = (record for file_chunks in chunks for record in read_chunks(file_chunks))
+    records = (record for chunks, written in files for record in records_written(chunks, written))
     return marshal.dumps(plan_batch(records, batch_size).plain())
 
 
@@ -79,8 +80,9 @@ class PlanAhead:
     def _fill(self) -> None:
         while self._executor is not None and self._queued and len(self._pending) < self._depth:
             batch = self._queued.popleft()
+            files = [(parsed.chunks, parsed.written) for parsed in batch]
             try:
-                future = self._executor.submit(_plan_task, [parsed.chunks for parsed in batch], self._batch_size)
+                future = self._executor.submit(_plan_task, files, self._batch_size)
             except BrokenProcessPool:  # the helper died: what is pending fails in `take`, the rest is the load's
                 self._queued.clear()
                 return
