@@ -50,6 +50,10 @@ def bench(
                                "file; each scale records when and how it was measured."),
 ) -> None:
     """Measure on a Neo4j of the bench's own (or NEO4J_URI), print a markdown table, write the results."""
+    import importlib.util
+
+    if importlib.util.find_spec("httpx") is None:  # (the bench's HTTP client: not a dependency of the service)
+        raise fail("mastgraph bench needs its extra: pip install 'mastgraph[bench]' (httpx, selenium)")
     from mastgraph.bench import report
     from mastgraph.bench.run import LARGE_SCALES, Options, run_bench
     from mastgraph.bench.target import NotEmpty
@@ -76,7 +80,7 @@ def bench(
             dropped = []
         if dropped:
             console.print(f"{out} will be replaced: its {', '.join(dropped)} results are dropped (--merge keeps them)",
-                          style="yellow", highlight=False)
+                          style="yellow", highlight=False, markup=False)
     large = [name for name in chosen if name in LARGE_SCALES]
     if large and ingest is Ingest.online:
         sizes = ", ".join(f"{name} ~{sample_scales.SCALES[name].products:,} products" for name in large)
@@ -88,20 +92,21 @@ def bench(
         changes["runs"] = max(1, runs)
     options = Options.quick_run(**changes) if quick else Options(**changes)
     with errors_as_lines(ServerError, NotEmpty, db.DatabaseUnavailable, neo4j.exceptions.Neo4jError, RuntimeError):
-        results = run_bench(s, options, say=lambda line: console.print(line, style="dim", highlight=False))
+        results = run_bench(s, options, say=lambda line: console.print(line, style="dim", highlight=False, markup=False))
     if merge and out.exists():
         try:
             results = report.merge(report.read_previous(out), results)
         except ValueError as exc:  # changed while measuring: keep this run's numbers beside it
             out = out.with_name(f"{out.stem}-{results['started_at'].replace(':', '')}{out.suffix}")
             markdown = markdown or out.with_suffix(".md")
-            err_console.print(f"warning: {exc}; writing this run alone to {out}", style="yellow", highlight=False)
+            err_console.print(f"warning: {exc}; writing this run alone to {out}", style="yellow", highlight=False,
+                              markup=False)
     markdown_out = markdown or out.with_name("RESULTS.md")
     report.write(results, out, markdown_out)
     console.print(report.markdown(results), markup=False, highlight=False, soft_wrap=True)
     kept = [name for name in results["scales"] if name not in chosen]
     console.print(f"results: {out}   table: {markdown_out}" + (f"   (kept from before: {', '.join(kept)})" if kept else ""),
-                  style="dim")
+                  style="dim", markup=False)
 
 
 def register(app: typer.Typer) -> None:

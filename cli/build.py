@@ -16,7 +16,7 @@ from mastgraph.pipeline.bulk import (
 from mastgraph.graph.server import ServerError
 from mastgraph.model.errors import first_line
 
-from .common import console, driver_logs, err_console, fail, settings
+from .common import console, driver_logs, error_line, fail, settings
 
 PHASE_TITLES = {
     "prepare": "prepare",
@@ -66,7 +66,7 @@ def build_command(
         except BulkError as exc:
             progress.close()
             for line in exc.lines:
-                err_console.print(f"[bold red]error:[/] {line}", highlight=False, soft_wrap=True, markup=True)
+                error_line(line)
             raise fail(str(exc)) from None
         except (db.ConnectionLost, *db.CONNECTION_LOST):
             progress.close()
@@ -80,7 +80,7 @@ def build_command(
     _summary(report)
     if report_json:
         write_report_json(report, report_json)
-        console.print(f"report: {report_json}")
+        console.print(f"report: {report_json}", markup=False)
 
 
 #: The phases from which the database holds the (unfinished) import.
@@ -135,7 +135,7 @@ class _RichProgress:
         self.bar.update(task, total=total, completed=total, note=note)
         self.bar.stop_task(task)
         if not console.is_terminal:
-            console.print(f"{PHASE_TITLES.get(phase, phase)}: {note}", highlight=False)
+            console.print(f"{PHASE_TITLES.get(phase, phase)}: {note}", highlight=False, markup=False)
 
 
 def _mib(value: int) -> str:
@@ -176,7 +176,8 @@ def _summary(report: BuildReport) -> None:
             f"derivations); Python peak RSS {_mib(report.python_peak_rss)}; nothing was written to the database",
             highlight=False)
         if report.rejects:
-            console.print(f"{report.rejects:,} rows skipped; rejects report: {report.rejects_report}", highlight=False)
+            console.print(f"{report.rejects:,} rows skipped; rejects report: {report.rejects_report}", highlight=False,
+                      markup=False)
         return
     console.print(
         f"{report.files:,} files, {report.records:,} records; {report.products:,} products at "
@@ -189,10 +190,11 @@ def _summary(report: BuildReport) -> None:
     if report.missing_ends_report:
         total = sum(report.key_only_nodes.values())
         console.print(f"{total:,} relationship ends were described by no record and were created with their key only; "
-                      f"list: {report.missing_ends_report}", highlight=False)
+                      f"list: {report.missing_ends_report}", highlight=False, markup=False)
     if report.rejects:
-        console.print(f"{report.rejects:,} rows skipped; rejects report: {report.rejects_report}", highlight=False)
-    console.print(f"importer log: {report.importer_log}", style="dim", highlight=False)
+        console.print(f"{report.rejects:,} rows skipped; rejects report: {report.rejects_report}", highlight=False,
+                      markup=False)
+    console.print(f"importer log: {report.importer_log}", style="dim", highlight=False, markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -17,7 +17,7 @@ from mastgraph.pipeline.ingest import IngestStopped, ingest_paths
 from mastgraph.pipeline.parse_pass import WorkFolderError
 from mastgraph.graph.server import ServerError
 
-from .common import console, errors_as_lines, fail, settings
+from .common import console, error_line, errors_as_lines, fail, settings
 from .server import ensure_running
 
 #: The bundled real files (sample/data/real) that are mastgraph inputs, by folder.
@@ -34,7 +34,7 @@ def demo_inputs(home: Path) -> list[Path]:
 
     synthetic = Path(home) / "sample" / "demo"
     if not (synthetic / "manifest.json").exists():
-        console.print(f"generating the demo sample into {synthetic}")
+        console.print(f"generating the demo sample into {synthetic}", markup=False)
         generate(synthetic, "demo")
     real = real_sample_dir()
     return [synthetic, *(real / folder for folder in REAL_INPUTS if (real / folder).exists())]
@@ -64,7 +64,7 @@ def demo(
     )
     if report.failed:
         for failed in report.failed:
-            console.print(f"[red]{failed.error}[/]", highlight=False)
+            error_line(failed.error)
         raise fail("the bundled sample did not load cleanly")
     if serve:
         from .serve import run_server

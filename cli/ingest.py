@@ -18,7 +18,7 @@ from mastgraph.graph.server import ServerError
 from mastgraph.loaders import registry
 from mastgraph.loaders.records import LoadError
 
-from .common import console, driver_logs, err_console, errors_as_lines, fail, settings
+from .common import console, driver_logs, error_line, errors_as_lines, fail, settings
 from .server import ensure_running
 
 
@@ -49,7 +49,7 @@ def ingest(
     except ConflictingFiles as exc:
         *conflicts, summary = exc.lines()
         for line in conflicts:
-            err_console.print(f"[bold red]error:[/] {line}", highlight=False, soft_wrap=True, markup=True)
+            error_line(line)
         raise fail(summary) from None
     except WorkFolderError as exc:
         raise fail(f"{exc}; nothing was written") from None
@@ -60,9 +60,9 @@ def ingest(
         target = rejects or Path(s.home) / f"rejects-{time.strftime('%Y%m%dT%H%M%S')}.txt"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text("".join(f"{r}\n" for r in report.rejects))
-        console.print(f"{len(report.rejects)} rows skipped; rejects report: {target}")
+        console.print(f"{len(report.rejects)} rows skipped; rejects report: {target}", markup=False)
     for failed in report.failed:
-        err_console.print(f"[bold red]error:[/] {failed.error}", highlight=False, soft_wrap=True)
+        error_line(failed.error)
     if report.failed:
         raise typer.Exit(1)
 
@@ -123,7 +123,7 @@ def _fetch_from_mast(programs: list[str], home: Path) -> list[Path]:
     files: list[Path] = []
     with errors_as_lines(mast.MastError, LoadError):
         for program in programs:
-            console.print(f"fetching program {program} from MAST into {out}")
+            console.print(f"fetching program {program} from MAST into {out}", markup=False)
             files += mast.fetch_program(program, out)
     return files
 

@@ -285,3 +285,16 @@ def test_cli_refuses_contradictions(tmp_path: Path, fake_bench: list[Options], m
     result = runner.invoke(app, ["bench", "--ingest", "bulk", "--out", str(tmp_path / "r.json")])
     assert result.exit_code == 2 and "needs the bench's own local Neo4j" in " ".join(result.output.split())
     assert fake_bench == [] and not (tmp_path / "r.json").exists()
+
+
+def test_cli_without_the_bench_extra_is_one_line(tmp_path: Path, fake_bench: list[Options],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "httpx" else find_spec(name, *a))
+    result = CliRunner().invoke(app, ["bench", "--scales", "S", "--out", str(tmp_path / "r.json")])
+    assert result.exit_code == 1
+    assert " ".join(result.output.split()) == (
+        "error: mastgraph bench needs its extra: pip install 'mastgraph[bench]' (httpx, selenium)")
+    assert fake_bench == [] and not (tmp_path / "r.json").exists()

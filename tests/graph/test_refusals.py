@@ -61,7 +61,9 @@ def test_the_cli_names_both_files_of_a_conflict_in_one_line_each(graph, neo4j_se
     import subprocess
     import sys
 
-    first, second = _listing(tmp_path, "a.csv", "1"), _listing(tmp_path, "b.csv", "2")
+    folder = tmp_path / "[mast]"  # (printed as it is: not taken for console markup)
+    folder.mkdir()
+    first, second = _listing(folder, "a.csv", "1"), _listing(folder, "b.csv", "2")
     env = {**os.environ, "NEO4J_URI": neo4j_settings.uri, "MASTGRAPH_HOME": str(tmp_path / "state")}
     if neo4j_settings.neo4j_password:
         env["NEO4J_PASSWORD"] = neo4j_settings.neo4j_password
