@@ -177,7 +177,7 @@ def _summary(report: BuildReport) -> None:
             highlight=False)
         if report.rejects:
             console.print(f"{report.rejects:,} rows skipped; rejects report: {report.rejects_report}", highlight=False,
-                      markup=False)
+                          markup=False)
         return
     console.print(
         f"{report.files:,} files, {report.records:,} records; {report.products:,} products at "
