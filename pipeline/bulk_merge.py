@@ -175,11 +175,11 @@ class MergeWorker:
         writers: dict[tuple[str, ...], RowWriter] = {}
         labels_count = result.labels
         facts = self._facts
-        bounds, exposure = WINDOW_BOUNDS, Label.EXPOSURE.value
+        bounds, observation, exposure = WINDOW_BOUNDS, Label.OBSERVATION.value, Label.EXPOSURE.value
         for (label, key), (extra, props) in nodes.items():
             group = (label, *sorted(set(extra) - {label})) if extra else (label,)
             bound = bounds.get(label)
-            if bound is not None and "t_max" in props and (label != "Observation" or exposure in group):
+            if bound is not None and "t_max" in props and (label != observation or exposure in group):
                 klass = window_class(props.get("t_min"), props["t_max"], bound)
                 if klass is not None:
                     props = {**props, "window_class": klass}

@@ -139,10 +139,15 @@ def _scope(tx: Runner, counts: WriteCounts, uris: list[str]) -> tuple[set[str], 
     return names, obsids
 
 
+def chunk_size(batch_size: int) -> int:
+    """Keys per derivation statement: derivations fan out, so each statement's work is kept bounded."""
+    return max(1, batch_size // 5)
+
+
 def derive(tx: Runner, touched: Touched, batch_size: int = 5000) -> WriteCounts:
     """Derive every relationship the touched keys can affect. Returns what was created/deleted."""
     counts = WriteCounts()
-    size = max(1, batch_size // 5)  # derivations fan out: keep each statement's work bounded
+    size = chunk_size(batch_size)
     for uris in _chunks(touched.uris, size):
         _run(tx, "antecedents", counts, Rel.ANTECEDENT.value, uris=uris)
         _run(tx, "produced_by_products", counts, Rel.PRODUCED_BY.value, uris=uris)

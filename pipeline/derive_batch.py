@@ -39,7 +39,8 @@ from mastgraph.graph.writer import BatchWriter, Runner, WriteCounts
 from mastgraph.model.records import Edge
 from mastgraph.model.vocabulary import Label, Rel
 from mastgraph.pipeline import derive_tables
-from mastgraph.pipeline.derive import MAX_EXPOSURE_DAYS, MAX_SERIES_DAYS, WINDOW_CLASSES, Touched, set_window_classes
+from mastgraph.pipeline.derive import (MAX_EXPOSURE_DAYS, MAX_SERIES_DAYS, WINDOW_CLASSES, Touched, chunk_size,
+                                       set_window_classes)
 from mastgraph.pipeline.derive_tables import INPUT_TABLES, PRODUCT_TEXT, _UNITE
 
 _P, _A, _O, _E = Label.PRODUCT, Label.ASSOCIATION, Label.OBSERVATION, Label.ENGINEERING_SERIES
@@ -364,7 +365,7 @@ def derive_batch(tx: Runner, touched: Touched, batch_size: int = 5000) -> WriteC
     core, mrp_obsids = read_neighbourhood(nb, touched)
     outputs = close_associations(nb, core)
     counts.seconds["read"] = time.perf_counter() - started
-    set_window_classes(tx, touched, max(1, batch_size // 5), counts)
+    set_window_classes(tx, touched, chunk_size(batch_size), counts)
     con = _connect()
     try:
         while True:

@@ -95,8 +95,8 @@ class AcrossFiles:
             members, _ = self._file.setdefault(member[0], (set(), record.origin))
             members.add(member[1])
             new = True
-        elif not new and type(record) is Node and record.label is Label.ASSOCIATION and "products" in record.props:
-            new = True  # (it starts a member list: `MemberLists`)
+        elif not new and starts_member_list(record):
+            new = True
         self._written.append(new)
 
     def drop_file(self) -> None:
@@ -129,6 +129,12 @@ class AcrossFiles:
 def members_differ(where: str, name: str, count: int, earlier_count: int, earlier: str) -> str:
     """The line for an association whose file at `where` gives other members than the one at `earlier`."""
     return f"{where}: Association {name}: {count} members differ from the {earlier_count} members of {earlier}"
+
+
+def starts_member_list(record: Node | Edge) -> bool:
+    """An association loader's Association record, with its `products`: a write holding it replaces
+    that association's members with those it gives (`MemberLists`)."""
+    return type(record) is Node and record.label is Label.ASSOCIATION and "products" in record.props
 
 
 def association_member(record: Node | Edge) -> tuple[str, str] | None:
@@ -299,9 +305,8 @@ class MemberLists:
         self.members: dict[str, set[str]] = {}
 
     def add(self, record: Node | Edge) -> None:
-        if type(record) is Node:
-            if record.label is Label.ASSOCIATION and "products" in record.props:
-                self.members.setdefault(record.key, set())
+        if starts_member_list(record):
+            self.members.setdefault(record.key, set())
             return
         member = association_member(record)
         if member is not None:
