@@ -13,6 +13,12 @@ same conflict lines in the same order with memory bounded by one partition:
   partitions are put back in the order the in-memory comparison finds them.
 
 A file that fails on its own keeps what it added before it failed, as in `AcrossFiles`.
+
+The replay also finds the records that repeat what an earlier file said, as `AcrossFiles` does
+while it reads: one byte per record of the command (1: written, 0: a repeat) is set as each
+partition is replayed, and each file's bytes go to its `Parsed.written` when `finish()` ends, before
+the load reads them. The same exceptions hold: the records of member lists are written whatever, and
+once a file fails on its own, no later file leaves a record out.
 """
 
 from __future__ import annotations
@@ -27,9 +33,14 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
+from typing import TYPE_CHECKING
+
 from mastgraph.loaders.records import Conflict, RecordMerger
 from mastgraph.model.records import Edge, Node
 from mastgraph.model.vocabulary import Label, Rel
+
+if TYPE_CHECKING:
+    from mastgraph.pipeline.parse_pass import Parsed
 
 #: Input bytes a partition is made for: its replay holds about 4-5 times as much.
 PARTITION_INPUT_BYTES = 16 * 2**20
@@ -129,9 +140,15 @@ class SpilledAcrossFiles:
         self._file: dict[str, tuple[list[str], str]] = {}
         self._late: list[tuple[int, str]] = []  # member-list conflicts, numbered as they are found
         self.conflicts: list[str] = []
+        #: Record n of the run at [n - 1]: 1 written (a member list's record, or one the replay finds new)
+        self._written = bytearray()
+        self._file_start = 0  # the number of the file's first record, less one
+        #: The files whose records are marked when the replay ends: (parsed file, first, end) in `_written`
+        self._marked: list[tuple[Parsed, int, int]] = []
+        self._exact = True  # as AcrossFiles._exact
 
     def add(self, record: Node | Edge) -> None:
-        from mastgraph.pipeline.ingest import association_member
+        from mastgraph.pipeline.ingest import association_member, starts_member_list
 
         self._number += 1
         row = _row(record, self._number)
@@ -143,12 +160,20 @@ class SpilledAcrossFiles:
         if member is not None:
             members, _ = self._file.setdefault(member[0], ([], record.origin))
             members.append(member[1])
+        self._written.append(member is not None or starts_member_list(record))
 
     def drop_file(self) -> None:
         self._file = {}
+        self._exact = False
 
-    def end_file(self) -> None:
+    def end_file(self, parsed: Parsed | None = None) -> None:
+        """Compare the member lists of the file just read with those of earlier files. Which of its
+        records the load writes is known when the replay ends: `finish()` sets `parsed.written`."""
         from mastgraph.pipeline.ingest import members_differ
+
+        if parsed is not None and self._exact:
+            self._marked.append((parsed, self._file_start, self._number))
+        self._file_start = self._number
 
         for name, (members, where) in self._file.items():
             unique = sorted(set(members))
@@ -185,6 +210,7 @@ class SpilledAcrossFiles:
             except OSError as exc:  # (the last buffered bytes written)
                 raise WorkFolderError(cannot_write(self._dir, exc)) from None
             found: list[tuple[int, int, str]] = [(number, 1, line) for number, line in self._late]
+            written = self._written
             for part in sorted(self._files):
                 merger = RecordMerger()
                 with open(self._dir / f"p{part:03d}", "rb") as spilled:
@@ -193,11 +219,16 @@ class SpilledAcrossFiles:
                         rows = marshal.loads(spilled.read(int.from_bytes(size, "little")))
                         for row in rows:
                             try:
-                                merger.add(_record(row))
+                                if merger.add(_record(row)):
+                                    written[row[0] - 1] = 1
                             except Conflict as exc:
                                 found.append((row[0], 0, str(exc)))
+                                written[row[0] - 1] = 1
             found.sort()
             self.conflicts = [line for _, _, line in found]
+            for parsed, first, end in self._marked:
+                marks = written[first:end]
+                parsed.written = bytes(marks) if 0 in marks else None
             return self.conflicts
         finally:
             self.close()
@@ -210,3 +241,5 @@ class SpilledAcrossFiles:
                 pass  # (a full disk: the folder goes all the same)
         self._files = {}
         shutil.rmtree(self._dir, ignore_errors=True)
+        self._written = bytearray()
+        self._marked = []

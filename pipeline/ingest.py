@@ -104,9 +104,10 @@ class AcrossFiles:
         self._file = {}
         self._exact = False
 
-    def end_file(self) -> bytes | None:
+    def end_file(self, parsed: Parsed | None = None) -> bytes | None:
         """Compare the member lists of the file just read with those of earlier files. Returns which
-        of its records the load writes (one byte each, 0: a repeat), or None: every one."""
+        of its records the load writes (one byte each, 0: a repeat), or None: every one (`parsed`, the
+        file, is for `SpilledAcrossFiles.end_file`, which knows it only when its replay ends)."""
         for name, (members, where) in self._file.items():
             frozen = frozenset(members)
             known = self.members.get(name)
@@ -167,7 +168,7 @@ def compared(across: AcrossFiles | SpilledAcrossFiles | None, parsed: Parsed) ->
         return
     if parsed.unreadable is not None or parsed.result.error:
         across.drop_file()  # what it gave before it failed stays compared
-    parsed.written = across.end_file()
+    parsed.written = across.end_file(parsed)
 
 
 def cross_file_conflicts(files: list[Path], settings: Settings, skip_bad: bool = False,

@@ -5,14 +5,18 @@ batch, every record is written."""
 
 from __future__ import annotations
 
+import random
+from pathlib import Path
+
 import neo4j
 import pytest
 
 from mastgraph.model.records import Edge, Node
 from mastgraph.model.vocabulary import Label, Rel
-from mastgraph.pipeline import ingest
-from mastgraph.pipeline.ingest import AcrossFiles, ingest_paths
-from mastgraph.pipeline.parse_pass import parse_to_chunks
+from mastgraph.pipeline import across_spill, ingest
+from mastgraph.pipeline.across_spill import SpilledAcrossFiles
+from mastgraph.pipeline.ingest import AcrossFiles, FileResult, compared, ingest_paths
+from mastgraph.pipeline.parse_pass import Parsed, parse_to_chunks
 
 from ..bulk.conftest import canonical_dump
 from ..conftest import empty_graph
@@ -51,6 +55,65 @@ def test_the_comparison_marks_the_repeats_of_earlier_files():
     assert across.finish() == []
 
 
+def _random_files(rng: random.Random) -> list[tuple[list, bool]]:
+    """Files of random records over a few keys (repeats, added properties and labels, conflicts,
+    member lists), some failing on their own: [(records, failed)]."""
+    files = []
+    for number in range(rng.randint(2, 7)):
+        records = []
+        for line in range(rng.randint(0, 8)):
+            origin = f"f{number}:{line + 1}"
+            roll = rng.random()
+            if roll < 0.55:
+                props = {name: rng.choice((1, 2)) for name in rng.sample(("size", "level", "kind"), rng.randint(0, 2))}
+                labels = (rng.choice((Label.L2B, Label.L3)),) if rng.random() < 0.3 else ()
+                records.append(Node(P, f"u{rng.randint(1, 4)}", props, labels, origin))
+            elif roll < 0.8:
+                props = {"kind": rng.choice(("a", "b"))} if rng.random() < 0.5 else {}
+                records.append(Edge(Rel.AGGREGATION, (Label.OBSERVATION, f"o{rng.randint(1, 2)}"),
+                                    (P, f"u{rng.randint(1, 4)}"), props, origin))
+            elif roll < 0.9:
+                records.append(Node(A, f"jw{rng.randint(1, 2)}_asn", {"products": ["jw1_x"]}, origin=origin))
+            else:
+                records.append(Edge(Rel.HAS_MEMBER, (A, f"jw{rng.randint(1, 2)}_asn"), (P, f"u{rng.randint(1, 4)}"),
+                                    {"product": "jw1_x", "exptype": "science"}, origin))
+        files.append((records, rng.random() < 0.15))
+    return files
+
+
+def _marks(across, files: list[tuple[list, bool]]) -> list[bytes | None]:
+    """`Parsed.written` of each file after the comparison (as `ingest.compared` sets it)."""
+    parsed_files = []
+    for number, (records, failed) in enumerate(files):
+        parsed = Parsed(FileResult(Path(f"f{number}"), records=len(records), error="bad" if failed else None))
+        for record in records:
+            across.add(record)
+        compared(across, parsed)
+        parsed_files.append(parsed)
+    across.finish()
+    across.close()
+    return [parsed.written for parsed in parsed_files]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_on_disk_the_comparison_marks_the_repeats_as_in_memory(tmp_path, monkeypatch, seed):
+    """`SpilledAcrossFiles` (the comparison above MASTGRAPH_CONFLICT_SPILL_MB) marks the same records,
+    whatever partition and chunk the records of a key fall in."""
+    files = _random_files(random.Random(seed))
+    in_memory = _marks(AcrossFiles(), files)
+    monkeypatch.setattr(across_spill, "PARTITION_INPUT_BYTES", 1)
+    monkeypatch.setattr(across_spill, "BUFFERED", 3)
+    assert _marks(SpilledAcrossFiles(tmp_path, 4), files) == in_memory
+
+
+def test_the_random_files_leave_records_out():
+    """(The files of the test above do have repeats to leave out, before and after a failed file.)"""
+    runs = [_random_files(random.Random(seed)) for seed in range(40)]
+    marks = [_marks(AcrossFiles(), files) for files in runs]
+    assert sum(1 for run in marks for m in run if m is not None and 0 in m) >= 20
+    assert sum(1 for files in runs if any(failed for _, failed in files[:-1])) >= 3  # files after a failed one
+
+
 @pytest.fixture
 def sent(monkeypatch) -> list:
     """Every record the load sends to the database."""
@@ -86,8 +149,12 @@ def _said(record) -> tuple:
             getattr(record, "labels", ()))
 
 
-def test_a_command_writes_each_record_once_and_gets_the_same_graph(graph, neo4j_settings, tmp_path, sent):
+@pytest.mark.parametrize("on_disk", [False, True])
+def test_a_command_writes_each_record_once_and_gets_the_same_graph(graph, neo4j_settings, tmp_path, sent, on_disk):
+    """(On disk: the comparison above MASTGRAPH_CONFLICT_SPILL_MB, `SpilledAcrossFiles`.)"""
     database = neo4j_settings.neo4j_database
+    if on_disk:
+        neo4j_settings = neo4j_settings.model_copy(update={"conflict_spill_mb": 0, "home": tmp_path / "state"})
     empty_graph(graph, database)
     files = _files(tmp_path)
     first, second = (_checked(path) for path in files)
