@@ -9,7 +9,8 @@ same conflict lines in the same order with memory bounded by one partition:
   chosen by its key, with its number in the run; all records of one key meet in one partition, in
   the order they were read;
 - each association's member list of each file is kept as a digest and a count (not the members);
-- at the end each partition is replayed through a fresh `RecordMerger`, and the conflicts of all
+- at the end each partition is replayed through a fresh `RecordMerger` (by worker processes, a
+  partition each at a time, when the files were parsed by workers), and the conflicts of all
   partitions are put back in the order the in-memory comparison finds them.
 
 A file that fails on its own keeps what it added before it failed, as in `AcrossFiles`.
@@ -25,11 +26,16 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import multiprocessing
 import os
 import re
 import shutil
 import socket
 import tempfile
+from array import array
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -128,7 +134,8 @@ def _partition(row: tuple, count: int) -> int:
 class SpilledAcrossFiles:
     """`AcrossFiles` with its records on disk (under `folder`); call `finish()` for `conflicts`."""
 
-    def __init__(self, folder: Path, input_bytes: int) -> None:
+    def __init__(self, folder: Path, input_bytes: int, workers: int = 1) -> None:
+        self._workers = workers  # processes that replay the partitions (1: the ingest's own)
         self._dir = work_folder(folder, "conflicts")
         self._count = partitions_for(input_bytes)
         self._files: dict[int, BinaryIO] = {}
@@ -211,19 +218,11 @@ class SpilledAcrossFiles:
                 raise WorkFolderError(cannot_write(self._dir, exc)) from None
             found: list[tuple[int, int, str]] = [(number, 1, line) for number, line in self._late]
             written = self._written
-            for part in sorted(self._files):
-                merger = RecordMerger()
-                with open(self._dir / f"p{part:03d}", "rb") as spilled:
-                    while size := spilled.read(8):
-                        # (one read per chunk: marshal.load on a file reads it piecemeal, slowly)
-                        rows = marshal.loads(spilled.read(int.from_bytes(size, "little")))
-                        for row in rows:
-                            try:
-                                if merger.add(_record(row)):
-                                    written[row[0] - 1] = 1
-                            except Conflict as exc:
-                                found.append((row[0], 0, str(exc)))
-                                written[row[0] - 1] = 1
+            parts = [str(self._dir / f"p{part:03d}") for part in sorted(self._files)]
+            for conflicts, new in _replayed(parts, self._workers):
+                found.extend(conflicts)
+                for number in new:
+                    written[number - 1] = 1
             found.sort()
             self.conflicts = [line for _, _, line in found]
             for parsed, first, end in self._marked:
@@ -243,3 +242,50 @@ class SpilledAcrossFiles:
         shutil.rmtree(self._dir, ignore_errors=True)
         self._written = bytearray()
         self._marked = []
+
+
+def replay(path: str) -> tuple[list[tuple[int, int, str]], array]:
+    """One partition through a fresh `RecordMerger`: its conflicts, (record number, 0, line) each,
+    and the numbers of the records it found new (or conflicting): the others repeat an earlier one."""
+    merger = RecordMerger()
+    found: list[tuple[int, int, str]] = []
+    new = array("q")
+    with open(path, "rb") as spilled:
+        while size := spilled.read(8):
+            # (one read per chunk: marshal.load on a file reads it piecemeal, slowly)
+            rows = marshal.loads(spilled.read(int.from_bytes(size, "little")))
+            for row in rows:
+                try:
+                    if merger.add(_record(row)):
+                        new.append(row[0])
+                except Conflict as exc:
+                    found.append((row[0], 0, str(exc)))
+                    new.append(row[0])
+    return found, new
+
+
+def _replayed(parts: list[str], workers: int) -> Iterator[tuple[list[tuple[int, int, str]], array]]:
+    """`replay` of each partition, in order: by `workers` processes when more than one (a worker that
+    dies leaves the partitions not yet replayed to this process)."""
+    if workers <= 1 or len(parts) <= 1:
+        yield from map(replay, parts)
+        return
+    from mastgraph.pipeline.parse_pass import _context, ignore_ctrl_c, stop_workers
+
+    before = set(multiprocessing.active_children())
+    executor = ProcessPoolExecutor(min(workers, len(parts)), mp_context=_context(), initializer=ignore_ctrl_c)
+    finished = False
+    try:
+        futures = [executor.submit(replay, part) for part in parts]
+        for done, future in enumerate(futures):
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                yield from map(replay, parts[done:])
+                break
+            yield result
+        executor.shutdown(wait=True)
+        finished = True
+    finally:
+        if not finished:  # (Ctrl-C, an error, a dead worker): stop the workers now
+            stop_workers(executor, before)

@@ -154,7 +154,7 @@ def new_across(files: list[Path], settings: Settings | None) -> AcrossFiles | Sp
     size = input_bytes(files)
     if size <= settings.conflict_spill_mb * 2**20:
         return AcrossFiles()
-    return SpilledAcrossFiles(Path(settings.home) / "ingest-work", size)
+    return SpilledAcrossFiles(Path(settings.home) / "ingest-work", size, workers_for(files, settings.parse_workers))
 
 
 def work_state(settings: Settings | None) -> Path | None:

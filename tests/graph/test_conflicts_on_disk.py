@@ -10,7 +10,7 @@ import shutil
 import pytest
 
 from mastgraph.graph.settings import Settings
-from mastgraph.pipeline import across_spill
+from mastgraph.pipeline import across_spill, parse_pass
 from mastgraph.pipeline.ingest import ConflictingFiles, cross_file_conflicts, ingest_paths
 from mastgraph.pipeline.parse_pass import ParsedFiles, read_chunks
 
@@ -41,15 +41,19 @@ def lines(settings, folder):
     return caught.value.lines()
 
 
-@pytest.mark.parametrize("partition_bytes, buffered", [(2**30, 20_000), (1, 3)])
-def test_on_disk_the_lines_and_their_order_are_those_of_memory(tmp_path, monkeypatch, partition_bytes, buffered):
+@pytest.mark.parametrize("partition_bytes, buffered, workers", [(2**30, 20_000, 1), (1, 3, 1), (1, 3, 2)])
+def test_on_disk_the_lines_and_their_order_are_those_of_memory(tmp_path, monkeypatch, partition_bytes, buffered,
+                                                                workers):
+    """(workers 2: the files parsed and the partitions replayed by two worker processes.)"""
     folder = many_conflicts(tmp_path / "in")
     in_memory = lines(Settings(neo4j_uri=None, home=tmp_path / "state"), folder)
     assert len(in_memory) >= 4  # several conflicts of both kinds, and the closing line
     assert any("members differ" in line for line in in_memory)
     monkeypatch.setattr(across_spill, "PARTITION_INPUT_BYTES", partition_bytes)  # 1: the most partitions
     monkeypatch.setattr(across_spill, "BUFFERED", buffered)  # 3: many chunks a partition
-    on_disk = Settings(neo4j_uri=None, home=tmp_path / "state", conflict_spill_mb=0)
+    if workers > 1:
+        monkeypatch.setattr(parse_pass, "PARALLEL_BYTES", 0)
+    on_disk = Settings(neo4j_uri=None, home=tmp_path / "state", conflict_spill_mb=0, parse_workers=workers)
     assert lines(on_disk, folder) == in_memory
     files = sorted(p for p in folder.rglob("*") if p.is_file())
     kept: dict = {}

@@ -95,15 +95,16 @@ def _marks(across, files: list[tuple[list, bool]]) -> list[bytes | None]:
     return [parsed.written for parsed in parsed_files]
 
 
-@pytest.mark.parametrize("seed", range(40))
-def test_on_disk_the_comparison_marks_the_repeats_as_in_memory(tmp_path, monkeypatch, seed):
+@pytest.mark.parametrize("seed, workers", [*((seed, 1) for seed in range(40)), *((seed, 2) for seed in range(3))])
+def test_on_disk_the_comparison_marks_the_repeats_as_in_memory(tmp_path, monkeypatch, seed, workers):
     """`SpilledAcrossFiles` (the comparison above MASTGRAPH_CONFLICT_SPILL_MB) marks the same records,
-    whatever partition and chunk the records of a key fall in."""
+    whatever partition and chunk the records of a key fall in, its partitions replayed in this
+    process or by workers."""
     files = _random_files(random.Random(seed))
     in_memory = _marks(AcrossFiles(), files)
     monkeypatch.setattr(across_spill, "PARTITION_INPUT_BYTES", 1)
     monkeypatch.setattr(across_spill, "BUFFERED", 3)
-    assert _marks(SpilledAcrossFiles(tmp_path, 4), files) == in_memory
+    assert _marks(SpilledAcrossFiles(tmp_path, 4, workers), files) == in_memory
 
 
 def test_the_random_files_leave_records_out():
