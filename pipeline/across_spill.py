@@ -33,13 +33,11 @@ import shutil
 import socket
 import tempfile
 from array import array
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from mastgraph.loaders.records import Conflict, RecordMerger
 from mastgraph.model.records import Edge, Node
@@ -125,6 +123,14 @@ def _record(row: tuple) -> Node | Edge:
     return Edge(_REL[rel], (_LABEL[start], skey), (_LABEL[end], ekey), props, origin)
 
 
+def _member(row: tuple) -> tuple[str, str] | None:
+    """`pipeline.ingest.association_member` of a record's row."""
+    if row[1] != 1 or row[2] != "HAS_MEMBER" or row[3] != "Association":
+        return None
+    props = row[7]
+    return row[4], f"{row[6]}|{props.get('product') or ''}|{props.get('exptype') or ''}"
+
+
 def _partition(row: tuple, count: int) -> int:
     """The partition of a record's row: by the node's label and key, or the relationship's type and
     ends (every record of one `RecordMerger` key has the same; `hash` is fixed within the process)."""
@@ -155,19 +161,29 @@ class SpilledAcrossFiles:
         self._exact = True  # as AcrossFiles._exact
 
     def add(self, record: Node | Edge) -> None:
-        from mastgraph.pipeline.ingest import association_member, starts_member_list
+        self.add_rows([_row(record, 0)])
 
-        self._number += 1
-        row = _row(record, self._number)
-        self._buffers[_partition(row, self._count)].append(row)
-        self._buffered += 1
+    def add_rows(self, rows: list[tuple]) -> None:
+        """`add` of records given as rows (`_row`; as a work file's chunk holds them, its numbers
+        ignored): each goes to its partition as its number in the run and the row, as it is."""
+        buffers, count, file, written = self._buffers, self._count, self._file, self._written
+        number = self._number
+        for row in rows:
+            number += 1
+            buffer = buffers[_partition(row, count)]
+            buffer.append(number)
+            buffer.append(row)
+            member = _member(row)
+            if member is not None:
+                members, _ = file.setdefault(member[0], ([], row[8]))
+                members.append(member[1])
+                written.append(1)
+            else:
+                written.append(row[1] == 0 and row[2] == "Association" and "products" in row[4])
+        self._number = number
+        self._buffered += len(rows)
         if self._buffered >= BUFFERED:
             self._flush()
-        member = association_member(record)
-        if member is not None:
-            members, _ = self._file.setdefault(member[0], ([], record.origin))
-            members.append(member[1])
-        self._written.append(member is not None or starts_member_list(record))
 
     def drop_file(self) -> None:
         self._file = {}
@@ -253,14 +269,15 @@ def replay(path: str) -> tuple[list[tuple[int, int, str]], array]:
     with open(path, "rb") as spilled:
         while size := spilled.read(8):
             # (one read per chunk: marshal.load on a file reads it piecemeal, slowly)
-            rows = marshal.loads(spilled.read(int.from_bytes(size, "little")))
-            for row in rows:
+            numbered = marshal.loads(spilled.read(int.from_bytes(size, "little")))  # number, row, number, row, ...
+            for at in range(0, len(numbered), 2):
+                number, row = numbered[at], numbered[at + 1]
                 try:
                     if merger.add(_record(row)):
-                        new.append(row[0])
+                        new.append(number)
                 except Conflict as exc:
-                    found.append((row[0], 0, str(exc)))
-                    new.append(row[0])
+                    found.append((number, 0, str(exc)))
+                    new.append(number)
     return found, new
 
 

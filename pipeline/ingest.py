@@ -26,7 +26,7 @@ from mastgraph.loaders.records import Conflict, LoadError, Loader, RecordMerger,
 from mastgraph.model.records import Edge, Node
 from mastgraph.model.errors import first_line
 
-from mastgraph.pipeline.across_spill import SpilledAcrossFiles
+from mastgraph.pipeline.across_spill import SpilledAcrossFiles, _record
 from mastgraph.pipeline.parse_pass import Parsed, ParsedFiles, input_bytes, parse_in_order, parse_to_chunks, workers_for
 
 if TYPE_CHECKING:
@@ -98,6 +98,11 @@ class AcrossFiles:
         elif not new and starts_member_list(record):
             new = True
         self._written.append(new)
+
+    def add_rows(self, rows: list[tuple]) -> None:
+        """`add` of the records of a work file's chunk (`parse_pass.parse_in_order`)."""
+        for row in rows:
+            self.add(_record(row))
 
     def drop_file(self) -> None:
         """Forget the file just read (it failed on its own)."""
@@ -198,6 +203,7 @@ def _parsed_and_compared(files: list[Path], settings: Settings | None, skip_bad:
     compared with the files before it (`compared`), in file order."""
     workers = workers_for(files, settings.parse_workers if settings is not None else 1)
     for parsed in parse_in_order(files, skip_bad, work, workers, across.add if across is not None else None,
+                                 on_rows=across.add_rows if across is not None else None,
                                  keep=keep):
         compared(across, parsed)
         yield parsed
@@ -227,13 +233,16 @@ class IngestStopped(Exception):
                 "run the same command again to finish")
 
 
-@dataclass
+@dataclass(slots=True)
 class FileResult:
     path: Path
     kind: str = ""
     records: int = 0
-    counts: WriteCounts = field(default_factory=WriteCounts)
-    derived: WriteCounts = field(default_factory=WriteCounts)
+    #: What the file's own transaction wrote and derived; None when it was written with other files
+    #: (the report counts those batches: `IngestReport.written`), or not at all. (Not made for every
+    #: file: a command keeps the result of each of its files, 10^5-10^6 at archive scale.)
+    counts: WriteCounts | None = None
+    derived: WriteCounts | None = None
     rejects: list[Reject] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
@@ -724,8 +733,9 @@ def _alone(batcher: _Batcher, settings: Settings, path: Path, skip_bad: bool, re
     batcher.current = None
     batcher.committed += alone.error is None
     report.files[-1] = alone
-    report.written.add(alone.counts)
-    report.derived.add(alone.derived)
+    for total, counts in ((report.written, alone.counts), (report.derived, alone.derived)):
+        if counts is not None:
+            total.add(counts)
     if batcher.progress:
         batcher.progress(alone, "done")
     return alone

@@ -62,7 +62,7 @@ TASK_FILES = 64
 AHEAD_PER_WORKER = 4
 
 
-@dataclass
+@dataclass(slots=True)
 class Parsed:
     """One file parsed: its result and where its checked records are (work file, offset, size)."""
 
@@ -309,9 +309,12 @@ def input_bytes(files: list[Path]) -> int:
 
 
 def parse_in_order(files: list[Path], skip_bad: bool, work: ParsedFiles, workers: int,
-                   on_record: Callable[[Node | Edge], object] | None = None, keep: bool = True) -> Iterator[Parsed]:
+                   on_record: Callable[[Node | Edge], object] | None = None, keep: bool = True,
+                   on_rows: Callable[[list[tuple]], object] | None = None) -> Iterator[Parsed]:
     """Each file parsed, in file order; `on_record` gets every checked record in that order. With
-    `keep`, each file's `Parsed.chunks` hold its records for `read_chunks` until `work` is closed."""
+    `keep`, each file's `Parsed.chunks` hold its records for `read_chunks` until `work` is closed.
+    With `on_rows`, the records a worker parsed go to it instead, a chunk at a time, as the work
+    files hold them (`across_spill._row`, numbered 0): no record is made of them in this process."""
     if workers <= 1:
         for path in files:
             yield parse_to_chunks(path, skip_bad, work.own_file() if keep else None, on_record)
@@ -320,7 +323,10 @@ def parse_in_order(files: list[Path], skip_bad: bool, work: ParsedFiles, workers
     write = keep or on_record is not None  # (the records reach this process through the work files)
     try:
         for parsed in _parse_by_workers(files, skip_bad, work, workers, write):
-            if on_record is not None:
+            if on_rows is not None:
+                for chunk in parsed.chunks:
+                    on_rows(marshal.loads(_read_chunk(*chunk)))
+            elif on_record is not None:
                 for record in read_chunks(parsed.chunks):
                     on_record(record)
             done += 1
