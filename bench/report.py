@@ -41,7 +41,7 @@ By default the bench starts its own Neo4j (a local server on a free port, state 
 into an empty database with a child loader process, serves the API with uvicorn on a free
 loopback port and measures; results go to `bench/results.json` and this table to
 `bench/RESULTS.md` (`--merge` keeps the scales already there that this run does not measure).
-At L and XL the online ingest takes hours: `--ingest bulk` runs the bulk build alone (its graph is
+At XL the online ingest takes hours (L about 8 minutes): `--ingest bulk` runs the bulk build alone (its graph is
 "not compared" with an online one) and measures latency and throughput on the graph it built. Give
 the bench's Neo4j room for the derivations and queries at those scales, e.g.
 `MASTGRAPH_NEO4J_HEAP=2g MASTGRAPH_NEO4J_PAGECACHE=3g`."""

@@ -32,7 +32,7 @@ def bench(
     runs: int | None = typer.Option(None, "--runs", help="Timed L3-to-raw requests per product (default 50, quick 5)."),
     ingest: Ingest = typer.Option(Ingest.online, "--ingest", case_sensitive=False,
                                   help="How each scale's graph is built. online: `mastgraph ingest` (child "
-                                       "process; hours at L and XL), latency and throughput on that graph, then "
+                                       "process; hours at XL), latency and throughput on that graph, then "
                                        "the bulk build of the same files compared with it (unless --no-bulk). "
                                        "bulk: the bulk build only (`mastgraph build`; the bench's own Neo4j, "
                                        "not NEO4J_URI), latency and throughput on the graph it built, no online "

@@ -93,7 +93,7 @@ class Settings(BaseSettings):
     )
     batch_size: int = Field(5000, validation_alias=_env("MASTGRAPH_BATCH_SIZE"), description="Rows per UNWIND batch.")
     conflict_spill_mb: float = Field(
-        256, ge=0, validation_alias=_env("MASTGRAPH_CONFLICT_SPILL_MB"),
+        64, ge=0, validation_alias=_env("MASTGRAPH_CONFLICT_SPILL_MB"),
         description="Input (MB) above which `ingest` compares the files of a command on disk (bounded memory) "
                     "instead of in memory (about 5 bytes of RSS per byte read).",
     )

@@ -260,15 +260,17 @@ def test_cli_bulk_only_and_merge(tmp_path: Path, fake_bench: list[Options]) -> N
     assert "| S | 10,000 |" in table and "| XL | 1,000,000 |" in table and "Merged from 2 runs" in table
 
 
-def test_cli_online_at_l_warns_and_goes_ahead(tmp_path: Path, fake_bench: list[Options]) -> None:
+def test_cli_online_at_xl_warns_and_goes_ahead(tmp_path: Path, fake_bench: list[Options]) -> None:
     out = tmp_path / "results.json"
     report.write(results({"S": bulk_scale("S", bulk_entry(10_000, parse=6.0, csv=1.0, importer=5.0, end_to_end=27.0,
                                                             total=44.0, python_peak_mb=180))}), out, None)
-    result = CliRunner().invoke(app, ["bench", "--scales", "L", "--quick", "--out", str(out)])
+    result = CliRunner().invoke(app, ["bench", "--scales", "L,XL", "--quick", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "warning: the online ingest at L ~1,000,000 products takes hours; going ahead" in " ".join(result.output.split())
+    output = " ".join(result.output.split())
+    assert "warning: the online ingest at XL ~10,000,000 products takes hours; going ahead" in output
+    assert "L ~1,000,000" not in output  # (L: minutes)
     assert fake_bench[-1].ingest == "online" and fake_bench[-1].quick is True
-    assert list(json.loads(out.read_text())["scales"]) == ["L"]  # no --merge: replaced, S dropped
+    assert list(json.loads(out.read_text())["scales"]) == ["L", "XL"]  # no --merge: replaced, S dropped
     assert "its S results are dropped (--merge keeps them)" in " ".join(result.output.split())
 
 
