@@ -123,9 +123,12 @@ def _record(row: tuple) -> Node | Edge:
     return Edge(_REL[rel], (_LABEL[start], skey), (_LABEL[end], ekey), props, origin)
 
 
+_ASSOCIATION, _HAS_MEMBER = Label.ASSOCIATION.value, Rel.HAS_MEMBER.value
+
+
 def _member(row: tuple) -> tuple[str, str] | None:
     """`pipeline.ingest.association_member` of a record's row."""
-    if row[1] != 1 or row[2] != "HAS_MEMBER" or row[3] != "Association":
+    if row[1] != 1 or row[2] != _HAS_MEMBER or row[3] != _ASSOCIATION:
         return None
     props = row[7]
     return row[4], f"{row[6]}|{props.get('product') or ''}|{props.get('exptype') or ''}"
@@ -145,7 +148,7 @@ class SpilledAcrossFiles:
         self._dir = work_folder(folder, "conflicts")
         self._count = partitions_for(input_bytes)
         self._files: dict[int, BinaryIO] = {}
-        self._buffers: list[list[tuple]] = [[] for _ in range(self._count)]
+        self._buffers: list[list] = [[] for _ in range(self._count)]  # per partition: number, row, number, row, ...
         self._buffered = 0
         self._number = 0  # records seen: the order of the conflicts
         #: association -> (digest, count, the first file's origin) of the member list first given
@@ -178,8 +181,8 @@ class SpilledAcrossFiles:
                 members, _ = file.setdefault(member[0], ([], row[8]))
                 members.append(member[1])
                 written.append(1)
-            else:
-                written.append(row[1] == 0 and row[2] == "Association" and "products" in row[4])
+            else:  # (`pipeline.ingest.starts_member_list` of the row)
+                written.append(row[1] == 0 and row[2] == _ASSOCIATION and "products" in row[4])
         self._number = number
         self._buffered += len(rows)
         if self._buffered >= BUFFERED:
