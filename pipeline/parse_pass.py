@@ -320,7 +320,8 @@ def parse_in_order(files: list[Path], skip_bad: bool, work: ParsedFiles, workers
             yield parse_to_chunks(path, skip_bad, work.own_file() if keep else None, on_record)
         return
     done = 0
-    write = keep or on_record is not None  # (the records reach this process through the work files)
+    # (the records reach this process through the work files)
+    write = keep or on_record is not None or on_rows is not None
     try:
         for parsed in _parse_by_workers(files, skip_bad, work, workers, write):
             if on_rows is not None:

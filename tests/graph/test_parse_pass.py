@@ -21,6 +21,7 @@ from mastgraph.cli.main import app
 from mastgraph.graph.settings import Settings
 from mastgraph.loaders import registry
 from mastgraph.pipeline import parse_pass
+from mastgraph.pipeline.across_spill import _record
 from mastgraph.pipeline.ingest import ConflictingFiles, ingest_paths
 from mastgraph.pipeline.parse_pass import (ParsedFiles, WorkFolderError, parse_in_order, parse_to_chunks,
                                            read_chunks)
@@ -101,6 +102,24 @@ def test_the_chunks_hold_the_records_in_file_order(tmp_path, demo, monkeypatch):
         work.close()
     assert not (tmp_path / "work").exists() or not any((tmp_path / "work").iterdir())
     assert not [name for name in parse_pass._readers if name.startswith(str(tmp_path))]  # closed with the folder
+
+
+def test_the_workers_records_reach_on_rows_as_rows(tmp_path, demo):
+    """`on_rows` (the comparison on disk) gets the workers' records as the rows of their chunks, in
+    file order, whether or not the files are kept for a load."""
+    files = registry.expand(demo)
+    expected: list = []
+    for _ in parse_in_order(files, False, ParsedFiles(tmp_path / "a"), 1, expected.append, keep=False):
+        pass
+    for keep in (False, True):
+        rows: list = []
+        work = ParsedFiles(tmp_path / f"b{keep}")
+        try:
+            for _ in parse_in_order(files, False, work, 2, on_rows=rows.extend, keep=keep):
+                pass
+        finally:
+            work.close()
+        assert len(expected) > 100 and [_record(row) for row in rows] == expected
 
 
 def test_a_worker_that_dies_leaves_the_rest_to_the_ingest(tmp_path, demo, monkeypatch):

@@ -6,6 +6,8 @@ batch, every record is written."""
 from __future__ import annotations
 
 import random
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import neo4j
@@ -105,6 +107,33 @@ def test_on_disk_the_comparison_marks_the_repeats_as_in_memory(tmp_path, monkeyp
     monkeypatch.setattr(across_spill, "PARTITION_INPUT_BYTES", 1)
     monkeypatch.setattr(across_spill, "BUFFERED", 3)
     assert _marks(SpilledAcrossFiles(tmp_path, 4, workers), files) == in_memory
+
+
+def test_a_replaying_worker_that_dies_leaves_the_rest_to_the_ingest(tmp_path, monkeypatch):
+    class Dying:
+        """An executor whose worker dies after the first partition."""
+
+        def __init__(self, *args, **kwargs) -> None:
+            self.submitted = 0
+
+        def submit(self, fn, *args) -> Future:
+            future: Future = Future()
+            self.submitted += 1
+            if self.submitted == 1:
+                future.set_result(fn(*args))
+            else:
+                future.set_exception(BrokenProcessPool("a worker was killed"))
+            return future
+
+        def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+            pass
+
+    files = _random_files(random.Random(17))
+    in_memory = _marks(AcrossFiles(), files)
+    assert sum(m is not None for m in in_memory) >= 3
+    monkeypatch.setattr(across_spill, "PARTITION_INPUT_BYTES", 1)
+    monkeypatch.setattr(across_spill, "ProcessPoolExecutor", Dying)
+    assert _marks(SpilledAcrossFiles(tmp_path, 4, 2), files) == in_memory
 
 
 def test_the_random_files_leave_records_out():
