@@ -175,9 +175,7 @@ def _summary(report: BuildReport) -> None:
             f"{report.imported_nodes:,} nodes and {report.imported_relationships:,} relationships (before the "
             f"derivations); Python peak RSS {_mib(report.python_peak_rss)}; nothing was written to the database",
             highlight=False)
-        if report.rejects:
-            console.print(f"{report.rejects:,} rows skipped; rejects report: {report.rejects_report}", highlight=False,
-                          markup=False)
+        _rejects_line(report)
         return
     console.print(
         f"{report.files:,} files, {report.records:,} records; {report.products:,} products at "
@@ -191,10 +189,14 @@ def _summary(report: BuildReport) -> None:
         total = sum(report.key_only_nodes.values())
         console.print(f"{total:,} relationship ends were described by no record and were created with their key only; "
                       f"list: {report.missing_ends_report}", highlight=False, markup=False)
+    _rejects_line(report)
+    console.print(f"importer log: {report.importer_log}", style="dim", highlight=False, markup=False)
+
+
+def _rejects_line(report: BuildReport) -> None:
     if report.rejects:
         console.print(f"{report.rejects:,} rows skipped; rejects report: {report.rejects_report}", highlight=False,
                       markup=False)
-    console.print(f"importer log: {report.importer_log}", style="dim", highlight=False, markup=False)
 
 
 def register(app: typer.Typer) -> None:

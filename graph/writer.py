@@ -41,7 +41,11 @@ class WriteCounts:
             getattr(self, name).update(getattr(other, name))
         self.properties_set += other.properties_set
         for name, seconds in other.seconds.items():
-            self.seconds[name] = self.seconds.get(name, 0.0) + seconds
+            self.add_seconds(name, seconds)
+
+    def add_seconds(self, name: str, seconds: float) -> None:
+        """Count `seconds` more for query `name`."""
+        self.seconds[name] = self.seconds.get(name, 0.0) + seconds
 
     @property
     def total_nodes_created(self) -> int:

@@ -119,7 +119,7 @@ def query_params(name: str) -> dict[str, Any]:
 def _run(tx: Runner, name: str, counts: WriteCounts, label: str, **params) -> None:
     started = time.perf_counter()
     summary = tx.run(queries.text(f"derive/{name}"), {**query_params(name), **params}).consume()
-    counts.seconds[name] = counts.seconds.get(name, 0.0) + time.perf_counter() - started
+    counts.add_seconds(name, time.perf_counter() - started)
     counts.rels_created[label] += summary.counters.relationships_created
     counts.rels_deleted[label] += summary.counters.relationships_deleted
     counts.properties_set += summary.counters.properties_set
@@ -135,7 +135,7 @@ def _scope(tx: Runner, counts: WriteCounts, uris: list[str]) -> tuple[set[str], 
             names.add(name)
         if obsid is not None:
             obsids.add(obsid)
-    counts.seconds["scope_of_products"] = counts.seconds.get("scope_of_products", 0.0) + time.perf_counter() - started
+    counts.add_seconds("scope_of_products", time.perf_counter() - started)
     return names, obsids
 
 
@@ -184,7 +184,7 @@ def set_window_classes(tx: Runner, touched: Touched, size: int, counts: WriteCou
         for chunk in _chunks(values, size):
             summary = tx.run(text, {**params, "obsids": [], "uris": [], "keys": [], kind: chunk}).consume()
             counts.properties_set += summary.counters.properties_set
-    counts.seconds["window_classes"] = counts.seconds.get("window_classes", 0.0) + time.perf_counter() - started
+    counts.add_seconds("window_classes", time.perf_counter() - started)
 
 
 def set_all_window_classes(drv, database: str) -> int:

@@ -372,7 +372,7 @@ def derive_batch(tx: Runner, touched: Touched, batch_size: int = 5000) -> WriteC
             started = time.perf_counter()
             load_tables(con, tables(nb, mrp_obsids))
             rows = run_rules(con)
-            counts.seconds["rules"] = counts.seconds.get("rules", 0.0) + time.perf_counter() - started
+            counts.add_seconds("rules", time.perf_counter() - started)
             # a PRODUCED_BY the rules give to an association not read, or to an output whose other
             # associations were not read: read them, and run the rules again
             produced = [(r[2], r[4]) for r in rows if r[0] == "PRODUCED_BY"]
