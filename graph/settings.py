@@ -102,10 +102,12 @@ class Settings(BaseSettings):
         description="Processes that parse the files of a large `ingest` (0: one per core; 1: the ingest's own "
                     "process only, which then also makes each batch's statements, not a helper process).",
     )
-    derive: Literal["tables", "cypher"] = Field(
-        "cypher", validation_alias=_env("MASTGRAPH_DERIVE"),
-        description="How the online ingest derives relationships: tables (the batch and the neighbours it reads, "
-                    "joined in DuckDB by the bulk build's rules) or cypher (the cypher/derive queries in Neo4j).",
+    derive: Literal["auto", "tables", "cypher"] = Field(
+        "auto", validation_alias=_env("MASTGRAPH_DERIVE"),
+        description="How the online ingest derives relationships: auto (a command of several files into an empty "
+                    "database: once, by the bulk build's rules in DuckDB over the whole command; else as cypher), "
+                    "tables (the batch and the neighbours it reads, joined in DuckDB by the bulk build's rules) or "
+                    "cypher (the cypher/derive queries in Neo4j, each batch).",
     )
 
     @field_validator("neo4j_uri")

@@ -184,6 +184,26 @@ class RecordMerger:
     def __len__(self) -> int:
         return len(self._nodes) + len(self._edges)
 
+    def nodes(self) -> Iterator[tuple[Label, Any, tuple[Label, ...], dict[str, Any]]]:
+        """Each node once: (label, key, the other labels the records gave, the properties they gave;
+        a None value is as absent). Raises `Inexact` (see there)."""
+        for (label, key), seen in self._nodes.items():
+            if type(seen) is _Seen and seen.inexact:
+                raise Inexact
+            yield label, key, seen.labels, seen.props
+
+    def edges(self) -> Iterator[tuple[Rel, tuple, tuple, dict[str, Any]]]:
+        """Each relationship once: (type, start, end, the properties the records gave). Raises `Inexact`."""
+        for (rel, start, end, _), seen in self._edges.items():
+            if type(seen) is _Seen and seen.inexact:
+                raise Inexact
+            yield rel, start, end, seen.props
+
+
+class Inexact(Exception):
+    """A later record of a key gave a value equal within the tolerance but not identical: the graph
+    holds the later value, which the merger does not keep (`RecordMerger.nodes`, `edges`)."""
+
 
 #: Value types whose equal values are identical when their types are.
 _PLAIN = frozenset((str, int, bool))

@@ -145,6 +145,9 @@ class SpilledAcrossFiles:
 
     def __init__(self, folder: Path, input_bytes: int, workers: int = 1) -> None:
         self._workers = workers  # processes that replay the partitions (1: the ingest's own)
+        #: With a folder, the replay writes the merged records there as facts (`AcrossFiles.facts`).
+        self.facts: Path | None = None
+        self.facts_exact = True
         self._dir = work_folder(folder, "conflicts")
         self._count = partitions_for(input_bytes)
         self._files: dict[int, BinaryIO] = {}
@@ -238,8 +241,10 @@ class SpilledAcrossFiles:
             found: list[tuple[int, int, str]] = [(number, 1, line) for number, line in self._late]
             written = self._written
             parts = [str(self._dir / f"p{part:03d}") for part in sorted(self._files)]
-            for conflicts, new in _replayed(parts, self._workers):
+            facts = None if self.facts is None else str(self.facts)
+            for conflicts, new, exact in _replayed(parts, self._workers, facts):
                 found.extend(conflicts)
+                self.facts_exact &= exact
                 for number in new:
                     written[number - 1] = 1
             found.sort()
@@ -263,9 +268,11 @@ class SpilledAcrossFiles:
         self._marked = []
 
 
-def replay(path: str) -> tuple[list[tuple[int, int, str]], array]:
+def replay(path: str, facts: str | None = None) -> tuple[list[tuple[int, int, str]], array, bool]:
     """One partition through a fresh `RecordMerger`: its conflicts, (record number, 0, line) each,
-    and the numbers of the records it found new (or conflicting): the others repeat an earlier one."""
+    the numbers of the records it found new (or conflicting): the others repeat an earlier one; and,
+    with a `facts` folder, whether its merged records went there as usable facts
+    (`pipeline.derive_command.write_facts`)."""
     merger = RecordMerger()
     found: list[tuple[int, int, str]] = []
     new = array("q")
@@ -281,14 +288,20 @@ def replay(path: str) -> tuple[list[tuple[int, int, str]], array]:
                 except Conflict as exc:
                     found.append((number, 0, str(exc)))
                     new.append(number)
-    return found, new
+    exact = True
+    if facts is not None and not found:
+        from mastgraph.pipeline.derive_command import write_facts
+
+        exact = write_facts(merger, Path(facts), int(Path(path).name[1:]))
+    return found, new, exact
 
 
-def _replayed(parts: list[str], workers: int) -> Iterator[tuple[list[tuple[int, int, str]], array]]:
+def _replayed(parts: list[str], workers: int, facts: str | None = None
+              ) -> Iterator[tuple[list[tuple[int, int, str]], array, bool]]:
     """`replay` of each partition, in order: by `workers` processes when more than one (a worker that
     dies leaves the partitions not yet replayed to this process)."""
     if workers <= 1 or len(parts) <= 1:
-        yield from map(replay, parts)
+        yield from (replay(part, facts) for part in parts)
         return
     from mastgraph.pipeline.parse_pass import _context, ignore_ctrl_c, stop_workers
 
@@ -296,12 +309,12 @@ def _replayed(parts: list[str], workers: int) -> Iterator[tuple[list[tuple[int, 
     executor = ProcessPoolExecutor(min(workers, len(parts)), mp_context=_context(), initializer=ignore_ctrl_c)
     finished = False
     try:
-        futures = [executor.submit(replay, part) for part in parts]
+        futures = [executor.submit(replay, part, facts) for part in parts]
         for done, future in enumerate(futures):
             try:
                 result = future.result()
             except BrokenProcessPool:
-                yield from map(replay, parts[done:])
+                yield from (replay(part, facts) for part in parts[done:])
                 break
             yield result
         executor.shutdown(wait=True)

@@ -677,22 +677,13 @@ class Build:
         def flush(group: tuple) -> None:
             rows = pending.pop(group, [])
             if rows:
-                driver.execute_query(_residual_query(group), {"rows": rows}, database_=self.settings.neo4j_database)
+                driver.execute_query(residual_query(group), {"rows": rows}, database_=self.settings.neo4j_database)
 
         for path in self.residual_files:
             for item in read_residuals(path):
-                if item[0] == "n":
-                    _, label, key, props = item
-                    group: tuple = ("n", label)
-                    pending[group].append({"key": key, "props": props})
-                else:
-                    _, rel, start, skey, end, ekey, names, ident, props = item
-                    present = tuple(n for n, v in zip(names, ident) if v is not None)
-                    absent = tuple(n for n, v in zip(names, ident) if v is None)
-                    group = ("e", rel, start, end, present, absent)
-                    pending[group].append({"start": skey, "end": ekey, "props": props,
-                                           "ident": {n: v for n, v in zip(names, ident) if v is not None}})
-                done += len(props)
+                group, row = residual_row(item)
+                pending[group].append(row)
+                done += len(row["props"])
                 if len(pending[group]) >= 1000:
                     flush(group)
                     self.progress.update("residuals", done)
@@ -785,7 +776,20 @@ _COUNTS_QUERY = "\nUNION ALL\n".join(
     + [f"MATCH ()-[r:`{rel.value}`]->() RETURN 'r' AS kind, '{rel.value}' AS name, count(r) AS c" for rel in Rel])
 
 
-def _residual_query(group: tuple) -> str:
+def residual_row(item: tuple) -> tuple[tuple, dict[str, Any]]:
+    """A residual (`pipeline.bulk_merge`, `derive_tables.unite`) as (its statement's group, its row)."""
+    if item[0] == "n":
+        _, label, key, props = item
+        return ("n", label), {"key": key, "props": props}
+    _, rel, start, skey, end, ekey, names, ident, props = item
+    present = tuple(n for n, v in zip(names, ident) if v is not None)
+    absent = tuple(n for n, v in zip(names, ident) if v is None)
+    return (("e", rel, start, end, present, absent),
+            {"start": skey, "end": ekey, "props": props, "ident": {n: v for n, v in zip(names, ident) if v is not None}})
+
+
+def residual_query(group: tuple) -> str:
+    """The statement that sets a group's residual values (rows of `key`/`start`, `end`, `ident`, `props`)."""
     if group[0] == "n":
         label = Label(group[1])
         return (f"UNWIND $rows AS row\nMATCH (n:`{label.value}` {{`{KEYS[label]}`: row.key}})\n"

@@ -516,10 +516,7 @@ def derive_edges(con, out_dir: Path, on_rule: Callable[[str, int], None] | None 
     seconds, result.rows, held = run_rules(con, on_rule)
     result.seconds.update(seconds)
     started = time.perf_counter()
-    con.execute(_UNITE)
-    con.execute(f"CREATE OR REPLACE TABLE new_edges AS SELECT u.* FROM united u "
-                f"ANTI JOIN loader_edges l ON {_MATCH_LOADER}")
-    result.residuals = _loader_residuals(con)
+    result.residuals = unite(con)
     result.seconds["unite"] = time.perf_counter() - started
     started = time.perf_counter()
     groups = con.execute("SELECT rel, start_label, end_label, count(*) FROM new_edges GROUP BY ALL ORDER BY ALL"
@@ -538,6 +535,15 @@ def derive_edges(con, out_dir: Path, on_rule: Callable[[str, int], None] | None 
     result.seconds["write"] = time.perf_counter() - started
     result.duckdb_peak_bytes = max(held, _held_bytes(con))
     return result
+
+
+def unite(con) -> list[tuple]:
+    """The rules' rows (`run_rules`) as one relationship each (`united`), those no loader wrote as
+    the table `new_edges`; returns the properties to set on those a loader wrote (residuals)."""
+    con.execute(_UNITE)
+    con.execute(f"CREATE OR REPLACE TABLE new_edges AS SELECT u.* FROM united u "
+                f"ANTI JOIN loader_edges l ON {_MATCH_LOADER}")
+    return _loader_residuals(con)
 
 
 def _quoted_path(path: Path) -> str:

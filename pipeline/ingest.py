@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
     from mastgraph.graph.settings import Settings
     from mastgraph.pipeline.derive import Touched
+    from mastgraph.pipeline.derive_command import CommandDerivation
     from mastgraph.pipeline.plan_ahead import PlanAhead
 
 
@@ -83,6 +84,10 @@ class AcrossFiles:
         self._file: dict[str, tuple[set, str]] = {}
         self._written = bytearray()  # the file's records so far: 1 written, 0 a repeat of an earlier file's
         self._exact = True  # no file has failed on its own: the repeats found are in the graph when written
+        #: With a folder, `finish()` writes the merged records there as the facts of the command's
+        #: derivation (`pipeline.derive_command`); `facts_exact`: they are usable.
+        self.facts: Path | None = None
+        self.facts_exact = True
 
     def add(self, record: Node | Edge) -> None:
         try:
@@ -126,6 +131,10 @@ class AcrossFiles:
 
     def finish(self) -> list[str]:
         """The conflicts found (as `SpilledAcrossFiles.finish`)."""
+        if self.facts is not None and not self.conflicts:
+            from mastgraph.pipeline.derive_command import write_facts
+
+            self.facts_exact = write_facts(self.merger, self.facts, 0)
         return self.conflicts
 
     def close(self) -> None:
@@ -177,20 +186,25 @@ def compared(across: AcrossFiles | SpilledAcrossFiles | None, parsed: Parsed) ->
 
 
 def cross_file_conflicts(files: list[Path], settings: Settings, skip_bad: bool = False,
-                         kept: dict[Path, Parsed] | None = None, work: ParsedFiles | None = None) -> list[str]:
+                         kept: dict[Path, Parsed] | None = None, work: ParsedFiles | None = None,
+                         whole: CommandDerivation | None = None) -> list[str]:
     """The conflicts between files (two files giving one node or relationship different values),
     one line each naming both origins; a file that fails on its own is left to the load to report.
     With `kept` (and its `work` folder), the files parsed whole and without error are kept there
     for the load. A large input is parsed by worker processes (`parse_pass`) and compared on disk
-    (`new_across`)."""
+    (`new_across`). With `whole`, the merged records go to its facts (`pipeline.derive_command`)."""
     across = new_across(files, settings)
+    across.facts = None if whole is None else whole.facts
     own = work is None
     work = ParsedFiles(work_state(settings)) if work is None else work
     try:
         for parsed in _parsed_and_compared(files, settings, skip_bad, work, across, keep=kept is not None):
             if kept is not None and parsed.unreadable is None and not parsed.result.error:
                 kept[parsed.result.path] = parsed
-        return across.finish()
+        conflicts = across.finish()
+        if whole is not None:
+            whole.exact = across.facts_exact
+        return conflicts
     finally:
         across.close()
         if own:
@@ -369,12 +383,13 @@ def _replace_and_derive(tx: neo4j.ManagedTransaction, counts: WriteCounts, touch
     what it touched (`derive`, or `derive_batch` with MASTGRAPH_DERIVE=tables)."""
     from mastgraph.pipeline.derive import derive
     from mastgraph.pipeline.derive_batch import derive_batch
+    from mastgraph.pipeline.derive_command import AT_END
 
     members.replace(tx, counts)
     derive_started = time.perf_counter()
     _add(phases, "write", derive_started - started)
     how = derive_batch if settings.derive == "tables" else derive
-    derived = how(tx, touched, settings.batch_size) if touched else WriteCounts()
+    derived = how(tx, touched, settings.batch_size) if touched and settings.derive != AT_END else WriteCounts()
     _add(phases, "derive", time.perf_counter() - derive_started)
     return derived
 
@@ -511,6 +526,8 @@ class _Batcher:
         self.current: tuple[Path, int] | None = None  # the file being written, and the others with it
         self.plans: PlanAhead | None = None
         self.every_record = False  # a batch failed: the repeats of earlier files are written too
+        #: With a list, the records of each file committed (their `Parsed`), for a derivation after the load.
+        self.written: list[list[Node | Edge] | Parsed] | None = None
 
     def add(self, result: FileResult, records: list[Node | Edge] | Parsed, seconds: float) -> None:
         count = len(records) if isinstance(records, list) else self.whole(records).load_size()
@@ -547,6 +564,8 @@ class _Batcher:
                 how = _write_planned if isinstance(prepared, PlannedBatch) else _write_group
                 written, derived = session.execute_write(how, prepared, self.settings, self.report.phases)
             self.committed += len(pending)
+            if self.written is not None:
+                self.written.extend(records for _, records, _ in pending)
             self.current = None
             self.report.written.add(written)
             self.report.derived.add(derived)
@@ -573,6 +592,8 @@ class _Batcher:
                 written, derived = session.execute_write(_write_group, [_records(records)], self.settings,
                                                          self.report.phases)
             self.committed += 1
+            if self.written is not None:
+                self.written.append(records)
             self.report.written.add(written)
             self.report.derived.add(derived)
         except neo4j.exceptions.Neo4jError as exc:
@@ -642,23 +663,43 @@ def _dry_run(report: IngestReport, files: list[Path], settings: Settings, skip_b
 def _compare_and_load(driver: neo4j.Driver, settings: Settings, files: list[Path], skip_bad: bool,
                       progress: Progress | None, stop_on_error: bool, report: IngestReport, work: ParsedFiles,
                       started: float) -> IngestReport:
-    """The comparison of the files, then the load of what it parsed."""
+    """The comparison of the files, then the load of what it parsed (the whole command derived at
+    once when the database is empty: `pipeline.derive_command`)."""
+    from mastgraph.pipeline.derive_command import CommandDerivation, node_count
+
     conflicts_started = time.perf_counter()
     kept: dict[Path, Parsed] = {}
-    conflicts = cross_file_conflicts(files, settings, skip_bad, kept, work)
-    _add(report.phases, "conflicts", time.perf_counter() - conflicts_started)
-    if conflicts:
-        raise ConflictingFiles(conflicts)
-    return _load(driver, settings, files, skip_bad, progress, stop_on_error, report, kept, started)
+    whole = None
+    if settings.derive == "auto" and node_count(driver, settings) == 0:
+        whole = CommandDerivation(work.folder / "derive")
+    try:
+        conflicts = cross_file_conflicts(files, settings, skip_bad, kept, work, whole)
+        _add(report.phases, "conflicts", time.perf_counter() - conflicts_started)
+        if conflicts:
+            raise ConflictingFiles(conflicts)
+        if whole is not None and not (whole.exact and len(kept) == len(files)):
+            whole.close()  # (a file failed, or a value was inexact: each batch derives)
+            whole = None
+        if whole is not None:
+            whole.start(helper=workers_for(files, settings.parse_workers) > 1)
+        return _load(driver, settings, files, skip_bad, progress, stop_on_error, report, kept, started, whole)
+    finally:
+        if whole is not None:
+            whole.close()
 
 
 def _load(driver: neo4j.Driver, settings: Settings, files: list[Path], skip_bad: bool, progress: Progress | None,
-          stop_on_error: bool, report: IngestReport, kept: dict[Path, Parsed] | None, started: float) -> IngestReport:
-    """Write the files in order, in batches (`_Batcher`); those in `kept` are read back, not parsed again."""
+          stop_on_error: bool, report: IngestReport, kept: dict[Path, Parsed] | None, started: float,
+          whole: CommandDerivation | None = None) -> IngestReport:
+    """Write the files in order, in batches (`_Batcher`); those in `kept` are read back, not parsed
+    again. With `whole`, the batches derive nothing and its relationships are written at the end."""
     from mastgraph.graph.db import CONNECTION_LOST
+    from mastgraph.pipeline.derive_command import AT_END
     from mastgraph.pipeline.plan_ahead import PlanAhead
 
-    batcher = _Batcher(driver, settings, report, progress)
+    batcher = _Batcher(driver, settings if whole is None else settings.model_copy(update={"derive": AT_END}),
+                       report, progress)
+    batcher.written = [] if whole is not None else None
     path = files[0] if files else Path()
     try:
         if kept and workers_for(files, settings.parse_workers) > 1:  # batches planned while the one before is written
@@ -666,10 +707,12 @@ def _load(driver: neo4j.Driver, settings: Settings, files: list[Path], skip_bad:
         for path in files:
             if progress:
                 progress(FileResult(path), "start")
-            result = _parse_for_batch(batcher, settings, path, skip_bad, report, kept)
+            result = _parse_for_batch(batcher, batcher.settings, path, skip_bad, report, kept)
             if result is not None and result.error and stop_on_error:
                 break
         batcher.flush()
+        if whole is not None:
+            _derive_whole(batcher, whole, len(files))
     except (*CONNECTION_LOST, KeyboardInterrupt) as exc:
         current, with_it = batcher.current or (path, 0)
         lost = None if isinstance(exc, KeyboardInterrupt) else exc
@@ -679,6 +722,29 @@ def _load(driver: neo4j.Driver, settings: Settings, files: list[Path], skip_bad:
             batcher.plans.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _derive_whole(batcher: _Batcher, whole: CommandDerivation, files: int) -> None:
+    """The derivation of a command whose batches derived nothing: its rules' relationships when the
+    graph holds every file of the command and nothing else, else the Cypher derivation over what
+    was written (`pipeline.derive_command`)."""
+    from mastgraph.pipeline.derive_command import derive_written, node_count
+
+    started = time.perf_counter()
+    report, settings = batcher.report, batcher.settings
+    if batcher.progress:
+        batcher.progress(FileResult(Path("derived relationships")), "start")
+    counts = WriteCounts()
+    ran = whole.ready()
+    report.derived.add_seconds("rules", whole.seconds)
+    whole_graph = (len(batcher.written) == files and not batcher.every_record
+                   and node_count(batcher.driver, settings) == report.written.total_nodes_created)
+    if ran and whole_graph:
+        whole.write(batcher.driver, settings, batcher.budget, counts)
+    else:
+        derive_written(batcher.driver, settings, map(_records, batcher.written), batcher.budget, counts)
+    report.derived.add(counts)
+    _add(report.phases, "derive", time.perf_counter() - started)
 
 
 def _parse_for_batch(batcher: _Batcher, settings: Settings, path: Path, skip_bad: bool,
@@ -732,6 +798,8 @@ def _alone(batcher: _Batcher, settings: Settings, path: Path, skip_bad: bool, re
     alone = ingest_file(batcher.driver, settings, path, skip_bad, report.phases, parsed)
     batcher.current = None
     batcher.committed += alone.error is None
+    if batcher.written is not None and alone.error is None and parsed is not None:  # (a command derived
+        batcher.written.append(parsed)  # whole has every file parsed: `_derive_whole` counts them)
     report.files[-1] = alone
     for total, counts in ((report.written, alone.counts), (report.derived, alone.derived)):
         if counts is not None:
