@@ -30,8 +30,8 @@ from __future__ import annotations
 import multiprocessing
 import shutil
 import time
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,6 +50,12 @@ if TYPE_CHECKING:
 
     from mastgraph.graph.settings import Settings
 
+#: Transactions writing the derived relationships at a time (at most one a core). While one
+#: transaction at a time wrote them, Neo4j used 1.0-1.4 of this machine's 2 cores. At M (324,179
+#: relationships, sorted by type, end labels and start key): 10.8-11.5 s in transactions of 50,000
+#: rows; 9.2-9.3 s of 10,000; 7.3-8.0 s two at a time (8.5 s three at a time); 6.8 s two at a
+#: time of 5,000 (MASTGRAPH_BATCH_SIZE, one statement each).
+WRITERS = 2
 #: The relationships to create (`run_rules`), a JSON object a line.
 CREATED = "new_edges.json"
 #: `Settings.derive` of the batches of a command derived whole: no derivation per batch.
@@ -162,14 +168,15 @@ class CommandDerivation:
             yield pending
 
     def write(self, driver: neo4j.Driver, settings: Settings, size: int, counts: WriteCounts) -> None:
-        """Write the derived relationships and residual values (transactions of `size` rows) and
-        every window class; into `counts`."""
+        """Write the derived relationships (`WRITERS` transactions at a time, MASTGRAPH_BATCH_SIZE
+        rows each), the residual values (transactions of `size` rows) and every window class; into `counts`."""
         from mastgraph.pipeline.derive import set_all_window_classes
 
         started = time.perf_counter()
+        for created in _in_parallel(self.edges(settings.batch_size), _writers(),
+                                    lambda chunk: _create_edges_in(driver, settings, chunk)):
+            counts.add(created)
         with driver.session(database=settings.neo4j_database) as session:
-            for chunk in self.edges(size):
-                counts.add(session.execute_write(_create_edges, chunk, settings.batch_size))
             for groups in self.residuals(size):
                 counts.properties_set += session.execute_write(_set_residuals, groups)
         counts.add_seconds("rules: writes", time.perf_counter() - started)
@@ -203,7 +210,7 @@ def run_rules(folder: str, threads: int, memory: str = MEMORY) -> tuple[list[tup
             derive_tables.run_rules(con, measure=False)
             residuals = derive_tables.unite(con)
             con.execute('COPY (SELECT rel, start_label, end_label, start_key, end_key, kind, exptype, "by", source_id '
-                        "FROM new_edges ORDER BY rel, start_label, end_label) TO ? (FORMAT json)",
+                        "FROM new_edges ORDER BY rel, start_label, end_label, start_key, end_key) TO ? (FORMAT json)",
                         [str(work / CREATED)])
         finally:
             con.close()
@@ -215,11 +222,46 @@ def run_rules(folder: str, threads: int, memory: str = MEMORY) -> tuple[list[tup
     return residuals, "", time.perf_counter() - started
 
 
+def _writers() -> int:
+    from mastgraph.pipeline.parse_pass import _cores
+
+    return max(1, min(WRITERS, _cores()))
+
+
+def _in_parallel(chunks: Iterable[Any], workers: int, work: Callable[[Any], Any]) -> Iterator[Any]:
+    """`work` of each chunk by `workers` threads, the results in order; at most two chunks a thread
+    held at once. An error stops the chunks not yet begun and is raised when its result is due."""
+    if workers <= 1:
+        yield from map(work, chunks)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(workers)
+    pending: deque = deque()
+    try:
+        for chunk in chunks:
+            pending.append(pool.submit(work, chunk))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _create_edges_in(driver: neo4j.Driver, settings: Settings,
+                     groups: list[tuple[tuple[Rel, Label, Label], list[dict[str, Any]]]]) -> WriteCounts:
+    with driver.session(database=settings.neo4j_database) as session:
+        return session.execute_write(_create_edges, groups, settings.batch_size)
+
+
 def _create_edges(tx: neo4j.ManagedTransaction, groups: list[tuple[tuple[Rel, Label, Label], list[dict[str, Any]]]],
                   batch_size: int) -> WriteCounts:
     """CREATE the derived relationships of `groups` (none is in the graph: it held only the
     command's nodes and the loaders' relationships, and `new_edges` has none of those), `batch_size`
-    rows a statement: a third less of Neo4j's CPU than MERGE (bench/limit.py)."""
+    rows a statement: a third less of Neo4j's CPU than MERGE (bench/limit.py). Concurrent
+    transactions of them share end nodes, so one may wait for another's locks; a deadlock Neo4j
+    reports as transient, and `execute_write` runs the transaction again."""
     counts = WriteCounts()
     for group, rows in groups:
         query = edge_create_query(*group)

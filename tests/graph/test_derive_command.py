@@ -159,3 +159,26 @@ def test_rules_duckdb_cannot_run_leave_the_derivation_to_cypher(graph, neo4j_set
     assert "linked" in report.derived.seconds and "rules: writes" not in report.derived.seconds
     assert not _differences((nodes, rels), expected)
     assert not list((tmp_path / "state" / "ingest-work").glob("*/derive"))
+
+
+def test_chunks_written_in_parallel_come_back_in_order_a_few_held_at_once():
+    taken: list[int] = []
+
+    def chunks():
+        for number in range(20):
+            taken.append(number)
+            yield number
+
+    seen = []
+    for result in derive_command._in_parallel(chunks(), 2, lambda number: number * 10):
+        seen.append(result)
+        assert len(taken) - len(seen) <= 4
+    assert seen == [number * 10 for number in range(20)]
+
+    def failing(number):
+        if number == 3:
+            raise ValueError("refused")
+        return number
+
+    with pytest.raises(ValueError, match="refused"):
+        list(derive_command._in_parallel(iter(range(10)), 2, failing))
