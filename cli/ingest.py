@@ -112,6 +112,8 @@ def _summary(report: IngestReport, dry_run: bool) -> None:
         extra = f" ({derived.rels_deleted[name]} removed)" if derived.rels_deleted[name] else ""
         table.add_row("derived", name, f"{derived.rels_created[name]}{extra}", "")
     console.print(table)
+    if report.derivation:
+        console.print(f"relationships derived {report.derivation}", markup=False)
 
 
 def _fetch_from_mast(programs: list[str], home: Path) -> list[Path]:

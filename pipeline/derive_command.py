@@ -9,10 +9,11 @@ around each batch again:
 1. The comparison of the files, which merges every key of the command anyway
    (`ingest.AcrossFiles`; on disk each partition's replay, `across_spill.replay`), writes each
    merged node and relationship as a fact (`write_facts`, the bulk build's `FactWriter`).
-2. The rules run over the facts (`CommandDerivation.derive`); the batches are written without
-   derivation.
-3. After the last batch, the derived relationships are written as a loader's are (`BatchWriter`,
-   MERGE), the values the rules give relationships a loader wrote are SET (as the bulk build's
+2. A helper process runs the rules over the facts (`run_rules`) while the batches are written
+   without derivation.
+3. After the last batch, the derived relationships are CREATEd (none can be there yet), in the
+   order of their start keys (at L, 104 s instead of 168 s in DuckDB's order), two transactions at
+   a time; the values the rules give relationships a loader wrote are SET (as the bulk build's
    residuals), and every exposure and series gets its `window_class`.
 
 Over one command into an empty database the rules give the graph the per-batch derivation gives
@@ -20,7 +21,8 @@ Over one command into an empty database the rules give the graph the per-batch d
 each file whole, and nothing else, so the per-batch derivation stays wherever that is not known:
 a database that is not empty, a file that fails, a value written inexactly (`records.Inexact`);
 and should a transaction fail, or the graph hold nodes the command did not create (another
-writer), the Cypher derivation runs after the load over what was written (`derive_written`). A
+writer), or DuckDB could not run the rules, the Cypher derivation runs after the load over what
+was written (`derive_written`). `IngestReport.derivation` says which way it went. A
 load stopped before its end leaves relationships underived: the same command again finds the
 database not empty and derives each batch, which completes them.
 """

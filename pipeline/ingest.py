@@ -276,6 +276,9 @@ class IngestReport:
     derived: WriteCounts = field(default_factory=WriteCounts)
     #: Wall seconds per phase (PHASES); a retried transaction counts again.
     phases: dict[str, float] = field(default_factory=lambda: dict.fromkeys(PHASES, 0.0))
+    #: How a command into an empty database derived its relationships (`pipeline.derive_command`);
+    #: empty: each batch derived its own.
+    derivation: str = ""
 
     @property
     def failed(self) -> list[FileResult]:
@@ -678,7 +681,9 @@ def _compare_and_load(driver: neo4j.Driver, settings: Settings, files: list[Path
         if conflicts:
             raise ConflictingFiles(conflicts)
         if whole is not None and not (whole.exact and len(kept) == len(files)):
-            whole.close()  # (a file failed, or a value was inexact: each batch derives)
+            report.derivation = ("by each batch (a file failed)" if len(kept) < len(files)
+                                 else "by each batch (a value was written inexactly)")
+            whole.close()
             whole = None
         if whole is not None:
             whole.start(helper=workers_for(files, settings.parse_workers) > 1)
@@ -741,8 +746,12 @@ def _derive_whole(batcher: _Batcher, whole: CommandDerivation, files: int) -> No
                    and node_count(batcher.driver, settings) == report.written.total_nodes_created)
     if ran and whole_graph:
         whole.write(batcher.driver, settings, batcher.budget, counts)
+        report.derivation = "once, by the rules over the whole command"
     else:
         derive_written(batcher.driver, settings, map(_records, batcher.written), batcher.budget, counts)
+        why = (whole.why if not ran else "a transaction was refused" if batcher.every_record
+               else "a file was not written" if len(batcher.written) < files else "another writer added nodes")
+        report.derivation = f"after the load, over what was written ({why})"
     report.derived.add(counts)
     _add(report.phases, "derive", time.perf_counter() - started)
 

@@ -61,6 +61,7 @@ def test_a_command_into_an_empty_database_derives_the_cypher_graph_at_once(graph
         settings = _with(settings, parse_workers=2)
     nodes, rels, report = _load(graph, settings, demo)
     assert "rules: writes" in report.derived.seconds and "linked" not in report.derived.seconds  # (at once)
+    assert report.derivation == "once, by the rules over the whole command"
     assert not _differences((nodes, rels), expected)
     assert report.derived.total_rels_created == len(expected[1]) - report.written.total_rels_created
     assert not list((tmp_path / "state" / "ingest-work").glob("*/derive")), "the work folder is left behind"
@@ -71,6 +72,10 @@ def test_files_in_another_order_give_the_same_graph(graph, neo4j_settings, demo,
     nodes, rels, report = _load(graph, settings, list(reversed(demo)))
     assert "rules: writes" in report.derived.seconds
     assert not _differences((nodes, rels), expected)
+    # the same command again: the database is not empty, each batch derives, and nothing changes
+    again = ingest_paths(graph, settings, demo)
+    assert not again.failed and again.derivation == "" and again.derived.total_rels_created == 0
+    assert canonical_dump(graph, neo4j_settings.neo4j_database) == (nodes, rels)
 
 
 def test_a_database_not_empty_derives_each_batch(graph, neo4j_settings, demo, expected, tmp_path):
@@ -80,6 +85,7 @@ def test_a_database_not_empty_derives_each_batch(graph, neo4j_settings, demo, ex
     report = ingest_paths(graph, settings, demo[half:])
     assert not report.failed
     assert "rules" not in report.derived.seconds and "linked" in report.derived.seconds
+    assert report.derivation == ""
     assert not _differences(canonical_dump(graph, neo4j_settings.neo4j_database), expected)
 
 
@@ -91,6 +97,7 @@ def test_a_file_that_fails_leaves_each_batch_to_derive(graph, neo4j_settings, de
     report = ingest_paths(graph, settings, [*demo, bad])
     assert [f.path for f in report.failed] == [bad]
     assert "rules" not in report.derived.seconds and "linked" in report.derived.seconds
+    assert report.derivation == "by each batch (a file failed)"
 
 
 def test_a_refused_transaction_is_derived_over_what_was_written(graph, neo4j_settings, demo, tmp_path, monkeypatch):
@@ -110,6 +117,7 @@ def test_a_refused_transaction_is_derived_over_what_was_written(graph, neo4j_set
     report = ingest_paths(graph, settings, demo)
     assert [f.path for f in report.failed] == [refused]
     assert "linked" in report.derived.seconds and "rules: writes" not in report.derived.seconds  # (Cypher's, after)
+    assert report.derivation == "after the load, over what was written (a transaction was refused)"
     found = canonical_dump(graph, neo4j_settings.neo4j_database)
 
     monkeypatch.setattr(ingest, "_write_group", write_group)
@@ -138,6 +146,7 @@ def test_nodes_another_writer_adds_during_the_load_leave_the_derivation_to_cyphe
     report = ingest_paths(graph, settings, demo)
     assert not report.failed
     assert "linked" in report.derived.seconds and "rules: writes" not in report.derived.seconds  # (Cypher's, after)
+    assert report.derivation == "after the load, over what was written (another writer added nodes)"
     found, _, _ = graph.execute_query("MATCH (:Product {filename: $name})-[r:LINKED {kind: 'preview'}]->"
                                       "(:Product {uri: $uri}) RETURN count(r) AS n", name=shown,
                                       uri=f"mast:JWST/product/{preview}", database_=neo4j_settings.neo4j_database)
@@ -157,6 +166,7 @@ def test_rules_duckdb_cannot_run_leave_the_derivation_to_cypher(graph, neo4j_set
     settings = _with(neo4j_settings, derive="auto", home=tmp_path / "state", parse_workers=1)
     nodes, rels, report = _load(graph, settings, demo)
     assert "linked" in report.derived.seconds and "rules: writes" not in report.derived.seconds
+    assert report.derivation == "after the load, over what was written (Out of Memory Error: for the test)"
     assert not _differences((nodes, rels), expected)
     assert not list((tmp_path / "state" / "ingest-work").glob("*/derive"))
 
