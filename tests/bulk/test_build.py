@@ -51,7 +51,9 @@ def _env(settings: Settings, **extra: str) -> dict[str, str]:
 
 def test_bulk_build_gives_the_online_graph(built, graph, neo4j_settings, demo_sample):
     report, bulk_dump, (bulk_labels, bulk_types) = built
-    online = ingest_paths(graph, neo4j_settings, [REAL, demo_sample])
+    # (the online side derives each batch with the Cypher queries: into an empty database it would
+    # otherwise run the bulk build's own rules, `pipeline/derive_command.py`)
+    online = ingest_paths(graph, neo4j_settings.model_copy(update={"derive": "cypher"}), [REAL, demo_sample])
     assert not online.failed, online.failed[0].error
     online_labels, online_types = label_and_type_counts(graph)
     assert bulk_labels == online_labels
