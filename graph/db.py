@@ -68,6 +68,12 @@ def connect(settings: Settings) -> Iterator[neo4j.Driver]:
         drv.close()
 
 
+def node_count(drv: neo4j.Driver, database: str) -> int:
+    """The nodes of the database (from the count store: one read, whatever its size)."""
+    records, _, _ = drv.execute_query("MATCH (n) RETURN count(n) AS n", database_=database, routing_="r")
+    return records[0]["n"]
+
+
 def schema_statements() -> list[str]:
     return queries.statements(queries.text("schema"))
 

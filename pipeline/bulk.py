@@ -222,9 +222,7 @@ def refuse_remote(settings: Settings) -> None:
 
 
 def refuse_non_empty(driver: neo4j.Driver, settings: Settings, force: bool) -> int:
-    records, _, _ = driver.execute_query("MATCH (n) RETURN count(n) AS n", database_=settings.neo4j_database,
-                                         routing_="r")
-    count = records[0]["n"]
+    count = db.node_count(driver, settings.neo4j_database)
     if count and not force:
         raise BulkError(
             f"the database `{settings.neo4j_database}` at {settings.uri} is not empty ({count} nodes): a bulk build "
@@ -672,23 +670,11 @@ class Build:
         started = time.perf_counter()
         self.progress.start("residuals", self.report.residual_values)
         done = 0
-        pending: dict[tuple, list[dict]] = defaultdict(list)
-
-        def flush(group: tuple) -> None:
-            rows = pending.pop(group, [])
-            if rows:
-                driver.execute_query(residual_query(group), {"rows": rows}, database_=self.settings.neo4j_database)
-
-        for path in self.residual_files:
-            for item in read_residuals(path):
-                group, row = residual_row(item)
-                pending[group].append(row)
-                done += len(row["props"])
-                if len(pending[group]) >= 1000:
-                    flush(group)
-                    self.progress.update("residuals", done)
-        for group in list(pending):
-            flush(group)
+        items = (item for path in self.residual_files for item in read_residuals(path))
+        for group, rows in residual_batches(items, 1000):
+            driver.execute_query(residual_query(group), {"rows": rows}, database_=self.settings.neo4j_database)
+            done += sum(len(row["props"]) for row in rows)
+            self.progress.update("residuals", done)
         self.report.phases["residuals"] = time.perf_counter() - started
         self.progress.finish("residuals", f"{self.report.residual_values} values set with Cypher")
 
@@ -786,6 +772,18 @@ def residual_row(item: tuple) -> tuple[tuple, dict[str, Any]]:
     absent = tuple(n for n, v in zip(names, ident) if v is None)
     return (("e", rel, start, end, present, absent),
             {"start": skey, "end": ekey, "props": props, "ident": {n: v for n, v in zip(names, ident) if v is not None}})
+
+
+def residual_batches(items: Iterable[tuple], size: int) -> Iterator[tuple[tuple, list[dict[str, Any]]]]:
+    """Residuals as (a statement's group, its rows): a group's rows whenever it holds `size`, the rest at the end."""
+    pending: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
+    for item in items:
+        group, row = residual_row(item)
+        rows = pending[group]
+        rows.append(row)
+        if len(rows) >= size:
+            yield group, pending.pop(group)
+    yield from pending.items()
 
 
 def residual_query(group: tuple) -> str:

@@ -67,13 +67,6 @@ AT_END = "at_end"
 MEMORY = "1GB"
 
 
-def node_count(driver: neo4j.Driver, settings: Settings) -> int:
-    """The nodes of the database (from the count store: one read, whatever its size)."""
-    records, _, _ = driver.execute_query("MATCH (n) RETURN count(n) AS n", database_=settings.neo4j_database,
-                                         routing_="r")
-    return records[0]["n"]
-
-
 def write_facts(merger: RecordMerger, folder: Path, partition: int) -> bool:
     """The merged records of `merger` as the facts of `partition` under `folder`; False when a
     value was written inexactly (the facts are then of no use)."""
@@ -153,34 +146,20 @@ class CommandDerivation:
                         {"start": row["start_key"], "end": row["end_key"], "props": props})
                 yield [((Rel(rel), Label(start), Label(end)), found) for (rel, start, end), found in groups.items()]
 
-    def residuals(self, size: int) -> Iterator[dict[tuple, list[dict[str, Any]]]]:
-        """The values the rules give relationships a loader wrote, by statement, up to `size` rows at a time."""
-        from mastgraph.pipeline.bulk import residual_row
-
-        pending: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
-        count = 0
-        for item in self._residuals:
-            group, row = residual_row(item)
-            pending[group].append(row)
-            count += 1
-            if count >= size:
-                yield pending
-                pending, count = defaultdict(list), 0
-        if pending:
-            yield pending
-
     def write(self, driver: neo4j.Driver, settings: Settings, size: int, counts: WriteCounts) -> None:
         """Write the derived relationships (`WRITERS` transactions at a time, MASTGRAPH_BATCH_SIZE
-        rows each), the residual values (transactions of `size` rows) and every window class; into `counts`."""
+        rows each), the residual values (statements of up to `size` rows) and every window class; into `counts`."""
         from mastgraph.pipeline.derive import set_all_window_classes
 
         started = time.perf_counter()
         for created in _in_parallel(self.edges(settings.batch_size), _writers(),
                                     lambda chunk: _create_edges_in(driver, settings, chunk)):
             counts.add(created)
+        from mastgraph.pipeline.bulk import residual_batches
+
         with driver.session(database=settings.neo4j_database) as session:
-            for groups in self.residuals(size):
-                counts.properties_set += session.execute_write(_set_residuals, groups)
+            for group, rows in residual_batches(self._residuals, size):
+                counts.properties_set += session.execute_write(_set_residuals, group, rows)
         counts.add_seconds("rules: writes", time.perf_counter() - started)
         started = time.perf_counter()
         counts.properties_set += set_all_window_classes(driver, settings.neo4j_database)
@@ -273,13 +252,10 @@ def _create_edges(tx: neo4j.ManagedTransaction, groups: list[tuple[tuple[Rel, La
     return counts
 
 
-def _set_residuals(tx: neo4j.ManagedTransaction, groups: dict[tuple, list[dict[str, Any]]]) -> int:
+def _set_residuals(tx: neo4j.ManagedTransaction, group: tuple, rows: list[dict[str, Any]]) -> int:
     from mastgraph.pipeline.bulk import residual_query
 
-    done = 0
-    for group, rows in groups.items():
-        done += tx.run(residual_query(group), rows=rows).consume().counters.properties_set
-    return done
+    return tx.run(residual_query(group), rows=rows).consume().counters.properties_set
 
 
 def derive_written(driver: neo4j.Driver, settings: Settings, files: Iterable[Iterable[Node | Edge]], size: int,

@@ -668,12 +668,13 @@ def _compare_and_load(driver: neo4j.Driver, settings: Settings, files: list[Path
                       started: float) -> IngestReport:
     """The comparison of the files, then the load of what it parsed (the whole command derived at
     once when the database is empty: `pipeline.derive_command`)."""
-    from mastgraph.pipeline.derive_command import CommandDerivation, node_count
+    from mastgraph.graph.db import node_count
+    from mastgraph.pipeline.derive_command import CommandDerivation
 
     conflicts_started = time.perf_counter()
     kept: dict[Path, Parsed] = {}
     whole = None
-    if settings.derive == "auto" and node_count(driver, settings) == 0:
+    if settings.derive == "auto" and node_count(driver, settings.neo4j_database) == 0:
         whole = CommandDerivation(work.folder / "derive")
     try:
         conflicts = cross_file_conflicts(files, settings, skip_bad, kept, work, whole)
@@ -733,7 +734,8 @@ def _derive_whole(batcher: _Batcher, whole: CommandDerivation, files: int) -> No
     """The derivation of a command whose batches derived nothing: its rules' relationships when the
     graph holds every file of the command and nothing else, else the Cypher derivation over what
     was written (`pipeline.derive_command`)."""
-    from mastgraph.pipeline.derive_command import derive_written, node_count
+    from mastgraph.graph.db import node_count
+    from mastgraph.pipeline.derive_command import derive_written
 
     started = time.perf_counter()
     report, settings = batcher.report, batcher.settings
@@ -743,7 +745,7 @@ def _derive_whole(batcher: _Batcher, whole: CommandDerivation, files: int) -> No
     ran = whole.ready()
     report.derived.add_seconds("rules", whole.seconds)
     whole_graph = (len(batcher.written) == files and not batcher.every_record
-                   and node_count(batcher.driver, settings) == report.written.total_nodes_created)
+                   and node_count(batcher.driver, settings.neo4j_database) == report.written.total_nodes_created)
     if ran and whole_graph:
         whole.write(batcher.driver, settings, batcher.budget, counts)
         report.derivation = "once, by the rules over the whole command"

@@ -20,6 +20,7 @@ from mastgraph.pipeline.ingest import ingest_paths
 
 from ..bulk.conftest import canonical_dump
 from ..conftest import empty_graph
+from .test_derive_batch import _differences
 
 
 def _with(settings, **update):
@@ -31,11 +32,6 @@ def _load(graph, settings, inputs) -> tuple[list[str], list[str], ingest.IngestR
     report = ingest_paths(graph, settings, inputs)
     assert not report.failed, [f.error for f in report.failed]
     return (*canonical_dump(graph, settings.neo4j_database), report)
-
-
-def _differences(found, expected) -> list[str]:
-    return [f"{'+' if line in set(f) else '-'} {line}" for f, e in zip(found, expected)
-            for line in sorted(set(f) ^ set(e))]
 
 
 @pytest.fixture(scope="module")
