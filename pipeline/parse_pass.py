@@ -223,11 +223,29 @@ def ignore_ctrl_c() -> None:
 
 
 def stop_workers(executor: ProcessPoolExecutor, before: set) -> None:
-    """Stop `executor`'s workers at once (the processes started since `before`): what they do is not needed."""
+    """Stop `executor`'s workers at once (the processes started since `before`): what they do is not needed.
+
+    A worker stopped while it was sending a result leaves part of a message in the pipe, and the
+    executor's thread waits for the rest: this process could then never exit (the interpreter joins
+    that thread at exit). Once the workers are gone, closing this process's end of their result pipe
+    (the last writer) ends that wait; the thread then sees a broken pool and ends."""
+    manager = getattr(executor, "_executor_manager_thread", None)
+    results = getattr(executor, "_result_queue", None)
     executor.shutdown(wait=False, cancel_futures=True)
     for process in set(multiprocessing.active_children()) - before:
         process.terminate()
         process.join(5)
+    if manager is None:
+        return
+    manager.join(STOP_SECONDS)
+    writer = getattr(results, "_writer", None)
+    if manager.is_alive() and writer is not None:
+        writer.close()
+        manager.join(STOP_SECONDS)
+
+
+#: How long `stop_workers` waits for the executor's thread to see its workers gone.
+STOP_SECONDS = 2.0
 
 
 def _start_worker(folder: str) -> None:

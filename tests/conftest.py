@@ -8,8 +8,12 @@ Each test that asks for `graph` starts from an empty graph with the schema in pl
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import signal
+import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -86,6 +90,28 @@ class TestNeo4j:
 
     def stop(self) -> None:
         self._stop()
+
+
+#: How long the test process may take to exit after the run before it prints every thread's stack and
+#: exits with an error (a thread that never ends would otherwise hold the run until CI's time is up).
+EXIT_SECONDS = 120
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_thread_left() -> Iterator[None]:
+    """The run fails if a thread the interpreter waits for at exit is still running at its end."""
+    yield
+    deadline = time.monotonic() + 10
+    left = [thread for thread in threading.enumerate() if thread is not threading.main_thread() and not thread.daemon]
+    for thread in left:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    left = [thread.name for thread in left if thread.is_alive()]
+    if left:
+        pytest.fail(f"threads still running at the end of the run (the process could not exit): {left}", pytrace=False)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    faulthandler.dump_traceback_later(EXIT_SECONDS, exit=True, file=sys.__stderr__)
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,8 @@ import multiprocessing
 import os
 import shutil
 import signal
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -188,6 +190,50 @@ def test_an_interruption_while_the_last_file_is_parsed_stops_the_workers(tmp_pat
     for process in set(multiprocessing.active_children()) - before:
         process.join(10)
     assert not set(multiprocessing.active_children()) - before
+
+
+_HALF_SENT = """
+import gc, multiprocessing, os, struct, sys, time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.queues import SimpleQueue
+
+from mastgraph.pipeline.parse_pass import _context, stop_workers
+
+
+def half_sent(flag):
+    # in the worker: the header of a 1 MiB result on the result pipe, and not the rest
+    results = next(o for o in gc.get_objects() if isinstance(o, SimpleQueue))
+    os.write(results._writer.fileno(), struct.pack("!i", 2**20))
+    open(flag, "w").close()
+    time.sleep(120)
+
+
+if __name__ == "__main__":
+    flag = sys.argv[1]
+    before = set(multiprocessing.active_children())
+    executor = ProcessPoolExecutor(1, mp_context=_context())
+    executor.submit(half_sent, flag)
+    while not os.path.exists(flag):
+        time.sleep(0.05)
+    time.sleep(0.5)  # the executor's thread now waits for the rest of the result
+    stop_workers(executor, before)
+    print("stopped", flush=True)
+"""
+
+
+def test_a_worker_stopped_while_sending_a_result_lets_the_process_exit(tmp_path):
+    """Stopping a worker in the middle of sending its result (part of a message in the pipe): the
+    process still exits (the interpreter joins the executor's thread at exit, which waited for the
+    rest of the message for ever)."""
+    script = tmp_path / "half_sent.py"
+    script.write_text(_HALF_SENT)
+    try:
+        done = subprocess.run([sys.executable, str(script), str(tmp_path / "sent")], capture_output=True,
+                              text=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the process did not exit within 60 s of stopping its workers")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "stopped\n"
 
 
 class _Full(io.BytesIO):
