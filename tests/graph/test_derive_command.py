@@ -7,7 +7,10 @@ derivation over what was written."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import shutil
+import signal
 from pathlib import Path
 
 import neo4j
@@ -163,6 +166,30 @@ def test_rules_duckdb_cannot_run_leave_the_derivation_to_cypher(graph, neo4j_set
     nodes, rels, report = _load(graph, settings, demo)
     assert "linked" in report.derived.seconds and "rules: writes" not in report.derived.seconds
     assert report.derivation == "after the load, over what was written (Out of Memory Error: for the test)"
+    assert not _differences((nodes, rels), expected)
+    assert not list((tmp_path / "state" / "ingest-work").glob("*/derive"))
+
+
+def test_a_rules_helper_that_dies_leaves_the_derivation_to_cypher(graph, neo4j_settings, demo, expected, tmp_path,
+                                                                 monkeypatch):
+    """The process running the rules killed (out of memory, say) while the batches are written."""
+    start = derive_command.CommandDerivation.start
+    killed = []
+
+    def then_killed(self, helper):
+        start(self, helper)
+        assert helper, "the rules were to run in a helper process"
+        for process in set(multiprocessing.active_children()) - self._before:
+            os.kill(process.pid, signal.SIGKILL)
+            killed.append(process.pid)
+
+    monkeypatch.setattr(derive_command.CommandDerivation, "start", then_killed)
+    monkeypatch.setattr(parse_pass, "PARALLEL_BYTES", 0)
+    settings = _with(neo4j_settings, derive="auto", home=tmp_path / "state", parse_workers=2)
+    nodes, rels, report = _load(graph, settings, demo)
+    assert killed
+    assert "linked" in report.derived.seconds and "rules: writes" not in report.derived.seconds
+    assert report.derivation == "after the load, over what was written (the process running the rules stopped)"
     assert not _differences((nodes, rels), expected)
     assert not list((tmp_path / "state" / "ingest-work").glob("*/derive"))
 
