@@ -8,7 +8,10 @@
 
 Both walk the containers themselves and hand every other value (and a whole record) to the
 standard library's `json.JSONDecoder.raw_decode`, which does the work in C; `LineCounter` turns
-positions into lines. A fault is reported as the standard library reports it (its message and
+positions into lines. `load_located_json` first tries `orjson` on the whole document and takes each
+object's line from the text with its strings blanked (`_quick_located`): the same document, read in
+a third of the time; where orjson would read it otherwise (a repeated key, NaN, a very large integer,
+a fault) the walk reads it. A fault is reported as the standard library reports it (its message and
 line): `load_located_json` raises `json.JSONDecodeError`, `JsonRecords` a `LoadError`.
 """
 
@@ -55,6 +58,9 @@ class _Fault(Exception):
 
 def load_located_json(text: str) -> Any:
     """`json.loads`, with every object a `LocatedDict` (raises `json.JSONDecodeError`)."""
+    quick = _quick_located(text)
+    if quick is not None:
+        return quick[0]
     decode = json.JSONDecoder().raw_decode
     line_at = LineCounter(text)
 
@@ -106,6 +112,78 @@ def load_located_json(text: str) -> Any:
         json.JSONDecoder().decode(text)  # raises the standard error: message, position, line
         raise json.JSONDecodeError("not read as the standard decoder reads it", text, 0) from None
     return document
+
+
+#: A JSON string (its text holds no line break: JSON has none in strings, the readers refuse one).
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+#: An integer part of 19 or more digits: orjson makes a float of one past 64 bits, json an int.
+_LONG_NUMBER = re.compile(r"[0-9]{19}")
+
+
+def _quick_located(text: str) -> tuple[Any] | None:
+    """(the located document,) read by orjson; None where its reading could differ from `json.loads`'s.
+
+    With every string blanked, the text keeps its lines and its structure: each ``{`` left opens an
+    object and each ``:`` follows a key. orjson gives the objects, in the order of their braces when
+    no key is repeated (json keeps a repeated key where it first came, with its last value): so the
+    document is taken only when it holds as many keys as the text has colons."""
+    import orjson
+
+    try:
+        document = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return None
+    bare = _STRING.sub('""', text)
+    if _LONG_NUMBER.search(bare):
+        return None
+    lines = iter(_brace_lines(bare, bare.count("{")))
+    try:
+        located, keys = _located(document, lines)
+    except RecursionError:  # (the walk says what it says of it)
+        return None
+    if keys != bare.count(":") or next(lines, None) is not None:
+        return None
+    return (located,)
+
+
+def _brace_lines(bare: str, count: int) -> list[int]:
+    """The line of each of the `count` braces of `bare`, in order."""
+    lines = []
+    pos, line = 0, 1
+    find, newlines = bare.find, bare.count
+    for _ in range(count):
+        brace = find("{", pos)
+        line += newlines("\n", pos, brace)
+        lines.append(line)
+        pos = brace + 1
+    return lines
+
+
+def _located(value: Any, lines: Iterator[int]) -> tuple[Any, int]:
+    """`value` with each dict in it a `LocatedDict` given the next of `lines` (`_NO_LINE` once they
+    run out), and the number of keys in it."""
+    keys = 0
+    if type(value) is dict:
+        located = LocatedDict(value)
+        located.line = next(lines, _NO_LINE)
+        keys = len(value)
+        for key, item in value.items():
+            if type(item) is dict or type(item) is list:
+                located[key], more = _located(item, lines)
+                keys += more
+        return located, keys
+    if type(value) is not list:
+        return value, 0
+    items = list(value)
+    for number, item in enumerate(value):
+        if type(item) is dict or type(item) is list:
+            items[number], more = _located(item, lines)
+            keys += more
+    return items, keys
+
+
+#: The line of an object past the braces found (the document is then read by the walk).
+_NO_LINE = 0
 
 
 class JsonRecords:

@@ -7,6 +7,8 @@ import json
 import random
 import re
 
+import pytest
+
 from mastgraph.loaders.associations import LocatedDict, load_located_json
 
 
@@ -47,3 +49,60 @@ def test_every_object_has_the_line_of_its_brace() -> None:
         assert doc == value
         lines_of(doc, text, [], found)
         assert found == brace_lines(text)
+
+
+def walked(text: str):
+    """The document as the walk reads it (orjson's reading left out)."""
+    from unittest import mock
+
+    from mastgraph.loaders import json_lines
+
+    with mock.patch.object(json_lines, "_quick_located", lambda text: None):
+        return load_located_json(text)
+
+
+def located_lines(doc) -> list:
+    found: list = []
+    lines_of(doc, "", [], found)
+    return found
+
+
+@pytest.mark.parametrize("text", [
+    '{"a": {"x": 1},\n "b": 2,\n "a": {"y": 2}}',  # a repeated key holding objects: json keeps the last
+    '{"a": 1,\n "b": {"c": 2},\n "a": {"d": 3}}',  # ... where it came first, before "b"'s object
+    '{"a": [1, {"b": 2}],\n "a": 3}',
+    '{"n": NaN,\n "m": {"i": -Infinity}}',  # json reads these, orjson does not
+    '{"big": 123456789012345678901234567890,\n "o": {}}',  # json: an int; orjson: a float
+    '{"u": 18446744073709551615,\n "o": {}}',
+    '{"s": "\\ud800",\n "o": {}}',  # a lone surrogate
+    '[\n{"k": "{\\"}: ,"}, {"q": "a\\\\"},\n\n{"z": {"y": {}}}]',  # braces, colons and escapes in strings
+    '"just text"', "12", "null", "[]", "{}",
+])
+def test_orjson_and_the_walk_read_alike(text) -> None:
+    doc = load_located_json(text)
+    assert doc == walked(text) == json.loads(text) or "NaN" in text
+    assert located_lines(doc) == located_lines(walked(text))
+    if not text.startswith('{"a"'):  # (a repeated key: an object the text has is not in the document)
+        assert located_lines(doc) == brace_lines(text)
+    assert json.dumps(doc) == json.dumps(json.loads(text))  # (the same types: an int stays an int)
+
+
+def test_numbers_read_as_json_reads_them() -> None:
+    rng = random.Random(5)
+    texts = [f"{rng.uniform(-1e6, 1e6):.{rng.randint(1, 20)}g}" for _ in range(2000)]
+    texts += [f"{rng.randint(-10**18, 10**18)}" for _ in range(500)]
+    texts += [f"{rng.random()}e{rng.randint(-320, 308)}" for _ in range(500)]
+    text = "[" + ",\n".join('{"v": %s}' % t for t in texts) + "]"
+    doc = load_located_json(text)
+    assert [type(item["v"]) for item in doc] == [type(item["v"]) for item in json.loads(text)]
+    assert [item["v"] for item in doc] == [item["v"] for item in json.loads(text)]
+    assert located_lines(doc) == list(range(1, len(texts) + 1))
+
+
+@pytest.mark.parametrize("text", ["", "  ", "{", '{"a": 1,}', '{"a": 1}\n x', '{\n"a": "x\ty"}', '\ufeff{}'])
+def test_faults_are_reported_as_the_walk_reports_them(text) -> None:
+    with pytest.raises(json.JSONDecodeError) as found:
+        load_located_json(text)
+    with pytest.raises(json.JSONDecodeError) as expected:
+        walked(text)
+    assert (found.value.msg, found.value.lineno) == (expected.value.msg, expected.value.lineno)
