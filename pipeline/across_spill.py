@@ -5,9 +5,14 @@ whole run): its memory grows with the input, about 4-5 bytes of RSS per byte rea
 `Settings.conflict_spill_mb` of input the ingest uses `SpilledAcrossFiles` instead, which gives the
 same conflict lines in the same order with memory bounded by one partition:
 
-- each record goes, as plain values (`marshal`), to one of up to `MAX_PARTITIONS` partition files
+- each record goes, as plain values (`marshal`), to one of up to `MAX_PARTITIONS` partitions
   chosen by its key, with its number in the run; all records of one key meet in one partition, in
-  the order they were read;
+  the order they were read. The worker processes that parse the files put the records of each run
+  of files they parse into partitions themselves (`Partitions`, `parse_pass`), each partition's
+  records one `marshal` blob in the worker's work file, numbered from the run's first record; the
+  ingest's own process only notes where each blob is and from which number (a partition's index
+  file), and partitions the records it parses itself the same way (the partition is a hash of the
+  key's text, the same in every process);
 - each association's member list of each file is kept as a digest and a count (not the members);
 - at the end each partition is replayed through a fresh `RecordMerger` (by worker processes, a
   partition each at a time, when the files were parsed by workers), and the conflicts of all
@@ -31,7 +36,9 @@ import os
 import re
 import shutil
 import socket
+import struct
 import tempfile
+import zlib
 from array import array
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -136,8 +143,55 @@ def _member(row: tuple) -> tuple[str, str] | None:
 
 def _partition(row: tuple, count: int) -> int:
     """The partition of a record's row: by the node's label and key, or the relationship's type and
-    ends (every record of one `RecordMerger` key has the same; `hash` is fixed within the process)."""
-    return hash(row[2:4] if row[1] == 0 else row[2:7]) % count
+    end keys (every record of one `RecordMerger` key has the same), the same in every process
+    (`hash` of a text is not: each process salts it)."""
+    if row[1] == 0:
+        return zlib.crc32(f"{row[2]}\x1f{row[3]}".encode()) % count
+    return zlib.crc32(f"{row[2]}\x1f{row[4]}\x1f{row[6]}".encode()) % count
+
+
+class Partitions:
+    """Rows put into `count` partitions, each a list of number, row, number, row, ... (numbered on
+    from `number`), with the byte `SpilledAcrossFiles` keeps of each record (1: a member list's
+    record, written whatever) and the association members they give."""
+
+    def __init__(self, count: int, number: int = 0) -> None:
+        self.count = count
+        self.number = number
+        self.buffers: list[list] = [[] for _ in range(count)]
+        self.size = 0
+
+    def add(self, rows: list[tuple], written: bytearray, members: list[tuple[str, str, str]]) -> None:
+        """Each row into its partition; its byte onto `written`; (association, member, origin) of
+        each member record onto `members`."""
+        buffers, count = self.buffers, self.count
+        number = self.number
+        for row in rows:
+            number += 1
+            buffer = buffers[_partition(row, count)]
+            buffer.append(number)
+            buffer.append(row)
+            member = _member(row)
+            if member is not None:
+                members.append((member[0], member[1], row[8]))
+                written.append(1)
+            else:  # (`pipeline.ingest.starts_member_list` of the row)
+                written.append(row[1] == 0 and row[2] == _ASSOCIATION and "products" in row[4])
+        self.number = number
+        self.size += len(rows)
+
+    def take(self) -> Iterator[tuple[int, bytes]]:
+        """(partition, its rows as one `marshal` blob) of each partition holding rows; they are emptied."""
+        for part, rows in enumerate(self.buffers):
+            if rows:
+                self.buffers[part] = []
+                yield part, marshal.dumps(rows)
+        self.size = 0
+
+
+#: A partition's index file holds, for each blob of its rows: the number its rows are numbered from,
+#: the work file (its number in `SpilledAcrossFiles._names`), the offset and size of the blob.
+_REF = struct.Struct("<qqqq")
 
 
 class SpilledAcrossFiles:
@@ -149,10 +203,11 @@ class SpilledAcrossFiles:
         self.facts: Path | None = None
         self.facts_exact = True
         self._dir = work_folder(folder, "conflicts")
-        self._count = partitions_for(input_bytes)
-        self._files: dict[int, BinaryIO] = {}
-        self._buffers: list[list] = [[] for _ in range(self._count)]  # per partition: number, row, number, row, ...
-        self._buffered = 0
+        self.partitions = partitions_for(input_bytes)
+        self._parts = Partitions(self.partitions)  # the rows this process parsed, until written out
+        self._blobs: BinaryIO | None = None  # where they are written
+        self._index: dict[int, BinaryIO] = {}  # partition -> its index file (`_REF`s)
+        self._names: dict[str, int] = {}  # work file -> its number in the index files
         self._number = 0  # records seen: the order of the conflicts
         #: association -> (digest, count, the first file's origin) of the member list first given
         self._members: dict[str, tuple[bytes, int, str]] = {}
@@ -172,24 +227,42 @@ class SpilledAcrossFiles:
     def add_rows(self, rows: list[tuple]) -> None:
         """`add` of records given as rows (`_row`; as a work file's chunk holds them, its numbers
         ignored): each goes to its partition as its number in the run and the row, as it is."""
-        buffers, count, file, written = self._buffers, self._count, self._file, self._written
-        number = self._number
-        for row in rows:
-            number += 1
-            buffer = buffers[_partition(row, count)]
-            buffer.append(number)
-            buffer.append(row)
-            member = _member(row)
-            if member is not None:
-                members, _ = file.setdefault(member[0], ([], row[8]))
-                members.append(member[1])
-                written.append(1)
-            else:  # (`pipeline.ingest.starts_member_list` of the row)
-                written.append(row[1] == 0 and row[2] == _ASSOCIATION and "products" in row[4])
-        self._number = number
-        self._buffered += len(rows)
-        if self._buffered >= BUFFERED:
+        members: list[tuple[str, str, str]] = []
+        self._parts.number = self._number
+        self._parts.add(rows, self._written, members)
+        self._number = self._parts.number
+        self._add_members(members)
+        if self._parts.size >= BUFFERED:
             self._flush()
+
+    def add_parsed(self, parsed: Parsed) -> None:
+        """The records of a file a worker parsed and partitioned (`parse_pass`): `parsed.parts` (on
+        the first file of the worker's run: where each partition's blob is) and `parsed.compare`."""
+        if parsed.parts:
+            if self._parts.size:  # (rows this process parsed before: their partitions keep the order read)
+                self._flush()
+            for part, name, offset, size in parsed.parts:
+                self._note(part, self._number, name, offset, size)
+        count, written, members = parsed.compare
+        self._number += count
+        self._written += written
+        self._add_members(members)
+
+    def _add_members(self, members: list[tuple[str, str, str]]) -> None:
+        file = self._file
+        for name, member, where in members:
+            file.setdefault(name, ([], where))[0].append(member)
+
+    def _note(self, part: int, base: int, name: str, offset: int, size: int) -> None:
+        """A blob of partition `part`'s rows, numbered from `base`: in the partition's index file."""
+        number = self._names.setdefault(name, len(self._names))
+        try:
+            index = self._index.get(part)
+            if index is None:
+                index = self._index[part] = open(self._dir / f"p{part:03d}", "wb")
+            index.write(_REF.pack(base, number, offset, size))
+        except OSError as exc:
+            raise WorkFolderError(cannot_write(self._dir, exc)) from None
 
     def drop_file(self) -> None:
         self._file = {}
@@ -215,34 +288,34 @@ class SpilledAcrossFiles:
         self._file = {}
 
     def _flush(self) -> None:
+        """Write out the rows this process partitioned (numbered in the run already: from 0)."""
         try:
-            for part, rows in enumerate(self._buffers):
-                if rows:
-                    out = self._files.get(part)
-                    if out is None:
-                        out = self._files[part] = open(self._dir / f"p{part:03d}", "wb")
-                    data = marshal.dumps(rows)
-                    out.write(len(data).to_bytes(8, "little"))
-                    out.write(data)
-                    self._buffers[part] = []
+            for part, blob in self._parts.take():
+                if self._blobs is None:
+                    self._blobs = open(self._dir / "rows", "wb")
+                offset = self._blobs.tell()
+                self._blobs.write(blob)
+                self._note(part, 0, self._blobs.name, offset, len(blob))
+            if self._blobs is not None:
+                self._blobs.flush()
         except OSError as exc:
             raise WorkFolderError(cannot_write(self._dir, exc)) from None
-        self._buffered = 0
 
     def finish(self) -> list[str]:
         """Replay each partition; the conflicts in the order `AcrossFiles` finds them. The spill is removed."""
         try:
             self._flush()
             try:
-                for out in self._files.values():
+                for out in self._index.values():
                     out.close()
             except OSError as exc:  # (the last buffered bytes written)
                 raise WorkFolderError(cannot_write(self._dir, exc)) from None
             found: list[tuple[int, int, str]] = [(number, 1, line) for number, line in self._late]
             written = self._written
-            parts = [str(self._dir / f"p{part:03d}") for part in sorted(self._files)]
+            parts = [str(self._dir / f"p{part:03d}") for part in sorted(self._index)]
             facts = None if self.facts is None else str(self.facts)
-            for conflicts, new, exact in _replayed(parts, self._workers, facts):
+            names = list(self._names)
+            for conflicts, new, exact in _replayed(parts, self._workers, names, facts):
                 found.extend(conflicts)
                 self.facts_exact &= exact
                 for number in new:
@@ -257,37 +330,44 @@ class SpilledAcrossFiles:
             self.close()
 
     def close(self) -> None:
-        for out in self._files.values():
+        from mastgraph.pipeline.parse_pass import _close_readers
+
+        for out in [*self._index.values(), self._blobs]:
             try:
-                out.close()
+                if out is not None:
+                    out.close()
             except OSError:
                 pass  # (a full disk: the folder goes all the same)
-        self._files = {}
+        self._index, self._blobs = {}, None
+        _close_readers(self._dir)
         shutil.rmtree(self._dir, ignore_errors=True)
         self._written = bytearray()
         self._marked = []
 
 
-def replay(path: str, facts: str | None = None) -> tuple[list[tuple[int, int, str]], array, bool]:
-    """One partition through a fresh `RecordMerger`: its conflicts, (record number, 0, line) each,
-    the numbers of the records it found new (or conflicting): the others repeat an earlier one; and,
-    with a `facts` folder, whether its merged records went there as usable facts
-    (`pipeline.derive_command.write_facts`)."""
+def replay(path: str, names: list[str], facts: str | None = None
+           ) -> tuple[list[tuple[int, int, str]], array, bool]:
+    """One partition (its index file; the work files by number in `names`) through a fresh
+    `RecordMerger`: its conflicts, (record number, 0, line) each, the numbers of the records it
+    found new (or conflicting): the others repeat an earlier one; and, with a `facts` folder,
+    whether its merged records went there as usable facts (`pipeline.derive_command.write_facts`)."""
+    from mastgraph.pipeline.parse_pass import _read_chunk
+
     merger = RecordMerger()
     found: list[tuple[int, int, str]] = []
     new = array("q")
-    with open(path, "rb") as spilled:
-        while size := spilled.read(8):
-            # (one read per chunk: marshal.load on a file reads it piecemeal, slowly)
-            numbered = marshal.loads(spilled.read(int.from_bytes(size, "little")))  # number, row, number, row, ...
-            for at in range(0, len(numbered), 2):
-                number, row = numbered[at], numbered[at + 1]
-                try:
-                    if merger.add(_record(row)):
-                        new.append(number)
-                except Conflict as exc:
-                    found.append((number, 0, str(exc)))
+    with open(path, "rb") as index:
+        refs = index.read()
+    for base, name, offset, size in _REF.iter_unpack(refs):
+        numbered = marshal.loads(_read_chunk(names[name], offset, size))  # number, row, number, row, ...
+        for at in range(0, len(numbered), 2):
+            number, row = base + numbered[at], numbered[at + 1]
+            try:
+                if merger.add(_record(row)):
                     new.append(number)
+            except Conflict as exc:
+                found.append((number, 0, str(exc)))
+                new.append(number)
     exact = True
     if facts is not None and not found:
         from mastgraph.pipeline.derive_command import write_facts
@@ -296,12 +376,12 @@ def replay(path: str, facts: str | None = None) -> tuple[list[tuple[int, int, st
     return found, new, exact
 
 
-def _replayed(parts: list[str], workers: int, facts: str | None = None
+def _replayed(parts: list[str], workers: int, names: list[str], facts: str | None = None
               ) -> Iterator[tuple[list[tuple[int, int, str]], array, bool]]:
     """`replay` of each partition, in order: by `workers` processes when more than one (a worker that
     dies leaves the partitions not yet replayed to this process)."""
     if workers <= 1 or len(parts) <= 1:
-        yield from (replay(part, facts) for part in parts)
+        yield from (replay(part, names, facts) for part in parts)
         return
     from mastgraph.pipeline.parse_pass import _context, ignore_ctrl_c, stop_workers
 
@@ -309,12 +389,12 @@ def _replayed(parts: list[str], workers: int, facts: str | None = None
     executor = ProcessPoolExecutor(min(workers, len(parts)), mp_context=_context(), initializer=ignore_ctrl_c)
     finished = False
     try:
-        futures = [executor.submit(replay, part, facts) for part in parts]
+        futures = [executor.submit(replay, part, names, facts) for part in parts]
         for done, future in enumerate(futures):
             try:
                 result = future.result()
             except BrokenProcessPool:
-                yield from (replay(part, facts) for part in parts[done:])
+                yield from (replay(part, names, facts) for part in parts[done:])
                 break
             yield result
         executor.shutdown(wait=True)

@@ -216,9 +216,11 @@ def _parsed_and_compared(files: list[Path], settings: Settings | None, skip_bad:
     """Each file parsed (`parse_in_order`: by workers when the input is large) and, with `across`,
     compared with the files before it (`compared`), in file order."""
     workers = workers_for(files, settings.parse_workers if settings is not None else 1)
+    spilled = across if isinstance(across, SpilledAcrossFiles) else None
     for parsed in parse_in_order(files, skip_bad, work, workers, across.add if across is not None else None,
-                                 on_rows=across.add_rows if across is not None else None,
-                                 keep=keep):
+                                 on_rows=across.add_rows if across is not None else None, keep=keep,
+                                 on_parsed=None if spilled is None else spilled.add_parsed,
+                                 partitions=0 if spilled is None else spilled.partitions):
         compared(across, parsed)
         yield parsed
 

@@ -73,6 +73,11 @@ class Parsed:
     #: Which records the load writes, one byte each (0: a repeat of what an earlier file of the
     #: command said, `ingest.AcrossFiles.end_file`); None: every one.
     written: bytes | None = None
+    #: Parsed by a worker for the comparison on disk (`SpilledAcrossFiles.add_parsed`): the first file
+    #: of the worker's run has where each partition's blob of the run's records is (partition, work
+    #: file, offset, size); each file has (its records, their bytes, its association members).
+    parts: list[tuple[int, str, int, int]] | None = None
+    compare: tuple[int, bytes, list[tuple[str, str, str]]] | None = None
 
     def load_size(self) -> int:
         """How many records the load writes."""
@@ -177,10 +182,11 @@ def _close_readers(folder: Path) -> None:
 
 
 def parse_to_chunks(path: Path, skip_bad: bool, out: BinaryIO | None,
-                    on_record: Callable[[Node | Edge], object] | None = None) -> Parsed:
-    """Parse and check one file; its checked records go to `out` in chunks (and to `on_record`).
-    A file failing on its own keeps the chunks of the records it gave before (the comparison of
-    files counts them, as the load would not)."""
+                    on_record: Callable[[Node | Edge], object] | None = None,
+                    on_chunk: Callable[[list[tuple]], object] | None = None) -> Parsed:
+    """Parse and check one file; its checked records go to `out` in chunks (and to `on_record`; each
+    chunk's rows to `on_chunk`). A file failing on its own keeps the chunks of the records it gave
+    before (the comparison of files counts them, as the load would not)."""
     from mastgraph.loaders import registry
     from mastgraph.pipeline.ingest import BadFile, FileResult, _checked
 
@@ -199,6 +205,8 @@ def parse_to_chunks(path: Path, skip_bad: bool, out: BinaryIO | None,
                 rows.append(_row(record, 0))
                 if len(rows) >= CHUNK:
                     parsed.chunks.append(_write_chunk(out, rows))
+                    if on_chunk is not None:
+                        on_chunk(rows)
                     rows = []
     except (BadFile, LoadError) as exc:
         result.error = str(exc)
@@ -206,6 +214,8 @@ def parse_to_chunks(path: Path, skip_bad: bool, out: BinaryIO | None,
         parsed.unreadable = exc
     if rows and out is not None:
         parsed.chunks.append(_write_chunk(out, rows))
+        if on_chunk is not None:
+            on_chunk(rows)
     if out is not None:
         _flush(out)
     result.seconds = time.perf_counter() - started
@@ -254,17 +264,46 @@ def _start_worker(folder: str) -> None:
     _worker_out = _open_work_file(Path(folder), "worker")
 
 
-def _parse_task(paths: list[Path], skip_bad: bool, write: bool) -> tuple[str, int, int]:
+def _parse_task(paths: list[Path], skip_bad: bool, write: bool, partitions: int = 0) -> tuple[str, int, int]:
     """Parse a run of files; their `Parsed` go to the worker's work file and the task returns where
     (`_parsed_run` reads them). A worker stopped while it sends its result must not leave part of a
     message in the executor's pipe (the ingest's process would wait for the rest for ever): the
-    result stays a few bytes, which a pipe takes whole, however many files and rejects the run has."""
-    parsed = [parse_to_chunks(path, skip_bad, _worker_out if write else None) for path in paths]
+    result stays a few bytes, which a pipe takes whole, however many files and rejects the run has.
+    With `partitions`, the run's records are also put into that many partitions for the comparison
+    on disk (`across_spill.Partitions`), each partition's one blob in the work file."""
+    if not partitions:
+        parsed = [parse_to_chunks(path, skip_bad, _worker_out if write else None) for path in paths]
+    else:
+        parsed = _parse_into_partitions(paths, skip_bad, partitions)
     for each in parsed:
         each.result.path = None  # (the ingest has the paths: `_parsed_run`; a Path is slow to unpickle)
     where = _write_bytes(_worker_out, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
     _flush(_worker_out)
     return where
+
+
+def _parse_into_partitions(paths: list[Path], skip_bad: bool, partitions: int) -> list[Parsed]:
+    """`parse_to_chunks` of each file, its records also put into partitions (numbered from the run's
+    first), written out whenever `across_spill.BUFFERED` records are held; the first file has where."""
+    from mastgraph.pipeline.across_spill import BUFFERED, Partitions
+
+    split = Partitions(partitions)
+    parts: list[tuple[int, str, int, int]] = []
+    parsed = []
+    for path in paths:
+        written, members = bytearray(), []
+
+        def partition(rows: list[tuple]) -> None:
+            split.add(rows, written, members)
+            if split.size >= BUFFERED:
+                parts.extend((part, *_write_bytes(_worker_out, blob)) for part, blob in split.take())
+
+        each = parse_to_chunks(path, skip_bad, _worker_out, on_chunk=partition)
+        each.compare = (len(written), bytes(written), members)
+        parsed.append(each)
+    parts.extend((part, *_write_bytes(_worker_out, blob)) for part, blob in split.take())
+    parsed[0].parts = parts
+    return parsed
 
 
 def _parsed_run(where: tuple[str, int, int], paths: list[Path]) -> list[Parsed]:
@@ -328,11 +367,14 @@ def input_bytes(files: list[Path]) -> int:
 
 def parse_in_order(files: list[Path], skip_bad: bool, work: ParsedFiles, workers: int,
                    on_record: Callable[[Node | Edge], object] | None = None, keep: bool = True,
-                   on_rows: Callable[[list[tuple]], object] | None = None) -> Iterator[Parsed]:
+                   on_rows: Callable[[list[tuple]], object] | None = None,
+                   on_parsed: Callable[[Parsed], object] | None = None, partitions: int = 0) -> Iterator[Parsed]:
     """Each file parsed, in file order; `on_record` gets every checked record in that order. With
     `keep`, each file's `Parsed.chunks` hold its records for `read_chunks` until `work` is closed.
     With `on_rows`, the records a worker parsed go to it instead, a chunk at a time, as the work
-    files hold them (`across_spill._row`, numbered 0): no record is made of them in this process."""
+    files hold them (`across_spill._row`, numbered 0): no record is made of them in this process.
+    With `on_parsed` and `partitions`, the workers put their records into partitions themselves and
+    each file a worker parsed goes to `on_parsed` (`SpilledAcrossFiles.add_parsed`) instead."""
     if workers <= 1:
         for path in files:
             yield parse_to_chunks(path, skip_bad, work.own_file() if keep else None, on_record)
@@ -340,9 +382,13 @@ def parse_in_order(files: list[Path], skip_bad: bool, work: ParsedFiles, workers
     done = 0
     # (the records reach this process through the work files)
     write = keep or on_record is not None or on_rows is not None
+    if on_parsed is None:
+        partitions = 0
     try:
-        for parsed in _parse_by_workers(files, skip_bad, work, workers, write):
-            if on_rows is not None:
+        for parsed in _parse_by_workers(files, skip_bad, work, workers, write or bool(partitions), partitions):
+            if partitions:
+                on_parsed(parsed)
+            elif on_rows is not None:
                 for chunk in parsed.chunks:
                     on_rows(marshal.loads(_read_chunk(*chunk)))
             elif on_record is not None:
@@ -357,7 +403,7 @@ def parse_in_order(files: list[Path], skip_bad: bool, work: ParsedFiles, workers
 
 
 def _parse_by_workers(files: list[Path], skip_bad: bool, work: ParsedFiles, workers: int,
-                      write: bool = True) -> Iterator[Parsed]:
+                      write: bool = True, partitions: int = 0) -> Iterator[Parsed]:
     before = set(multiprocessing.active_children())
     executor = ProcessPoolExecutor(workers, mp_context=_context(), initializer=_start_worker,
                                    initargs=(str(work.folder),))
@@ -366,7 +412,7 @@ def _parse_by_workers(files: list[Path], skip_bad: bool, work: ParsedFiles, work
     finished = False
     try:
         for run in queued:
-            pending.append((executor.submit(_parse_task, run, skip_bad, write), run))
+            pending.append((executor.submit(_parse_task, run, skip_bad, write, partitions), run))
             if len(pending) >= workers * AHEAD_PER_WORKER:
                 break
         while pending:
@@ -374,7 +420,7 @@ def _parse_by_workers(files: list[Path], skip_bad: bool, work: ParsedFiles, work
             where = task.result()
             following = next(queued, None)
             if following is not None:
-                pending.append((executor.submit(_parse_task, following, skip_bad, write), following))
+                pending.append((executor.submit(_parse_task, following, skip_bad, write, partitions), following))
             yield from _parsed_run(where, run)
         executor.shutdown(wait=True)
         finished = True

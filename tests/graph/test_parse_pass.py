@@ -129,7 +129,7 @@ def test_a_worker_that_dies_leaves_the_rest_to_the_ingest(tmp_path, demo, monkey
     expected = [(p.result.path, p.result.records) for p in
                 parse_in_order(files, False, ParsedFiles(tmp_path / "a"), 1)]
 
-    def dies_after_two(files, skip_bad, work, workers, write):
+    def dies_after_two(files, skip_bad, work, workers, write, partitions=0):
         for path in files[:2]:
             yield parse_to_chunks(path, skip_bad, work.own_file())
         raise parse_pass.BrokenProcessPool("a worker was killed")
