@@ -244,6 +244,7 @@ class SpilledAcrossFiles:
             for part, name, offset, size in parsed.parts:
                 self._note(part, self._number, name, offset, size)
         count, written, members = parsed.compare
+        parsed.parts = parsed.compare = None  # (the load keeps each `Parsed`: not these)
         self._number += count
         self._written += written
         self._add_members(members)

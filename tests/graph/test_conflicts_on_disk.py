@@ -66,6 +66,7 @@ def test_on_disk_the_lines_and_their_order_are_those_of_memory(tmp_path, monkeyp
         in_memory_settings = Settings(neo4j_uri=None, home=tmp_path / "state")
         assert cross_file_conflicts(files, on_disk, False, kept, work) == cross_file_conflicts(files, in_memory_settings)
         assert kept and all(sum(1 for _ in read_chunks(p.chunks)) == p.result.records for p in kept.values())
+        assert all(p.compare is None and p.parts is None for p in kept.values())  # (not held through the load)
     finally:
         work.close()  # the load still takes the records parsed in this pass, until the work folder is closed
     assert not any((tmp_path / "state" / "ingest-work").iterdir())  # the spill is removed
