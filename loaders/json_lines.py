@@ -159,6 +159,10 @@ def _brace_lines(bare: str, count: int) -> list[int]:
     return lines
 
 
+#: The line of an object past the braces found (the document is then read by the walk).
+_NO_LINE = 0
+
+
 def _located(value: Any, lines: Iterator[int]) -> tuple[Any, int]:
     """`value` with each dict in it a `LocatedDict` given the next of `lines` (`_NO_LINE` once they
     run out), and the number of keys in it."""
@@ -180,10 +184,6 @@ def _located(value: Any, lines: Iterator[int]) -> tuple[Any, int]:
             items[number], more = _located(item, lines)
             keys += more
     return items, keys
-
-
-#: The line of an object past the braces found (the document is then read by the walk).
-_NO_LINE = 0
 
 
 class JsonRecords:

@@ -155,9 +155,9 @@ class Partitions:
     from `number`), with the byte `SpilledAcrossFiles` keeps of each record (1: a member list's
     record, written whatever) and the association members they give."""
 
-    def __init__(self, count: int, number: int = 0) -> None:
+    def __init__(self, count: int) -> None:
         self.count = count
-        self.number = number
+        self.number = 0
         self.buffers: list[list] = [[] for _ in range(count)]
         self.size = 0
 
@@ -208,7 +208,6 @@ class SpilledAcrossFiles:
         self._blobs: BinaryIO | None = None  # where they are written
         self._index: dict[int, BinaryIO] = {}  # partition -> its index file (`_REF`s)
         self._names: dict[str, int] = {}  # work file -> its number in the index files
-        self._number = 0  # records seen: the order of the conflicts
         #: association -> (digest, count, the first file's origin) of the member list first given
         self._members: dict[str, tuple[bytes, int, str]] = {}
         self._file: dict[str, tuple[list[str], str]] = {}
@@ -221,6 +220,11 @@ class SpilledAcrossFiles:
         self._marked: list[tuple[Parsed, int, int]] = []
         self._exact = True  # as AcrossFiles._exact
 
+    @property
+    def _number(self) -> int:
+        """The records seen (numbered in the run: the order of the conflicts)."""
+        return self._parts.number
+
     def add(self, record: Node | Edge) -> None:
         self.add_rows([_row(record, 0)])
 
@@ -228,9 +232,7 @@ class SpilledAcrossFiles:
         """`add` of records given as rows (`_row`; as a work file's chunk holds them, its numbers
         ignored): each goes to its partition as its number in the run and the row, as it is."""
         members: list[tuple[str, str, str]] = []
-        self._parts.number = self._number
         self._parts.add(rows, self._written, members)
-        self._number = self._parts.number
         self._add_members(members)
         if self._parts.size >= BUFFERED:
             self._flush()
@@ -245,7 +247,7 @@ class SpilledAcrossFiles:
                 self._note(part, self._number, name, offset, size)
         count, written, members = parsed.compare
         parsed.parts = parsed.compare = None  # (the load keeps each `Parsed`: not these)
-        self._number += count
+        self._parts.number += count
         self._written += written
         self._add_members(members)
 
