@@ -77,6 +77,8 @@ def _run(s, files: list[Path], skip_bad: bool, dry_run: bool) -> IngestReport:
         def progress(result: FileResult, stage: str) -> None:
             if stage == "start":
                 bar.update(task, description=f"{'parsing' if dry_run else 'loading'} {result.path.name}")
+            elif stage != "done":  # (a large file's parts)
+                bar.update(task, description=f"loading {result.path.name}, {stage}")
             else:
                 total["records"] += result.records
                 bar.update(task, advance=1, records=total["records"])

@@ -4,8 +4,10 @@ Each file is parsed by the loader its kind calls for and its records are checked
 records giving one node different values fail the file, or are skipped and reported with
 ``skip_bad``) before anything is written; then the records are written with idempotent MERGEs and
 the derived relationships they affect are computed in one managed write transaction, so a file
-lands whole or not at all. Small files share a transaction (fewer round trips); a large one
-streams into its own. Loading the
+lands whole or not at all. Small files share a transaction (fewer round trips). A file with more
+records than a transaction takes (`_Batcher.budget`) is checked whole first, then written in parts
+of that many records, one transaction each, in the file's order (`_write_in_parts`): a transaction
+holding a whole large file would need the database's memory in proportion to the file. Loading the
 same files again changes nothing. Across files, a later file's values update an earlier one's (as
 MAST's reprocessing updates a product); within one file, and within the files of one command,
 they must agree (`ConflictingFiles`: nothing is written).
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
-from itertools import chain
+from itertools import chain, islice
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -229,11 +231,14 @@ class IngestStopped(Exception):
     """The ingest stopped before its end: Neo4j stopped answering (`lost` says how) or the user
     pressed Ctrl-C (`lost` None) while `path` was being loaded. Each transaction commits whole or
     not at all, so the `loaded` files are in the graph and nothing of `path` (nor of the `with_it`
-    other files of its transaction) is; loading is idempotent, so the same command finishes it."""
+    other files of its transaction) is, but for the first `parts[0]` of its `parts[1]` parts when it
+    was written in parts; loading is idempotent, so the same command finishes it."""
 
-    def __init__(self, path: Path, loaded: int, with_it: int, lost: BaseException | None) -> None:
+    def __init__(self, path: Path, loaded: int, with_it: int, lost: BaseException | None,
+                 parts: tuple[int, int] | None = None) -> None:
         super().__init__(f"stopped while loading {path}")
         self.path, self.loaded, self.with_it, self.lost = path, loaded, with_it, lost
+        self.parts = parts
 
     def describe(self, uri: str) -> str:
         """The one line for the user."""
@@ -242,8 +247,14 @@ class IngestStopped(Exception):
         what = f"Neo4j at {uri} stopped answering" if self.lost is not None else "interrupted"
         others = f" (nor of the {self.with_it} other files of its transaction)" if self.with_it else ""
         written = f"nothing of {self.path}{others} was written"
-        if isinstance(self.lost, neo4j.exceptions.IncompleteCommit):
+        unknown = isinstance(self.lost, neo4j.exceptions.IncompleteCommit)
+        if unknown:
             written = f"whether {self.path}{others} was written is unknown (its commit got no answer)"
+        if self.parts is not None and (self.parts[0] or unknown):
+            done, total = self.parts
+            written = f"{done} of the {total} parts of {self.path} were written"
+            if unknown:
+                written += f", whether part {done + 1} was is unknown (its commit got no answer)"
         files = "file was" if self.loaded == 1 else "files were"
         return (f"{what} while loading {self.path}; {self.loaded} {files} loaded, {written}; "
                 "run the same command again to finish")
@@ -254,7 +265,7 @@ class FileResult:
     path: Path
     kind: str = ""
     records: int = 0
-    #: What the file's own transaction wrote and derived; None when it was written with other files
+    #: What the file's own transactions wrote and derived; None when it was written with other files
     #: (the report counts those batches: `IngestReport.written`), or not at all. (Not made for every
     #: file: a command keeps the result of each of its files, 10^5-10^6 at archive scale.)
     counts: WriteCounts | None = None
@@ -265,8 +276,8 @@ class FileResult:
 
 
 #: The phases of an online ingest (`IngestReport.phases`): the pass that compares the files of a
-#: command, parsing and checking, writing the records (a file streamed into its own transaction is
-#: parsed as it is written: its parse is counted here), deriving.
+#: command, parsing and checking (a file over the transaction budget the load parses itself is
+#: counted here), writing the records, deriving.
 PHASES = ("conflicts", "parse", "write", "derive")
 
 
@@ -299,6 +310,8 @@ class IngestReport:
         return sum(f.records for f in self.files)
 
 
+#: Told of each file: "start", then "done" (its result); a file written in parts also "part N of M"
+#: before each part.
 Progress = Callable[[FileResult, str], None]
 
 
@@ -340,6 +353,11 @@ class MemberLists:
         member = association_member(record)
         if member is not None:
             self.members.setdefault(member[0], set()).add(member[1])
+
+    def merge(self, other: MemberLists) -> None:
+        """Add the lists `other` gives (the parts of one file: `_write_in_parts`)."""
+        for name, members in other.members.items():
+            self.members.setdefault(name, set()).update(members)
 
     def replace(self, tx: neo4j.ManagedTransaction, counts: WriteCounts) -> None:
         """Remove the member relationships (and what was derived from them) the files no longer give."""
@@ -443,14 +461,6 @@ def _write_planned(tx: neo4j.ManagedTransaction, batch: PlannedBatch, settings: 
     return counts, _replace_and_derive(tx, counts, batch.touched, batch.members, settings, phases, started)
 
 
-def _write_file(tx: neo4j.ManagedTransaction, loader: Loader, path: Path, settings: Settings,
-                skip_bad: bool, phases: dict[str, float] | None = None) -> FileResult:
-    result = FileResult(path, loader.kind)  # fresh on every (re)try of the transaction
-    result.counts, result.derived, result.records = _write(
-        tx, _checked(loader, path, skip_bad, result.rejects), settings, phases)
-    return result
-
-
 def _add(phases: dict[str, float], phase: str, seconds: float) -> None:
     phases[phase] = phases.get(phase, 0.0) + seconds
 
@@ -472,34 +482,60 @@ def parsed_result(parsed: Parsed) -> FileResult:
     return result
 
 
-def ingest_file(driver: neo4j.Driver, settings: Settings, path: Path, skip_bad: bool = False,
-                phases: dict[str, float] | None = None, parsed: Parsed | None = None) -> FileResult:
-    """Load one file in one transaction; on a bad file nothing of it is written. With `parsed`, its
-    records are read back from the comparison's work file instead of parsing the file again."""
-    from mastgraph.loaders import registry
+def _write_in_parts(batcher: _Batcher, parsed: Parsed) -> FileResult:
+    """A file over the transaction budget, checked whole (`parsed`), written in parts of up to
+    `batcher.budget` records, one transaction each, in the file's order.
 
+    Each part derives over what it touched, as the files of separate batches do. An association's
+    member list may run over several parts: the last part replaces the lists the whole file gives
+    (`MemberLists`), so no part removes a member a later part writes. Should the database refuse a
+    part, the file is reported failed, saying which parts the graph holds (loading the file again
+    finishes it), and from then on every record is written (the repeats the comparison of the files
+    found may be in the parts not written)."""
+    import neo4j
+
+    settings, budget, phases = batcher.settings, batcher.budget, batcher.report.phases
+    result = FileResult(parsed.result.path, parsed.result.kind, parsed.result.records, rejects=parsed.result.rejects)
+    result.counts, result.derived = WriteCounts(), WriteCounts()
+    total = max(1, -(-batcher.whole(parsed).load_size() // budget))
+    records = parsed.to_write()
+    members = MemberLists()  # the lists of the parts written so far
     started = time.perf_counter()
-    try:
-        with driver.session(database=settings.neo4j_database) as session:
-            if parsed is not None:
-                result = session.execute_write(_write_parsed, parsed, settings, phases)
-            else:
-                loader = registry.detect(path)
-                result = session.execute_write(_write_file, loader, path, settings, skip_bad, phases)
-    except (BadFile, LoadError) as exc:
-        result = FileResult(path, error=str(exc))
-    except OSError as exc:
-        result = FileResult(path, error=f"{path}: cannot read: {exc.strerror or exc}")
-    result.seconds = time.perf_counter() - started
+    for number in range(1, total + 1):
+        part = list(islice(records, budget))
+        batcher.parts = (number - 1, total)
+        if batcher.progress:
+            batcher.progress(result, f"part {number} of {total}")
+        try:
+            with batcher.driver.session(database=settings.neo4j_database) as session:
+                written, derived = session.execute_write(_write_part, part, members, number == total, settings,
+                                                         phases)
+        except neo4j.exceptions.Neo4jError as exc:
+            kept = f"; its first {number - 1} parts of {total} are in the graph (loading it again finishes it)" \
+                if number > 1 else ""
+            result.error = f"{result.path}: the database refused part {number} of {total}: {first_line(exc)}{kept}"
+            batcher.every_record = True
+            if batcher.plans is not None:
+                batcher.plans.close()
+            break
+        result.counts.add(written)
+        result.derived.add(derived)
+    batcher.parts = None
+    result.seconds = parsed.result.seconds + time.perf_counter() - started
     return result
 
 
-def _write_parsed(tx: neo4j.ManagedTransaction, parsed: Parsed, settings: Settings,
-                  phases: dict[str, float] | None = None) -> FileResult:
-    result = FileResult(parsed.result.path, parsed.result.kind, rejects=parsed.result.rejects)  # fresh on every try
-    result.counts, result.derived, _ = _write(tx, parsed.to_write(), settings, phases)
-    result.records = parsed.result.records
-    return result
+def _write_part(tx: neo4j.ManagedTransaction, records: list[Node | Edge], members: MemberLists, last: bool,
+                settings: Settings, phases: dict[str, float]) -> tuple[WriteCounts, WriteCounts]:
+    """One part of `_write_in_parts`: its records written, and derived over; the file's member lists
+    (`members`, to which it adds its own) replaced by the last part."""
+    started = time.perf_counter()
+    writer = BatchWriter(tx, settings.batch_size)
+    touched, own, _ = _gathered(writer, records)
+    counts = writer.flush()
+    members.merge(own)  # (again on a retried try: the same lists)
+    return counts, _replace_and_derive(tx, counts, touched, members if last else MemberLists(), settings, phases,
+                                       started)
 
 
 def _write_group(tx: neo4j.ManagedTransaction, batches: list[list[Node | Edge]], settings: Settings,
@@ -529,6 +565,8 @@ class _Batcher:
         self.size = 0
         self.committed = 0  # files whose transaction committed
         self.current: tuple[Path, int] | None = None  # the file being written, and the others with it
+        self.parts: tuple[int, int] | None = None  # of a file written in parts: (parts written, parts)
+        self.work: ParsedFiles | None = None  # the work files of the files over the budget it parsed itself
         self.plans: PlanAhead | None = None
         self.every_record = False  # a batch failed: the repeats of earlier files are written too
         #: With a list, the records of each file committed (their `Parsed`), for a derivation after the load.
@@ -621,7 +659,8 @@ def ingest_paths(driver: neo4j.Driver | None, settings: Settings, paths: Iterabl
     before anything is written); `check_across_files=False` leaves that pass out.
 
     Small files are written together (up to 10 x MASTGRAPH_BATCH_SIZE records a transaction, one
-    derivation pass); a larger file streams into a transaction of its own.
+    derivation pass); a larger file, checked whole, is written in parts of that many records, one
+    transaction each (`_write_in_parts`).
     """
     from mastgraph.loaders import registry
 
@@ -724,10 +763,12 @@ def _load(driver: neo4j.Driver, settings: Settings, files: list[Path], skip_bad:
     except (*CONNECTION_LOST, KeyboardInterrupt) as exc:
         current, with_it = batcher.current or (path, 0)
         lost = None if isinstance(exc, KeyboardInterrupt) else exc
-        raise IngestStopped(current, batcher.committed, with_it, lost) from None
+        raise IngestStopped(current, batcher.committed, with_it, lost, batcher.parts) from None
     finally:
         if batcher.plans is not None:
             batcher.plans.close()
+        if batcher.work is not None:
+            batcher.work.close()
     report.seconds = time.perf_counter() - started
     return report
 
@@ -805,14 +846,22 @@ def _parse_for_batch(batcher: _Batcher, settings: Settings, path: Path, skip_bad
 
 def _alone(batcher: _Batcher, settings: Settings, path: Path, skip_bad: bool, report: IngestReport,
            parsed: Parsed | None = None) -> FileResult:
-    """A large file streamed into a transaction of its own (from what the comparison parsed, if it did)."""
+    """A file over the budget written in parts (`_write_in_parts`): what the comparison parsed, or else
+    the file parsed and checked whole into a work file first, so that a bad file writes nothing."""
     batcher.flush()
     batcher.current = (path, 0)
-    alone = ingest_file(batcher.driver, settings, path, skip_bad, report.phases, parsed)
+    if parsed is None:
+        started = time.perf_counter()
+        if batcher.work is None:
+            batcher.work = ParsedFiles(work_state(settings))
+        parsed = parse_to_chunks(path, skip_bad, batcher.work.own_file())
+        _add(report.phases, "parse", time.perf_counter() - started)
+    alone = parsed_result(parsed) if parsed.unreadable is not None or parsed.result.error else \
+        _write_in_parts(batcher, parsed)
     batcher.current = None
     batcher.committed += alone.error is None
-    if batcher.written is not None and alone.error is None and parsed is not None:  # (a command derived
-        batcher.written.append(parsed)  # whole has every file parsed: `_derive_whole` counts them)
+    if batcher.written is not None and alone.error is None:  # (a command derived whole: `_derive_whole`)
+        batcher.written.append(parsed)
     report.files[-1] = alone
     for total, counts in ((report.written, alone.counts), (report.derived, alone.derived)):
         if counts is not None:

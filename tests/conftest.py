@@ -8,6 +8,7 @@ Each test that asks for `graph` starts from an empty graph with the schema in pl
 
 from __future__ import annotations
 
+import contextlib
 import faulthandler
 import os
 import signal
@@ -137,6 +138,22 @@ def session_driver(neo4j_settings: Settings):
     drv = db.driver(neo4j_settings)
     yield drv
     drv.close()
+
+
+@contextlib.contextmanager
+def own_neo4j(home: Path, server: type[LocalNeo4j] = LocalNeo4j) -> Iterator[tuple[Settings, LocalNeo4j]]:
+    """A local Neo4j of the test's own (not the session's: one it may kill or configure), with the schema;
+    stopped at the end."""
+    settings = Settings(neo4j_uri=None, home=home, bolt_port=free_port(), http_port=0, heap="512m",
+                        pagecache="128m")
+    local = server(settings)
+    local.start()
+    try:
+        with db.connect(settings) as drv:
+            db.bootstrap(drv, settings.neo4j_database)
+        yield settings, local
+    finally:
+        local.stop()
 
 
 def empty_graph(drv, database: str) -> None:

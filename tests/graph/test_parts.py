@@ -1,0 +1,124 @@
+"""A file with more records than a transaction takes (10 x MASTGRAPH_BATCH_SIZE) is checked whole,
+then written in parts of that many records, one transaction each (`pipeline.ingest._write_in_parts`):
+a database whose transactions hold less memory than the whole file needs loads it, the graph is the
+one a single transaction gives, and an association's member list that runs over several parts
+is replaced once, with the whole list."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import neo4j
+import pytest
+
+from mastgraph.graph import db
+from mastgraph.graph.server import LocalNeo4j
+from mastgraph.pipeline.ingest import IngestStopped, ingest_paths
+from mastgraph.sample.generator import generate
+
+from ..bulk.conftest import canonical_dump
+from ..conftest import count, empty_graph, own_neo4j
+
+#: What one transaction of the test's own Neo4j may hold: less than the whole listing needs, more
+#: than a part of 10 x 50 of its records does.
+TRANSACTION_MEMORY = "8MiB"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("parts")
+    generate(out, "demo")
+    return out
+
+
+@pytest.fixture(scope="module")
+def one_listing(demo: Path, tmp_path_factory) -> Path:
+    """The demo sample's product listings as one file (as a listing of many observations is)."""
+    listings = sorted(p for p in demo.rglob("*.csv") if "listings" in p.parts)
+    header = listings[0].read_text().splitlines()[0]
+    lines = [header]
+    for path in listings:
+        text = path.read_text().splitlines()
+        assert text[0] == header
+        lines += text[1:]
+    path = tmp_path_factory.mktemp("one") / "jw_all_products.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+class _SmallTransactions(LocalNeo4j):
+    def conf_text(self) -> str:
+        return super().conf_text() + f"db.memory.transaction.max={TRANSACTION_MEMORY}\n"
+
+
+def test_a_file_over_what_a_transaction_holds_loads_in_parts(graph, neo4j_settings, one_listing, tmp_path,
+                                                             monkeypatch):
+    whole = ingest_paths(graph, neo4j_settings, [one_listing])  # one transaction, on the session's Neo4j
+    assert not whole.failed and whole.files[0].records > 6 * 500  # (several parts of 500)
+    expected = canonical_dump(graph, neo4j_settings.neo4j_database)
+
+    monkeypatch.setitem(db._DRIVER_OPTIONS, "max_transaction_retry_time", 0.5)  # (the refusal is "transient")
+    with own_neo4j(tmp_path / "state", _SmallTransactions) as (settings, _):
+        with db.connect(settings) as drv:
+            at_once = ingest_paths(drv, settings, [one_listing])  # under the budget of 10 x 5000: one transaction
+            assert at_once.files[0].error and "MemoryPoolOutOfMemoryError" in at_once.files[0].error
+            assert count(drv, "MATCH (n) RETURN count(n)") == 0
+
+            small = settings.model_copy(update={"batch_size": 50})  # parts of 500 records
+            parts = ingest_paths(drv, small, [one_listing])
+            assert not parts.failed, parts.files[0].error
+            assert parts.files[0].records == whole.files[0].records
+            assert canonical_dump(drv, settings.neo4j_database) == expected
+            assert parts.written.total_nodes_created == whole.written.total_nodes_created
+
+            again = ingest_paths(drv, small, [one_listing])  # loading it again changes nothing
+            assert not again.failed and again.written.total_nodes_created == 0
+            assert canonical_dump(drv, settings.neo4j_database) == expected
+
+
+def _without_members(path: Path, out: Path, dropped: int) -> Path:
+    document = json.loads(path.read_text())
+    document["products"][0]["members"] = document["products"][0]["members"][dropped:]
+    out.mkdir(parents=True, exist_ok=True)
+    changed = out / path.name
+    changed.write_text(json.dumps(document, indent=4))
+    return changed
+
+
+def test_a_member_list_over_several_parts_is_replaced_once_with_the_whole_list(graph, neo4j_settings, demo,
+                                                                             tmp_path):
+    database = neo4j_settings.neo4j_database
+    first = max(demo.rglob("*_asn.json"), key=lambda p: p.stat().st_size)
+    members = len(json.loads(first.read_text())["products"][0]["members"])
+    assert members >= 40
+    later = _without_members(first, tmp_path / "later", 3)
+
+    assert not ingest_paths(graph, neo4j_settings, [first]).failed
+    one = ingest_paths(graph, neo4j_settings, [later])  # in one transaction
+    assert not one.failed and one.written.rels_deleted["HAS_MEMBER"] == 3
+    expected = canonical_dump(graph, database)
+
+    empty_graph(graph, database)
+    assert not ingest_paths(graph, neo4j_settings, [first]).failed
+    small = neo4j_settings.model_copy(update={"batch_size": 2})  # parts of 20 records
+    parts = ingest_paths(graph, small, [later])
+    assert not parts.failed and parts.files[0].records > 3 * 20
+    assert parts.written.rels_deleted["HAS_MEMBER"] == 3  # no part removed a member a later part gives
+    assert canonical_dump(graph, database) == expected
+    assert count(graph, "MATCH (:Association)-[r:HAS_MEMBER]->() RETURN count(r)") == members - 3
+
+
+def test_a_stop_between_parts_says_how_many_parts_are_in_the_graph():
+    lost = neo4j.exceptions.ServiceUnavailable("gone")
+    stopped = IngestStopped(Path("big.csv"), 4, 0, lost, parts=(2, 7))
+    assert stopped.describe("bolt://h:7687") == (
+        "Neo4j at bolt://h:7687 stopped answering while loading big.csv; 4 files were loaded, 2 of the 7 parts "
+        "of big.csv were written; run the same command again to finish")
+    unknown = IngestStopped(Path("big.csv"), 1, 0, neo4j.exceptions.IncompleteCommit("no answer"), parts=(0, 7))
+    assert unknown.describe("bolt://h:7687") == (
+        "Neo4j at bolt://h:7687 stopped answering while loading big.csv; 1 file was loaded, 0 of the 7 parts "
+        "of big.csv were written, whether part 1 was is unknown (its commit got no answer); run the same "
+        "command again to finish")
+    first = IngestStopped(Path("big.csv"), 1, 0, None, parts=(0, 7))  # Ctrl-C before any part committed
+    assert "nothing of big.csv was written" in first.describe("bolt://h:7687")
