@@ -28,6 +28,7 @@ from mastgraph.sample.generator import DEFAULT_SEED
 from . import data, machine
 from .bulk import measure_bulk
 from .ingest import measure_ingest
+from .large_file import measure_large_file
 from .limit import export_graph, measure_limit
 from .lineage import GraphQLClient, measure_product
 from .load import measure_load
@@ -64,6 +65,7 @@ class Options:
     page_runs: int = 5  # page loads per benchmark product
     bulk: bool = True  # also time `mastgraph build` on the same sample (own local server only)
     limit: bool = True  # the database's own limit for the final graph: one writer, the importer (own server only)
+    large_file: bool = True  # with ingest="online": the sample's listings joined into one file, loaded alone
     ingest: str = "online"  # one of INGEST_MODES
     quick: bool = False
     members: tuple[int, ...] = field(default=())  # benchmark products to time (default: all in the manifest)
@@ -146,6 +148,10 @@ def run_scale(target: Target, scale: str, options: Options, say: Say) -> dict:
                                               say=lambda line: say(f"[{scale}] {line}"))
                 say(f"[{scale}] {bulk_line(result['bulk'])}")
             _limit(target, exported, ingest, result.get("bulk"), result, say, scale)
+        if options.large_file:
+            say(f"[{scale}] one large file: the listings joined (a quarter, a half, all), each loaded alone ...")
+            result["large_file"] = measure_large_file(target, sample, lambda line: say(f"[{scale}] {line}"),
+                                                      options.only)
     else:
         with contextlib.ExitStack() as stack:
             result["graph_measured"] = "bulk build"

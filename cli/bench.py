@@ -45,6 +45,9 @@ def bench(
                                "times as ratios to them (the bench's own Neo4j only)."),
     page: bool = typer.Option(True, "--page/--no-page", help="Also time the explorer page in headless Chromium "
                               "(Debian's chromium and chromium-driver; one line says so when they are absent)."),
+    large_file: bool = typer.Option(True, "--large-file/--no-large-file", help="With --ingest online: also load "
+                                    "the sample's product listings joined into one file (a quarter, a half and "
+                                    "all of them), each alone, for the loader's peak RSS per size of that file."),
     merge: bool = typer.Option(False, "--merge", help="Keep the scales already in --out that this run does not "
                                "measure (e.g. S and M, then L, then XL in separate runs) instead of replacing the "
                                "file; each scale records when and how it was measured."),
@@ -87,7 +90,7 @@ def bench(
         err_console.print(f"warning: the online ingest at {sizes} takes hours; going ahead (--ingest bulk measures "
                           "the bulk build alone)", style="yellow", highlight=False, soft_wrap=True)
     changes: dict = {"scales": chosen, "force": force, "seed": seed, "bulk": bulk, "ingest": ingest.value, "page": page,
-                     "limit": limit}
+                     "limit": limit, "large_file": large_file}
     if runs is not None:
         changes["runs"] = max(1, runs)
     options = Options.quick_run(**changes) if quick else Options(**changes)

@@ -15,6 +15,7 @@ from mastgraph.pipeline.bulk import (
 )
 from mastgraph.graph.server import ServerError
 from mastgraph.model.errors import first_line
+from mastgraph.pipeline.across_spill import WorkFolderError
 
 from .common import console, driver_logs, error_line, fail, settings
 
@@ -74,7 +75,7 @@ def build_command(
         except KeyboardInterrupt:
             progress.close()
             raise fail(stopped(progress.phase, dry_run, "interrupted"), 130) from None
-        except (ServerError, db.DatabaseUnavailable, neo4j.exceptions.Neo4jError, OSError) as exc:
+        except (ServerError, db.DatabaseUnavailable, neo4j.exceptions.Neo4jError, OSError, WorkFolderError) as exc:
             progress.close()
             raise fail(first_line(exc)) from None
     _summary(report)

@@ -85,7 +85,7 @@ def work_folder(parent: Path, kind: str) -> Path:
 
 
 def _remove_left_behind(parent: Path) -> None:
-    named = re.compile(rf"(?:parsed|conflicts)-{re.escape(_HOST)}-([0-9]+)-")
+    named = re.compile(rf"(?:parsed|conflicts|check)-{re.escape(_HOST)}-([0-9]+)-")
     for entry in parent.iterdir():
         match = named.match(entry.name)
         if match is not None and not _running(int(match[1])):

@@ -205,7 +205,7 @@ class ParseWorker:
         try:
             loader = self.detect(path)
             outcome.kind = loader.kind
-            records = _checked(loader, path, self.config.skip_bad, rejects)
+            records = _checked(loader, path, self.config.skip_bad, rejects, self.config.spill_dir)
             while True:
                 started = clock()
                 chunk = list(islice(records, CHUNK))

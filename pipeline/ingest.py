@@ -29,6 +29,7 @@ from mastgraph.model.records import Edge, Node
 from mastgraph.model.errors import first_line
 
 from mastgraph.pipeline.across_spill import SpilledAcrossFiles, _record
+from mastgraph.pipeline.check_on_disk import checked_on_disk, on_disk
 from mastgraph.pipeline.parse_pass import Parsed, ParsedFiles, input_bytes, parse_in_order, parse_to_chunks, workers_for
 
 if TYPE_CHECKING:
@@ -315,8 +316,12 @@ class IngestReport:
 Progress = Callable[[FileResult, str], None]
 
 
-def _checked(loader: Loader, path: Path, skip_bad: bool, rejects: list[Reject]):
-    """The loader's records with bad rows and conflicting duplicates refused (or skipped)."""
+def _checked(loader: Loader, path: Path, skip_bad: bool, rejects: list[Reject], work: Path | None = None):
+    """The loader's records with bad rows and conflicting duplicates refused (or skipped). Given a
+    `work` folder, a large file is checked on disk (`pipeline.check_on_disk`), with the same outcome."""
+    if work is not None and on_disk(path):
+        yield from checked_on_disk(loader, path, skip_bad, rejects, work)
+        return
     add = RecordMerger().add
     try:
         for record in loader.records(path):
@@ -818,6 +823,8 @@ def _parse_for_batch(batcher: _Batcher, settings: Settings, path: Path, skip_bad
         return None
     result = FileResult(path)
     report.files.append(result)
+    if on_disk(path):  # (checked on disk, whole, before any of it is written)
+        return _alone(batcher, settings, path, skip_bad, report)
     records: list[Node | Edge] = []
     try:
         loader = registry.detect(path)

@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from mastgraph.loaders.records import LoadError
 from mastgraph.model.records import Edge, Node
 from mastgraph.pipeline.across_spill import WorkFolderError, _record, _row, cannot_write, work_folder
+from mastgraph.pipeline.check_on_disk import on_disk
 
 if TYPE_CHECKING:
     from mastgraph.pipeline.ingest import FileResult
@@ -183,10 +184,11 @@ def _close_readers(folder: Path) -> None:
 
 def parse_to_chunks(path: Path, skip_bad: bool, out: BinaryIO | None,
                     on_record: Callable[[Node | Edge], object] | None = None,
-                    on_chunk: Callable[[list[tuple]], object] | None = None) -> Parsed:
+                    on_chunk: Callable[[list[tuple]], object] | None = None, work: Path | None = None) -> Parsed:
     """Parse and check one file; its checked records go to `out` in chunks (and to `on_record`; each
     chunk's rows to `on_chunk`). A file failing on its own keeps the chunks of the records it gave
-    before (the comparison of files counts them, as the load would not)."""
+    before (the comparison of files counts them, as the load would not). A large file is checked on
+    disk (`pipeline.check_on_disk`), in `work` or else in the folder of `out`."""
     from mastgraph.loaders import registry
     from mastgraph.pipeline.ingest import BadFile, FileResult, _checked
 
@@ -197,7 +199,9 @@ def parse_to_chunks(path: Path, skip_bad: bool, out: BinaryIO | None,
     try:
         loader = registry.detect(path)
         result.kind = loader.kind
-        for record in _checked(loader, path, skip_bad, result.rejects):
+        if work is None and out is not None:
+            work = Path(out.name).parent
+        for record in _checked(loader, path, skip_bad, result.rejects, work):
             result.records += 1
             if on_record is not None:
                 on_record(record)
@@ -272,7 +276,8 @@ def _parse_task(paths: list[Path], skip_bad: bool, write: bool, partitions: int 
     With `partitions`, the run's records are also put into that many partitions for the comparison
     on disk (`across_spill.Partitions`), each partition's one blob in the work file."""
     if not partitions:
-        parsed = [parse_to_chunks(path, skip_bad, _worker_out if write else None) for path in paths]
+        work = Path(_worker_out.name).parent
+        parsed = [parse_to_chunks(path, skip_bad, _worker_out if write else None, work=work) for path in paths]
     else:
         parsed = _parse_into_partitions(paths, skip_bad, partitions)
     for each in parsed:
@@ -377,7 +382,8 @@ def parse_in_order(files: list[Path], skip_bad: bool, work: ParsedFiles, workers
     each file a worker parsed goes to `on_parsed` (`SpilledAcrossFiles.add_parsed`) instead."""
     if workers <= 1:
         for path in files:
-            yield parse_to_chunks(path, skip_bad, work.own_file() if keep else None, on_record)
+            yield parse_to_chunks(path, skip_bad, work.own_file() if keep else None, on_record,
+                                  work=work.folder if on_disk(path) else None)
         return
     done = 0
     # (the records reach this process through the work files)
@@ -399,7 +405,8 @@ def parse_in_order(files: list[Path], skip_bad: bool, work: ParsedFiles, workers
     except BrokenProcessPool:
         pass  # a worker died (killed, out of memory): the rest is parsed here
     for path in files[done:]:
-        yield parse_to_chunks(path, skip_bad, work.own_file() if keep else None, on_record)
+        yield parse_to_chunks(path, skip_bad, work.own_file() if keep else None, on_record,
+                              work=work.folder if on_disk(path) else None)
 
 
 def _parse_by_workers(files: list[Path], skip_bad: bool, work: ParsedFiles, workers: int,

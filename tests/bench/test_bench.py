@@ -77,6 +77,12 @@ def test_bench_runs_end_to_end(graph, neo4j_settings, tmp_path):
         assert level["failed"] == 0 and 0 < level["requests"] <= options.max_requests
         assert level["requests_per_s"] > 0 and level["api_rss_mb"]["peak"] > 0 and _ordered(level["latency_ms"])
 
+    large = scale["large_file"]  # the listings joined into one file: a quarter, a half, all of them
+    sizes = large["sizes"]
+    assert large["listings"] >= 2 and [size["fraction"] for size in sizes] == [0.25, 0.5, 1.0]
+    assert all(size["failed_files"] == 0 and size["peak_rss_mb"] >= size["rss_before_mb"] > 0 for size in sizes)
+    assert sizes[0]["rows"] < sizes[-1]["rows"] and sizes[0]["products"] < sizes[-1]["products"]
+
     assert {t["target"] for t in saved["targets"]}
     table = (tmp_path / "RESULTS.md").read_text()
     assert "| demo |" in table and "How to reproduce" in table

@@ -21,9 +21,9 @@ def test_the_load_takes_the_conflict_pass_parses_and_gives_the_same_graph(graph,
     parses: Counter = Counter()
     checked = ingest._checked
 
-    def counted(loader, path, skip_bad, rejects):
+    def counted(loader, path, skip_bad, rejects, work=None):
         parses[path] += 1
-        return checked(loader, path, skip_bad, rejects)
+        return checked(loader, path, skip_bad, rejects, work)
 
     monkeypatch.setattr(ingest, "_checked", counted)
     once = ingest_paths(graph, neo4j_settings, inputs)
