@@ -143,12 +143,6 @@ def targets(results: dict) -> list[dict]:
                 f"{early['rss_mb']:.0f} MB after {early['input_bytes'] / 2**20:.0f} MB read → {late['rss_mb']:.0f} MB "
                 f"after {late['input_bytes'] / 2**20:.0f} MB ({name})", growth <= RSS_FLAT_FACTOR,
                 f"×{growth:.2f} for ×{late['input_bytes'] / max(1, early['input_bytes']):.0f} the input")
-        base, peak = memory["before_first_file_mb"], memory["peak_rss_mb"]
-        per_byte = (peak - base) * 2**20 / max(1, largest["loader"]["largest_file_bytes"])
-        add("loader RSS flat in file size (streaming within a file)",
-            f"peak {peak:.0f} MB vs {base:.0f} MB before the first file; largest file "
-            f"{largest['largest_file_mb']:.1f} MB ({name})", peak / base <= RSS_FLAT_FACTOR,
-            f"≈{per_byte:.0f} bytes of RSS per byte of the largest file")
     joined = [(s["large_file"]["sizes"][-1]["file_mb"], name, s["large_file"]) for name, s in scales.items()
               if (s.get("large_file") or {}).get("sizes")]
     if joined:
