@@ -45,7 +45,7 @@ def ingest(
     try:
         report = _run(s, files, skip_bad, dry_run)
     except IngestStopped as exc:
-        raise fail(exc.describe(s.uri), 130 if exc.lost is None else 1) from None
+        raise fail(exc.describe(s.uri), 130 if exc.interrupted else 1) from None
     except ConflictingFiles as exc:
         *conflicts, summary = exc.lines()
         for line in conflicts:

@@ -108,6 +108,8 @@ class FitsHeaderLoader:
     """JWST FITS products, headers only."""
 
     kind: ClassVar[str] = "fits"
+    #: A few records from the headers, however large the file (`pipeline.check_on_disk.on_disk`).
+    records_grow_with_size: ClassVar[bool] = False
 
     @classmethod
     def detect(cls, path: Path, head: bytes) -> bool:

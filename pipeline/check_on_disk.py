@@ -33,16 +33,24 @@ from mastgraph.pipeline.across_spill import BUFFERED, WorkFolderError, _partitio
 ON_DISK_BYTES = 16 * 2**20
 #: Bytes of the file per partition: a partition's merger holds about 6 times as much.
 PARTITION_BYTES = 8 * 2**20
+#: At most this many partitions (each an open file while the records are read).
+MAX_PARTITIONS = 256
 
 _NEW, _REPEAT, _CONFLICT = 0, 1, 2
 
 
-def on_disk(path: Path) -> bool:
-    """Whether `_checked` checks this file on disk (given a work folder)."""
+def large(path: Path) -> bool:
+    """A file over ON_DISK_BYTES."""
     try:
         return path.stat().st_size > ON_DISK_BYTES
     except OSError:
         return False  # (the loader says why it cannot be read)
+
+
+def on_disk(path: Path, loader: Loader) -> bool:
+    """Whether `_checked` checks this file on disk (given a work folder): a large file whose records
+    grow with its size (not a FITS file's, read from its headers)."""
+    return getattr(loader, "records_grow_with_size", True) and large(path)
 
 
 def checked_on_disk(loader: Loader, path: Path, skip_bad: bool, rejects: list[Reject], parent: Path
@@ -50,29 +58,40 @@ def checked_on_disk(loader: Loader, path: Path, skip_bad: bool, rejects: list[Re
     """`pipeline.ingest._checked` of a large file, its records on disk in a work folder under `parent`."""
     from mastgraph.pipeline.ingest import BadFile
 
-    spill = _Spill(work_folder(parent, "check"), max(1, -(-path.stat().st_size // PARTITION_BYTES)))
+    count = min(MAX_PARTITIONS, max(1, -(-path.stat().st_size // PARTITION_BYTES)))
+    spill = _Spill(work_folder(parent, "check"), count)
     try:
         numbered_rejects: list[tuple[int, Reject]] = []
-        stop: tuple[int, str] | None = None  # (number, line): where `_checked` raises BadFile, unless a
-        try:  # conflict comes first
-            for item in loader.records(path):
-                spill.number += 1
-                if isinstance(item, Reject):
-                    if not skip_bad:
-                        stop = (spill.number, str(item))
-                        break
-                    numbered_rejects.append((spill.number, item))
-                    continue
-                spill.add(item)
-        except LoadError as exc:
-            stop = (spill.number + 1, str(exc))
+        # (number, exception): where `_checked` raises (a BadFile, or what the loader raised), unless a
+        # conflict comes first; the records before it are given first, as `_checked` gives them
+        stop: tuple[int, Exception] | None = None
+        items = _items(loader, path)
+        while True:
+            try:
+                item = next(items, None)
+            except LoadError as exc:
+                stop = (spill.number + 1, BadFile(str(exc)))
+                break
+            except Exception as exc:  # noqa: BLE001 - raised again, after the records before it
+                stop = (spill.number + 1, exc)
+                break
+            if item is None:
+                break
+            spill.number += 1
+            if isinstance(item, Reject):
+                if not skip_bad:
+                    stop = (spill.number, BadFile(str(item)))
+                    break
+                numbered_rejects.append((spill.number, item))
+                continue
+            spill.add(item)
         spill.flush()
         states, conflicts = spill.replay(keep_all=skip_bad)
         end, failure = (stop if stop is not None else (spill.number + 1, None))
         if not skip_bad and conflicts:
             first = min(conflicts)
             if first < end:
-                end, failure = first, conflicts[first]
+                end, failure = first, BadFile(conflicts[first])
 
         later = iter(numbered_rejects)
         pending = next(later, None)
@@ -91,10 +110,17 @@ def checked_on_disk(loader: Loader, path: Path, skip_bad: bool, rejects: list[Re
         while pending is not None and pending[0] < end:
             rejects.append(pending[1])
             pending = next(later, None)
+        if isinstance(failure, BadFile):
+            raise failure from None
         if failure is not None:
-            raise BadFile(failure)
+            raise failure
     finally:
         spill.close()
+
+
+def _items(loader: Loader, path: Path) -> Iterator[Node | Edge | Reject]:
+    """The loader's items; what it raises, even when asked for them, comes with the first `next`."""
+    yield from loader.records(path)
 
 
 class _Spill:

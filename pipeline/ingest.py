@@ -15,6 +15,7 @@ they must agree (`ConflictingFiles`: nothing is written).
 
 from __future__ import annotations
 
+import marshal
 import time
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, islice
@@ -28,9 +29,10 @@ from mastgraph.loaders.records import Conflict, LoadError, Loader, RecordMerger,
 from mastgraph.model.records import Edge, Node
 from mastgraph.model.errors import first_line
 
-from mastgraph.pipeline.across_spill import SpilledAcrossFiles, _record
+from mastgraph.pipeline.across_spill import _ASSOCIATION, SpilledAcrossFiles, WorkFolderError, _member, _record
 from mastgraph.pipeline.check_on_disk import checked_on_disk, on_disk
-from mastgraph.pipeline.parse_pass import Parsed, ParsedFiles, input_bytes, parse_in_order, parse_to_chunks, workers_for
+from mastgraph.pipeline.parse_pass import (
+    Parsed, ParsedFiles, _read_chunk, input_bytes, parse_in_order, parse_to_chunks, workers_for)
 
 if TYPE_CHECKING:
     # The driver, the settings and the derivation are imported where they are used: parsing alone
@@ -229,23 +231,30 @@ def _parsed_and_compared(files: list[Path], settings: Settings | None, skip_bad:
 
 
 class IngestStopped(Exception):
-    """The ingest stopped before its end: Neo4j stopped answering (`lost` says how) or the user
-    pressed Ctrl-C (`lost` None) while `path` was being loaded. Each transaction commits whole or
+    """The ingest stopped before its end: Neo4j stopped answering (`lost` says how), the work folder
+    could not be written (`reason` says why) or the user pressed Ctrl-C (`lost` None) while `path`
+    was being loaded. Each transaction commits whole or
     not at all, so the `loaded` files are in the graph and nothing of `path` (nor of the `with_it`
     other files of its transaction) is, but for the first `parts[0]` of its `parts[1]` parts when it
     was written in parts; loading is idempotent, so the same command finishes it."""
 
     def __init__(self, path: Path, loaded: int, with_it: int, lost: BaseException | None,
-                 parts: tuple[int, int] | None = None) -> None:
+                 parts: tuple[int, int] | None = None, reason: str = "") -> None:
         super().__init__(f"stopped while loading {path}")
         self.path, self.loaded, self.with_it, self.lost = path, loaded, with_it, lost
-        self.parts = parts
+        self.parts, self.reason = parts, reason
+
+    @property
+    def interrupted(self) -> bool:
+        """By Ctrl-C (exit 130), not by a fault."""
+        return self.lost is None and not self.reason
 
     def describe(self, uri: str) -> str:
         """The one line for the user."""
         import neo4j
 
-        what = f"Neo4j at {uri} stopped answering" if self.lost is not None else "interrupted"
+        what = (f"Neo4j at {uri} stopped answering" if self.lost is not None else self.reason if self.reason
+                else "interrupted")
         others = f" (nor of the {self.with_it} other files of its transaction)" if self.with_it else ""
         written = f"nothing of {self.path}{others} was written"
         unknown = isinstance(self.lost, neo4j.exceptions.IncompleteCommit)
@@ -319,7 +328,7 @@ Progress = Callable[[FileResult, str], None]
 def _checked(loader: Loader, path: Path, skip_bad: bool, rejects: list[Reject], work: Path | None = None):
     """The loader's records with bad rows and conflicting duplicates refused (or skipped). Given a
     `work` folder, a large file is checked on disk (`pipeline.check_on_disk`), with the same outcome."""
-    if work is not None and on_disk(path):
+    if work is not None and on_disk(path, loader):
         yield from checked_on_disk(loader, path, skip_bad, rejects, work)
         return
     add = RecordMerger().add
@@ -359,10 +368,17 @@ class MemberLists:
         if member is not None:
             self.members.setdefault(member[0], set()).add(member[1])
 
-    def merge(self, other: MemberLists) -> None:
-        """Add the lists `other` gives (the parts of one file: `_write_in_parts`)."""
-        for name, members in other.members.items():
-            self.members.setdefault(name, set()).update(members)
+    @classmethod
+    def of_rows(cls, rows: Iterable[tuple]) -> MemberLists:
+        """The lists records give, from their rows (`across_spill._row`, as a work file holds them)."""
+        lists = cls()
+        for row in rows:
+            member = _member(row)
+            if member is not None:
+                lists.members.setdefault(member[0], set()).add(member[1])
+            elif row[1] == 0 and row[2] == _ASSOCIATION and "products" in row[4]:  # (`starts_member_list`)
+                lists.members.setdefault(row[3], set())
+        return lists
 
     def replace(self, tx: neo4j.ManagedTransaction, counts: WriteCounts) -> None:
         """Remove the member relationships (and what was derived from them) the files no longer give."""
@@ -492,29 +508,30 @@ def _write_in_parts(batcher: _Batcher, parsed: Parsed) -> FileResult:
     `batcher.budget` records, one transaction each, in the file's order.
 
     Each part derives over what it touched, as the files of separate batches do. An association's
-    member list may run over several parts: the last part replaces the lists the whole file gives
-    (`MemberLists`), so no part removes a member a later part writes. Should the database refuse a
-    part, the file is reported failed, saying which parts the graph holds (loading the file again
-    finishes it), and from then on every record is written (the repeats the comparison of the files
-    found may be in the parts not written)."""
+    member list may run over several parts: the first part replaces every list the file gives, whole
+    (`MemberLists`, read from the file's records first), before any part derives, so no part removes
+    a member a later part writes, and what the replacement removed is derived again by the part that
+    touches it. Should the database refuse a part, the file is reported failed, saying which parts
+    the graph holds (loading the file again finishes it), and from then on every record is written
+    (the repeats the comparison of the files found may be in the parts not written)."""
     import neo4j
 
     settings, budget, phases = batcher.settings, batcher.budget, batcher.report.phases
     result = FileResult(parsed.result.path, parsed.result.kind, parsed.result.records, rejects=parsed.result.rejects)
     result.counts, result.derived = WriteCounts(), WriteCounts()
     total = max(1, -(-batcher.whole(parsed).load_size() // budget))
+    members = MemberLists.of_rows(row for chunk in parsed.chunks for row in marshal.loads(_read_chunk(*chunk)))
     records = parsed.to_write()
-    members = MemberLists()  # the lists of the parts written so far
     started = time.perf_counter()
+    batcher.parts = (0, total)
     for number in range(1, total + 1):
         part = list(islice(records, budget))
-        batcher.parts = (number - 1, total)
         if batcher.progress:
             batcher.progress(result, f"part {number} of {total}")
         try:
             with batcher.driver.session(database=settings.neo4j_database) as session:
-                written, derived = session.execute_write(_write_part, part, members, number == total, settings,
-                                                         phases)
+                written, derived = session.execute_write(_write_part, part, members if number == 1 else None,
+                                                         settings, phases)
         except neo4j.exceptions.Neo4jError as exc:
             kept = f"; its first {number - 1} parts of {total} are in the graph (loading it again finishes it)" \
                 if number > 1 else ""
@@ -522,7 +539,10 @@ def _write_in_parts(batcher: _Batcher, parsed: Parsed) -> FileResult:
             batcher.every_record = True
             if batcher.plans is not None:
                 batcher.plans.close()
+            if batcher.written is not None and number > 1:  # (derived at the end: what the graph holds of it)
+                batcher.written.append(_first_records(parsed, (number - 1) * budget))
             break
+        batcher.parts = (number, total)
         result.counts.add(written)
         result.derived.add(derived)
     batcher.parts = None
@@ -530,17 +550,27 @@ def _write_in_parts(batcher: _Batcher, parsed: Parsed) -> FileResult:
     return result
 
 
-def _write_part(tx: neo4j.ManagedTransaction, records: list[Node | Edge], members: MemberLists, last: bool,
+def _write_part(tx: neo4j.ManagedTransaction, records: list[Node | Edge], members: MemberLists | None,
                 settings: Settings, phases: dict[str, float]) -> tuple[WriteCounts, WriteCounts]:
-    """One part of `_write_in_parts`: its records written, and derived over; the file's member lists
-    (`members`, to which it adds its own) replaced by the last part."""
+    """One part of `_write_in_parts`: its records written, the file's member lists replaced (the first
+    part: `members`), and derived over."""
     started = time.perf_counter()
     writer = BatchWriter(tx, settings.batch_size)
-    touched, own, _ = _gathered(writer, records)
+    touched, _, _ = _gathered(writer, records)
     counts = writer.flush()
-    members.merge(own)  # (again on a retried try: the same lists)
-    return counts, _replace_and_derive(tx, counts, touched, members if last else MemberLists(), settings, phases,
-                                       started)
+    return counts, _replace_and_derive(tx, counts, touched, members or MemberLists(), settings, phases, started)
+
+
+def _first_records(parsed: Parsed, count: int) -> Parsed:
+    """`parsed` with only the first `count` of the records it writes."""
+    marks = bytearray(parsed.written if parsed.written is not None else b"\x01" * parsed.result.records)
+    seen = 0
+    for at, mark in enumerate(marks):
+        if mark:
+            seen += 1
+            if seen > count:
+                marks[at] = 0
+    return Parsed(parsed.result, parsed.chunks, written=bytes(marks))
 
 
 def _write_group(tx: neo4j.ManagedTransaction, batches: list[list[Node | Edge]], settings: Settings,
@@ -765,10 +795,11 @@ def _load(driver: neo4j.Driver, settings: Settings, files: list[Path], skip_bad:
         batcher.flush()
         if whole is not None:
             _derive_whole(batcher, whole, len(files))
-    except (*CONNECTION_LOST, KeyboardInterrupt) as exc:
+    except (*CONNECTION_LOST, KeyboardInterrupt, WorkFolderError) as exc:
         current, with_it = batcher.current or (path, 0)
-        lost = None if isinstance(exc, KeyboardInterrupt) else exc
-        raise IngestStopped(current, batcher.committed, with_it, lost, batcher.parts) from None
+        lost = None if isinstance(exc, (KeyboardInterrupt, WorkFolderError)) else exc
+        reason = str(exc) if isinstance(exc, WorkFolderError) else ""
+        raise IngestStopped(current, batcher.committed, with_it, lost, batcher.parts, reason) from None
     finally:
         if batcher.plans is not None:
             batcher.plans.close()
@@ -809,7 +840,7 @@ def _derive_whole(batcher: _Batcher, whole: CommandDerivation, files: int) -> No
 def _parse_for_batch(batcher: _Batcher, settings: Settings, path: Path, skip_bad: bool,
                      report: IngestReport, kept: dict[Path, Parsed] | None = None) -> FileResult | None:
     """Parse and check one file for the batch (or read back what the comparison of the files parsed);
-    a file over the budget streams on its own."""
+    a file over the budget, or checked on disk, is written on its own (`_alone`)."""
     from mastgraph.loaders import registry
 
     started = time.perf_counter()
@@ -823,13 +854,13 @@ def _parse_for_batch(batcher: _Batcher, settings: Settings, path: Path, skip_bad
         return None
     result = FileResult(path)
     report.files.append(result)
-    if on_disk(path):  # (checked on disk, whole, before any of it is written)
-        return _alone(batcher, settings, path, skip_bad, report)
     records: list[Node | Edge] = []
+    large_file = False
     try:
         loader = registry.detect(path)
         result.kind = loader.kind
-        for record in _checked(loader, path, skip_bad, result.rejects):
+        large_file = on_disk(path, loader)
+        for record in () if large_file else _checked(loader, path, skip_bad, result.rejects):
             records.append(record)
             if len(records) > batcher.budget:
                 break
@@ -837,6 +868,8 @@ def _parse_for_batch(batcher: _Batcher, settings: Settings, path: Path, skip_bad
         result.error = str(exc)
     except OSError as exc:
         result.error = f"{path}: cannot read: {exc.strerror or exc}"
+    if large_file:  # (checked on disk, whole, before any of it is written)
+        return _alone(batcher, settings, path, skip_bad, report)
     parsed = time.perf_counter() - started
     _add(report.phases, "parse", parsed)
     if result.error:
@@ -844,7 +877,7 @@ def _parse_for_batch(batcher: _Batcher, settings: Settings, path: Path, skip_bad
         if batcher.progress:
             batcher.progress(result, "done")
         return result
-    if len(records) > batcher.budget:  # a large file: its own streaming transaction, in file order
+    if len(records) > batcher.budget:  # a large file: written in parts, in file order
         return _alone(batcher, settings, path, skip_bad, report)
     result.records = len(records)
     batcher.add(result, records, parsed)

@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from mastgraph.loaders.records import LoadError
 from mastgraph.model.records import Edge, Node
 from mastgraph.pipeline.across_spill import WorkFolderError, _record, _row, cannot_write, work_folder
-from mastgraph.pipeline.check_on_disk import on_disk
+from mastgraph.pipeline.check_on_disk import large
 
 if TYPE_CHECKING:
     from mastgraph.pipeline.ingest import FileResult
@@ -383,7 +383,7 @@ def parse_in_order(files: list[Path], skip_bad: bool, work: ParsedFiles, workers
     if workers <= 1:
         for path in files:
             yield parse_to_chunks(path, skip_bad, work.own_file() if keep else None, on_record,
-                                  work=work.folder if on_disk(path) else None)
+                                  work=work.folder if large(path) else None)
         return
     done = 0
     # (the records reach this process through the work files)
@@ -406,7 +406,7 @@ def parse_in_order(files: list[Path], skip_bad: bool, work: ParsedFiles, workers
         pass  # a worker died (killed, out of memory): the rest is parsed here
     for path in files[done:]:
         yield parse_to_chunks(path, skip_bad, work.own_file() if keep else None, on_record,
-                              work=work.folder if on_disk(path) else None)
+                              work=work.folder if large(path) else None)
 
 
 def _parse_by_workers(files: list[Path], skip_bad: bool, work: ParsedFiles, workers: int,

@@ -14,6 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mastgraph.loaders import registry
+from mastgraph.loaders.records import LoadError, Reject
+from mastgraph.model.records import Node
+from mastgraph.model.vocabulary import Label
 from mastgraph.pipeline import check_on_disk, ingest
 from mastgraph.pipeline.across_spill import _row
 from mastgraph.pipeline.ingest import BadFile, _checked, ingest_paths
@@ -147,4 +150,62 @@ def test_a_large_file_checked_on_disk_loads_the_same_graph(graph, neo4j_settings
     report = ingest_paths(graph, neo4j_settings, [path])
     assert not report.failed and checked == [path]
     assert canonical_dump(graph, database) == expected
-    assert not list((Path(neo4j_settings.home) / "ingest-work").glob("check-*"))
+    assert not list((Path(neo4j_settings.home) / "ingest-work").rglob("check-*"))
+
+
+class _Given:
+    """A loader giving `items`, then raising `error` (if any)."""
+
+    kind = "given"
+
+    def __init__(self, items: list, error: Exception | None = None) -> None:
+        self.items, self.error = items, error
+
+    def records(self, path: Path):
+        yield from self.items
+        if self.error is not None:
+            raise self.error
+
+
+def _given_outcome(loader: _Given, path: Path, skip_bad: bool, work: Path | None) -> tuple:
+    """Each record given, with the rejects noted by then; the rejects; what was raised."""
+    rejects: list = []
+    given: list = []
+    try:
+        for record in _checked(loader, path, skip_bad, rejects, work):
+            given.append((_row(record, 0), len(rejects)))
+    except Exception as exc:  # noqa: BLE001 - compared
+        return given, [str(r) for r in rejects], f"{type(exc).__name__}: {exc}"
+    return given, [str(r) for r in rejects], None
+
+
+def _product(key: str, size: int, line: int) -> Node:
+    return Node(Label.PRODUCT, key, {"size": size}, (), f"f.csv:{line}")
+
+
+@pytest.mark.parametrize("skip_bad", [False, True])
+@pytest.mark.parametrize("items, error", [
+    ([_product("a", 1, 1), _product("b", 1, 2)], OSError(5, "Input/output error")),
+    ([_product("a", 1, 1)], ValueError("a loader's fault")),
+    ([_product("a", 1, 1), Reject("f.csv:2", "bad"), _product("a", 2, 3), _product("b", 1, 4), Reject("f.csv:5", "x")],
+     None),
+    ([_product("a", 1, 1), Reject("f.csv:2", "bad"), _product("a", 2, 3)], None),
+    ([_product("a", 1, 1), _product("a", 2, 2), _product("c", 1, 3)], LoadError("f.csv:4", "broken")),
+], ids=["OSError", "ValueError", "rejects between", "reject then conflict", "conflict then LoadError"])
+def test_what_a_loader_raises_comes_after_the_same_records(tmp_path, always_on_disk, items, error, skip_bad):
+    path = tmp_path / "f.csv"
+    path.write_text("x" * 100)
+    work = tmp_path / "work"
+    work.mkdir()
+    in_memory = _given_outcome(_Given(items, error), path, skip_bad, None)
+    assert _given_outcome(_Given(items, error), path, skip_bad, work) == in_memory
+    assert not list(work.iterdir())
+
+
+def test_a_fits_file_is_never_checked_on_disk(tmp_path, always_on_disk):
+    from mastgraph.loaders.fits_headers import FitsHeaderLoader
+    from mastgraph.loaders.listings import ListingLoader
+
+    path = tmp_path / "big.fits"
+    path.write_bytes(b"SIMPLE  =" + b" " * 100)
+    assert not check_on_disk.on_disk(path, FitsHeaderLoader()) and check_on_disk.on_disk(path, ListingLoader())

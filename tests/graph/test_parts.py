@@ -102,11 +102,58 @@ def test_a_member_list_over_several_parts_is_replaced_once_with_the_whole_list(g
     empty_graph(graph, database)
     assert not ingest_paths(graph, neo4j_settings, [first]).failed
     small = neo4j_settings.model_copy(update={"batch_size": 2})  # parts of 20 records
-    parts = ingest_paths(graph, small, [later])
+    told: list[str] = []
+    parts = ingest_paths(graph, small, [later], progress=lambda result, stage: told.append(stage))
     assert not parts.failed and parts.files[0].records > 3 * 20
+    total = -(-parts.files[0].records // 20)  # (one file alone: every record written)
+    expected = [f"part {number} of {total}" for number in range(1, total + 1)]
+    assert [stage for stage in told if stage.startswith("part ")] == expected
     assert parts.written.rels_deleted["HAS_MEMBER"] == 3  # no part removed a member a later part gives
     assert canonical_dump(graph, database) == expected
     assert count(graph, "MATCH (:Association)-[r:HAS_MEMBER]->() RETURN count(r)") == members - 3
+
+
+def _level2(template: Path, out: Path, products: int, without_first_science: bool) -> Path:
+    """A Level-2 association like `template` with `products` products, each of its own exposure
+    (science) and the next one's (background); optionally the first without its science member."""
+    document = json.loads(template.read_text())
+    stem = document["products"][0]["name"].rsplit("_", 2)[0]  # (the exposure's name without its number)
+    listed = []
+    for number in range(1, products + 1):
+        name = f"{stem}_{number:05d}_{document['products'][0]['name'].rsplit('_', 1)[1]}"
+        following = f"{stem}_{number % products + 1:05d}_{name.rsplit('_', 1)[1]}"
+        members = [{"expname": f"{name}_rate.fits", "exptype": "science", "exposerr": "null"},
+                   {"expname": f"{following}_rate.fits", "exptype": "background", "exposerr": "null"}]
+        listed.append({"name": name, "members": members[1:] if without_first_science and number == 1 else members})
+    document["products"] = listed
+    out.mkdir(parents=True, exist_ok=True)
+    (out / template.name).write_text(json.dumps(document, indent=4))
+    return out / template.name
+
+
+def test_what_a_replaced_member_list_removed_is_derived_again_by_the_parts(graph, neo4j_settings, demo, tmp_path):
+    """The member list is replaced before any part derives: the ANTECEDENT a product's file name
+    implies, removed with the member it was also derived from, is made again by the part that
+    touches the product (the first), as in one transaction."""
+    database = neo4j_settings.neo4j_database
+    template = next(path for path in sorted(demo.rglob("*_spec2_*_asn.json")))
+    first = _level2(template, tmp_path / "first", 12, False)
+    later = _level2(template, tmp_path / "later", 12, True)
+
+    def load(settings) -> tuple:
+        empty_graph(graph, database)
+        assert not ingest_paths(graph, neo4j_settings, [first]).failed
+        told: list[str] = []
+        report = ingest_paths(graph, settings, [later], progress=lambda result, stage: told.append(stage))
+        assert not report.failed and report.written.rels_deleted["HAS_MEMBER"] == 1
+        return canonical_dump(graph, database), sum(stage.startswith("part ") for stage in told)
+
+    whole, none = load(neo4j_settings)
+    parted, parts = load(neo4j_settings.model_copy(update={"batch_size": 2}))
+    assert none == 0 and parts >= 3
+    assert parted == whole
+    # the ANTECEDENT the first product's name implies, though its science member was removed:
+    assert any(line.startswith("('ANTECEDENT'") and "00001" in line and "_cal.fits" in line for line in whole[1])
 
 
 def test_a_stop_between_parts_says_how_many_parts_are_in_the_graph():
@@ -121,4 +168,20 @@ def test_a_stop_between_parts_says_how_many_parts_are_in_the_graph():
         "of big.csv were written, whether part 1 was is unknown (its commit got no answer); run the same "
         "command again to finish")
     first = IngestStopped(Path("big.csv"), 1, 0, None, parts=(0, 7))  # Ctrl-C before any part committed
-    assert "nothing of big.csv was written" in first.describe("bolt://h:7687")
+    assert "nothing of big.csv was written" in first.describe("bolt://h:7687") and first.interrupted
+    full = IngestStopped(Path("big.csv"), 2, 0, None, parts=(3, 7), reason="cannot write the ingest's work folder /w: "
+                                                                              "No space left on device")
+    assert full.describe("bolt://h:7687") == (
+        "cannot write the ingest's work folder /w: No space left on device while loading big.csv; 2 files were "
+        "loaded, 3 of the 7 parts of big.csv were written; run the same command again to finish")
+    assert not full.interrupted
+
+
+def test_the_records_of_the_parts_written():
+    from mastgraph.pipeline.ingest import FileResult, _first_records
+    from mastgraph.pipeline.parse_pass import Parsed
+
+    every = Parsed(FileResult(Path("f.csv"), records=5))
+    assert _first_records(every, 3).written == b"\x01\x01\x01\x00\x00"
+    some = Parsed(FileResult(Path("f.csv"), records=6), written=b"\x00\x01\x00\x01\x01\x01")
+    assert _first_records(some, 2).written == b"\x00\x01\x00\x01\x00\x00"
