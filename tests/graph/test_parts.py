@@ -106,8 +106,8 @@ def test_a_member_list_over_several_parts_is_replaced_once_with_the_whole_list(g
     parts = ingest_paths(graph, small, [later], progress=lambda result, stage: told.append(stage))
     assert not parts.failed and parts.files[0].records > 3 * 20
     total = -(-parts.files[0].records // 20)  # (one file alone: every record written)
-    expected = [f"part {number} of {total}" for number in range(1, total + 1)]
-    assert [stage for stage in told if stage.startswith("part ")] == expected
+    stages = [f"part {number} of {total}" for number in range(1, total + 1)]
+    assert [stage for stage in told if stage.startswith("part ")] == stages
     assert parts.written.rels_deleted["HAS_MEMBER"] == 3  # no part removed a member a later part gives
     assert canonical_dump(graph, database) == expected
     assert count(graph, "MATCH (:Association)-[r:HAS_MEMBER]->() RETURN count(r)") == members - 3
