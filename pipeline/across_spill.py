@@ -141,6 +141,11 @@ def _member(row: tuple) -> tuple[str, str] | None:
     return row[4], f"{row[6]}|{props.get('product') or ''}|{props.get('exptype') or ''}"
 
 
+def _starts_member_list(row: tuple) -> bool:
+    """`pipeline.ingest.starts_member_list` of a record's row."""
+    return row[1] == 0 and row[2] == _ASSOCIATION and "products" in row[4]
+
+
 def _partition(row: tuple, count: int) -> int:
     """The partition of a record's row: by the node's label and key, or the relationship's type and
     end keys (every record of one `RecordMerger` key has the same), the same in every process
@@ -175,8 +180,8 @@ class Partitions:
             if member is not None:
                 members.append((member[0], member[1], row[8]))
                 written.append(1)
-            else:  # (`pipeline.ingest.starts_member_list` of the row)
-                written.append(row[1] == 0 and row[2] == _ASSOCIATION and "products" in row[4])
+            else:
+                written.append(_starts_member_list(row))
         self.number = number
         self.size += len(rows)
 

@@ -29,7 +29,8 @@ from mastgraph.loaders.records import Conflict, LoadError, Loader, RecordMerger,
 from mastgraph.model.records import Edge, Node
 from mastgraph.model.errors import first_line
 
-from mastgraph.pipeline.across_spill import _ASSOCIATION, SpilledAcrossFiles, WorkFolderError, _member, _record
+from mastgraph.pipeline.across_spill import (
+    SpilledAcrossFiles, WorkFolderError, _member, _record, _starts_member_list)
 from mastgraph.pipeline.check_on_disk import checked_on_disk, on_disk
 from mastgraph.pipeline.parse_pass import (
     Parsed, ParsedFiles, _read_chunk, input_bytes, parse_in_order, parse_to_chunks, workers_for)
@@ -376,7 +377,7 @@ class MemberLists:
             member = _member(row)
             if member is not None:
                 lists.members.setdefault(member[0], set()).add(member[1])
-            elif row[1] == 0 and row[2] == _ASSOCIATION and "products" in row[4]:  # (`starts_member_list`)
+            elif _starts_member_list(row):
                 lists.members.setdefault(row[3], set())
         return lists
 

@@ -13,13 +13,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mastgraph.bench.large_file import joined_listing
 from mastgraph.loaders import registry
 from mastgraph.loaders.records import LoadError, Reject
 from mastgraph.model.records import Node
 from mastgraph.model.vocabulary import Label
 from mastgraph.pipeline import check_on_disk, ingest
 from mastgraph.pipeline.across_spill import _row
-from mastgraph.pipeline.ingest import BadFile, _checked, ingest_paths
+from mastgraph.pipeline.ingest import _checked, ingest_paths
 from mastgraph.sample.generator import generate
 
 from ..bulk.conftest import canonical_dump
@@ -27,17 +28,17 @@ from ..conftest import empty_graph
 from ..loaders.test_damage_property import damaged
 
 
-def outcome(path: Path, skip_bad: bool, work: Path | None) -> tuple[list[tuple], list[str], str | None]:
-    """(the records given, as rows; the rejects; the refusal) of `_checked` on `path`."""
+def outcome(path: Path, skip_bad: bool, work: Path | None, loader=None) -> tuple[list[tuple], list[str], str | None]:
+    """Of `_checked` on `path` (read by `loader`, else the one the registry picks): each record given,
+    as a row, with the rejects noted by then; the rejects; what was raised (its kind and text)."""
     rejects: list = []
-    records: list[tuple] = []
-    error = None
+    given: list[tuple] = []
     try:
-        for record in _checked(registry.detect(path), path, skip_bad, rejects, work):
-            records.append(_row(record, 0))
-    except BadFile as exc:
-        error = str(exc)
-    return records, [str(reject) for reject in rejects], error
+        for record in _checked(loader or registry.detect(path), path, skip_bad, rejects, work):
+            given.append((_row(record, 0), len(rejects)))
+    except Exception as exc:  # noqa: BLE001 - compared
+        return given, [str(reject) for reject in rejects], f"{type(exc).__name__}: {exc}"
+    return given, [str(reject) for reject in rejects], None
 
 
 @pytest.fixture
@@ -59,11 +60,9 @@ def listing(tmp_path_factory) -> list[str]:
     """The lines of the demo sample's product listings, as one listing."""
     out = tmp_path_factory.mktemp("demo")
     generate(out, "demo")
-    files = sorted(p for p in out.rglob("*.csv") if "listings" in p.parts)
-    lines = files[0].read_text().splitlines()
-    for path in files[1:]:
-        lines += path.read_text().splitlines()[1:]
-    return lines
+    joined = out / "jw_joined_products.csv"
+    joined_listing(sorted(p for p in out.rglob("*.csv") if "listings" in p.parts), joined)
+    return joined.read_text().splitlines()
 
 
 def _damaged_listing(lines: list[str], seed: int, ending: str) -> str:
@@ -167,18 +166,6 @@ class _Given:
             raise self.error
 
 
-def _given_outcome(loader: _Given, path: Path, skip_bad: bool, work: Path | None) -> tuple:
-    """Each record given, with the rejects noted by then; the rejects; what was raised."""
-    rejects: list = []
-    given: list = []
-    try:
-        for record in _checked(loader, path, skip_bad, rejects, work):
-            given.append((_row(record, 0), len(rejects)))
-    except Exception as exc:  # noqa: BLE001 - compared
-        return given, [str(r) for r in rejects], f"{type(exc).__name__}: {exc}"
-    return given, [str(r) for r in rejects], None
-
-
 def _product(key: str, size: int, line: int) -> Node:
     return Node(Label.PRODUCT, key, {"size": size}, (), f"f.csv:{line}")
 
@@ -197,8 +184,8 @@ def test_what_a_loader_raises_comes_after_the_same_records(tmp_path, always_on_d
     path.write_text("x" * 100)
     work = tmp_path / "work"
     work.mkdir()
-    in_memory = _given_outcome(_Given(items, error), path, skip_bad, None)
-    assert _given_outcome(_Given(items, error), path, skip_bad, work) == in_memory
+    in_memory = outcome(path, skip_bad, None, _Given(items, error))
+    assert outcome(path, skip_bad, work, _Given(items, error)) == in_memory
     assert not list(work.iterdir())
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import neo4j
 import pytest
 
+from mastgraph.bench.large_file import joined_listing
 from mastgraph.graph import db
 from mastgraph.graph.server import LocalNeo4j
 from mastgraph.pipeline.ingest import IngestStopped, ingest_paths
@@ -37,13 +38,10 @@ def one_listing(demo: Path, tmp_path_factory) -> Path:
     """The demo sample's product listings as one file (as a listing of many observations is)."""
     listings = sorted(p for p in demo.rglob("*.csv") if "listings" in p.parts)
     header = listings[0].read_text().splitlines()[0]
-    lines = [header]
     for path in listings:
-        text = path.read_text().splitlines()
-        assert text[0] == header
-        lines += text[1:]
+        assert path.read_text().splitlines()[0] == header
     path = tmp_path_factory.mktemp("one") / "jw_all_products.csv"
-    path.write_text("\n".join(lines) + "\n")
+    joined_listing(listings, path)
     return path
 
 
