@@ -75,7 +75,11 @@ def build_command(
         except KeyboardInterrupt:
             progress.close()
             raise fail(stopped(progress.phase, dry_run, "interrupted"), 130) from None
-        except (ServerError, db.DatabaseUnavailable, neo4j.exceptions.Neo4jError, OSError, WorkFolderError) as exc:
+        except WorkFolderError as exc:
+            progress.close()
+            raise fail(stopped(progress.phase, dry_run, str(exc), "run the same command again once it can be "
+                                                                 "written (or with --work-dir elsewhere)")) from None
+        except (ServerError, db.DatabaseUnavailable, neo4j.exceptions.Neo4jError, OSError) as exc:
             progress.close()
             raise fail(first_line(exc)) from None
     _summary(report)
@@ -88,11 +92,12 @@ def build_command(
 _IMPORTED = ("import", "index", "residuals")
 
 
-def stopped(phase: str | None, dry_run: bool, what: str) -> str:
-    """The one line of a build stopped by a lost Neo4j or Ctrl-C, saying what the database holds."""
+def stopped(phase: str | None, dry_run: bool, what: str, again: str = "run the same command again") -> str:
+    """The one line of a build stopped by a lost Neo4j, Ctrl-C or a work folder that cannot be
+    written, saying what the database holds."""
     during = f"{what} during the build's {PHASE_TITLES.get(phase or '', phase or 'start')} phase"
     if dry_run or phase not in _IMPORTED:
-        return f"{during}, before the import: nothing was written; run the same command again"
+        return f"{during}, before the import: nothing was written; {again}"
     return (f"{during}, after the import began: the database holds an unfinished graph; run the same command "
             "again with --force to build it anew (`mastgraph server start` first if the server is stopped)")
 

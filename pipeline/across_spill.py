@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from mastgraph.loaders.records import Conflict, RecordMerger
+from mastgraph.model.errors import first_line
 from mastgraph.model.records import Edge, Node
 from mastgraph.model.vocabulary import Label, Rel
 
@@ -61,11 +62,11 @@ BUFFERED = 20_000
 
 
 class WorkFolderError(Exception):
-    """The ingest's work folder cannot be written (disk full, no permission): one line."""
+    """A work folder (the ingest's or the bulk build's) cannot be written (disk full, no permission): one line."""
 
 
-def cannot_write(where: Path, exc: OSError) -> str:
-    return f"cannot write the ingest's work folder {where}: {exc.strerror or exc}"
+def cannot_write(where: Path, exc: BaseException) -> str:
+    return f"cannot write the work folder {where}: {getattr(exc, 'strerror', None) or first_line(exc)}"
 
 
 #: This host, as work folders are named (`work_folder`).

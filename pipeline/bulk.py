@@ -46,6 +46,7 @@ from mastgraph.pipeline.bulk_merge import (
     DATA_FILES, BulkDataError, GroupFile, MergeConfig, MergeWorker, PartitionResult, WINDOW_BOUNDS, group_dir,
     read_residuals,
 )
+from mastgraph.pipeline.across_spill import WorkFolderError, cannot_write
 from mastgraph.pipeline.bulk_conflicts import Clashes
 from mastgraph.pipeline.bulk_spill import FileOutcome, ParseConfig, ParseResult, ParseWorker, peak_rss, read_rejects
 from mastgraph.pipeline import derive_tables
@@ -233,7 +234,10 @@ def refuse_non_empty(driver: neo4j.Driver, settings: Settings, force: bool) -> i
 def check_disk(estimated: int, work_dir: Path, data_dir: Path | None) -> None:
     """Refuse when the work folder's (and the database's) disk has too little room for the build
     (`data_dir` None: no database is written)."""
-    work_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        work_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WorkFolderError(cannot_write(work_dir, exc)) from None
     work_need = int(estimated * WORK_FACTOR)
     db_need = int(estimated * DATABASE_FACTOR)
     work_free = shutil.disk_usage(work_dir).free
@@ -265,7 +269,7 @@ def choose_partitions(estimated: int) -> int:
 
 # -- worker processes ------------------------------------------------------------------------
 
-def _worker_main(worker_cls: type, config: Any, tag: str, tasks: list, results: Any, log: str) -> None:
+def _worker_main(worker_cls: type, config: Any, tag: str, tasks: list, results: Any, log: str, folder: str) -> None:
     try:
         worker = worker_cls(config, tag)
         for task in tasks:
@@ -273,6 +277,8 @@ def _worker_main(worker_cls: type, config: Any, tag: str, tasks: list, results: 
         results.put(("done", tag, worker.finish()))
     except BulkDataError as exc:
         results.put(("error", tag, str(exc)))
+    except (WorkFolderError, OSError) as exc:  # (a file a loader cannot read is that file's error: `parse_file`)
+        results.put(("folder", tag, _folder_error(exc, folder)))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent as one line, traceback in the log
         with open(log, "a", encoding="utf-8") as fh:
             fh.write(traceback.format_exc())
@@ -297,9 +303,15 @@ def _context():
     return context
 
 
+def _folder_error(exc: BaseException, folder: Path | str) -> str:
+    """The one line of a stage that could not write (or read back) the build's work folder."""
+    return str(exc) if isinstance(exc, WorkFolderError) else cannot_write(Path(folder), exc)
+
+
 def run_stage(worker_cls: type, config: Any, tasks: Iterable, workers: int, on_message: Callable[[tuple], None],
               log: Path, tasks_per_process: int = 1) -> list:
     """Run tasks through `workers` processes at a time (inline when 1); returns each `finish()`.
+    The work folder (`log`'s) that cannot be written or read back (disk full) raises `WorkFolderError`.
 
     Tasks are taken from the iterable as processes start. Each process runs `tasks_per_process`
     tasks and exits, and a fresh one takes the next: a worker's memory then never grows with the
@@ -316,6 +328,8 @@ def run_stage(worker_cls: type, config: Any, tasks: Iterable, workers: int, on_m
             return [worker.finish()]
         except BulkDataError as exc:
             raise BulkError(str(exc)) from None
+        except OSError as exc:
+            raise WorkFolderError(_folder_error(exc, log.parent)) from None
     context = _context()
     results = context.Queue()
     chunks = _chunked(iter(tasks), max(1, tasks_per_process))
@@ -328,7 +342,8 @@ def run_stage(worker_cls: type, config: Any, tasks: Iterable, workers: int, on_m
             while pending and free:
                 tag = free.pop()
                 process = context.Process(target=_worker_main, daemon=True,
-                                          args=(worker_cls, config, tag, pending, results, str(log)))
+                                          args=(worker_cls, config, tag, pending, results, str(log),
+                                                str(log.parent)))
                 process.start()
                 active[tag] = process
                 pending = next(chunks, None)
@@ -346,6 +361,8 @@ def run_stage(worker_cls: type, config: Any, tasks: Iterable, workers: int, on_m
                 finished.append(payload)
                 active.pop(tag).join()  # its files closed: the next process of this tag appends to them
                 free.append(tag)
+            elif kind == "folder":
+                raise WorkFolderError(payload)
             else:
                 raise BulkError(payload)
     finally:
@@ -456,9 +473,12 @@ class Build:
         # else: a dry run, a local server that has never created the database (empty), or a stopped
         # one whose database --force replaces anyway: no start and stop around the import are needed
         check_disk(self.report.estimated_bytes, self.work.parent, None if dry_run else self.local.data_dir)
-        self.work.mkdir(parents=True, exist_ok=False)
-        self.spill_dir.mkdir()
-        self.csv_dir.mkdir()
+        try:
+            self.work.mkdir(parents=True, exist_ok=False)
+            self.spill_dir.mkdir()
+            self.csv_dir.mkdir()
+        except OSError as exc:
+            raise WorkFolderError(cannot_write(self.work.parent, exc)) from None
         estimated = self.report.estimated_bytes
         self.report.partitions = self.options.partitions or choose_partitions(estimated)
         workers = self.options.workers or os.cpu_count() or 1
@@ -682,22 +702,43 @@ class Build:
         """The derivation rules over the facts the CSV phase wrote: every derived relationship into
         the importer's CSV (new ones), or into the residual values (properties of a relationship a
         loader also wrote). Returns the derived relationships' import groups."""
+        import duckdb
+
         rules = len(derive_tables.RULES)
         self.progress.start("derive", rules + 2, "loading the facts")
         started = time.perf_counter()
-        self.report.fact_bytes = sum(f.stat().st_size for f in self.facts_dir.rglob("*.csv"))
         self.report.duckdb_memory_limit = self.options.derive_memory
+        try:
+            self.report.fact_bytes = sum(f.stat().st_size for f in self.facts_dir.rglob("*.csv"))
+            result = self._run_rules()
+            groups = self._derived_groups(result)
+        except duckdb.OutOfMemoryException as exc:
+            raise BulkError(f"the derivation rules ran out of memory ({first_line(exc)}); give them more with "
+                            f"--derive-memory (now {self.options.derive_memory}); nothing was written") from None
+        except (OSError, duckdb.IOException) as exc:  # (DuckDB's database and its spill are in the work folder)
+            raise WorkFolderError(cannot_write(self.work, exc)) from None
+        self.report.derive_steps = {k: round(v, 3) for k, v in result.seconds.items()}
+        self.report.derive_rule_rows = dict(result.rows)
+        self.report.derived = dict(sorted(result.created.items()))
+        self.report.duckdb_peak_bytes = result.duckdb_peak_bytes
+        self.report.phases["derive"] = time.perf_counter() - started
+        self.progress.finish("derive", f"{sum(self.report.derived.values()):,} relationships derived")
+        return groups
+
+    def _run_rules(self) -> derive_tables.DeriveResult:
         config = derive_tables.DuckConfig(self.work / "derive.duckdb", self.work / "duckdb-tmp",
                                           self.options.derive_memory, self.report.workers)
         con = derive_tables.connect(config)
         try:
             derive_tables.load_facts(con, self.facts_dir)
             self.progress.update("derive", 1, "facts loaded")
-            result = derive_tables.derive_edges(
-                con, self.csv_dir / "derived",
-                lambda name, done: self.progress.update("derive", 1 + done, name))
+            return derive_tables.derive_edges(con, self.csv_dir / "derived",
+                                              lambda name, done: self.progress.update("derive", 1 + done, name))
         finally:
             con.close()
+
+    def _derived_groups(self, result: derive_tables.DeriveResult) -> list[ImportGroup]:
+        """The import groups (a header each) of the derived relationships' CSV, and their residual values."""
         if not self.options.keep_work:
             shutil.rmtree(self.facts_dir, ignore_errors=True)
             (self.work / "derive.duckdb").unlink(missing_ok=True)
@@ -715,12 +756,6 @@ class Build:
                 pickle.dump(result.residuals, fh, protocol=pickle.HIGHEST_PROTOCOL)
             self.residual_files.append(str(path))
             self.report.residual_values += sum(len(item[-1]) for item in result.residuals)
-        self.report.derive_steps = {k: round(v, 3) for k, v in result.seconds.items()}
-        self.report.derive_rule_rows = dict(result.rows)
-        self.report.derived = dict(sorted(result.created.items()))
-        self.report.duckdb_peak_bytes = result.duckdb_peak_bytes
-        self.report.phases["derive"] = time.perf_counter() - started
-        self.progress.finish("derive", f"{sum(self.report.derived.values()):,} relationships derived")
         return groups
 
     def _final_counts(self, driver: neo4j.Driver) -> None:

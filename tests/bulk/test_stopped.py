@@ -1,9 +1,16 @@
-"""`mastgraph build` stopped by a lost Neo4j or Ctrl-C: one line saying what the database holds."""
+"""`mastgraph build` stopped by a lost Neo4j, Ctrl-C or a work folder that cannot be written: one line
+saying what the database holds."""
 
 from __future__ import annotations
 
 import logging
+import os
+import re
+import resource
+import subprocess
+import sys
 
+import duckdb
 import neo4j
 import pytest
 from typer.testing import CliRunner
@@ -11,6 +18,12 @@ from typer.testing import CliRunner
 from mastgraph.cli import build as build_cli
 from mastgraph.cli.main import app
 from mastgraph.graph import db
+from mastgraph.graph.settings import Settings
+from mastgraph.pipeline import derive_tables
+from mastgraph.pipeline.across_spill import WorkFolderError
+from mastgraph.pipeline.bulk import Build, BuildOptions, BulkError, build
+
+from .conftest import REAL
 
 
 def _stopping_at(phase: str, exc: BaseException):
@@ -50,3 +63,54 @@ def test_build_stopped_is_one_line(monkeypatch, tmp_path, phase, exc, code, expe
     # the driver's log goes to the state folder, not to the console
     files = [h.baseFilename for h in logging.getLogger("neo4j").handlers if isinstance(h, logging.FileHandler)]
     assert files == [str(tmp_path / "logs" / "neo4j-driver.log")]
+
+
+def _small_files() -> None:
+    """In the child: no file may grow past 32 KiB (a write past it fails with EFBIG, as on a full
+    disk: Python ignores SIGXFSZ), so the build's spill files cannot be written."""
+    resource.setrlimit(resource.RLIMIT_FSIZE, (32 * 1024, 32 * 1024))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_work_folder_that_cannot_be_written_is_one_line(tmp_path, demo_sample, workers):
+    """The spill cannot be written during the parse, in the build's own process (`--workers 1`) or in
+    its worker processes: one line naming the work folder and the reason, and no work file left."""
+    work = tmp_path / "work"
+    env = {**os.environ, "MASTGRAPH_HOME": str(tmp_path / "state")}
+    done = subprocess.run([sys.executable, "-m", "mastgraph.cli", "build", "--dry-run",
+                           "--workers", str(workers), "--work-dir", str(work), str(demo_sample)],
+                          env=env, capture_output=True, text=True, timeout=300, preexec_fn=_small_files)
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    line, = done.stderr.strip().splitlines()
+    assert re.fullmatch(rf"error: cannot write the work folder {re.escape(str(work))}/build-[0-9T]+-[0-9]+: File too "
+                        r"large during the build's parse phase, before the import: nothing was written; run the same "
+                        r"command again once it can be written \(or with --work-dir elsewhere\)", line), line
+    assert not any(work.iterdir())
+
+
+def test_a_work_folder_that_is_a_file_is_one_line(tmp_path):
+    taken = tmp_path / "taken"
+    taken.write_text("a file where the work folder should be")
+    with pytest.raises(WorkFolderError, match=rf"^cannot write the work folder {re.escape(str(taken))}: File exists$"):
+        build(Settings(neo4j_uri=None, home=tmp_path / "state"), [REAL], BuildOptions(dry_run=True, work_dir=taken))
+
+
+@pytest.mark.parametrize("raised, expected", [
+    (duckdb.IOException('IO Error: Could not write file "derive.duckdb": No space left on device'),
+     r"^cannot write the work folder .*: IO Error: Could not write file \"derive.duckdb\": No space left on device$"),
+    (duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block of size 256.0 KiB (1.0 GiB/1.0 GiB "
+                                 "used)"),
+     r"^the derivation rules ran out of memory \(Out of Memory Error: .*\); give them more with --derive-memory "
+     r"\(now 1GB\); nothing was written$"),
+])
+def test_the_derivation_failing_in_duckdb_is_one_line(tmp_path, monkeypatch, raised, expected):
+    """DuckDB's database and spill are in the work folder: a full disk there names it; running out of
+    its memory names the option that gives it more."""
+    def refuse(config):
+        raise raised
+
+    monkeypatch.setattr(derive_tables, "connect", refuse)
+    run = Build(Settings(neo4j_uri=None, home=tmp_path / "state"), [REAL], BuildOptions(work_dir=tmp_path / "work"))
+    with pytest.raises((WorkFolderError, BulkError), match=expected):
+        run._derive()

@@ -246,7 +246,7 @@ class _Full(io.BytesIO):
 def test_a_full_disk_is_one_line(tmp_path, demo, always_parallel):
     with pytest.raises(WorkFolderError) as caught:
         parse_to_chunks(API_CSV, False, _Full())
-    assert str(caught.value) == "cannot write the ingest's work folder /work-folder: No space left on device"
+    assert str(caught.value) == "cannot write the work folder /work-folder: No space left on device"
 
     state = tmp_path / "state"
     state.write_text("a file where the state folder should be")
@@ -254,7 +254,7 @@ def test_a_full_disk_is_one_line(tmp_path, demo, always_parallel):
                                 env={"MASTGRAPH_HOME": str(state), "MASTGRAPH_PARSE_WORKERS": "2"})
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
-    assert lines[-1].startswith(f"error: cannot write the ingest's work folder {state / 'ingest-work'}: ")
+    assert lines[-1].startswith(f"error: cannot write the work folder {state / 'ingest-work'}: ")
     assert lines[-1].endswith("; nothing was written") and "Traceback" not in result.output
 
 
@@ -275,7 +275,7 @@ def test_a_comparison_on_disk_that_cannot_start_is_one_line(tmp_path, demo):
                                      "MASTGRAPH_CONFLICT_SPILL_MB": "0"})
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.output.strip().splitlines()[-1].startswith(
-        f"error: cannot write the ingest's work folder {state / 'ingest-work'}: ")
+        f"error: cannot write the work folder {state / 'ingest-work'}: ")
 
 
 def test_the_work_folders_of_a_killed_ingest_are_removed_by_the_next(tmp_path):

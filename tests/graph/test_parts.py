@@ -167,10 +167,10 @@ def test_a_stop_between_parts_says_how_many_parts_are_in_the_graph():
         "command again to finish")
     first = IngestStopped(Path("big.csv"), 1, 0, None, parts=(0, 7))  # Ctrl-C before any part committed
     assert "nothing of big.csv was written" in first.describe("bolt://h:7687") and first.interrupted
-    full = IngestStopped(Path("big.csv"), 2, 0, None, parts=(3, 7), reason="cannot write the ingest's work folder /w: "
+    full = IngestStopped(Path("big.csv"), 2, 0, None, parts=(3, 7), reason="cannot write the work folder /w: "
                                                                               "No space left on device")
     assert full.describe("bolt://h:7687") == (
-        "cannot write the ingest's work folder /w: No space left on device while loading big.csv; 2 files were "
+        "cannot write the work folder /w: No space left on device while loading big.csv; 2 files were "
         "loaded, 3 of the 7 parts of big.csv were written; run the same command again to finish")
     assert not full.interrupted
 
