@@ -21,7 +21,7 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from mastgraph.loaders.records import LoadError, origin
 
@@ -186,78 +186,147 @@ def _located(value: Any, lines: Iterator[int]) -> tuple[Any, int]:
     return items, keys
 
 
-class JsonRecords:
-    """The record objects of a MAST JSON document, in order, each with the line of its opening brace."""
+#: Characters `JsonRecords` reads at a time: its window holds the record being read and at most
+#: about this much text more (or the record, when one is longer).
+BLOCK = 1 << 20
+#: A value decoded, or a decoding fault, this far before the window's end is the text's own: what
+#: follows cannot change it (but an unterminated string's fault, reported where the string starts).
+_FAULT_MARGIN = 64
 
-    def __init__(self, path: Path, text: str) -> None:
+
+class JsonRecords:
+    """The record objects of a MAST JSON document, in order, each with the line of its opening brace.
+
+    Read from a file, the text goes through a window: `BLOCK` characters are read at a time and the
+    text before the record being read is let go, so memory holds about one block and one record
+    however long the document is. A value the window cuts short is decoded again once more text is
+    in (the window grows by what it holds, so a record longer than a block costs linear time)."""
+
+    def __init__(self, path: Path, source: str | TextIO, block: int = BLOCK) -> None:
         self.path = path
-        self.text = text
+        self.block = block
         self.decode = json.JSONDecoder().raw_decode
-        self.line_at = LineCounter(text)
+        if isinstance(source, str):
+            self.text, self.source, self.ended = source, None, True
+        else:
+            self.text, self.source, self.ended = "", source, False
+        self.first_line = 1  # the line of text[0]
+        self._line_pos, self._line = 0, 1  # a position of the window and its line (counted on from there)
 
     def __iter__(self) -> Iterator[tuple[str, Any]]:
         """(origin, value) of each record; `LoadError` at the first fault."""
-        text, path = self.text, self.path
-        pos = _WS.match(text, 0).end()
-        if pos >= len(text):
+        path = self.path
+        pos = self._ws(0)
+        if pos >= len(self.text):
             raise LoadError(str(path), "empty JSON document")
-        if text[pos] == "[":
+        if self.text[pos] == "[":
             end = yield from self._array(pos)
-        elif text[pos] == "{":
+        elif self.text[pos] == "{":
             end = yield from self._object(pos)
         else:
             raise LoadError(self._at(pos), "expected a JSON object or list of records")
-        if _WS.match(text, end).end() != len(text):
+        if self._ws(end) != len(self.text):
             raise LoadError(self._at(end), "extra data after the JSON document")
 
+    # -- the window --------------------------------------------------------------------------
+    def _more(self, pos: int) -> bool:
+        """Read on (a block, or as much as the window holds after `pos`); False at the end of the text."""
+        if self.ended:
+            return False
+        read = self.source.read(max(self.block, len(self.text) - pos))
+        if not read:
+            self.ended = True
+            return False
+        self.text += read
+        return True
+
+    def _let_go(self, pos: int) -> int:
+        """Drop the text before `pos` once it is more than a block (nothing before it is read again);
+        returns `pos` in the window that is left."""
+        if pos < self.block or self.source is None:
+            return pos
+        text = self.text
+        if self._line_pos <= pos:
+            self._line += text.count("\n", self._line_pos, pos)
+            self._line_pos = 0
+        else:
+            self._line_pos -= pos
+        self.first_line += text.count("\n", 0, pos)
+        self.text = text[pos:]
+        return 0
+
+    def _line_at(self, pos: int) -> int:
+        """The 1-based line of window position `pos` (cheapest in increasing order)."""
+        if pos < self._line_pos:
+            self._line_pos, self._line = 0, self.first_line
+        self._line += self.text.count("\n", self._line_pos, pos)
+        self._line_pos = pos
+        return self._line
+
+    def _ws(self, pos: int) -> int:
+        """The position after the whitespace at `pos` (reading on while the window ends in it)."""
+        while True:
+            end = _WS.match(self.text, pos).end()
+            if end < len(self.text) or not self._more(end):
+                return end
+
     def _at(self, pos: int) -> str:
-        return origin(self.path, self.line_at(pos))
+        return origin(self.path, self._line_at(pos))
 
     def _decode(self, pos: int) -> tuple[Any, int]:
-        try:
-            return self.decode(self.text, pos)
-        except json.JSONDecodeError as exc:
-            raise LoadError(origin(self.path, exc.lineno), f"bad JSON: {exc.msg}") from None
+        while True:
+            try:
+                value, end = self.decode(self.text, pos)
+            except json.JSONDecodeError as exc:
+                cut_short = exc.msg.startswith("Unterminated string") or exc.pos >= len(self.text) - _FAULT_MARGIN
+                if cut_short and self._more(pos):
+                    continue
+                line = self.first_line + self.text.count("\n", 0, exc.pos)
+                raise LoadError(origin(self.path, line), f"bad JSON: {exc.msg}") from None
+            # (a number the window cuts reads as a shorter one: "1." or "1e" is read as 1)
+            if end < len(self.text) - _FAULT_MARGIN or not self._more(pos):
+                return value, end
 
+    # -- the document ------------------------------------------------------------------------
     def _array(self, pos: int):
         """Records of the array starting at `pos` (which must be '['); returns the end position."""
-        text = self.text
-        pos = _WS.match(text, pos + 1).end()
-        if text.startswith("]", pos):
+        pos = self._ws(pos + 1)
+        if self.text.startswith("]", pos):
             return pos + 1
         while True:
+            pos = self._let_go(pos)
             value, end = self._decode(pos)
             yield self._at(pos), value
-            pos = _WS.match(text, end).end()
-            if text.startswith(",", pos):
-                pos = _WS.match(text, pos + 1).end()
+            pos = self._ws(end)
+            if self.text.startswith(",", pos):
+                pos = self._ws(pos + 1)
                 continue
-            if text.startswith("]", pos):
+            if self.text.startswith("]", pos):
                 return pos + 1
             raise LoadError(self._at(pos), "bad JSON: expected ',' or ']' in the record list")
 
     def _object(self, pos: int):
         """Records of every list-valued member (but metadata members); returns the end position."""
-        text = self.text
-        pos = _WS.match(text, pos + 1).end()
-        if text.startswith("}", pos):
+        pos = self._ws(pos + 1)
+        if self.text.startswith("}", pos):
             return pos + 1
         while True:
-            if not text.startswith('"', pos):
+            pos = self._let_go(pos)
+            if not self.text.startswith('"', pos):
                 raise LoadError(self._at(pos), "bad JSON: expected a member name")
             key, pos = self._decode(pos)
-            pos = _WS.match(text, pos).end()
-            if not text.startswith(":", pos):
+            pos = self._ws(pos)
+            if not self.text.startswith(":", pos):
                 raise LoadError(self._at(pos), "bad JSON: expected ':' after a member name")
-            pos = _WS.match(text, pos + 1).end()
-            if text.startswith("[", pos) and key not in JSON_METADATA:
+            pos = self._ws(pos + 1)
+            if self.text.startswith("[", pos) and key not in JSON_METADATA:
                 pos = yield from self._array(pos)
             else:
                 pos = self._decode(pos)[1]
-            pos = _WS.match(text, pos).end()
-            if text.startswith(",", pos):
-                pos = _WS.match(text, pos + 1).end()
+            pos = self._ws(pos)
+            if self.text.startswith(",", pos):
+                pos = self._ws(pos + 1)
                 continue
-            if text.startswith("}", pos):
+            if self.text.startswith("}", pos):
                 return pos + 1
             raise LoadError(self._at(pos), "bad JSON: expected ',' or '}'")
