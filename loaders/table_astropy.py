@@ -1,6 +1,6 @@
 """ECSV and VOTable tables, read by astropy: ECSV has a ``# %ECSV`` YAML header, a column-name line
-and one row per line (a row's origin is its line); a VOTable row's origin is its ``<TR>`` line
-(TABLEDATA), else ``path:row N``."""
+and one row per line (a row's origin is its line; plain columns are read as they go instead, by
+`loaders/table_ecsv.py`); a VOTable row's origin is its ``<TR>`` line (TABLEDATA), else ``path:row N``."""
 
 from __future__ import annotations
 
@@ -59,6 +59,14 @@ def _votable_row_lines(path: Path) -> array:
 
 
 def read_ecsv(path: Path) -> Table:
+    """An ECSV table: read as it goes (`loaders/table_ecsv.py`) when its columns are plain, else whole."""
+    from mastgraph.loaders.table_ecsv import read_ecsv_streamed
+
+    return read_ecsv_streamed(path) or read_ecsv_whole(path)
+
+
+def read_ecsv_whole(path: Path) -> Table:
+    """An ECSV table read whole by astropy (any column astropy can read: arrays, mixins)."""
     from astropy.table import Table as AstropyTable
 
     try:
