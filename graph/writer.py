@@ -119,11 +119,17 @@ class BatchWriter:
     or a relationship merges into the row already buffered, later values winning as `SET +=` would,
     so the database gets each node and relationship once per write. The nodes buffered so far are
     written before a group of relationships.
+
+    With `whole`, nothing is written before `flush`, which writes every node, then every
+    relationship, in statements of `batch_size` rows: a transaction's records (a bounded number)
+    then write each node and relationship once, however often and far apart its records come (a
+    product a listing names, then an association, then its header, across the files of a batch).
     """
 
-    def __init__(self, tx: Runner, batch_size: int = 5000) -> None:
+    def __init__(self, tx: Runner, batch_size: int = 5000, whole: bool = False) -> None:
         self.tx = tx
         self.batch_size = max(batch_size, 1)
+        self.whole = whole
         self.counts = WriteCounts()
         self._nodes: dict[Label, dict[Any, list]] = {}  # label -> key -> [props, extra labels]
         self._edges: dict[EdgeGroup, dict[tuple, dict]] = {}  # group -> (start, end, identity values) -> props
@@ -144,7 +150,7 @@ class BatchWriter:
                 row[0].update(props)
                 row[1].update(labels)
             self._records[label] += 1
-            if len(rows) >= self.batch_size:
+            if len(rows) >= self.batch_size and not self.whole:
                 self._write_nodes(label)
         else:
             identity = record.identity
@@ -160,7 +166,7 @@ class BatchWriter:
             else:
                 known.update(props)
             self._records[group] += 1
-            if len(rows) >= self.batch_size:
+            if len(rows) >= self.batch_size and not self.whole:
                 self._write_edges(group)
 
     def flush(self) -> WriteCounts:
@@ -176,7 +182,7 @@ class BatchWriter:
         if not found:
             return
         rows = [{"key": key, "props": props, "labels": sorted(labels)} for key, (props, labels) in found.items()]
-        self._send(Statement(node_query(group), {"rows": rows}, group, records))
+        self._send_rows(node_query(group), rows, group, records)
 
     def _write_edges(self, group: EdgeGroup) -> None:
         found = self._edges.pop(group, None)
@@ -188,7 +194,16 @@ class BatchWriter:
         identity = group[3]
         rows = [{"start": start_key, "end": end_key, "props": props, "ident": dict(zip(identity, ident))}
                 for (start_key, end_key, ident), props in found.items()]
-        self._send(Statement(edge_query(*group), {"rows": rows}, group, records))
+        self._send_rows(edge_query(*group), rows, group, records)
+
+    def _send_rows(self, query: str, rows: list[dict], group: Label | EdgeGroup, records: int) -> None:
+        """The rows in statements of `batch_size` (the records they merge counted on each: its rows,
+        the first also the repeats merged into them)."""
+        size = self.batch_size
+        repeats = records - len(rows)
+        for start in range(0, len(rows), size):
+            part = rows[start:start + size] if len(rows) > size else rows
+            self._send(Statement(query, {"rows": part}, group, len(part) + (repeats if start == 0 else 0)))
 
     def _send(self, statement: Statement) -> None:
         statement.run(self.tx, self.counts)
@@ -225,8 +240,8 @@ class PlannedWrites(BatchWriter):
     on a retried transaction: the statements do not change). `plain` and `from_plain` carry them
     between processes as plain values (`marshal`)."""
 
-    def __init__(self, batch_size: int = 5000) -> None:
-        super().__init__(None, batch_size)  # type: ignore[arg-type]
+    def __init__(self, batch_size: int = 5000, whole: bool = False) -> None:
+        super().__init__(None, batch_size, whole)  # type: ignore[arg-type]
         self.statements: list[Statement] = []
 
     def _send(self, statement: Statement) -> None:

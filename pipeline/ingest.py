@@ -400,7 +400,7 @@ def _write(tx: neo4j.ManagedTransaction, records: Iterable[Node | Edge], setting
     touched: (written, derived, records written)."""
     phases = {} if phases is None else phases
     started = time.perf_counter()
-    writer = BatchWriter(tx, settings.batch_size)
+    writer = BatchWriter(tx, settings.batch_size, whole=True)
     touched, members, count = _gathered(writer, records)
     counts = writer.flush()
     return counts, _replace_and_derive(tx, counts, touched, members, settings, phases, started), count
@@ -468,7 +468,7 @@ class PlannedBatch:
 def plan_batch(records: Iterable[Node | Edge], batch_size: int) -> PlannedBatch:
     """What `_write` does before the database: the statements of the records, the keys they touch
     and the member lists they give."""
-    writes = PlannedWrites(batch_size)
+    writes = PlannedWrites(batch_size, whole=True)
     touched, members, count = _gathered(writes, records)
     writes.flush()
     return PlannedBatch(writes, touched, members, count)
@@ -556,7 +556,7 @@ def _write_part(tx: neo4j.ManagedTransaction, records: list[Node | Edge], member
     """One part of `_write_in_parts`: its records written, the file's member lists replaced (the first
     part: `members`), and derived over."""
     started = time.perf_counter()
-    writer = BatchWriter(tx, settings.batch_size)
+    writer = BatchWriter(tx, settings.batch_size, whole=True)
     touched, _, _ = _gathered(writer, records)
     counts = writer.flush()
     return counts, _replace_and_derive(tx, counts, touched, members or MemberLists(), settings, phases, started)

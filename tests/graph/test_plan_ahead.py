@@ -81,7 +81,7 @@ def test_planned_statements_are_those_the_writer_sends(graph, neo4j_settings, de
         recording = Recording(tx)
         return recording.calls, batch.writes.run(recording)
 
-    sent, counts = write(graph, database, given, batch_size)  # by the writer, in the transaction
+    sent, counts = write(graph, database, given, batch_size, whole=True)  # by the writer, as `_write` makes it
     expected = canonical_dump(graph, database)
     empty_graph(graph, database)
 

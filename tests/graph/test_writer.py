@@ -47,10 +47,10 @@ class Recording:
         return self.tx.run(query, parameters, **kwargs)
 
 
-def write(drv, database: str, batch: list, batch_size: int) -> tuple[list, object]:
+def write(drv, database: str, batch: list, batch_size: int, whole: bool = False) -> tuple[list, object]:
     def work(tx):
         recording = Recording(tx)
-        writer = BatchWriter(recording, batch_size)
+        writer = BatchWriter(recording, batch_size, whole)
         for record in batch:
             writer.add(record)
         return recording.calls, writer.flush()
@@ -59,8 +59,8 @@ def write(drv, database: str, batch: list, batch_size: int) -> tuple[list, objec
         return session.execute_write(work)
 
 
-@pytest.mark.parametrize("batch_size", [1, 2, 5000])
-def test_one_transaction_gives_the_graph_of_one_record_at_a_time(graph, neo4j_settings, batch_size):
+@pytest.mark.parametrize("batch_size, whole", [(1, False), (2, False), (5000, False), (1, True), (2, True)])
+def test_one_transaction_gives_the_graph_of_one_record_at_a_time(graph, neo4j_settings, batch_size, whole):
     database = neo4j_settings.neo4j_database
     for record in records():
         write(graph, database, [record], 5000)
@@ -68,7 +68,7 @@ def test_one_transaction_gives_the_graph_of_one_record_at_a_time(graph, neo4j_se
     assert count(graph, "MATCH (p:Product {uri: 'mast:p1'}) RETURN p.size * 10 + p.calib_level") == 23
     empty_graph(graph, database)
 
-    calls, counts = write(graph, database, records(), batch_size)
+    calls, counts = write(graph, database, records(), batch_size, whole)
     assert snapshot(graph) == expected
     nodes = count(graph, "MATCH (n) RETURN count(n)")
     relationships = count(graph, "MATCH ()-[r]->() RETURN count(r)")
@@ -78,14 +78,17 @@ def test_one_transaction_gives_the_graph_of_one_record_at_a_time(graph, neo4j_se
     by_records = sum(n for name, n in counts.nodes_created.items() if name != "(relationship ends)")
     assert by_records + sum(counts.nodes_matched.values()) == 6  # each node record created or found its node
     sent = [row.get("key") for query, rows in calls if "MERGE (n:" in query for row in rows]
-    if batch_size == 5000:  # one row per node, and per relationship
+    if whole:  # written at the end: each node once, then each relationship once, `batch_size` rows a statement
+        kinds = ["n" if "MERGE (n:" in query else "r" for query, _ in calls]
+        assert kinds == sorted(kinds) and all(len(rows) <= batch_size for _, rows in calls)
+    if batch_size == 5000 or whole:  # one row per node, and per relationship
         assert sorted(map(str, sent)) == ["11", "asn1", "mast:p1", "mast:p3"]
         edge_rows = [row for query, rows in calls if "MERGE (n:" not in query for row in rows]
         assert len(edge_rows) == 5
         assert sorted((str(row["start"]), row["end"]) for row in edge_rows) == [
             ("11", "mast:p1"), ("11", "mast:p2"), ("asn1", "mast:p1"), ("asn1", "mast:p1"), ("mast:p3", "mast:p1")]
 
-    write(graph, database, records(), batch_size)  # again: nothing changes
+    write(graph, database, records(), batch_size, whole)  # again: nothing changes
     assert snapshot(graph) == expected
 
 
