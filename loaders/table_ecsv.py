@@ -112,20 +112,21 @@ def _rows(path: Path, plain: _Plain) -> Iterator[Row]:
         yield from _converted(path, plain, batch)
     except UnicodeDecodeError as exc:
         raise not_utf8(path, exc) from None
-    except csv.Error as exc:
-        raise LoadError(str(path), f"unreadable ECSV: {exc}") from None
 
 
 def _records(path: Path, plain: _Plain) -> Iterator[tuple[int, list[str]]]:
-    """(line where it starts, its values stripped of spaces and tabs) of each row after the names line: the lines that
-    are neither blank nor comments, split by csv with astropy's settings (a quoted value may go on
-    over the next such line)."""
+    """(line where it starts, its values stripped of spaces and tabs) of each row after the names
+    line: the lines that are neither blank nor comments, split by csv with astropy's settings (a
+    quoted value may go on over the next such line)."""
     numbered = _DataLines(path, plain.header_line)
     reader = csv.reader(numbered, delimiter=plain.delimiter, quotechar='"', doublequote=True,
                         skipinitialspace=True)
-    for cells in reader:
-        yield numbered.first, [cell.strip(" \t") for cell in cells]  # (astropy's `DefaultSplitter.process_val`)
-        numbered.first = 0
+    try:
+        for cells in reader:
+            yield numbered.first, [cell.strip(" \t") for cell in cells]  # (astropy's `DefaultSplitter.process_val`)
+            numbered.first = 0
+    except csv.Error as exc:  # (a value over csv's field size limit)
+        raise LoadError(origin(path, numbered.last), f"unreadable ECSV: {exc}") from None
 
 
 class _DataLines:
@@ -134,7 +135,7 @@ class _DataLines:
 
     def __init__(self, path: Path, header_line: int) -> None:
         self.path, self.header_line = path, header_line
-        self.first = 0
+        self.first = self.last = 0
         self._lines = self._read()
 
     def _read(self) -> Iterator[tuple[int, str]]:
@@ -153,6 +154,7 @@ class _DataLines:
         number, line = next(self._lines)
         if not self.first:
             self.first = number
+        self.last = number
         return line
 
 

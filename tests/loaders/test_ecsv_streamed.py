@@ -122,6 +122,14 @@ def test_a_bad_value_refuses_the_file_at_its_line(tmp_path: Path) -> None:
         read_ecsv_whole(path)
 
 
+def test_a_value_over_the_csv_field_limit_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "long-value.ecsv"
+    path.write_text("# %ECSV 1.0\n# ---\n# datatype:\n# - {name: obsID, datatype: string}\n# schema: astropy-2.0\n"
+                    "obsID\n1\n\"" + "x" * 200_000 + "\"\n", encoding="utf-8")
+    with pytest.raises(LoadError, match=r"^.*long-value.ecsv:8: unreadable ECSV: field larger than field limit"):
+        list(read_table(path).rows)
+
+
 def test_mixin_and_array_columns_are_read_whole(tmp_path: Path) -> None:
     table = AstropyTable({"obsID": [1, 2], "t": Time([59000.5, 59001.5], format="mjd"),
                           "v": np.array([[1, 2], [3, 4]])})
