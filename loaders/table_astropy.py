@@ -1,6 +1,7 @@
 """ECSV and VOTable tables, read by astropy: ECSV has a ``# %ECSV`` YAML header, a column-name line
 and one row per line (a row's origin is its line; plain columns are read as they go instead, by
-`loaders/table_ecsv.py`); a VOTable row's origin is its ``<TR>`` line (TABLEDATA), else ``path:row N``."""
+`loaders/table_ecsv.py`); a VOTable row's origin is its ``<TR>`` line (TABLEDATA), else ``path:row N``
+(plain TABLEDATA is read as it goes instead, by `loaders/table_votable.py`)."""
 
 from __future__ import annotations
 
@@ -82,6 +83,15 @@ def read_ecsv_whole(path: Path) -> Table:
 
 
 def read_votable(path: Path) -> Table:
+    """A VOTable's first table: read as it goes (`loaders/table_votable.py`) when its data is plain
+    TABLEDATA, else whole."""
+    from mastgraph.loaders.table_votable import read_votable_streamed
+
+    return read_votable_streamed(path) or read_votable_whole(path)
+
+
+def read_votable_whole(path: Path) -> Table:
+    """A VOTable's first table read whole by astropy (any encoding of its data)."""
     try:
         from astropy.io.votable import parse
 

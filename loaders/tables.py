@@ -4,8 +4,9 @@
 
 - `loaders/table_sniff.py`: which format a file is, its columns from its first bytes;
 - `loaders/table_csv.py`: CSV (astroquery, the Portal's export with ``#`` comments, the products API);
-- `loaders/table_ecsv.py`: ECSV of plain columns, read as it goes;
-- `loaders/table_astropy.py`: VOTable and any other ECSV, read by astropy;
+- `loaders/table_ecsv.py`, `loaders/table_votable.py`: ECSV of plain columns and VOTable TABLEDATA,
+  read as they go;
+- `loaders/table_astropy.py`: any other ECSV or VOTable, read whole by astropy;
 - `loaders/table_json.py`: MAST JSON (through the line-tracking reader `loaders/json_lines.py`);
 - `loaders/table_rows.py`: the `Table` and `Row` every format gives;
 - `loaders/table_values.py`: unknown markers (``--``, empty, ``NULL``, ``N/A``, NaN: ``None``) and

@@ -1,0 +1,158 @@
+"""VOTable TABLEDATA read as it goes (`loaders/table_votable.py`): the same columns, rows, origins and
+values as astropy's whole read (`table_astropy.read_votable_whole`) for any table of scalar columns
+astropy writes, damaged ones too (a file astropy refuses is refused, at a row's line); other data
+encodings are read whole; memory does not grow with the file."""
+
+from __future__ import annotations
+
+import math
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pytest
+from astropy.table import Column, MaskedColumn, Table as AstropyTable
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from mastgraph.loaders.records import LoadError
+from mastgraph.loaders.table_astropy import read_votable_whole
+from mastgraph.loaders import table_votable
+from mastgraph.loaders.table_votable import read_votable_streamed
+from mastgraph.loaders.tables import read_table
+
+
+def whole(path: Path):
+    """(columns, [(origin, values)]) as astropy reads the file, or "refused"."""
+    try:
+        table = read_votable_whole(path)
+        return table.columns, [(row.origin, row.values) for row in table.rows]
+    except LoadError:
+        return "refused"
+
+
+def streamed(path: Path):
+    table = read_votable_streamed(path)
+    assert table is not None, "read whole, not as it goes"
+    try:
+        return table.columns, [(row.origin, row.values) for row in table.rows]
+    except LoadError as exc:
+        assert exc.origin.startswith(f"{path}:") and exc.reason.startswith("unreadable VOTable: "), exc
+        return "refused"
+
+
+def same(got, expected) -> bool:
+    if got == "refused" or expected == "refused":
+        return got == expected
+    if any(type(v) is float and math.isnan(v) for _, row in got[1] for v in row.values()):
+        return False
+    return got == expected
+
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=10) | \
+    st.sampled_from(["", " ", "a & b", "<x>", 'say "hi"', "it's", "]]", "  padded  ", "line\nbreak", "tab\there",
+                     "--", "NULL", "nan", "\u2028", "caf\u00e9"])
+
+
+@st.composite
+def tables(draw):
+    rows = draw(st.integers(0, 6))
+    table = AstropyTable()
+    for number in range(draw(st.integers(1, 5))):
+        kind = draw(st.sampled_from(["int64", "int32", "int16", "uint8", "float64", "float32", "bool", "str"]))
+        if kind == "str":
+            values = draw(st.lists(_TEXT, min_size=rows, max_size=rows))
+        elif kind == "bool":
+            values = draw(st.lists(st.booleans(), min_size=rows, max_size=rows))
+        elif kind.startswith("float"):
+            values = draw(st.lists(st.floats(width=32 if kind == "float32" else 64), min_size=rows, max_size=rows))
+        else:
+            info = np.iinfo(kind)
+            values = draw(st.lists(st.integers(int(info.min), int(info.max)), min_size=rows, max_size=rows))
+        mask = draw(st.lists(st.booleans(), min_size=rows, max_size=rows))
+        data = np.array(values, dtype=kind if kind != "str" else str) if rows else np.array([], dtype=kind)
+        table[f"c{number}"] = MaskedColumn(data, mask=mask) if any(mask) else Column(data)
+    return table
+
+
+_DAMAGE = ["x", "1.5", "<", "&", "&amp;", "&#0;", "&#65;", "&#x1F600;", "&bogus;", "<TD>", "</TR>", "<TR>", "\n",
+           "\r\n", "\r", " ", "\x01", "\u00e9", "<TD/>", "]]>", "<!-- c -->", "<![CDATA[x]]>"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(table=tables(), damage=st.one_of(st.none(), st.tuples(st.integers(0, 10**6), st.sampled_from(_DAMAGE))))
+def test_any_scalar_table_reads_as_astropy_reads_it(tmp_path_factory, table, damage) -> None:
+    path = tmp_path_factory.mktemp("vot") / "t.xml"
+    with np.errstate(all="ignore"):
+        table.write(path, format="votable")
+    if damage is not None and b"<TABLEDATA>" in path.read_bytes():  # a byte string put into the rows: astropy
+        data = path.read_bytes()  # and the stream read (or refuse) it alike
+        first = data.index(b"<TABLEDATA>") + len(b"<TABLEDATA>")
+        last = data.index(b"</TABLEDATA>")
+        at, put = damage
+        at = first + at % (last - first + 1)
+        path.write_bytes(data[:at] + put.encode() + data[at:])
+    expected = whole(path)
+    got = streamed(path) if read_votable_streamed(path) is not None else whole(path)
+    assert same(got, expected), (got, expected)
+
+
+def test_the_plain_tables_are_read_as_they_go(tmp_path: Path) -> None:
+    table = AstropyTable({"obsID": [1, 2], "productFilename": ["a_cal.fits", "b & <c>"], "size": [1.5, np.nan],
+                          "ok": [True, False]})
+    path = tmp_path / "listing.xml"
+    table.write(path, format="votable")
+    assert streamed(path) == whole(path)
+    assert [row.values["productFilename"] for row in read_table(path).rows] == ["a_cal.fits", "b & <c>"]
+
+
+@pytest.mark.parametrize("encoding", ["binary", "binary2"])
+def test_other_encodings_are_read_whole(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / f"{encoding}.xml"
+    AstropyTable({"obsID": [1, 2]}).write(path, format="votable", tabledata_format=encoding)
+    assert read_votable_streamed(path) is None
+    assert [row.values["obsID"] for row in read_table(path).rows] == [1, 2]
+
+
+def test_a_broken_row_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "broken.xml"
+    AstropyTable({"obsID": [1, 2, 3], "size": [10, 20, 30]}).write(path, format="votable")
+    text = path.read_text(encoding="utf-8").replace("<TD>20</TD>", "<TD>twenty</TD>")
+    path.write_text(text, encoding="utf-8")
+    line = text[:text.index("twenty")].count("\n") + 1
+    with pytest.raises(LoadError) as caught:
+        list(read_table(path).rows)
+    assert caught.value.origin.startswith(f"{path}:") and "unreadable VOTable: field 'size'" in caught.value.reason
+    assert int(caught.value.origin.rsplit(":", 1)[1]) < line  # (the line of its row's <TR>)
+    assert whole(path) == "refused"
+
+
+def test_a_long_table_is_read_in_bounded_memory(tmp_path: Path, monkeypatch) -> None:
+    """A 6 MB listing read as it goes, 64 KiB at a time: Python's allocations at their peak stay a
+    small part of the file (they follow the bytes read at a time, 1 MB by default, not the file;
+    astropy's whole read holds all of it, several times over)."""
+    monkeypatch.setattr(table_votable, "CHUNK", 64 * 1024)
+    monkeypatch.setattr(table_votable, "BATCH", 500)
+    path = tmp_path / "long.xml"
+    AstropyTable({"obsID": [1], "productFilename": ["x"], "size": [1]}).write(path, format="votable")
+    head, tail = path.read_text(encoding="utf-8").split("<TABLEDATA>")
+    tail = tail[tail.index("</TABLEDATA>"):]
+    rows = 60_000
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(head.replace('arraysize="1"', 'arraysize="*"') + "<TABLEDATA>\n")
+        for i in range(rows):
+            out.write(f"<TR>\n <TD>{87600000 + i}</TD>\n <TD>jw01345001001_02101_{i:05d}_nrca1_cal.fits</TD>\n"
+                      f" <TD>{i * 1000}</TD>\n</TR>\n")
+        out.write(tail)
+    size = path.stat().st_size
+    tracemalloc.start()
+    try:
+        count = 0
+        for row in read_table(path).rows:
+            count += 1
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert count == rows and row.values == {"obsID": 87600000 + rows - 1, "size": (rows - 1) * 1000,
+                                            "productFilename": f"jw01345001001_02101_{rows - 1:05d}_nrca1_cal.fits"}
+    assert row.origin == f"{path}:{head.count(chr(10)) + 1 + 5 * rows - 4}"
+    assert peak < size / 10, (peak, size)
