@@ -5,13 +5,11 @@ its line); the rest is read whole; memory does not grow with the file."""
 
 from __future__ import annotations
 
-import math
-import tracemalloc
 from pathlib import Path
 
 import numpy as np
 import pytest
-from astropy.table import Column, MaskedColumn, Table as AstropyTable
+from astropy.table import Table as AstropyTable
 from astropy.time import Time
 from hypothesis import HealthCheck, given, settings, strategies as st
 
@@ -20,40 +18,18 @@ from mastgraph.loaders.table_astropy import read_ecsv_whole
 from mastgraph.loaders.table_ecsv import read_ecsv_streamed
 from mastgraph.loaders.tables import read_table
 
+from . import astropy_tables
+from .astropy_tables import outcome, read_with_peak, same, scalar_tables
+
 RECORDED = Path(__file__).resolve().parents[1] / "data" / "mast"
 
 
 def whole(path: Path):
-    """(columns, [(origin, values)]) as astropy reads the file, or the LoadError it raises."""
-    try:
-        table = read_ecsv_whole(path)
-        return table.columns, [(row.origin, row.values) for row in table.rows]
-    except LoadError:
-        return "refused"
+    return astropy_tables.whole(read_ecsv_whole, path)
 
 
 def streamed(path: Path):
-    table = read_ecsv_streamed(path)
-    assert table is not None, "read whole, not as it goes"
-    try:
-        return table.columns, [(row.origin, row.values) for row in table.rows]
-    except LoadError as exc:
-        assert exc.origin.startswith(f"{path}:") and exc.reason.startswith("unreadable ECSV: "), exc
-        return "refused"
-
-
-def same(got, expected) -> bool:
-    """Equal, NaN-free (a value is None or a plain value). Where a value runs over lines, astropy's rows
-    are numbered (`path:row N`): the stream's origins are then the lines its rows start on, in order."""
-    if got == "refused" or expected == "refused":
-        return got == expected
-    if any(type(v) is float and math.isnan(v) for _, row in got[1] for v in row.values()):
-        return False
-    if any(":row " in where for where, _ in expected[1]):
-        lines = [int(where.rsplit(":", 1)[1]) for where, _ in got[1]]
-        return lines == sorted(set(lines)) and [v for _, v in got[1]] == [v for _, v in expected[1]] and \
-            got[0] == expected[0]
-    return got == expected
+    return outcome(read_ecsv_streamed, path, "ECSV")
 
 
 @pytest.mark.parametrize("path", sorted(RECORDED.glob("*.ecsv")), ids=lambda p: p.name)
@@ -65,30 +41,8 @@ _TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), ma
     ["", " ", "a b", 'say "hi"', "a,b", "#x", "--", "NULL", "nan", "1", "True", "  padded  "])
 
 
-@st.composite
-def tables(draw):
-    rows = draw(st.integers(0, 6))
-    table = AstropyTable()
-    for number in range(draw(st.integers(1, 5))):
-        kind = draw(st.sampled_from(["int64", "int32", "uint8", "float64", "float32", "bool", "str"]))
-        if kind == "str":
-            values = draw(st.lists(_TEXT, min_size=rows, max_size=rows))
-        elif kind == "bool":
-            values = draw(st.lists(st.booleans(), min_size=rows, max_size=rows))
-        elif kind.startswith("float"):
-            values = draw(st.lists(st.floats(width=32 if kind == "float32" else 64), min_size=rows, max_size=rows))
-        else:
-            info = np.iinfo(kind)
-            values = draw(st.lists(st.integers(int(info.min), int(info.max)), min_size=rows, max_size=rows))
-        mask = draw(st.lists(st.booleans(), min_size=rows, max_size=rows))
-        name = draw(st.sampled_from([f"c{number}", f"col {number}", f"obs{number}ID"]))
-        data = np.array(values, dtype=kind if kind != "str" else str) if rows else np.array([], dtype=kind)
-        table[name] = MaskedColumn(data, mask=mask) if any(mask) else Column(data)
-    return table
-
-
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(table=tables(), delimiter=st.sampled_from([" ", ","]), damage=st.one_of(
+@given(table=scalar_tables(_TEXT, lambda n: [f"c{n}", f"col {n}", f"obs{n}ID"]), delimiter=st.sampled_from([" ", ","]), damage=st.one_of(
     st.none(), st.tuples(st.integers(0, 10**6), st.sampled_from(["x", "1.5", '"', " ", ",", "\n", "", "#"]))))
 def test_any_plain_table_reads_as_astropy_reads_it(tmp_path_factory, table, delimiter, damage) -> None:
     path = tmp_path_factory.mktemp("ecsv") / "t.ecsv"
@@ -151,13 +105,6 @@ def test_a_long_table_is_read_in_bounded_memory(tmp_path: Path) -> None:
     path = tmp_path / "long.ecsv"
     table.write(path, format="ascii.ecsv")
     size = path.stat().st_size
-    tracemalloc.start()
-    try:
-        count = 0
-        for row in read_table(path).rows:
-            count += 1
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    count, row, peak = read_with_peak(path)
     assert count == rows and row.origin == f"{path}:{rows + 10}" and row.values["size"] == (rows - 1) * 1000
     assert peak < size / 10, (peak, size)
