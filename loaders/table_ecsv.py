@@ -11,8 +11,8 @@ the file at its line, as astropy refuses it (at no line).
 
 Only plain columns are read here: a file whose header astropy reads otherwise, or whose columns carry
 a subtype (arrays, JSON objects), a datatype outside the ECSV standard's numbers, bools and strings,
-or serialized mixin columns (`__serialized_columns__`: Time, Quantity, SkyCoord...), is read whole by
-astropy (`table_astropy.read_ecsv_whole`).
+or serialized mixin columns (`__serialized_columns__`: Time, Quantity, SkyCoord...), or a column name
+twice (astropy renames the second), is read whole by astropy (`table_astropy.read_ecsv_whole`).
 """
 
 from __future__ import annotations
@@ -63,8 +63,8 @@ def plain_header(path: Path) -> _Plain | None:
                 names_line = (number, stripped)
                 break
             if stripped[match.end():]:
-                comments.append(stripped[match.end():].strip())
-    if names_line is None or not comments or not _VERSION.match(comments[0]):
+                comments.append(stripped[match.end():])  # (indented as written: the YAML is dedented whole)
+    if names_line is None or not comments or not _VERSION.match(comments[0].strip()):
         return None
     try:
         header = get_header_from_yaml(comments)
@@ -76,10 +76,12 @@ def plain_header(path: Path) -> _Plain | None:
     columns = header.get("datatype")
     if delimiter not in (" ", ",") or not isinstance(columns, list) or not columns:
         return None
-    if not all(isinstance(c, dict) and isinstance(c.get("name"), str) and c.get("datatype") in _PLAIN
-               and "subtype" not in c for c in columns):
+    if not all(isinstance(c, dict) and isinstance(c.get("name"), str) and isinstance(c.get("datatype"), str)
+               and c["datatype"] in _PLAIN and "subtype" not in c for c in columns):
         return None
     names = [c["name"] for c in columns]
+    if len(set(names)) != len(names):  # (astropy renames a repeated column)
+        return None
     number, line = names_line
     if next(csv.reader([line + "\n"], delimiter=delimiter, skipinitialspace=True)) != names:
         return None

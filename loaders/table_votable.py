@@ -11,13 +11,15 @@ type, and each value out as `python_value` makes it (`loaders/table_astropy.py`)
 the line of its ``<TR>``.
 
 Only plain data is read here: the first table's TABLEDATA, UTF-8, rows of ``<TR>``, ``<TD>text</TD>``
-and ``<TD/>`` (no attributes, comments or CDATA), fields of scalar numbers, bools and strings. Any
+and ``<TD/>`` (no attributes, comments or CDATA), in the document's one RESOURCE (no DOCTYPE declaring
+entities), fields of scalar numbers, bools and strings. Any
 other document is read whole by astropy (`table_astropy.read_votable_whole`), which also says what
 is wrong with a broken one; a broken row of a plain one refuses the file at its line.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
@@ -39,12 +41,25 @@ HEAD_LIMIT = 16 << 20
 _NAME = rb"(?:[A-Za-z_][\w.-]*:)?"
 _TABLEDATA = re.compile(rb"<" + _NAME + rb"TABLEDATA\s*>")
 _TABLE = re.compile(rb"<" + _NAME + rb"TABLE[\s>/]")
+_RESOURCE = re.compile(rb"<" + _NAME + rb"RESOURCE[\s>/]")
 _COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
+#: A DOCTYPE with an internal subset (it may declare entities the cells use).
+_SUBSET = re.compile(rb"<!DOCTYPE[^>\[]*\[")
+#: The position astropy's converter messages start with (`filename:line:column: `), unknown here.
+_NO_POSITION = re.compile(r"^\S*:\?:\?: ")
 _DECLARED = re.compile(rb"<\?xml[^>]*\bencoding\s*=\s*[\"']([^\"']*)[\"']")
 #: One token of plain TABLEDATA: whitespace, then a row's start or end, a cell with its text, or an
-#: empty cell; or the end of the data.
-_TOKEN = re.compile(rb"[ \t\r\n]*(?:(<" + _NAME + rb"TR>)|</" + _NAME + rb"TR>|<" + _NAME + rb"TD>([^<]*)</" + _NAME
-                    + rb"TD>|(<" + _NAME + rb"TD\s*/>)|(</" + _NAME + rb"TABLEDATA\s*>))")
+#: empty cell; or the end of the data. Every tag has the prefix the document's ``<TABLEDATA>`` has
+#: (`_token`): another one, matched or not, is not plain.
+_TOKEN = (rb"[ \t\r\n]*(?:(<{p}TR>)|</{p}TR>|<{p}TD>([^<]*)</{p}TD>|(<{p}TD\s*/>)|(</{p}TABLEDATA\s*>))")
+
+
+@functools.lru_cache(maxsize=8)
+def _token(prefix: bytes) -> re.Pattern[bytes]:
+    """`_TOKEN` for the tags' `prefix` (b"" or b"vot:", say)."""
+    return re.compile(_TOKEN.replace(b"{p}", re.escape(prefix)))
+
+
 #: Entities and character references of XML text (a named entity a DTD defines is not plain).
 _REFERENCE = re.compile(r"&(?:(lt|gt|amp|quot|apos)|#([0-9]+)|#x([0-9a-fA-F]+));")
 _ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
@@ -68,9 +83,9 @@ def read_votable_streamed(path: Path) -> Table | None:
     return Table(path, "votable", names, _rows(path, span, fields, names, config), str(path))
 
 
-def _data_span(path: Path) -> tuple[int, int, int] | None:
-    """(line of the data's start, offset after ``<TABLEDATA>``, offset of ``</TABLEDATA>``) of the
-    first table, when its data is plain; else None."""
+def _data_span(path: Path) -> tuple[int, int, int, re.Pattern[bytes]] | None:
+    """(line of the data's start, offset after ``<TABLEDATA>``, offset of ``</TABLEDATA>``, the
+    data's `_token`) of the first table, when its data is plain; else None."""
     with open(path, "rb") as fh:
         head = b""
         while True:
@@ -82,25 +97,28 @@ def _data_span(path: Path) -> tuple[int, int, int] | None:
         if found is None:
             return None
         before = _COMMENT.sub(b"", head[:found.start()])  # (a comment may name a TABLE)
-        if len(_TABLE.findall(before)) != 1 or b"<!--" in before or b"<![CDATA[" in before:
+        # (the first table astropy takes is the first resource's own: one resource, one table before the data)
+        if len(_TABLE.findall(before)) != 1 or len(_RESOURCE.findall(before)) != 1 or b"<!--" in before \
+                or b"<![CDATA[" in before or _SUBSET.search(before):
             return None
         declared = _DECLARED.match(head.lstrip(b"\xef\xbb\xbf"))
-        if declared is not None and declared[1].lower() not in (b"utf-8", b"utf8", b"us-ascii", b"ascii"):
+        if declared is not None and declared[1].lower() not in (b"utf-8", b"utf8"):
             return None
         start, line = found.end(), _line_ends(head, 0, found.end()) + 1
+        token = _token(found[0][1:found[0].index(b"TABLEDATA")])
         rest, head = head[start:], b""
-        end = _plain_end(fh, rest, start)
-    return None if end is None else (line, start, end)
+        end = _plain_end(fh, rest, start, token)
+    return None if end is None else (line, start, end, token)
 
 
-def _plain_end(fh, rest: bytes, offset: int) -> int | None:
+def _plain_end(fh, rest: bytes, offset: int, token: re.Pattern[bytes]) -> int | None:
     """The offset of ``</TABLEDATA>`` when everything before it (from `offset`, `rest` read already)
     is plain rows (``<TR>``, its cells, ``</TR>``; each row's cells are counted when it is read);
     None otherwise."""
     buffer, at, ended = rest, 0, False
     in_row = False
     while True:
-        match = _TOKEN.match(buffer, at)
+        match = token.match(buffer, at)
         if match is not None and (match.end() < len(buffer) or ended):
             if match.group(4) is not None:
                 return None if in_row else offset + match.start(4)
@@ -135,7 +153,7 @@ def _without_rows(path: Path, start: int, end: int) -> bytes | None:
         return head + fh.read()
 
 
-def _header(path: Path, span: tuple[int, int, int]) -> tuple[list, tuple[str, ...], dict] | None:
+def _header(path: Path, span: tuple[int, int, int, re.Pattern[bytes]]) -> tuple[list, tuple[str, ...], dict] | None:
     """(fields, column names, parse settings) of the first table as astropy reads the document
     without its rows; None when a field is not plain or astropy cannot read it."""
     import warnings
@@ -164,7 +182,7 @@ def _header(path: Path, span: tuple[int, int, int]) -> tuple[list, tuple[str, ..
     return fields, names, votable._config
 
 
-def _rows(path: Path, span: tuple[int, int, int], fields: list, names: tuple[str, ...], config: dict
+def _rows(path: Path, span: tuple[int, int, int, re.Pattern[bytes]], fields: list, names: tuple[str, ...], config: dict
           ) -> Iterator[Row]:
     batch: list[tuple[int, list[str]]] = []
     for line, cells in _cells(path, span, len(fields)):
@@ -175,9 +193,10 @@ def _rows(path: Path, span: tuple[int, int, int], fields: list, names: tuple[str
     yield from _converted(path, batch, fields, names, config)
 
 
-def _cells(path: Path, span: tuple[int, int, int], width: int) -> Iterator[tuple[int, list[str]]]:
+def _cells(path: Path, span: tuple[int, int, int, re.Pattern[bytes]], width: int
+           ) -> Iterator[tuple[int, list[str]]]:
     """(line of its ``<TR>``, its cells' texts) of each row."""
-    line, start, end = span
+    line, start, end, tokens = span
     with open(path, "rb") as fh:
         fh.seek(start)
         left = end - start
@@ -186,7 +205,7 @@ def _cells(path: Path, span: tuple[int, int, int], width: int) -> Iterator[tuple
         row: list[str] | None = None
         row_line = line
         while True:
-            match = _TOKEN.match(buffer, at)
+            match = tokens.match(buffer, at)
             if match is None or (match.end() == len(buffer) and left):
                 if not left:
                     return  # (the rows end: the rest is whitespace, as the check before found)
@@ -264,7 +283,7 @@ def _converted(path: Path, batch: list[tuple[int, list[str]]], fields: list, nam
                 value, mask = parse(cells[j], config, None)
             except Exception as exc:  # noqa: BLE001 - astropy's converters raise several kinds
                 raise LoadError(origin(path, line), f"unreadable VOTable: field {names[j]!r}: "
-                                                    f"{first_line(exc)}") from None
+                                                    f"{_NO_POSITION.sub('', first_line(exc))}") from None
             values.append(value)
             masks.append(mask)
         array = np.array(values, dtype=field.converter.format)

@@ -103,10 +103,17 @@ def test_a_work_folder_that_is_a_file_is_one_line(tmp_path):
                                  "used)"),
      r"^the derivation rules ran out of memory \(Out of Memory Error: .*\); give them more with --derive-memory "
      r"\(now 1GB\); nothing was written$"),
+    (duckdb.OutOfMemoryException("Out of Memory Error: failed to offload data block of size 256.0 KiB (1.8 MiB/1.9 "
+                                 "MiB used).\nThis limit was set by the 'max_temp_directory_size' setting.\nBy "
+                                 "default, this setting utilizes the available disk space on the drive where the "
+                                 "'temp_directory' is located."),
+     r"^cannot write the work folder .*: no space left on its disk for DuckDB's spill \(Out of Memory Error: failed "
+     r"to offload data block of size 256.0 KiB \(1.8 MiB/1.9 MiB used\).\)$"),
 ])
 def test_the_derivation_failing_in_duckdb_is_one_line(tmp_path, monkeypatch, raised, expected):
-    """DuckDB's database and spill are in the work folder: a full disk there names it; running out of
-    its memory names the option that gives it more."""
+    """DuckDB's database and spill are in the work folder: a full disk there names it (a write that
+    fails, or the spill over the disk's free space); running out of its memory names the option that
+    gives it more."""
     def refuse(config):
         raise raised
 

@@ -93,6 +93,39 @@ def test_mixin_and_array_columns_are_read_whole(tmp_path: Path) -> None:
     assert [row.values["obsID"] for row in read_table(path).rows] == [1, 2]
 
 
+_HEAD = "# %ECSV 1.0\n# ---\n# datatype:\n"
+
+
+@pytest.mark.parametrize("header, body", [
+    # a column named twice (astropy renames the second: a_1)
+    ("# - {name: a, datatype: int64}\n# - {name: a, datatype: string}\n", "a a\n1 x\n"),
+    # a datatype that is not a name (astropy refuses it)
+    ("# - {name: a, datatype: [int64]}\n", "a\n1\n"),
+], ids=["repeated name", "datatype list"])
+def test_headers_read_otherwise_are_read_whole(tmp_path: Path, header: str, body: str) -> None:
+    path = tmp_path / "t.ecsv"
+    path.write_text(_HEAD + header + "# schema: astropy-2.0\n" + body, encoding="utf-8")
+    assert read_ecsv_streamed(path) is None
+    try:
+        got = (read_table(path).columns, [row.values for row in read_table(path).rows])
+    except LoadError as exc:
+        assert "\n" not in str(exc) and str(exc).startswith(f"{path}: unreadable ECSV: ")
+        got = "refused"
+    expected = whole(path)
+    assert got == (expected if expected == "refused" else (expected[0], [values for _, values in expected[1]]))
+
+
+def test_the_header_keeps_its_indentation(tmp_path: Path) -> None:
+    """A column's meta in YAML block style, whose nested keys a stripped line would lift to the top level
+    (over `datatype`): the header is the one astropy reads, and a value its column cannot hold is refused."""
+    path = tmp_path / "t.ecsv"
+    path.write_text(_HEAD + "# - name: a\n#   datatype: int64\n#   meta: !!omap\n#   - source:\n"
+                    "#       datatype:\n#       - {name: a, datatype: float64}\n# schema: astropy-2.0\na\n1.5\n",
+                    encoding="utf-8")
+    assert whole(path) == "refused"
+    assert streamed(path) == "refused"
+
+
 def test_a_long_table_is_read_in_bounded_memory(tmp_path: Path) -> None:
     """A 20 MB listing read as it goes: Python's allocations at their peak stay a small part of the
     file (astropy's whole read holds all of it, several times over)."""

@@ -74,6 +74,54 @@ def test_other_encodings_are_read_whole(tmp_path: Path, encoding: str) -> None:
     assert [row.values["obsID"] for row in read_table(path).rows] == [1, 2]
 
 
+_FIELDS = '<FIELD name="obsID" datatype="int"/><FIELD name="name" datatype="char" arraysize="*"/>'
+
+
+def _table(name: str, obsid: int, prefix: str = "") -> str:
+    return (f'<TABLE name="{name}">{_FIELDS}<DATA><{prefix}TABLEDATA>\n<{prefix}TR><{prefix}TD>{obsid}</{prefix}TD>'
+            f'<{prefix}TD>from {name}</{prefix}TD></{prefix}TR>\n</{prefix}TABLEDATA></DATA></TABLE>')
+
+
+@pytest.mark.parametrize("document", [
+    # the first table astropy takes is the outer resource's, after a nested resource's table
+    f'<VOTABLE version="1.4"><RESOURCE><RESOURCE>{_table("A", 111)}</RESOURCE>{_table("B", 222)}</RESOURCE></VOTABLE>',
+    # an entity the DOCTYPE declares, used in a cell
+    '<!DOCTYPE VOTABLE [<!ENTITY obs "12">]>\n<VOTABLE version="1.4"><RESOURCE>'
+    + _table("A", 1).replace(">1<", ">&obs;<") + "</RESOURCE></VOTABLE>",
+    # a cell whose end tag has another prefix than its start (not well-formed: astropy refuses it)
+    '<VOTABLE version="1.4"><RESOURCE>' + _table("A", 1).replace("</TD>", "</vot:TD>", 1) + "</RESOURCE></VOTABLE>",
+], ids=["nested resource", "DOCTYPE entity", "mismatched tag"])
+def test_documents_read_otherwise_are_read_whole(tmp_path: Path, document: str) -> None:
+    path = tmp_path / "t.xml"
+    path.write_text('<?xml version="1.0" encoding="utf-8"?>\n' + document, encoding="utf-8")
+    assert read_votable_streamed(path) is None
+    try:
+        got = [row.values for row in read_table(path).rows]
+    except LoadError:
+        got = "refused"
+    expected = whole(path)
+    assert got == (expected if expected == "refused" else [values for _, values in expected[1]])
+
+
+def test_a_document_declared_ascii_is_read_whole(tmp_path: Path) -> None:
+    """Its bytes are the XML parser's to check (UTF-8 text in it is not ASCII: astropy refuses it)."""
+    path = tmp_path / "t.xml"
+    document = '<VOTABLE version="1.4"><RESOURCE>' + _table("A", 1).replace("from A", "caf\u00e9") + "</RESOURCE></VOTABLE>"
+    path.write_bytes(('<?xml version="1.0" encoding="us-ascii"?>\n' + document).encode("utf-8"))
+    assert read_votable_streamed(path) is None
+    assert whole(path) == "refused"
+
+
+def test_a_prefixed_document_is_read_as_it_goes(tmp_path: Path) -> None:
+    path = tmp_path / "t.xml"
+    path.write_text('<?xml version="1.0" encoding="utf-8"?>\n<vot:VOTABLE xmlns:vot="http://www.ivoa.net/xml/'
+                    'VOTable/v1.3" version="1.4"><vot:RESOURCE>' + _table("A", 7, "vot:").replace(
+                        "<TABLE", "<vot:TABLE").replace("</TABLE>", "</vot:TABLE>").replace(
+                        "<FIELD", "<vot:FIELD").replace("<DATA>", "<vot:DATA>").replace("</DATA>", "</vot:DATA>")
+                    + "</vot:RESOURCE></vot:VOTABLE>", encoding="utf-8")
+    assert streamed(path) == whole(path) != "refused"
+
+
 def test_a_broken_row_names_its_line(tmp_path: Path) -> None:
     path = tmp_path / "broken.xml"
     AstropyTable({"obsID": [1, 2, 3], "size": [10, 20, 30]}).write(path, format="votable")
