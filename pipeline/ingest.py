@@ -288,8 +288,9 @@ class FileResult:
 
 #: The phases of an online ingest (`IngestReport.phases`): the pass that compares the files of a
 #: command, parsing and checking (a file over the transaction budget the load parses itself is
-#: counted here), writing the records, deriving.
-PHASES = ("conflicts", "parse", "write", "derive")
+#: counted here), writing the records, deriving, and the rest of each transaction of the batches:
+#: its commit (where Neo4j applies what the transaction wrote) and the session's round trips.
+PHASES = ("conflicts", "parse", "write", "derive", "commit")
 
 
 @dataclass
@@ -487,6 +488,20 @@ def _add(phases: dict[str, float], phase: str, seconds: float) -> None:
     phases[phase] = phases.get(phase, 0.0) + seconds
 
 
+def _committed(driver: neo4j.Driver, settings: Settings, phases: dict[str, float],
+               work: Callable[..., tuple[WriteCounts, WriteCounts]], *args: object) -> tuple[WriteCounts, WriteCounts]:
+    """`work(tx, *args, settings, phases)` in a managed write transaction of its own session; what
+    the transaction took beyond the phases `work` counts (its commit, the session's round trips)
+    is counted as "commit"."""
+    before = sum(phases.values())
+    started = time.perf_counter()
+    try:
+        with driver.session(database=settings.neo4j_database) as session:
+            return session.execute_write(work, *args, settings, phases)
+    finally:
+        _add(phases, "commit", max(0.0, time.perf_counter() - started - (sum(phases.values()) - before)))
+
+
 def parse_file(path: Path, skip_bad: bool = False,
                across: AcrossFiles | SpilledAcrossFiles | None = None) -> FileResult:
     """Parse one file without writing; with `across`, its records are compared with the earlier
@@ -530,9 +545,8 @@ def _write_in_parts(batcher: _Batcher, parsed: Parsed) -> FileResult:
         if batcher.progress:
             batcher.progress(result, f"part {number} of {total}")
         try:
-            with batcher.driver.session(database=settings.neo4j_database) as session:
-                written, derived = session.execute_write(_write_part, part, members if number == 1 else None,
-                                                         settings, phases)
+            written, derived = _committed(batcher.driver, settings, phases, _write_part, part,
+                                          members if number == 1 else None)
         except neo4j.exceptions.Neo4jError as exc:
             kept = f"; its first {number - 1} parts of {total} are in the graph (loading it again finishes it)" \
                 if number > 1 else ""
@@ -639,9 +653,8 @@ class _Batcher:
         self.current = (pending[0][0].path, len(pending) - 1)
         try:
             prepared = self._prepared(pending)
-            with self.driver.session(database=self.settings.neo4j_database) as session:
-                how = _write_planned if isinstance(prepared, PlannedBatch) else _write_group
-                written, derived = session.execute_write(how, prepared, self.settings, self.report.phases)
+            how = _write_planned if isinstance(prepared, PlannedBatch) else _write_group
+            written, derived = _committed(self.driver, self.settings, self.report.phases, how, prepared)
             self.committed += len(pending)
             if self.written is not None:
                 self.written.extend(records for _, records, _ in pending)
@@ -667,9 +680,8 @@ class _Batcher:
         started = time.perf_counter()
         self.current = (result.path, 0)
         try:
-            with self.driver.session(database=self.settings.neo4j_database) as session:
-                written, derived = session.execute_write(_write_group, [_records(records)], self.settings,
-                                                         self.report.phases)
+            written, derived = _committed(self.driver, self.settings, self.report.phases, _write_group,
+                                          [_records(records)])
             self.committed += 1
             if self.written is not None:
                 self.written.append(records)

@@ -31,6 +31,8 @@ def test_the_load_takes_the_conflict_pass_parses_and_gives_the_same_graph(graph,
     kept_graph = canonical_dump(graph, database)
     assert parses and set(parses.values()) == {1}, "a file was parsed twice although the bound holds it"
     assert once.phases["conflicts"] > 0 and once.phases["write"] > 0 and once.phases["derive"] > 0
+    # the batches' commits are a phase of their own, and no phase is counted twice
+    assert once.phases["commit"] > 0 and sum(once.phases.values()) <= once.seconds
 
     empty_graph(graph, database)
     parses.clear()
