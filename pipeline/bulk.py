@@ -473,11 +473,15 @@ class Build:
         # else: a dry run, a local server that has never created the database (empty), or a stopped
         # one whose database --force replaces anyway: no start and stop around the import are needed
         check_disk(self.report.estimated_bytes, self.work.parent, None if dry_run else self.local.data_dir)
+        made = False
         try:
             self.work.mkdir(parents=True, exist_ok=False)
+            made = True
             self.spill_dir.mkdir()
             self.csv_dir.mkdir()
         except OSError as exc:
+            if made:  # (its own, left empty)
+                shutil.rmtree(self.work, ignore_errors=True)
             raise WorkFolderError(cannot_write(self.work.parent, exc)) from None
         estimated = self.report.estimated_bytes
         self.report.partitions = self.options.partitions or choose_partitions(estimated)

@@ -3,12 +3,14 @@ saying what the database holds."""
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
 import resource
 import subprocess
 import sys
+from pathlib import Path
 
 import duckdb
 import neo4j
@@ -94,6 +96,22 @@ def test_a_work_folder_that_is_a_file_is_one_line(tmp_path):
     taken.write_text("a file where the work folder should be")
     with pytest.raises(WorkFolderError, match=rf"^cannot write the work folder {re.escape(str(taken))}: File exists$"):
         build(Settings(neo4j_uri=None, home=tmp_path / "state"), [REAL], BuildOptions(dry_run=True, work_dir=taken))
+
+
+def test_a_work_folder_whose_parts_cannot_be_made_is_one_line_and_removed(tmp_path, monkeypatch):
+    work = tmp_path / "work"
+    make = Path.mkdir
+
+    def refuse_csv(path, *args, **kwargs):
+        if path.name == "csv" and path.parent.parent == work:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return make(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", refuse_csv)
+    with pytest.raises(WorkFolderError, match=rf"^cannot write the work folder {re.escape(str(work))}: "
+                                              r"No space left on device$"):
+        build(Settings(neo4j_uri=None, home=tmp_path / "state"), [REAL], BuildOptions(dry_run=True, work_dir=work))
+    assert work.is_dir() and not any(work.iterdir())  # (the build's own folder in it is gone)
 
 
 @pytest.mark.parametrize("raised, expected", [
