@@ -32,6 +32,7 @@ from mastgraph.model.errors import first_line
 from mastgraph.pipeline.across_spill import (
     SpilledAcrossFiles, WorkFolderError, _member, _record, _starts_member_list)
 from mastgraph.pipeline.check_on_disk import checked_on_disk, on_disk
+from mastgraph.pipeline.plan_ahead import batch_limit
 from mastgraph.pipeline.parse_pass import (
     Parsed, ParsedFiles, _read_chunk, input_bytes, parse_in_order, parse_to_chunks, workers_for)
 
@@ -617,14 +618,15 @@ class _Batcher:
         self.current: tuple[Path, int] | None = None  # the file being written, and the others with it
         self.parts: tuple[int, int] | None = None  # of a file written in parts: (parts written, parts)
         self.work: ParsedFiles | None = None  # the work files of the files over the budget it parsed itself
-        self.plans: PlanAhead | None = None
+        self.plans: PlanAhead | None = None  # (its batches, `plan_ahead.batches`, start with a part of the budget)
+        self.flushed = 0  # batches written (or tried)
         self.every_record = False  # a batch failed: the repeats of earlier files are written too
         #: With a list, the records of each file committed (their `Parsed`), for a derivation after the load.
         self.written: list[list[Node | Edge] | Parsed] | None = None
 
     def add(self, result: FileResult, records: list[Node | Edge] | Parsed, seconds: float) -> None:
         count = len(records) if isinstance(records, list) else self.whole(records).load_size()
-        if self.size + count > self.budget:
+        if self.size + count > (self.budget if self.plans is None else batch_limit(self.budget, self.flushed)):
             self.flush()
         self.pending.append((result, records, seconds))
         self.size += count
@@ -649,6 +651,7 @@ class _Batcher:
         if not self.pending:
             return
         pending, self.pending, self.size = self.pending, [], 0
+        self.flushed += 1
         started = time.perf_counter()
         self.current = (pending[0][0].path, len(pending) - 1)
         try:

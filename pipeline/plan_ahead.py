@@ -9,8 +9,8 @@ the next batches while the database writes the current one, and hands each back 
 A thread would not do: the planning would take the interpreter from the load's sending.
 
 The batches are those the load makes (`batches`): the kept files in order, up to `budget` records to
-write a batch (`Parsed.load_size`: a file's repeats of earlier files are not written), a file over the
-budget (written on its own) ending one. Should the load make another batch
+write a batch (`Parsed.load_size`: a file's repeats of earlier files are not written; the first few
+batches a part of it, `batch_limit`), a file over the budget (written on its own) ending one. Should the load make another batch
 than the one planned (a file that failed the comparison reads well now) or the helper fail (killed,
 out of memory, a work file gone), `take` says None and the load plans in its own process from there
 on, with the same result. The helper is forked from the parse pass's forkserver and ignores Ctrl-C;
@@ -36,14 +36,26 @@ if TYPE_CHECKING:
 DEPTH = 2
 
 
+#: The first batches hold a part of the budget, the k-th (from 0) 2**k / FIRST_SHARE of it: the
+#: database waits for the first batch's planning only, and each later batch is planned while the one
+#: before it is written (planning a batch takes about half its writing).
+FIRST_SHARE = 8
+
+
+def batch_limit(budget: int, done: int) -> int:
+    """The records the load's batch after `done` batches holds (`batches`, `ingest._Batcher`)."""
+    return budget if done >= FIRST_SHARE.bit_length() - 1 else max(1, budget * 2**done // FIRST_SHARE)
+
+
 def batches(files: list[Parsed], budget: int) -> list[list[Parsed]]:
-    """The load's batches of `files`: in order, up to `budget` records to write; a file over it ends one."""
+    """The load's batches of `files`: in order, up to `batch_limit` records to write; a file over
+    `budget` ends one."""
     found: list[list[Parsed]] = []
     batch: list[Parsed] = []
     size = 0
     for parsed in files:
         count = parsed.load_size()
-        if count > budget or size + count > budget:
+        if count > budget or size + count > batch_limit(budget, len(found)):
             if batch:
                 found.append(batch)
             batch, size = [], 0

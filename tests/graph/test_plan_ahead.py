@@ -99,6 +99,14 @@ def test_planned_statements_are_those_the_writer_sends(graph, neo4j_settings, de
     assert canonical_dump(graph, database) == expected
 
 
+def test_the_first_batches_hold_a_part_of_the_budget():
+    """The database waits for the first batch's planning only: a small one (`plan_ahead.batch_limit`)."""
+    files = [Parsed(ingest.FileResult(Path(f"f{n}.csv"), records=10)) for n in range(200)]
+    sizes = [sum(parsed.load_size() for parsed in batch) for batch in plan_ahead.batches(files, 400)]
+    assert sizes[:5] == [50, 100, 200, 400, 400] and sum(sizes) == 2000
+    assert [plan_ahead.batch_limit(400, done) for done in range(5)] == [50, 100, 200, 400, 400]
+
+
 def test_the_load_sends_the_batches_as_planned(graph, neo4j_settings, demo, planned_graph, counted):
     before = set(multiprocessing.active_children())
     report = ingest_paths(graph, _settings(neo4j_settings, workers=2), demo)
