@@ -68,11 +68,16 @@ def read_ecsv(path: Path) -> Table:
 
 def read_ecsv_whole(path: Path) -> Table:
     """An ECSV table read whole by astropy (any column astropy can read: arrays, mixins)."""
+    import warnings
+
     from astropy.table import Table as AstropyTable
+    from astropy.utils.exceptions import AstropyWarning
 
     try:
         found = ecsv_header(path)
-        table = AstropyTable.read(path, format="ascii.ecsv")
+        with warnings.catch_warnings():  # (astropy's log would print them: a datatype outside the standard's,
+            warnings.simplefilter("ignore", AstropyWarning)  # say; the values are the loaders' to check)
+            table = AstropyTable.read(path, format="ascii.ecsv")
     except UnicodeDecodeError as exc:
         raise not_utf8(path, exc) from None
     except Exception as exc:  # noqa: BLE001 - astropy raises many kinds; the message says which
