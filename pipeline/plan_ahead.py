@@ -10,11 +10,11 @@ A thread would not do: the planning would take the interpreter from the load's s
 
 The batches are those the load makes (`batches`): the kept files in order, up to `budget` records to
 write a batch (`Parsed.load_size`: a file's repeats of earlier files are not written; the first few
-batches a part of it, `batch_limit`), a file over the budget (written on its own) ending one. Should the load make another batch
-than the one planned (a file that failed the comparison reads well now) or the helper fail (killed,
-out of memory, a work file gone), `take` says None and the load plans in its own process from there
-on, with the same result. The helper is forked from the parse pass's forkserver and ignores Ctrl-C;
-`close` stops it.
+batches a part of it, `batch_limit`), a file over the budget (written on its own) ending one. Should
+the load make another batch than the one planned (a file that failed the comparison reads well now)
+or the helper fail (killed, out of memory, a work file gone), `take` says None and the load plans in
+its own process from there on, with the same result. The helper is forked from the parse pass's
+forkserver and ignores Ctrl-C; `close` stops it.
 """
 
 from __future__ import annotations
