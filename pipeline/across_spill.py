@@ -65,8 +65,10 @@ class WorkFolderError(Exception):
     """A work folder (the ingest's or the bulk build's) cannot be written (disk full, no permission): one line."""
 
 
-def cannot_write(where: Path, exc: BaseException) -> str:
-    return f"cannot write the work folder {where}: {getattr(exc, 'strerror', None) or first_line(exc)}"
+def cannot_write(where: Path, exc: BaseException | str) -> str:
+    """The one line of a work folder that cannot be written: why (`exc`, or its reason as text)."""
+    why = exc if isinstance(exc, str) else getattr(exc, "strerror", None) or first_line(exc)
+    return f"cannot write the work folder {where}: {why}"
 
 
 #: This host, as work folders are named (`work_folder`).

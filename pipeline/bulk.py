@@ -718,8 +718,8 @@ class Build:
             groups = self._derived_groups(result)
         except duckdb.OutOfMemoryException as exc:
             if "max_temp_directory_size" in str(exc):  # (its spill has taken the work folder disk's free space)
-                raise WorkFolderError(f"cannot write the work folder {self.work}: no space left on its disk for "
-                                      f"DuckDB's spill ({first_line(exc)})") from None
+                raise WorkFolderError(cannot_write(self.work, f"no space left on its disk for DuckDB's spill "
+                                                              f"({first_line(exc)})")) from None
             raise BulkError(f"the derivation rules ran out of memory ({first_line(exc)}); give them more with "
                             f"--derive-memory (now {self.options.derive_memory}); nothing was written") from None
         except (OSError, duckdb.IOException) as exc:  # (DuckDB's database and its spill are in the work folder)
