@@ -19,8 +19,8 @@ from mastgraph.loaders.table_values import python_value
 from mastgraph.model.errors import first_line
 
 
-def ecsv_header(path: Path, errors: str = "strict") -> tuple[int, list[str]] | None:
-    """(line, column names) of an ECSV file: the first line after the `#` header."""
+def ecsv_header(path: Path, errors: str = "strict") -> tuple[int, list[str], str] | None:
+    """(line, column names, delimiter) of an ECSV file: the first line after the `#` header."""
     delimiter = " "
     with open(path, encoding="utf-8-sig", errors=errors) as fh:
         for number, line in numbered_lines(fh):
@@ -30,16 +30,20 @@ def ecsv_header(path: Path, errors: str = "strict") -> tuple[int, list[str]] | N
                     delimiter = ","
                 continue
             if stripped:
-                return number, next(csv.reader([stripped], delimiter=delimiter, skipinitialspace=True))
+                return number, next(csv.reader([stripped], delimiter=delimiter, skipinitialspace=True)), delimiter
     return None
 
 
 def _ecsv_row_lines(path: Path, header_line: int) -> array:
+    """The line of each data line astropy reads (one of the file's lines holding other line ends than
+    Python's, a form feed say, is several to astropy: `table_ecsv.data_lines`)."""
+    from mastgraph.loaders.table_ecsv import data_lines
+
     lines = array("L")
     with open(path, encoding="utf-8-sig") as fh:
         for number, line in numbered_lines(fh):
-            if number > header_line and not is_comment_or_blank(line):
-                lines.append(number)
+            if number > header_line:
+                lines.extend(number for part in data_lines(line) if not is_comment_or_blank(part))
     return lines
 
 
@@ -73,18 +77,32 @@ def read_ecsv_whole(path: Path) -> Table:
     from astropy.table import Table as AstropyTable
     from astropy.utils.exceptions import AstropyWarning
 
+    from mastgraph.loaders.table_ecsv import check_quotes_closed
+
     try:
         found = ecsv_header(path)
+        header_line = found[0] if found else 1
+        check_quotes_closed(path, header_line, found[2] if found else " ")
         with warnings.catch_warnings():  # (astropy's log would print them: a datatype outside the standard's,
             warnings.simplefilter("ignore", AstropyWarning)  # say; the values are the loaders' to check)
-            table = AstropyTable.read(path, format="ascii.ecsv")
+            table = AstropyTable.read(_without_bom(path), format="ascii.ecsv")
     except UnicodeDecodeError as exc:
         raise not_utf8(path, exc) from None
+    except LoadError:
+        raise
     except Exception as exc:  # noqa: BLE001 - astropy raises many kinds; the message says which
         raise LoadError(str(path), f"unreadable ECSV: {first_line(exc)}") from None
-    header_line = found[0] if found else 1
     lines = _ecsv_row_lines(path, header_line)
     return _astropy_table(path, "ecsv", table, lines, origin(path, header_line))
+
+
+def _without_bom(path: Path) -> Path | str:
+    """The file for astropy: its text when it starts with a UTF-8 byte order mark (astropy would not
+    find its ``# %ECSV`` line; every other reading of the file skips the mark), else its path."""
+    with open(path, "rb") as fh:
+        if fh.read(3) != b"\xef\xbb\xbf":
+            return path
+    return path.read_text(encoding="utf-8-sig")
 
 
 def read_votable(path: Path) -> Table:

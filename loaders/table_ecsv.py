@@ -7,7 +7,9 @@ astropy splits them (csv quoting, space or comma, spaces and tabs stripped), an 
 come out as astropy reads them and `python_value` makes them (`loaders/table_astropy.py`): an empty
 value None, a number of its column's datatype converted by numpy, a bool from ``True``/``False``/
 ``1``/``0``, text as `unknown_to_none` leaves it. A value its column's datatype cannot hold refuses
-the file at its line, as astropy refuses it (at no line).
+the file at its line, as astropy refuses it (at no line). Lines end where astropy ends them
+(`str.splitlines`: also at a form feed, U+0085, U+2028...), and a quoted value still open when the
+file ends refuses the file at the line it opens on (csv would take the rest of the file as that value).
 
 Only plain columns are read here: a file whose header astropy reads otherwise, or whose columns carry
 a subtype (arrays, JSON objects), a datatype outside the ECSV standard's numbers, bools and strings,
@@ -37,6 +39,9 @@ _PLAIN = _NUMBERS | {"bool", "string"}
 _VERSION = re.compile(r"%ECSV (?P<major>\d+)\.(?P<minor>\d+)\.?(?P<bugfix>\d+)?$")
 _COMMENT = re.compile(r"\s*#")
 _TRUE, _FALSE = frozenset({"True", "1"}), frozenset({"False", "0"})
+#: The line ends of `str.splitlines` (astropy splits the file's text with it) that Python's reading of a
+#: text file by lines does not end a line at (it ends lines at \n, \r and \r\n only).
+_OTHER_LINE_ENDS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 class _Plain:
@@ -55,6 +60,8 @@ def plain_header(path: Path) -> _Plain | None:
     names_line = None
     with open(path, encoding="utf-8-sig") as fh:
         for number, line in enumerate(fh, start=1):
+            if _OTHER_LINE_ENDS.search(line):
+                return None  # (a header astropy reads as other lines than these)
             stripped = line.strip()
             if not stripped:
                 continue
@@ -125,19 +132,36 @@ def _records(path: Path, plain: _Plain) -> Iterator[tuple[int, list[str]]]:
                         skipinitialspace=True)
     try:
         for cells in reader:
+            if numbered.ended:  # (csv's reader ends a quoted value at the file's end, without a word)
+                raise LoadError(origin(path, numbered.first), "unreadable ECSV: the quoted value that opens on "
+                                                              "this line is not closed before the file ends")
             yield numbered.first, [cell.strip(" \t") for cell in cells]  # (astropy's `DefaultSplitter.process_val`)
             numbered.first = 0
     except csv.Error as exc:  # (a value over csv's field size limit)
         raise LoadError(origin(path, numbered.last), f"unreadable ECSV: {exc}") from None
 
 
+def check_quotes_closed(path: Path, header_line: int, delimiter: str) -> None:
+    """Refuse (`LoadError` at its line) a file whose last quoted value is not closed: the check
+    `_records` makes as it reads, for a file read whole by astropy (whose reader does not make it)."""
+    for _ in _records(path, _Plain([], [], delimiter, header_line)):
+        pass
+
+
+def data_lines(line: str) -> list[str] | tuple[str]:
+    """The lines astropy reads in one of the file's lines (several when it holds other line ends than
+    Python's), each numbered as the file's line."""
+    return line.splitlines() if _OTHER_LINE_ENDS.search(line) else (line,)
+
+
 class _DataLines:
     """The data lines of the file, each stripped and ended by a newline as astropy hands them to csv;
-    `first` is the line the record being read started on."""
+    `first` is the line the record being read started on, `ended` whether the file has ended."""
 
     def __init__(self, path: Path, header_line: int) -> None:
         self.path, self.header_line = path, header_line
         self.first = self.last = 0
+        self.ended = False
         self._lines = self._read()
 
     def _read(self) -> Iterator[tuple[int, str]]:
@@ -145,15 +169,20 @@ class _DataLines:
             for number, line in enumerate(fh, start=1):
                 if number <= self.header_line:
                     continue
-                stripped = line.strip()
-                if stripped and _COMMENT.match(stripped) is None:
-                    yield number, stripped + "\n"
+                for part in data_lines(line):
+                    stripped = part.strip()
+                    if stripped and _COMMENT.match(stripped) is None:
+                        yield number, stripped + "\n"
 
     def __iter__(self) -> _DataLines:
         return self
 
     def __next__(self) -> str:
-        number, line = next(self._lines)
+        try:
+            number, line = next(self._lines)
+        except StopIteration:
+            self.ended = True
+            raise
         if not self.first:
             self.first = number
         self.last = number

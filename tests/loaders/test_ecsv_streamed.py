@@ -38,12 +38,13 @@ def test_recorded_tables_read_as_astropy_reads_them(path: Path) -> None:
 
 
 _TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), max_size=10) | st.sampled_from(
-    ["", " ", "a b", 'say "hi"', "a,b", "#x", "--", "NULL", "nan", "1", "True", "  padded  "])
+    ["", " ", "a b", 'say "hi"', "a,b", "#x", "--", "NULL", "nan", "1", "True", "  padded  ",
+     "a\x0cb", "a\u2028b", "x\x85", "\x1c#y"])  # (line ends to astropy: str.splitlines)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(table=scalar_tables(_TEXT, lambda n: [f"c{n}", f"col {n}", f"obs{n}ID"]), delimiter=st.sampled_from([" ", ","]), damage=st.one_of(
-    st.none(), st.tuples(st.integers(0, 10**6), st.sampled_from(["x", "1.5", '"', " ", ",", "\n", "", "#"]))))
+    st.none(), st.tuples(st.integers(0, 10**6), st.sampled_from(["x", "1.5", '"', " ", ",", "\n", "", "#", "\x0c", "\u2029"]))))
 def test_any_plain_table_reads_as_astropy_reads_it(tmp_path_factory, table, delimiter, damage) -> None:
     path = tmp_path_factory.mktemp("ecsv") / "t.ecsv"
     table.write(path, format="ascii.ecsv", delimiter=delimiter)
@@ -82,6 +83,52 @@ def test_a_value_over_the_csv_field_limit_names_its_line(tmp_path: Path) -> None
                     "obsID\n1\n\"" + "x" * 200_000 + "\"\n", encoding="utf-8")
     with pytest.raises(LoadError, match=r"^.*long-value.ecsv:8: unreadable ECSV: field larger than field limit"):
         list(read_table(path).rows)
+
+
+@pytest.mark.parametrize("body", [
+    'a b\nx 1\n"y 2\nz 3\n',  # (csv's reader: a row of one value, 'y 2\nz 3\n')
+    'a b\nx 1\ny "2\nz 3\n',  # (csv's reader: a row of 'y' and '2\nz 3\n', which a string column takes)
+], ids=["first value", "last value"])
+def test_a_quote_open_at_the_end_refuses_the_file_at_its_line(tmp_path: Path, body: str) -> None:
+    path = tmp_path / "open.ecsv"
+    path.write_text(_HEAD + f"# - {{name: a, datatype: string}}\n# - {{name: b, datatype: string}}\n"
+                    f"# schema: astropy-2.0\n{body}", encoding="utf-8")
+    message = f"{path}:9: unreadable ECSV: the quoted value that opens on this line is not closed before the file ends"
+    with pytest.raises(LoadError) as streamed_error:
+        list(read_table(path).rows)
+    assert str(streamed_error.value) == message
+    with pytest.raises(LoadError) as whole_error:  # (astropy alone would read it: two rows, or a wrong width)
+        read_ecsv_whole(path)
+    assert str(whole_error.value) == message
+
+
+def test_a_byte_order_mark_is_skipped_by_both_reads(tmp_path: Path) -> None:
+    """As every other reader of tables skips it (astropy alone would not find the ``# %ECSV`` line)."""
+    path = tmp_path / "bom.ecsv"
+    path.write_bytes(b"\xef\xbb\xbf" + (_HEAD + "# - {name: obsID, datatype: int64}\n# schema: astropy-2.0\n"
+                                          "obsID\n1\n2\n").encode())
+    assert streamed(path) == whole(path) == (("obsID",), [(f"{path}:7", {"obsID": 1}), (f"{path}:8", {"obsID": 2})])
+    mixin = tmp_path / "bom-mixin.ecsv"  # (read whole)
+    AstropyTable({"obsID": [1], "t": Time([59000.5], format="mjd")}).write(mixin, format="ascii.ecsv")
+    mixin.write_bytes(b"\xef\xbb\xbf" + mixin.read_bytes())
+    assert [row.values["obsID"] for row in read_table(mixin).rows] == [1]
+
+
+def test_other_line_ends_end_lines_as_astropy_ends_them(tmp_path: Path) -> None:
+    """A form feed in a value (unquoted) ends the line for astropy, which then refuses a row of one value:
+    the stream refuses it at the file's line; quoted, both read the value as astropy joins the lines."""
+    path = tmp_path / "ff.ecsv"
+    head = _HEAD + "# - {name: a, datatype: string}\n# - {name: b, datatype: int64}\n# schema: astropy-2.0\na b\n"
+    path.write_text(head + "x 1\ny\x0cz 2\n", encoding="utf-8")
+    assert whole(path) == "refused"
+    with pytest.raises(LoadError, match=r"^.*ff.ecsv:9: unreadable ECSV: the row has 1 values, the header 2"):
+        list(read_table(path).rows)
+    path.write_text(head + 'x 1\n"y\x0cz" 2\n', encoding="utf-8")
+    expected = whole(path)
+    assert expected != "refused" and [values for _, values in expected[1]] == [{"a": "x", "b": 1}, {"a": "y\nz", "b": 2}]
+    assert same(streamed(path), expected)
+    path.write_text(head + "x 1\nw\u20283\n", encoding="utf-8")  # (w, then 3: rows of one value)
+    assert whole(path) == streamed(path) == "refused"
 
 
 def test_mixin_and_array_columns_are_read_whole(tmp_path: Path) -> None:
