@@ -69,17 +69,18 @@ def node_query(label: Label) -> str:
 
 
 @cache
-def edge_query(rel: Rel, start: Label, end: Label, identity: tuple[str, ...]) -> str:
+def edge_query(rel: Rel, start: Label, end: Label, identity: tuple[str, ...], create: bool = False) -> str:
     """One query per (type, start label, end label); its ends are MERGEd by key (an edge may arrive
     before its nodes). MATCHing ends the transaction has written instead costs Neo4j the same CPU
-    (measured on the S graph), so one form serves."""
+    (measured on the S graph), so one form serves. With `create`, the relationships are CREATEd:
+    for rows none of which can be in the graph yet (`BatchWriter.add` with `first`)."""
     ident = ", ".join(f"{name}: row.ident.{name}" for name in identity)
     pattern = f"[r:`{rel.value}` {{{ident}}}]" if identity else f"[r:`{rel.value}`]"
     return (
         f"UNWIND $rows AS row\n"
         f"MERGE (a:`{start.value}` {{{KEYS[start]}: row.start}})\n"
         f"MERGE (b:`{end.value}` {{{KEYS[end]}: row.end}})\n"
-        f"MERGE (a)-{pattern}->(b)\n"
+        f"{'CREATE' if create else 'MERGE'} (a)-{pattern}->(b)\n"
         f"SET r += row.props"
     )
 
@@ -124,6 +125,8 @@ class BatchWriter:
     relationship, in statements of `batch_size` rows: a transaction's records (a bounded number)
     then write each node and relationship once, however often and far apart its records come (a
     product a listing names, then an association, then its header, across the files of a batch).
+    A relationship added as `first` (the caller knows the graph cannot hold it yet) is CREATEd, not
+    MERGEd: Neo4j then does not look for it among its ends' relationships.
     """
 
     def __init__(self, tx: Runner, batch_size: int = 5000, whole: bool = False) -> None:
@@ -134,8 +137,9 @@ class BatchWriter:
         self._nodes: dict[Label, dict[Any, list]] = {}  # label -> key -> [props, extra labels]
         self._edges: dict[EdgeGroup, dict[tuple, dict]] = {}  # group -> (start, end, identity values) -> props
         self._records: Counter = Counter()  # records per group since its last write
+        self._first: dict[EdgeGroup, dict[tuple, None]] = {}  # group -> the relationships added as `first`, in order
 
-    def add(self, record: Node | Edge) -> None:
+    def add(self, record: Node | Edge, first: bool = False) -> None:
         props = clean(record.props)
         if isinstance(record, Node):
             label = record.label
@@ -163,6 +167,11 @@ class BatchWriter:
             known = rows.get(ref)
             if known is None:
                 rows[ref] = props
+                if first:
+                    created = self._first.get(group)
+                    if created is None:
+                        created = self._first[group] = {}
+                    created[ref] = None
             else:
                 known.update(props)
             self._records[group] += 1
@@ -192,18 +201,27 @@ class BatchWriter:
         for label in list(self._nodes):  # the nodes buffered so far first
             self._write_nodes(label)
         identity = group[3]
+        first = self._first.pop(group, None)
+        if first:  # (CREATEd first: none of them is among the rows MERGEd; the repeats counted on the last)
+            repeats = records - len(found)
+            rows = [{"start": ref[0], "end": ref[1], "props": found.pop(ref), "ident": dict(zip(identity, ref[2]))}
+                    for ref in first]
+            self._send_rows(edge_query(*group, create=True), rows, group,
+                            len(rows) + (0 if found else repeats), create=True)
+            records = len(found) + repeats
         rows = [{"start": start_key, "end": end_key, "props": props, "ident": dict(zip(identity, ident))}
                 for (start_key, end_key, ident), props in found.items()]
         self._send_rows(edge_query(*group), rows, group, records)
 
-    def _send_rows(self, query: str, rows: list[dict], group: Label | EdgeGroup, records: int) -> None:
+    def _send_rows(self, query: str, rows: list[dict], group: Label | EdgeGroup, records: int,
+                   create: bool = False) -> None:
         """The rows in statements of `batch_size` (the records they merge counted on each: its rows,
         the first also the repeats merged into them)."""
         size = self.batch_size
         repeats = records - len(rows)
         for start in range(0, len(rows), size):
             part = rows[start:start + size] if len(rows) > size else rows
-            self._send(Statement(query, {"rows": part}, group, len(part) + (repeats if start == 0 else 0)))
+            self._send(Statement(query, {"rows": part}, group, len(part) + (repeats if start == 0 else 0), create))
 
     def _send(self, statement: Statement) -> None:
         statement.run(self.tx, self.counts)
@@ -218,6 +236,7 @@ class Statement:
     params: dict[str, Any]
     group: Label | EdgeGroup
     records: int
+    create: bool = False  # (relationships CREATEd: `edge_query`)
 
     def run(self, tx: Runner, counts: WriteCounts) -> None:
         counters = tx.run(self.query, self.params).consume().counters
@@ -254,21 +273,22 @@ class PlannedWrites(BatchWriter):
         return counts
 
     def plain(self) -> list[tuple]:
-        """The statements as plain values: (group, rows, records); a group is a label's value, or
-        (type, start label, end label, identity) of a relationship."""
+        """The statements as plain values: (group, rows, records, create); a group is a label's value,
+        or (type, start label, end label, identity) of a relationship."""
         return [(statement.group.value if isinstance(statement.group, Label)
                  else (statement.group[0].value, statement.group[1].value, statement.group[2].value,
                        statement.group[3]),
-                 statement.params["rows"], statement.records) for statement in self.statements]
+                 statement.params["rows"], statement.records, statement.create) for statement in self.statements]
 
     @classmethod
     def from_plain(cls, plain: list[tuple]) -> "PlannedWrites":
         writes = cls()
-        for group, rows, records in plain:
+        for group, rows, records, create in plain:
             if isinstance(group, str):
                 label = Label(group)
                 writes.statements.append(Statement(node_query(label), {"rows": rows}, label, records))
             else:
                 edge = (Rel(group[0]), Label(group[1]), Label(group[2]), tuple(group[3]))
-                writes.statements.append(Statement(edge_query(*edge), {"rows": rows}, edge, records))
+                writes.statements.append(Statement(edge_query(*edge, create=create), {"rows": rows}, edge, records,
+                                                   create))
         return writes

@@ -111,6 +111,8 @@ def _promoted(table: dict, key: tuple, seen: Node | Edge | _Seen) -> _Seen:
     return promoted
 
 
+#: What `RecordMerger.add` returns for the first record of a key (a true value, as True is).
+FIRST = 2
 #: The relationship types whose identity has properties (EDGE_IDENTITY, asked only for these).
 _IDENTITY_RELS = frozenset(rel for rel, _ in EDGE_IDENTITY)
 
@@ -121,7 +123,8 @@ class RecordMerger:
     ``add`` returns whether the record says anything the earlier records of its key did not (it
     is the first, or it adds a property or a label, or it gives a float that is equal within the
     tolerance but not identical), or raises `Conflict` with a ``file:line: reason`` message naming
-    both origins. A record for which it returns False is a repeat: writing it changes nothing.
+    both origins. A record for which it returns False is a repeat: writing it changes nothing; for
+    the first record of its key it returns `FIRST` (true as well).
     """
 
     def __init__(self) -> None:
@@ -130,7 +133,7 @@ class RecordMerger:
         self._nodes: dict[tuple[Label, Any], Node | _Seen] = {}
         self._edges: dict[tuple[Rel, tuple, tuple], Edge | _Seen] = {}
 
-    def add(self, record: Node | Edge) -> bool:
+    def add(self, record: Node | Edge) -> bool | int:
         props = record.props
         is_node = type(record) is Node
         if is_node:
@@ -144,7 +147,7 @@ class RecordMerger:
         seen = table.get(key)
         if seen is None:
             table[key] = record
-            return True
+            return FIRST
         new = False
         if is_node and record.labels:
             known_labels = seen.labels

@@ -46,7 +46,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from mastgraph.loaders.records import Conflict, RecordMerger
+from mastgraph.loaders.records import FIRST, Conflict, RecordMerger
 from mastgraph.model.errors import first_line
 from mastgraph.model.records import Edge, Node
 from mastgraph.model.vocabulary import Label, Rel
@@ -329,13 +329,16 @@ class SpilledAcrossFiles:
             for conflicts, new, exact in _replayed(parts, self._workers, names, facts):
                 found.extend(conflicts)
                 self.facts_exact &= exact
-                for number in new:
-                    written[number - 1] = 1
+                for number in new:  # (a relationship's first record negative: `replay`)
+                    if number > 0:
+                        written[number - 1] = 1
+                    else:
+                        written[-number - 1] = FIRST
             found.sort()
             self.conflicts = [line for _, _, line in found]
             for parsed, first, end in self._marked:
                 marks = written[first:end]
-                parsed.written = bytes(marks) if 0 in marks else None
+                parsed.written = bytes(marks) if 0 in marks or FIRST in marks else None
             return self.conflicts
         finally:
             self.close()
@@ -360,7 +363,8 @@ def replay(path: str, names: list[str], facts: str | None = None
            ) -> tuple[list[tuple[int, int, str]], array, bool]:
     """One partition (its index file; the work files by number in `names`) through a fresh
     `RecordMerger`: its conflicts, (record number, 0, line) each, the numbers of the records it
-    found new (or conflicting): the others repeat an earlier one; and, with a `facts` folder,
+    found new (or conflicting), negated for a relationship's first record (`ingest.first_edge_mark`;
+    not a member list's): the others repeat an earlier one; and, with a `facts` folder,
     whether its merged records went there as usable facts (`pipeline.derive_command.write_facts`)."""
     from mastgraph.pipeline.parse_pass import _read_chunk
 
@@ -373,9 +377,12 @@ def replay(path: str, names: list[str], facts: str | None = None
         numbered = marshal.loads(_read_chunk(names[name], offset, size))  # number, row, number, row, ...
         for at in range(0, len(numbered), 2):
             number, row = base + numbered[at], numbered[at + 1]
+            record = _record(row)
             try:
-                if merger.add(_record(row)):
-                    new.append(number)
+                mark = merger.add(record)
+                if mark:
+                    first = mark == FIRST and type(record) is Edge and _member(row) is None
+                    new.append(-number if first else number)
             except Conflict as exc:
                 found.append((number, 0, str(exc)))
                 new.append(number)

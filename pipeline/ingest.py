@@ -2,7 +2,9 @@
 
 Each file is parsed by the loader its kind calls for and its records are checked (a bad row or two
 records giving one node different values fail the file, or are skipped and reported with
-``skip_bad``) before anything is written; then the records are written with idempotent MERGEs and
+``skip_bad``) before anything is written; then the records are written with idempotent MERGEs (into
+a database that held no node when a command of several files began, a relationship's first record is
+CREATEd: `AcrossFiles`, `first_edge_mark`) and
 the derived relationships they affect are computed in one managed write transaction, so a file
 lands whole or not at all. Small files share a transaction (fewer round trips). A file with more
 records than a transaction takes (`_Batcher.budget`) is checked whole first, then written in parts
@@ -25,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from mastgraph.model.vocabulary import Label, Rel
 from mastgraph.graph.writer import BatchWriter, PlannedWrites, WriteCounts
-from mastgraph.loaders.records import Conflict, LoadError, Loader, RecordMerger, Reject
+from mastgraph.loaders.records import FIRST, Conflict, LoadError, Loader, RecordMerger, Reject
 from mastgraph.model.records import Edge, Node
 from mastgraph.model.errors import first_line
 
@@ -79,7 +81,9 @@ class AcrossFiles:
     again with other members adds no conflicting value, only other relationships).
 
     It also tells the load which records it need not write (`end_file`): those that repeat what an
-    earlier file said (the merger finds they add nothing), which writing would leave unchanged. The
+    earlier file said (the merger finds they add nothing), which writing would leave unchanged; and
+    which relationships no earlier record of the command gave (`FIRST`: into a database that held no
+    node when the command began, the load CREATEs them instead of MERGEing: `first_edge_mark`). The
     records of member lists are written whatever: a write replaces an association's members with
     those its records give (`MemberLists`). Once a file fails on its own, what it gave before it
     failed stays in the merger but never reaches the graph: from then on every record is written."""
@@ -89,7 +93,8 @@ class AcrossFiles:
         self.conflicts: list[str] = []
         self.members: dict[str, tuple[frozenset, str]] = {}  # association -> (members, the file's first origin)
         self._file: dict[str, tuple[set, str]] = {}
-        self._written = bytearray()  # the file's records so far: 1 written, 0 a repeat of an earlier file's
+        # the file's records so far: 1 written, 0 a repeat of an earlier file's, FIRST a relationship's first record
+        self._written = bytearray()
         self._exact = True  # no file has failed on its own: the repeats found are in the graph when written
         #: With a folder, `finish()` writes the merged records there as the facts of the command's
         #: derivation (`pipeline.derive_command`); `facts_exact`: they are usable.
@@ -109,7 +114,7 @@ class AcrossFiles:
             new = True
         elif not new and starts_member_list(record):
             new = True
-        self._written.append(new)
+        self._written.append(first_edge_mark(record, new))
 
     def add_rows(self, rows: list[tuple]) -> None:
         """`add` of the records of a work file's chunk (`parse_pass.parse_in_order`)."""
@@ -134,7 +139,7 @@ class AcrossFiles:
                 self.conflicts.append(members_differ(where, name, len(frozen), len(known[0]), known[1]))
         self._file = {}
         written, self._written = self._written, bytearray()
-        return bytes(written) if self._exact and 0 in written else None
+        return bytes(written) if self._exact and (0 in written or FIRST in written) else None
 
     def finish(self) -> list[str]:
         """The conflicts found (as `SpilledAcrossFiles.finish`)."""
@@ -146,6 +151,13 @@ class AcrossFiles:
 
     def close(self) -> None:
         """Nothing to remove (as `SpilledAcrossFiles.close`)."""
+
+
+def first_edge_mark(record: Node | Edge, new: bool | int) -> int:
+    """The mark of a record `RecordMerger.add` found `new`: FIRST for a relationship no earlier record
+    of the command gave (one that is in no member list: those are written as lists, `MemberLists`),
+    1 for any other record to write, 0 for a repeat."""
+    return FIRST if new == FIRST and type(record) is Edge else 1 if new else 0
 
 
 def members_differ(where: str, name: str, count: int, earlier_count: int, earlier: str) -> str:
@@ -408,16 +420,18 @@ def _write(tx: neo4j.ManagedTransaction, records: Iterable[Node | Edge], setting
     return counts, _replace_and_derive(tx, counts, touched, members, settings, phases, started), count
 
 
-def _gathered(writer: BatchWriter, records: Iterable[Node | Edge]) -> tuple[Touched, MemberLists, int]:
-    """The records given to `writer` (streamed: it writes a group as it fills), and what they
-    touch, the member lists they give and how many they are."""
+def _gathered(writer: BatchWriter, records: Iterable[Node | Edge], added: bool = False
+              ) -> tuple[Touched, MemberLists, int]:
+    """The records given to `writer` (streamed: it writes a group as it fills; `added`: the records
+    are in it already), and what they touch, the member lists they give and how many they are."""
     from mastgraph.pipeline.derive import Touched
 
     touched = Touched()
     members = MemberLists()
     count = 0
     for record in records:
-        writer.add(record)
+        if not added:
+            writer.add(record)
         touched.add(record)
         members.add(record)
         count += 1
@@ -467,13 +481,25 @@ class PlannedBatch:
         return batch
 
 
-def plan_batch(records: Iterable[Node | Edge], batch_size: int) -> PlannedBatch:
+def plan_batch(records: Iterable[Node | Edge], batch_size: int,
+               marked: Iterable[tuple[Node | Edge, int]] | None = None) -> PlannedBatch:
     """What `_write` does before the database: the statements of the records, the keys they touch
-    and the member lists they give."""
+    and the member lists they give. Given `marked` records instead (`parse_pass.marked_records`), the
+    relationships marked FIRST are CREATEd (for a database that held no node when the command began)."""
     writes = PlannedWrites(batch_size, whole=True)
-    touched, members, count = _gathered(writes, records)
+    if marked is not None:
+        records = _first_edges_added(writes, marked)
+    touched, members, count = _gathered(writes, records, added=marked is not None)
     writes.flush()
     return PlannedBatch(writes, touched, members, count)
+
+
+def _first_edges_added(writes: PlannedWrites, marked: Iterable[tuple[Node | Edge, int]]) -> Iterator[Node | Edge]:
+    """The records of `marked`, each added to `writes` first (a relationship marked FIRST as `first`)."""
+    add = writes.add
+    for record, mark in marked:
+        add(record, mark == FIRST)
+        yield record
 
 
 def _write_planned(tx: neo4j.ManagedTransaction, batch: PlannedBatch, settings: Settings,
@@ -801,7 +827,9 @@ def _load(driver: neo4j.Driver, settings: Settings, files: list[Path], skip_bad:
     path = files[0] if files else Path()
     try:
         if kept and workers_for(files, settings.parse_workers) > 1:  # batches planned while the one before is written
-            batcher.plans = PlanAhead([kept[p] for p in files if p in kept], batcher.budget, settings.batch_size)
+            # (a command derived whole began on a database without nodes: a relationship's first record CREATEs it)
+            batcher.plans = PlanAhead([kept[p] for p in files if p in kept], batcher.budget, settings.batch_size,
+                                      create_first=whole is not None)
         for path in files:
             if progress:
                 progress(FileResult(path), "start")

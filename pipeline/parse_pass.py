@@ -72,7 +72,7 @@ class Parsed:
     #: The file could not be read (the load reports it when it reads the file itself).
     unreadable: OSError | None = None
     #: Which records the load writes, one byte each (0: a repeat of what an earlier file of the
-    #: command said, `ingest.AcrossFiles.end_file`); None: every one.
+    #: command said, `ingest.AcrossFiles.end_file`; FIRST: a relationship's first record); None: every one.
     written: bytes | None = None
     #: Parsed by a worker for the comparison on disk (`SpilledAcrossFiles.add_parsed`): the first file
     #: of the worker's run has where each partition's blob of the run's records is (partition, work
@@ -82,7 +82,7 @@ class Parsed:
 
     def load_size(self) -> int:
         """How many records the load writes."""
-        return self.result.records if self.written is None else self.written.count(1)
+        return self.result.records if self.written is None else len(self.written) - self.written.count(0)
 
     def to_write(self) -> Iterator[Node | Edge]:
         """The records the load writes, in the order the file gave them."""
@@ -161,6 +161,14 @@ def records_written(chunks: Iterable[tuple[str, int, int]], written: bytes | Non
     """The records of a parsed file the load writes (`Parsed.written`)."""
     records = read_chunks(chunks)
     return records if written is None else compress(records, written)
+
+
+def marked_records(chunks: Iterable[tuple[str, int, int]], written: bytes | None) -> Iterator[tuple[Node | Edge, int]]:
+    """(record, its mark: 1, or FIRST for a relationship's first record) of each record the load writes."""
+    records = read_chunks(chunks)
+    if written is None:
+        return ((record, 1) for record in records)
+    return ((record, mark) for record, mark in zip(records, written) if mark)
 
 
 #: The work files open for reading in this process, by name (a few: one per worker and the

@@ -27,7 +27,8 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mastgraph.pipeline.parse_pass import Parsed, _context, ignore_ctrl_c, records_written, stop_workers
+from mastgraph.pipeline.parse_pass import (
+    Parsed, _context, ignore_ctrl_c, marked_records, records_written, stop_workers)
 
 if TYPE_CHECKING:
     from mastgraph.pipeline.ingest import PlannedBatch
@@ -68,9 +69,13 @@ def batches(files: list[Parsed], budget: int) -> list[list[Parsed]]:
     return found
 
 
-def _plan_task(files: list[tuple[list[tuple[str, int, int]], bytes | None]], batch_size: int) -> bytes:
+def _plan_task(files: list[tuple[list[tuple[str, int, int]], bytes | None]], batch_size: int,
+               create_first: bool = False) -> bytes:
     from mastgraph.pipeline.ingest import plan_batch
 
+    if create_first:
+        marked = (item for chunks, written in files for item in marked_records(chunks, written))
+        return marshal.dumps(plan_batch((), batch_size, marked).plain())
     records = (record for chunks, written in files for record in records_written(chunks, written))
     return marshal.dumps(plan_batch(records, batch_size).plain())
 
@@ -78,9 +83,11 @@ def _plan_task(files: list[tuple[list[tuple[str, int, int]], bytes | None]], bat
 class PlanAhead:
     """The batches of `files` (`batches`) planned by a helper process, `DEPTH` ahead of `take`."""
 
-    def __init__(self, files: list[Parsed], budget: int, batch_size: int, depth: int = DEPTH) -> None:
+    def __init__(self, files: list[Parsed], budget: int, batch_size: int, depth: int = DEPTH,
+                 create_first: bool = False) -> None:
         self._queued = deque(batches(files, budget))
         self._batch_size = batch_size
+        self._create_first = create_first  # (`ingest.plan_batch`'s FIRST relationships CREATEd)
         self._depth = max(depth, 1)
         self._pending: deque[tuple[list[Path], Future]] = deque()
         self._before = set(multiprocessing.active_children())
@@ -94,7 +101,7 @@ class PlanAhead:
             batch = self._queued.popleft()
             files = [(parsed.chunks, parsed.written) for parsed in batch]
             try:
-                future = self._executor.submit(_plan_task, files, self._batch_size)
+                future = self._executor.submit(_plan_task, files, self._batch_size, self._create_first)
             except BrokenProcessPool:  # the helper died: what is pending fails in `take`, the rest is the load's
                 self._queued.clear()
                 return

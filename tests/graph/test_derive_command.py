@@ -17,6 +17,9 @@ import neo4j
 import pytest
 
 from mastgraph.cli.demo import demo_inputs
+from mastgraph.graph import writer
+from mastgraph.loaders.records import FIRST
+from mastgraph.model.records import Edge
 from mastgraph.loaders import registry
 from mastgraph.pipeline import derive_command, ingest, parse_pass
 from mastgraph.pipeline.ingest import ingest_paths
@@ -49,11 +52,27 @@ def expected(session_driver, neo4j_settings, demo) -> tuple[list[str], list[str]
     return nodes, rels
 
 
-@pytest.mark.parametrize("how", ["in memory", "on disk", "on disk, two workers"])
+@pytest.fixture
+def created(monkeypatch) -> list[int]:
+    """The rows of the loader's statements that CREATEd relationships (`BatchWriter.add` with `first`)."""
+    rows: list[int] = []
+    run = writer.Statement.run
+
+    def counted(statement, tx, counts):
+        if statement.create:
+            rows.append(len(statement.params["rows"]))
+        return run(statement, tx, counts)
+
+    monkeypatch.setattr(writer.Statement, "run", counted)
+    return rows
+
+
+@pytest.mark.parametrize("how", ["in memory", "on disk", "in memory, two workers", "on disk, two workers"])
 def test_a_command_into_an_empty_database_derives_the_cypher_graph_at_once(graph, neo4j_settings, demo, expected,
-                                                                          tmp_path, monkeypatch, how):
+                                                                          tmp_path, monkeypatch, how, created):
+    """With two workers the batches are planned ahead, and a relationship's first record CREATEs it."""
     settings = _with(neo4j_settings, derive="auto", home=tmp_path / "state", parse_workers=1)
-    if how != "in memory":
+    if "on disk" in how:
         settings = _with(settings, conflict_spill_mb=0)
     if "workers" in how:
         monkeypatch.setattr(parse_pass, "PARALLEL_BYTES", 0)
@@ -61,9 +80,41 @@ def test_a_command_into_an_empty_database_derives_the_cypher_graph_at_once(graph
     nodes, rels, report = _load(graph, settings, demo)
     assert "rules: writes" in report.derived.seconds and "linked" not in report.derived.seconds  # (at once)
     assert report.derivation == "once, by the rules over the whole command"
-    assert not _differences((nodes, rels), expected)
+    assert not _differences((nodes, rels), expected)  # (a relationship CREATEd twice would be a difference)
+    if "workers" in how:
+        assert sum(created) > 1000 and sum(created) < report.written.total_rels_created
     assert report.derived.total_rels_created == len(expected[1]) - report.written.total_rels_created
     assert not list((tmp_path / "state" / "ingest-work").glob("*/derive")), "the work folder is left behind"
+
+
+@pytest.mark.parametrize("how", ["in memory", "on disk"])
+def test_the_first_record_of_each_relationship_is_marked(neo4j_settings, demo, tmp_path, monkeypatch, how):
+    """The comparison marks FIRST the first record of each relationship of the command (not one of a
+    member list: those are written as lists), in memory and on disk alike."""
+    monkeypatch.setattr(parse_pass, "PARALLEL_BYTES", 0)
+    settings = _with(neo4j_settings, home=tmp_path / "state", parse_workers=2,
+                     conflict_spill_mb=0 if how == "on disk" else 10**6)
+    work = parse_pass.ParsedFiles(ingest.work_state(settings))
+    kept: dict[Path, parse_pass.Parsed] = {}
+    try:
+        assert ingest.cross_file_conflicts(demo, settings, kept=kept, work=work) == []
+        seen: set = set()
+        marked = expected = 0
+        for path in demo:
+            parsed = kept[path]
+            marks = parsed.written if parsed.written is not None else b"\x01" * parsed.result.records
+            records = list(parse_pass.read_chunks(parsed.chunks))
+            assert len(records) == len(marks)
+            for record, mark in zip(records, marks):
+                first = type(record) is Edge and ingest.association_member(record) is None and record.ref not in seen
+                if type(record) is Edge:
+                    seen.add(record.ref)
+                expected += first
+                marked += mark == FIRST
+                assert (mark == FIRST) == first, (record, mark)
+        assert marked == expected > 1000
+    finally:
+        work.close()
 
 
 def test_files_in_another_order_give_the_same_graph(graph, neo4j_settings, demo, expected, tmp_path):

@@ -92,6 +92,34 @@ def test_one_transaction_gives_the_graph_of_one_record_at_a_time(graph, neo4j_se
     assert snapshot(graph) == expected
 
 
+@pytest.mark.parametrize("batch_size, whole", [(1, False), (2, False), (5000, False), (2, True), (5000, True)])
+def test_relationships_added_first_are_created_into_the_same_graph(graph, neo4j_settings, batch_size, whole):
+    """Each relationship's first record added as `first` (as the load does into a database that held no
+    node): CREATEd, later records of it MERGEd into it, the same graph as MERGEs alone give."""
+    database = neo4j_settings.neo4j_database
+    write(graph, database, records(), 5000, whole=True)
+    expected = snapshot(graph)
+    empty_graph(graph, database)
+
+    def work(tx):
+        recording = Recording(tx)
+        writer = BatchWriter(recording, batch_size, whole)
+        seen: set = set()
+        for record in records():
+            first = type(record) is Edge and record.ref not in seen
+            seen.add(getattr(record, "ref", None))
+            writer.add(record, first)
+        return recording.calls, writer.flush()
+
+    with graph.session(database=database) as session:
+        calls, counts = session.execute_write(work)
+    assert snapshot(graph) == expected
+    assert count(graph, "MATCH ()-[r]->() RETURN count(r)") == counts.total_rels_created == 5
+    created = [(str(row["start"]), row["end"]) for query, rows in calls if "CREATE (a)-" in query for row in rows]
+    assert sorted(created) == [("11", "mast:p1"), ("11", "mast:p2"), ("asn1", "mast:p1"), ("asn1", "mast:p1"),
+                               ("mast:p3", "mast:p1")]  # (each once; a later record of one MERGEd into it)
+
+
 def test_a_label_outside_the_vocabulary_is_refused():
     writer = BatchWriter(Recording(None), 10)
     with pytest.raises(ValueError):
