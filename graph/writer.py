@@ -201,17 +201,18 @@ class BatchWriter:
         for label in list(self._nodes):  # the nodes buffered so far first
             self._write_nodes(label)
         identity = group[3]
+
+        def row(ref: tuple, props: dict) -> dict:
+            return {"start": ref[0], "end": ref[1], "props": props, "ident": dict(zip(identity, ref[2]))}
+
         first = self._first.pop(group, None)
         if first:  # (CREATEd first: none of them is among the rows MERGEd; the repeats counted on the last)
             repeats = records - len(found)
-            rows = [{"start": ref[0], "end": ref[1], "props": found.pop(ref), "ident": dict(zip(identity, ref[2]))}
-                    for ref in first]
+            rows = [row(ref, found.pop(ref)) for ref in first]
             self._send_rows(edge_query(*group, create=True), rows, group,
                             len(rows) + (0 if found else repeats), create=True)
             records = len(found) + repeats
-        rows = [{"start": start_key, "end": end_key, "props": props, "ident": dict(zip(identity, ident))}
-                for (start_key, end_key, ident), props in found.items()]
-        self._send_rows(edge_query(*group), rows, group, records)
+        self._send_rows(edge_query(*group), [row(ref, props) for ref, props in found.items()], group, records)
 
     def _send_rows(self, query: str, rows: list[dict], group: Label | EdgeGroup, records: int,
                    create: bool = False) -> None:

@@ -71,6 +71,19 @@ def cannot_write(where: Path, exc: BaseException | str) -> str:
     return f"cannot write the work folder {where}: {why}"
 
 
+def first_edge_mark(record: Node | Edge, new: bool | int) -> int:
+    """The mark of a record `RecordMerger.add` found `new`: FIRST for a relationship no earlier record
+    of the command gave (the caller leaves out those of member lists, written as lists:
+    `ingest.MemberLists`), 1 for any other record to write, 0 for a repeat."""
+    return FIRST if new == FIRST and type(record) is Edge else 1 if new else 0
+
+
+def load_marks(marks: bytearray) -> bytes | None:
+    """A file's marks as `Parsed.written` keeps them: None when the load writes every record as it is
+    (no repeat, no relationship to CREATE)."""
+    return bytes(marks) if 0 in marks or FIRST in marks else None
+
+
 #: This host, as work folders are named (`work_folder`).
 _HOST = re.sub(r"[^A-Za-z0-9.]", "_", socket.gethostname()) or "host"
 
@@ -337,8 +350,7 @@ class SpilledAcrossFiles:
             found.sort()
             self.conflicts = [line for _, _, line in found]
             for parsed, first, end in self._marked:
-                marks = written[first:end]
-                parsed.written = bytes(marks) if 0 in marks or FIRST in marks else None
+                parsed.written = load_marks(written[first:end])
             return self.conflicts
         finally:
             self.close()
@@ -363,7 +375,7 @@ def replay(path: str, names: list[str], facts: str | None = None
            ) -> tuple[list[tuple[int, int, str]], array, bool]:
     """One partition (its index file; the work files by number in `names`) through a fresh
     `RecordMerger`: its conflicts, (record number, 0, line) each, the numbers of the records it
-    found new (or conflicting), negated for a relationship's first record (`ingest.first_edge_mark`;
+    found new (or conflicting), negated for a relationship's first record (`first_edge_mark`;
     not a member list's): the others repeat an earlier one; and, with a `facts` folder,
     whether its merged records went there as usable facts (`pipeline.derive_command.write_facts`)."""
     from mastgraph.pipeline.parse_pass import _read_chunk
@@ -381,7 +393,7 @@ def replay(path: str, names: list[str], facts: str | None = None
             try:
                 mark = merger.add(record)
                 if mark:
-                    first = mark == FIRST and type(record) is Edge and _member(row) is None
+                    first = first_edge_mark(record, mark) == FIRST and _member(row) is None
                     new.append(-number if first else number)
             except Conflict as exc:
                 found.append((number, 0, str(exc)))

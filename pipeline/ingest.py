@@ -32,7 +32,7 @@ from mastgraph.model.records import Edge, Node
 from mastgraph.model.errors import first_line
 
 from mastgraph.pipeline.across_spill import (
-    SpilledAcrossFiles, WorkFolderError, _member, _record, _starts_member_list)
+    SpilledAcrossFiles, WorkFolderError, _member, _record, _starts_member_list, first_edge_mark, load_marks)
 from mastgraph.pipeline.check_on_disk import checked_on_disk, on_disk
 from mastgraph.pipeline.plan_ahead import batch_limit
 from mastgraph.pipeline.parse_pass import (
@@ -139,7 +139,7 @@ class AcrossFiles:
                 self.conflicts.append(members_differ(where, name, len(frozen), len(known[0]), known[1]))
         self._file = {}
         written, self._written = self._written, bytearray()
-        return bytes(written) if self._exact and (0 in written or FIRST in written) else None
+        return load_marks(written) if self._exact else None
 
     def finish(self) -> list[str]:
         """The conflicts found (as `SpilledAcrossFiles.finish`)."""
@@ -151,13 +151,6 @@ class AcrossFiles:
 
     def close(self) -> None:
         """Nothing to remove (as `SpilledAcrossFiles.close`)."""
-
-
-def first_edge_mark(record: Node | Edge, new: bool | int) -> int:
-    """The mark of a record `RecordMerger.add` found `new`: FIRST for a relationship no earlier record
-    of the command gave (one that is in no member list: those are written as lists, `MemberLists`),
-    1 for any other record to write, 0 for a repeat."""
-    return FIRST if new == FIRST and type(record) is Edge else 1 if new else 0
 
 
 def members_differ(where: str, name: str, count: int, earlier_count: int, earlier: str) -> str:
@@ -481,15 +474,15 @@ class PlannedBatch:
         return batch
 
 
-def plan_batch(records: Iterable[Node | Edge], batch_size: int,
-               marked: Iterable[tuple[Node | Edge, int]] | None = None) -> PlannedBatch:
+def plan_batch(records: Iterable, batch_size: int, marked: bool = False) -> PlannedBatch:
     """What `_write` does before the database: the statements of the records, the keys they touch
-    and the member lists they give. Given `marked` records instead (`parse_pass.marked_records`), the
-    relationships marked FIRST are CREATEd (for a database that held no node when the command began)."""
+    and the member lists they give. `marked`: the records come as (record, mark)
+    (`parse_pass.marked_records`), and the relationships marked FIRST are CREATEd (for a database that
+    held no node when the command began)."""
     writes = PlannedWrites(batch_size, whole=True)
-    if marked is not None:
-        records = _first_edges_added(writes, marked)
-    touched, members, count = _gathered(writes, records, added=marked is not None)
+    if marked:
+        records = _first_edges_added(writes, records)
+    touched, members, count = _gathered(writes, records, added=marked)
     writes.flush()
     return PlannedBatch(writes, touched, members, count)
 

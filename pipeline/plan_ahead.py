@@ -73,11 +73,9 @@ def _plan_task(files: list[tuple[list[tuple[str, int, int]], bytes | None]], bat
                create_first: bool = False) -> bytes:
     from mastgraph.pipeline.ingest import plan_batch
 
-    if create_first:
-        marked = (item for chunks, written in files for item in marked_records(chunks, written))
-        return marshal.dumps(plan_batch((), batch_size, marked).plain())
-    records = (record for chunks, written in files for record in records_written(chunks, written))
-    return marshal.dumps(plan_batch(records, batch_size).plain())
+    read = marked_records if create_first else records_written
+    records = (item for chunks, written in files for item in read(chunks, written))
+    return marshal.dumps(plan_batch(records, batch_size, marked=create_first).plain())
 
 
 class PlanAhead:
