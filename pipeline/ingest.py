@@ -413,10 +413,11 @@ def _write(tx: neo4j.ManagedTransaction, records: Iterable[Node | Edge], setting
     return counts, _replace_and_derive(tx, counts, touched, members, settings, phases, started), count
 
 
-def _gathered(writer: BatchWriter, records: Iterable[Node | Edge], added: bool = False
+def _gathered(writer: BatchWriter, records: Iterable[Node | Edge], added: bool = False, touch: bool = True
               ) -> tuple[Touched, MemberLists, int]:
     """The records given to `writer` (streamed: it writes a group as it fills; `added`: the records
-    are in it already), and what they touch, the member lists they give and how many they are."""
+    are in it already), and what they touch (none noted without `touch`), the member lists they
+    give and how many they are."""
     from mastgraph.pipeline.derive import Touched
 
     touched = Touched()
@@ -425,7 +426,8 @@ def _gathered(writer: BatchWriter, records: Iterable[Node | Edge], added: bool =
     for record in records:
         if not added:
             writer.add(record)
-        touched.add(record)
+        if touch:
+            touched.add(record)
         members.add(record)
         count += 1
     return touched, members, count
@@ -474,15 +476,15 @@ class PlannedBatch:
         return batch
 
 
-def plan_batch(records: Iterable, batch_size: int, marked: bool = False) -> PlannedBatch:
+def plan_batch(records: Iterable, batch_size: int, marked: bool = False, touch: bool = True) -> PlannedBatch:
     """What `_write` does before the database: the statements of the records, the keys they touch
-    and the member lists they give. `marked`: the records come as (record, mark)
-    (`parse_pass.marked_records`), and the relationships marked FIRST are CREATEd (for a database that
-    held no node when the command began)."""
+    (not noted without `touch`: the batch derives nothing, `derive_command.AT_END`) and the member
+    lists they give. `marked`: the records come as (record, mark) (`parse_pass.marked_records`), and
+    the relationships marked FIRST are CREATEd (for a database that held no node when the command began)."""
     writes = PlannedWrites(batch_size, whole=True)
     if marked:
         records = _first_edges_added(writes, records)
-    touched, members, count = _gathered(writes, records, added=marked)
+    touched, members, count = _gathered(writes, records, added=marked, touch=touch)
     writes.flush()
     return PlannedBatch(writes, touched, members, count)
 
@@ -822,7 +824,7 @@ def _load(driver: neo4j.Driver, settings: Settings, files: list[Path], skip_bad:
         if kept and workers_for(files, settings.parse_workers) > 1:  # batches planned while the one before is written
             # (a command derived whole began on a database without nodes: a relationship's first record CREATEs it)
             batcher.plans = PlanAhead([kept[p] for p in files if p in kept], batcher.budget, settings.batch_size,
-                                      create_first=whole is not None)
+                                      create_first=whole is not None, touch=batcher.settings.derive != AT_END)
         for path in files:
             if progress:
                 progress(FileResult(path), "start")

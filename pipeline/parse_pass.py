@@ -150,25 +150,29 @@ def _flush(out: BinaryIO) -> None:
         raise WorkFolderError(cannot_write(Path(out.name).parent, exc)) from None
 
 
+def read_rows(chunks: Iterable[tuple[str, int, int]]) -> Iterator[tuple]:
+    """The records of a parsed file as rows (`across_spill._row`), in the order it gave them."""
+    for name, offset, size in chunks:
+        yield from marshal.loads(_read_chunk(name, offset, size))
+
+
 def read_chunks(chunks: Iterable[tuple[str, int, int]]) -> Iterator[Node | Edge]:
     """The records of a parsed file, in the order it gave them."""
-    for name, offset, size in chunks:
-        for row in marshal.loads(_read_chunk(name, offset, size)):
-            yield _record(row)
+    return map(_record, read_rows(chunks))
 
 
 def records_written(chunks: Iterable[tuple[str, int, int]], written: bytes | None) -> Iterator[Node | Edge]:
-    """The records of a parsed file the load writes (`Parsed.written`)."""
-    records = read_chunks(chunks)
-    return records if written is None else compress(records, written)
+    """The records of a parsed file the load writes (`Parsed.written`; the others are not made)."""
+    rows = read_rows(chunks)
+    return map(_record, rows if written is None else compress(rows, written))
 
 
 def marked_records(chunks: Iterable[tuple[str, int, int]], written: bytes | None) -> Iterator[tuple[Node | Edge, int]]:
     """(record, its mark: 1, or FIRST for a relationship's first record) of each record the load writes."""
-    records = read_chunks(chunks)
+    rows = read_rows(chunks)
     if written is None:
-        return ((record, 1) for record in records)
-    return ((record, mark) for record, mark in zip(records, written) if mark)
+        return ((_record(row), 1) for row in rows)
+    return ((_record(row), mark) for row, mark in zip(rows, written) if mark)
 
 
 #: The work files open for reading in this process, by name (a few: one per worker and the

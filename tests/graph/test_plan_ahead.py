@@ -99,6 +99,18 @@ def test_planned_statements_are_those_the_writer_sends(graph, neo4j_settings, de
     assert canonical_dump(graph, database) == expected
 
 
+def test_a_batch_that_derives_nothing_is_planned_without_the_keys_it_touches(demo):
+    """A command derived at its end (`derive_command.AT_END`) has its batches planned without the keys
+    they touch (nothing reads them): the same statements and member lists, no keys."""
+    given = writer_records() + _demo_records(demo)
+    full = PlannedBatch.from_plain(marshal.loads(marshal.dumps(plan_batch(given, 500).plain())))
+    bare = PlannedBatch.from_plain(marshal.loads(marshal.dumps(plan_batch(given, 500, touch=False).plain())))
+    assert bare.touched == Touched() and not bare.touched
+    assert full.touched.uris and full.touched.associations  # (planned with them, it has them)
+    assert bare.writes.plain() == full.writes.plain() and bare.records == full.records == len(given)
+    assert bare.members.members == full.members.members and bare.members.members
+
+
 def test_the_first_batches_hold_a_part_of_the_budget():
     """The database waits for the first batch's planning only: a small one (`plan_ahead.batch_limit`)."""
     files = [Parsed(ingest.FileResult(Path(f"f{n}.csv"), records=10)) for n in range(200)]
