@@ -224,7 +224,8 @@ RULES: tuple[Rule, ...] = (
         WHERE p.source_stem IS NOT NULL"""),
     # One row per pair at most (the member's exptype picks the relationship), so the pairs are read
     # once. Five SELECTs over them, one per relationship, made DuckDB hold the pairs in memory
-    # whatever its limit: at L that form ran out of memory under 256 MB, this one runs in 64 MB.
+    # whatever its limit. Measured again on L's facts (after the produced_by rules, as the build
+    # runs it): out of memory under 256 MB all the same, with 2 threads or 1; 512 MB is enough.
     Rule("members", ("association_members",), f"""
         WITH produced AS ({{produced}}),
         pairs AS (
