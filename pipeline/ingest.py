@@ -824,7 +824,7 @@ def _load(driver: neo4j.Driver, settings: Settings, files: list[Path], skip_bad:
         if kept and workers_for(files, settings.parse_workers) > 1:  # batches planned while the one before is written
             # (a command derived whole began on a database without nodes: a relationship's first record CREATEs it)
             batcher.plans = PlanAhead([kept[p] for p in files if p in kept], batcher.budget, settings.batch_size,
-                                      create_first=whole is not None, touch=batcher.settings.derive != AT_END)
+                                      whole=whole is not None)
         for path in files:
             if progress:
                 progress(FileResult(path), "start")

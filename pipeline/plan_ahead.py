@@ -70,23 +70,24 @@ def batches(files: list[Parsed], budget: int) -> list[list[Parsed]]:
 
 
 def _plan_task(files: list[tuple[list[tuple[str, int, int]], bytes | None]], batch_size: int,
-               create_first: bool = False, touch: bool = True) -> bytes:
+               whole: bool = False) -> bytes:
     from mastgraph.pipeline.ingest import plan_batch
 
-    read = marked_records if create_first else records_written
+    read = marked_records if whole else records_written
     records = (item for chunks, written in files for item in read(chunks, written))
-    return marshal.dumps(plan_batch(records, batch_size, marked=create_first, touch=touch).plain())
+    return marshal.dumps(plan_batch(records, batch_size, marked=whole, touch=not whole).plain())
 
 
 class PlanAhead:
     """The batches of `files` (`batches`) planned by a helper process, `DEPTH` ahead of `take`."""
 
     def __init__(self, files: list[Parsed], budget: int, batch_size: int, depth: int = DEPTH,
-                 create_first: bool = False, touch: bool = True) -> None:
+                 whole: bool = False) -> None:
         self._queued = deque(batches(files, budget))
         self._batch_size = batch_size
-        self._create_first = create_first  # (`ingest.plan_batch`'s FIRST relationships CREATEd)
-        self._touch = touch  # (`ingest.plan_batch`'s keys touched, for the batch's derivation)
+        #: A command derived whole (`pipeline.derive_command`, into a database without nodes): its
+        #: relationships marked FIRST are CREATEd, and the batches derive nothing (no keys noted).
+        self._whole = whole
         self._depth = max(depth, 1)
         self._pending: deque[tuple[list[Path], Future]] = deque()
         self._before = set(multiprocessing.active_children())
@@ -100,7 +101,7 @@ class PlanAhead:
             batch = self._queued.popleft()
             files = [(parsed.chunks, parsed.written) for parsed in batch]
             try:
-                future = self._executor.submit(_plan_task, files, self._batch_size, self._create_first, self._touch)
+                future = self._executor.submit(_plan_task, files, self._batch_size, self._whole)
             except BrokenProcessPool:  # the helper died: what is pending fails in `take`, the rest is the load's
                 self._queued.clear()
                 return
