@@ -77,7 +77,7 @@ INLINE_BELOW = 32 * 1024 * 1024
 #: "heap size 1.000GiB may be too small".
 IMPORTER_HEAP = "1100m"
 #: DuckDB's memory for the derivation rules (beyond it, it spills to the work folder).
-DERIVE_MEMORY = "1GB"
+DERIVE_MEMORY = derive_tables.MEMORY
 PHASES = ("parse", "csv", "derive", "import", "index")
 
 

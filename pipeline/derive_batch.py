@@ -35,13 +35,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mastgraph.graph import queries
-from mastgraph.graph.writer import BatchWriter, Runner, WriteCounts
+from mastgraph.graph.writer import BatchWriter, ParamRows, Runner, WriteCounts, unlogged
 from mastgraph.model.records import Edge
 from mastgraph.model.vocabulary import Label, Rel
 from mastgraph.pipeline import derive_tables
 from mastgraph.pipeline.derive import (MAX_EXPOSURE_DAYS, MAX_SERIES_DAYS, WINDOW_CLASSES, Touched, chunk_size,
                                        set_window_classes)
-from mastgraph.pipeline.derive_tables import INPUT_TABLES, PRODUCT_TEXT, _UNITE
+from mastgraph.pipeline.derive_tables import INPUT_TABLES, PRODUCT_TEXT, create_united
 
 _P, _A, _O, _E = Label.PRODUCT, Label.ASSOCIATION, Label.OBSERVATION, Label.ENGINEERING_SERIES
 
@@ -123,7 +123,7 @@ class Neighbourhood:
 
     def _run(self, name: str, **params) -> list:
         started = time.perf_counter()
-        found = list(self.tx.run(queries.text(f"derive/{name}"), params))
+        found = list(self.tx.run(queries.text(f"derive/{name}"), unlogged(params)))
         self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
         return found
 
@@ -328,9 +328,9 @@ def load_tables(con, rows: dict[str, list[tuple]]) -> None:
 
 
 def run_rules(con) -> list[tuple]:
-    """Every rule, united into one relationship per identity (`derive_tables._UNITE`)."""
+    """Every rule, united into one relationship per identity (`derive_tables.create_united`)."""
     derive_tables.run_rules(con, measure=False)
-    con.execute(_UNITE)
+    create_united(con)
     return con.execute('SELECT rel, start_label, start_key, end_label, end_key, kind, exptype, "by", source_id '
                        "FROM united ORDER BY ALL").fetchall()
 
@@ -406,7 +406,7 @@ def derive_batch(tx: Runner, touched: Touched, batch_size: int = 5000) -> WriteC
     stale = [{"obsid": obsid, "uri": uri} for obsid in sorted(mrp_obsids) if obsid in nb.observations
              for uri in nb.observations[obsid]["mrp"] if (obsid, uri) not in mrp]
     if stale:
-        record = tx.run(queries.text("derive/delete_mrp"), {"rows": stale}).single()
+        record = tx.run(queries.text("derive/delete_mrp"), {"rows": ParamRows(stale)}).single()
         counts.rels_deleted[Rel.MRP.value] += record["deleted"] if record else 0
     counts.seconds["write"] = time.perf_counter() - started
     counts.seconds.update(nb.seconds)  # the share of `read` each query took

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from mastgraph.graph.writer import WriteCounts, edge_create_query
+from mastgraph.graph.writer import ParamRows, WriteCounts, edge_create_query
 from mastgraph.loaders.records import Inexact, RecordMerger
 from mastgraph.model.errors import first_line
 from mastgraph.model.records import Edge, Node
@@ -62,9 +62,8 @@ WRITERS = 2
 CREATED = "new_edges.json"
 #: `Settings.derive` of the batches of a command derived whole: no derivation per batch.
 AT_END = "at_end"
-#: DuckDB's memory for the rules (it spills to the work folder beyond it; its aggregates need
-#: some of it in memory: 64MB was too little at M), the bulk build's default.
-MEMORY = "1GB"
+#: DuckDB's memory for the rules (it spills to the work folder beyond it), the bulk build's default.
+MEMORY = derive_tables.MEMORY
 
 
 def write_facts(merger: RecordMerger, folder: Path, partition: int) -> bool:
@@ -247,7 +246,7 @@ def _create_edges(tx: neo4j.ManagedTransaction, groups: list[tuple[tuple[Rel, La
     for group, rows in groups:
         query = edge_create_query(*group)
         for at in range(0, len(rows), batch_size):
-            summary = tx.run(query, rows=rows[at:at + batch_size]).consume()
+            summary = tx.run(query, rows=ParamRows(rows[at:at + batch_size])).consume()
             counts.rels_created[group[0].value] += summary.counters.relationships_created
     return counts
 
@@ -255,7 +254,7 @@ def _create_edges(tx: neo4j.ManagedTransaction, groups: list[tuple[tuple[Rel, La
 def _set_residuals(tx: neo4j.ManagedTransaction, group: tuple, rows: list[dict[str, Any]]) -> int:
     from mastgraph.pipeline.bulk import residual_query
 
-    return tx.run(residual_query(group), rows=rows).consume().counters.properties_set
+    return tx.run(residual_query(group), rows=ParamRows(rows)).consume().counters.properties_set
 
 
 def derive_written(driver: neo4j.Driver, settings: Settings, files: Iterable[Iterable[Node | Edge]], size: int,

@@ -222,23 +222,32 @@ RULES: tuple[Rule, ...] = (
         FROM produced JOIN products p ON p.uri = produced.uri
         JOIN association_products n ON n.name = produced.name AND n.product = p.source_stem
         WHERE p.source_stem IS NOT NULL"""),
-    # One row per pair at most (the member's exptype picks the relationship), so the pairs are read
-    # once. Five SELECTs over them, one per relationship, made DuckDB hold the pairs in memory
-    # whatever its limit. Measured again on L's facts (after the produced_by rules, as the build
-    # runs it): out of memory under 256 MB all the same, with 2 threads or 1; 512 MB is enough.
+    # The pairs, by three equi-joins: the member's product is the output's stem, its source_stem,
+    # or (a Level-3 output) a prefix of its stem. One join with an OR of the three compared every
+    # member of an association with every output and needed 384 MB at L's facts; these run in
+    # 192 MB (1.6 s instead of 2.4 s with 1GB). A pair found two ways comes twice, united as one
+    # (`unite`). The pairs are read by one SELECT (the member's exptype picks the relationship):
+    # five, one per relationship, made DuckDB hold them in memory whatever its limit.
     Rule("members", ("association_members",), f"""
         WITH produced AS ({{produced}}),
+        outputs AS (SELECT produced.name, p.uri, p.level, p.stem, p.source_stem
+                    FROM produced JOIN products p ON p.uri = produced.uri),
+        found AS (
+            SELECT o.name, o.uri AS p, o.level, r.uri AS m, r.exptype FROM outputs o
+            JOIN has_member r ON r.name = o.name AND r.product = o.stem
+            UNION ALL
+            SELECT o.name, o.uri, o.level, r.uri, r.exptype FROM outputs o
+            JOIN has_member r ON r.name = o.name AND r.product = o.source_stem
+            UNION ALL
+            SELECT o.name, o.uri, o.level, r.uri, r.exptype FROM outputs o
+            JOIN ({_STEM_PREFIXES}) x ON x.uri = o.uri
+            JOIN has_member r ON r.name = o.name AND r.product = x.prefix
+            WHERE o.level = '3'),
         pairs AS (
-            SELECT p.uri AS p, p.level, r.uri AS m, r.exptype, a.composition_by, produced.name,
-                   upper(coalesce(m.exp_type, '')) AS m_exp_type
-            FROM produced
-            JOIN products p ON p.uri = produced.uri
-            JOIN has_member r ON r.name = produced.name
-            LEFT JOIN associations a ON a.name = produced.name
-            LEFT JOIN products m ON m.uri = r.uri
-            WHERE (r.product = p.stem OR r.product = p.source_stem
-                   OR (p.level = '3' AND starts_with(p.stem, r.product || '_')))
-              AND r.uri <> p.uri),
+            SELECT found.*, a.composition_by, upper(coalesce(m.exp_type, '')) AS m_exp_type
+            FROM found LEFT JOIN associations a ON a.name = found.name
+            LEFT JOIN products m ON m.uri = found.m
+            WHERE found.m <> found.p),
         typed AS (
             SELECT *, CASE
                 WHEN exptype = 'science' AND level = '3' THEN '{Rel.COMPOSITION.value}'
@@ -385,13 +394,21 @@ class FactWriter:
 
 # -- running the rules ------------------------------------------------------------------------
 
+#: DuckDB's memory for the rules, the bulk build's and the online ingest's (beyond it DuckDB spills
+#: to the work folder). On L's facts (405 MB; 1.0 million products, 3.8 million rule rows) every
+#: rule and the uniting took 30.5 s and 354 MB peak RSS with 256MB, 30.8 s / 586 MB with 512MB,
+#: 29.0 s / 1,060 MB with 1GB: the process holds what the limit allows, and needs no more than
+#: 256MB there; 512MB leaves room for the larger archives (XL's facts are ten times L's).
+MEMORY = "512MB"
+
+
 @dataclass
 class DuckConfig:
     """DuckDB's bounds: memory (it spills to `temp_dir` beyond it) and threads."""
 
     database: Path  # a file: tables larger than memory live on disk
     temp_dir: Path
-    memory_limit: str = "1GB"
+    memory_limit: str = MEMORY
     threads: int = 2
 
 
@@ -487,17 +504,30 @@ def run_rules(con, on_rule: Callable[[str, int], None] | None = None, measure: b
 #: properties: `kind` (CONTEMPORANEOUS_CALIBRATION, PREREQUISITE) and `by`, `source_id` from the
 #: row set last (highest rank: `by` may be set to NULL, i.e. removed; both from that one row, taken
 #: as one struct: one aggregate instead of two costs 40 % less at L); `exptype`, which only one
-#: rule sets and only with a value, from any row that sets it.
+#: rule sets and only with a value, from any row that sets it. Run one relationship type at a time
+#: (`create_united`): no identity spans two types, and the largest group (LINKED, half the rows at
+#: L) is what DuckDB holds; all at once it held the 3.8 million rows of L's `derived` (1.06 GB
+#: peak RSS with 1GB; 46 s instead of 12 with 256MB, spilling).
 _UNITE = """
-CREATE OR REPLACE TABLE united AS
 SELECT rel, start_label, start_key, end_label, end_key, kind, exptype, last."by" AS "by", last.source_id AS source_id
 FROM (SELECT rel, start_label, start_key, end_label, end_key,
              CASE WHEN rel = 'LINKED' THEN any_value(kind) ELSE arg_max(kind, coalesce(rank, '')) END AS kind,
              max(exptype) AS exptype,
              arg_max_null({'by': "by", 'source_id': source_id}, coalesce(rank, '')) AS last
-      FROM derived
+      FROM derived WHERE rel = $rel
       GROUP BY rel, start_label, start_key, end_label, end_key, CASE WHEN rel = 'LINKED' THEN kind END)
 """
+
+
+def create_united(con) -> None:
+    """The table `united`: the rows of `derived` as one relationship per identity (`_UNITE`)."""
+    con.execute("CREATE OR REPLACE TABLE united (rel VARCHAR, start_label VARCHAR, start_key VARCHAR, "
+                "end_label VARCHAR, end_key VARCHAR, kind VARCHAR, exptype VARCHAR, \"by\" VARCHAR, "
+                "source_id VARCHAR)")
+    for (rel,) in con.execute("SELECT DISTINCT rel FROM derived ORDER BY rel").fetchall():
+        con.execute(f"INSERT INTO united {_UNITE}", {"rel": rel})
+
+
 #: A relationship a rule gives that a loader also wrote: the same type and ends (and, for LINKED,
 #: kind). Every condition compares one side with the other (the kind through a CASE on each side),
 #: so DuckDB joins by hash: an `OR` across both sides made `NOT EXISTS` a nested comparison, 4.5 s
@@ -541,7 +571,7 @@ def derive_edges(con, out_dir: Path, on_rule: Callable[[str, int], None] | None 
 def unite(con) -> list[tuple]:
     """The rules' rows (`run_rules`) as one relationship each (`united`), those no loader wrote as
     the table `new_edges`; returns the properties to set on those a loader wrote (residuals)."""
-    con.execute(_UNITE)
+    create_united(con)
     con.execute(f"CREATE OR REPLACE TABLE new_edges AS SELECT u.* FROM united u "
                 f"ANTI JOIN loader_edges l ON {_MATCH_LOADER}")
     return _loader_residuals(con)

@@ -142,3 +142,35 @@ def test_every_derivation_query_has_its_rules():
                 "window_classes", "all_window_classes"}
     queries = {p.stem for p in (cypher_dir() / "derive").glob("*.cypher")} - scoping
     assert {name for rule in derive_tables.RULES for name in rule.cypher} == queries
+
+
+def test_a_member_an_output_names_two_ways_is_one_relationship(tmp_path):
+    """The `members` rule finds a pair by the output's stem, its source_stem or (Level 3) a prefix
+    of its stem, each way a join of its own: a member whose product is both the output's
+    source_stem and a prefix of its stem comes from two of them, and is one relationship after
+    `unite`, with the properties the rule gives."""
+    con = derive_tables.connect(derive_tables.DuckConfig(tmp_path / "d.duckdb", tmp_path / "tmp"))
+    derive_tables.create_tables(con)
+    product = {name: None for name, _ in derive_tables.INPUT_TABLES["products"]}
+    flags = ("preview", "guide_star", "l1b", "association_file", "pool_file", "msa_file")
+
+    def add_product(**given) -> None:
+        row = {**product, **dict.fromkeys(flags, False), **given}
+        con.execute(f"INSERT INTO products VALUES ({', '.join('?' for _ in row)})", list(row.values()))
+
+    add_product(uri="mast:out", level="3", stem="jw01_t001_nircam_s00001", source_stem="jw01_t001_nircam")
+    add_product(uri="mast:sci", level="2b", stem="jw01_sci", exp_type="NRC_IMAGE")
+    add_product(uri="mast:flat", level="2b", stem="jw01_flat", exp_type="NRC_FLAT")
+    con.execute("INSERT INTO associations VALUES ('asn1', 'image3', 'mosaic', '1', 'a3001')")
+    con.execute("INSERT INTO loader_edges VALUES ('PRODUCED_BY', 'Product', 'mast:out', 'Association', 'asn1', NULL)")
+    con.execute("INSERT INTO has_member VALUES ('asn1', 'mast:sci', 'jw01_t001_nircam', 'science'), "
+                "('asn1', 'mast:flat', 'jw01_t001_nircam_s00001', 'background')")
+    for table, rows in derive_tables.vocabulary_rows().items():
+        con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' for _ in rows[0])})", rows)
+
+    _, rows, _ = derive_tables.run_rules(con)
+    assert rows["members"] == 3  # the science member twice (source_stem, prefix), the flat once (stem)
+    assert derive_tables.unite(con) == []
+    found = con.execute('SELECT rel, start_key, end_key, kind, "by" FROM new_edges ORDER BY ALL').fetchall()
+    assert found == [("COMPOSITION", "mast:out", "mast:sci", None, "mosaic"),
+                     ("CONTEMPORANEOUS_CALIBRATION", "mast:out", "mast:flat", "flat", None)]
