@@ -35,7 +35,7 @@ from typing import Any
 from mastgraph.graph import db
 from mastgraph.graph.bulk_format import Census, Columns, RowWriter, edge_header, labels_cell, node_header
 from mastgraph.graph.bulk_import import ImportFailed, ImportGroup, import_command, remove_store, run_import
-from mastgraph.graph.writer import edge_create_query, node_create_query
+from mastgraph.graph.writer import ParamRows, edge_create_query, node_create_query
 from mastgraph.model.vocabulary import KEYS, Label, Rel
 
 from .machine import cpu_seconds, rss_mb
@@ -134,7 +134,7 @@ def single_writer(target: Target, folder: Path, batch: int = BATCH) -> dict:
     def write(query: str, rows: list[dict]) -> None:
         nonlocal transactions
         with driver.session(database=target.database) as session:
-            session.execute_write(lambda tx: tx.run(query, {"rows": rows}).consume())
+            session.execute_write(lambda tx: tx.run(query, {"rows": ParamRows(rows)}).consume())
         transactions += 1
 
     def run(groups: Iterator[tuple[str, dict]]) -> None:

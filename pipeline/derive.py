@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mastgraph.graph import queries
-from mastgraph.graph.writer import Runner, WriteCounts
+from mastgraph.graph.writer import Runner, WriteCounts, unlogged
 from mastgraph.loaders.names import INTERMEDIATE_SUFFIXES
 from mastgraph.model.records import Edge, Node
 from mastgraph.model.vocabulary import EXPOSURE_INPUTS, Label, Rel
@@ -118,7 +118,7 @@ def query_params(name: str) -> dict[str, Any]:
 
 def _run(tx: Runner, name: str, counts: WriteCounts, label: str, **params) -> None:
     started = time.perf_counter()
-    summary = tx.run(queries.text(f"derive/{name}"), {**query_params(name), **params}).consume()
+    summary = tx.run(queries.text(f"derive/{name}"), unlogged({**query_params(name), **params})).consume()
     counts.add_seconds(name, time.perf_counter() - started)
     counts.rels_created[label] += summary.counters.relationships_created
     counts.rels_deleted[label] += summary.counters.relationships_deleted
@@ -182,7 +182,7 @@ def set_window_classes(tx: Runner, touched: Touched, size: int, counts: WriteCou
     started = time.perf_counter()
     for kind, values in (("obsids", touched.obsids), ("uris", touched.timed), ("keys", touched.series)):
         for chunk in _chunks(values, size):
-            summary = tx.run(text, {**params, "obsids": [], "uris": [], "keys": [], kind: chunk}).consume()
+            summary = tx.run(text, unlogged({**params, "obsids": [], "uris": [], "keys": [], kind: chunk})).consume()
             counts.properties_set += summary.counters.properties_set
     counts.add_seconds("window_classes", time.perf_counter() - started)
 

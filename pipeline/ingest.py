@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mastgraph.model.vocabulary import Label, Rel
-from mastgraph.graph.writer import BatchWriter, PlannedWrites, WriteCounts
+from mastgraph.graph.writer import BatchWriter, PlannedWrites, ParamRows, WriteCounts
 from mastgraph.loaders.records import FIRST, Conflict, LoadError, Loader, RecordMerger, Reject
 from mastgraph.model.records import Edge, Node
 from mastgraph.model.errors import first_line
@@ -395,7 +395,7 @@ class MemberLists:
         rows = [{"name": name, "members": sorted(members)} for name, members in sorted(self.members.items())]
         from mastgraph.graph import queries
 
-        record = tx.run(queries.text("ingest/replace_association_members"), associations=rows).single()
+        record = tx.run(queries.text("ingest/replace_association_members"), associations=ParamRows(rows)).single()
         if record is not None and record["members"]:
             counts.rels_deleted["HAS_MEMBER"] += record["members"]
             counts.rels_deleted["derived from members"] += record["derived"]

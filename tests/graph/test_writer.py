@@ -3,9 +3,11 @@ writing every record on its own, against a real Neo4j."""
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
-from mastgraph.graph.writer import BatchWriter
+from mastgraph.graph.writer import BatchWriter, ParamRows, unlogged
 from mastgraph.model.records import Edge, Node
 from mastgraph.model.vocabulary import Label, Rel
 
@@ -124,3 +126,41 @@ def test_a_label_outside_the_vocabulary_is_refused():
     writer = BatchWriter(Recording(None), 10)
     with pytest.raises(ValueError):
         writer.add(Node(P, "mast:p1", {}, ("Hacked`) DETACH DELETE n //",)))
+
+
+class _Kept(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+def test_the_rows_are_sent_as_they_are_and_the_driver_log_shows_their_count(graph, neo4j_settings):
+    """The driver formats a RUN's parameters for its debug log whether or not the log is on
+    (`graph.writer.ParamRows`): the rows go as their count there, and to Neo4j as they are."""
+    database = neo4j_settings.neo4j_database
+    write(graph, database, records(), 5000)
+    expected = snapshot(graph)
+    empty_graph(graph, database)
+
+    kept, logger = _Kept(), logging.getLogger("neo4j")
+    before = logger.level
+    logger.addHandler(kept)
+    logger.setLevel(logging.DEBUG)
+    try:
+        calls, _ = write(graph, database, records(), 5000)
+    finally:
+        logger.removeHandler(kept)
+        logger.setLevel(before)
+    assert snapshot(graph) == expected
+    runs = [line for line in kept.lines if " C: RUN " in line and "UNWIND $rows" in line]
+    assert len(runs) == len(calls)
+    assert all("<" in line and " rows>" in line for line in runs)
+    assert not any("p1.fits" in line or "mast:p3" in line for line in runs)
+
+    params = unlogged({"rows": [{"key": "a"}], "names": ["x"], "limit": 3})
+    assert params == {"rows": [{"key": "a"}], "names": ["x"], "limit": 3}
+    assert [type(value) for value in params.values()] == [ParamRows, ParamRows, int]
+    assert repr(params["rows"]) == "<1 rows>"
