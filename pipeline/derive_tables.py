@@ -224,8 +224,8 @@ RULES: tuple[Rule, ...] = (
         WHERE p.source_stem IS NOT NULL"""),
     # The pairs, by three equi-joins: the member's product is the output's stem, its source_stem,
     # or (a Level-3 output) a prefix of its stem. One join with an OR of the three compared every
-    # member of an association with every output and needed 384 MB at L's facts; these run in
-    # 192 MB (1.6 s instead of 2.4 s with 1GB). A pair found two ways comes twice, united as one
+    # member of an association with every output, and ran out of memory with 256MB at L's facts
+    # (384MB did); these run in 192MB (1.6 s instead of 2.3 s with 1GB). A pair found two ways comes twice, united as one
     # (`unite`). The pairs are read by one SELECT (the member's exptype picks the relationship):
     # five, one per relationship, made DuckDB hold them in memory whatever its limit.
     Rule("members", ("association_members",), f"""
@@ -396,8 +396,8 @@ class FactWriter:
 
 #: DuckDB's memory for the rules, the bulk build's and the online ingest's (beyond it DuckDB spills
 #: to the work folder). On L's facts (405 MB; 1.0 million products, 3.8 million rule rows) every
-#: rule and the uniting took 30.5 s and 354 MB peak RSS with 256MB, 30.8 s / 586 MB with 512MB,
-#: 29.0 s / 1,060 MB with 1GB: the process holds what the limit allows, and needs no more than
+#: rule and the uniting took 22.7 s and 354 MB peak RSS with 256MB, 23.5 s / 586 MB with 512MB,
+#: 21.6 s / 1,017 MB with 1GB: the process holds what the limit allows, and needs no more than
 #: 256MB there; 512MB leaves room for the larger archives (XL's facts are ten times L's).
 MEMORY = "512MB"
 
