@@ -225,9 +225,10 @@ RULES: tuple[Rule, ...] = (
     # The pairs, by three equi-joins: the member's product is the output's stem, its source_stem,
     # or (a Level-3 output) a prefix of its stem. One join with an OR of the three compared every
     # member of an association with every output, and ran out of memory with 256MB at L's facts
-    # (384MB did); these run in 192MB (1.6 s instead of 2.3 s with 1GB). A pair found two ways comes twice, united as one
-    # (`unite`). The pairs are read by one SELECT (the member's exptype picks the relationship):
-    # five, one per relationship, made DuckDB hold them in memory whatever its limit.
+    # (384MB did); these run in 192MB (1.6 s instead of 2.3 s with 1GB). A pair found two ways
+    # comes twice, united as one (`unite`). The pairs are read by one SELECT (the member's exptype
+    # picks the relationship): five, one per relationship, made DuckDB hold them in memory
+    # whatever its limit.
     Rule("members", ("association_members",), f"""
         WITH produced AS ({{produced}}),
         outputs AS (SELECT produced.name, p.uri, p.level, p.stem, p.source_stem
