@@ -62,8 +62,6 @@ WRITERS = 2
 CREATED = "new_edges.json"
 #: `Settings.derive` of the batches of a command derived whole: no derivation per batch.
 AT_END = "at_end"
-#: DuckDB's memory for the rules (it spills to the work folder beyond it), the bulk build's default.
-MEMORY = derive_tables.MEMORY
 
 
 def write_facts(merger: RecordMerger, folder: Path, partition: int) -> bool:
@@ -173,7 +171,7 @@ class CommandDerivation:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def run_rules(folder: str, threads: int, memory: str = MEMORY) -> tuple[list[tuple] | None, str, float]:
+def run_rules(folder: str, threads: int, memory: str = derive_tables.MEMORY) -> tuple[list[tuple] | None, str, float]:
     """The rules over the facts under `folder` (in a helper process, or not): the relationships to
     create go to a file there, a JSON object a line, and DuckDB's memory back when it closes.
     Returns (the values to set on relationships a loader wrote, "", seconds), or (None, why, seconds)

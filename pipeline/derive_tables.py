@@ -522,9 +522,7 @@ FROM (SELECT rel, start_label, start_key, end_label, end_key,
 
 def create_united(con) -> None:
     """The table `united`: the rows of `derived` as one relationship per identity (`_UNITE`)."""
-    con.execute("CREATE OR REPLACE TABLE united (rel VARCHAR, start_label VARCHAR, start_key VARCHAR, "
-                "end_label VARCHAR, end_key VARCHAR, kind VARCHAR, exptype VARCHAR, \"by\" VARCHAR, "
-                "source_id VARCHAR)")
+    con.execute("CREATE OR REPLACE TABLE united AS SELECT * EXCLUDE (rank) FROM derived LIMIT 0")
     for (rel,) in con.execute("SELECT DISTINCT rel FROM derived ORDER BY rel").fetchall():
         con.execute(f"INSERT INTO united {_UNITE}", {"rel": rel})
 
