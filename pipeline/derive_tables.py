@@ -520,11 +520,28 @@ FROM (SELECT rel, start_label, start_key, end_label, end_key,
 """
 
 
+#: The relationship types whose rows carry nothing to choose between: no `exptype`, `by`,
+#: `source_id` nor rank, and no `kind` but LINKED's (part of its identity). Their rows are united
+#: by DISTINCT, which gives what `_UNITE` would (each property NULL, LINKED's kind its own) without
+#: its aggregates. At L (512MB, two runs each): LINKED's 1.9 million rows in 3.0 s instead of 3.8,
+#: ANTECEDENT's 0.9 million in 1.0 s instead of 1.6; every type 8.0 s instead of 9.2.
+_PLAIN_TYPES = """
+SELECT rel, bool_and(exptype IS NULL AND "by" IS NULL AND source_id IS NULL AND rank IS NULL
+                     AND (kind IS NULL OR rel = 'LINKED'))
+FROM derived GROUP BY rel ORDER BY rel
+"""
+_UNITE_PLAIN = """
+SELECT DISTINCT rel, start_label, start_key, end_label, end_key, kind, exptype, "by", source_id
+FROM derived WHERE rel = $rel
+"""
+
+
 def create_united(con) -> None:
-    """The table `united`: the rows of `derived` as one relationship per identity (`_UNITE`)."""
+    """The table `united`: the rows of `derived` as one relationship per identity (`_UNITE`, or
+    `_UNITE_PLAIN` for a type whose rows carry nothing to choose between)."""
     con.execute("CREATE OR REPLACE TABLE united AS SELECT * EXCLUDE (rank) FROM derived LIMIT 0")
-    for (rel,) in con.execute("SELECT DISTINCT rel FROM derived ORDER BY rel").fetchall():
-        con.execute(f"INSERT INTO united {_UNITE}", {"rel": rel})
+    for rel, plain in con.execute(_PLAIN_TYPES).fetchall():
+        con.execute(f"INSERT INTO united {_UNITE_PLAIN if plain else _UNITE}", {"rel": rel})
 
 
 #: A relationship a rule gives that a loader also wrote: the same type and ends (and, for LINKED,

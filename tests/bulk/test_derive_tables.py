@@ -174,3 +174,47 @@ def test_a_member_an_output_names_two_ways_is_one_relationship(tmp_path):
     found = con.execute('SELECT rel, start_key, end_key, kind, "by" FROM new_edges ORDER BY ALL').fetchall()
     assert found == [("COMPOSITION", "mast:out", "mast:sci", None, "mosaic"),
                      ("CONTEMPORANEOUS_CALIBRATION", "mast:out", "mast:flat", "flat", None)]
+
+
+def test_types_with_nothing_to_choose_are_united_as_the_aggregate_unites_them(tmp_path):
+    """`create_united` unites a type whose rows carry no property to choose between (LINKED with
+    only its kind, ANTECEDENT with nothing) by DISTINCT, and the others by `_UNITE`'s aggregates;
+    the table is the one `_UNITE` gives for every type. A LINKED row that carries an `exptype`
+    makes LINKED a type to aggregate again (the result still `_UNITE`'s)."""
+    con = derive_tables.connect(derive_tables.DuckConfig(tmp_path / "d.duckdb", tmp_path / "tmp"))
+    con.execute("CREATE TABLE derived (rel VARCHAR, start_label VARCHAR, start_key VARCHAR, end_label VARCHAR, "
+                "end_key VARCHAR, kind VARCHAR, exptype VARCHAR, \"by\" VARCHAR, source_id VARCHAR, rank VARCHAR)")
+    rows = [
+        ("LINKED", "Product", "a", "Product", "b", "preview", None, None, None, None),
+        ("LINKED", "Product", "a", "Product", "b", "preview", None, None, None, None),
+        ("LINKED", "Product", "a", "Product", "b", "guide_star", None, None, None, None),
+        ("LINKED", "Product", "c", "Product", "b", "msa_catalog", None, None, None, None),
+        ("ANTECEDENT", "Product", "a", "Product", "c", None, None, None, None, None),
+        ("ANTECEDENT", "Product", "a", "Product", "c", None, None, None, None, None),
+        ("COMPOSITION", "Product", "o", "Product", "a", None, "NRC_IMAGE", "mosaic", None, "1"),
+        ("COMPOSITION", "Product", "o", "Product", "a", None, None, None, None, "2"),
+        ("CONTEMPORANEOUS_CALIBRATION", "Product", "o", "Product", "f", "flat", None, None, None, "1"),
+        ("CONTEMPORANEOUS_CALIBRATION", "Product", "o", "Product", "f", "dark", None, None, None, "2"),
+    ]
+    con.executemany(f"INSERT INTO derived VALUES ({', '.join('?' for _ in rows[0])})", rows)
+
+    def aggregated() -> list[tuple]:
+        rels = [rel for (rel,) in con.execute("SELECT DISTINCT rel FROM derived ORDER BY rel").fetchall()]
+        return sorted(row for rel in rels for row in con.execute(derive_tables._UNITE, {"rel": rel}).fetchall())
+
+    plain = dict(con.execute(derive_tables._PLAIN_TYPES).fetchall())
+    assert plain == {"ANTECEDENT": True, "LINKED": True, "COMPOSITION": False, "CONTEMPORANEOUS_CALIBRATION": False}
+    derive_tables.create_united(con)
+    united = sorted(con.execute("SELECT * FROM united").fetchall())
+    assert united == aggregated()
+    assert ("LINKED", "Product", "a", "Product", "b", "guide_star", None, None, None) in united
+    assert sum(row[0] == "LINKED" for row in united) == 3 and sum(row[0] == "ANTECEDENT" for row in united) == 1
+    assert ("CONTEMPORANEOUS_CALIBRATION", "Product", "o", "Product", "f", "dark", None, None, None) in united
+
+    con.execute("INSERT INTO derived VALUES ('LINKED', 'Product', 'a', 'Product', 'b', 'preview', 'NRC_IMAGE', "
+                "NULL, NULL, NULL)")
+    assert dict(con.execute(derive_tables._PLAIN_TYPES).fetchall())["LINKED"] is False
+    derive_tables.create_united(con)
+    united = sorted(con.execute("SELECT * FROM united").fetchall())
+    assert united == aggregated()
+    assert ("LINKED", "Product", "a", "Product", "b", "preview", "NRC_IMAGE", None, None) in united
