@@ -11,11 +11,12 @@ from rich.table import Table
 
 from mastgraph.graph import db
 from mastgraph.pipeline.bulk import (
-    DERIVE_MEMORY, IMPORTER_HEAP, BuildOptions, BuildReport, BulkError, build, write_report_json,
+    IMPORTER_HEAP, BuildOptions, BuildReport, BulkError, build, write_report_json,
 )
 from mastgraph.graph.server import ServerError
 from mastgraph.model.errors import first_line
 from mastgraph.pipeline.across_spill import WorkFolderError
+from mastgraph.pipeline import derive_tables
 
 from .common import console, driver_logs, error_line, fail, settings
 
@@ -44,9 +45,9 @@ def build_command(
     importer_heap: str = typer.Option(IMPORTER_HEAP, "--importer-heap", help="The importer's JVM heap."),
     importer_memory: str = typer.Option(None, "--importer-memory", help="The importer's off-heap memory limit "
                                                                         "(e.g. 4g or 50%; its default is 90%)."),
-    derive_memory: str = typer.Option(DERIVE_MEMORY, "--derive-memory", help="DuckDB's memory for the derivation "
-                                                                             "rules (it spills to the work folder "
-                                                                             "beyond it), e.g. 1GB or 500MB."),
+    derive_memory: str = typer.Option(derive_tables.MEMORY, "--derive-memory",
+                                      help="DuckDB's memory for the derivation rules (it spills to the work folder "
+                                           "beyond it), e.g. 1GB or 500MB."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Parse every file and write the importer's CSV, then "
                                                           "stop: bad files reported, counts and timings; the "
                                                           "server and the database are not touched."),

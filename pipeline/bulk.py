@@ -76,8 +76,6 @@ INLINE_BELOW = 32 * 1024 * 1024
 #: JVM a little less usable heap than that (G1 keeps a region back), so the importer warned that
 #: "heap size 1.000GiB may be too small".
 IMPORTER_HEAP = "1100m"
-#: DuckDB's memory for the derivation rules (beyond it, it spills to the work folder).
-DERIVE_MEMORY = derive_tables.MEMORY
 PHASES = ("parse", "csv", "derive", "import", "index")
 
 
@@ -124,7 +122,7 @@ class BuildOptions:
     importer_heap: str = IMPORTER_HEAP
     importer_memory: str | None = None  # the importer's --max-off-heap-memory (its default: 90% of free RAM)
     importer_threads: int | None = None
-    derive_memory: str = DERIVE_MEMORY  # DuckDB's memory_limit for the derivation rules
+    derive_memory: str = derive_tables.MEMORY  # DuckDB's memory_limit for the derivation rules
     #: Which loader reads a file (default: `loaders.registry.detect`); it must be picklable (a
     #: module-level function or class) when worker processes are used.
     detect: Callable[[Path], Any] | None = None

@@ -23,7 +23,7 @@ from mastgraph.graph import db
 from mastgraph.graph.settings import Settings
 from mastgraph.pipeline import derive_tables
 from mastgraph.pipeline.across_spill import WorkFolderError
-from mastgraph.pipeline.bulk import DERIVE_MEMORY, Build, BuildOptions, BulkError, build
+from mastgraph.pipeline.bulk import Build, BuildOptions, BulkError, build
 
 from .conftest import REAL
 
@@ -120,7 +120,7 @@ def test_a_work_folder_whose_parts_cannot_be_made_is_one_line_and_removed(tmp_pa
     (duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block of size 256.0 KiB (1.0 GiB/1.0 GiB "
                                  "used)"),
      r"^the derivation rules ran out of memory \(Out of Memory Error: .*\); give them more with --derive-memory "
-     rf"\(now {re.escape(DERIVE_MEMORY)}\); nothing was written$"),
+     rf"\(now {re.escape(derive_tables.MEMORY)}\); nothing was written$"),
     (duckdb.OutOfMemoryException("Out of Memory Error: failed to offload data block of size 256.0 KiB (1.8 MiB/1.9 "
                                  "MiB used).\nThis limit was set by the 'max_temp_directory_size' setting.\nBy "
                                  "default, this setting utilizes the available disk space on the drive where the "
