@@ -93,9 +93,9 @@ def _run(s, files: list[Path], skip_bad: bool, dry_run: bool) -> IngestReport:
 
 
 def _summary(report: IngestReport, dry_run: bool) -> None:
-    loaded = [f for f in report.files if not f.error]
+    loaded = len(report.files) - len(report.failed)
     console.print(
-        f"{'parsed' if dry_run else 'loaded'} {len(loaded)} of {len(report.files)} files, "
+        f"{'parsed' if dry_run else 'loaded'} {loaded} of {len(report.files)} files, "
         f"{report.records} records in {report.seconds:.1f} s"
     )
     if dry_run or not loaded:

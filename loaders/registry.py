@@ -90,7 +90,7 @@ def expand(paths: Iterable[Path | str]) -> list[Path]:
     sample generator's `manifest.json`."""
     files: list[Path] = []
     for given in paths:
-        path = Path(given)
+        path = given if isinstance(given, Path) else Path(given)  # (a Path is kept as given: ~500 bytes each)
         if path.is_dir():
             files.extend(_walk(path))
         elif path.is_file():

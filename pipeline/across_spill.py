@@ -22,9 +22,10 @@ A file that fails on its own keeps what it added before it failed, as in `Across
 
 The replay also finds the records that repeat what an earlier file said, as `AcrossFiles` does
 while it reads: one byte per record of the command (1: written, 0: a repeat) is set as each
-partition is replayed, and each file's bytes go to its `Parsed.written` when `finish()` ends, before
-the load reads them. The same exceptions hold: the records of member lists are written whatever, and
-once a file fails on its own, no later file leaves a record out.
+partition is replayed; when `finish()` ends they are `marks`, and each file's (`Parsed.marked`)
+become its `Parsed.written` as the load reads it back (`parse_pass.KeptFiles`). The same
+exceptions hold: the records of member lists are written whatever, and once a file fails on its
+own, no later file leaves a record out.
 """
 
 from __future__ import annotations
@@ -237,8 +238,8 @@ class SpilledAcrossFiles:
         #: Record n of the run at [n - 1]: 1 written (a member list's record, or one the replay finds new)
         self._written = bytearray()
         self._file_start = 0  # the number of the file's first record, less one
-        #: The files whose records are marked when the replay ends: (parsed file, first, end) in `_written`
-        self._marked: list[tuple[Parsed, int, int]] = []
+        #: Once the replay has ended: a byte a record of the run (`_written`; a file's are at `Parsed.marked`)
+        self.marks: bytearray | None = None
         self._exact = True  # as AcrossFiles._exact
 
     @property
@@ -294,11 +295,11 @@ class SpilledAcrossFiles:
 
     def end_file(self, parsed: Parsed | None = None) -> None:
         """Compare the member lists of the file just read with those of earlier files. Which of its
-        records the load writes is known when the replay ends: `finish()` sets `parsed.written`."""
+        records the load writes is known when the replay ends: `parsed.marked` says where in `marks`."""
         from mastgraph.pipeline.ingest import members_differ
 
         if parsed is not None and self._exact:
-            self._marked.append((parsed, self._file_start, self._number))
+            parsed.marked = (self._file_start, self._number)
         self._file_start = self._number
 
         for name, (members, where) in self._file.items():
@@ -349,8 +350,7 @@ class SpilledAcrossFiles:
                         written[-number - 1] = FIRST
             found.sort()
             self.conflicts = [line for _, _, line in found]
-            for parsed, first, end in self._marked:
-                parsed.written = load_marks(written[first:end])
+            self.marks = written
             return self.conflicts
         finally:
             self.close()
@@ -368,7 +368,6 @@ class SpilledAcrossFiles:
         _close_readers(self._dir)
         shutil.rmtree(self._dir, ignore_errors=True)
         self._written = bytearray()
-        self._marked = []
 
 
 def replay(path: str, names: list[str], facts: str | None = None
@@ -420,12 +419,14 @@ def _replayed(parts: list[str], workers: int, names: list[str], facts: str | Non
     finished = False
     try:
         futures = [executor.submit(replay, part, names, facts) for part in parts]
-        for done, future in enumerate(futures):
+        for done in range(len(futures)):
+            future, futures[done] = futures[done], None  # (a partition's result is held until taken, not to the end)
             try:
                 result = future.result()
             except BrokenProcessPool:
                 yield from (replay(part, names, facts) for part in parts[done:])
                 break
+            del future
             yield result
         executor.shutdown(wait=True)
         finished = True

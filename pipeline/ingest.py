@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import marshal
 import time
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, islice
 from dataclasses import dataclass, field
@@ -36,7 +37,8 @@ from mastgraph.pipeline.across_spill import (
 from mastgraph.pipeline.check_on_disk import checked_on_disk, on_disk
 from mastgraph.pipeline.plan_ahead import batch_limit
 from mastgraph.pipeline.parse_pass import (
-    Parsed, ParsedFiles, _read_chunk, input_bytes, parse_in_order, parse_to_chunks, workers_for)
+    KeptFiles, Parsed, ParsedFiles, _read_chunk, input_bytes, parse_in_order, parse_to_chunks, read_chunks,
+    workers_for)
 
 if TYPE_CHECKING:
     # The driver, the settings and the derivation are imported where they are used: parsing alone
@@ -198,22 +200,27 @@ def compared(across: AcrossFiles | SpilledAcrossFiles | None, parsed: Parsed) ->
 
 
 def cross_file_conflicts(files: list[Path], settings: Settings, skip_bad: bool = False,
-                         kept: dict[Path, Parsed] | None = None, work: ParsedFiles | None = None,
+                         kept: KeptFiles | None = None, work: ParsedFiles | None = None,
                          whole: CommandDerivation | None = None) -> list[str]:
     """The conflicts between files (two files giving one node or relationship different values),
     one line each naming both origins; a file that fails on its own is left to the load to report.
-    With `kept` (and its `work` folder), the files parsed whole and without error are kept there
-    for the load. A large input is parsed by worker processes (`parse_pass`) and compared on disk
-    (`new_across`). With `whole`, the merged records go to its facts (`pipeline.derive_command`)."""
+    With `kept` (in its `work` folder), the files parsed whole and without error are kept there
+    for the load, with the marks of which of their records it writes. A large input is parsed by
+    worker processes (`parse_pass`) and compared on disk (`new_across`). With `whole`, the merged
+    records go to its facts (`pipeline.derive_command`)."""
     across = new_across(files, settings)
     across.facts = None if whole is None else whole.facts
     own = work is None
     work = ParsedFiles(work_state(settings)) if work is None else work
     try:
-        for parsed in _parsed_and_compared(files, settings, skip_bad, work, across, keep=kept is not None):
+        parsed_files = _parsed_and_compared(files, settings, skip_bad, work, across, keep=kept is not None)
+        for number, parsed in enumerate(parsed_files):  # (one a file, in file order)
             if kept is not None and parsed.unreadable is None and not parsed.result.error:
-                kept[parsed.result.path] = parsed
+                kept.add(number, parsed)
         conflicts = across.finish()
+        marks = getattr(across, "marks", None)  # (compared on disk)
+        if kept is not None and marks is not None:
+            kept.marks(marks)
         if whole is not None:
             whole.exact = across.facts_exact
         return conflicts
@@ -299,9 +306,84 @@ class FileResult:
 PHASES = ("conflicts", "parse", "write", "derive", "commit")
 
 
+class FileResults:
+    """The result of each file of a command (`IngestReport.files`), in file order, a `FileResult`
+    each. A result is held as itself until `done` (its file written, or failed: it changes no
+    more); then, unless it has an error, rejects or counts of its own, as its path (the command's
+    own object), kind, records and seconds: about 30 bytes a file instead of 200 or more (and
+    without a small object left behind by each file among the batches' large ones), for the
+    10^5-10^6 files of a command at archive scale."""
+
+    def __init__(self) -> None:
+        self._paths: list[Path] = []
+        self._kinds = bytearray()
+        self._kind_names: list[str] = []
+        self._kind_codes: dict[str, int] = {}
+        self._records = array("q")
+        self._seconds = array("d")
+        self._held: dict[int, FileResult] = {}  # by index: not done, or with more than those
+        self._open: dict[int, int] = {}  # id of a held result not done -> its index
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def append(self, result: FileResult) -> None:
+        index = len(self._paths)
+        self._paths.append(result.path)
+        self._kinds.append(0)
+        self._records.append(0)
+        self._seconds.append(0.0)
+        self._held[index] = self._track(result, index)
+
+    def __setitem__(self, index: int, result: FileResult) -> None:
+        index = range(len(self._paths))[index]
+        before = self._held.get(index)
+        if before is not None:
+            self._open.pop(id(before), None)
+        self._paths[index] = result.path
+        self._held[index] = self._track(result, index)
+
+    def _track(self, result: FileResult, index: int) -> FileResult:
+        self._open[id(result)] = index
+        return result
+
+    def done(self, result: FileResult) -> None:
+        """`result` changes no more: held as a few numbers unless it has more to say."""
+        index = self._open.pop(id(result), None)
+        if index is None or result.error or result.rejects or result.counts is not None or result.derived is not None:
+            return
+        code = self._kind_codes.get(result.kind)
+        if code is None:
+            if len(self._kind_names) > 255:
+                return
+            code = self._kind_codes[result.kind] = len(self._kind_names)
+            self._kind_names.append(result.kind)
+        self._paths[index], self._kinds[index] = result.path, code
+        self._records[index], self._seconds[index] = result.records, result.seconds
+        del self._held[index]
+
+    def __getitem__(self, index: int) -> FileResult:
+        index = range(len(self._paths))[index]
+        held = self._held.get(index)
+        if held is not None:
+            return held
+        return FileResult(self._paths[index], self._kind_names[self._kinds[index]], self._records[index],
+                          seconds=self._seconds[index])
+
+    def __iter__(self) -> Iterator[FileResult]:
+        return map(self.__getitem__, range(len(self._paths)))
+
+    def held(self) -> list[FileResult]:
+        """The results held as themselves (each failed file's and each with rejects among them), in file order."""
+        return [self._held[index] for index in sorted(self._held)]
+
+    def records(self) -> int:
+        return sum(self._records) + sum(result.records for result in self._held.values())
+
+
 @dataclass
 class IngestReport:
-    files: list[FileResult] = field(default_factory=list)
+    files: FileResults = field(default_factory=FileResults)
     seconds: float = 0.0
     written: WriteCounts = field(default_factory=WriteCounts)
     derived: WriteCounts = field(default_factory=WriteCounts)
@@ -313,11 +395,11 @@ class IngestReport:
 
     @property
     def failed(self) -> list[FileResult]:
-        return [f for f in self.files if f.error]
+        return [f for f in self.files.held() if f.error]
 
     @property
     def rejects(self) -> list[Reject]:
-        return [r for f in self.files for r in f.rejects]
+        return [r for f in self.files.held() for r in f.rejects]
 
     def totals(self) -> tuple[WriteCounts, WriteCounts]:
         """What the run wrote and derived (files written together are counted together)."""
@@ -325,7 +407,13 @@ class IngestReport:
 
     @property
     def records(self) -> int:
-        return sum(f.records for f in self.files)
+        return self.files.records()
+
+    def done(self, result: FileResult, progress: Progress | None) -> None:
+        """A file's result is final: it is told to `progress`."""
+        self.files.done(result)
+        if progress:
+            progress(result, "done")
 
 
 #: Told of each file: "start", then "done" (its result); a file written in parts also "part N of M"
@@ -642,8 +730,8 @@ class _Batcher:
         self.plans: PlanAhead | None = None  # (its batches, `plan_ahead.batches`, start with a part of the budget)
         self.flushed = 0  # batches written (or tried)
         self.every_record = False  # a batch failed: the repeats of earlier files are written too
-        #: With a list, the records of each file committed (their `Parsed`), for a derivation after the load.
-        self.written: list[list[Node | Edge] | Parsed] | None = None
+        #: The files committed, for a derivation after the load (a command derived whole), or None.
+        self.written: Committed | None = None
 
     def add(self, result: FileResult, records: list[Node | Edge] | Parsed, seconds: float) -> None:
         count = len(records) if isinstance(records, list) else self.whole(records).load_size()
@@ -681,7 +769,8 @@ class _Batcher:
             written, derived = _committed(self.driver, self.settings, self.report.phases, how, prepared)
             self.committed += len(pending)
             if self.written is not None:
-                self.written.extend(records for _, records, _ in pending)
+                for _, records, _ in pending:
+                    self.written.add(records)
             self.current = None
             self.report.written.add(written)
             self.report.derived.add(derived)
@@ -695,8 +784,7 @@ class _Batcher:
             for result, records, parse_seconds in pending:
                 self._alone(result, records if isinstance(records, list) else self.whole(records), parse_seconds)
         for result, _, _ in pending:
-            if self.progress:
-                self.progress(result, "done")
+            self.report.done(result, self.progress)
 
     def _alone(self, result: FileResult, records: list[Node | Edge] | Parsed, parse_seconds: float) -> None:
         import neo4j
@@ -708,7 +796,7 @@ class _Batcher:
                                           [_records(records)])
             self.committed += 1
             if self.written is not None:
-                self.written.append(records)
+                self.written.add(records)
             self.report.written.add(written)
             self.report.derived.add(derived)
         except neo4j.exceptions.Neo4jError as exc:
@@ -720,6 +808,32 @@ class _Batcher:
 def _records(records: list[Node | Edge] | Parsed) -> list[Node | Edge]:
     """A batch file's records (read back from the work file if it joined as parsed)."""
     return records if isinstance(records, list) else list(records.to_write())
+
+
+class Committed:
+    """The files a load committed, for a derivation after it (`_derive_whole`): a kept file by its
+    number, its records read back from `kept` then (a byte a file of the command, not its `Parsed`),
+    another by its records."""
+
+    def __init__(self, kept: KeptFiles, files: int) -> None:
+        self.kept, self.flags, self.others, self.count = kept, bytearray(files), [], 0
+
+    def __len__(self) -> int:
+        return self.count
+
+    def add(self, records: list[Node | Edge] | Parsed) -> None:
+        self.count += 1
+        if isinstance(records, Parsed) and 0 <= records.number < len(self.flags):
+            self.flags[records.number] = 1
+        else:
+            self.others.append(records)
+
+    def records(self) -> Iterator[Iterable[Node | Edge]]:
+        """The records of each file committed: every one of a kept file (those it repeats of earlier
+        files, not written, name nodes the graph holds all the same: a derivation of them is idle)."""
+        flags = self.flags
+        yield from (read_chunks(parsed.chunks) for parsed in self.kept.values() if flags[parsed.number])
+        yield from map(_records, self.others)
 
 
 def ingest_paths(driver: neo4j.Driver | None, settings: Settings, paths: Iterable[Path | str], *,
@@ -738,7 +852,7 @@ def ingest_paths(driver: neo4j.Driver | None, settings: Settings, paths: Iterabl
 
     report = IngestReport()
     started = time.perf_counter()
-    files = registry.expand([Path(p) for p in paths])
+    files = registry.expand(paths)  # (the Paths given are kept: the CLI expanded them already)
     if dry_run or driver is None:  # one pass: parse, check, and find the conflicts between files
         _dry_run(report, files, settings, skip_bad, progress, stop_on_error, check_across_files)
         report.seconds = time.perf_counter() - started
@@ -763,8 +877,7 @@ def _dry_run(report: IngestReport, files: list[Path], settings: Settings, skip_b
             if progress:
                 progress(FileResult(result.path), "start")
             report.files.append(result)
-            if progress:
-                progress(result, "done")
+            report.done(result, progress)
             if result.error and stop_on_error:
                 break
         conflicts = across.finish() if across is not None else []
@@ -785,7 +898,7 @@ def _compare_and_load(driver: neo4j.Driver, settings: Settings, files: list[Path
     from mastgraph.pipeline.derive_command import CommandDerivation
 
     conflicts_started = time.perf_counter()
-    kept: dict[Path, Parsed] = {}
+    kept = KeptFiles(work, files)
     whole = None
     if settings.derive == "auto" and node_count(driver, settings.neo4j_database) == 0:
         whole = CommandDerivation(work.folder / "derive")
@@ -808,7 +921,7 @@ def _compare_and_load(driver: neo4j.Driver, settings: Settings, files: list[Path
 
 
 def _load(driver: neo4j.Driver, settings: Settings, files: list[Path], skip_bad: bool, progress: Progress | None,
-          stop_on_error: bool, report: IngestReport, kept: dict[Path, Parsed] | None, started: float,
+          stop_on_error: bool, report: IngestReport, kept: KeptFiles | None, started: float,
           whole: CommandDerivation | None = None) -> IngestReport:
     """Write the files in order, in batches (`_Batcher`); those in `kept` are read back, not parsed
     again. With `whole`, the batches derive nothing and its relationships are written at the end."""
@@ -818,13 +931,12 @@ def _load(driver: neo4j.Driver, settings: Settings, files: list[Path], skip_bad:
 
     batcher = _Batcher(driver, settings if whole is None else settings.model_copy(update={"derive": AT_END}),
                        report, progress)
-    batcher.written = [] if whole is not None else None
+    batcher.written = Committed(kept, len(files)) if whole is not None and kept is not None else None
     path = files[0] if files else Path()
     try:
         if kept and workers_for(files, settings.parse_workers) > 1:  # batches planned while the one before is written
             # (a command derived whole began on a database without nodes: a relationship's first record CREATEs it)
-            batcher.plans = PlanAhead([kept[p] for p in files if p in kept], batcher.budget, settings.batch_size,
-                                      whole=whole is not None)
+            batcher.plans = PlanAhead(kept.values(), batcher.budget, settings.batch_size, whole=whole is not None)
         for path in files:
             if progress:
                 progress(FileResult(path), "start")
@@ -868,7 +980,7 @@ def _derive_whole(batcher: _Batcher, whole: CommandDerivation, files: int) -> No
         whole.write(batcher.driver, settings, batcher.budget, counts)
         report.derivation = "once, by the rules over the whole command"
     else:
-        derive_written(batcher.driver, settings, map(_records, batcher.written), batcher.budget, counts)
+        derive_written(batcher.driver, settings, batcher.written.records(), batcher.budget, counts)
         why = (whole.why if not ran else "a transaction was refused" if batcher.every_record
                else "a file was not written" if len(batcher.written) < files else "another writer added nodes")
         report.derivation = f"after the load, over what was written ({why})"
@@ -877,7 +989,7 @@ def _derive_whole(batcher: _Batcher, whole: CommandDerivation, files: int) -> No
 
 
 def _parse_for_batch(batcher: _Batcher, settings: Settings, path: Path, skip_bad: bool,
-                     report: IngestReport, kept: dict[Path, Parsed] | None = None) -> FileResult | None:
+                     report: IngestReport, kept: KeptFiles | None = None) -> FileResult | None:
     """Parse and check one file for the batch (or read back what the comparison of the files parsed);
     a file over the budget, or checked on disk, is written on its own (`_alone`)."""
     from mastgraph.loaders import registry
@@ -913,8 +1025,7 @@ def _parse_for_batch(batcher: _Batcher, settings: Settings, path: Path, skip_bad
     _add(report.phases, "parse", parsed)
     if result.error:
         result.seconds = parsed
-        if batcher.progress:
-            batcher.progress(result, "done")
+        report.done(result, batcher.progress)
         return result
     if len(records) > batcher.budget:  # a large file: written in parts, in file order
         return _alone(batcher, settings, path, skip_bad, report)
@@ -940,13 +1051,12 @@ def _alone(batcher: _Batcher, settings: Settings, path: Path, skip_bad: bool, re
     batcher.current = None
     batcher.committed += alone.error is None
     if batcher.written is not None and alone.error is None:  # (a command derived whole: `_derive_whole`)
-        batcher.written.append(parsed)
+        batcher.written.add(parsed)
     report.files[-1] = alone
     for total, counts in ((report.written, alone.counts), (report.derived, alone.derived)):
         if counts is not None:
             total.add(counts)
-    if batcher.progress:
-        batcher.progress(alone, "done")
+    report.done(alone, batcher.progress)
     return alone
 
 

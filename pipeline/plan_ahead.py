@@ -22,8 +22,10 @@ from __future__ import annotations
 import marshal
 import multiprocessing
 from collections import deque
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -48,25 +50,25 @@ def batch_limit(budget: int, done: int) -> int:
     return budget if done >= FIRST_SHARE.bit_length() - 1 else max(1, budget * 2**done // FIRST_SHARE)
 
 
-def batches(files: list[Parsed], budget: int) -> list[list[Parsed]]:
+def batches(files: Iterable[Parsed], budget: int) -> Iterator[list[Parsed]]:
     """The load's batches of `files`: in order, up to `batch_limit` records to write; a file over
-    `budget` ends one."""
-    found: list[list[Parsed]] = []
+    `budget` ends one. (Made as they are taken: the files are read back from the work folder.)"""
+    done = 0
     batch: list[Parsed] = []
     size = 0
     for parsed in files:
         count = parsed.load_size()
-        if count > budget or size + count > batch_limit(budget, len(found)):
+        if count > budget or size + count > batch_limit(budget, done):
             if batch:
-                found.append(batch)
+                yield batch
+                done += 1
             batch, size = [], 0
             if count > budget:
                 continue
         batch.append(parsed)
         size += count
     if batch:
-        found.append(batch)
-    return found
+        yield batch
 
 
 def _plan_task(files: list[tuple[list[tuple[str, int, int]], bytes | None]], batch_size: int,
@@ -81,9 +83,9 @@ def _plan_task(files: list[tuple[list[tuple[str, int, int]], bytes | None]], bat
 class PlanAhead:
     """The batches of `files` (`batches`) planned by a helper process, `DEPTH` ahead of `take`."""
 
-    def __init__(self, files: list[Parsed], budget: int, batch_size: int, depth: int = DEPTH,
+    def __init__(self, files: Iterable[Parsed], budget: int, batch_size: int, depth: int = DEPTH,
                  whole: bool = False) -> None:
-        self._queued = deque(batches(files, budget))
+        self._queued: Iterator[list[Parsed]] = batches(files, budget)
         self._batch_size = batch_size
         #: A command derived whole (`pipeline.derive_command`, into a database without nodes): its
         #: relationships marked FIRST are CREATEd, and the batches derive nothing (no keys noted).
@@ -92,18 +94,22 @@ class PlanAhead:
         self._pending: deque[tuple[list[Path], Future]] = deque()
         self._before = set(multiprocessing.active_children())
         self._executor: ProcessPoolExecutor | None = None
-        if self._queued:
+        first = next(self._queued, None)
+        if first is not None:
+            self._queued = chain([first], self._queued)
             self._executor = ProcessPoolExecutor(1, mp_context=_context(), initializer=ignore_ctrl_c)
             self._fill()
 
     def _fill(self) -> None:
-        while self._executor is not None and self._queued and len(self._pending) < self._depth:
-            batch = self._queued.popleft()
+        while self._executor is not None and len(self._pending) < self._depth:
+            batch = next(self._queued, None)
+            if batch is None:
+                return
             files = [(parsed.chunks, parsed.written) for parsed in batch]
             try:
                 future = self._executor.submit(_plan_task, files, self._batch_size, self._whole)
             except BrokenProcessPool:  # the helper died: what is pending fails in `take`, the rest is the load's
-                self._queued.clear()
+                self._queued = iter(())
                 return
             self._pending.append(([parsed.result.path for parsed in batch], future))
 
@@ -128,6 +134,6 @@ class PlanAhead:
         """Stop the helper (at once: what it was planning is not needed)."""
         executor, self._executor = self._executor, None
         self._pending.clear()
-        self._queued.clear()
+        self._queued = iter(())
         if executor is not None:
             stop_workers(executor, self._before)

@@ -13,7 +13,7 @@ import pytest
 from mastgraph.graph.settings import Settings
 from mastgraph.pipeline import across_spill, parse_pass
 from mastgraph.pipeline.ingest import ConflictingFiles, cross_file_conflicts, ingest_paths
-from mastgraph.pipeline.parse_pass import ParsedFiles, read_chunks
+from mastgraph.pipeline.parse_pass import KeptFiles, ParsedFiles, read_chunks
 
 from ..bulk.test_conflicts import conflicting_files
 from ..loaders.test_domains import API_CSV, IMAGE3, cell, cells
@@ -60,13 +60,13 @@ def test_on_disk_the_lines_and_their_order_are_those_of_memory(tmp_path, monkeyp
     on_disk = Settings(neo4j_uri=None, home=tmp_path / "state", conflict_spill_mb=0, parse_workers=workers)
     assert lines(on_disk, folder) == in_memory
     files = sorted(p for p in folder.rglob("*") if p.is_file())
-    kept: dict = {}
     work = ParsedFiles(tmp_path / "state" / "ingest-work")
+    kept = KeptFiles(work, files)
     try:
         in_memory_settings = Settings(neo4j_uri=None, home=tmp_path / "state")
         assert cross_file_conflicts(files, on_disk, False, kept, work) == cross_file_conflicts(files, in_memory_settings)
         assert kept and all(sum(1 for _ in read_chunks(p.chunks)) == p.result.records for p in kept.values())
-        assert all(p.compare is None and p.parts is None for p in kept.values())  # (not held through the load)
+        assert all(p.compare is None and p.parts is None for p in kept.values())  # (not kept for the load)
     finally:
         work.close()  # the load still takes the records parsed in this pass, until the work folder is closed
     assert not any((tmp_path / "state" / "ingest-work").iterdir())  # the spill is removed

@@ -95,13 +95,14 @@ def test_the_first_record_of_each_relationship_is_marked(neo4j_settings, demo, t
     settings = _with(neo4j_settings, home=tmp_path / "state", parse_workers=2,
                      conflict_spill_mb=0 if how == "on disk" else 10**6)
     work = parse_pass.ParsedFiles(ingest.work_state(settings))
-    kept: dict[Path, parse_pass.Parsed] = {}
+    kept = parse_pass.KeptFiles(work, demo)
     try:
         assert ingest.cross_file_conflicts(demo, settings, kept=kept, work=work) == []
         seen: set = set()
         marked = expected = 0
+        assert [parsed.result.path for parsed in kept.values()] == demo  # (read back in file order)
         for path in demo:
-            parsed = kept[path]
+            parsed = kept.pop(path)
             marks = parsed.written if parsed.written is not None else b"\x01" * parsed.result.records
             records = list(parse_pass.read_chunks(parsed.chunks))
             assert len(records) == len(marks)

@@ -16,7 +16,7 @@ import pytest
 from mastgraph.model.records import Edge, Node
 from mastgraph.model.vocabulary import Label, Rel
 from mastgraph.pipeline import across_spill, ingest
-from mastgraph.pipeline.across_spill import SpilledAcrossFiles
+from mastgraph.pipeline.across_spill import SpilledAcrossFiles, load_marks
 from mastgraph.pipeline.ingest import AcrossFiles, FileResult, compared, ingest_paths
 from mastgraph.pipeline.parse_pass import Parsed, parse_to_chunks
 
@@ -84,7 +84,8 @@ def _random_files(rng: random.Random) -> list[tuple[list, bool]]:
 
 
 def _marks(across, files: list[tuple[list, bool]]) -> list[bytes | None]:
-    """`Parsed.written` of each file after the comparison (as `ingest.compared` sets it)."""
+    """`Parsed.written` of each file after the comparison (as `ingest.compared` sets it; on disk, as
+    `parse_pass.KeptFiles` sets it from the marks when the load reads the file back)."""
     parsed_files = []
     for number, (records, failed) in enumerate(files):
         parsed = Parsed(FileResult(Path(f"f{number}"), records=len(records), error="bad" if failed else None))
@@ -94,6 +95,10 @@ def _marks(across, files: list[tuple[list, bool]]) -> list[bytes | None]:
         parsed_files.append(parsed)
     across.finish()
     across.close()
+    marks = getattr(across, "marks", None)
+    for parsed in parsed_files:
+        if parsed.marked is not None:
+            parsed.written = load_marks(marks[parsed.marked[0]:parsed.marked[1]])
     return [parsed.written for parsed in parsed_files]
 
 
