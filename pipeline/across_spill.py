@@ -426,7 +426,6 @@ def _replayed(parts: list[str], workers: int, names: list[str], facts: str | Non
             except BrokenProcessPool:
                 yield from (replay(part, names, facts) for part in parts[done:])
                 break
-            del future
             yield result
         executor.shutdown(wait=True)
         finished = True

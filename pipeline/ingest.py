@@ -102,6 +102,8 @@ class AcrossFiles:
         #: derivation (`pipeline.derive_command`); `facts_exact`: they are usable.
         self.facts: Path | None = None
         self.facts_exact = True
+        #: None: `end_file` gives each file its marks (as `SpilledAcrossFiles.marks` once its replay ends).
+        self.marks: bytearray | None = None
 
     def add(self, record: Node | Edge) -> None:
         try:
@@ -218,9 +220,8 @@ def cross_file_conflicts(files: list[Path], settings: Settings, skip_bad: bool =
             if kept is not None and parsed.unreadable is None and not parsed.result.error:
                 kept.add(number, parsed)
         conflicts = across.finish()
-        marks = getattr(across, "marks", None)  # (compared on disk)
-        if kept is not None and marks is not None:
-            kept.marks(marks)
+        if kept is not None and across.marks is not None:  # (compared on disk)
+            kept.marks(across.marks)
         if whole is not None:
             whole.exact = across.facts_exact
         return conflicts
@@ -333,7 +334,8 @@ class FileResults:
         self._kinds.append(0)
         self._records.append(0)
         self._seconds.append(0.0)
-        self._held[index] = self._track(result, index)
+        self._held[index] = result
+        self._open[id(result)] = index
 
     def __setitem__(self, index: int, result: FileResult) -> None:
         index = range(len(self._paths))[index]
@@ -341,11 +343,8 @@ class FileResults:
         if before is not None:
             self._open.pop(id(before), None)
         self._paths[index] = result.path
-        self._held[index] = self._track(result, index)
-
-    def _track(self, result: FileResult, index: int) -> FileResult:
+        self._held[index] = result
         self._open[id(result)] = index
-        return result
 
     def done(self, result: FileResult) -> None:
         """`result` changes no more: held as a few numbers unless it has more to say."""
@@ -358,8 +357,7 @@ class FileResults:
                 return
             code = self._kind_codes[result.kind] = len(self._kind_names)
             self._kind_names.append(result.kind)
-        self._paths[index], self._kinds[index] = result.path, code
-        self._records[index], self._seconds[index] = result.records, result.seconds
+        self._kinds[index], self._records[index], self._seconds[index] = code, result.records, result.seconds
         del self._held[index]
 
     def __getitem__(self, index: int) -> FileResult:

@@ -180,13 +180,13 @@ class KeptFiles:
         self._write_group()
         if self._groups or self._marks:
             _flush(self._work.own_file())
+        marks, at, _ = self._marks or (None, 0, 0)
         for where in list(self._groups):
             for parsed in pickle.loads(_read_chunk(*where)):
                 parsed.result.path = self._files[parsed.number]
-                if parsed.marked is not None and self._marks is not None:
-                    name, offset, _ = self._marks
+                if parsed.marked is not None and marks is not None:
                     first, end = parsed.marked
-                    parsed.written = load_marks(_read_chunk(name, offset + first, end - first))
+                    parsed.written = load_marks(_read_chunk(marks, at + first, end - first))
                 yield parsed
 
     def pop(self, path: Path, default: Parsed | None = None) -> Parsed | None:

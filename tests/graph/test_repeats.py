@@ -95,10 +95,9 @@ def _marks(across, files: list[tuple[list, bool]]) -> list[bytes | None]:
         parsed_files.append(parsed)
     across.finish()
     across.close()
-    marks = getattr(across, "marks", None)
     for parsed in parsed_files:
         if parsed.marked is not None:
-            parsed.written = load_marks(marks[parsed.marked[0]:parsed.marked[1]])
+            parsed.written = load_marks(across.marks[parsed.marked[0]:parsed.marked[1]])
     return [parsed.written for parsed in parsed_files]
 
 
