@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import neo4j
@@ -67,7 +68,7 @@ def ingest(
         raise typer.Exit(1)
 
 
-def _run(s, files: list[Path], skip_bad: bool, dry_run: bool) -> IngestReport:
+def _run(s, files: Sequence[Path], skip_bad: bool, dry_run: bool) -> IngestReport:
     columns = (TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[records]} records"), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=False, disable=not console.is_terminal) as bar:

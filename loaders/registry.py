@@ -8,9 +8,13 @@ products API response both JSON), so a loader's heavy imports only happen when i
 from __future__ import annotations
 
 import importlib
+import operator
+import os
 import sys
-from collections.abc import Iterable
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import overload
 
 from mastgraph.loaders.records import Loader, LoadError
 
@@ -84,35 +88,115 @@ def is_documentation(path: Path) -> bool:
     return name.startswith(DOC_NAMES) or path.suffix.lower() in DOC_SUFFIXES or name == SAMPLE_DESCRIPTION
 
 
-def expand(paths: Iterable[Path | str]) -> list[Path]:
+def expand(paths: Iterable[Path | str]) -> FileList:
     """Files to load: files as given; directories walked recursively in sorted order, leaving out
     hidden files and folders, documentation (README, LICENSE, *.md ...), `docs/` folders and the
-    sample generator's `manifest.json`."""
-    files: list[Path] = []
-    for given in paths:
-        path = given if isinstance(given, Path) else Path(given)  # (a Path is kept as given: ~500 bytes each)
-        if path.is_dir():
-            files.extend(_walk(path))
-        elif path.is_file():
-            files.append(path)
-        else:
+    sample generator's `manifest.json`; a path given twice (or a file inside a folder given before
+    it) counts once. A `FileList` given is returned as it is (it was expanded already)."""
+    if isinstance(paths, FileList):
+        return paths
+    return FileList(iter_files(paths))
+
+
+def iter_files(paths: Iterable[Path | str]) -> Iterator[Path]:
+    """The files `expand(paths)` lists, in its order, one at a time: one folder's listing is held at
+    a time, not the list (a whole archive's is hundreds of megabytes of `Path`s)."""
+    given: list[Path] = [p if isinstance(p, Path) else Path(p) for p in paths]
+    for path in given:
+        if not path.is_dir() and not path.is_file():
             raise LoadError(str(path), "no such file or directory")
-    return list(dict.fromkeys(files))
+    folders: list[Path] = []
+    files_given: set[Path] = set()
+    for path in given:
+        if path.is_dir():
+            if any(_inside(path, folder) for folder in folders):
+                continue
+            yield from _walk(path, set(), set(folders), files_given)
+            folders.append(path)
+        else:
+            if path in files_given or any(_inside(path, folder) for folder in folders):
+                continue
+            files_given.add(path)
+            yield path
 
 
-def _walk(folder: Path, seen: set[Path] | None = None) -> list[Path]:
-    seen = set() if seen is None else seen
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether `path` (as spelled) lies under `folder` (as spelled): then the walk listed it already."""
+    return path == folder or folder in path.parents
+
+
+def _walk(folder: Path, seen: set[Path], walked: set[Path], files_given: set[Path]) -> Iterator[Path]:
     real = folder.resolve()
     if real in seen:  # a symbolic link back up the tree
-        return []
+        return
     seen.add(real)
-    found = []
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         if entry.name.startswith("."):
             continue
         if entry.is_dir():
-            if entry.name.lower() not in SKIPPED_DIRS:
-                found.extend(_walk(entry, seen))
-        elif entry.is_file() and not is_documentation(entry):
-            found.append(entry)
-    return found
+            if entry.name.lower() not in SKIPPED_DIRS and entry not in walked:
+                yield from _walk(entry, seen, walked, files_given)
+        elif entry.is_file() and not is_documentation(entry) and entry not in files_given:
+            yield entry
+
+
+class FileList(Sequence[Path]):
+    """The files of a command, held compactly: each file's name as bytes in one buffer and its
+    folder as a number (the folders' texts once each): about 15 bytes a file beside its name's,
+    where a list of `Path`s costs about 500 (60 MB at 114,000 files; a whole archive has 10^6 and
+    more). A file is given as a new `Path` each time it is asked for (equal to the one added)."""
+
+    __slots__ = ("_folders", "_folder_numbers", "_in_folder", "_names", "_ends")
+
+    def __init__(self, paths: Iterable[Path | str] = ()) -> None:
+        self._folders: list[str] = []
+        self._folder_numbers: dict[str, int] = {}
+        self._in_folder = array("I")  # each file's folder, by number
+        self._names = bytearray()  # the file names, one after the other
+        self._ends = array("q")  # where each file's name ends in `_names`
+        for path in paths:
+            self.append(path)
+
+    def append(self, path: Path | str) -> None:
+        text = str(path)
+        cut = text.rfind(os.sep) + 1  # (the folder keeps its separator: "" for a bare name)
+        folder = text[:cut]
+        number = self._folder_numbers.get(folder)
+        if number is None:
+            number = self._folder_numbers[folder] = len(self._folders)
+            self._folders.append(folder)
+        self._in_folder.append(number)
+        self._names += text[cut:].encode("utf-8", "surrogateescape")
+        self._ends.append(len(self._names))
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def _path(self, index: int) -> Path:
+        start = self._ends[index - 1] if index else 0
+        name = self._names[start:self._ends[index]].decode("utf-8", "surrogateescape")
+        return Path(self._folders[self._in_folder[index]] + name)
+
+    @overload
+    def __getitem__(self, index: int) -> Path: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Path]: ...
+
+    def __getitem__(self, index: int | slice) -> Path | list[Path]:
+        if isinstance(index, slice):
+            return [self._path(i) for i in range(len(self))[index]]
+        return self._path(range(len(self))[index])
+
+    def __iter__(self) -> Iterator[Path]:
+        return map(self._path, range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, (FileList, list, tuple)):
+            return NotImplemented
+        return len(self) == len(other) and all(map(operator.eq, self, other))
+
+    __hash__ = None  # type: ignore[assignment]  # (a mutable sequence, as list)
+
+    def __repr__(self) -> str:
+        return f"FileList({list(self)!r})"

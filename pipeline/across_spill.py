@@ -13,10 +13,14 @@ same conflict lines in the same order with memory bounded by one partition:
   ingest's own process only notes where each blob is and from which number (a partition's index
   file), and partitions the records it parses itself the same way (the partition is a hash of the
   key's text, the same in every process);
-- each association's member list of each file is kept as a digest and a count (not the members);
+- the member lists of the file being read are held until it ends; then each association's list
+  goes, as a digest and a count (not the members) with the file's place in the run, to the
+  partition chosen by the association's name (a hash of its text, as above), written out with the
+  rows: all the lists of one association meet in one partition, in the order the files were read;
 - at the end each partition is replayed through a fresh `RecordMerger` (by worker processes, a
-  partition each at a time, when the files were parsed by workers), and the conflicts of all
-  partitions are put back in the order the in-memory comparison finds them.
+  partition each at a time, when the files were parsed by workers), its member lists compared with
+  the first one given of each association, and the conflicts of all partitions are put back in the
+  order the in-memory comparison finds them.
 
 A file that fails on its own keeps what it added before it failed, as in `AcrossFiles`.
 
@@ -58,7 +62,8 @@ if TYPE_CHECKING:
 #: Input bytes a partition is made for: its replay holds about 4-5 times as much.
 PARTITION_INPUT_BYTES = 16 * 2**20
 MAX_PARTITIONS = 256
-#: Records buffered (over all partitions) before they are written out.
+#: Records, or member lists (`SpilledAcrossFiles.end_file`), buffered (over all partitions) before
+#: they are written out.
 BUFFERED = 20_000
 
 
@@ -212,12 +217,14 @@ class Partitions:
 
 
 #: A partition's index file holds, for each blob of its rows: the number its rows are numbered from,
-#: the work file (its number in `SpilledAcrossFiles._names`), the offset and size of the blob.
+#: the work file (its number in `SpilledAcrossFiles._names`), the offset and size of the blob; a blob
+#: of member lists (`SpilledAcrossFiles.end_file`) is noted as numbered from `_LISTS`.
 _REF = struct.Struct("<qqqq")
+_LISTS = -1
 
 
 class SpilledAcrossFiles:
-    """`AcrossFiles` with its records on disk (under `folder`); call `finish()` for `conflicts`."""
+    """`AcrossFiles` with its records and member lists on disk (under `folder`); call `finish()` for `conflicts`."""
 
     def __init__(self, folder: Path, input_bytes: int, workers: int = 1) -> None:
         self._workers = workers  # processes that replay the partitions (1: the ingest's own)
@@ -227,13 +234,14 @@ class SpilledAcrossFiles:
         self._dir = work_folder(folder, "conflicts")
         self.partitions = partitions_for(input_bytes)
         self._parts = Partitions(self.partitions)  # the rows this process parsed, until written out
-        self._blobs: BinaryIO | None = None  # where they are written
+        self._blobs: BinaryIO | None = None  # where they (and the member lists of the files ended) are written
         self._index: dict[int, BinaryIO] = {}  # partition -> its index file (`_REF`s)
         self._names: dict[str, int] = {}  # work file -> its number in the index files
-        #: association -> (digest, count, the first file's origin) of the member list first given
-        self._members: dict[str, tuple[bytes, int, str]] = {}
-        self._file: dict[str, tuple[list[str], str]] = {}
-        self._late: list[tuple[int, str]] = []  # member-list conflicts, numbered as they are found
+        self._file: dict[str, tuple[list[str], str]] = {}  # association -> (members, origin) of the file read
+        #: Partition -> (number, association, digest, count, origin) of each member list of the files
+        #: ended, until written out; `_listed` of them in all
+        self._lists: list[list[tuple[int, str, bytes, int, str]]] = [[] for _ in range(self.partitions)]
+        self._listed = 0
         self.conflicts: list[str] = []
         #: Record n of the run at [n - 1]: 1 written (a member list's record, or one the replay finds new)
         self._written = bytearray()
@@ -294,33 +302,42 @@ class SpilledAcrossFiles:
         self._exact = False
 
     def end_file(self, parsed: Parsed | None = None) -> None:
-        """Compare the member lists of the file just read with those of earlier files. Which of its
-        records the load writes is known when the replay ends: `parsed.marked` says where in `marks`."""
-        from mastgraph.pipeline.ingest import members_differ
-
+        """Put the member lists of the file just read into their partitions, where the replay compares
+        them with those of earlier files. Which of its records the load writes is known when the
+        replay ends: `parsed.marked` says where in `marks`."""
         if parsed is not None and self._exact:
             parsed.marked = (self._file_start, self._number)
         self._file_start = self._number
 
+        number, lists = self._number, self._lists
         for name, (members, where) in self._file.items():
             unique = sorted(set(members))
             digest = hashlib.blake2b("\x1e".join(unique).encode(), digest_size=16).digest()
-            known = self._members.get(name)
-            if known is None:
-                self._members[name] = (digest, len(unique), where)
-            elif known[0] != digest:
-                self._late.append((self._number, members_differ(where, name, len(unique), known[1], known[2])))
+            lists[zlib.crc32(name.encode()) % self.partitions].append((number, name, digest, len(unique), where))
+        self._listed += len(self._file)
         self._file = {}
+        if self._listed >= BUFFERED:
+            self._flush_lists()
 
     def _flush(self) -> None:
         """Write out the rows this process partitioned (numbered in the run already: from 0)."""
+        self._write((part, 0, blob) for part, blob in self._parts.take())
+
+    def _flush_lists(self) -> None:
+        """Write out the member lists of the files ended."""
+        lists, self._lists, self._listed = self._lists, [[] for _ in range(self.partitions)], 0
+        self._write((part, _LISTS, marshal.dumps(each)) for part, each in enumerate(lists) if each)
+
+    def _write(self, blobs: Iterator[tuple[int, int, bytes]]) -> None:
+        """Each blob (partition, the number it is noted from, its bytes) into this process's work file,
+        noted in its partition's index file."""
         try:
-            for part, blob in self._parts.take():
+            for part, base, blob in blobs:
                 if self._blobs is None:
                     self._blobs = open(self._dir / "rows", "wb")
                 offset = self._blobs.tell()
                 self._blobs.write(blob)
-                self._note(part, 0, self._blobs.name, offset, len(blob))
+                self._note(part, base, self._blobs.name, offset, len(blob))
             if self._blobs is not None:
                 self._blobs.flush()
         except OSError as exc:
@@ -330,12 +347,13 @@ class SpilledAcrossFiles:
         """Replay each partition; the conflicts in the order `AcrossFiles` finds them. The spill is removed."""
         try:
             self._flush()
+            self._flush_lists()
             try:
                 for out in self._index.values():
                     out.close()
             except OSError as exc:  # (the last buffered bytes written)
                 raise WorkFolderError(cannot_write(self._dir, exc)) from None
-            found: list[tuple[int, int, str]] = [(number, 1, line) for number, line in self._late]
+            found: list[tuple[int, int, str]] = []
             written = self._written
             parts = [str(self._dir / f"p{part:03d}") for part in sorted(self._index)]
             facts = None if self.facts is None else str(self.facts)
@@ -373,18 +391,28 @@ class SpilledAcrossFiles:
 def replay(path: str, names: list[str], facts: str | None = None
            ) -> tuple[list[tuple[int, int, str]], array, bool]:
     """One partition (its index file; the work files by number in `names`) through a fresh
-    `RecordMerger`: its conflicts, (record number, 0, line) each, the numbers of the records it
-    found new (or conflicting), negated for a relationship's first record (`first_edge_mark`;
-    not a member list's): the others repeat an earlier one; and, with a `facts` folder,
-    whether its merged records went there as usable facts (`pipeline.derive_command.write_facts`)."""
+    `RecordMerger`, and its member lists compared with the first given of each association: its
+    conflicts, (record number, 0, line) each, and (the number the list's file ended at, 1, line) of
+    a list that differs; the numbers of the records it found new (or conflicting), negated for a
+    relationship's first record (`first_edge_mark`; not a member list's): the others repeat an
+    earlier one; and, with a `facts` folder, whether its merged records went there as usable
+    facts (`pipeline.derive_command.write_facts`)."""
+    from mastgraph.pipeline.ingest import members_differ
     from mastgraph.pipeline.parse_pass import _read_chunk
 
     merger = RecordMerger()
+    lists: dict[str, tuple[bytes, int, str]] = {}  # association -> (digest, count, origin) of its first list
     found: list[tuple[int, int, str]] = []
     new = array("q")
     with open(path, "rb") as index:
         refs = index.read()
     for base, name, offset, size in _REF.iter_unpack(refs):
+        if base == _LISTS:
+            for number, association, digest, count, where in marshal.loads(_read_chunk(names[name], offset, size)):
+                known = lists.setdefault(association, (digest, count, where))
+                if known[0] != digest:
+                    found.append((number, 1, members_differ(where, association, count, known[1], known[2])))
+            continue
         numbered = marshal.loads(_read_chunk(names[name], offset, size))  # number, row, number, row, ...
         for at in range(0, len(numbered), 2):
             number, row = base + numbered[at], numbered[at + 1]

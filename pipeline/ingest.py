@@ -20,7 +20,7 @@ from __future__ import annotations
 import marshal
 import time
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, islice
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from mastgraph.model.vocabulary import Label, Rel
 from mastgraph.graph.writer import BatchWriter, PlannedWrites, ParamRows, WriteCounts
 from mastgraph.loaders.records import FIRST, Conflict, LoadError, Loader, RecordMerger, Reject
+from mastgraph.loaders.registry import FileList
 from mastgraph.model.records import Edge, Node
 from mastgraph.model.errors import first_line
 
@@ -176,7 +177,7 @@ def association_member(record: Node | Edge) -> tuple[str, str] | None:
     return record.start[1], f"{record.end[1]}|{props.get('product') or ''}|{props.get('exptype') or ''}"
 
 
-def new_across(files: list[Path], settings: Settings | None) -> AcrossFiles | SpilledAcrossFiles:
+def new_across(files: Sequence[Path], settings: Settings | None) -> AcrossFiles | SpilledAcrossFiles:
     """The comparison of the files: in memory, or on disk (under the state folder) when their
     size passes `settings.conflict_spill_mb`."""
     if settings is None:
@@ -201,7 +202,7 @@ def compared(across: AcrossFiles | SpilledAcrossFiles | None, parsed: Parsed) ->
     parsed.written = across.end_file(parsed)
 
 
-def cross_file_conflicts(files: list[Path], settings: Settings, skip_bad: bool = False,
+def cross_file_conflicts(files: Sequence[Path], settings: Settings, skip_bad: bool = False,
                          kept: KeptFiles | None = None, work: ParsedFiles | None = None,
                          whole: CommandDerivation | None = None) -> list[str]:
     """The conflicts between files (two files giving one node or relationship different values),
@@ -231,7 +232,7 @@ def cross_file_conflicts(files: list[Path], settings: Settings, skip_bad: bool =
             work.close()
 
 
-def _parsed_and_compared(files: list[Path], settings: Settings | None, skip_bad: bool, work: ParsedFiles,
+def _parsed_and_compared(files: Sequence[Path], settings: Settings | None, skip_bad: bool, work: ParsedFiles,
                          across: AcrossFiles | SpilledAcrossFiles | None, keep: bool) -> Iterator[Parsed]:
     """Each file parsed (`parse_in_order`: by workers when the input is large) and, with `across`,
     compared with the files before it (`compared`), in file order."""
@@ -310,13 +311,13 @@ PHASES = ("conflicts", "parse", "write", "derive", "commit")
 class FileResults:
     """The result of each file of a command (`IngestReport.files`), in file order, a `FileResult`
     each. A result is held as itself until `done` (its file written, or failed: it changes no
-    more); then, unless it has an error, rejects or counts of its own, as its path (the command's
-    own object), kind, records and seconds: about 30 bytes a file instead of 200 or more (and
-    without a small object left behind by each file among the batches' large ones), for the
-    10^5-10^6 files of a command at archive scale."""
+    more); then, unless it has an error, rejects or counts of its own, as its kind, records and
+    seconds, its path in a `registry.FileList`: about 30 bytes a file beside its name instead of
+    700 or more (and without a small object left behind by each file among the batches' large
+    ones), for the 10^5-10^6 files of a command at archive scale."""
 
     def __init__(self) -> None:
-        self._paths: list[Path] = []
+        self._paths = FileList()
         self._kinds = bytearray()
         self._kind_names: list[str] = []
         self._kind_codes: dict[str, int] = {}
@@ -342,8 +343,7 @@ class FileResults:
         before = self._held.get(index)
         if before is not None:
             self._open.pop(id(before), None)
-        self._paths[index] = result.path
-        self._held[index] = result
+        self._held[index] = result  # (the same file's: its path is the one held)
         self._open[id(result)] = index
 
     def done(self, result: FileResult) -> None:
@@ -850,7 +850,7 @@ def ingest_paths(driver: neo4j.Driver | None, settings: Settings, paths: Iterabl
 
     report = IngestReport()
     started = time.perf_counter()
-    files = registry.expand(paths)  # (the Paths given are kept: the CLI expanded them already)
+    files = registry.expand(paths)  # (the CLI's `FileList`, expanded already, as it is)
     if dry_run or driver is None:  # one pass: parse, check, and find the conflicts between files
         _dry_run(report, files, settings, skip_bad, progress, stop_on_error, check_across_files)
         report.seconds = time.perf_counter() - started
@@ -865,7 +865,7 @@ def ingest_paths(driver: neo4j.Driver | None, settings: Settings, paths: Iterabl
     return _load(driver, settings, files, skip_bad, progress, stop_on_error, report, None, started)
 
 
-def _dry_run(report: IngestReport, files: list[Path], settings: Settings, skip_bad: bool,
+def _dry_run(report: IngestReport, files: Sequence[Path], settings: Settings, skip_bad: bool,
              progress: Progress | None, stop_on_error: bool, check_across_files: bool) -> None:
     across = new_across(files, settings) if check_across_files else None
     work = ParsedFiles(work_state(settings))
@@ -887,7 +887,7 @@ def _dry_run(report: IngestReport, files: list[Path], settings: Settings, skip_b
         raise ConflictingFiles(conflicts)
 
 
-def _compare_and_load(driver: neo4j.Driver, settings: Settings, files: list[Path], skip_bad: bool,
+def _compare_and_load(driver: neo4j.Driver, settings: Settings, files: Sequence[Path], skip_bad: bool,
                       progress: Progress | None, stop_on_error: bool, report: IngestReport, work: ParsedFiles,
                       started: float) -> IngestReport:
     """The comparison of the files, then the load of what it parsed (the whole command derived at
@@ -918,7 +918,7 @@ def _compare_and_load(driver: neo4j.Driver, settings: Settings, files: list[Path
             whole.close()
 
 
-def _load(driver: neo4j.Driver, settings: Settings, files: list[Path], skip_bad: bool, progress: Progress | None,
+def _load(driver: neo4j.Driver, settings: Settings, files: Sequence[Path], skip_bad: bool, progress: Progress | None,
           stop_on_error: bool, report: IngestReport, kept: KeptFiles | None, started: float,
           whole: CommandDerivation | None = None) -> IngestReport:
     """Write the files in order, in batches (`_Batcher`); those in `kept` are read back, not parsed

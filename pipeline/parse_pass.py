@@ -34,7 +34,7 @@ import signal
 import tempfile
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -143,7 +143,7 @@ class KeptFiles:
     file) and by each `values()` (the batches planned ahead, `plan_ahead.PlanAhead`).
     """
 
-    def __init__(self, work: ParsedFiles, files: list[Path]) -> None:
+    def __init__(self, work: ParsedFiles, files: Sequence[Path]) -> None:
         self._work, self._files = work, files
         self._group: list[Parsed] = []
         self._groups: list[tuple[str, int, int]] = []  # (work file, offset, size) of each group
@@ -408,7 +408,7 @@ def _parsed_run(where: tuple[str, int, int], paths: list[Path]) -> list[Parsed]:
     return parsed
 
 
-def _tasks(files: list[Path]) -> Iterator[list[Path]]:
+def _tasks(files: Sequence[Path]) -> Iterator[list[Path]]:
     """The files in runs of consecutive files, up to TASK_BYTES or TASK_FILES each."""
     run: list[Path] = []
     size = 0
@@ -441,7 +441,7 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def workers_for(files: list[Path], wanted: int) -> int:
+def workers_for(files: Sequence[Path], wanted: int) -> int:
     """How many processes parse `files`: `wanted` (0: one per core), one below PARALLEL_BYTES of input."""
     count = wanted or _cores()
     if count <= 1 or len(files) < 2:
@@ -449,7 +449,7 @@ def workers_for(files: list[Path], wanted: int) -> int:
     return count if input_bytes(files) >= PARALLEL_BYTES else 1
 
 
-def input_bytes(files: list[Path]) -> int:
+def input_bytes(files: Sequence[Path]) -> int:
     """The size of the files (one that cannot be read counts nothing: its own read reports it)."""
     size = 0
     for path in files:
@@ -460,7 +460,7 @@ def input_bytes(files: list[Path]) -> int:
     return size
 
 
-def parse_in_order(files: list[Path], skip_bad: bool, work: ParsedFiles, workers: int,
+def parse_in_order(files: Sequence[Path], skip_bad: bool, work: ParsedFiles, workers: int,
                    on_record: Callable[[Node | Edge], object] | None = None, keep: bool = True,
                    on_rows: Callable[[list[tuple]], object] | None = None,
                    on_parsed: Callable[[Parsed], object] | None = None, partitions: int = 0) -> Iterator[Parsed]:
@@ -499,7 +499,7 @@ def parse_in_order(files: list[Path], skip_bad: bool, work: ParsedFiles, workers
                               work=work.folder if large(path) else None)
 
 
-def _parse_by_workers(files: list[Path], skip_bad: bool, work: ParsedFiles, workers: int,
+def _parse_by_workers(files: Sequence[Path], skip_bad: bool, work: ParsedFiles, workers: int,
                       write: bool = True, partitions: int = 0) -> Iterator[Parsed]:
     before = set(multiprocessing.active_children())
     executor = ProcessPoolExecutor(workers, mp_context=_context(), initializer=_start_worker,

@@ -8,7 +8,9 @@ from mastgraph.loaders import registry
 from .conftest import REAL
 
 
-def test_the_walk_is_the_registry_s(tmp_path):
+def test_the_walk_follows_the_registry_s_rules(tmp_path):
+    """Folders sorted and walked once, hidden entries, docs/ folders and documentation left out, a
+    link back up the tree followed once, a file given or inside a folder given before counted once."""
     (tmp_path / "b" / "docs").mkdir(parents=True)
     (tmp_path / "a").mkdir()
     (tmp_path / ".hidden").mkdir()
@@ -17,14 +19,17 @@ def test_the_walk_is_the_registry_s(tmp_path):
         (tmp_path / name).write_text("x")
     (tmp_path / "a" / "loop").symlink_to(tmp_path / "a")
     cases = [
-        [tmp_path],
-        [tmp_path / "b", tmp_path],
-        [tmp_path / "top.csv", tmp_path, tmp_path / "b" / "1.csv"],
-        [tmp_path / "b" / "1.csv", tmp_path / "b"],
-        [REAL, tmp_path / "a", REAL],
+        ([tmp_path], ["a/z.json", "b/1.csv", "b/2.csv", "top.csv"]),
+        ([tmp_path / "b", tmp_path], ["b/1.csv", "b/2.csv", "a/z.json", "top.csv"]),
+        ([tmp_path / "top.csv", tmp_path, tmp_path / "b" / "1.csv"], ["top.csv", "a/z.json", "b/1.csv", "b/2.csv"]),
+        ([tmp_path / "b" / "1.csv", tmp_path / "b"], ["b/1.csv", "b/2.csv"]),
+        ([tmp_path / "a", tmp_path / "b", str(tmp_path / "a")], ["a/z.json", "b/1.csv", "b/2.csv"]),
     ]
-    for paths in cases:
-        assert list(iter_files(paths)) == registry.expand(paths), paths
+    for paths, expected in cases:
+        walked = list(iter_files(paths))
+        assert [p.relative_to(tmp_path).as_posix() for p in walked] == expected, paths
+        assert registry.expand(paths) == walked, paths
+    assert list(iter_files([REAL, tmp_path / "a", REAL]))[-1] == tmp_path / "a" / "z.json"
 
 
 def test_tasks_are_runs_of_consecutive_files():

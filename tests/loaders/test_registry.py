@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import tracemalloc
 import types
 from pathlib import Path
 
@@ -134,3 +136,39 @@ def test_every_real_sample_file_is_recognised() -> None:
     assert len(files) == 37
     for path in files:
         registry.detect(path)
+
+
+def test_a_file_list_gives_back_the_paths_added(tmp_path: Path) -> None:
+    """`FileList` (what `expand` returns) holds names as bytes and folders once, and gives each path
+    back equal to the one added: relative and absolute, bare names, names that are not UTF-8."""
+    odd = os.fsdecode(b"caf\xe9.csv")  # (not UTF-8: held as the file system gives it)
+    paths = [tmp_path / "a" / "x.csv", Path("rel/y.json"), Path("z.fits"), tmp_path / "a" / "w.csv",
+             tmp_path / odd, Path("/") / "top.csv"]
+    files = registry.FileList(paths)
+    assert len(files) == len(paths)
+    assert list(files) == paths and files == paths and files == registry.FileList(map(str, paths))
+    assert [files[i] for i in range(-len(paths), len(paths))] == paths + paths
+    assert files[1:3] == paths[1:3] and files[::-1] == paths[::-1]
+    assert files != paths[:-1] and (files == "x") is False
+    with pytest.raises(IndexError):
+        files[len(paths)]
+    assert registry.expand(files) is files  # (expanded already)
+    assert len(files._folders) == 5  # (six files in five folders: tmp_path/a held once)
+
+
+def test_expand_holds_a_few_bytes_a_file(tmp_path: Path) -> None:
+    """A command's file list does not grow by a `Path` (about 500 bytes) per file."""
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for n in range(2000):
+        (folder / f"jw01234001001_02101_{n:05d}_nrca1_uncal.fits").write_bytes(b"")
+    tracemalloc.start()
+    try:
+        before = tracemalloc.take_snapshot()
+        files = registry.expand([folder])
+        after = tracemalloc.take_snapshot()
+    finally:
+        tracemalloc.stop()
+    held = sum(stat.size_diff for stat in after.compare_to(before, "filename"))
+    assert len(files) == 2000
+    assert held / len(files) < 100, held / len(files)  # (the names are 44 bytes)
