@@ -446,17 +446,20 @@ def workers_for(files: Sequence[Path], wanted: int) -> int:
     count = wanted or _cores()
     if count <= 1 or len(files) < 2:
         return 1
-    return count if input_bytes(files) >= PARALLEL_BYTES else 1
+    return count if input_bytes(files, PARALLEL_BYTES) >= PARALLEL_BYTES else 1
 
 
-def input_bytes(files: Sequence[Path]) -> int:
-    """The size of the files (one that cannot be read counts nothing: its own read reports it)."""
+def input_bytes(files: Iterable[Path], enough: int | None = None) -> int:
+    """The size of the files (one that cannot be read counts nothing: its own read reports it); with
+    `enough`, counted until it is reached (a `stat` of every file costs 2 s at 114,000 files)."""
     size = 0
     for path in files:
         try:
             size += path.stat().st_size
         except OSError:
             pass
+        if enough is not None and size >= enough:
+            break
     return size
 
 

@@ -306,3 +306,24 @@ def test_the_work_folders_of_a_killed_ingest_are_removed_by_the_next(tmp_path):
     left[1].mkdir()
     SpilledAcrossFiles(state, 1).close()  # the comparison on disk removes them too
     assert not left[1].exists() and all(folder.exists() for folder in kept)
+
+
+def test_the_workers_are_chosen_without_a_stat_of_every_file(tmp_path):
+    """`workers_for` stops counting the input once it reaches PARALLEL_BYTES; `input_bytes` alone counts it all."""
+    files = []
+    for n in range(40):
+        path = tmp_path / f"f{n}.csv"
+        with open(path, "wb") as fh:
+            fh.truncate(parse_pass.PARALLEL_BYTES // 4)  # (sparse: its size, not its bytes on disk)
+        files.append(path)
+    asked = []
+
+    def walked():
+        for path in files:
+            asked.append(path)
+            yield path
+
+    assert parse_pass.input_bytes(walked(), parse_pass.PARALLEL_BYTES) == parse_pass.PARALLEL_BYTES
+    assert len(asked) == 4
+    assert parse_pass.input_bytes(files) == 10 * parse_pass.PARALLEL_BYTES
+    assert parse_pass.workers_for(files, 2) == 2 and parse_pass.workers_for(files[:3], 2) == 1
