@@ -207,6 +207,8 @@ _CELL_COLUMNS = ("obsID", "parent_obsid", "dataURI", "productFilename", "outfile
                  "size", "calib_level", "type", "productGroupDescription", "obsnum")
 _TEXT_COLUMNS, _TEXT_NAMES = tuple(TEXT_PROPS), tuple(TEXT_PROPS.values())
 _NO_CELL = [None]  # the cell of a column the file does not have
+#: Distinct combinations of text cells a file's `cells_row` remembers as checked.
+_CHECKED_TEXTS = 4096
 
 
 def _cells_records(table: Table, context: Context) -> Iterator[Record]:
@@ -238,6 +240,9 @@ def cells_row(columns: tuple[str, ...]) -> Callable[[list, str, Context | None],
     pick_texts = operator.itemgetter(*(at.get(column, absent) for column in _TEXT_COLUMNS))
     proposal_column, mrp_column = "proposal_id" in at, "productGroupDescription" in at
     text_names = _TEXT_NAMES
+    # (text cells, type) -> the text properties they give, once checked (`_check_enumerations`):
+    # a file's rows repeat a few combinations (the suffixes' descriptions, types, subgroups)
+    checked: dict[tuple, dict[str, str]] = {}
 
     def row(cells: list, where: str, context: Context | None = None) -> list[Record]:
         cells = cells + _NO_CELL
@@ -268,10 +273,14 @@ def cells_row(columns: tuple[str, ...]) -> Callable[[list, str, Context | None],
             except ValueError:
                 calib_level = integer(calib_level, "calib_level")
             _put_level(props, calib_level, name.level, name_level, filename)
-        for prop, value in zip(text_names, pick_texts(cells)):
-            if value is not None:
-                props[prop] = value
-        _check_enumerations(props, listing_type)
+        texts = pick_texts(cells)
+        text_props = checked.get((texts, listing_type))
+        if text_props is None:
+            text_props = {prop: value for prop, value in zip(text_names, texts) if value is not None}
+            _check_enumerations(text_props, listing_type)  # (raises when a value is out of its domain)
+            if len(checked) < _CHECKED_TEXTS:
+                checked[(texts, listing_type)] = text_props
+        props.update(text_props)
         if obs_id is not None:
             problem = _obs_id_problem(obs_id, program if proposal_column else None, obsnum)
             if problem is not None:

@@ -37,6 +37,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 import multiprocessing
+import operator
 import os
 import re
 import shutil
@@ -132,13 +133,15 @@ def partitions_for(input_bytes: int) -> int:
 # hash are computed in Python, which costs at millions of records) and come back through the enum's map.
 _LABEL = Label._value2member_map_
 _REL = Rel._value2member_map_
+_VALUE = operator.attrgetter("_value_")  # an enum member's value
 
 
 def _row(record: Node | Edge, number: int) -> tuple:
     """The record as plain values (`marshal` writes no enums)."""
     if type(record) is Node:
+        labels = record.labels
         return (number, 0, record.label._value_, record.key, record.props,
-                tuple(label._value_ for label in record.labels), record.origin)
+                tuple(map(_VALUE, labels)) if labels else (), record.origin)
     start, end = record.start, record.end
     return (number, 1, record.type._value_, start[0]._value_, start[1], end[0]._value_, end[1], record.props,
             record.origin)
@@ -147,7 +150,7 @@ def _row(record: Node | Edge, number: int) -> tuple:
 def _record(row: tuple) -> Node | Edge:
     if row[1] == 0:
         _, _, label, key, props, labels, origin = row
-        return Node(_LABEL[label], key, props, tuple(_LABEL[x] for x in labels) if labels else (), origin)
+        return Node(_LABEL[label], key, props, tuple(map(_LABEL.__getitem__, labels)) if labels else (), origin)
     _, _, rel, start, skey, end, ekey, props, origin = row
     return Edge(_REL[rel], (_LABEL[start], skey), (_LABEL[end], ekey), props, origin)
 

@@ -37,12 +37,15 @@ Code = Any  # int (index << LINE_BITS | line), (index, tail text), or the origin
 def origin_code(origin: str, index: int, path: str) -> Code:
     """`origin` (`path:line`, `path`, `path:row N`) of a record of file `index` (read as `path`)."""
     if origin.startswith(path):
-        tail = origin[len(path):]
-        if not tail:
+        end = len(path)
+        if len(origin) == end:
             return index << LINE_BITS
-        if tail[0] == ":" and tail[1:].isdigit() and int(tail[1:]) <= _LINE_MASK:
-            return index << LINE_BITS | int(tail[1:])
-        return (index, tail)
+        line = origin[end + 1:]
+        if origin[end] == ":" and line.isdigit():
+            number = int(line)
+            if number <= _LINE_MASK:
+                return index << LINE_BITS | number
+        return (index, origin[end:])
     return origin
 
 

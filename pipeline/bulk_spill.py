@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import operator
 import os
 import pickle
 import resource
@@ -44,6 +45,7 @@ CHUNK = 2048
 #: Distinct nodes and relationships a worker combines before spilling them.
 COMBINE_AT = 60_000
 _NONE = type(None)
+_VALUE = operator.attrgetter("_value_")  # an enum member's value
 #: The cyclic garbage collector's thresholds while a worker parses or merges (see `gc_relaxed`).
 PARSE_GC_THRESHOLDS = (100_000, 10, 10)
 #: EDGE_IDENTITY by the texts of type and start label.
@@ -248,7 +250,7 @@ class ParseWorker:
                 ref = (label, key)
                 seen = nodes.get(ref)
                 labels = record.labels
-                texts = tuple([x._value_ for x in labels]) if labels else ()
+                texts = tuple(map(_VALUE, labels)) if labels else ()
                 if seen is None:
                     # [labels, props, first origin, its file, origins of later-added properties]
                     nodes[ref] = [texts, props, record.origin, index, None]
@@ -330,17 +332,19 @@ class ParseWorker:
         crc = zlib.crc32
         shapes: list[tuple] = []  # counted at the end, in one pass (Counter.update)
         add_shape = shapes.append
-        codes = self._codes
+        codes, code_of, paths = self._codes, origin_code, self.paths
         for (label, key), (labels, props, origin, file, origins) in self.nodes.items():
-            buffers[crc(key.encode()) % parts].append((NODE, index, label, key, labels, props,
-                                                       *codes(origin, file, origins)))
+            buffers[crc(key.encode()) % parts].append(
+                (NODE, index, label, key, labels, props, *codes(origin, file, origins)) if origins else
+                (NODE, index, label, key, labels, props, code_of(origin, file, paths[file]), None))
             kinds = tuple(map(type, props.values()))
             add_shape((label, tuple(props), kinds))
             if list in kinds:
                 _census_lists(census, label, props)
         for (rel, start, skey, end, ekey, ident), (props, origin, file, origins) in self.edges.items():
             buffers[crc(f"{skey}\0{ekey}".encode()) % parts].append(
-                (EDGE, index, rel, start, skey, end, ekey, ident, props, *codes(origin, file, origins)))
+                (EDGE, index, rel, start, skey, end, ekey, ident, props, *codes(origin, file, origins)) if origins
+                else (EDGE, index, rel, start, skey, end, ekey, ident, props, code_of(origin, file, paths[file]), None))
             kinds = tuple(map(type, props.values()))
             group = (rel, start, end)
             add_shape((group, tuple(props), kinds))
