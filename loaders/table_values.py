@@ -23,6 +23,10 @@ UNKNOWN_FORMS = frozenset(
 )
 #: Texts that mean "not known" in association and EDB documents and pools (compared in lower case).
 UNKNOWN_VALUES = frozenset({"", "null", "none", "n/a", "nan"})
+#: UNKNOWN_VALUES in every mix of upper and lower case (as UNKNOWN_FORMS: no lower-case copy made).
+_UNKNOWN_VALUE_FORMS = frozenset(
+    "".join(chars) for t in UNKNOWN_VALUES for chars in itertools.product(*({c.lower(), c.upper()} for c in t))
+)
 
 
 class BadValue(ValueError):
@@ -43,11 +47,12 @@ def unknown_to_none(value: Any) -> Any:
 
 def known(value: Any) -> Any:
     """A JSON document's value, or None when it says "unknown" (empty, null, none, N/A, NaN)."""
+    if isinstance(value, str):
+        value = value.strip()
+        return None if value in _UNKNOWN_VALUE_FORMS else value
     if value is None or (isinstance(value, float) and value != value):
         return None
-    if isinstance(value, str) and value.strip().lower() in UNKNOWN_VALUES:
-        return None
-    return value.strip() if isinstance(value, str) else value
+    return value
 
 
 def python_value(value: Any) -> Any:
