@@ -7,7 +7,12 @@ is always outgoing.
 
 from __future__ import annotations
 
+import operator
 from enum import StrEnum
+
+#: A member's value (`map(VALUE_OF, labels)`): quicker than a loop asking `.value` of each, over
+#: millions of records.
+VALUE_OF = operator.attrgetter("_value_")
 
 
 class Label(StrEnum):

@@ -37,7 +37,6 @@ from __future__ import annotations
 import hashlib
 import marshal
 import multiprocessing
-import operator
 import os
 import re
 import shutil
@@ -55,7 +54,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from mastgraph.loaders.records import FIRST, Conflict, RecordMerger
 from mastgraph.model.errors import first_line
 from mastgraph.model.records import Edge, Node
-from mastgraph.model.vocabulary import Label, Rel
+from mastgraph.model.vocabulary import VALUE_OF, Label, Rel
 
 if TYPE_CHECKING:
     from mastgraph.pipeline.parse_pass import Parsed
@@ -133,7 +132,6 @@ def partitions_for(input_bytes: int) -> int:
 # hash are computed in Python, which costs at millions of records) and come back through the enum's map.
 _LABEL = Label._value2member_map_
 _REL = Rel._value2member_map_
-_VALUE = operator.attrgetter("_value_")  # an enum member's value
 
 
 def _row(record: Node | Edge, number: int) -> tuple:
@@ -141,7 +139,7 @@ def _row(record: Node | Edge, number: int) -> tuple:
     if type(record) is Node:
         labels = record.labels
         return (number, 0, record.label._value_, record.key, record.props,
-                tuple(map(_VALUE, labels)) if labels else (), record.origin)
+                tuple(map(VALUE_OF, labels)) if labels else (), record.origin)
     start, end = record.start, record.end
     return (number, 1, record.type._value_, start[0]._value_, start[1], end[0]._value_, end[1], record.props,
             record.origin)

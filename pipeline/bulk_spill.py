@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import operator
 import os
 import pickle
 import resource
@@ -32,7 +31,7 @@ from pathlib import Path
 
 from mastgraph.graph.bulk_format import Census
 from mastgraph.pipeline.bulk_conflicts import Clashes, members_digest, origin_code
-from mastgraph.model.vocabulary import EDGE_IDENTITY
+from mastgraph.model.vocabulary import EDGE_IDENTITY, VALUE_OF
 from mastgraph.loaders.records import LoadError, Reject
 from mastgraph.model.records import Node
 
@@ -45,7 +44,6 @@ CHUNK = 2048
 #: Distinct nodes and relationships a worker combines before spilling them.
 COMBINE_AT = 60_000
 _NONE = type(None)
-_VALUE = operator.attrgetter("_value_")  # an enum member's value
 #: The cyclic garbage collector's thresholds while a worker parses or merges (see `gc_relaxed`).
 PARSE_GC_THRESHOLDS = (100_000, 10, 10)
 #: EDGE_IDENTITY by the texts of type and start label.
@@ -250,7 +248,7 @@ class ParseWorker:
                 ref = (label, key)
                 seen = nodes.get(ref)
                 labels = record.labels
-                texts = tuple(map(_VALUE, labels)) if labels else ()
+                texts = tuple(map(VALUE_OF, labels)) if labels else ()
                 if seen is None:
                     # [labels, props, first origin, its file, origins of later-added properties]
                     nodes[ref] = [texts, props, record.origin, index, None]
@@ -316,12 +314,10 @@ class ParseWorker:
                                                            len(members), origin_code(origin, index, path)))
         self.members = {}
 
-    def _codes(self, origin: str, index: int, origins: dict | None) -> tuple:
+    def _later_codes(self, origins: dict) -> dict:
+        """The origin codes of a combined record's later-added properties (`origins`: not empty)."""
         paths = self.paths
-        code = origin_code(origin, index, paths[index])
-        if not origins:
-            return code, None
-        return code, {name: origin_code(where, file, paths[file]) for name, (where, file) in origins.items()}
+        return {name: origin_code(where, file, paths[file]) for name, (where, file) in origins.items()}
 
     def _flush_combined(self, index: int) -> None:
         """Spill the combined records (standing at file `index` in the file order)."""
@@ -332,19 +328,19 @@ class ParseWorker:
         crc = zlib.crc32
         shapes: list[tuple] = []  # counted at the end, in one pass (Counter.update)
         add_shape = shapes.append
-        codes, code_of, paths = self._codes, origin_code, self.paths
+        later, code_of, paths = self._later_codes, origin_code, self.paths
         for (label, key), (labels, props, origin, file, origins) in self.nodes.items():
-            buffers[crc(key.encode()) % parts].append(
-                (NODE, index, label, key, labels, props, *codes(origin, file, origins)) if origins else
-                (NODE, index, label, key, labels, props, code_of(origin, file, paths[file]), None))
+            buffers[crc(key.encode()) % parts].append((NODE, index, label, key, labels, props,
+                                                       code_of(origin, file, paths[file]),
+                                                       later(origins) if origins else None))
             kinds = tuple(map(type, props.values()))
             add_shape((label, tuple(props), kinds))
             if list in kinds:
                 _census_lists(census, label, props)
         for (rel, start, skey, end, ekey, ident), (props, origin, file, origins) in self.edges.items():
             buffers[crc(f"{skey}\0{ekey}".encode()) % parts].append(
-                (EDGE, index, rel, start, skey, end, ekey, ident, props, *codes(origin, file, origins)) if origins
-                else (EDGE, index, rel, start, skey, end, ekey, ident, props, code_of(origin, file, paths[file]), None))
+                (EDGE, index, rel, start, skey, end, ekey, ident, props, code_of(origin, file, paths[file]),
+                 later(origins) if origins else None))
             kinds = tuple(map(type, props.values()))
             group = (rel, start, end)
             add_shape((group, tuple(props), kinds))
