@@ -74,6 +74,7 @@ def figures(report: dict, products: int | None = None, relationships: int | None
     python_seconds = phases.get("parse", 0.0) + phases.get("csv", 0.0)
     importer = phases.get("import")
     worker_rss = _worker_rss(report.get("python_worker_rss"))
+    python_cpu, neo4j_cpu = report.get("python_cpu_seconds") or {}, report.get("neo4j_cpu_seconds") or {}
     return {
         "products": products,
         "relationships": relationships,
@@ -90,6 +91,11 @@ def figures(report: dict, products: int | None = None, relationships: int | None
         "python_main_rss_mb": _mb(report.get("python_main_rss")) if report.get("python_main_rss") else None,
         "python_worker_rss_mb": {phase: _mb(v) for phase, v in worker_rss.items()},
         "importer_peak_rss_mb": _mb(report.get("importer_peak_rss", 0)),
+        # CPU seconds: mastgraph's processes (the build's own and its workers') and Neo4j's (the
+        # importer's JVM, the server the build started after the import); None from older reports
+        "python_cpu_seconds": round(sum(python_cpu.values()), 3) if python_cpu else None,
+        "neo4j_cpu_seconds": round(sum(neo4j_cpu.values()), 3) if neo4j_cpu else None,
+        "cpu_seconds_by_phase": {"python": python_cpu, "neo4j": neo4j_cpu} if python_cpu else None,
         "database_bytes": report.get("database_bytes"),
         "transaction_log_bytes": report.get("transaction_log_bytes"),
         "spill_bytes": report.get("spill_bytes"),

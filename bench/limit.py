@@ -283,6 +283,7 @@ def import_and_index(target: Target, groups: list[ImportGroup], multiline: list[
     index_started = time.perf_counter()
     db.bootstrap(target.connect(), target.database, wait=True)
     index = time.perf_counter() - index_started
+    server_cpu = cpu_seconds(target.neo4j_pid())  # (started after the import: its start and the indexes)
     say(f"importer alone: {result.seconds:.1f} s + indexes {index:.1f} s")
     return {
         "import_seconds": round(result.seconds, 3),
@@ -290,6 +291,10 @@ def import_and_index(target: Target, groups: list[ImportGroup], multiline: list[
         "seconds": round(result.seconds + index, 3),
         "server_restart_seconds": round(stop + start, 3),
         "importer_peak_rss_mb": round(result.peak_rss / 2**20, 1),
+        # Neo4j's CPU seconds: the importer's JVM, and the server started after it (its start and the
+        # indexes), as the bulk build's `neo4j_cpu_seconds` count them
+        "importer_cpu_seconds": result.cpu_seconds,
+        "server_cpu_seconds": round(server_cpu, 3) if server_cpu is not None else None,
         "summary": result.summary,
         "graph": _counts(target),
     }

@@ -371,16 +371,28 @@ def _bulk_tables(scales: dict, run_started_at: str | None = None) -> list[str]:
                        f"{_fmt(b.get('python_main_rss_mb'))} MB" if b.get("python_main_rss_mb") else "–", worker_text,
                        f"{_fmt(b.get('importer_peak_rss_mb'))} MB", _bytes(b.get("database_bytes")),
                        _bytes(b.get("spill_bytes")), _bytes(b.get("csv_bytes")), _bytes(b.get("input_bytes")),
-                       _fmt(b.get("files")), f"{_fmt(b.get('workers'))} / {_fmt(b.get('partitions'))}", when or "–"])
+                       _fmt(b.get("files")), f"{_fmt(b.get('workers'))} / {_fmt(b.get('partitions'))}",
+                       _phase_cpu_text(b.get("cpu_seconds_by_phase")), when or "–"])
     lines += _table(["scale", "products", "nodes", "relationships", "parse", "CSV", "import", "server stop + start",
                      "index", "residuals", "end to end", "products/s end to end", "derive", "total",
                      "products/s total", "(parse + CSV) / import", "graph vs online ingest"], rows)
     lines += ["", "Memory and disk of the bulk build (peak RSS: Python = the largest of the main process and "
               "each worker; workers per phase; the importer's JVM; database = store and transaction logs on disk "
-              "after the build; spill and CSV = the work files, deleted afterwards; input = what the loaders read)", ""]
+              "after the build; spill and CSV = the work files, deleted afterwards; input = what the loaders read; "
+              "CPU seconds per phase of the build's own process and its workers (DuckDB's rules in derive), then "
+              "Neo4j's: the importer's JVM and the server started after it)", ""]
     lines += _table(["scale", "Python peak RSS", "main process", "workers", "importer peak RSS", "database on disk",
-                     "spill", "CSV", "input", "files", "workers / partitions", "started (UTC)"], memory)
+                     "spill", "CSV", "input", "files", "workers / partitions", "CPU s: Python per phase; Neo4j",
+                     "started (UTC)"], memory)
     return lines
+
+
+def _phase_cpu_text(by_phase: dict | None) -> str:
+    if not by_phase:
+        return "–"
+    python = " / ".join(f"{phase} {_fmt(v, 1)}" for phase, v in by_phase.get("python", {}).items())
+    neo4j = " / ".join(f"{part} {_fmt(v, 1)}" for part, v in by_phase.get("neo4j", {}).items())
+    return f"{python}; {neo4j}" if neo4j else python
 
 
 def _ingest_rss(ingest: dict) -> str:
@@ -401,7 +413,9 @@ def limit_tables(scales: dict) -> list[str]:
              "fresh database with the schema; importer = `neo4j-admin database import full` alone on the final "
              "graph's CSV, + index = the schema's indexes brought online after it; mastgraph's times as multiples "
              "of them (CPU seconds: Python / Neo4j; the ingest's Python: its own process and its helper processes, "
-             "the parse workers and the planning helper; its peak RSS: its own process, and the largest of a helper)",
+             "the parse workers and the planning helper; its peak RSS: its own process, and the largest of a helper; "
+             "the importer's and the build's Neo4j: the importer's JVM and the server started after it, from its "
+             "start to the indexes online; the build's Python: its own process, DuckDB's rules in it, and its workers)",
              ""]
     rows = []
     for name, s in measured.items():
@@ -419,21 +433,37 @@ def limit_tables(scales: dict) -> list[str]:
             f"{_fmt(writer.get('python_cpu_seconds'), 1)} / {_fmt(writer.get('neo4j_cpu_seconds'), 1)}",
             importer.get("failed", "")[:80] if "failed" in importer else
             f"{_fmt(importer.get('import_seconds'), 1)} + {_fmt(importer.get('index_seconds'), 1)}",
+            _importer_cpu(importer),
             _fmt(ingest.get("seconds"), 1) if ingest else "–", phase_text,
             f"{_fmt(ingest.get('python_cpu_seconds'), 1)} / {_fmt(ingest.get('neo4j_cpu_seconds'), 1)}" if ingest else "–",
             _ingest_rss(ingest) if ingest else "–",
             _ratio_text(ratios.get("online_ingest_to_single_writer")),
-            _fmt(bulk.get("total_seconds"), 1) if bulk.get("total_seconds") else "–",
+            _fmt(bulk.get("total_seconds"), 1) if bulk.get("total_seconds") else "–", _cpu_text(bulk) or "–",
             _ratio_text(ratios.get("build_to_importer")), _ratio_text(ratios.get("build_to_importer_and_index")),
             "yes" if same and all(same.values()) else "NO",
         ])
     for name, why in skipped.items():
-        rows.append([name, why] + [""] * 13)
+        rows.append([name, why] + [""] * 15)
     lines += _table(["scale", "nodes", "relationships", "one writer s (nodes + relationships)",
-                     "one writer CPU s", "importer s + index s", "online ingest s", "ingest phases s",
-                     "ingest CPU s", "ingest peak RSS", "ingest / one writer", "build s", "build / importer",
+                     "one writer CPU s", "importer s + index s", "importer / server CPU s", "online ingest s",
+                     "ingest phases s", "ingest CPU s", "ingest peak RSS", "ingest / one writer", "build s",
+                     "build CPU s", "build / importer",
                      "build / (importer + index)", "same size"], rows)
     return lines
+
+
+def _cpu_text(bulk: dict) -> str:
+    """A bulk build's CPU seconds, mastgraph's processes / Neo4j's (empty for a report without them)."""
+    if bulk.get("python_cpu_seconds") is None:
+        return ""
+    return f"{_fmt(bulk['python_cpu_seconds'], 1)} / {_fmt(bulk.get('neo4j_cpu_seconds'), 1)}"
+
+
+def _importer_cpu(importer: dict) -> str:
+    """The importer's JVM's CPU seconds / the server's (its start and the indexes), when measured."""
+    if importer.get("importer_cpu_seconds") is None:
+        return "–"
+    return f"{_fmt(importer['importer_cpu_seconds'], 1)} / {_fmt(importer.get('server_cpu_seconds'), 1)}"
 
 
 def large_file_table(scales: dict) -> list[str]:
@@ -492,7 +522,7 @@ def markdown(results: dict) -> str:
                      + (" (no online ingest: not compared)" if compared == NOT_COMPARED else "")
                      + (f" ({b['note']})" if b.get("note") else ""))
             rows.append([name, label, _fmt(b["products"]), _fmt(b["relationships"]), _fmt(b["seconds"], 1),
-                         "", _fmt(b["products_per_s"]), _fmt(b["relationships_per_s"]),
+                         _cpu_text(b), _fmt(b["products_per_s"]), _fmt(b["relationships_per_s"]),
                          f"{b['python_peak_rss_mb']:.0f} MB (importer {b['importer_peak_rss_mb']:.0f} MB)", "",
                          _bytes(b.get("input_bytes")) if not i else ""])
         elif b:

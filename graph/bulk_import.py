@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import shutil
 import subprocess
 import threading
@@ -47,6 +48,9 @@ class ImportResult:
     peak_rss: int  # bytes
     log: Path
     summary: str  # the importer's closing lines ("IMPORT DONE in ...", counts)
+    #: The importer's CPU seconds (user + system, every thread of its JVM): what the children of this
+    #: process that ended while it ran used (the importer is the one that ends then)
+    cpu_seconds: float = 0.0
 
 
 def _absolute(path: Path | str) -> str:
@@ -79,6 +83,7 @@ def run_import(local: LocalNeo4j, command: list[str], log: Path,
     env = {**local.env, "NEO4J_HOME": str(local.home), "NEO4J_CONF": str(local.conf_dir)}
     started = time.perf_counter()
     log.parent.mkdir(parents=True, exist_ok=True)
+    cpu_before = _children_cpu()
     with open(log, "w", encoding="utf-8") as out:
         proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 env=env, cwd=local.home, text=True, errors="replace", bufsize=1)
@@ -102,7 +107,13 @@ def run_import(local: LocalNeo4j, command: list[str], log: Path,
         remove_store(local, command_database(command))
         raise ImportFailed(f"the bulk importer failed ({_reason(tail)}); its log: {log}")
     summary = _summary(tail)
-    return ImportResult(seconds, peak.value, log, summary)
+    return ImportResult(seconds, peak.value, log, summary, round(_children_cpu() - cpu_before, 3))
+
+
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of this process's children that have ended and been waited for."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def command_database(command: list[str]) -> str:

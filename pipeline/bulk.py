@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import neo4j
+import psutil
 
 from mastgraph.graph import db
 from mastgraph.graph.bulk_format import Census, Columns, edge_header, node_header
@@ -48,7 +49,8 @@ from mastgraph.pipeline.bulk_merge import (
 )
 from mastgraph.pipeline.across_spill import WorkFolderError, cannot_write
 from mastgraph.pipeline.bulk_conflicts import Clashes
-from mastgraph.pipeline.bulk_spill import FileOutcome, ParseConfig, ParseResult, ParseWorker, peak_rss, read_rejects
+from mastgraph.pipeline.bulk_spill import (
+    FileOutcome, ParseConfig, ParseResult, ParseWorker, cpu_seconds, peak_rss, read_rejects)
 from mastgraph.pipeline import derive_tables
 from mastgraph.model.vocabulary import KEYS, Label, Rel
 from mastgraph.graph.server import LocalNeo4j
@@ -175,6 +177,12 @@ class BuildReport:
     #: the largest peak of any worker process, per phase ("parse", "csv"); workers are recycled
     python_worker_rss: dict[str, int] = field(default_factory=dict)
     importer_peak_rss: int = 0
+    #: CPU seconds (user + system) per phase of mastgraph's processes: the build's own (with DuckDB's
+    #: threads, in "derive") and its workers'
+    python_cpu_seconds: dict[str, float] = field(default_factory=dict)
+    #: Neo4j's CPU seconds: the importer's JVM ("import"), and the server the build starts after the
+    #: import, from its start to the end of the build ("server": its start, the indexes, the residual values)
+    neo4j_cpu_seconds: dict[str, float] = field(default_factory=dict)
     spill_bytes: int = 0
     spill_files: int = 0  # at most workers x partitions: a worker's successive processes append to its files
     csv_bytes: int = 0
@@ -437,6 +445,7 @@ class Build:
                 marks["index"] = time.perf_counter()
                 self._residuals(driver)
                 marks["residuals"] = time.perf_counter()
+                self._server_cpu()
                 self._final_counts(driver)
         finally:
             if self._stopping is not None and not self._import_began:
@@ -453,6 +462,23 @@ class Build:
         self.report.python_main_rss = peak_rss()
         self.report.python_peak_rss = max([self.report.python_main_rss, *self.report.python_worker_rss.values()])
         return self.report
+
+    def _phase_cpu(self, phase: str, since: float, workers: Iterable[float] = ()) -> None:
+        """The CPU seconds of mastgraph's processes in `phase`: this one's since `since`, and its
+        worker processes' (`workers`: each one's own, as it finished; none when the phase ran here)."""
+        spent = cpu_seconds() - since + (sum(workers) if self.report.workers > 1 else 0.0)
+        self.report.python_cpu_seconds[phase] = round(spent, 3)
+
+    def _server_cpu(self) -> None:
+        """The CPU seconds of the server the build started after the import, so far."""
+        pid = self.local.pid()
+        if pid is None:
+            return
+        try:
+            times = psutil.Process(pid).cpu_times()
+        except psutil.Error:
+            return
+        self.report.neo4j_cpu_seconds["server"] = round(times.user + times.system, 3)
 
     def _prepare(self) -> None:
         """Server up, database empty (or --force), disk room: all before anything is written. A dry
@@ -507,7 +533,7 @@ class Build:
     def _parse(self) -> tuple[Census, list[str]]:
         """Phase 1; returns the census and the errors of the files that failed, in file order."""
         self.progress.start("parse", self.report.files)
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), cpu_seconds()
         failed: list[tuple[int, str]] = []
         done = Counter()
 
@@ -540,6 +566,7 @@ class Build:
             self.clashes.update(result.clashes)
         self.report.records = done["records"]
         self.report.phases["parse"] = time.perf_counter() - started
+        self._phase_cpu("parse", cpu_started, [result.cpu_seconds for result in results])
         if reject_files:
             lines = read_rejects(list(reject_files))
             self.report.rejects = len(lines)
@@ -571,7 +598,7 @@ class Build:
         partitions = self.report.partitions
         self.report.spill_files = sum(1 for _ in self.spill_dir.glob("*.pkl"))
         self.progress.start("csv", partitions)
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), cpu_seconds()
         results: list[PartitionResult] = []
 
         def on_message(message: tuple) -> None:
@@ -579,10 +606,10 @@ class Build:
             self.clashes.update(message[1].clashes)
             self.progress.update("csv", len(results), f"{sum(sum(r.labels.values()) for r in results):,} node labels")
 
-        worker_rss = run_stage(MergeWorker, config, list(range(partitions)), self.report.workers, on_message,
-                               self.work / "worker-errors.log")
+        ends: list[tuple[int, float]] = run_stage(MergeWorker, config, list(range(partitions)), self.report.workers,
+                                                  on_message, self.work / "worker-errors.log")
         if self.report.workers > 1:
-            self.report.python_worker_rss["csv"] = max(worker_rss, default=0)
+            self.report.python_worker_rss["csv"] = max((rss for rss, _ in ends), default=0)
         groups, multiline = self._headers(results, node_columns, edge_columns)
         if self.options.dry_run:
             labels, rels = Counter(), Counter()
@@ -591,6 +618,7 @@ class Build:
                 rels.update(result.rels)
             self.report.nodes, self.report.relationships = dict(labels), dict(rels)
         self.report.phases["csv"] = time.perf_counter() - started
+        self._phase_cpu("csv", cpu_started, [cpu for _, cpu in ends])
         self.progress.finish("csv", f"{self.report.imported_nodes:,} nodes, {self.report.imported_relationships:,} "
                                     f"relationships in {len(groups)} groups")
         return groups, multiline
@@ -646,6 +674,7 @@ class Build:
                                  self.options.importer_threads)
         self.progress.start("import", None, "stopping the local Neo4j")
         self._import_began = True
+        cpu_started = cpu_seconds()
         restart = time.perf_counter()
         if self._stopping is not None:
             self.report.server_stop_overlapped_seconds = self._stopping.wait()
@@ -657,6 +686,7 @@ class Build:
             self.report.phases["import"] = result.seconds
             self.report.importer_peak_rss = result.peak_rss
             self.report.importer_summary = result.summary
+            self.report.neo4j_cpu_seconds["import"] = result.cpu_seconds
         except ImportFailed as exc:
             raise BulkError(str(exc)) from None
         finally:
@@ -664,12 +694,13 @@ class Build:
             restart = time.perf_counter()
             self.local.start()
             self.report.server_restart_seconds += time.perf_counter() - restart
+        self._phase_cpu("import", cpu_started)
         self.progress.finish("import", f"importer {self.report.phases['import']:.1f} s, "
                                        f"peak RSS {self.report.importer_peak_rss / 2**20:.0f} MiB")
 
     def _index(self, driver: neo4j.Driver) -> None:
         self.progress.start("index", 100)
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), cpu_seconds()
         db.bootstrap(driver, self.settings.neo4j_database, wait=False)
         while True:
             records, _, _ = driver.execute_query(
@@ -684,12 +715,13 @@ class Build:
                 break
             time.sleep(0.2)
         self.report.phases["index"] = time.perf_counter() - started
+        self._phase_cpu("index", cpu_started)
         self.progress.finish("index", f"{len(records)} constraints and indexes online")
 
     def _residuals(self, driver: neo4j.Driver) -> None:
         if not self.report.residual_values:
             return
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), cpu_seconds()
         self.progress.start("residuals", self.report.residual_values)
         done = 0
         items = (item for path in self.residual_files for item in read_residuals(path))
@@ -698,6 +730,7 @@ class Build:
             done += sum(len(row["props"]) for row in rows)
             self.progress.update("residuals", done)
         self.report.phases["residuals"] = time.perf_counter() - started
+        self._phase_cpu("residuals", cpu_started)
         self.progress.finish("residuals", f"{self.report.residual_values} values set with Cypher")
 
     def _derive(self) -> list[ImportGroup]:
@@ -708,7 +741,7 @@ class Build:
 
         rules = len(derive_tables.RULES)
         self.progress.start("derive", rules + 2, "loading the facts")
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), cpu_seconds()
         self.report.duckdb_memory_limit = self.options.derive_memory
         try:
             self.report.fact_bytes = sum(f.stat().st_size for f in self.facts_dir.rglob("*.csv"))
@@ -727,6 +760,7 @@ class Build:
         self.report.derived = dict(sorted(result.created.items()))
         self.report.duckdb_peak_bytes = result.duckdb_peak_bytes
         self.report.phases["derive"] = time.perf_counter() - started
+        self._phase_cpu("derive", cpu_started)
         self.progress.finish("derive", f"{sum(self.report.derived.values()):,} relationships derived")
         return groups
 

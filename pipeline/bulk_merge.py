@@ -26,7 +26,7 @@ from pathlib import Path
 from mastgraph.graph.bulk_format import Columns, RowWriter, labels_cell
 from mastgraph.pipeline.bulk_conflicts import Clashes
 from mastgraph.pipeline.bulk_spill import (
-    EDGE, NODE, REF, gc_relaxed, peak_rss, read_spill, remove, spill_files,
+    EDGE, NODE, REF, cpu_seconds, gc_relaxed, peak_rss, read_spill, remove, spill_files,
 )
 from mastgraph.pipeline.derive import MAX_EXPOSURE_DAYS, MAX_SERIES_DAYS, window_class
 from mastgraph.pipeline.derive_tables import FactWriter
@@ -104,8 +104,9 @@ class MergeWorker:
             result = self.merge(partition)
         emit(("partition", result))
 
-    def finish(self) -> int:
-        return peak_rss()
+    def finish(self) -> tuple[int, float]:
+        """The process's peak RSS and its CPU seconds."""
+        return peak_rss(), cpu_seconds()
 
     # -- one partition ---------------------------------------------------------------------
     def merge(self, partition: int) -> PartitionResult:

@@ -140,6 +140,7 @@ class ParseResult:
     spilled_bytes: int = 0
     rejects_file: str | None = None
     max_rss: int = 0
+    cpu_seconds: float = 0.0  # the worker process's own CPU (user + system) when it finished
     loader_seconds: float = 0.0  # in the loaders and the online path's checks
     spill_seconds: float = 0.0  # in the bulk build's own spilling
     clashes: Clashes = field(default_factory=Clashes)  # conflicts between the files of one task
@@ -362,6 +363,7 @@ class ParseWorker:
         self.result.spilled_records = self.spiller.records
         self.result.spilled_bytes = self.spiller.bytes
         self.result.max_rss = peak_rss()
+        self.result.cpu_seconds = cpu_seconds()
         return self.result
 
 
@@ -401,6 +403,12 @@ def _text_key(key, where: str, label: str) -> str:
 def peak_rss() -> int:
     """This process's peak resident set size, in bytes."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def cpu_seconds() -> float:
+    """The CPU seconds (user + system, all its threads) this process has used so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def read_rejects(files: list[str]) -> list[str]:

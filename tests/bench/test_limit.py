@@ -46,6 +46,7 @@ def test_the_limit_rebuilds_the_same_graph_by_one_writer_and_by_the_importer(tmp
     assert limit["same_size"] == {"importer": True, "single_writer": True}
     assert importer["graph"] == writer["graph"] == {"nodes": exported["nodes"], "relationships": exported["relationships"]}
     assert importer["import_seconds"] > 0 and importer["index_seconds"] > 0 and importer["importer_peak_rss_mb"] > 0
+    assert importer["importer_cpu_seconds"] > 1 and importer["server_cpu_seconds"] > 1  # (JVMs: seconds)
     assert importer["seconds"] == pytest.approx(importer["import_seconds"] + importer["index_seconds"], abs=0.002)
     phases = writer["phases_seconds"]
     assert phases["nodes"] > 0 and phases["relationships"] > 0

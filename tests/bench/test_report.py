@@ -82,9 +82,14 @@ def test_figures_from_a_build_report() -> None:
     assert f["python_worker_rss_mb"] == {"parse": 400.0, "csv": 150.0} and f["importer_peak_rss_mb"] == 1500.0
     assert f["server_restart_seconds"] == 12.0 and f["database_bytes"] == 3 * 2**30
     assert (f["spill_bytes"], f["csv_bytes"], f["input_bytes"]) == (2000 * MB, 700 * MB, 900 * MB)
-    # earlier reports listed the workers' peaks without their phase
+    # earlier reports listed the workers' peaks without their phase, and gave no CPU seconds
     f = figures({**rep, "python_worker_rss": [100 * MB, 300 * MB]})
     assert f["python_worker_rss_mb"] == {"workers": 300.0} and f["products"] == 1_000_000
+    assert f["python_cpu_seconds"] is None and f["neo4j_cpu_seconds"] is None and f["cpu_seconds_by_phase"] is None
+    python, neo4j = {"parse": 55.5, "csv": 30.0, "derive": 12.25}, {"import": 70.0, "server": 20.5}
+    f = figures({**rep, "python_cpu_seconds": python, "neo4j_cpu_seconds": neo4j})
+    assert (f["python_cpu_seconds"], f["neo4j_cpu_seconds"]) == (97.75, 90.5)
+    assert f["cpu_seconds_by_phase"] == {"python": python, "neo4j": neo4j}
 
 
 def test_bulk_targets_judge_the_measured_values() -> None:
@@ -146,8 +151,14 @@ def test_markdown_shows_the_bulk_build_per_scale() -> None:
     assert ("| L | 1,000,000 | 1,000,005 | 3,000,000 | 30.0 | 20.0 | 40.0 | 12.0 | 10.0 | 1.0 | 125.0 | 8,000 | "
             "50.0 | 175.0 | 5,714 | ×1.25 | not compared |") in text
     assert ("| L | 400 MB | 120 MB | parse 400 MB / csv 150 MB | 1,500 MB | 3.00 GB | 1.95 GB | 700 MB | 900 MB | "
-            "1,000 | 2 / 40 | 2026-11-26T01:00:00+00:00 |") in text
-    assert "| L | bulk build (no online ingest: not compared) | 1,000,000 | 3,000,000 | 175.0 |" in text
+            "1,000 | 2 / 40 | – | 2026-11-26T01:00:00+00:00 |") in text  # (a report without CPU seconds)
+    assert "| L | bulk build (no online ingest: not compared) | 1,000,000 | 3,000,000 | 175.0 |  |" in text
+    entry = bulk_entry(1_000_000, parse=30.0, csv=20.0, importer=40.0, end_to_end=125.0, total=175.0,
+                       python_peak_mb=400, python_cpu_seconds={"parse": 55.5, "csv": 30.0, "derive": 12.25},
+                       neo4j_cpu_seconds={"import": 70.0, "server": 20.5})
+    text = report.results_markdown(results({"L": bulk_scale("L", entry)}))
+    assert "| 2 / 40 | parse 55.5 / csv 30.0 / derive 12.2; import 70.0 / server 20.5 | 2026-11-26" in text
+    assert "| L | bulk build (no online ingest: not compared) | 1,000,000 | 3,000,000 | 175.0 | 97.8 / 90.5 |" in text
     assert "at L on the bulk-built graph (no online ingest)" in text
     assert "`--ingest bulk`: bulk build only, no online ingest" in text
     assert ("| bulk build end to end (parse + CSV + import + indexes + derivations: all relationships) ≥ 100,000 "

@@ -72,6 +72,13 @@ def test_bulk_build_gives_the_online_graph(built, graph, neo4j_settings, demo_sa
     assert report.workers == 2 and report.partitions == 7
     assert report.importer_peak_rss > 0 and report.python_peak_rss > 0 and report.database_bytes > 0
     assert set(report.phases) >= {"parse", "csv", "import", "index", "derive"}
+    # CPU seconds per phase: the build's own process with its workers (parse, CSV) and DuckDB (derive);
+    # Neo4j's: the importer's JVM, and the server started after it (its start and the indexes)
+    cpu = report.python_cpu_seconds
+    assert set(cpu) >= {"parse", "csv", "derive", "import", "index"}
+    assert cpu["parse"] > 0 and cpu["csv"] > 0 and cpu["derive"] > 0
+    assert set(report.neo4j_cpu_seconds) == {"import", "server"}
+    assert report.neo4j_cpu_seconds["import"] > 1 and report.neo4j_cpu_seconds["server"] > 1  # (JVMs: seconds)
 
 
 def test_dry_run_checks_and_counts_without_touching_the_database(built, bulk_settings, demo_sample, tmp_path):
@@ -93,6 +100,7 @@ def test_dry_run_checks_and_counts_without_touching_the_database(built, bulk_set
     assert "COMPOSITION" not in dry.relationships and "COMPOSITION" in bulk_types
     assert not set(dry.phases) & {"import", "index", "derive"}
     assert dry.database_bytes == 0 and dry.python_peak_rss > 0
+    assert set(dry.python_cpu_seconds) == {"parse", "csv"} and not dry.neo4j_cpu_seconds
     assert not any((tmp_path / "work").iterdir())  # the work files are removed
 
 
