@@ -149,19 +149,30 @@ def _mib(value: int) -> str:
     return f"{value / 2**20:,.0f} MiB"
 
 
+def _cpu(seconds: float | None) -> str:
+    return "" if seconds is None else f"{seconds:.1f}"
+
+
 def _summary(report: BuildReport) -> None:
     phases = Table(title="bulk build", show_header=True)
     phases.add_column("phase")
     phases.add_column("seconds", justify="right")
+    phases.add_column("CPU s mastgraph", justify="right")
+    phases.add_column("CPU s Neo4j", justify="right")
+    python, neo4j = report.python_cpu_seconds, report.neo4j_cpu_seconds
+    # (the server's CPU, from its start after the import, is on the indexes' row)
+    neo4j_of = {"import": neo4j.get("import"), "index": neo4j.get("server")}
     for name in ("parse", "csv", "derive", "import", "index", "residuals"):
         if name in report.phases:
-            phases.add_row(PHASE_TITLES[name], f"{report.phases[name]:.1f}")
+            phases.add_row(PHASE_TITLES[name], f"{report.phases[name]:.1f}", _cpu(python.get(name)),
+                           _cpu(neo4j_of.get(name)))
+    cpu_total = (_cpu(sum(python.values()) if python else None), _cpu(sum(neo4j.values()) if neo4j else None))
     if report.dry_run:
-        phases.add_row("[bold]total[/] (dry run: parse and CSV only)", f"{report.total_seconds:.1f}")
+        phases.add_row("[bold]total[/] (dry run: parse and CSV only)", f"{report.total_seconds:.1f}", *cpu_total)
     else:
-        phases.add_row("server stop + start", f"{report.server_restart_seconds:.1f}")
-        phases.add_row("[bold]end to end[/] (to indexes online)", f"{report.end_to_end_seconds:.1f}")
-        phases.add_row("[bold]total[/]", f"{report.total_seconds:.1f}")
+        phases.add_row("server stop + start", f"{report.server_restart_seconds:.1f}", "", "")
+        phases.add_row("[bold]end to end[/] (to indexes online)", f"{report.end_to_end_seconds:.1f}", "", "")
+        phases.add_row("[bold]total[/]", f"{report.total_seconds:.1f}", *cpu_total)
     console.print(phases)
 
     counts = Table(title="graph", show_header=True)

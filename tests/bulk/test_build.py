@@ -81,6 +81,32 @@ def test_bulk_build_gives_the_online_graph(built, graph, neo4j_settings, demo_sa
     assert report.neo4j_cpu_seconds["import"] > 1 and report.neo4j_cpu_seconds["server"] > 1  # (JVMs: seconds)
 
 
+def test_the_summary_shows_each_phase_s_cpu_seconds(built):
+    """`mastgraph build`'s closing table: each phase's seconds and CPU seconds, mastgraph's and Neo4j's."""
+    import io
+
+    from rich.console import Console
+
+    from mastgraph.cli import build as build_cli
+
+    report = built[0]
+    console = Console(width=200, record=True, file=io.StringIO())
+    original, build_cli.console = build_cli.console, console
+    try:
+        build_cli._summary(report)
+    finally:
+        build_cli.console = original
+    text = console.export_text()
+    assert "┃ seconds ┃ CPU s mastgraph ┃ CPU s Neo4j ┃" in text
+    rows = {cells[1].strip(): [cell.strip() for cell in cells[2:-1]]
+            for line in text.splitlines() if len(cells := line.split("│")) == 6}
+    cpu, neo4j = report.python_cpu_seconds, report.neo4j_cpu_seconds
+    assert rows["parse"] == [f"{report.phases['parse']:.1f}", f"{cpu['parse']:.1f}", ""]
+    assert rows["import"] == [f"{report.phases['import']:.1f}", f"{cpu['import']:.1f}", f"{neo4j['import']:.1f}"]
+    assert rows["index"] == [f"{report.phases['index']:.1f}", f"{cpu['index']:.1f}", f"{neo4j['server']:.1f}"]
+    assert rows["total"][1:] == [f"{sum(cpu.values()):.1f}", f"{sum(neo4j.values()):.1f}"]
+
+
 def test_dry_run_checks_and_counts_without_touching_the_database(built, bulk_settings, demo_sample, tmp_path):
     """--dry-run parses and writes the CSV, counts what the import would create and stops: the
     server keeps running, the database is unchanged, and a remote NEO4J_URI is no obstacle."""
