@@ -149,9 +149,10 @@ class RecordMerger:
             table[key] = record
             return FIRST
         new = False
-        if is_node and record.labels:
+        labels = record.labels if is_node else ()
+        if labels and labels != seen.labels:  # (equal: nothing to add, the common repeat)
             known_labels = seen.labels
-            extra = tuple(label for label in record.labels if label not in known_labels)
+            extra = tuple(label for label in labels if label not in known_labels)
             if extra:
                 seen = _promoted(table, key, seen)
                 seen.labels = seen.labels + extra
@@ -162,8 +163,9 @@ class RecordMerger:
                 continue
             old = known.get(name)
             if old is None:
-                seen = _promoted(table, key, seen)
-                known = seen.props
+                if type(seen) is not _Seen:  # (its first addition: from now on a `_Seen`)
+                    seen = _promoted(table, key, seen)
+                    known = seen.props
                 known[name] = value
                 seen.origins[name] = record.origin
                 new = True
