@@ -6,6 +6,7 @@ URIs): reads go through read transactions so that a cluster routes them to reade
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -96,6 +97,24 @@ async def bootstrap_async(drv: neo4j.AsyncDriver, database: str) -> int:
             await (await session.run(stmt)).consume()
         await (await session.run("CALL db.awaitIndexes(300)")).consume()
     return len(stmts)
+
+
+#: A schema statement's name (`CREATE CONSTRAINT name IF NOT EXISTS`, `CREATE [kind] INDEX name IF NOT EXISTS`).
+_SCHEMA_NAME = re.compile(r"^CREATE\s+(?:CONSTRAINT|(?:\w+\s+)?INDEX)\s+(\w+)\s+IF\s+NOT\s+EXISTS", re.IGNORECASE)
+
+
+def ensure_schema(drv: neo4j.Driver, database: str) -> bool:
+    """Apply the schema (`bootstrap`) when a constraint or index of it is missing or not online yet
+    (a constraint's own index has its name); True when it was applied. One read when all is in
+    place: cheap enough before every load."""
+    wanted = {match[1] for stmt in schema_statements() if (match := _SCHEMA_NAME.match(stmt.strip()))}
+    records, _, _ = drv.execute_query(
+        "SHOW INDEXES YIELD name, state WHERE state = 'ONLINE' RETURN collect(name) AS names", database_=database,
+        routing_="r")
+    if wanted <= set(records[0]["names"]):
+        return False
+    bootstrap(drv, database)
+    return True
 
 
 def schema_names(drv: neo4j.Driver, database: str) -> tuple[set[str], set[str]]:

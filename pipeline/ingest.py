@@ -845,7 +845,11 @@ def ingest_paths(driver: neo4j.Driver | None, settings: Settings, paths: Iterabl
     Small files are written together (up to 10 x MASTGRAPH_BATCH_SIZE records a transaction, one
     derivation pass); a larger file, checked whole, is written in parts of that many records, one
     transaction each (`_write_in_parts`).
+
+    The schema is applied first when a constraint or index of it is missing (`db.ensure_schema`):
+    every MERGE and lookup of the load is then served by an index, from its first write.
     """
+    from mastgraph.graph.db import ensure_schema
     from mastgraph.loaders import registry
 
     report = IngestReport()
@@ -855,6 +859,7 @@ def ingest_paths(driver: neo4j.Driver | None, settings: Settings, paths: Iterabl
         _dry_run(report, files, settings, skip_bad, progress, stop_on_error, check_across_files)
         report.seconds = time.perf_counter() - started
         return report
+    ensure_schema(driver, settings.neo4j_database)
     if len(files) > 1 and check_across_files:
         work = ParsedFiles(work_state(settings))
         try:

@@ -29,6 +29,31 @@ def test_schema_bootstrap_twice_changes_nothing(graph, neo4j_settings):
     assert {"product_key", "observation_key", "association_key"} <= after[0]
 
 
+def test_an_ingest_applies_the_schema_the_database_lacks(graph, neo4j_settings, tmp_path):
+    """A caller of `ingest_paths` (not the CLI, which applies it too) into a database without part
+    of the schema: it is applied before the first write, so the load's MERGEs and lookups are
+    served by indexes (without `product_key` each MERGE of a Product scans every node)."""
+    from mastgraph.pipeline.ingest import ingest_paths
+
+    from .graph.test_ingest import EXP, row, write_listing
+
+    database = neo4j_settings.neo4j_database
+    graph.execute_query("DROP CONSTRAINT product_key")
+    graph.execute_query("DROP INDEX product_stem")
+    try:
+        constraints, indexes = db.schema_names(graph, database)
+        assert "product_key" not in constraints and "product_stem" not in indexes
+        path = write_listing(tmp_path, "listing.csv", [row(f"{EXP}_rate.fits")])
+        report = ingest_paths(graph, neo4j_settings, [path])
+        assert not report.failed
+        constraints, indexes = db.schema_names(graph, database)
+        assert "product_key" in constraints and "product_stem" in indexes
+        assert count(graph, "MATCH (p:Product {uri: $uri}) RETURN count(p)", uri=f"mast:JWST/product/{EXP}_rate.fits") == 1
+        assert db.ensure_schema(graph, database) is False  # all in place: nothing to apply
+    finally:
+        db.bootstrap(graph, database)
+
+
 def test_write_read_round_trip(graph):
     graph.execute_query("CREATE (:Product {uri: $uri, size: $size})", uri="mast:JWST/product/x_cal.fits", size=42)
     assert count(graph, "MATCH (p:Product {uri: $uri}) RETURN p.size", uri="mast:JWST/product/x_cal.fits") == 42
