@@ -48,7 +48,8 @@ def test_an_ingest_applies_the_schema_the_database_lacks(graph, neo4j_settings, 
         assert not report.failed
         constraints, indexes = db.schema_names(graph, database)
         assert "product_key" in constraints and "product_stem" in indexes
-        assert count(graph, "MATCH (p:Product {uri: $uri}) RETURN count(p)", uri=f"mast:JWST/product/{EXP}_rate.fits") == 1
+        uri = f"mast:JWST/product/{EXP}_rate.fits"
+        assert count(graph, "MATCH (p:Product {uri: $uri}) RETURN count(p)", uri=uri) == 1
         assert db.ensure_schema(graph, database) is False  # all in place: nothing to apply
     finally:
         db.bootstrap(graph, database)
