@@ -19,8 +19,9 @@ from pathlib import Path
 
 import psutil
 
+from mastgraph.graph.bulk_import import process_cpu_seconds
+
 from .data import Sample
-from .machine import cpu_seconds
 from .target import Target, child_env
 
 #: The loader is given at least this long, and longer for a large sample (at L and XL the online
@@ -109,11 +110,11 @@ def run_loader(target: Target, paths: list[Path], timeout: float = 4 * 3600.0) -
 
 def measure_ingest(target: Target, sample: Sample, only: tuple[str, ...] = ()) -> dict:
     """Load the sample (or the parts `only` names) into the empty target and compute the rates."""
-    neo4j_cpu = cpu_seconds(target.neo4j_pid())
+    neo4j_cpu = process_cpu_seconds(target.neo4j_pid())
     products = sample.manifest.get("counts", {}).get("products", 0)
     loader = run_loader(target, sample.paths(only), timeout=max(MIN_TIMEOUT, products / SLOWEST_PRODUCTS_PER_S))
     if neo4j_cpu is not None:
-        after = cpu_seconds(target.neo4j_pid())
+        after = process_cpu_seconds(target.neo4j_pid())
         loader["neo4j_cpu_seconds"] = round(after - neo4j_cpu, 3) if after is not None else None
     counts = count_graph(target)
     seconds = loader["ingest_seconds"]

@@ -37,8 +37,9 @@ from mastgraph.graph.bulk_format import Census, Columns, RowWriter, edge_header,
 from mastgraph.graph.bulk_import import ImportFailed, ImportGroup, import_command, remove_store, run_import
 from mastgraph.graph.writer import ParamRows, edge_create_query, node_create_query
 from mastgraph.model.vocabulary import KEYS, Label, Rel
+from mastgraph.graph.bulk_import import process_cpu_seconds
 
-from .machine import cpu_seconds, rss_mb
+from .machine import rss_mb
 from .target import Target
 
 #: Rows per transaction of the single writer.
@@ -127,7 +128,7 @@ def single_writer(target: Target, folder: Path, batch: int = BATCH) -> dict:
     schema_started = time.perf_counter()
     db.bootstrap(driver, target.database)
     schema = time.perf_counter() - schema_started
-    neo4j_before = cpu_seconds(target.neo4j_pid())
+    neo4j_before = process_cpu_seconds(target.neo4j_pid())
     clock, cpu = _usage()
     transactions = 0
 
@@ -161,7 +162,7 @@ def single_writer(target: Target, folder: Path, batch: int = BATCH) -> dict:
     run(edge_rows())
     seconds = time.perf_counter() - clock
     _, cpu_after = _usage()
-    neo4j_after = cpu_seconds(target.neo4j_pid())
+    neo4j_after = process_cpu_seconds(target.neo4j_pid())
     return {
         "seconds": round(seconds, 3),
         "phases_seconds": {"nodes": round(nodes_seconds, 3), "relationships": round(seconds - nodes_seconds, 3)},
@@ -283,7 +284,7 @@ def import_and_index(target: Target, groups: list[ImportGroup], multiline: list[
     index_started = time.perf_counter()
     db.bootstrap(target.connect(), target.database, wait=True)
     index = time.perf_counter() - index_started
-    server_cpu = cpu_seconds(target.neo4j_pid())  # (started after the import: its start and the indexes)
+    server_cpu = process_cpu_seconds(target.neo4j_pid())  # (started after the import: its start and the indexes)
     say(f"importer alone: {result.seconds:.1f} s + indexes {index:.1f} s")
     return {
         "import_seconds": round(result.seconds, 3),

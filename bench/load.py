@@ -15,8 +15,9 @@ import time
 import httpx
 import psutil
 
+from mastgraph.graph.bulk_import import process_cpu_seconds
+
 from .lineage import L3_TO_RAW
-from .machine import cpu_seconds
 from .stats import summary
 
 
@@ -72,14 +73,15 @@ def measure_load(url: str, uri: str, api_pid: int, neo4j_pid: int | None, concur
     """Requests/s, latency and API RSS at one concurrency level."""
     sampler = _RssSampler(api_pid)
     me = psutil.Process()
-    cpu_before = {"api": cpu_seconds(api_pid), "neo4j": cpu_seconds(neo4j_pid), "client": cpu_seconds(me.pid)}
+    pids = {"api": api_pid, "neo4j": neo4j_pid, "client": me.pid}
+    cpu_before = {name: process_cpu_seconds(pid) for name, pid in pids.items()}
     sampler.start()
     try:
         run = asyncio.run(_run_level(url, uri, concurrency, max_requests, max_seconds))
     finally:
         sampler.halt.set()
         sampler.join()
-    cpu_after = {"api": cpu_seconds(api_pid), "neo4j": cpu_seconds(neo4j_pid), "client": cpu_seconds(me.pid)}
+    cpu_after = {name: process_cpu_seconds(pid) for name, pid in pids.items()}
     done = run["requests"]
     cpu = {
         name: round(cpu_after[name] - cpu_before[name], 2)

@@ -34,17 +34,6 @@ def load_average() -> list[float]:
         return []
 
 
-def cpu_seconds(pid: int | None) -> float | None:
-    """User + system CPU seconds a process has used so far (None: no such process)."""
-    if pid is None:
-        return None
-    try:
-        times = psutil.Process(pid).cpu_times()
-    except psutil.Error:
-        return None
-    return times.user + times.system
-
-
 def package_versions() -> dict[str, str | None]:
     versions: dict[str, str | None] = {}
     for name in PACKAGES:

@@ -433,12 +433,13 @@ def limit_tables(scales: dict) -> list[str]:
             f"{_fmt(writer.get('python_cpu_seconds'), 1)} / {_fmt(writer.get('neo4j_cpu_seconds'), 1)}",
             importer.get("failed", "")[:80] if "failed" in importer else
             f"{_fmt(importer.get('import_seconds'), 1)} + {_fmt(importer.get('index_seconds'), 1)}",
-            _importer_cpu(importer),
+            _cpu_pair(importer, "importer_cpu_seconds", "server_cpu_seconds"),
             _fmt(ingest.get("seconds"), 1) if ingest else "–", phase_text,
             f"{_fmt(ingest.get('python_cpu_seconds'), 1)} / {_fmt(ingest.get('neo4j_cpu_seconds'), 1)}" if ingest else "–",
             _ingest_rss(ingest) if ingest else "–",
             _ratio_text(ratios.get("online_ingest_to_single_writer")),
-            _fmt(bulk.get("total_seconds"), 1) if bulk.get("total_seconds") else "–", _cpu_text(bulk) or "–",
+            _fmt(bulk.get("total_seconds"), 1) if bulk.get("total_seconds") else "–",
+            _cpu_pair(bulk, "python_cpu_seconds", "neo4j_cpu_seconds"),
             _ratio_text(ratios.get("build_to_importer")), _ratio_text(ratios.get("build_to_importer_and_index")),
             "yes" if same and all(same.values()) else "NO",
         ])
@@ -452,18 +453,12 @@ def limit_tables(scales: dict) -> list[str]:
     return lines
 
 
-def _cpu_text(bulk: dict) -> str:
-    """A bulk build's CPU seconds, mastgraph's processes / Neo4j's (empty for a report without them)."""
-    if bulk.get("python_cpu_seconds") is None:
-        return ""
-    return f"{_fmt(bulk['python_cpu_seconds'], 1)} / {_fmt(bulk.get('neo4j_cpu_seconds'), 1)}"
-
-
-def _importer_cpu(importer: dict) -> str:
-    """The importer's JVM's CPU seconds / the server's (its start and the indexes), when measured."""
-    if importer.get("importer_cpu_seconds") is None:
-        return "–"
-    return f"{_fmt(importer['importer_cpu_seconds'], 1)} / {_fmt(importer.get('server_cpu_seconds'), 1)}"
+def _cpu_pair(figures: dict, first: str, second: str, missing: str = "–") -> str:
+    """Two CPU-second figures as "first / second" (a build's mastgraph / Neo4j, the importer's JVM /
+    the server); `missing` when the first was not measured (results written before they were)."""
+    if figures.get(first) is None:
+        return missing
+    return f"{_fmt(figures[first], 1)} / {_fmt(figures.get(second), 1)}"
 
 
 def large_file_table(scales: dict) -> list[str]:
@@ -522,7 +517,8 @@ def markdown(results: dict) -> str:
                      + (" (no online ingest: not compared)" if compared == NOT_COMPARED else "")
                      + (f" ({b['note']})" if b.get("note") else ""))
             rows.append([name, label, _fmt(b["products"]), _fmt(b["relationships"]), _fmt(b["seconds"], 1),
-                         _cpu_text(b), _fmt(b["products_per_s"]), _fmt(b["relationships_per_s"]),
+                         _cpu_pair(b, "python_cpu_seconds", "neo4j_cpu_seconds", ""), _fmt(b["products_per_s"]),
+                         _fmt(b["relationships_per_s"]),
                          f"{b['python_peak_rss_mb']:.0f} MB (importer {b['importer_peak_rss_mb']:.0f} MB)", "",
                          _bytes(b.get("input_bytes")) if not i else ""])
         elif b:

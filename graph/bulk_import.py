@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
+
 from mastgraph.graph.bulk_format import ARRAY_DELIMITER_OPTION
 from mastgraph.graph.server import ADMIN_TOOL, LocalNeo4j, find_java
 
@@ -83,7 +85,7 @@ def run_import(local: LocalNeo4j, command: list[str], log: Path,
     env = {**local.env, "NEO4J_HOME": str(local.home), "NEO4J_CONF": str(local.conf_dir)}
     started = time.perf_counter()
     log.parent.mkdir(parents=True, exist_ok=True)
-    cpu_before = _children_cpu()
+    cpu_before = cpu_seconds(resource.RUSAGE_CHILDREN)
     with open(log, "w", encoding="utf-8") as out:
         proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 env=env, cwd=local.home, text=True, errors="replace", bufsize=1)
@@ -107,13 +109,25 @@ def run_import(local: LocalNeo4j, command: list[str], log: Path,
         remove_store(local, command_database(command))
         raise ImportFailed(f"the bulk importer failed ({_reason(tail)}); its log: {log}")
     summary = _summary(tail)
-    return ImportResult(seconds, peak.value, log, summary, round(_children_cpu() - cpu_before, 3))
+    return ImportResult(seconds, peak.value, log, summary, round(cpu_seconds(resource.RUSAGE_CHILDREN) - cpu_before, 3))
 
 
-def _children_cpu() -> float:
-    """CPU seconds (user + system) of this process's children that have ended and been waited for."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+def cpu_seconds(who: int = resource.RUSAGE_SELF) -> float:
+    """CPU seconds (user + system) of this process, all its threads (`RUSAGE_SELF`), or of its
+    children that have ended and been waited for (`RUSAGE_CHILDREN`)."""
+    usage = resource.getrusage(who)
     return usage.ru_utime + usage.ru_stime
+
+
+def process_cpu_seconds(pid: int | None) -> float | None:
+    """CPU seconds (user + system) another process has used so far (None: no such process)."""
+    if pid is None:
+        return None
+    try:
+        times = psutil.Process(pid).cpu_times()
+    except psutil.Error:
+        return None
+    return times.user + times.system
 
 
 def command_database(command: list[str]) -> str:

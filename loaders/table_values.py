@@ -13,20 +13,22 @@ import itertools
 import math
 from typing import Any
 
+
+def _every_case(texts: frozenset[str]) -> frozenset[str]:
+    """`texts` in every mix of upper and lower case: ``s in _every_case(T)`` is ``s.lower() in T``
+    without making a lower-case copy of every value (no non-ASCII character lowers to an ASCII one
+    of these texts, so the ASCII case variants are all there is)."""
+    return frozenset("".join(chars) for text in texts
+                     for chars in itertools.product(*({c.lower(), c.upper()} for c in text)))
+
+
 #: Cell texts that mean "not known".
 UNKNOWN_TEXTS = frozenset({"", "--", "null", "n/a", "nan"})
-#: The same in every mix of upper and lower case: ``s in UNKNOWN_FORMS`` is ``s.lower() in
-#: UNKNOWN_TEXTS`` without making a lower-case copy of every cell (no non-ASCII character lowers
-#: to an ASCII one of these texts, so the ASCII case variants are all there is).
-UNKNOWN_FORMS = frozenset(
-    "".join(chars) for t in UNKNOWN_TEXTS for chars in itertools.product(*({c.lower(), c.upper()} for c in t))
-)
+#: The same in every mix of upper and lower case (`_every_case`).
+UNKNOWN_FORMS = _every_case(UNKNOWN_TEXTS)
 #: Texts that mean "not known" in association and EDB documents and pools (compared in lower case).
 UNKNOWN_VALUES = frozenset({"", "null", "none", "n/a", "nan"})
-#: UNKNOWN_VALUES in every mix of upper and lower case (as UNKNOWN_FORMS: no lower-case copy made).
-_UNKNOWN_VALUE_FORMS = frozenset(
-    "".join(chars) for t in UNKNOWN_VALUES for chars in itertools.product(*({c.lower(), c.upper()} for c in t))
-)
+_UNKNOWN_VALUE_FORMS = _every_case(UNKNOWN_VALUES)
 
 
 class BadValue(ValueError):

@@ -36,12 +36,11 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import neo4j
-import psutil
 
 from mastgraph.graph import db
 from mastgraph.graph.bulk_format import Census, Columns, edge_header, node_header
 from mastgraph.graph.bulk_import import (
-    ImportFailed, ImportGroup, import_command, run_import, store_size,
+    ImportFailed, ImportGroup, cpu_seconds, import_command, process_cpu_seconds, run_import, store_size,
 )
 from mastgraph.pipeline.bulk_merge import (
     DATA_FILES, BulkDataError, GroupFile, MergeConfig, MergeWorker, PartitionResult, WINDOW_BOUNDS, group_dir,
@@ -49,8 +48,7 @@ from mastgraph.pipeline.bulk_merge import (
 )
 from mastgraph.pipeline.across_spill import WorkFolderError, cannot_write
 from mastgraph.pipeline.bulk_conflicts import Clashes
-from mastgraph.pipeline.bulk_spill import (
-    FileOutcome, ParseConfig, ParseResult, ParseWorker, cpu_seconds, peak_rss, read_rejects)
+from mastgraph.pipeline.bulk_spill import FileOutcome, ParseConfig, ParseResult, ParseWorker, peak_rss, read_rejects
 from mastgraph.pipeline import derive_tables
 from mastgraph.model.vocabulary import KEYS, Label, Rel
 from mastgraph.graph.server import LocalNeo4j
@@ -471,14 +469,9 @@ class Build:
 
     def _server_cpu(self) -> None:
         """The CPU seconds of the server the build started after the import, so far."""
-        pid = self.local.pid()
-        if pid is None:
-            return
-        try:
-            times = psutil.Process(pid).cpu_times()
-        except psutil.Error:
-            return
-        self.report.neo4j_cpu_seconds["server"] = round(times.user + times.system, 3)
+        seconds = process_cpu_seconds(self.local.pid())
+        if seconds is not None:
+            self.report.neo4j_cpu_seconds["server"] = round(seconds, 3)
 
     def _prepare(self) -> None:
         """Server up, database empty (or --force), disk room: all before anything is written. A dry

@@ -26,8 +26,9 @@ from pathlib import Path
 from mastgraph.graph.bulk_format import Columns, RowWriter, labels_cell
 from mastgraph.pipeline.bulk_conflicts import Clashes
 from mastgraph.pipeline.bulk_spill import (
-    EDGE, NODE, REF, cpu_seconds, gc_relaxed, peak_rss, read_spill, remove, spill_files,
+    EDGE, NODE, REF, gc_relaxed, peak_rss, read_spill, remove, spill_files,
 )
+from mastgraph.graph.bulk_import import cpu_seconds
 from mastgraph.pipeline.derive import MAX_EXPOSURE_DAYS, MAX_SERIES_DAYS, window_class
 from mastgraph.pipeline.derive_tables import FactWriter
 from mastgraph.model.vocabulary import EDGE_IDENTITY, Label

@@ -30,6 +30,7 @@ from itertools import islice
 from pathlib import Path
 
 from mastgraph.graph.bulk_format import Census
+from mastgraph.graph.bulk_import import cpu_seconds
 from mastgraph.pipeline.bulk_conflicts import Clashes, members_digest, origin_code
 from mastgraph.model.vocabulary import EDGE_IDENTITY, VALUE_OF
 from mastgraph.loaders.records import LoadError, Reject
@@ -403,12 +404,6 @@ def _text_key(key, where: str, label: str) -> str:
 def peak_rss() -> int:
     """This process's peak resident set size, in bytes."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-
-def cpu_seconds() -> float:
-    """The CPU seconds (user + system, all its threads) this process has used so far."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def read_rejects(files: list[str]) -> list[str]:
