@@ -7,6 +7,7 @@ products API response both JSON), so a loader's heavy imports only happen when i
 
 from __future__ import annotations
 
+import errno
 import importlib
 import operator
 import os
@@ -84,8 +85,15 @@ SAMPLE_DESCRIPTION = "manifest.json"
 
 
 def is_documentation(path: Path) -> bool:
-    name = path.name.lower()
-    return name.startswith(DOC_NAMES) or path.suffix.lower() in DOC_SUFFIXES or name == SAMPLE_DESCRIPTION
+    return _is_documentation_name(path.name)
+
+
+def _is_documentation_name(name: str) -> bool:
+    """`is_documentation` of a file name (its suffix as `Path.suffix` gives it)."""
+    name = name.lower()
+    dot = name.rfind(".")
+    return name.startswith(DOC_NAMES) or (0 < dot < len(name) - 1 and name[dot:] in DOC_SUFFIXES) or \
+        name == SAMPLE_DESCRIPTION
 
 
 def expand(paths: Iterable[Path | str]) -> FileList:
@@ -95,12 +103,25 @@ def expand(paths: Iterable[Path | str]) -> FileList:
     it) counts once. A `FileList` given is returned as it is (it was expanded already)."""
     if isinstance(paths, FileList):
         return paths
-    return FileList(iter_files(paths))
+    return FileList(text for text, _ in _walk_given(paths, False))
 
 
 def iter_files(paths: Iterable[Path | str]) -> Iterator[Path]:
     """The files `expand(paths)` lists, in its order, one at a time: one folder's listing is held at
     a time, not the list (a whole archive's is hundreds of megabytes of `Path`s)."""
+    for text, _ in _walk_given(paths, False):
+        yield Path(text)
+
+
+def iter_file_sizes(paths: Iterable[Path | str]) -> Iterator[tuple[str, int]]:
+    """(path text, size in bytes) of each file `iter_files` lists, in its order. A folder's entries
+    come from one `os.scandir` (no `Path` made, one `stat` a file): at 114,000 files 0.6 s instead
+    of 4 s with `iter_files` and `Path.stat`."""
+    return _walk_given(paths, True)
+
+
+def _walk_given(paths: Iterable[Path | str], sizes: bool) -> Iterator[tuple[str, int]]:
+    """(path text, size or 0 when `sizes` is False) of the files given and under the folders given."""
     given: list[Path] = [p if isinstance(p, Path) else Path(p) for p in paths]
     for path in given:
         if not path.is_dir() and not path.is_file():
@@ -111,13 +132,13 @@ def iter_files(paths: Iterable[Path | str]) -> Iterator[Path]:
         if path.is_dir():
             if any(_inside(path, folder) for folder in folders):
                 continue
-            yield from _walk(path, set(), set(folders), files_given)
+            yield from _walk(str(path), set(), set(folders), files_given, sizes)
             folders.append(path)
         else:
             if path in files_given or any(_inside(path, folder) for folder in folders):
                 continue
             files_given.add(path)
-            yield path
+            yield str(path), path.stat().st_size if sizes else 0
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -125,19 +146,46 @@ def _inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
-def _walk(folder: Path, seen: set[Path], walked: set[Path], files_given: set[Path]) -> Iterator[Path]:
-    real = folder.resolve()
+#: What `Path.is_dir` and `Path.is_file` take for "no" rather than raise (pathlib's `_IGNORED_ERRNOS`).
+_NOT_THERE = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP})
+
+
+def _kind(entry: os.DirEntry) -> str:
+    """"dir", "file" or "" (neither, or a link to nothing), as `Path.is_dir` and `Path.is_file` say."""
+    try:
+        if entry.is_dir():
+            return "dir"
+        return "file" if entry.is_file() else ""
+    except OSError as exc:
+        if exc.errno in _NOT_THERE:
+            return ""
+        raise
+
+
+def _walk(folder: str, seen: set[str], walked: set[Path], files_given: set[Path], sizes: bool
+          ) -> Iterator[tuple[str, int]]:
+    real = os.path.realpath(folder)
     if real in seen:  # a symbolic link back up the tree
         return
     seen.add(real)
-    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
-        if entry.name.startswith("."):
+    with os.scandir(folder) as listing:
+        entries = sorted(listing, key=_NAME)
+    here = folder != "."  # (the entries of "." are spelled by their names alone, as `Path` spells them)
+    for entry in entries:
+        name = entry.name
+        if name.startswith("."):
             continue
-        if entry.is_dir():
-            if entry.name.lower() not in SKIPPED_DIRS and entry not in walked:
-                yield from _walk(entry, seen, walked, files_given)
-        elif entry.is_file() and not is_documentation(entry) and entry not in files_given:
-            yield entry
+        kind = _kind(entry)
+        text = entry.path if here else name
+        if kind == "dir":
+            if name.lower() not in SKIPPED_DIRS and (not walked or Path(text) not in walked):
+                yield from _walk(text, seen, walked, files_given, sizes)
+        elif kind == "file" and not _is_documentation_name(name) and (
+                not files_given or Path(text) not in files_given):
+            yield text, entry.stat().st_size if sizes else 0
+
+
+_NAME = operator.attrgetter("name")
 
 
 class FileList(Sequence[Path]):

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import math
-import multiprocessing
 import os
 import pickle
 import queue
@@ -49,7 +48,7 @@ from mastgraph.pipeline.bulk_merge import (
 from mastgraph.pipeline.across_spill import WorkFolderError, cannot_write
 from mastgraph.pipeline.bulk_conflicts import Clashes
 from mastgraph.pipeline.bulk_spill import FileOutcome, ParseConfig, ParseResult, ParseWorker, peak_rss, read_rejects
-from mastgraph.pipeline import derive_tables
+from mastgraph.pipeline import derive_tables, forkserver
 from mastgraph.model.vocabulary import KEYS, Label, Rel
 from mastgraph.graph.server import LocalNeo4j
 from mastgraph.graph.settings import Settings
@@ -267,8 +266,11 @@ def _gb(value: int) -> str:
     return f"{value / 1e9:.1f} GB" if value >= 1e8 else f"{value / 1e6:.1f} MB"
 
 
-def choose_partitions(estimated: int) -> int:
-    return max(1, min(MAX_PARTITIONS, math.ceil(estimated / PARTITION_INPUT_BYTES)))
+def choose_partitions(estimated: int, workers: int = 1) -> int:
+    """About PARTITION_INPUT_BYTES of input a partition, as many as a multiple of the `workers`
+    merging them: 3 partitions on 2 workers left one worker idle through a third of the CSV phase."""
+    needed = max(1, math.ceil(estimated / PARTITION_INPUT_BYTES))
+    return min(MAX_PARTITIONS, math.ceil(needed / workers) * workers)
 
 
 # -- worker processes ------------------------------------------------------------------------
@@ -298,13 +300,13 @@ def _chunked(tasks: Iterator, size: int) -> Iterator[list]:
 
 
 def _context():
-    """Worker processes are forked from a small server process started once, with the bulk modules
-    and the loaders imported: they start at once, and their memory is their own work only (a plain
-    fork would carry the calling process's pages; `spawn` would import everything again in each)."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["mastgraph.pipeline.bulk_spill", "mastgraph.pipeline.bulk_merge",
-                                    "mastgraph.loaders.registry", *(module for module, _ in LOADERS)])
-    return context
+    """The workers' processes (`pipeline.forkserver`), its server importing the bulk modules."""
+    return forkserver.context(FORKSERVER_PRELOAD)
+
+
+#: What the workers' server process imports for all of them (and every mastgraph module imported here).
+FORKSERVER_PRELOAD = ("mastgraph.pipeline.bulk", "mastgraph.pipeline.bulk_spill", "mastgraph.pipeline.bulk_merge",
+                      "mastgraph.loaders.registry", *(module for module, _ in LOADERS))
 
 
 def _folder_error(exc: BaseException, folder: Path | str) -> str:
@@ -407,6 +409,8 @@ class Build:
         started = time.perf_counter()
         if not self.options.dry_run:
             refuse_remote(self.settings)
+        if self.options.workers != 1 and (os.cpu_count() or 1) > 1:
+            forkserver.start(FORKSERVER_PRELOAD)  # (its imports, about a second, while the files are surveyed)
         try:
             files, on_disk, estimated = survey(self.paths)
         except LoadError as exc:
@@ -501,9 +505,9 @@ class Build:
                 shutil.rmtree(self.work, ignore_errors=True)
             raise WorkFolderError(cannot_write(self.work.parent, exc)) from None
         estimated = self.report.estimated_bytes
-        self.report.partitions = self.options.partitions or choose_partitions(estimated)
         workers = self.options.workers or os.cpu_count() or 1
         self.report.workers = 1 if estimated < INLINE_BELOW and not self.options.workers else workers
+        self.report.partitions = self.options.partitions or choose_partitions(estimated, self.report.workers)
         if not dry_run and self.local.running():
             # Not needed again until the import: its stop (a checkpoint, the JVM's exit) runs while
             # the files are parsed.

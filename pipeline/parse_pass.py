@@ -423,14 +423,14 @@ def _tasks(files: Sequence[Path]) -> Iterator[list[Path]]:
 
 
 def _context():
-    """Workers forked from a small server process with the loaders imported: they start at once and
-    carry none of the ingest's memory (nor the threads of its driver or progress bar)."""
+    """Workers forked from a small server process with the loaders imported (`pipeline.forkserver`):
+    they start at once and carry none of the ingest's memory (nor the threads of its driver or
+    progress bar)."""
     from mastgraph.loaders.registry import LOADERS
+    from mastgraph.pipeline import forkserver
 
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["mastgraph.pipeline.parse_pass", "mastgraph.loaders.registry",
-                                    *(module for module, _ in LOADERS)])
-    return context
+    return forkserver.context(["mastgraph.pipeline.parse_pass", "mastgraph.loaders.registry",
+                               *(module for module, _ in LOADERS)])
 
 
 def _cores() -> int:
