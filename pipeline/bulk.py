@@ -409,8 +409,6 @@ class Build:
         started = time.perf_counter()
         if not self.options.dry_run:
             refuse_remote(self.settings)
-        if self.options.workers != 1 and (os.cpu_count() or 1) > 1:
-            forkserver.start(FORKSERVER_PRELOAD)  # (its imports, about a second, while the files are surveyed)
         try:
             files, on_disk, estimated = survey(self.paths)
         except LoadError as exc:

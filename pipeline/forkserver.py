@@ -31,11 +31,3 @@ def preload(modules: Iterable[str]) -> list[str]:
     imported = sorted(name for name in list(sys.modules) if name.startswith("mastgraph."))
     return list(dict.fromkeys([*modules, *imported]))
 
-
-def start(modules: Iterable[str]) -> None:
-    """Start the server now (`context`): its imports, about a second, then run beside what this
-    process does until its first worker, instead of before that worker."""
-    from multiprocessing import forkserver
-
-    context(modules)
-    forkserver.ensure_running()
