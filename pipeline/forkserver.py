@@ -30,4 +30,3 @@ def preload(modules: Iterable[str]) -> list[str]:
     """`modules`, then every mastgraph module this process has imported (each once)."""
     imported = sorted(name for name in list(sys.modules) if name.startswith("mastgraph."))
     return list(dict.fromkeys([*modules, *imported]))
-
