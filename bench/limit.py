@@ -34,10 +34,11 @@ from typing import Any
 
 from mastgraph.graph import db
 from mastgraph.graph.bulk_format import Census, Columns, RowWriter, edge_header, labels_cell, node_header
-from mastgraph.graph.bulk_import import ImportFailed, ImportGroup, import_command, remove_store, run_import
+from mastgraph.graph.bulk_import import (
+    ImportFailed, ImportGroup, import_command, process_cpu_seconds, remove_store, run_import,
+)
 from mastgraph.graph.writer import ParamRows, edge_create_query, node_create_query
 from mastgraph.model.vocabulary import KEYS, Label, Rel
-from mastgraph.graph.bulk_import import process_cpu_seconds
 
 from .machine import rss_mb
 from .target import Target

@@ -50,8 +50,7 @@ def demo(
     with errors_as_lines(ServerError, db.DatabaseUnavailable, neo4j.exceptions.Neo4jError, WorkFolderError):
         ensure_running(s)
         inputs = demo_inputs(s.home)
-        with db.connect(s) as drv:
-            db.bootstrap(drv, s.neo4j_database)
+        with db.connect(s) as drv:  # (ingest_paths applies the schema when any of it is missing)
             try:
                 report = ingest_paths(drv, s, inputs)
             except IngestStopped as exc:

@@ -88,8 +88,7 @@ def _run(s, files: Sequence[Path], skip_bad: bool, dry_run: bool) -> IngestRepor
             return ingest_paths(None, s, files, skip_bad=skip_bad, dry_run=True, progress=progress)
         with errors_as_lines(ServerError, db.DatabaseUnavailable, neo4j.exceptions.Neo4jError):
             ensure_running(s)
-            with db.connect(s) as drv:
-                db.bootstrap(drv, s.neo4j_database)
+            with db.connect(s) as drv:  # (ingest_paths applies the schema when any of it is missing)
                 return ingest_paths(drv, s, files, skip_bad=skip_bad, progress=progress)
 
 

@@ -84,12 +84,8 @@ def detect(path: Path | str) -> Loader:
 SAMPLE_DESCRIPTION = "manifest.json"
 
 
-def is_documentation(path: Path) -> bool:
-    return _is_documentation_name(path.name)
-
-
-def _is_documentation_name(name: str) -> bool:
-    """`is_documentation` of a file name (its suffix as `Path.suffix` gives it)."""
+def is_documentation(name: str) -> bool:
+    """Whether a file name is documentation, never data (its suffix as `Path.suffix` gives it)."""
     name = name.lower()
     dot = name.rfind(".")
     return name.startswith(DOC_NAMES) or (0 < dot < len(name) - 1 and name[dot:] in DOC_SUFFIXES) or \
@@ -180,7 +176,7 @@ def _walk(folder: str, seen: set[str], walked: set[Path], files_given: set[Path]
         if kind == "dir":
             if name.lower() not in SKIPPED_DIRS and (not walked or Path(text) not in walked):
                 yield from _walk(text, seen, walked, files_given, sizes)
-        elif kind == "file" and not _is_documentation_name(name) and (
+        elif kind == "file" and not is_documentation(name) and (
                 not files_given or Path(text) not in files_given):
             yield text, entry.stat().st_size if sizes else 0
 
