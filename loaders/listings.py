@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 from mastgraph.model.vocabulary import AggregationKind, Label, Rel
 from mastgraph.loaders import domains, names
 from mastgraph.loaders.records import LoadError, Record, Reject
-from mastgraph.model.records import Edge, Node, clean
+from mastgraph.model.records import PLAIN_EDGE, PLAIN_NODE, Edge, Node, clean
 from mastgraph.loaders.tables import (
     UNKNOWN_FORMS, BadValue, Row, Table, ident, integer, read_table, sniff_columns, text)
 
@@ -84,14 +84,7 @@ class ListingLoader:
         return looks_like_listing(sniff_columns(path, head))
 
     def records(self, path: Path) -> Iterator[Record]:
-        table = read_table(path)
-        hint = "this looks like observation rows, not a product listing" if table.has("obsid") else ""
-        if hint:
-            table.require("obsID", hint=hint)
-        if table.columns and not any(table.has(c) for c in NAME_COLUMNS):
-            raise LoadError(table.header_origin, "a product listing needs a 'dataURI' or 'productFilename' "
-                                                 "column and this table has neither")
-        table.require("obsID")
+        table = _listing_table(path)
         context = Context()
         if table.cells is not None and self.read_cells:
             yield from _cells_records(table, context)
@@ -106,6 +99,145 @@ class ListingLoader:
                 yield Reject(row.origin, str(exc))
                 continue
             yield from records
+
+
+    def plain_records(self, path: Path) -> list[tuple] | None:
+        """The records of a CSV listing whose rows are all good, as `pipeline.ingest._checked` passes
+        them on (none that repeats what the file said before), in plain form (`model.records.plain`);
+        None when the file is read otherwise or needs `records`: a bad row, a product named twice,
+        an observation given two forms that differ. See `plain_listing`."""
+        if not self.read_cells:
+            return None
+        try:
+            return plain_listing(_listing_table(path))
+        except (LoadError, BadValue, names.BadName):
+            return None
+
+
+def _listing_table(path: Path) -> Table:
+    """The listing's table, its header checked (`LoadError` when it is not a listing's)."""
+    table = read_table(path)
+    hint = "this looks like observation rows, not a product listing" if table.has("obsid") else ""
+    if hint:
+        table.require("obsID", hint=hint)
+    if table.columns and not any(table.has(c) for c in NAME_COLUMNS):
+        raise LoadError(table.header_origin, "a product listing needs a 'dataURI' or 'productFilename' "
+                                             "column and this table has neither")
+    table.require("obsID")
+    return table
+
+
+def plain_listing(table: Table) -> list[tuple] | None:
+    """`ListingLoader.plain_records` of a listing's table: the rows read as `_cells_records` reads
+    them, and what `_checked`'s `RecordMerger` would make of their records, without one made.
+
+    A record is passed on when it is the first of its key, or adds a label or a property to what
+    the file gave before (as `RecordMerger.add` passes them on); a value that differs from one
+    given before (a conflict, which `_checked` words) gives None. A product's relationships are
+    each the first of their key when its product is. `BadValue`/`BadName` (a bad row) go to the
+    caller."""
+    if table.cells is None:
+        return None
+    row = cells_checked(table.columns)
+    context = Context()
+    plain: list[tuple] = []
+    add = plain.append
+    # the nodes given so far: (label, key) -> [labels, props]; the relationships of the contexts
+    # and of the products named again
+    nodes: dict[tuple[str, str], list] = {}
+    edges: set[tuple[str, str, str]] = set()
+    node, edge = PLAIN_NODE, PLAIN_EDGE
+    observation, product_label, program_label = _OBSERVATION.value, _PRODUCT.value, _PROGRAM.value
+    has_observation, has_member, has_product = _HAS_OBSERVATION.value, _HAS_MEMBER.value, _HAS_PRODUCT.value
+    mast_mrp, aggregation = _MAST_MRP.value, _AGGREGATION.value
+    try:
+        for where, cells, error in table.cells:
+            if error:
+                return None
+            props, mrp_column, flagged, obsid, parent, obs_id, program, uri, labels, kind = row(cells)
+            _product_props(props, mrp_column, flagged, obsid, parent, context)
+            texts = _label_texts(labels)
+            seen = nodes.get((product_label, uri))
+            if seen is None:
+                nodes[(product_label, uri)] = [texts, props]
+                add((node, product_label, uri, props, texts, where))
+            elif _adds(seen, texts, props):
+                add((node, product_label, uri, props, texts, where))
+            if not context.repeat(obsid, obs_id, program, parent):
+                observation_props = {}
+                if obs_id is not None:
+                    observation_props["obs_id"] = obs_id
+                if program is not None:
+                    observation_props["program"] = program
+                given = [(observation, obsid, observation_props, _label_texts(form_labels(obs_id)))]
+                if program is not None:
+                    given.append((program_label, program, {"proposal_id": _proposal_id(program)}, ()))
+                if parent is not None:
+                    given.append((observation, parent, {"mast_listed": True},
+                                  _COMBINED_TEXTS if parent != obsid else ()))
+                for label, key, given_props, given_texts in given:
+                    seen = nodes.get((label, key))
+                    if seen is None:
+                        nodes[(label, key)] = [given_texts, given_props]
+                    elif not _adds(seen, given_texts, given_props):
+                        continue
+                    add((node, label, key, given_props, given_texts, where))
+                if program is not None and (has_observation, program, obsid) not in edges:
+                    edges.add((has_observation, program, obsid))
+                    add((edge, has_observation, program_label, program, observation, obsid, {}, where))
+                if parent is not None and parent != obsid and (has_member, parent, obsid) not in edges:
+                    edges.add((has_member, parent, obsid))
+                    add((edge, has_member, observation, parent, observation, obsid, {}, where))
+            product_edges = [(has_product, obsid)]
+            if parent is not None and flagged:
+                product_edges.append((mast_mrp, parent))
+            if kind is not None:
+                product_edges.append((aggregation, obsid))
+            for rel, start in product_edges:
+                if (rel, start, uri) in edges:
+                    continue  # (only when the product is named again; an AGGREGATION's kind is its name's)
+                edges.add((rel, start, uri))
+                add((edge, rel, observation, start, product_label, uri, {"kind": kind} if rel == aggregation else {},
+                     where))
+    except _Differs:
+        return None
+    return plain
+
+
+class _Differs(Exception):
+    """A record of a listing gives a value that differs from one given before (`_adds`)."""
+
+
+def _adds(seen: list, texts: tuple[str, ...], props: dict[str, Any]) -> bool:
+    """Whether a later record of a node adds to what the file gave (`seen`: [labels, props],
+    updated, its props copied before they change), as `RecordMerger.add` says; `_Differs` when it
+    gives a value that differs from one given."""
+    new = copied = False
+    if texts:
+        extra = tuple(text for text in texts if text not in seen[0])
+        if extra:
+            seen[0] = seen[0] + extra
+            new = True
+    known = seen[1]
+    for name, value in props.items():
+        old = known.get(name)
+        if old is None:
+            if not copied:
+                known = seen[1] = dict(known)
+                copied = True
+            known[name] = value
+            new = True
+        elif old != value or type(old) is not type(value):
+            raise _Differs
+    return new
+
+
+@functools.lru_cache(maxsize=256)
+def _label_texts(labels: tuple[Label, ...]) -> tuple[str, ...]:
+    return tuple(label.value for label in labels)
+
+
+_COMBINED_TEXTS = _label_texts(_COMBINED)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -228,8 +360,20 @@ def _cells_records(table: Table, context: Context) -> Iterator[Record]:
 
 def cells_row(columns: tuple[str, ...]) -> Callable[[list, str, Context | None], list[Record]]:
     """`listing_row` for the rows of a CSV file with these columns, given as cells in column order
-    (stripped, None when unknown, as `Table.cells` gives them), with what depends only on the
-    columns worked out once: where each column is, which optional columns the file has.
+    (stripped, None when unknown, as `Table.cells` gives them): `cells_checked`, then the records."""
+    checked = cells_checked(columns)
+
+    def row(cells: list, where: str, context: Context | None = None) -> list[Record]:
+        return _row_records(*checked(cells), where, context)
+
+    return row
+
+
+def cells_checked(columns: tuple[str, ...]) -> Callable[[list], tuple]:
+    """For the rows of a CSV file with these columns: a row's cells (as `Table.cells` gives them)
+    -> the arguments of `_row_records` but for the origin and context (`props`, ... `kind`), checked;
+    `BadValue`/`BadName` when the row cannot be used. What depends only on the columns is worked
+    out once: where each column is, which optional columns the file has.
 
     A CSV cell is a stripped known text or None, so `text` and `ident` give it back as it is, and
     `integer` is `int` when that succeeds; the checks, their order and messages are `listing_row`'s.
@@ -244,7 +388,7 @@ def cells_row(columns: tuple[str, ...]) -> Callable[[list, str, Context | None],
     # a file's rows repeat a few combinations (the suffixes' descriptions, types, subgroups)
     checked: dict[tuple, dict[str, str]] = {}
 
-    def row(cells: list, where: str, context: Context | None = None) -> list[Record]:
+    def row(cells: list) -> tuple:
         cells = cells + _NO_CELL
         obsid, parent, uri, filename, local, obs_id, proposal, size, calib_level, listing_type, group, obsnum = \
             pick(cells)
@@ -285,8 +429,7 @@ def cells_row(columns: tuple[str, ...]) -> Callable[[list, str, Context | None],
             problem = _obs_id_problem(obs_id, program if proposal_column else None, obsnum)
             if problem is not None:
                 raise BadValue(problem)
-        return _row_records(props, mrp_column, group == MRP_GROUP, obsid, parent, obs_id, program, uri,
-                            name.labels, kind, where, context)
+        return props, mrp_column, group == MRP_GROUP, obsid, parent, obs_id, program, uri, name.labels, kind
 
     return row
 
@@ -349,14 +492,9 @@ def _check_enumerations(props: dict[str, Any], listing_type: str | None) -> None
 def _row_records(props: dict[str, Any], mrp_column: bool, flagged: bool, obsid: str, parent: str | None,
                  obs_id: str | None, program: str | None, uri: str, labels: tuple, kind: str | None, where: str,
                  context: Context | None) -> list[Record]:
-    """The records of a checked row: its product's properties are `props` but for `listed` and
-    `mast_mrp` (set when the file has a productGroupDescription column, `mrp_column`)."""
-    props["listed"] = True
-    if parent == obsid and mrp_column:
-        props["mast_mrp"] = flagged
-
-    if context is not None and parent is not None and parent != obsid:
-        context.parents.add(obsid, parent)
+    """The records of a checked row: its product's properties are `props` but for those
+    `_product_props` adds."""
+    _product_props(props, mrp_column, flagged, obsid, parent, context)
 
     observation, product = _OBSERVATION, _PRODUCT
     records: list[Record] = [Node(product, uri, props, labels, where)]
@@ -382,6 +520,18 @@ def _row_records(props: dict[str, Any], mrp_column: bool, flagged: bool, obsid: 
     if kind is not None:
         records.append(Edge(_AGGREGATION, (observation, obsid), (product, uri), {"kind": kind}, where))
     return records
+
+
+def _product_props(props: dict[str, Any], mrp_column: bool, flagged: bool, obsid: str, parent: str | None,
+                   context: Context | None) -> None:
+    """`listed`, and `mast_mrp` when the file has a productGroupDescription column (`mrp_column`),
+    into a checked row's product `props`; the row's parent link into the file's `context`
+    (`BadValue` when it closes a cycle)."""
+    props["listed"] = True
+    if parent == obsid and mrp_column:
+        props["mast_mrp"] = flagged
+    if context is not None and parent is not None and parent != obsid:
+        context.parents.add(obsid, parent)
 
 
 _CALIB_LEVELS = domains.CALIB_LEVELS

@@ -94,6 +94,25 @@ _NODE_SETTERS = slot_setters(Node)
 _EDGE_SETTERS = slot_setters(Edge)
 
 
+#: The plain form of records a loader may give for a file whose rows are all good (`plain_records`),
+#: which the pipelines take instead of its records: a node as (PLAIN_NODE, label, key, props, extra
+#: labels, origin), a relationship as (PLAIN_EDGE, type, start label, start key, end label, end key,
+#: props, origin), the vocabulary members as their texts and the props without None values. A tuple
+#: costs far less to make and to read than a record (`pipeline.across_spill._row` is a record's
+#: plain form after its number).
+PLAIN_NODE, PLAIN_EDGE = 0, 1
+
+
+def plain(record: Node | Edge) -> tuple:
+    """A record in the plain form (its props without the None values)."""
+    props = {name: value for name, value in record.props.items() if value is not None}
+    if type(record) is Node:
+        return (PLAIN_NODE, record.label.value, record.key, props, tuple(label.value for label in record.labels),
+                record.origin)
+    return (PLAIN_EDGE, record.type.value, record.start[0].value, record.start[1], record.end[0].value,
+            record.end[1], props, record.origin)
+
+
 def clean(props: Mapping[str, Any]) -> dict[str, Any]:
     """Props without the unknown (None) values."""
     return {k: v for k, v in props.items() if v is not None}

@@ -53,6 +53,16 @@ def on_disk(path: Path, loader: Loader) -> bool:
     return getattr(loader, "records_grow_with_size", True) and large(path)
 
 
+def plain_records(loader: Loader, path: Path, work: Path | None) -> list[tuple] | None:
+    """The records `_checked` passes on (given `work`, the same folder), in plain form
+    (`model.records.plain`), when the file's loader gives them so (`plain_records`: a file whose rows
+    are all good) and the file is not checked on disk; else None: the file is read as records."""
+    given = getattr(loader, "plain_records", None)
+    if given is None or work is not None and on_disk(path, loader):
+        return None
+    return given(path)
+
+
 def checked_on_disk(loader: Loader, path: Path, skip_bad: bool, rejects: list[Reject], parent: Path
                     ) -> Iterator[Node | Edge]:
     """`pipeline.ingest._checked` of a large file, its records on disk in a work folder under `parent`."""

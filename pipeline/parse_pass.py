@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from mastgraph.loaders.records import LoadError
 from mastgraph.model.records import Edge, Node
 from mastgraph.pipeline.across_spill import WorkFolderError, _record, _row, cannot_write, load_marks, work_folder
-from mastgraph.pipeline.check_on_disk import large
+from mastgraph.pipeline.check_on_disk import large, plain_records
 
 if TYPE_CHECKING:
     from mastgraph.pipeline.ingest import FileResult
@@ -291,17 +291,27 @@ def parse_to_chunks(path: Path, skip_bad: bool, out: BinaryIO | None,
         result.kind = loader.kind
         if work is None and out is not None:
             work = Path(out.name).parent
-        for record in _checked(loader, path, skip_bad, result.rejects, work):
-            result.records += 1
-            if on_record is not None:
-                on_record(record)
-            if out is not None:
-                rows.append(_row(record, 0))
-                if len(rows) >= CHUNK:
-                    parsed.chunks.append(_write_chunk(out, rows))
-                    if on_chunk is not None:
-                        on_chunk(rows)
-                    rows = []
+        plain = plain_records(loader, path, work) if on_record is None and out is not None else None
+        if plain is not None:  # (the records `_checked` passes on, in plain form: `_row(record, 0)` each)
+            result.records = len(plain)
+            for at in range(0, len(plain), CHUNK):
+                rows = [(0, *record) for record in plain[at:at + CHUNK]]
+                parsed.chunks.append(_write_chunk(out, rows))
+                if on_chunk is not None:
+                    on_chunk(rows)
+            rows = []
+        else:
+            for record in _checked(loader, path, skip_bad, result.rejects, work):
+                result.records += 1
+                if on_record is not None:
+                    on_record(record)
+                if out is not None:
+                    rows.append(_row(record, 0))
+                    if len(rows) >= CHUNK:
+                        parsed.chunks.append(_write_chunk(out, rows))
+                        if on_chunk is not None:
+                            on_chunk(rows)
+                        rows = []
     except (BadFile, LoadError) as exc:
         result.error = str(exc)
     except OSError as exc:

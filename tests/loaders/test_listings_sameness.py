@@ -19,6 +19,8 @@ from mastgraph.loaders import listings
 from mastgraph.loaders.listings import ListingLoader
 from mastgraph.loaders.records import LoadError, Reject
 from mastgraph.loaders.tables import read_table
+from mastgraph.model.records import plain
+from mastgraph.pipeline.ingest import BadFile, _checked
 from mastgraph.sample.generator import generate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,7 +62,22 @@ def assert_same(path: Path) -> tuple[str, object]:
     expected = outcome(ByRows(), path)
     with mock.patch.object(listings, "listing_row", side_effect=AssertionError("a CSV row read as a Row")):
         assert outcome(ListingLoader(), path) == expected
+    assert_plain_same(path)
     return expected
+
+
+def assert_plain_same(path: Path) -> bool:
+    """The plain form of a CSV listing (`plain_records`, for the bulk build) is, record for record,
+    what the ingest's check (`_checked`) passes on; None exactly when that check refuses the file.
+    Whether it was given."""
+    given = ListingLoader().plain_records(path)
+    try:
+        expected = [plain(record) for record in _checked(ListingLoader(), path, False, [])]
+    except BadFile:
+        assert given is None
+        return False
+    assert given == expected
+    return True
 
 
 def rejects(result: tuple[str, object]) -> int:
@@ -185,15 +202,44 @@ def test_random_damage_reads_the_same(tmp_path: Path, demo_listings: list[Path])
     rng = random.Random(20220712)
     bases = [_table(p) for p in _bases(demo_listings)]
     pool = CELLS + sorted({c for _, rows in bases for r in rows[:20] for c in r})
-    told = 0
+    told, given = 0, 0
     for n in range(400):
         header, rows = rng.choice(bases)
         rows = [list(r) for r in rows[:12]]
         for _ in range(rng.randint(1, 6)):
             rows[rng.randrange(len(rows))][rng.randrange(len(header))] = rng.choice(pool)
-        result = assert_same(_write(tmp_path / f"random-{n}.csv", header, rows))
+        path = _write(tmp_path / f"random-{n}.csv", header, rows)
+        result = assert_same(path)
         told += rejects(result) > 0
-    assert told > 100
+        given += assert_plain_same(path)
+    assert told > 100 and given > 50
+
+
+def test_the_plain_form_of_products_named_again_and_of_conflicts(tmp_path: Path, demo_listings: list[Path]):
+    """A product listed twice in one file (an MSA file under each exposure of its observation), the
+    second row adding a value, or giving another: the plain form is what the check passes on, and
+    is not given where the check refuses the file."""
+    header, rows = _table(_bases(demo_listings)[3])
+    column = {name: at for at, name in enumerate(header)}
+    first, other = rows[0], next(r for r in rows if r[column["obsID"]] != rows[0][column["obsID"]])
+    under_other = list(first)
+    under_other[column["obsID"]] = other[column["obsID"]]
+    under_other[column["obs_id"]] = other[column["obs_id"]]
+    without_description = list(first)
+    without_description[column["description"]] = ""
+    other_size = list(first)
+    other_size[column["size"]] = str(int(first[column["size"]]) + 1)
+    other_form = list(next(r for r in rows if r[column["obsID"]] == other[column["obsID"]] and r is not other))
+    other_form[column["obs_id"]] = first[column["obs_id"]]  # (the observation's other product, another obs_id)
+    cases = {"under another observation": ([first, under_other], True),
+             "a value added": ([without_description, first], True),
+             "a value left out": ([first, without_description], True),
+             "the same row": ([first, first], True),
+             "another size": ([first, other_size], False),
+             "an observation with two obs_ids": ([first, other, other_form], False)}
+    for label, (listed, given) in cases.items():
+        path = _write(tmp_path / f"{label}.csv", header, rows[1:5] + listed)
+        assert assert_plain_same(path) is given, label
 
 
 def test_a_reject_is_the_same_with_skip_and_without(tmp_path: Path, demo_listings: list[Path]):
