@@ -359,22 +359,25 @@ class ParseWorker:
 
     def _add_props(self, seen: list, at: int, props: dict, origin: str, index: int, what: str) -> None:
         """A later record's properties into a combined record (`seen[at]` its props, then its first
-        origin, file and later origins): later values win, and a value that conflicts with an
-        earlier file's is kept out and reported (within one file, `_checked` has refused it)."""
+        origin, file and the origin codes of the properties added later): later values win, and a
+        value that conflicts with an earlier file's is kept out and reported (within one file,
+        `_checked` has refused it)."""
         paths, origins = self.paths, seen[at + 3]
         old = seen[at]
+        code = origin_code(origin, index, paths[index])
 
         def first_of(name: str):
-            where, file = origins[name] if origins and name in origins else (seen[at + 1], seen[at + 2])
-            return origin_code(where, file, paths[file])
+            if origins and name in origins:
+                return origins[name]
+            return origin_code(seen[at + 1], seen[at + 2], paths[seen[at + 2]])
 
-        seen[at] = self.result.clashes.props(what, old, props, origin_code(origin, index, paths[index]), first_of)
+        seen[at] = self.result.clashes.props(what, old, props, code, first_of)
         added = props.keys() - old.keys()
         if added:
             if origins is None:
                 origins = seen[at + 3] = {}
             for name in added:
-                origins[name] = (origin, index)
+                origins[name] = code
 
     def _spill_members(self, index: int) -> None:
         """Each association's member list in the file just read, as a digest, to its partition."""
@@ -383,11 +386,6 @@ class ParseWorker:
             self.spiller.add(node_partition(name, parts), (MEMBERS, index, name, members_digest(members),
                                                            len(members), origin_code(origin, index, path)))
         self.members = {}
-
-    def _later_codes(self, origins: dict) -> dict:
-        """The origin codes of a combined record's later-added properties (`origins`: not empty)."""
-        paths = self.paths
-        return {name: origin_code(where, file, paths[file]) for name, (where, file) in origins.items()}
 
     def _flush_combined(self, index: int) -> None:
         """Spill the combined records (standing at file `index` in the file order)."""
@@ -398,11 +396,11 @@ class ParseWorker:
         crc = zlib.crc32
         shapes: list[tuple] = []  # counted at the end, in one pass (Counter.update)
         add_shape = shapes.append
-        later, code_of, paths = self._later_codes, origin_code, self.paths
+        code_of, paths = origin_code, self.paths
         for (label, key), (labels, props, origin, file, origins) in self.nodes.items():
             buffers[crc(key.encode()) % parts].append((NODE, index, label, key, labels, props,
                                                        code_of(origin, file, paths[file]),
-                                                       later(origins) if origins else None))
+                                                       origins or None))
             kinds = tuple(map(type, props.values()))
             add_shape((label, tuple(props), kinds))
             if list in kinds:
@@ -410,7 +408,7 @@ class ParseWorker:
         for (rel, start, skey, end, ekey, ident), (props, origin, file, origins) in self.edges.items():
             buffers[crc(f"{skey}\0{ekey}".encode()) % parts].append(
                 (EDGE, index, rel, start, skey, end, ekey, ident, props, code_of(origin, file, paths[file]),
-                 later(origins) if origins else None))
+                 origins or None))
             kinds = tuple(map(type, props.values()))
             group = (rel, start, end)
             add_shape((group, tuple(props), kinds))
