@@ -100,12 +100,11 @@ class ListingLoader:
                 continue
             yield from records
 
-
     def plain_records(self, path: Path) -> list[tuple] | None:
         """The records of a CSV listing whose rows are all good, as `pipeline.ingest._checked` passes
         them on (none that repeats what the file said before), in plain form (`model.records.plain`);
-        None when the file is read otherwise or needs `records`: a bad row, a product named twice,
-        an observation given two forms that differ. See `plain_listing`."""
+        None when the file is read otherwise or needs `records` (which words what is wrong): not a
+        CSV file, a bad row, a value that differs from one the file gave before. See `plain_listing`."""
         if not self.read_cells:
             return None
         try:

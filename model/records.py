@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, Union
 
-from mastgraph.model.vocabulary import EDGE_IDENTITY, Label, Rel
+from mastgraph.model.vocabulary import EDGE_IDENTITY, VALUE_OF, Label, Rel
 
 Value = Union[str, int, float, bool, list]
 
@@ -104,13 +104,17 @@ PLAIN_NODE, PLAIN_EDGE = 0, 1
 
 
 def plain(record: Node | Edge) -> tuple:
-    """A record in the plain form (its props without the None values)."""
-    props = {name: value for name, value in record.props.items() if value is not None}
+    """A record in the plain form (its props a dict without None values: a copy only when needed)."""
+    props = record.props
+    if type(props) is not dict or (props and None in props.values()):
+        props = {name: value for name, value in props.items() if value is not None}
     if type(record) is Node:
-        return (PLAIN_NODE, record.label.value, record.key, props, tuple(label.value for label in record.labels),
+        labels = record.labels
+        return (PLAIN_NODE, record.label._value_, record.key, props, tuple(map(VALUE_OF, labels)) if labels else (),
                 record.origin)
-    return (PLAIN_EDGE, record.type.value, record.start[0].value, record.start[1], record.end[0].value,
-            record.end[1], props, record.origin)
+    start, end = record.start, record.end
+    return (PLAIN_EDGE, record.type._value_, start[0]._value_, start[1], end[0]._value_, end[1], props,
+            record.origin)
 
 
 def clean(props: Mapping[str, Any]) -> dict[str, Any]:

@@ -32,9 +32,9 @@ from pathlib import Path
 from mastgraph.graph.bulk_format import Census
 from mastgraph.graph.bulk_import import cpu_seconds
 from mastgraph.pipeline.bulk_conflicts import Clashes, members_digest, origin_code
-from mastgraph.model.vocabulary import EDGE_IDENTITY, VALUE_OF
+from mastgraph.model.vocabulary import EDGE_IDENTITY
 from mastgraph.loaders.records import LoadError, Reject
-from mastgraph.model.records import PLAIN_NODE, Node
+from mastgraph.model.records import PLAIN_NODE, plain
 
 NODE, EDGE, REF, MEMBERS = 0, 1, 2, 3
 #: Records held in memory across all partitions of one worker before they are written out.
@@ -263,6 +263,10 @@ class ParseWorker:
         self.result.spill_seconds += clock() - loaded
         return True
 
+    def _combine(self, index: int, chunk: list, described: set, ends: dict) -> None:
+        """Merge a chunk of checked records into the task's combined nodes and relationships."""
+        self._combine_plain(index, list(map(plain, chunk)), described, ends)
+
     def _combine_plain(self, index: int, chunk: list, described: set, ends: dict) -> None:
         """`_combine` of records in plain form (`model.records.PLAIN_NODE`, `PLAIN_EDGE`)."""
         nodes, edges = self.nodes, self.edges
@@ -270,18 +274,25 @@ class ParseWorker:
         for record in chunk:
             if record[0] == PLAIN_NODE:
                 _, label, key, props, texts, origin = record
+                if type(key) is not str:
+                    key = _text_key(key, origin, label)
                 ref = (label, key)
                 seen = nodes.get(ref)
                 if seen is None:
+                    # [labels, props, first origin, its file, origin codes of later-added properties]
                     nodes[ref] = [texts, props, origin, index, None]
                     described.add(ref)
                 else:
                     if texts:
                         seen[0] = seen[0] + texts
-                    if props and not props.items() <= seen[1].items():
+                    if props and not props.items() <= seen[1].items():  # (else nothing new)
                         self._add_props(seen, 1, props, origin, index, f"{label} {key}")
             else:
                 _, rel, start, skey, end, ekey, props, origin = record
+                if type(skey) is not str:
+                    skey = _text_key(skey, origin, start)
+                if type(ekey) is not str:
+                    ekey = _text_key(ekey, origin, end)
                 names = identity_of((rel, start)) if rel in identity_types else None
                 ref = (rel, start, skey, end, ekey, tuple([props.get(name) for name in names]) if names else ())
                 seen = edges.get(ref)
@@ -293,69 +304,13 @@ class ParseWorker:
                         ends[(end, ekey)] = (index, origin)
                 elif props and not props.items() <= seen[0].items():
                     self._add_props(seen, 0, props, origin, index, f"{rel} {skey} -> {ekey}")
-                if rel == "HAS_MEMBER" and start == "Association":
-                    self._member(skey, ekey, props, origin)
+                if rel == "HAS_MEMBER" and start == "Association":  # (`pipeline.ingest.association_member`)
+                    listed = self.members.get(skey)
+                    if listed is None:
+                        listed = self.members[skey] = [set(), origin]
+                    listed[0].add(f"{ekey}|{props.get('product') or ''}|{props.get('exptype') or ''}")
         if len(nodes) + len(edges) >= COMBINE_AT:
             self._flush_combined(index)
-
-    def _combine(self, index: int, chunk: list, described: set, ends: dict) -> None:
-        """Merge a chunk of checked records into the task's combined nodes and relationships."""
-        nodes, edges = self.nodes, self.edges
-        node_type, identity_of, identity_types = Node, IDENTITY.get, IDENTITY_TYPES
-        for record in chunk:
-            props = record.props
-            if type(props) is not dict or (props and None in props.values()):
-                props = {k: v for k, v in props.items() if v is not None}
-            if type(record) is node_type:
-                label = record.label._value_
-                key = record.key
-                if type(key) is not str:
-                    key = _text_key(key, record.origin, label)
-                ref = (label, key)
-                seen = nodes.get(ref)
-                labels = record.labels
-                texts = tuple(map(VALUE_OF, labels)) if labels else ()
-                if seen is None:
-                    # [labels, props, first origin, its file, origins of later-added properties]
-                    nodes[ref] = [texts, props, record.origin, index, None]
-                    described.add(ref)
-                else:
-                    if texts:
-                        seen[0] = seen[0] + texts
-                    if props and not props.items() <= seen[1].items():  # (else nothing new)
-                        self._add_props(seen, 1, props, record.origin, index, f"{label} {key}")
-            else:
-                rel = record.type._value_
-                first, last = record.start, record.end
-                start, end = first[0]._value_, last[0]._value_
-                skey, ekey = first[1], last[1]
-                if type(skey) is not str:
-                    skey = _text_key(skey, record.origin, start)
-                if type(ekey) is not str:
-                    ekey = _text_key(ekey, record.origin, end)
-                names = identity_of((rel, start)) if rel in identity_types else None
-                ident = tuple([props.get(name) for name in names]) if names else ()
-                ref = (rel, start, skey, end, ekey, ident)
-                seen = edges.get(ref)
-                if seen is None:
-                    edges[ref] = [props, record.origin, index, None]
-                    if (start, skey) not in ends:
-                        ends[(start, skey)] = (index, record.origin)
-                    if (end, ekey) not in ends:
-                        ends[(end, ekey)] = (index, record.origin)
-                elif props and not props.items() <= seen[0].items():
-                    self._add_props(seen, 0, props, record.origin, index, f"{rel} {skey} -> {ekey}")
-                if rel == "HAS_MEMBER" and start == "Association":
-                    self._member(skey, ekey, props, record.origin)
-        if len(nodes) + len(edges) >= COMBINE_AT:
-            self._flush_combined(index)
-
-    def _member(self, name: str, member: str, props: dict, origin: str) -> None:
-        """An association's member into its list (`pipeline.ingest.association_member`)."""
-        listed = self.members.get(name)
-        if listed is None:
-            listed = self.members[name] = [set(), origin]
-        listed[0].add(f"{member}|{props.get('product') or ''}|{props.get('exptype') or ''}")
 
     def _add_props(self, seen: list, at: int, props: dict, origin: str, index: int, what: str) -> None:
         """A later record's properties into a combined record (`seen[at]` its props, then its first

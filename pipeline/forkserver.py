@@ -14,6 +14,8 @@ starts one per four parse tasks and one per partition (at L some 60), the online
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.forkserver
+import os
 import sys
 from collections.abc import Iterable
 
@@ -23,7 +25,30 @@ def context(modules: Iterable[str]):
     mastgraph module imported here (the first call's list holds while the server runs)."""
     server = multiprocessing.get_context("forkserver")
     server.set_forkserver_preload(preload(modules))
+    start()
     return server
+
+
+def start() -> None:
+    """Start the server, when it is not running, importing from this process's import path.
+
+    Python 3.11's server imports the modules it preloads with its working folder first on its path
+    (it runs as ``python -c``, and the path it is handed is not used), so a command run from a
+    folder that holds another copy of the package had workers running that copy. It is started
+    with this process's path as its ``PYTHONPATH`` and ``PYTHONSAFEPATH`` set (no working folder).
+    """
+    environ = os.environ
+    saved = {name: environ.get(name) for name in ("PYTHONPATH", "PYTHONSAFEPATH")}
+    environ["PYTHONPATH"] = os.pathsep.join(entry for entry in sys.path if entry)
+    environ["PYTHONSAFEPATH"] = "1"
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                environ.pop(name, None)
+            else:
+                environ[name] = value
 
 
 def preload(modules: Iterable[str]) -> list[str]:

@@ -47,3 +47,37 @@ def test_the_preload_is_the_modules_given_then_those_imported():
     assert names[:2] == ["mastgraph.pipeline.bulk_spill", "mastgraph.cli.main"]
     assert len(names) == len(set(names)) and "mastgraph.pipeline.forkserver" in names
     assert all(name.startswith("mastgraph.") for name in names)
+
+
+IMPOSTOR = textwrap.dedent('''
+    import concurrent.futures
+    import sys
+
+    import mastgraph.pipeline.bulk_spill  # noqa: F401
+    from mastgraph.pipeline import forkserver
+
+
+    def probe():
+        return sys.modules["mastgraph"].__file__, sys.modules["mastgraph.pipeline.bulk_spill"].__file__
+
+
+    if __name__ == "__main__":
+        mine = sys.modules["mastgraph"].__file__, sys.modules["mastgraph.pipeline.bulk_spill"].__file__
+        with concurrent.futures.ProcessPoolExecutor(
+                1, mp_context=forkserver.context(["mastgraph.pipeline.bulk_spill"])) as pool:
+            print(pool.submit(probe).result() == mine)
+''')
+
+
+def test_workers_import_the_caller_s_package_not_one_in_the_working_folder(tmp_path):
+    """Run from a folder holding another `mastgraph` package, the workers import the modules the
+    command imported, not that folder's (Python 3.11's server puts its working folder first)."""
+    impostor = tmp_path / "mastgraph"
+    impostor.mkdir()
+    (impostor / "__init__.py").write_text("")
+    script = tmp_path / "scripts" / "command.py"
+    script.parent.mkdir()
+    script.write_text(IMPOSTOR)
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True"]

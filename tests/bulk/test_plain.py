@@ -53,11 +53,19 @@ def assert_same(tmp_path: Path, files: list[Path], size: int) -> int:
     numbered = [(index, str(path)) for index, path in enumerate(files)]
     tasks = [numbered[at:at + size] for at in range(0, len(numbered), size)]
     expected = parse(tmp_path / f"records-{size}", tasks, as_records)
-    with mock.patch.object(ParseWorker, "_combine_plain", autospec=True,
-                           side_effect=ParseWorker._combine_plain) as combine:
+    taken = []
+
+    def plain(worker, loader, index, *args):
+        took = ParseWorker._plain.__wrapped__(worker, loader, index, *args)
+        taken.append((index, took))
+        return took
+
+    plain.__wrapped__ = ParseWorker._plain
+    with mock.patch.object(ParseWorker, "_plain", plain):
         given = parse(tmp_path / f"plain-{size}", tasks)
     assert given == expected
-    return len({call.args[1] for call in combine.call_args_list})
+    assert len(taken) == len(files)
+    return sum(took for _, took in taken)
 
 
 def test_the_demo_sample_and_the_real_files_spill_the_same(tmp_path: Path, demo_sample: Path):
