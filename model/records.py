@@ -107,7 +107,7 @@ def plain(record: Node | Edge) -> tuple:
     """A record in the plain form (its props a dict without None values: a copy only when needed)."""
     props = record.props
     if type(props) is not dict or (props and None in props.values()):
-        props = {name: value for name, value in props.items() if value is not None}
+        props = clean(props)
     if type(record) is Node:
         labels = record.labels
         return (PLAIN_NODE, record.label._value_, record.key, props, tuple(map(VALUE_OF, labels)) if labels else (),

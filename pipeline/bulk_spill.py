@@ -32,6 +32,7 @@ from pathlib import Path
 from mastgraph.graph.bulk_format import Census
 from mastgraph.graph.bulk_import import cpu_seconds
 from mastgraph.pipeline.bulk_conflicts import Clashes, members_digest, origin_code
+from mastgraph.pipeline.check_on_disk import plain_records
 from mastgraph.model.vocabulary import EDGE_IDENTITY
 from mastgraph.loaders.records import LoadError, Reject
 from mastgraph.model.records import PLAIN_NODE, plain
@@ -246,8 +247,6 @@ class ParseWorker:
         whose rows are all good), when it gives them: the records `_checked` would pass on, in
         their order, each as a tuple instead of a record. False: the file is to be read as records
         (its loader has no plain form, or not for this file, or the file is checked on disk)."""
-        from mastgraph.pipeline.check_on_disk import plain_records
-
         clock = time.perf_counter
         started = clock()
         plain = plain_records(loader, path, self.config.spill_dir)

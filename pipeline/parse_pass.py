@@ -286,6 +286,12 @@ def parse_to_chunks(path: Path, skip_bad: bool, out: BinaryIO | None,
     parsed = Parsed(FileResult(path))
     result = parsed.result
     rows: list[tuple] = []
+
+    def put(chunk: list[tuple]) -> None:
+        parsed.chunks.append(_write_chunk(out, chunk))
+        if on_chunk is not None:
+            on_chunk(chunk)
+
     try:
         loader = registry.detect(path)
         result.kind = loader.kind
@@ -295,11 +301,7 @@ def parse_to_chunks(path: Path, skip_bad: bool, out: BinaryIO | None,
         if plain is not None:  # (the records `_checked` passes on, in plain form: `_row(record, 0)` each)
             result.records = len(plain)
             for at in range(0, len(plain), CHUNK):
-                rows = [(0, *record) for record in plain[at:at + CHUNK]]
-                parsed.chunks.append(_write_chunk(out, rows))
-                if on_chunk is not None:
-                    on_chunk(rows)
-            rows = []
+                put([(0, *record) for record in plain[at:at + CHUNK]])
         else:
             for record in _checked(loader, path, skip_bad, result.rejects, work):
                 result.records += 1
@@ -308,18 +310,14 @@ def parse_to_chunks(path: Path, skip_bad: bool, out: BinaryIO | None,
                 if out is not None:
                     rows.append(_row(record, 0))
                     if len(rows) >= CHUNK:
-                        parsed.chunks.append(_write_chunk(out, rows))
-                        if on_chunk is not None:
-                            on_chunk(rows)
+                        put(rows)
                         rows = []
     except (BadFile, LoadError) as exc:
         result.error = str(exc)
     except OSError as exc:
         parsed.unreadable = exc
     if rows and out is not None:
-        parsed.chunks.append(_write_chunk(out, rows))
-        if on_chunk is not None:
-            on_chunk(rows)
+        put(rows)
     if out is not None:
         _flush(out)
     result.seconds = time.perf_counter() - started

@@ -53,14 +53,13 @@ def assert_same(tmp_path: Path, files: list[Path], size: int) -> int:
     numbered = [(index, str(path)) for index, path in enumerate(files)]
     tasks = [numbered[at:at + size] for at in range(0, len(numbered), size)]
     expected = parse(tmp_path / f"records-{size}", tasks, as_records)
-    taken = []
+    taken, combine_plain = [], ParseWorker._plain
 
     def plain(worker, loader, index, *args):
-        took = ParseWorker._plain.__wrapped__(worker, loader, index, *args)
+        took = combine_plain(worker, loader, index, *args)
         taken.append((index, took))
         return took
 
-    plain.__wrapped__ = ParseWorker._plain
     with mock.patch.object(ParseWorker, "_plain", plain):
         given = parse(tmp_path / f"plain-{size}", tasks)
     assert given == expected
@@ -122,14 +121,13 @@ def test_files_that_conflict_spill_the_same(tmp_path: Path, demo_sample: Path):
 def chunks_of(files: list[Path], out_path: Path, detect=None) -> tuple[list[tuple], int]:
     """What `parse_to_chunks` says of each file (its result but the time, the rows of its chunks as
     written and as handed on), and how many files it took in plain form."""
-    said, given = [], []
+    said, given, original = [], [], parse_pass.plain_records
 
     def plain_records(*args):
-        plain = parse_pass.plain_records.__wrapped__(*args)
+        plain = original(*args)
         given.append(plain is not None)
         return plain
 
-    plain_records.__wrapped__ = parse_pass.plain_records
     with open(out_path, "wb") as out, mock.patch.object(registry, "detect", detect or registry.detect), \
             mock.patch.object(parse_pass, "plain_records", plain_records):
         for path in files:
