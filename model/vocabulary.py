@@ -144,6 +144,11 @@ EDGE_IDENTITY: dict[tuple[Rel, Label], tuple[str, ...]] = {
     (Rel.HAS_MEMBER, Label.ASSOCIATION): ("product",),
     (Rel.LINKED, Label.PRODUCT): ("kind",),
 }
+#: EDGE_IDENTITY by the texts of type and start label (for records in plain form).
+EDGE_IDENTITY_TEXT: dict[tuple[str, str], tuple[str, ...]] = {
+    (rel.value, label.value): names for (rel, label), names in EDGE_IDENTITY.items()}
+#: The types of EDGE_IDENTITY_TEXT (the others have none: no lookup).
+IDENTITY_TYPES_TEXT = frozenset(rel for rel, _ in EDGE_IDENTITY_TEXT)
 
 #: The input suffixes of each exposure-level product's pipeline stage (same exposure and detector):
 #: calwebb_detector1 makes rate/rateints (and its optional intermediates) from uncal; calwebb_image2/

@@ -45,16 +45,16 @@ import struct
 import tempfile
 import zlib
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from mastgraph.loaders.records import FIRST, Conflict, RecordMerger
+from mastgraph.loaders.records import _PLAIN, FIRST, Conflict, RecordMerger, _identical
 from mastgraph.model.errors import first_line
 from mastgraph.model.records import Edge, Node
-from mastgraph.model.vocabulary import VALUE_OF, Label, Rel
+from mastgraph.model.vocabulary import EDGE_IDENTITY_TEXT, IDENTITY_TYPES_TEXT, VALUE_OF, Label, Rel
 
 if TYPE_CHECKING:
     from mastgraph.pipeline.parse_pass import Parsed
@@ -397,41 +397,133 @@ def replay(path: str, names: list[str], facts: str | None = None
     a list that differs; the numbers of the records it found new (or conflicting), negated for a
     relationship's first record (`first_edge_mark`; not a member list's): the others repeat an
     earlier one; and, with a `facts` folder, whether its merged records went there as usable
-    facts (`pipeline.derive_command.write_facts`)."""
+    facts (`pipeline.derive_command.write_facts`).
+
+    The records are first merged as rows (`_merge_rows`), which gives the same marks and merged
+    records without a record made while every value a key is given again is identical to the one
+    it has; at the first that is not (a conflict, or a float equal within the tolerance), the
+    partition is merged again through the `RecordMerger`, which words the conflicts."""
+    from mastgraph.pipeline.derive_command import merged, write_facts
     from mastgraph.pipeline.ingest import members_differ
     from mastgraph.pipeline.parse_pass import _read_chunk
 
-    merger = RecordMerger()
     lists: dict[str, tuple[bytes, int, str]] = {}  # association -> (digest, count, origin) of its first list
     found: list[tuple[int, int, str]] = []
-    new = array("q")
     with open(path, "rb") as index:
-        refs = index.read()
-    for base, name, offset, size in _REF.iter_unpack(refs):
+        refs = list(_REF.iter_unpack(index.read()))
+    for base, name, offset, size in refs:
         if base == _LISTS:
             for number, association, digest, count, where in marshal.loads(_read_chunk(names[name], offset, size)):
                 known = lists.setdefault(association, (digest, count, where))
                 if known[0] != digest:
                     found.append((number, 1, members_differ(where, association, count, known[1], known[2])))
-            continue
-        numbered = marshal.loads(_read_chunk(names[name], offset, size))  # number, row, number, row, ...
-        for at in range(0, len(numbered), 2):
-            number, row = base + numbered[at], numbered[at + 1]
-            record = _record(row)
-            try:
-                mark = merger.add(record)
-                if mark:
-                    first = first_edge_mark(record, mark) == FIRST and _member(row) is None
-                    new.append(-number if first else number)
-            except Conflict as exc:
-                found.append((number, 0, str(exc)))
-                new.append(number)
+
+    def blobs() -> Iterator[tuple[int, list]]:
+        """(the number a blob's rows are numbered from, its number, row, number, row, ...)"""
+        for base, name, offset, size in refs:
+            if base != _LISTS:
+                yield base, marshal.loads(_read_chunk(names[name], offset, size))
+
+    try:
+        nodes, edges, new = _merge_rows(blobs())
+        result = ((label, key, labels, props) for (label, key), (labels, props, _) in nodes.items()), \
+                 ((*key[:5], seen[0]) for key, seen in edges.items())
+    except _NotIdentical:
+        merger = RecordMerger()
+        new = array("q")
+        for base, numbered in blobs():
+            for at in range(0, len(numbered), 2):
+                number, row = base + numbered[at], numbered[at + 1]
+                record = _record(row)
+                try:
+                    mark = merger.add(record)
+                    if mark:
+                        first = first_edge_mark(record, mark) == FIRST and _member(row) is None
+                        new.append(-number if first else number)
+                except Conflict as exc:
+                    found.append((number, 0, str(exc)))
+                    new.append(number)
+        result = merged(merger)
     exact = True
     if facts is not None and not found:
-        from mastgraph.pipeline.derive_command import write_facts
-
-        exact = write_facts(merger, Path(facts), int(Path(path).name[1:]))
+        exact = write_facts(*result, Path(facts), int(Path(path).name[1:]))
     return found, new, exact
+
+
+class _NotIdentical(Exception):
+    """A row gives a key a value that is not identical to the one it has (`_merge_rows`)."""
+
+
+def _merge_rows(blobs: Iterable[tuple[int, list]]) -> tuple[dict, dict, array]:
+    """`RecordMerger.add` of each row of the blobs, without a record made: the nodes merged,
+    (label, key) -> [labels, props, copied]; the relationships, (type, start label, start key, end
+    label, end key, identity) -> [props, copied]; and the marks as `replay` gives them. Raises
+    `_NotIdentical` where the merger would find a conflict or a value equal within the tolerance
+    (`replay` then asks the merger). Until then the merger's answer is this one's: the first row of
+    a key is new, a later one when it adds a label or a property (a None value being as absent);
+    a key's props are its first row's until a later one adds to them (then a copy without None)."""
+    nodes: dict[tuple, list] = {}
+    edges: dict[tuple, list] = {}
+    new = array("q")
+    mark = new.append
+    identity_of, identity_types = EDGE_IDENTITY_TEXT.get, IDENTITY_TYPES_TEXT
+    for base, numbered in blobs:
+        for at in range(0, len(numbered), 2):
+            row = numbered[at + 1]
+            if row[1] == 0:
+                _, _, label, key, props, labels, _ = row
+                ref = (label, key)
+                seen = nodes.get(ref)
+                if seen is None:
+                    nodes[ref] = [labels, props, False]
+                    mark(base + numbered[at])
+                    continue
+                added = False
+                if labels and labels != seen[0]:
+                    extra = tuple(text for text in labels if text not in seen[0])
+                    if extra:
+                        seen[0] = seen[0] + extra
+                        added = True
+                if props and _adds(seen, 1, props):
+                    added = True
+                if added:
+                    mark(base + numbered[at])
+            else:
+                _, _, rel, start, skey, end, ekey, props, _ = row
+                names = identity_of((rel, start)) if rel in identity_types else None
+                ref = (rel, start, skey, end, ekey, tuple([props.get(name) for name in names]) if names else ())
+                seen = edges.get(ref)
+                if seen is None:
+                    edges[ref] = [props, False]
+                    number = base + numbered[at]
+                    mark(number if rel == _HAS_MEMBER and start == _ASSOCIATION else -number)  # (`_member`)
+                elif props and _adds(seen, 0, props):
+                    mark(base + numbered[at])
+    return nodes, edges, new
+
+
+def _adds(seen: list, at: int, props: dict) -> bool:
+    """Whether `props` add a property to those of `seen` (`seen[at]`, copied without None values
+    before the first is added; `seen[at + 1]`: copied); `_NotIdentical` at a value that differs."""
+    known = seen[at]
+    if props.items() <= known.items():  # (every name given, an equal value each: identical when of one type)
+        kinds = list(map(type, props.values()))
+        if kinds == list(map(type, map(known.__getitem__, props))) and float not in kinds and list not in kinds:
+            return False
+    added = False
+    for name, value in props.items():
+        if value is None:
+            continue
+        old = known.get(name)
+        if old is None:
+            if not seen[at + 1]:
+                known = seen[at] = {k: v for k, v in known.items() if v is not None}
+                seen[at + 1] = True
+            known[name] = value
+            added = True
+        elif not (old == value and type(old) is type(value) and type(value) in _PLAIN) and not _identical(old, value):
+            raise _NotIdentical
+    return added
 
 
 def _replayed(parts: list[str], workers: int, names: list[str], facts: str | None = None

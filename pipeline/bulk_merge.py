@@ -31,7 +31,7 @@ from mastgraph.pipeline.bulk_spill import (
 from mastgraph.graph.bulk_import import cpu_seconds
 from mastgraph.pipeline.derive import MAX_EXPOSURE_DAYS, MAX_SERIES_DAYS, window_class
 from mastgraph.pipeline.derive_tables import FactWriter
-from mastgraph.model.vocabulary import EDGE_IDENTITY, Label
+from mastgraph.model.vocabulary import EDGE_IDENTITY_TEXT, Label
 
 #: The node kinds that can have a `window_class`, with the bound of its first class (an Observation
 #: only with the Exposure label).
@@ -97,7 +97,7 @@ class MergeWorker:
     def __init__(self, config: MergeConfig, tag: str) -> None:
         self.config = config
         self.tag = tag
-        self.identity = {(rel.value, label.value): names for (rel, label), names in EDGE_IDENTITY.items()}
+        self.identity = EDGE_IDENTITY_TEXT
         self._facts: FactWriter | None = None
 
     def run(self, partition: int, emit: Callable[[tuple], None]) -> None:

@@ -33,7 +33,7 @@ from mastgraph.graph.bulk_format import Census
 from mastgraph.graph.bulk_import import cpu_seconds
 from mastgraph.pipeline.bulk_conflicts import Clashes, members_digest, origin_code
 from mastgraph.pipeline.check_on_disk import plain_records
-from mastgraph.model.vocabulary import EDGE_IDENTITY
+from mastgraph.model.vocabulary import EDGE_IDENTITY_TEXT, IDENTITY_TYPES_TEXT
 from mastgraph.loaders.records import LoadError, Reject
 from mastgraph.model.records import PLAIN_NODE, plain
 
@@ -48,10 +48,7 @@ COMBINE_AT = 60_000
 _NONE = type(None)
 #: The cyclic garbage collector's thresholds while a worker parses or merges (see `gc_relaxed`).
 PARSE_GC_THRESHOLDS = (100_000, 10, 10)
-#: EDGE_IDENTITY by the texts of type and start label.
-IDENTITY = {(rel.value, label.value): names for (rel, label), names in EDGE_IDENTITY.items()}
-#: The types of IDENTITY (the others have none: no lookup).
-IDENTITY_TYPES = frozenset(rel for rel, _ in IDENTITY)
+IDENTITY, IDENTITY_TYPES = EDGE_IDENTITY_TEXT, IDENTITY_TYPES_TEXT
 
 
 def node_partition(key: str, partitions: int) -> int:

@@ -44,7 +44,7 @@ from mastgraph.graph.writer import ParamRows, WriteCounts, edge_create_query
 from mastgraph.loaders.records import Inexact, RecordMerger
 from mastgraph.model.errors import first_line
 from mastgraph.model.records import Edge, Node
-from mastgraph.model.vocabulary import Label, Rel
+from mastgraph.model.vocabulary import VALUE_OF, Label, Rel
 from mastgraph.pipeline import derive_tables
 
 if TYPE_CHECKING:
@@ -64,22 +64,33 @@ CREATED = "new_edges.json"
 AT_END = "at_end"
 
 
-def write_facts(merger: RecordMerger, folder: Path, partition: int) -> bool:
-    """The merged records of `merger` as the facts of `partition` under `folder`; False when a
-    value was written inexactly (the facts are then of no use)."""
+def write_facts(nodes: Iterable[tuple[str, Any, tuple[str, ...], dict]],
+                edges: Iterable[tuple[str, str, Any, str, Any, dict]], folder: Path, partition: int) -> bool:
+    """Merged records as the facts of `partition` under `folder`: each node once as (label, key,
+    the other labels, props), each relationship once as (type, start label, start key, end label,
+    end key, props), all as texts (`merged`: a `RecordMerger`'s). False when a value was written
+    inexactly (`Inexact`: the facts are then of no use) or the folder cannot be written."""
     facts = derive_tables.FactWriter(folder, partition)
     try:
         try:
-            for label, key, labels, props in merger.nodes():
-                group = (label.value, *sorted({extra.value for extra in labels} - {label.value}))
+            for label, key, labels, props in nodes:
+                group = (label, *sorted(set(labels) - {label})) if labels else (label,)
                 facts.node(group, key, props)
-            for rel, start, end, props in merger.edges():
-                facts.edge(rel.value, start[0].value, start[1], end[0].value, end[1], props)
+            for rel, start, skey, end, ekey, props in edges:
+                facts.edge(rel, start, skey, end, ekey, props)
         finally:
             facts.close()
     except (Inexact, OSError):  # (OSError: the work folder is full: the batches derive as usual)
         return False
     return True
+
+
+def merged(merger: RecordMerger) -> tuple[Iterator[tuple], Iterator[tuple]]:
+    """The nodes and relationships of `merger` as `write_facts` takes them."""
+    nodes = ((label.value, key, tuple(map(VALUE_OF, labels)), props) for label, key, labels, props in merger.nodes())
+    edges = ((rel.value, start[0].value, start[1], end[0].value, end[1], props)
+             for rel, start, end, props in merger.edges())
+    return nodes, edges
 
 
 class CommandDerivation:

@@ -347,6 +347,7 @@ class FactWriter:
         self.partition = partition
         self._files: dict[str, Any] = {}
         self._writers: dict[str, Any] = {}
+        self._flags: dict[tuple[str, ...], list[str]] = {}  # a product label set's flag cells
 
     def _writer(self, table: str):
         writer = self._writers.get(table)
@@ -361,10 +362,15 @@ class FactWriter:
         label = group[0]
         g = props.get
         if label == _P:
-            labels = set(group)
-            self._writer("products").writerow([
-                key, *(_text(g(n)) for n in PRODUCT_TEXT),
-                _number(g("t_min")), _number(g("t_max")), *(_BOOL[name in labels] for name in PRODUCT_FLAGS)])
+            flags = self._flags.get(group)
+            if flags is None:
+                flags = self._flags[group] = [_BOOL[name in group] for name in PRODUCT_FLAGS]
+            row = [key]
+            row += [value if type(value) is str else ABSENT for value in map(g, PRODUCT_TEXT)]  # (`_text`)
+            row.append(_number(g("t_min")))
+            row.append(_number(g("t_max")))
+            row += flags
+            self._writer("products").writerow(row)
         elif label == _A:
             self._writer("associations").writerow(
                 [key, *(_text(g(n)) for n in ("asn_type", "composition_by", "program", "asn_id"))])

@@ -149,9 +149,9 @@ class AcrossFiles:
     def finish(self) -> list[str]:
         """The conflicts found (as `SpilledAcrossFiles.finish`)."""
         if self.facts is not None and not self.conflicts:
-            from mastgraph.pipeline.derive_command import write_facts
+            from mastgraph.pipeline.derive_command import merged, write_facts
 
-            self.facts_exact = write_facts(self.merger, self.facts, 0)
+            self.facts_exact = write_facts(*merged(self.merger), self.facts, 0)
         return self.conflicts
 
     def close(self) -> None:
