@@ -17,8 +17,9 @@ same conflict lines in the same order with memory bounded by one partition:
   goes, as a digest and a count (not the members) with the file's place in the run, to the
   partition chosen by the association's name (a hash of its text, as above), written out with the
   rows: all the lists of one association meet in one partition, in the order the files were read;
-- at the end each partition is replayed through a fresh `RecordMerger` (by worker processes, a
-  partition each at a time, when the files were parsed by workers), its member lists compared with
+- at the end each partition is replayed as a fresh `RecordMerger` would merge it (by worker
+  processes, a partition each at a time, when the files were parsed by workers; `replay`: its rows
+  merged as they are while no value differs, else through the merger), its member lists compared with
   the first one given of each association, and the conflicts of all partitions are put back in the
   order the in-memory comparison finds them.
 
@@ -391,18 +392,19 @@ class SpilledAcrossFiles:
 
 def replay(path: str, names: list[str], facts: str | None = None
            ) -> tuple[list[tuple[int, int, str]], array, bool]:
-    """One partition (its index file; the work files by number in `names`) through a fresh
-    `RecordMerger`, and its member lists compared with the first given of each association: its
-    conflicts, (record number, 0, line) each, and (the number the list's file ended at, 1, line) of
-    a list that differs; the numbers of the records it found new (or conflicting), negated for a
+    """One partition (its index file; the work files by number in `names`) merged as a fresh
+    `RecordMerger` merges it, and its member lists compared with the first given of each
+    association: its conflicts, (record number, 0, line) each, and (the number the list's file
+    ended at, 1, line) of a list that differs, the lists' first (`finish` sorts them); the numbers of the records it found new (or conflicting), negated for a
     relationship's first record (`first_edge_mark`; not a member list's): the others repeat an
     earlier one; and, with a `facts` folder, whether its merged records went there as usable
     facts (`pipeline.derive_command.write_facts`).
 
-    The records are first merged as rows (`_merge_rows`), which gives the same marks and merged
-    records without a record made while every value a key is given again is identical to the one
-    it has; at the first that is not (a conflict, or a float equal within the tolerance), the
-    partition is merged again through the `RecordMerger`, which words the conflicts."""
+    The records are first merged as rows (`_merge_rows`), which gives the merger's marks and the
+    facts of its merged records without a record made, while every value a key is given again is
+    identical to the one it has; at the first that is not (a conflict, or a value equal but not
+    identical: 1 and 1.0 or True, 0.0 and -0.0, [1] and [1.0]; a NaN), the partition is read and
+    merged again through the `RecordMerger`, which words the conflicts."""
     from mastgraph.pipeline.derive_command import merged, write_facts
     from mastgraph.pipeline.ingest import members_differ
     from mastgraph.pipeline.parse_pass import _read_chunk
@@ -458,8 +460,8 @@ def _merge_rows(blobs: Iterable[tuple[int, list]]) -> tuple[dict, dict, array]:
     """`RecordMerger.add` of each row of the blobs, without a record made: the nodes merged,
     (label, key) -> [labels, props, copied]; the relationships, (type, start label, start key, end
     label, end key, identity) -> [props, copied]; and the marks as `replay` gives them. Raises
-    `_NotIdentical` where the merger would find a conflict or a value equal within the tolerance
-    (`replay` then asks the merger). Until then the merger's answer is this one's: the first row of
+    `_NotIdentical` where a value given again is not identical to the one before, where the merger
+    finds a conflict or a value to write inexactly (`replay` then asks the merger). Until then the merger's answer is this one's: the first row of
     a key is new, a later one when it adds a label or a property (a None value being as absent);
     a key's props are its first row's until a later one adds to them (then a copy without None)."""
     nodes: dict[tuple, list] = {}

@@ -48,6 +48,7 @@ COMBINE_AT = 60_000
 _NONE = type(None)
 #: The cyclic garbage collector's thresholds while a worker parses or merges (see `gc_relaxed`).
 PARSE_GC_THRESHOLDS = (100_000, 10, 10)
+#: EDGE_IDENTITY by the texts of type and start label, and its types (the others have none: no lookup).
 IDENTITY, IDENTITY_TYPES = EDGE_IDENTITY_TEXT, IDENTITY_TYPES_TEXT
 
 
