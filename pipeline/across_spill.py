@@ -395,10 +395,11 @@ def replay(path: str, names: list[str], facts: str | None = None
     """One partition (its index file; the work files by number in `names`) merged as a fresh
     `RecordMerger` merges it, and its member lists compared with the first given of each
     association: its conflicts, (record number, 0, line) each, and (the number the list's file
-    ended at, 1, line) of a list that differs, the lists' first (`finish` sorts them); the numbers of the records it found new (or conflicting), negated for a
-    relationship's first record (`first_edge_mark`; not a member list's): the others repeat an
-    earlier one; and, with a `facts` folder, whether its merged records went there as usable
-    facts (`pipeline.derive_command.write_facts`).
+    ended at, 1, line) of a list that differs, the lists' first (`finish` sorts them); the numbers
+    of the records it found new (or conflicting), negated for a relationship's first record
+    (`first_edge_mark`; not a member list's): the others repeat an earlier one; and, with a
+    `facts` folder, whether its merged records went there as usable facts
+    (`pipeline.derive_command.write_facts`).
 
     The records are first merged as rows (`_merge_rows`), which gives the merger's marks and the
     facts of its merged records without a record made, while every value a key is given again is
@@ -461,9 +462,10 @@ def _merge_rows(blobs: Iterable[tuple[int, list]]) -> tuple[dict, dict, array]:
     (label, key) -> [labels, props, copied]; the relationships, (type, start label, start key, end
     label, end key, identity) -> [props, copied]; and the marks as `replay` gives them. Raises
     `_NotIdentical` where a value given again is not identical to the one before, where the merger
-    finds a conflict or a value to write inexactly (`replay` then asks the merger). Until then the merger's answer is this one's: the first row of
-    a key is new, a later one when it adds a label or a property (a None value being as absent);
-    a key's props are its first row's until a later one adds to them (then a copy without None)."""
+    finds a conflict or a value to write inexactly (`replay` then asks the merger). Until then the
+    merger's answer is this one's: the first row of a key is new, a later one when it adds a label
+    or a property (a None value being as absent); a key's props are its first row's until a later
+    one adds to them (then a copy without None)."""
     nodes: dict[tuple, list] = {}
     edges: dict[tuple, list] = {}
     new = array("q")

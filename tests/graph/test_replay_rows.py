@@ -88,14 +88,14 @@ def _same_files(one: Path, other: Path) -> None:
 @pytest.mark.parametrize("tricky", [0.0, 0.05, 0.4])
 def test_rows_and_records_replay_alike(tmp_path, monkeypatch, tricky):
     rng = random.Random(20260712)
-    ways = {"rows": 0, "records": 0}
+    ways = {"replayed": 0, "fell back": 0, "with facts": 0}
     merge_rows = across_spill._merge_rows
 
     def counted(blobs):
         try:
             return merge_rows(blobs)
         except across_spill._NotIdentical:
-            ways["records"] += 1
+            ways["fell back"] += 1
             raise
 
     for case in range(60):
@@ -105,23 +105,26 @@ def test_rows_and_records_replay_alike(tmp_path, monkeypatch, tricky):
             for part in parts:
                 monkeypatch.setattr(across_spill, "_merge_rows", counted)
                 rows = across_spill.replay(part, names, str(folder / "rows"))
-                ways["rows"] += 1
+                ways["replayed"] += 1
                 monkeypatch.setattr(across_spill, "_merge_rows", _records_only)
                 records = across_spill.replay(part, names, str(folder / "records"))
                 assert rows[0] == records[0], (case, part)  # the conflicts and their lines
                 assert list(rows[1]) == list(records[1]), (case, part)  # the marks
                 assert rows[2] == records[2]
             _same_files(folder / "rows", folder / "records")
+            ways["with facts"] += any((folder / "rows").rglob("*.csv"))
         finally:
             across.close()
+    assert ways["with facts"] > 0
     if tricky == 0.0:
-        assert ways["records"] == 0  # (no value given otherwise: every partition merged as rows)
+        assert ways["fell back"] == 0  # (no value given otherwise: every partition merged as rows)
     else:
-        assert 0 < ways["records"] < ways["rows"]  # both ways were taken
+        assert 0 < ways["fell back"] < ways["replayed"]  # both ways were taken
 
 
-@pytest.mark.parametrize("first, later", [(0.0, -0.0), ([1], [1.0]), ([0.0], [-0.0]), (1, 1.0), (1, True), (2.5, 2.5 + 1e-12),
-                                          (float("nan"), float("nan")), ("a", "b"), (1.5, 1.5), ([1], [1])])
+@pytest.mark.parametrize("first, later", [(0.0, -0.0), ([1], [1.0]), ([0.0], [-0.0]), (1, 1.0), (1, True),
+                                          (2.5, 2.5 + 1e-12), (float("nan"), float("nan")), ("a", "b"), (1.5, 1.5),
+                                          ([1], [1])])
 @pytest.mark.parametrize("edge", [False, True])
 def test_a_value_given_again_equal_or_not(tmp_path, monkeypatch, first, later, edge):
     """One value given again by a later file, alone in its partition: the marks, the conflict and the
