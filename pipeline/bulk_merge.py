@@ -97,7 +97,6 @@ class MergeWorker:
     def __init__(self, config: MergeConfig, tag: str) -> None:
         self.config = config
         self.tag = tag
-        self.identity = EDGE_IDENTITY_TEXT
         self._facts: FactWriter | None = None
 
     def run(self, partition: int, emit: Callable[[tuple], None]) -> None:
@@ -221,7 +220,7 @@ class MergeWorker:
                 writer = writers[group] = out.edge_writer(group, self.config)
             residuals = writer.add([skey, ekey, rel], props)
             if residuals:
-                names = self.identity.get((rel, start), ())
+                names = EDGE_IDENTITY_TEXT.get((rel, start), ())
                 for name, value in residuals:
                     if name in names:
                         raise BulkDataError(

@@ -48,8 +48,6 @@ COMBINE_AT = 60_000
 _NONE = type(None)
 #: The cyclic garbage collector's thresholds while a worker parses or merges (see `gc_relaxed`).
 PARSE_GC_THRESHOLDS = (100_000, 10, 10)
-#: EDGE_IDENTITY by the texts of type and start label, and its types (the others have none: no lookup).
-IDENTITY, IDENTITY_TYPES = EDGE_IDENTITY_TEXT, IDENTITY_TYPES_TEXT
 
 
 def node_partition(key: str, partitions: int) -> int:
@@ -267,7 +265,7 @@ class ParseWorker:
     def _combine_plain(self, index: int, chunk: list, described: set, ends: dict) -> None:
         """`_combine` of records in plain form (`model.records.PLAIN_NODE`, `PLAIN_EDGE`)."""
         nodes, edges = self.nodes, self.edges
-        identity_of, identity_types = IDENTITY.get, IDENTITY_TYPES
+        identity_of, identity_types = EDGE_IDENTITY_TEXT.get, IDENTITY_TYPES_TEXT
         for record in chunk:
             if record[0] == PLAIN_NODE:
                 _, label, key, props, texts, origin = record

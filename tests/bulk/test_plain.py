@@ -53,10 +53,10 @@ def assert_same(tmp_path: Path, files: list[Path], size: int) -> int:
     numbered = [(index, str(path)) for index, path in enumerate(files)]
     tasks = [numbered[at:at + size] for at in range(0, len(numbered), size)]
     expected = parse(tmp_path / f"records-{size}", tasks, as_records)
-    taken, combine_plain = [], ParseWorker._plain
+    taken, original = [], ParseWorker._plain
 
     def plain(worker, loader, index, *args):
-        took = combine_plain(worker, loader, index, *args)
+        took = original(worker, loader, index, *args)
         taken.append((index, took))
         return took
 
