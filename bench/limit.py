@@ -99,7 +99,8 @@ def _lines(path: Path) -> Iterator[list]:
             yield json.loads(line)
 
 
-def _counts(target: Target) -> dict:
+def graph_counts(target: Target) -> dict:
+    """Nodes and relationships of the target's graph (Neo4j's count store: no scan)."""
     records, _, _ = target.connect().execute_query(
         "RETURN COUNT { MATCH (n) } AS nodes, COUNT { MATCH ()-[r]->() } AS relationships",
         database_=target.database, routing_="r")
@@ -175,7 +176,7 @@ def single_writer(target: Target, folder: Path, batch: int = BATCH) -> dict:
         "neo4j_cpu_seconds": (round(neo4j_after - neo4j_before, 3)
                               if neo4j_after is not None and neo4j_before is not None else None),
         "neo4j_rss_mb": rss_mb(target.neo4j_pid()),
-        "graph": _counts(target),
+        "graph": graph_counts(target),
     }
 
 
@@ -298,7 +299,7 @@ def import_and_index(target: Target, groups: list[ImportGroup], multiline: list[
         "importer_cpu_seconds": result.cpu_seconds,
         "server_cpu_seconds": round(server_cpu, 3) if server_cpu is not None else None,
         "summary": result.summary,
-        "graph": _counts(target),
+        "graph": graph_counts(target),
     }
 
 
@@ -324,8 +325,10 @@ def ratios(ingest: dict | None, bulk: dict | None, writer: dict | None, importer
 
 
 def measure_limit(target: Target, exported: dict, folder: Path, ingest: dict | None, bulk: dict | None,
-                  say: Callable[[str], None] = lambda line: None) -> dict:
-    """Both limits for the exported graph (own local server only), and the ratios to them."""
+                  say: Callable[[str], None] = lambda line: None, one_writer: bool = True) -> dict:
+    """Both limits for the exported graph (own local server only), and the ratios to them; with
+    `one_writer=False` the importer alone only, on the build's own CSV (`exported` holds the final
+    graph's counts, nothing was exported)."""
     if target.local is None:
         return {"skipped": "the limits need the bench's own local Neo4j (the importer writes store files)"}
     result: dict = {"graph": {"nodes": exported["nodes"], "relationships": exported["relationships"]},
@@ -337,6 +340,8 @@ def measure_limit(target: Target, exported: dict, folder: Path, ingest: dict | N
     try:
         if kept:  # the build's own CSV, kept for it: the very input of the build's import
             importer = importer_on_build_csv(target, build_report, folder / "import", say)
+        elif exported["seconds"] is None:
+            raise ImportFailed("the build's CSV was not kept and the final graph was not exported (no one writer)")
         else:
             importer = importer_alone(target, folder, folder / "import", say)
         result["importer"] = importer
@@ -344,12 +349,15 @@ def measure_limit(target: Target, exported: dict, folder: Path, ingest: dict | N
         if not target.local.running():
             target.local.start()
         result["importer"] = importer = {"failed": str(exc)}
-    say("the limit: one writer, UNWIND ... CREATE in 10k batches, into a fresh database ...")
-    result["single_writer"] = writer = single_writer(target, folder)
-    say(f"one writer: {writer['seconds']:.1f} s (nodes {writer['phases_seconds']['nodes']:.1f} s, relationships "
-        f"{writer['phases_seconds']['relationships']:.1f} s)")
+    writer = None
+    if one_writer:
+        say("the limit: one writer, UNWIND ... CREATE in 10k batches, into a fresh database ...")
+        result["single_writer"] = writer = single_writer(target, folder)
+        say(f"one writer: {writer['seconds']:.1f} s (nodes {writer['phases_seconds']['nodes']:.1f} s, relationships "
+            f"{writer['phases_seconds']['relationships']:.1f} s)")
     expected = result["graph"]
-    result["same_size"] = {"importer": importer.get("graph") == expected, "single_writer": writer["graph"] == expected}
+    result["same_size"] = {"importer": importer.get("graph") == expected,
+                           "single_writer": None if writer is None else writer["graph"] == expected}
     result["ratios"] = ratios(ingest, bulk, writer, importer)
     return result
 

@@ -23,18 +23,26 @@ NAIVE_FACTOR = 10.0
 BULK_RATE_SCALE = "L"
 BULK_PRODUCTS_PER_S = 100_000  # end to end: parse + CSV + import + indexes online (+ residual values)
 BUILD_TIME_SCALE = "XL"
-BUILD_MAX_SECONDS = 600.0  # judged on the end to end time (to indexes online); the total is in the note
+#: Judged on the whole build, derivations included; 15 min as the issue "Ingest at the database's own
+#: speed" sets it (10 min before it).
+BUILD_MAX_SECONDS = 900.0
 PYTHON_OVERHEAD_MAX = 1.0  # (parse + CSV seconds) / importer seconds
 PYTHON_OVERHEAD_SCALES = ("L", "XL")
 RSS_SCALES = ("L", "XL")
 RSS_SPREAD = 0.20  # Python peak RSS at L and XL within 20 % of each other: larger / smaller <= 1.2
+#: The targets of the issue "Ingest at the database's own speed": mastgraph's time as a multiple of
+#: the database's own limit for the same final graph, measured in the same run (bench/limit.py).
+LIMIT_RATIO_MAX = 1.5
+ONLINE_LIMIT_SCALE = "M"  # the online ingest / the one writer (UNWIND ... of every node and relationship)
+BUILD_LIMIT_SCALE = "L"  # the bulk build / (the importer alone + indexes), on the build's own CSV
 
 REPRODUCE = """\
     make bench                                   # = mastgraph bench: scales S and M, ~20 min on 2 cores
     mastgraph bench --scales S --quick           # a short run, numbers only indicative
     NEO4J_URI=bolt://host:7687 mastgraph bench   # an existing, empty Neo4j (--force wipes a non-empty one)
     mastgraph bench --scales L --ingest bulk --merge    # ~1M products: the bulk build alone; other scales kept
-    mastgraph bench --scales XL --ingest bulk --merge   # ~10M products, likewise
+    mastgraph bench --scales XL --ingest bulk --no-one-writer --merge   # ~10M products, likewise; the limit
+                                                 # the importer alone (the one writer would take hours)
 
 By default the bench starts its own Neo4j (a local server on a free port, state under
 `.mastgraph/bench/`), generates each scale once (cached under `.mastgraph/bench/data/`), loads it
@@ -131,6 +139,7 @@ def targets(results: dict) -> list[dict]:
              "not compared with an online ingest (--ingest bulk)" if compared == NOT_COMPARED else
              "NOT the same graph as the online ingest"))
     out.extend(bulk_targets(scales))
+    out.extend(limit_targets(scales))
     measured = [(s["ingest"]["input_mb"], name, s["ingest"]) for name, s in scales.items() if s.get("ingest")]
     if measured:
         _, name, largest = max(measured)
@@ -252,6 +261,50 @@ def bulk_targets(scales: dict) -> list[dict]:
         add(name, f"{small} {ra:,.0f} MB, {large} {rb:,.0f} MB", spread <= 1 + RSS_SPREAD,
             f"larger / smaller ×{spread:.2f}")
     return out
+
+
+def limit_targets(scales: dict) -> list[dict]:
+    """The online ingest at M and the bulk build at L as multiples of the database's own limit for
+    the same final graph in the same run (`limit.ratios`); None when that was not measured."""
+    out: list[dict] = []
+    cap = f"≤ ×{LIMIT_RATIO_MAX:g}"
+    online = scales.get(ONLINE_LIMIT_SCALE) or {}
+    name = f"online ingest at {ONLINE_LIMIT_SCALE} {cap} the one writer of the same graph in the same run"
+    ratio, why = _limit_ratio(online, "online_ingest_to_single_writer", "ingest")
+    if ratio is None:
+        out.append({"target": name, "measured": "not measured", "met": None, "note": why})
+    else:
+        writer = online["limit"]["single_writer"]
+        out.append({"target": name, "measured": f"×{ratio:.2f}", "met": ratio <= LIMIT_RATIO_MAX,
+                    "note": f"{online['ingest']['seconds']:,.1f} s against {writer['seconds']:,.1f} s"})
+    built = scales.get(BUILD_LIMIT_SCALE) or {}
+    name = (f"bulk build at {BUILD_LIMIT_SCALE} (all relationships) {cap} the importer alone + indexes on its CSV "
+            f"in the same run")
+    ratio, why = _limit_ratio(built, "build_to_importer_and_index", "bulk")
+    if ratio is None:
+        out.append({"target": name, "measured": "not measured", "met": None, "note": why})
+    else:
+        importer, total = built["limit"]["importer"], bulk_figures(built["bulk"]).get("total_seconds")
+        out.append({"target": name, "measured": f"×{ratio:.2f}", "met": ratio <= LIMIT_RATIO_MAX,
+                    "note": f"{total:,.1f} s against {importer['import_seconds']:,.1f} + "
+                            f"{importer['index_seconds']:,.1f} s"})
+    return out
+
+
+def _limit_ratio(scale: dict, key: str, measured: str) -> tuple[float | None, str]:
+    """A scale's ratio `key` to its limit, or None and why there is none."""
+    if not scale.get(measured):
+        return None, f"no {'online ingest' if measured == 'ingest' else 'bulk build'} measured"
+    limit = scale.get("limit")
+    if not limit:
+        return None, "the limit was not measured (--no-limit)"
+    if "skipped" in limit:
+        return None, str(limit["skipped"])[:120]
+    ratio = (limit.get("ratios") or {}).get(key)
+    if ratio is None:
+        failed = (limit.get("importer") or {}).get("failed") if measured == "bulk" else None
+        return None, f"the importer alone failed: {failed}"[:120] if failed else "no ratio in the limit's results"
+    return float(ratio), ""
 
 
 def runs(results: dict) -> list[dict]:
@@ -404,7 +457,8 @@ def _ingest_rss(ingest: dict) -> str:
 
 def limit_tables(scales: dict) -> list[str]:
     """The database's own limit for each scale's final graph, and mastgraph's times as ratios to it."""
-    measured = {name: s for name, s in scales.items() if s.get("limit") and "single_writer" in s["limit"]}
+    measured = {name: s for name, s in scales.items()
+                if s.get("limit") and ("single_writer" in s["limit"] or "importer" in s["limit"])}
     skipped = {name: s["limit"]["skipped"] for name, s in scales.items() if (s.get("limit") or {}).get("skipped")}
     if not measured and not skipped:
         return []
@@ -420,7 +474,7 @@ def limit_tables(scales: dict) -> list[str]:
     rows = []
     for name, s in measured.items():
         limit = s["limit"]
-        writer, importer, ratios = limit["single_writer"], limit.get("importer", {}), limit.get("ratios", {})
+        writer, importer, ratios = limit.get("single_writer"), limit.get("importer", {}), limit.get("ratios", {})
         ingest = s.get("ingest") or {}
         bulk = bulk_figures(s.get("bulk"))
         phases = ingest.get("phases_seconds") or {}
@@ -429,8 +483,9 @@ def limit_tables(scales: dict) -> list[str]:
         rows.append([
             name, _fmt(limit["graph"]["nodes"]), _fmt(limit["graph"]["relationships"]),
             f"{_fmt(writer['seconds'], 1)} ({_fmt(writer['phases_seconds']['nodes'], 1)} + "
-            f"{_fmt(writer['phases_seconds']['relationships'], 1)})",
-            f"{_fmt(writer.get('python_cpu_seconds'), 1)} / {_fmt(writer.get('neo4j_cpu_seconds'), 1)}",
+            f"{_fmt(writer['phases_seconds']['relationships'], 1)})" if writer else "not run",
+            f"{_fmt(writer.get('python_cpu_seconds'), 1)} / {_fmt(writer.get('neo4j_cpu_seconds'), 1)}" if writer
+            else "–",
             importer.get("failed", "")[:80] if "failed" in importer else
             f"{_fmt(importer.get('import_seconds'), 1)} + {_fmt(importer.get('index_seconds'), 1)}",
             _cpu_pair(importer, "importer_cpu_seconds", "server_cpu_seconds"),
@@ -441,7 +496,7 @@ def limit_tables(scales: dict) -> list[str]:
             _fmt(bulk.get("total_seconds"), 1) if bulk.get("total_seconds") else "–",
             _cpu_pair(bulk, "python_cpu_seconds", "neo4j_cpu_seconds"),
             _ratio_text(ratios.get("build_to_importer")), _ratio_text(ratios.get("build_to_importer_and_index")),
-            "yes" if same and all(same.values()) else "NO",
+            "yes" if same and all(value for value in same.values() if value is not None) else "NO",
         ])
     for name, why in skipped.items():
         rows.append([name, why] + [""] * 15)

@@ -29,7 +29,7 @@ from . import data, machine
 from .bulk import measure_bulk
 from .ingest import measure_ingest
 from .large_file import measure_large_file
-from .limit import export_graph, measure_limit
+from .limit import export_graph, graph_counts, measure_limit
 from .lineage import GraphQLClient, measure_product
 from .load import measure_load
 from .page import measure_page
@@ -65,6 +65,10 @@ class Options:
     page_runs: int = 5  # page loads per benchmark product
     bulk: bool = True  # also time `mastgraph build` on the same sample (own local server only)
     limit: bool = True  # the database's own limit for the final graph: one writer, the importer (own server only)
+    #: With `limit`: also the one writer (its export of the final graph and its load through the driver
+    #: take hours at XL); without it (ingest="bulk" only) the limit is the importer alone + indexes on
+    #: the build's own CSV, and the final graph is counted, not exported.
+    one_writer: bool = True
     large_file: bool = True  # with ingest="online": the sample's listings joined into one file, loaded alone
     ingest: str = "online"  # one of INGEST_MODES
     quick: bool = False
@@ -76,6 +80,8 @@ class Options:
             raise ValueError(f"ingest must be one of {', '.join(INGEST_MODES)}, not {self.ingest!r}")
         if self.ingest == "bulk" and not self.bulk:
             raise ValueError("ingest='bulk' measures the bulk build: it cannot go with bulk=False")
+        if not self.one_writer and self.ingest != "bulk":
+            raise ValueError("the one writer is the online ingest's limit: leaving it out goes with ingest='bulk' only")
 
     @classmethod
     def quick_run(cls, **changes: object) -> "Options":
@@ -167,9 +173,9 @@ def run_scale(target: Target, scale: str, options: Options, say: Say) -> dict:
                 result["lineage"], result["throughput"] = [], []
             else:
                 result["neo4j_rss_after_build_mb"] = machine.rss_mb(target.neo4j_pid())
-                with _final_graph(target, options, say, scale) as exported:
+                with _final_graph(target, options, say, scale, export=options.one_writer) as exported:
                     measure_queries(target, sample, options, result, lambda line: say(f"[{scale}] {line}"))
-                    _limit(target, exported, None, bulk, result, say, scale)
+                    _limit(target, exported, None, bulk, result, say, scale, one_writer=options.one_writer)
     result["measured"] = {
         "started_at": started_at,
         "finished_at": _now(),
@@ -182,13 +188,21 @@ def run_scale(target: Target, scale: str, options: Options, say: Say) -> dict:
 
 
 @contextlib.contextmanager
-def _final_graph(target: Target, options: Options, say: Say, scale: str):
-    """The graph just built, exported for the limit (None when the limit is not measured); the
-    export is removed afterwards."""
+def _final_graph(target: Target, options: Options, say: Say, scale: str, export: bool = True):
+    """The graph just built, exported for the limit (None when the limit is not measured), or with
+    `export=False` only counted (the importer alone then reads the build's own CSV); the export is
+    removed afterwards."""
     if not options.limit or not target.own:
         yield None
         return
     with tempfile.TemporaryDirectory(prefix="limit-", dir=target.home) as folder:
+        if not export:
+            counted = graph_counts(target)
+            say(f"[{scale}] final graph counted for the limit: {counted['nodes']:,} nodes, "
+                f"{counted['relationships']:,} relationships (not exported: no one writer)")
+            yield {"nodes": counted["nodes"], "relationships": counted["relationships"], "seconds": None,
+                   "bytes": None, "folder": Path(folder)}
+            return
         exported = export_graph(target, Path(folder))
         say(f"[{scale}] final graph exported for the limit: {exported['nodes']:,} nodes, "
             f"{exported['relationships']:,} relationships ({exported['seconds']:.1f} s)")
@@ -196,7 +210,7 @@ def _final_graph(target: Target, options: Options, say: Say, scale: str):
 
 
 def _limit(target: Target, exported: dict | None, ingest: dict | None, bulk: dict | None, result: dict, say: Say,
-           scale: str) -> None:
+           scale: str, one_writer: bool = True) -> None:
     """The database's own limit for the final graph and mastgraph's ratios to it, into `result`."""
     if exported is None:
         if target.own:
@@ -204,7 +218,7 @@ def _limit(target: Target, exported: dict | None, ingest: dict | None, bulk: dic
         result["limit"] = {"skipped": "the limits need the bench's own local Neo4j (NEO4J_URI is set)"}
         return
     result["limit"] = limit = measure_limit(target, exported, exported["folder"], ingest, bulk,
-                                            say=lambda line: say(f"[{scale}] {line}"))
+                                            say=lambda line: say(f"[{scale}] {line}"), one_writer=one_writer)
     ratios = limit.get("ratios", {})
     say(f"[{scale}] ratios: " + ", ".join(f"{name} ×{value}" for name, value in ratios.items()))
 

@@ -43,6 +43,10 @@ def bench(
                                "scale's final graph: one writer (UNWIND ... CREATE, 10k rows a transaction) into a "
                                "fresh database, and the importer alone on its CSV plus the indexes; mastgraph's "
                                "times as ratios to them (the bench's own Neo4j only)."),
+    one_writer: bool = typer.Option(True, "--one-writer/--no-one-writer", help="With --limit: also the one writer "
+                                    "(the final graph exported, then loaded through the driver: hours at XL). "
+                                    "Without it (--ingest bulk only) the limit is the importer alone + the indexes "
+                                    "on the build's own CSV."),
     page: bool = typer.Option(True, "--page/--no-page", help="Also time the explorer page in headless Chromium "
                               "(Debian's chromium and chromium-driver; one line says so when they are absent)."),
     large_file: bool = typer.Option(True, "--large-file/--no-large-file", help="With --ingest online: also load "
@@ -67,6 +71,8 @@ def bench(
         raise fail(f"unknown scale(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(sample_scales.SCALES)}", 2)
     if ingest is Ingest.bulk and not bulk:
         raise fail("--ingest bulk measures the bulk build; --no-bulk contradicts it", 2)
+    if not one_writer and ingest is not Ingest.bulk:
+        raise fail("--no-one-writer goes with --ingest bulk: the one writer is the online ingest's limit", 2)
     s = settings()
     if ingest is Ingest.bulk and not s.embedded:
         raise fail(f"--ingest bulk needs the bench's own local Neo4j (the bulk importer writes store files on the "
@@ -90,7 +96,7 @@ def bench(
         err_console.print(f"warning: the online ingest at {sizes} takes hours; going ahead (--ingest bulk measures "
                           "the bulk build alone)", style="yellow", highlight=False, soft_wrap=True)
     changes: dict = {"scales": chosen, "force": force, "seed": seed, "bulk": bulk, "ingest": ingest.value, "page": page,
-                     "limit": limit, "large_file": large_file}
+                     "limit": limit, "one_writer": one_writer, "large_file": large_file}
     if runs is not None:
         changes["runs"] = max(1, runs)
     options = Options.quick_run(**changes) if quick else Options(**changes)

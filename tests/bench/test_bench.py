@@ -118,11 +118,12 @@ def test_bench_refuses_a_database_that_is_not_empty(graph, neo4j_settings):
 
 def test_bench_bulk_only_builds_and_measures_on_its_own_server(tmp_path, monkeypatch):
     """`--ingest bulk`: no online ingest; the bulk build's phases, rates, memory and disk; latency
-    and throughput on the graph it built; nothing compared."""
+    and throughput on the graph it built; nothing compared. With `--no-one-writer` (as at XL) the
+    limit is the importer alone + indexes on the build's kept CSV, the graph counted, not exported."""
     monkeypatch.delenv("NEO4J_URI", raising=False)
     settings = Settings(neo4j_uri=None, home=tmp_path / "state", heap="768m", pagecache="256m")
     options = Options.quick_run(scales=("demo",), only=SMALL, ingest="bulk", runs=3, warmups=1, naive_runs=1,
-                                concurrency=(1, 4), max_requests=8, max_seconds=10.0)
+                                concurrency=(1, 4), max_requests=8, max_seconds=10.0, one_writer=False)
     lines: list[str] = []
     results = run_bench(settings, options, say=lines.append)
     report.write(results, tmp_path / "results.json", tmp_path / "RESULTS.md")
@@ -162,7 +163,12 @@ def test_bench_bulk_only_builds_and_measures_on_its_own_server(tmp_path, monkeyp
     # the limit's importer ran on the very CSV the build imported (kept for it, removed afterwards)
     limit = scale["limit"]
     assert limit["importer"]["csv"] == "the bulk build's" and "failed" not in limit["importer"], limit["importer"]
-    assert limit["same_size"]["importer"] is True
+    assert limit["same_size"] == {"importer": True, "single_writer": None}
+    assert limit["graph"] == {"nodes": bulk["nodes"], "relationships": bulk["relationships"]}
+    assert "single_writer" not in limit and limit["export_seconds"] is None
+    assert "build_to_single_writer" not in limit["ratios"]
+    assert any(line.startswith("[demo] final graph counted for the limit:") for line in lines)
+    assert not any("the limit: one writer" in line or "] one writer:" in line for line in lines)
     assert limit["importer"]["import_seconds"] > 0 and limit["importer"]["index_seconds"] > 0
     assert limit["ratios"]["build_to_importer_and_index"] == pytest.approx(
         bulk["total_seconds"] / limit["importer"]["seconds"], rel=0.01)
@@ -176,6 +182,7 @@ def test_bench_bulk_only_builds_and_measures_on_its_own_server(tmp_path, monkeyp
 
     table = (tmp_path / "RESULTS.md").read_text()
     assert "| demo | bulk build (no online ingest: not compared) |" in table
+    assert f"| demo | {bulk['nodes']:,} | {bulk['relationships']:,} | not run | – | " in table  # (the limit's table)
     assert f"| demo | {bulk['products']:,} | {bulk['nodes']:,} | {bulk['relationships']:,} |" in table
 
 
