@@ -293,8 +293,11 @@ def limit_targets(scales: dict) -> list[dict]:
 
 def _limit_ratio(scale: dict, key: str, measured: str) -> tuple[float | None, str]:
     """A scale's ratio `key` to its limit, or None and why there is none."""
-    if not scale.get(measured):
-        return None, f"no {'online ingest' if measured == 'ingest' else 'bulk build'} measured"
+    what, entry = "online ingest" if measured == "ingest" else "bulk build", scale.get(measured)
+    if not entry:
+        return None, f"no {what} measured"
+    if "failed" in entry:
+        return None, f"the {what} failed"
     limit = scale.get("limit")
     if not limit:
         return None, "the limit was not measured (--no-limit)"

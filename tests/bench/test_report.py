@@ -210,6 +210,8 @@ def test_limit_targets_say_why_a_ratio_is_missing() -> None:
     assert (online["measured"], online["met"], online["note"]) == ("not measured", None, skipped)
     assert (build["measured"], build["met"]) == ("not measured", None)
     assert build["note"] == "the importer alone failed: exit code 1: no room"
+    scales["L"] = bulk_scale("L", {"failed": "`mastgraph build` exited with 1: no room"})
+    assert report.limit_targets(scales)[1]["note"] == "the bulk build failed"
 
 
 def test_markdown_shows_the_bulk_build_per_scale() -> None:
