@@ -340,7 +340,7 @@ def measure_limit(target: Target, exported: dict, folder: Path, ingest: dict | N
     try:
         if kept:  # the build's own CSV, kept for it: the very input of the build's import
             importer = importer_on_build_csv(target, build_report, folder / "import", say)
-        elif exported["seconds"] is None:
+        elif not one_writer:  # (nothing exported)
             raise ImportFailed("the build's CSV was not kept and the final graph was not exported (no one writer)")
         else:
             importer = importer_alone(target, folder, folder / "import", say)

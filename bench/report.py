@@ -265,29 +265,30 @@ def bulk_targets(scales: dict) -> list[dict]:
 
 def limit_targets(scales: dict) -> list[dict]:
     """The online ingest at M and the bulk build at L as multiples of the database's own limit for
-    the same final graph in the same run (`limit.ratios`); None when that was not measured."""
-    out: list[dict] = []
+    the same final graph in the same run (`limit.ratios`); `met` None when that was not measured."""
     cap = f"≤ ×{LIMIT_RATIO_MAX:g}"
-    online = scales.get(ONLINE_LIMIT_SCALE) or {}
-    name = f"online ingest at {ONLINE_LIMIT_SCALE} {cap} the one writer of the same graph in the same run"
-    ratio, why = _limit_ratio(online, "online_ingest_to_single_writer", "ingest")
-    if ratio is None:
-        out.append({"target": name, "measured": "not measured", "met": None, "note": why})
-    else:
-        writer = online["limit"]["single_writer"]
-        out.append({"target": name, "measured": f"×{ratio:.2f}", "met": ratio <= LIMIT_RATIO_MAX,
-                    "note": f"{online['ingest']['seconds']:,.1f} s against {writer['seconds']:,.1f} s"})
-    built = scales.get(BUILD_LIMIT_SCALE) or {}
-    name = (f"bulk build at {BUILD_LIMIT_SCALE} (all relationships) {cap} the importer alone + indexes on its CSV "
-            f"in the same run")
-    ratio, why = _limit_ratio(built, "build_to_importer_and_index", "bulk")
-    if ratio is None:
-        out.append({"target": name, "measured": "not measured", "met": None, "note": why})
-    else:
-        importer, total = built["limit"]["importer"], bulk_figures(built["bulk"]).get("total_seconds")
-        out.append({"target": name, "measured": f"×{ratio:.2f}", "met": ratio <= LIMIT_RATIO_MAX,
-                    "note": f"{total:,.1f} s against {importer['import_seconds']:,.1f} + "
-                            f"{importer['index_seconds']:,.1f} s"})
+
+    def online_note(scale: dict) -> str:
+        return f"{scale['ingest']['seconds']:,.1f} s against {scale['limit']['single_writer']['seconds']:,.1f} s"
+
+    def build_note(scale: dict) -> str:
+        importer, total = scale["limit"]["importer"], bulk_figures(scale["bulk"]).get("total_seconds")
+        return f"{total:,.1f} s against {importer['import_seconds']:,.1f} + {importer['index_seconds']:,.1f} s"
+
+    out: list[dict] = []
+    for scale_name, name, key, measured, note in (
+            (ONLINE_LIMIT_SCALE, f"online ingest at {ONLINE_LIMIT_SCALE} {cap} the one writer of the same graph "
+                                 f"in the same run", "online_ingest_to_single_writer", "ingest", online_note),
+            (BUILD_LIMIT_SCALE, f"bulk build at {BUILD_LIMIT_SCALE} (all relationships) {cap} the importer alone + "
+                                f"indexes on its CSV in the same run", "build_to_importer_and_index", "bulk",
+             build_note)):
+        scale = scales.get(scale_name) or {}
+        ratio, why = _limit_ratio(scale, key, measured)
+        if ratio is None:
+            out.append({"target": name, "measured": "not measured", "met": None, "note": why})
+        else:
+            out.append({"target": name, "measured": f"×{ratio:.2f}", "met": ratio <= LIMIT_RATIO_MAX,
+                        "note": note(scale)})
     return out
 
 

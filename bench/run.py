@@ -173,7 +173,7 @@ def run_scale(target: Target, scale: str, options: Options, say: Say) -> dict:
                 result["lineage"], result["throughput"] = [], []
             else:
                 result["neo4j_rss_after_build_mb"] = machine.rss_mb(target.neo4j_pid())
-                with _final_graph(target, options, say, scale, export=options.one_writer) as exported:
+                with _final_graph(target, options, say, scale) as exported:
                     measure_queries(target, sample, options, result, lambda line: say(f"[{scale}] {line}"))
                     _limit(target, exported, None, bulk, result, say, scale, one_writer=options.one_writer)
     result["measured"] = {
@@ -188,15 +188,15 @@ def run_scale(target: Target, scale: str, options: Options, say: Say) -> dict:
 
 
 @contextlib.contextmanager
-def _final_graph(target: Target, options: Options, say: Say, scale: str, export: bool = True):
-    """The graph just built, exported for the limit (None when the limit is not measured), or with
-    `export=False` only counted (the importer alone then reads the build's own CSV); the export is
-    removed afterwards."""
+def _final_graph(target: Target, options: Options, say: Say, scale: str):
+    """The graph just built, exported for the limit (None when the limit is not measured), or
+    without the one writer only counted (the importer alone then reads the build's own CSV); the
+    export is removed afterwards."""
     if not options.limit or not target.own:
         yield None
         return
     with tempfile.TemporaryDirectory(prefix="limit-", dir=target.home) as folder:
-        if not export:
+        if not options.one_writer:
             counted = graph_counts(target)
             say(f"[{scale}] final graph counted for the limit: {counted['nodes']:,} nodes, "
                 f"{counted['relationships']:,} relationships (not exported: no one writer)")
