@@ -1,3 +1,3 @@
-from mastgraph.cli.main import app
+from mastgraph.cli._entry import run
 
-app(prog_name="mastgraph")
+run()

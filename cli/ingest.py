@@ -60,7 +60,8 @@ def ingest(
     if report.rejects:
         target = rejects or Path(s.home) / f"rejects-{time.strftime('%Y%m%dT%H%M%S')}.txt"
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text("".join(f"{r}\n" for r in report.rejects))
+        # (surrogateescape: a path that is not UTF-8 is written back as its own bytes)
+        target.write_text("".join(f"{r}\n" for r in report.rejects), encoding="utf-8", errors="surrogateescape")
         console.print(f"{len(report.rejects)} rows skipped; rejects report: {target}", markup=False)
     for failed in report.failed:
         error_line(failed.error)

@@ -22,9 +22,9 @@ from typing import Any, ClassVar
 
 from mastgraph.model.vocabulary import CompositionBy, Label, Rel
 from mastgraph.loaders import domains, names
-from mastgraph.loaders.json_lines import LocatedDict, load_located_json
+from mastgraph.loaders.json_lines import TOO_DEEP, LocatedDict, load_located_json
 from mastgraph.loaders.records import LoadError, Record, Reject, not_utf8, origin
-from mastgraph.loaders.table_values import known
+from mastgraph.loaders.table_values import json_kind, known
 from mastgraph.model.records import Edge, Node, clean
 
 #: Member ``exptype`` values the association rules write (jwst ``associations/lib``):
@@ -72,13 +72,15 @@ _HEADER_FIELDS = ("asn_type", "asn_rule", "asn_pool", "asn_id", "target", "code_
 def read_json(path: Path) -> Any:
     """The located JSON document of a file (`loaders/json_lines.py`), or `LoadError` with the line of the fault."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # (a BOM is allowed: docs/formats.md)
     except UnicodeDecodeError as exc:
         raise not_utf8(path, exc) from None
     try:
         return load_located_json(text)
     except json.JSONDecodeError as exc:
         raise LoadError(origin(path, exc.lineno), f"bad JSON: {exc.msg}") from None
+    except RecursionError:
+        raise LoadError(origin(path, 1), TOO_DEEP) from None
 
 
 def association_name(filename: str) -> str:
@@ -195,9 +197,15 @@ class AssociationLoader:
         science: list[names.ProductName] = []
         product_names: list[str] = []
         for index, product in enumerate(products):
-            if not isinstance(product, dict) or not known(product.get("name")):
+            if not isinstance(product, dict):
+                yield Reject(origin(path, doc.line), f"products[{index}] is {json_kind(product)}, not an object")
+                continue
+            if not known(product.get("name")):
+                yield Reject(origin(path, getattr(product, "line", doc.line)), f"products[{index}] has no 'name'")
+                continue
+            if type(product["name"]) is not str:
                 yield Reject(origin(path, getattr(product, "line", doc.line)),
-                             f"products[{index}] has no 'name'")
+                             f"products[{index}] name: {json_kind(product['name'])} is not a file name")
                 continue
             product_names.append(str(product["name"]))
             yield from self._product(path, name, doc, product, science)
@@ -208,6 +216,8 @@ class AssociationLoader:
         asn_type = known(doc.get("asn_type"))
         if asn_type is None:
             yield Reject(here, "asn_type missing")
+        elif type(asn_type) is not str:
+            yield Reject(here, f"asn_type: {json_kind(asn_type)} is not text")
         elif asn_type not in PRIMARY_OUTPUTS:
             yield Reject(here, f"unknown asn_type {asn_type!r}")
         program = known(doc.get("program"))
@@ -292,10 +302,14 @@ class AssociationLoader:
         expname = known(member.get("expname"))
         if expname is None:
             return Reject(where, "member has no expname")
+        if type(expname) is not str:
+            return Reject(where, f"member expname: {json_kind(expname)} is not a file name")
         exptype = known(member.get("exptype"))
         if exptype is None:
             return Reject(where, f"member {expname!r} has no exptype")
-        if str(exptype).lower() not in ASN_EXPTYPES:
+        if type(exptype) is not str:
+            return Reject(where, f"member {expname!r}: exptype is {json_kind(exptype)}, not text")
+        if exptype.lower() not in ASN_EXPTYPES:
             return Reject(where, f"member {expname!r}: unknown exptype {exptype!r}")
         try:
             parsed = names.parse_shared(str(expname))

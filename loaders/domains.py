@@ -139,9 +139,9 @@ def level_agrees(name_level: str | None, row_level: int | None, filename: str) -
                        f"(a level-{name_level} product is calib_level {expected})")
 
 
-_OBS_ID_PROGRAM = re.compile(r"^jw(\d{5})", re.IGNORECASE)
-_OBS_ID_OBSERVATION = re.compile(r"^jw\d{5}(\d{3})\d{3}_", re.IGNORECASE)
-_OBS_ID_L3_OBSERVATION = re.compile(r"^jw\d{5}-o(\d{3})_", re.IGNORECASE)
+_OBS_ID_PROGRAM = re.compile(r"^jw(\d{5})", re.IGNORECASE | re.ASCII)
+_OBS_ID_OBSERVATION = re.compile(r"^jw\d{5}(\d{3})\d{3}_", re.IGNORECASE | re.ASCII)
+_OBS_ID_L3_OBSERVATION = re.compile(r"^jw\d{5}-o(\d{3})_", re.IGNORECASE | re.ASCII)
 
 
 def obs_id_program(obs_id: str | None) -> str | None:
@@ -169,9 +169,9 @@ def obs_id_agrees(obs_id: str | None, program: str | None, observation: str | No
 #: ``system`` files are not per instrument).
 CRDS_REFERENCE = re.compile(
     r"^jwst_(?P<instrument>nircam|nirspec|miri|niriss|fgs|system)_(?P<reftype>[a-z0-9]+(?:_[a-z0-9]+)*?)"
-    r"_\d{4}\.(?:fits|asdf|json|yaml)$")
+    r"_\d{4}\.(?:fits|asdf|json|yaml)$", re.ASCII)
 #: A CRDS context (the ``CRDS_CTX`` keyword): the pipeline mapping ``jwst_<NNNN>.pmap``.
-CRDS_CONTEXT = re.compile(r"^jwst_\d{4}\.pmap$")
+CRDS_CONTEXT = re.compile(r"^jwst_\d{4}\.pmap$", re.ASCII)
 #: What a pool file name may be: a plain file name (the association generator writes the pool's
 #: base name, with or without ``.csv``: ``jw00632_dups.csv``, ``jw00636_20210129t021306_pool``).
 _PLAIN_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")

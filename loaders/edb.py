@@ -26,7 +26,7 @@ from mastgraph.model.vocabulary import Label, Rel
 from mastgraph.loaders import domains
 from mastgraph.loaders.associations import read_json
 from mastgraph.loaders.records import LoadError, Record, Reject, not_utf8, origin
-from mastgraph.loaders.table_values import UNKNOWN_VALUES, known
+from mastgraph.loaders.table_values import UNKNOWN_VALUES, json_kind, known
 from mastgraph.model.records import Edge, Node, clean
 
 #: MAST's EDB file names: ``<MNEMONIC>-<start>-<end>.csv``.
@@ -98,7 +98,7 @@ class EdbLoader:
                 rows = csv.reader(stream)
                 header = next(rows, None)
                 columns = self._columns(path, header)
-                needed = (max(columns.values()), *(columns[name] for name in REQUIRED_COLUMNS))
+                needed = (len(header), *(columns[name] for name in REQUIRED_COLUMNS))
                 for row in rows:
                     if row:
                         reason = self._sample(row, columns, needed, series)
@@ -121,9 +121,9 @@ class EdbLoader:
     def _sample(row: list[str], columns: dict[str, int], needed: tuple[int, int, int, int],
                 series: _Series) -> str | None:
         """Add one row's sample to the series; the reason when the row is refused."""
-        last, mjd_at, value_at, type_at = needed  # the last column's index, then REQUIRED_COLUMNS'
-        if len(row) <= last:
-            return f"{len(row)} fields where the header has {len(columns)}"
+        width, mjd_at, value_at, type_at = needed  # the header's fields, then REQUIRED_COLUMNS' indexes
+        if len(row) != width:
+            return f"{len(row)} fields where the header has {width}"
         mjd_text, value_text, sql_type = row[mjd_at].strip(), row[value_at].strip(), row[type_at].strip()
         mjd = _number(mjd_text)
         if mjd is None:
@@ -172,6 +172,9 @@ class MnemonicDictionaryLoader:
             name = known(entry.get("TlmMnemonic")) if isinstance(entry, dict) else None
             if name is None:
                 yield Reject(where, f"TlmMnemonics[{index}] has no TlmMnemonic")
+                continue
+            if type(name) is not str:
+                yield Reject(where, f"TlmMnemonics[{index}] TlmMnemonic: {json_kind(name)} is not a name")
                 continue
             props = {prop: known(entry.get(key)) for key, prop in self.FIELDS.items()}
             props = {k: (str(v) if v is not None else None) for k, v in props.items()}

@@ -470,5 +470,5 @@ def header_problems(header: fits.Header, props: dict[str, Any], filename: str) -
         value = header_value(header, keyword)
         if value is None or named.get(prop) is None:
             continue
-        if not str(value).strip().isdigit() or int(str(value)) != int(named[prop]):
+        if not (str(value).strip().isdigit() and str(value).isascii()) or int(str(value)) != int(named[prop]):
             yield f"{keyword}: {value!r} disagrees with the file name {filename!r} ({prop} {named[prop]})"

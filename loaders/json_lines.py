@@ -30,6 +30,39 @@ JSON_METADATA = frozenset({"status", "msg", "fields", "paging", "info", "columns
 _WS = re.compile(r"[ \t\n\r]*")
 
 
+#: A surrogate's escape (``\ud800``-``\udfff``): JSON may pair a high and a low one into one
+#: character; alone, it decodes to no character (UTF-8 cannot hold it, nor the importer, nor Neo4j).
+_SURROGATE = re.compile(r"\\u[dD]([89a-fA-F])[0-9a-fA-F]{2}")
+#: Why a document nested past the decoder's recursion limit is refused.
+TOO_DEEP = "bad JSON: nested too deeply (lists or objects inside one another past the reader's limit)"
+
+
+def lone_surrogate(text: str, pos: int = 0, end: int | None = None) -> int | None:
+    """The position of the first surrogate escape in `text[pos:end]` that is not one half of a
+    pair (a high one followed by a low one), else None. An escape preceded by an odd number of
+    backslashes is text (``\\\\ud800``), not an escape."""
+    end = len(text) if end is None else end
+    if text.find("\\u", pos, end) < 0:  # (the common case: no escape at all)
+        return None
+    paired_low = -1
+    for match in _SURROGATE.finditer(text, pos, end):
+        start = match.start()
+        slashes = 0
+        while start - slashes - 1 >= 0 and text[start - slashes - 1] == "\\":
+            slashes += 1
+        if slashes % 2:
+            continue  # an escaped backslash, then text
+        if start == paired_low:
+            continue
+        if match[1] in "89abAB":  # a high half: a low half must follow at once
+            after = _SURROGATE.match(text, match.end(), end)
+            if after is not None and after[1] not in "89abAB":
+                paired_low = after.start()
+                continue
+        return start
+    return None
+
+
 class LineCounter:
     """1-based line of a character position; cheapest when positions are asked in increasing order."""
 
@@ -57,7 +90,11 @@ class _Fault(Exception):
 
 
 def load_located_json(text: str) -> Any:
-    """`json.loads`, with every object a `LocatedDict` (raises `json.JSONDecodeError`)."""
+    """`json.loads`, with every object a `LocatedDict` (raises `json.JSONDecodeError`, also for a
+    lone surrogate escape, which decodes to no character; `RecursionError` past the nesting limit)."""
+    lone = lone_surrogate(text)
+    if lone is not None:
+        raise json.JSONDecodeError(f"{text[lone:lone + 6]} is half of a surrogate pair, not a character", text, lone)
     quick = _quick_located(text)
     if quick is not None:
         return quick[0]
@@ -277,6 +314,8 @@ class JsonRecords:
         while True:
             try:
                 value, end = self.decode(self.text, pos)
+            except RecursionError:
+                raise LoadError(origin(self.path, self._line_at(pos)), TOO_DEEP) from None
             except json.JSONDecodeError as exc:
                 cut_short = exc.msg.startswith("Unterminated string") or exc.pos >= len(self.text) - _FAULT_MARGIN
                 if cut_short and self._more(pos):
@@ -285,6 +324,11 @@ class JsonRecords:
                 raise LoadError(origin(self.path, line), f"bad JSON: {exc.msg}") from None
             # (a number the window cuts reads as a shorter one: "1." or "1e" is read as 1)
             if end < len(self.text) - _FAULT_MARGIN or not self._more(pos):
+                lone = lone_surrogate(self.text, pos, end)
+                if lone is not None:
+                    raise LoadError(origin(self.path, self.first_line + self.text.count("\n", 0, lone)),
+                                    f"bad JSON: {self.text[lone:lone + 6]} is half of a surrogate pair, "
+                                    "not a character")
                 return value, end
 
     # -- the document ------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from mastgraph.loaders.records import LoadError, Record, Reject
 from mastgraph.model.records import PLAIN_EDGE, PLAIN_NODE, Edge, Node, clean
 from mastgraph.loaders.tables import (
     UNKNOWN_FORMS, BadValue, Row, Table, ident, integer, read_table, sniff_columns, text)
+from mastgraph.loaders.table_values import INT64_MAX, shown
 
 MRP_GROUP = "Minimum Recommended Products"
 #: Columns that name the product, in order of preference for the file name.
@@ -300,7 +301,7 @@ def listing_row(row: Row, context: Context | None = None) -> list[Record]:
     parent = ident(get("parent_obsid"), "parent_obsid")
     filename, uri = product_name(row)
     name, name_props, kind, name_level = _parsed(filename)
-    obs_id = text(get("obs_id"))
+    obs_id = text(get("obs_id"), "obs_id")
     program = row_program(row, obs_id, name_props.get("program"))
 
     # The Product's properties without the unknown ones, in the order: the name's, then the
@@ -316,11 +317,12 @@ def listing_row(row: Row, context: Context | None = None) -> list[Record]:
             value = value.strip()
             if value in UNKNOWN_FORMS:
                 continue
-        elif (value := text(value)) is None:
+        elif (value := text(value, column)) is None:
             continue
         props[prop] = value
     value = get("type")
-    _check_enumerations(props, value if value is None or value in _LISTING_TYPES else text(value))
+    _check_enumerations(props, value if value is None or (type(value) is str and value in _LISTING_TYPES)
+                        else text(value, "type"))
     if obs_id is not None:
         obsnum = get("obsnum")
         if obsnum is not None and type(obsnum) not in (str, int, float):
@@ -328,7 +330,7 @@ def listing_row(row: Row, context: Context | None = None) -> list[Record]:
         problem = _obs_id_problem(obs_id, program if "proposal_id" in values else None, obsnum)
         if problem is not None:
             raise BadValue(problem)
-    flagged = text(get("productGroupDescription")) == MRP_GROUP
+    flagged = text(get("productGroupDescription"), "productGroupDescription") == MRP_GROUP
     return _row_records(props, "productGroupDescription" in values, flagged, obsid, parent, obs_id, program,
                         uri, name.labels, kind, where, context)
 
@@ -405,15 +407,12 @@ def cells_checked(columns: tuple[str, ...]) -> Callable[[list], tuple]:
 
         props: dict[str, Any] = {**name_props, "filename": filename}
         if size is not None:
-            try:
-                size = int(size)
-            except ValueError:
-                size = integer(size, "size")
+            size = int(size) if size.isdigit() and size.isascii() and len(size) < 19 else integer(size, "size")
             _put_size(props, size)
         if calib_level is not None:
-            try:
+            if calib_level.isdigit() and calib_level.isascii() and len(calib_level) < 19:
                 calib_level = int(calib_level)
-            except ValueError:
+            else:
                 calib_level = integer(calib_level, "calib_level")
             _put_level(props, calib_level, name.level, name_level, filename)
         texts = pick_texts(cells)
@@ -438,6 +437,8 @@ def _put_size(props: dict[str, Any], size: int | None) -> None:
     if size is not None:
         if size < 0:
             raise BadValue(f"size: {size!r} is negative")
+        if size > INT64_MAX:
+            raise BadValue(f"size {shown(size)} does not fit in a 64-bit integer")
         props["size"] = size
 
 
@@ -566,7 +567,8 @@ def _proposal_id(program: str) -> str:
 
 def product_name(row: Row) -> tuple[str, str]:
     """(file name, uri) of a row: `dataURI` is the key when given, else `mast:JWST/product/<name>`."""
-    return _name_and_uri(text(row.get("dataURI")), text(row.get("productFilename")), row.get("outfilename"))
+    return _name_and_uri(text(row.get("dataURI"), "dataURI"), text(row.get("productFilename"), "productFilename"),
+                         row.get("outfilename"))
 
 
 def _name_and_uri(uri: str | None, filename: str | None, local: Any) -> tuple[str, str]:
@@ -574,7 +576,7 @@ def _name_and_uri(uri: str | None, filename: str | None, local: Any) -> tuple[st
     if filename is None and uri is not None:
         filename = names.filename_of(uri)
     if filename is None:
-        local = text(local)
+        local = text(local, "outfilename")
         filename = names.filename_of(local) if local else None
     if not filename:
         raise BadValue("no product file name (productFilename, dataURI and outfilename are empty)")
@@ -590,7 +592,7 @@ def row_program(row: Row, obs_id: str | None, name_program: str | None) -> str |
     proposal = row.get("proposal_id")
     if proposal is not None:
         try:
-            return names.program_key(text(proposal))
+            return names.program_key(text(proposal, "proposal_id"))
         except ValueError as exc:
             raise BadValue(f"proposal_id {proposal!r} is not a JWST program number") from exc
     match = _OBS_ID_PROGRAM.match(obs_id or "")

@@ -23,6 +23,7 @@ from typing import Any
 
 from mastgraph.model.vocabulary import LEVEL_LABELS, Label
 from mastgraph.model.records import NEW_DICT, slot_setters
+from mastgraph.loaders.table_values import shown
 
 MAST_PRODUCT_PREFIX = "mast:JWST/product/"
 
@@ -133,6 +134,8 @@ def filename_of(uri_or_name: str) -> str:
 def parse(filename: str) -> ProductName:
     """Parse a JWST product file name; raises `BadName` when it breaks the rules."""
     name = filename_of(filename)
+    if not name.isascii():
+        raise BadName(f"file name {shown(name)} is not ASCII (not a JWST product name)")
     name_l = name.lower()
     if "." not in name_l:
         raise BadName(f"file name {name!r} has no extension")

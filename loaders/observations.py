@@ -67,14 +67,14 @@ def observation_row(row: Row) -> list[Record]:
     obsid = ident(row.get("obsid"), "obsid")
     if obsid is None:
         raise BadValue("obsid is empty")
-    obs_id = text(row.get("obs_id"))
+    obs_id = text(row.get("obs_id"), "obs_id")
     if obs_id is None:
         raise BadValue("obs_id is empty")
     program = row_program(row, obs_id, None)
     props: dict[str, Any] = {"obs_id": obs_id, "program": program}
     props["calib_level"] = integer(row.get("calib_level"), "calib_level")
     for column, prop in TEXT_PROPS.items():
-        props[prop] = text(row.get(column))
+        props[prop] = text(row.get(column), column)
     for column, prop in FLOAT_PROPS.items():
         props[prop] = number(row.get(column), column)
     check_domains(row, props)
@@ -83,7 +83,7 @@ def observation_row(row: Row) -> list[Record]:
         labels = (Label.COMBINED,)
     records: list[Record] = [Node(Label.OBSERVATION, obsid, clean(props), labels, where)]
     if program is not None:
-        program_props = {"proposal_id": str(int(program)), "pi": text(row.get("proposal_pi"))}
+        program_props = {"proposal_id": str(int(program)), "pi": text(row.get("proposal_pi"), "proposal_pi")}
         records.append(Node(Label.PROGRAM, program, clean(program_props), (), where))
         records.append(Edge(Rel.HAS_OBSERVATION, (Label.PROGRAM, program), (Label.OBSERVATION, obsid), {}, where))
     return records

@@ -2,7 +2,8 @@
 
 A pool is the association generator's input: pipe-separated, ``#`` comment lines, one header row
 (upper-case pool column names), one row per exposure. Required columns: FILENAME and EXP_TYPE.
-A row repeated with the same values is read once; a repeat that disagrees is a Reject.
+A row repeated with the same values is read once; a repeat that disagrees in a column mastgraph
+reads or checks (`READ_COLUMNS`) is a Reject.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from mastgraph.loaders.table_values import known
 from mastgraph.loaders.tables import head_lines
 
 REQUIRED_COLUMNS = ("FILENAME", "EXP_TYPE")
+#: The columns a row is read or checked by: a repeat of a row must agree in each of them (the
+#: others, TARGNAME and the like, are not mastgraph's to compare).
+READ_COLUMNS = ("FILENAME", "EXP_TYPE", "INSTRUME", "PROGRAM", "OBS_NUM", "VISIT", "VISIT_ID", "MSAMETFL")
 #: An EXP_TYPE is ``<instrument prefix>_<mode>`` (``NRC_IMAGE``, ``MIR_LRS-FIXEDSLIT``, ``FGS_ACQ1``).
 EXP_TYPE = re.compile(r"^(?:FGS|MIR|NIS|NRC|NRS)_[A-Z0-9][A-Z0-9_-]*$")
 
@@ -38,7 +42,7 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
     """(1-based line number, line without its end) of a text file; LoadError if not text."""
     number = 0
     try:
-        with path.open(encoding="utf-8", newline="") as lines:
+        with path.open(encoding="utf-8-sig", newline="") as lines:
             for number, line in enumerate(lines, start=1):
                 yield number, line.rstrip("\r\n")
     except UnicodeDecodeError as exc:
@@ -108,12 +112,13 @@ class PoolLoader:
             return
         props = clean({**parsed.props, "filename": parsed.filename, "exp_type": exp_type.upper(),
                        "msametfl": row.get("MSAMETFL")})
+        read = (props, tuple(row.get(column) for column in READ_COLUMNS))  # (a checked column counts too)
         if parsed.filename in seen:
             first, first_line = seen[parsed.filename]
-            if first != props:
+            if first != read:
                 yield Reject(where, f"FILENAME {filename!r} repeats line {first_line} with other values")
             return
-        seen[parsed.filename] = (props, number)
+        seen[parsed.filename] = (read, number)
         yield Node(Label.PRODUCT, parsed.uri, props, parsed.labels, where)
 
 
@@ -136,6 +141,6 @@ def _row_domains(row: dict[str, Any], exp_type: str, parsed: names.ProductName) 
         value, named = row.get(column), parsed.props.get(prop)
         if value is None or named is None:
             continue
-        if not value.isdigit() or int(value) != int(named):
+        if not (value.isdigit() and value.isascii()) or int(value) != int(named):
             return f"{column}: {value!r} disagrees with FILENAME {parsed.filename!r} ({prop} {named})"
     return None

@@ -77,6 +77,11 @@ def detect(path: Path | str) -> Loader:
     for cls in loader_classes():
         if cls.detect(path, head):
             return cls()
+    if not head:
+        raise LoadError(str(path), "empty file (0 bytes): nothing to load")
+    if b"\0" in head:  # (what the loaders read is text, or FITS, which a loader would have taken)
+        line = head.count(b"\n", 0, head.index(b"\0")) + 1
+        raise LoadError(f"{path}:{line}", "a NUL byte: binary data, not one of the text formats mastgraph reads")
     raise LoadError(str(path), f"unrecognised file kind (expected {EXPECTED})")
 
 

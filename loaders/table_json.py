@@ -12,7 +12,7 @@ from typing import Any
 from mastgraph.loaders.json_lines import JsonRecords
 from mastgraph.loaders.records import not_utf8
 from mastgraph.loaders.table_rows import Row, Table
-from mastgraph.loaders.table_values import unknown_to_none
+from mastgraph.loaders.table_values import json_kind, unknown_to_none
 
 
 def read_json_table(path: Path) -> Table:
@@ -43,4 +43,4 @@ def _rows(records: Iterator[tuple[str, Any]]) -> Iterator[Row]:
         if isinstance(value, dict):
             yield Row(where, {str(k): unknown_to_none(v) for k, v in value.items()})
         else:
-            yield Row(where, {}, f"record is a JSON {type(value).__name__}, not an object")
+            yield Row(where, {}, f"record is {json_kind(value)}, not an object")

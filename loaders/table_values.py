@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 from typing import Any
 
 
@@ -70,14 +71,36 @@ def python_value(value: Any) -> Any:
     return unknown_to_none(value)
 
 
-def text(value: Any) -> str | None:
-    """A text cell; numbers print without a spurious `.0`."""
+#: The integers a property may hold: Neo4j's (and the importer's) are 64-bit.
+INT64_MIN, INT64_MAX = -2**63, 2**63 - 1
+
+
+def shown(value: Any, limit: int = 64) -> str:
+    """A value in a message: its repr, cut after `limit` characters (a 5,000-digit cell is not echoed whole)."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
+
+def json_kind(value: Any) -> str:
+    """What a JSON value is, in a message: "a JSON list", "a JSON object", ..."""
+    return f"a JSON {_JSON_KINDS.get(type(value), type(value).__name__)}"
+
+
+_JSON_KINDS = {list: "list", dict: "object", str: "string", int: "number", float: "number", bool: "boolean",
+               type(None): "null"}
+
+
+def text(value: Any, column: str = "") -> str | None:
+    """A text cell; numbers print without a spurious `.0`; `BadValue` for a JSON list or object
+    (`column` names it in the message)."""
     if type(value) is str:  # the common case, as unknown_to_none does it
         value = value.strip()
         return None if value in UNKNOWN_FORMS else value
     value = unknown_to_none(value)
     if value is None or isinstance(value, str):
         return value
+    if isinstance(value, (list, dict)):
+        raise BadValue(f"{column or 'a value'}: {json_kind(value)} is not text")
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, float) and value.is_integer():
@@ -95,32 +118,54 @@ def ident(value: Any, column: str) -> str | None:
         if not value.is_integer():
             raise BadValue(f"{column} {value!r} is not an identifier")
         return str(int(value))
-    return text(value)
+    if isinstance(value, (list, dict)):
+        raise BadValue(f"{column}: {json_kind(value)} is not an identifier")
+    return text(value, column)
 
 
 def integer(value: Any, column: str) -> int | None:
+    """An integer cell (None when unknown): an int, an integral float, or text of ASCII digits (an
+    integral decimal such as ``3.0`` too); `BadValue` for anything else (``190_080`` and digits of
+    other scripts, which Python's `int` takes, included) and past 64 bits."""
     value = unknown_to_none(value)
     if value is None:
         return None
     if isinstance(value, bool):
-        raise BadValue(f"{column} {value!r} is not an integer")
+        raise BadValue(f"{column} {shown(value)} is not an integer")
     if isinstance(value, int):
-        return value
+        return in_int64(value, column)
     if isinstance(value, float):
         if value.is_integer():
-            return int(value)
-        raise BadValue(f"{column} {value!r} is not an integer")
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        pass
+            return in_int64(int(value), column)
+        raise BadValue(f"{column} {shown(value)} is not an integer")
+    if type(value) is not str:  # (numpy's integers and floats from a table reader, a Decimal ...)
+        try:
+            return in_int64(operator.index(value), column)
+        except TypeError:
+            pass
+    elif not value.isascii() or "_" in value:
+        raise BadValue(f"{column} {shown(value)} is not an integer")
+    else:
+        try:
+            return in_int64(int(value), column)
+        except ValueError:
+            pass
     try:
         number_ = float(value)
     except (TypeError, ValueError):
-        raise BadValue(f"{column} {value!r} is not an integer") from None
+        raise BadValue(f"{column} {shown(value)} is not an integer") from None
+    if not math.isfinite(number_):
+        raise BadValue(f"{column} {shown(value)} is not an integer")
     if number_.is_integer():
-        return int(number_)
-    raise BadValue(f"{column} {value!r} is not an integer")
+        return in_int64(int(number_), column)
+    raise BadValue(f"{column} {shown(value)} is not an integer")
+
+
+def in_int64(value: int, column: str) -> int:
+    """`value`, or `BadValue` when it does not fit in 64 bits."""
+    if INT64_MIN <= value <= INT64_MAX:
+        return value
+    raise BadValue(f"{column} {shown(value)} does not fit in a 64-bit integer")
 
 
 def number(value: Any, column: str) -> float | None:

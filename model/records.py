@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, Union
 
-from mastgraph.model.vocabulary import EDGE_IDENTITY, VALUE_OF, Label, Rel
+from mastgraph.model.vocabulary import EDGE_IDENTITY, EDGE_IDENTITY_TEXT, VALUE_OF, Label, Rel
 
 Value = Union[str, int, float, bool, list]
 
@@ -115,6 +115,20 @@ def plain(record: Node | Edge) -> tuple:
     start, end = record.start, record.end
     return (PLAIN_EDGE, record.type._value_, start[0]._value_, start[1], end[0]._value_, end[1], props,
             record.origin)
+
+
+def plain_identity(rel: str, start: str, props: Mapping[str, Any]) -> tuple:
+    """The identity values (`Edge.ref`'s last item) of a relationship in plain form: those of
+    EDGE_IDENTITY_TEXT's names for its type and start label, () when it has none. (A hot loop tests
+    `rel in IDENTITY_TYPES_TEXT` first and calls this only then.)"""
+    names = EDGE_IDENTITY_TEXT.get((rel, start))
+    return tuple([props.get(name) for name in names]) if names else ()
+
+
+def member_text(uri: str | int, props: Mapping[str, Any]) -> str:
+    """An association member as the files' member lists are compared (`uri|product|exptype`): its
+    HAS_MEMBER relationship's end key and properties."""
+    return f"{uri}|{props.get('product') or ''}|{props.get('exptype') or ''}"
 
 
 def clean(props: Mapping[str, Any]) -> dict[str, Any]:

@@ -54,8 +54,8 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from mastgraph.loaders.records import _PLAIN, FIRST, Conflict, RecordMerger, _identical
 from mastgraph.model.errors import first_line
-from mastgraph.model.records import Edge, Node
-from mastgraph.model.vocabulary import EDGE_IDENTITY_TEXT, IDENTITY_TYPES_TEXT, VALUE_OF, Label, Rel
+from mastgraph.model.records import Edge, Node, member_text, plain_identity
+from mastgraph.model.vocabulary import IDENTITY_TYPES_TEXT, VALUE_OF, Label, Rel
 
 if TYPE_CHECKING:
     from mastgraph.pipeline.parse_pass import Parsed
@@ -161,8 +161,7 @@ def _member(row: tuple) -> tuple[str, str] | None:
     """`pipeline.ingest.association_member` of a record's row."""
     if row[1] != 1 or row[2] != _HAS_MEMBER or row[3] != _ASSOCIATION:
         return None
-    props = row[7]
-    return row[4], f"{row[6]}|{props.get('product') or ''}|{props.get('exptype') or ''}"
+    return row[4], member_text(row[6], row[7])
 
 
 def _starts_member_list(row: tuple) -> bool:
@@ -470,7 +469,7 @@ def _merge_rows(blobs: Iterable[tuple[int, list]]) -> tuple[dict, dict, array]:
     edges: dict[tuple, list] = {}
     new = array("q")
     mark = new.append
-    identity_of, identity_types = EDGE_IDENTITY_TEXT.get, IDENTITY_TYPES_TEXT
+    identity, identity_types = plain_identity, IDENTITY_TYPES_TEXT
     for base, numbered in blobs:
         for at in range(0, len(numbered), 2):
             row = numbered[at + 1]
@@ -494,8 +493,7 @@ def _merge_rows(blobs: Iterable[tuple[int, list]]) -> tuple[dict, dict, array]:
                     mark(base + numbered[at])
             else:
                 _, _, rel, start, skey, end, ekey, props, _ = row
-                names = identity_of((rel, start)) if rel in identity_types else None
-                ref = (rel, start, skey, end, ekey, tuple([props.get(name) for name in names]) if names else ())
+                ref = (rel, start, skey, end, ekey, identity(rel, start, props) if rel in identity_types else ())
                 seen = edges.get(ref)
                 if seen is None:
                     edges[ref] = [props, False]

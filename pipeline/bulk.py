@@ -286,9 +286,19 @@ def _worker_main(worker_cls: type, config: Any, tag: str, tasks: list, results: 
     except (WorkFolderError, OSError) as exc:  # (a file a loader cannot read is that file's error: `parse_file`)
         results.put(("folder", tag, _folder_error(exc, folder)))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent as one line, traceback in the log
-        with open(log, "a", encoding="utf-8") as fh:
+        results.put(("error", tag, _worker_failed(exc, log)))
+
+
+def _worker_failed(exc: BaseException, log: str) -> str:
+    """The one line of a worker's unexpected fault; its traceback goes to `log` (in the state
+    folder's logs: it outlives the work folder)."""
+    try:
+        os.makedirs(os.path.dirname(log), exist_ok=True)
+        with open(log, "a", encoding="utf-8", errors="backslashreplace") as fh:
             fh.write(traceback.format_exc())
-        results.put(("error", tag, f"a bulk worker failed ({type(exc).__name__}: {first_line(exc)}); details in {log}"))
+    except OSError:
+        return f"a bulk worker failed ({type(exc).__name__}: {first_line(exc)})"
+    return f"a bulk worker failed ({type(exc).__name__}: {first_line(exc)}); details in {log}"
 
 
 def _chunked(tasks: Iterator, size: int) -> Iterator[list]:
@@ -315,9 +325,10 @@ def _folder_error(exc: BaseException, folder: Path | str) -> str:
 
 
 def run_stage(worker_cls: type, config: Any, tasks: Iterable, workers: int, on_message: Callable[[tuple], None],
-              log: Path, tasks_per_process: int = 1) -> list:
+              log: Path, tasks_per_process: int = 1, folder: Path | None = None) -> list:
     """Run tasks through `workers` processes at a time (inline when 1); returns each `finish()`.
-    The work folder (`log`'s) that cannot be written or read back (disk full) raises `WorkFolderError`.
+    The work `folder` (default `log`'s) that cannot be written or read back (disk full) raises
+    `WorkFolderError`; a worker's unexpected fault is one line, its traceback appended to `log`.
 
     Tasks are taken from the iterable as processes start. Each process runs `tasks_per_process`
     tasks and exits, and a fresh one takes the next: a worker's memory then never grows with the
@@ -326,16 +337,19 @@ def run_stage(worker_cls: type, config: Any, tasks: Iterable, workers: int, on_m
     spill files, one per partition, opened for appending) are as many however long the stage runs:
     the merge of a partition then reads `workers` files, not one per process ever started.
     """
+    folder = log.parent if folder is None else folder
     if workers <= 1:
-        worker = worker_cls(config, "w0")
         try:
+            worker = worker_cls(config, "w0")
             for task in tasks:
                 worker.run(task, on_message)
             return [worker.finish()]
         except BulkDataError as exc:
             raise BulkError(str(exc)) from None
-        except OSError as exc:
-            raise WorkFolderError(_folder_error(exc, log.parent)) from None
+        except (WorkFolderError, OSError) as exc:
+            raise WorkFolderError(_folder_error(exc, folder)) from None
+        except Exception as exc:  # noqa: BLE001 - as a worker process reports it: one line, the traceback in the log
+            raise BulkError(_worker_failed(exc, str(log))) from None
     context = _context()
     results = context.Queue()
     chunks = _chunked(iter(tasks), max(1, tasks_per_process))
@@ -349,7 +363,7 @@ def run_stage(worker_cls: type, config: Any, tasks: Iterable, workers: int, on_m
                 tag = free.pop()
                 process = context.Process(target=_worker_main, daemon=True,
                                           args=(worker_cls, config, tag, pending, results, str(log),
-                                                str(log.parent)))
+                                                str(folder)))
                 process.start()
                 active[tag] = process
                 pending = next(chunks, None)
@@ -400,6 +414,8 @@ class Build:
         self.csv_dir = self.work / "csv"
         self.facts_dir = self.work / "facts"
         self.report.work_dir = str(self.work)
+        #: Tracebacks of unexpected faults (a file a loader fails on, a worker's): kept after the build
+        self.error_log = Path(settings.home).resolve() / "logs" / f"build-{stamp}-errors.log"
         self.clashes = Clashes()  # conflicts between files, from the parse and the merge
         self._stopping: _ServerStop | None = None  # the server's stop, run during the parse
         self._import_began = False
@@ -541,11 +557,11 @@ class Build:
             self.progress.update("parse", done["files"], f"{done['records']:,} records")
 
         config = ParseConfig(self.spill_dir, self.report.partitions, self.options.skip_bad, self.options.detect,
-                             self.options.check_across_files)
+                             self.options.check_across_files, str(self.error_log))
         tasks = file_tasks(self.paths, self.report.estimated_bytes, self.report.workers)
         results: list[ParseResult] = run_stage(ParseWorker, config, tasks, self.report.workers, on_message,
-                                               self.work / "worker-errors.log",
-                                               tasks_per_process=PARSE_TASKS_PER_PROCESS)
+                                               self.error_log, tasks_per_process=PARSE_TASKS_PER_PROCESS,
+                                               folder=self.work)
         census = Census()
         reject_files: dict[str, None] = {}  # (a tag's processes append to one file: each file once)
         for result in results:
@@ -566,7 +582,8 @@ class Build:
             lines = read_rejects(list(reject_files))
             self.report.rejects = len(lines)
             target = Path(self.settings.home) / f"rejects-{self.stamp}.txt"
-            target.write_text("".join(f"{line}\n" for line in lines))
+            # (surrogateescape: a path that is not UTF-8 is written back as its own bytes)
+            target.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8", errors="surrogateescape")
             self.report.rejects_report = str(target)
         self.progress.finish("parse", f"{done['records']:,} records from {done['files']:,} files")
         return census, [error for _, error in sorted(failed)]
@@ -602,7 +619,7 @@ class Build:
             self.progress.update("csv", len(results), f"{sum(sum(r.labels.values()) for r in results):,} node labels")
 
         ends: list[tuple[int, float]] = run_stage(MergeWorker, config, list(range(partitions)), self.report.workers,
-                                                  on_message, self.work / "worker-errors.log")
+                                                  on_message, self.error_log, folder=self.work)
         if self.report.workers > 1:
             self.report.python_worker_rss["csv"] = max((rss for rss, _ in ends), default=0)
         groups, multiline = self._headers(results, node_columns, edge_columns)
@@ -651,9 +668,9 @@ class Build:
         self.report.key_only_nodes = dict(key_only)
         if missing_files:
             target = Path(self.settings.home) / f"missing-ends-{self.stamp}.txt"
-            with open(target, "w", encoding="utf-8") as out:
+            with open(target, "w", encoding="utf-8", errors="surrogateescape") as out:
                 for path in missing_files:
-                    with open(path, encoding="utf-8") as fh:
+                    with open(path, encoding="utf-8", errors="surrogateescape") as fh:
                         shutil.copyfileobj(fh, out)
             self.report.missing_ends_report = str(target)
         return groups, multiline

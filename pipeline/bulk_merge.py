@@ -282,7 +282,7 @@ class _Outputs:
         if self._missing_fh is None:
             path = self.csv_dir / "missing" / f"p{self.partition:05d}.txt"
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._missing_fh = open(path, "w", encoding="utf-8")
+            self._missing_fh = open(path, "w", encoding="utf-8", errors="surrogateescape")
             self.result.missing_file = str(path)
         self._missing_fh.write(line)
 

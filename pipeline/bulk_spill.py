@@ -32,10 +32,12 @@ from pathlib import Path
 from mastgraph.graph.bulk_format import Census
 from mastgraph.graph.bulk_import import cpu_seconds
 from mastgraph.pipeline.bulk_conflicts import Clashes, members_digest, origin_code
+from mastgraph.pipeline.across_spill import WorkFolderError
 from mastgraph.pipeline.check_on_disk import plain_records
-from mastgraph.model.vocabulary import EDGE_IDENTITY_TEXT, IDENTITY_TYPES_TEXT
+from mastgraph.model.vocabulary import IDENTITY_TYPES_TEXT
 from mastgraph.loaders.records import LoadError, Reject
-from mastgraph.model.records import PLAIN_NODE, plain
+from mastgraph.model.errors import internal_error
+from mastgraph.model.records import PLAIN_NODE, member_text, plain, plain_identity
 
 NODE, EDGE, REF, MEMBERS = 0, 1, 2, 3
 #: Records held in memory across all partitions of one worker before they are written out.
@@ -116,6 +118,7 @@ class ParseConfig:
     skip_bad: bool
     detect: Callable | None = None  # which loader reads a file; default the registry's
     check_across_files: bool = True  # False: conflicts between files are not refused, later values win
+    error_log: str = ""  # where the traceback of a file a loader fails on unexpectedly goes
 
 
 @dataclass
@@ -224,6 +227,10 @@ class ParseWorker:
             outcome.error = str(exc)
         except OSError as exc:
             outcome.error = f"{path}: cannot read: {exc.strerror or exc}"
+        except WorkFolderError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a loader's fault on this file: named, its traceback logged
+            outcome.error = internal_error(path, exc, self.config.error_log)
         return self._outcome(outcome, rejects)
 
     def _outcome(self, outcome: FileOutcome, rejects: list[Reject]) -> FileOutcome:
@@ -233,7 +240,7 @@ class ParseWorker:
         if rejects:
             outcome.rejects = len(rejects)
             if self._rejects is None:
-                self._rejects = open(self._rejects_path, "a", encoding="utf-8")
+                self._rejects = open(self._rejects_path, "a", encoding="utf-8", errors="surrogateescape")
             for reject in rejects:
                 self._rejects.write(f"{index}\t{reject}\n")
         return outcome
@@ -265,7 +272,7 @@ class ParseWorker:
     def _combine_plain(self, index: int, chunk: list, described: set, ends: dict) -> None:
         """`_combine` of records in plain form (`model.records.PLAIN_NODE`, `PLAIN_EDGE`)."""
         nodes, edges = self.nodes, self.edges
-        identity_of, identity_types = EDGE_IDENTITY_TEXT.get, IDENTITY_TYPES_TEXT
+        identity, identity_types = plain_identity, IDENTITY_TYPES_TEXT
         for record in chunk:
             if record[0] == PLAIN_NODE:
                 _, label, key, props, texts, origin = record
@@ -288,8 +295,7 @@ class ParseWorker:
                     skey = _text_key(skey, origin, start)
                 if type(ekey) is not str:
                     ekey = _text_key(ekey, origin, end)
-                names = identity_of((rel, start)) if rel in identity_types else None
-                ref = (rel, start, skey, end, ekey, tuple([props.get(name) for name in names]) if names else ())
+                ref = (rel, start, skey, end, ekey, identity(rel, start, props) if rel in identity_types else ())
                 seen = edges.get(ref)
                 if seen is None:
                     edges[ref] = [props, origin, index, None]
@@ -303,7 +309,7 @@ class ParseWorker:
                     listed = self.members.get(skey)
                     if listed is None:
                         listed = self.members[skey] = [set(), origin]
-                    listed[0].add(f"{ekey}|{props.get('product') or ''}|{props.get('exptype') or ''}")
+                    listed[0].add(member_text(ekey, props))
         if len(nodes) + len(edges) >= COMBINE_AT:
             self._flush_combined(index)
 
@@ -426,7 +432,7 @@ def read_rejects(files: list[str]) -> list[str]:
     """The rejects of every worker, in file order (then in the order each file reported them)."""
     rows: list[tuple[int, int, str]] = []
     for path in files:
-        with open(path, encoding="utf-8") as fh:
+        with open(path, encoding="utf-8", errors="surrogateescape") as fh:
             for seq, line in enumerate(fh):
                 index, _, text = line.rstrip("\n").partition("\t")
                 rows.append((int(index), seq, text))

@@ -30,7 +30,7 @@ from mastgraph.model.vocabulary import Label, Rel
 from mastgraph.graph.writer import BatchWriter, PlannedWrites, ParamRows, WriteCounts
 from mastgraph.loaders.records import FIRST, Conflict, LoadError, Loader, RecordMerger, Reject
 from mastgraph.loaders.registry import FileList
-from mastgraph.model.records import Edge, Node
+from mastgraph.model.records import Edge, Node, member_text
 from mastgraph.model.errors import first_line
 
 from mastgraph.pipeline.across_spill import (
@@ -173,8 +173,7 @@ def association_member(record: Node | Edge) -> tuple[str, str] | None:
     """(association name, member as `uri|product|exptype`) of an association's HAS_MEMBER record, else None."""
     if type(record) is not Edge or record.type is not Rel.HAS_MEMBER or record.start[0] is not Label.ASSOCIATION:
         return None
-    props = record.props
-    return record.start[1], f"{record.end[1]}|{props.get('product') or ''}|{props.get('exptype') or ''}"
+    return record.start[1], member_text(record.end[1], record.props)
 
 
 def new_across(files: Sequence[Path], settings: Settings | None) -> AcrossFiles | SpilledAcrossFiles:

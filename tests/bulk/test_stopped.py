@@ -8,6 +8,7 @@ import logging
 import os
 import re
 import resource
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -139,3 +140,39 @@ def test_the_derivation_failing_in_duckdb_is_one_line(tmp_path, monkeypatch, rai
     run = Build(Settings(neo4j_uri=None, home=tmp_path / "state"), [REAL], BuildOptions(work_dir=tmp_path / "work"))
     with pytest.raises((WorkFolderError, BulkError), match=expected):
         run._derive()
+
+
+class _FaultyLoader:
+    """A loader with a fault on the file named `faulty.csv` (a bug in a loader, not bad input)."""
+
+    kind = "faulty"
+
+    def records(self, path: Path):
+        raise TypeError("unhashable type: 'list'")
+
+
+def faulty_detect(path: Path):
+    """`detect` (BuildOptions.detect, imported by name in the worker processes): the registry's but
+    for `faulty.csv`."""
+    from mastgraph.loaders import registry
+
+    return _FaultyLoader() if path.name == "faulty.csv" else registry.detect(path)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_loaders_unexpected_fault_names_the_file_and_keeps_its_traceback(tmp_path, workers):
+    """A fault no loader expected (a bug) on one file: that file's one-line error names it and the
+    log its traceback went to, which outlives the work folder; the other files are parsed."""
+    inputs = tmp_path / "in"
+    shutil.copytree(REAL, inputs)
+    faulty = inputs / "faulty.csv"
+    faulty.write_text("a,b\n1,2\n")
+    state = tmp_path / "state"
+    with pytest.raises(BulkError) as caught:
+        build(Settings(neo4j_uri=None, home=state), [inputs],
+              BuildOptions(dry_run=True, workers=workers, work_dir=tmp_path / "work", detect=faulty_detect))
+    log = next((state / "logs").glob("build-*-errors.log"))
+    assert caught.value.lines == [
+        f"{faulty}: the loader failed unexpectedly (TypeError: unhashable type: 'list'); details in {log}"]
+    assert "Traceback" in log.read_text() and 'raise TypeError("unhashable type' in log.read_text()
+    assert not any((tmp_path / "work").iterdir())  # (the work folder went; the log stays)

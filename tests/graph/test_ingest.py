@@ -136,6 +136,18 @@ def test_cli_skip_bad_writes_a_rejects_report(graph, neo4j_settings, tmp_path):
     assert count(graph, "MATCH (p:Product) RETURN count(p)") == 1
 
 
+def test_cli_rejects_report_of_a_file_whose_name_is_not_utf8(graph, neo4j_settings, tmp_path):
+    """The report holds the file's name as its bytes (the path the user can open), not a traceback."""
+    path = write_listing(tmp_path, "listing.csv", [row(f"{EXP}_rate.fits"), row(f"{EXP}_cal.fits", size="x")])
+    odd = Path(os.fsdecode(os.fsencode(tmp_path) + b"/list\xffing.csv"))
+    path.rename(odd)
+    rejects = tmp_path / "rejects.txt"
+    proc = _cli(["ingest", "--dry-run", "--skip-bad", "--rejects", str(rejects), str(tmp_path)], neo4j_settings,
+                tmp_path)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    assert rejects.read_bytes().startswith(os.fsencode(tmp_path) + b"/list\xffing.csv:3: size ")
+
+
 def test_cli_dry_run_writes_nothing(graph, neo4j_settings, tmp_path):
     proc = _cli(["ingest", "--dry-run", str(REAL / "asn")], neo4j_settings, tmp_path)
     assert proc.returncode == 0, proc.stderr

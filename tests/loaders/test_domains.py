@@ -142,6 +142,28 @@ CASES = [
      "dataRights: 'PRIVATE' is not one of EXCLUSIVE_ACCESS, PUBLIC, RESTRICTED"),
     ("listing-json-size", API_JSON, text('"size":190080', '"size":-190080', line=26), "size: -190080 is negative"),
     ("listing-table-size", PRODUCT_TABLE, cell(",", "size", "-1"), "size: -1 is negative"),
+    # integers: 64-bit (Neo4j's), ASCII digits only (Python's int takes "190_080" and other scripts' digits)
+    ("listing-size-past-64-bits", API_CSV, cell(",", "size", "9223372036854775808"),
+     "size 9223372036854775808 does not fit in a 64-bit integer"),
+    ("listing-size-underscore", API_CSV, cell(",", "size", "190_080"), "size '190_080' is not an integer"),
+    ("listing-size-other-digits", API_CSV, cell(",", "size", "\u0661\u0669\u0660"),
+     "size '\u0661\u0669\u0660' is not an integer"),
+    ("listing-calib-level-long", API_CSV, cell(",", "calib_level", "3" * 5000),
+     f"calib_level {repr('3' * 5000)[:64]}... (5002 characters) is not an integer"),
+    ("listing-json-size-past-64-bits", API_JSON, text('"size":190080', '"size":99999999999999999999', line=26),
+     "size 99999999999999999999 does not fit in a 64-bit integer"),
+    # JSON values of the wrong kind: one line, never a Python representation of them
+    ("listing-json-type-list", API_JSON, text('"type":"D"', '"type":["D"]', line=26), "type: a JSON list is not text"),
+    ("listing-json-obsid-list", API_JSON, text('"obsID":83209967', '"obsID":[83209967]', line=26),
+     "obsID: a JSON list is not an identifier"),
+    ("listing-json-filename-object", API_JSON,
+     text('"productFilename":"jw01039-o004_t001_miri_ch3-long_x1d.fits"', '"productFilename":{"a":1}', line=26),
+     "productFilename: a JSON object is not text"),
+    ("listing-json-lone-surrogate", API_JSON,
+     text('1D extracted spectrum"', '1D extracted spectrum \\ud800"', line=41),
+     "bad JSON: \\ud800 is half of a surrogate pair, not a character"),
+    ("listing-json-too-deep", API_JSON, text('"MIRI External Flat"', "[" * 100_000 + "]" * 100_000, line=26),
+     "bad JSON: nested too deeply (lists or objects inside one another past the reader's limit)"),
     ("listing-table-proposal", PRODUCT_TABLE, cell(",", "proposal_id", "1412"),
      "obs_id: 'jw01410014001_02101_00001_guider1' names program 01410, the row's proposal_id is 1412"),
     ("listing-table-calib-level", PRODUCT_TABLE, cell(",", "calib_level", "9"), "calib_level: 9 is not a calibration level (0 to 4)"),
@@ -185,6 +207,13 @@ CASES = [
      text("jw09505001003_02101_00001_mirimage_rate.fits", "jw09505001003_02101_00001_mirimage_uncal.fits", line=16),
      "expname: 'jw09505001003_02101_00001_mirimage_uncal.fits' is a level-1b product; a image2 association's "
      "science members are level 2a"),
+    ("asn-type-list", IMAGE2, text('"asn_type": "image2"', '"asn_type": ["image2"]', line=1),
+     "asn_type: a JSON list is not text"),
+    ("asn-member-expname-list", IMAGE2,
+     text('"jw09505001003_02101_00001_mirimage_rate.fits"', '["jw09505001003_02101_00001_mirimage_rate.fits"]',
+          line=16), "member expname: a JSON list is not a file name"),
+    ("asn-lone-surrogate", IMAGE2, text('"image2"', '"image2\\udc00"', line=2),
+     "bad JSON: \\udc00 is half of a surrogate pair, not a character"),
     # pools (asn_generate's input)
     ("pool-exp_type", POOL, cell("|", "EXP_TYPE", "MIR_IMAGES"),
      "EXP_TYPE: 'MIR_IMAGES' is not a JWST exposure type (stdatamodels keyword_exptype)"),
@@ -285,6 +314,23 @@ def test_bom_crlf_masked_na_extra_columns_and_repeated_rows_still_load(tmp_path)
     target = tmp_path / "served.csv"
     target.write_text(text, encoding="utf-8", newline="")
     assert _records(target) == _records(API_CSV)
+
+
+@pytest.mark.parametrize("source", [IMAGE2, POOL, REAL / "edb" / "edb_mnemonic_dictionary.json", API_JSON],
+                         ids=lambda p: p.name)
+def test_a_bom_is_allowed_in_every_json_and_pool_file(tmp_path, source):
+    """docs/formats.md: every text format is UTF-8, a BOM allowed."""
+    target = tmp_path / source.name
+    target.write_bytes(b"\xef\xbb\xbf" + source.read_bytes())
+    assert _records(target) == _records(source)
+
+
+def test_paired_surrogate_escapes_are_one_character(tmp_path):
+    """A high and a low surrogate escape make one character (here U+1F600): not refused."""
+    target = tmp_path / API_JSON.name
+    text('1D extracted spectrum"', '1D extracted spectrum \\ud83d\\ude00 \\\\ud800"')(API_JSON, target)
+    result = parse_file(target)
+    assert result.error is None and result.records == parse_file(API_JSON).records
 
 
 def test_lower_case_enumerations_are_tolerated(tmp_path):

@@ -109,6 +109,13 @@ def test_short_row_is_a_reject(tmp_path):
     assert "fields" in reject.reason
 
 
+def test_long_row_is_a_reject(tmp_path):
+    """A row with a field more than the header (a stray comma) is refused as a listing's would be."""
+    path = write(tmp_path, HEADER, "t,59612.93,1.5,real", "t,59612.94,1.5,real,x")
+    (reject,) = [r for r in EdbLoader().records(path) if isinstance(r, Reject)]
+    assert (reject.origin, reject.reason) == (f"{path}:3", "5 fields where the header has 4")
+
+
 def test_changing_sql_type_is_a_reject(tmp_path):
     path = write(tmp_path, HEADER, "t,59612.93,1.5,real", "t,59612.94,ON,varchar")
     (reject,) = [r for r in EdbLoader().records(path) if isinstance(r, Reject)]

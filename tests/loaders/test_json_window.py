@@ -124,6 +124,6 @@ def test_a_json_table_from_a_file_reads_as_before(tmp_path: Path) -> None:
     with pytest.raises(LoadError, match="bad JSON") as caught:
         for row in table.rows:
             found.append((row.origin, row.values, row.error))
-    assert found == [(f"{path}:1", {"obsID": 1}, None), (f"{path}:2", {}, "record is a JSON int, not an object"),
+    assert found == [(f"{path}:1", {"obsID": 1}, None), (f"{path}:2", {}, "record is a JSON number, not an object"),
                      (f"{path}:3", {"obsID": 3}, None)]
     assert caught.value.origin == f"{path}:3"

@@ -74,7 +74,7 @@ def located_lines(doc) -> list:
     '{"n": NaN,\n "m": {"i": -Infinity}}',  # json reads these, orjson does not
     '{"big": 123456789012345678901234567890,\n "o": {}}',  # json: an int; orjson: a float
     '{"u": 18446744073709551615,\n "o": {}}',
-    '{"s": "\\ud800",\n "o": {}}',  # a lone surrogate
+    '{"s": "\\ud83d\\ude00 \\\\ud800",\n "o": {}}',  # a surrogate pair (one character), an escaped backslash
     '[\n{"k": "{\\"}: ,"}, {"q": "a\\\\"},\n\n{"z": {"y": {}}}]',  # braces, colons and escapes in strings
     '"just text"', "12", "null", "[]", "{}",
 ])
@@ -85,6 +85,16 @@ def test_orjson_and_the_walk_read_alike(text) -> None:
     if not text.startswith('{"a"'):  # (a repeated key: an object the text has is not in the document)
         assert located_lines(doc) == brace_lines(text)
     assert json.dumps(doc) == json.dumps(json.loads(text))  # (the same types: an int stays an int)
+
+
+@pytest.mark.parametrize("text, at", [('{"s": "\\ud800",\n "o": {}}', 7), ('{"o": {},\n "s": "a\\udc00"}', 18),
+                                      ('["\\ud83d\\ude00", "\\ud83d x"]', 18)])
+def test_a_lone_surrogate_escape_is_refused(text, at) -> None:
+    """Half of a surrogate pair decodes to no character (UTF-8, the importer and Neo4j cannot hold
+    it): refused where it is, as the decoder refuses a bad escape."""
+    with pytest.raises(json.JSONDecodeError) as caught:
+        load_located_json(text)
+    assert caught.value.pos == at and caught.value.msg == f"{text[at:at + 6]} is half of a surrogate pair, not a character"
 
 
 def test_numbers_read_as_json_reads_them() -> None:

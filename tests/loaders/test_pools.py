@@ -108,6 +108,19 @@ def test_disagreeing_duplicate_row_is_a_reject(tmp_path):
     assert reject.origin == f"{path}:3" and "line 2" in reject.reason
 
 
+def test_a_duplicate_row_must_agree_in_every_column_read_or_checked(tmp_path):
+    """INSTRUME is checked, not a property: a repeat naming another instrument is refused; a column
+    mastgraph neither reads nor checks (TARGNAME) may differ."""
+    head = "FILENAME|OBS_ID|PROGRAM|EXP_TYPE|INSTRUME|TARGNAME"
+    name = "jw01234001001_01101_00001_nrca1_uncal.fits"
+    path = write(tmp_path, head, f"{name}|V|1234|NRC_IMAGE|NIRCAM|A", f"{name}|V|1234|NRC_IMAGE|MIRI|A")
+    (reject,) = [r for r in load(path) if isinstance(r, Reject)]
+    assert (reject.origin, reject.reason) == (f"{path}:3", f"FILENAME {name!r} repeats line 2 with other values")
+    path = write(tmp_path, head, f"{name}|V|1234|NRC_IMAGE|NIRCAM|A", f"{name}|V|1234|NRC_IMAGE|NIRCAM|B")
+    records = load(path)
+    assert len(exposures(records)) == 1 and not [r for r in records if isinstance(r, Reject)]
+
+
 def test_missing_filename_column_is_a_load_error(tmp_path):
     path = write(tmp_path, "OBS_ID|EXP_TYPE", "V|NRC_IMAGE")
     with pytest.raises(LoadError, match="FILENAME"):

@@ -172,3 +172,19 @@ def test_expand_holds_a_few_bytes_a_file(tmp_path: Path) -> None:
     held = sum(stat.size_diff for stat in after.compare_to(before, "filename"))
     assert len(files) == 2000
     assert held / len(files) < 100, held / len(files)  # (the names are 44 bytes)
+
+
+def test_an_empty_file_says_so(tmp_path: Path) -> None:
+    for name in ("products_jw01039.csv", "jw01075001001_03105_00009_nrca2_uncal.fits", "x.json"):
+        (tmp_path / name).write_bytes(b"")
+        with pytest.raises(LoadError) as caught:
+            registry.detect(tmp_path / name)
+        assert str(caught.value) == f"{tmp_path / name}: empty file (0 bytes): nothing to load"
+
+
+def test_a_nul_byte_in_a_text_table_is_named_with_its_line(tmp_path: Path) -> None:
+    target = tmp_path / "products_jw01039.csv"
+    target.write_bytes(b"obsID,productFilename\n1,a.fits\n2,b\0.fits\n")
+    with pytest.raises(LoadError) as caught:
+        registry.detect(target)
+    assert str(caught.value) == f"{target}:3: a NUL byte: binary data, not one of the text formats mastgraph reads"

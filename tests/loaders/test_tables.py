@@ -249,7 +249,7 @@ def test_json_record_not_an_object_is_a_row_error(tmp_path: Path) -> None:
     path = write(tmp_path, "odd.json", '[{"obsID": 1},\n 7]')
     good, bad = rows(path)
     assert good.error is None
-    assert bad.origin == f"{path}:2" and bad.error == "record is a JSON int, not an object"
+    assert bad.origin == f"{path}:2" and bad.error == "record is a JSON number, not an object"
 
 
 def test_bad_json_is_a_load_error_with_its_line(tmp_path: Path) -> None:

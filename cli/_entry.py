@@ -1,0 +1,61 @@
+"""The `mastgraph` console script (`pyproject.toml`): the command, with a Ctrl-C while the
+commands are still being imported and a fault no command expected each ended in one line, as the
+commands end their own errors. Nothing of mastgraph is imported before `run` is called."""
+
+from __future__ import annotations
+
+import sys
+
+#: The exit status of a command stopped by Ctrl-C (128 + SIGINT), as the commands give it.
+INTERRUPTED = 130
+
+
+def run() -> None:
+    try:
+        from mastgraph.cli.main import app  # (imports every command: a second or so)
+
+        app(prog_name="mastgraph")
+    except KeyboardInterrupt:
+        sys.stderr.write("error: interrupted\n")
+        sys.exit(INTERRUPTED)
+    except Exception as exc:  # noqa: BLE001 - a fault no command expected: one line, its traceback in a log
+        if _interrupted(exc):  # (a Ctrl-C inside an import Python wraps: "Error calling __set_name__")
+            sys.stderr.write("error: interrupted\n")
+            sys.exit(INTERRUPTED)
+        sys.exit(unexpected(exc))
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Whether a KeyboardInterrupt caused the exception (its causes and contexts, a few deep)."""
+    seen = 0
+    cause: BaseException | None = exc
+    while cause is not None and seen < 8:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        cause, seen = cause.__cause__ or cause.__context__, seen + 1
+    return False
+
+
+def unexpected(exc: BaseException) -> int:
+    """Say in one line that the command failed unexpectedly, its traceback appended to the state
+    folder's logs/errors.log (named in the line); the exit status."""
+    import time
+    import traceback
+    from pathlib import Path
+
+    from mastgraph.model.errors import first_line
+
+    log: Path | None = None
+    try:
+        from mastgraph.graph.settings import get_settings
+
+        log = Path(get_settings().home).resolve() / "logs" / "errors.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with open(log, "a", encoding="utf-8", errors="backslashreplace") as fh:
+            fh.write(f"--- {time.strftime('%Y-%m-%dT%H:%M:%S')} mastgraph {' '.join(sys.argv[1:])}\n")
+            fh.write(traceback.format_exc())
+    except Exception:  # noqa: BLE001 - no log (bad settings, a folder that cannot be written): the line alone
+        log = None
+    where = f"; details in {log}" if log is not None else ""
+    sys.stderr.write(f"error: the command failed unexpectedly ({type(exc).__name__}: {first_line(exc)}){where}\n")
+    return 1
