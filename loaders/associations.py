@@ -190,6 +190,9 @@ class AssociationLoader:
         products = doc.get("products")
         if not isinstance(products, list):
             raise LoadError(origin(path, doc.line), "no 'products' list (not an association file)")
+        asn_type = known(doc.get("asn_type"))
+        if asn_type is not None and type(asn_type) is not str:  # (every rule reads it: the file is unusable)
+            raise LoadError(origin(path, doc.line), f"asn_type: {json_kind(asn_type)} is not text")
         name = association_name(path.name)
         here = origin(path, doc.line)
         yield from self._header_rejects(doc, here, path.name)
@@ -216,8 +219,6 @@ class AssociationLoader:
         asn_type = known(doc.get("asn_type"))
         if asn_type is None:
             yield Reject(here, "asn_type missing")
-        elif type(asn_type) is not str:
-            yield Reject(here, f"asn_type: {json_kind(asn_type)} is not text")
         elif asn_type not in PRIMARY_OUTPUTS:
             yield Reject(here, f"unknown asn_type {asn_type!r}")
         program = known(doc.get("program"))

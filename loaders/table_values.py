@@ -83,11 +83,15 @@ def shown(value: Any, limit: int = 64) -> str:
 
 def json_kind(value: Any) -> str:
     """What a JSON value is, in a message: "a JSON list", "a JSON object", ..."""
-    return f"a JSON {_JSON_KINDS.get(type(value), type(value).__name__)}"
+    for kind, word in _JSON_KINDS:
+        if isinstance(value, kind):
+            return f"a JSON {word}"
+    return f"a JSON {type(value).__name__}"
 
 
-_JSON_KINDS = {list: "list", dict: "object", str: "string", int: "number", float: "number", bool: "boolean",
-               type(None): "null"}
+#: (Python type, JSON's word), bool before int (a bool is an int); dict subclasses (LocatedDict) too.
+_JSON_KINDS = ((bool, "boolean"), (dict, "object"), (list, "list"), (str, "string"), ((int, float), "number"),
+               (type(None), "null"))
 
 
 def text(value: Any, column: str = "") -> str | None:
@@ -136,7 +140,7 @@ def integer(value: Any, column: str) -> int | None:
         return in_int64(value, column)
     if isinstance(value, float):
         if value.is_integer():
-            return in_int64(int(value), column)
+            return in_int64(int(value), column, value)
         raise BadValue(f"{column} {shown(value)} is not an integer")
     if type(value) is not str:  # (numpy's integers and floats from a table reader, a Decimal ...)
         try:
@@ -147,9 +151,11 @@ def integer(value: Any, column: str) -> int | None:
         raise BadValue(f"{column} {shown(value)} is not an integer")
     else:
         try:
-            return in_int64(int(value), column)
+            whole = int(value)
         except ValueError:
             pass
+        else:
+            return in_int64(whole, column, value)
     try:
         number_ = float(value)
     except (TypeError, ValueError):
@@ -157,15 +163,15 @@ def integer(value: Any, column: str) -> int | None:
     if not math.isfinite(number_):
         raise BadValue(f"{column} {shown(value)} is not an integer")
     if number_.is_integer():
-        return in_int64(int(number_), column)
+        return in_int64(int(number_), column, value)
     raise BadValue(f"{column} {shown(value)} is not an integer")
 
 
-def in_int64(value: int, column: str) -> int:
-    """`value`, or `BadValue` when it does not fit in 64 bits."""
+def in_int64(value: int, column: str, given: Any = None) -> int:
+    """`value`, or `BadValue` when it does not fit in 64 bits (naming the value as `given`, when given)."""
     if INT64_MIN <= value <= INT64_MAX:
         return value
-    raise BadValue(f"{column} {shown(value)} does not fit in a 64-bit integer")
+    raise BadValue(f"{column} {shown(value if given is None else given)} does not fit in a 64-bit integer")
 
 
 def number(value: Any, column: str) -> float | None:

@@ -144,7 +144,7 @@ CASES = [
     ("listing-table-size", PRODUCT_TABLE, cell(",", "size", "-1"), "size: -1 is negative"),
     # integers: 64-bit (Neo4j's), ASCII digits only (Python's int takes "190_080" and other scripts' digits)
     ("listing-size-past-64-bits", API_CSV, cell(",", "size", "9223372036854775808"),
-     "size 9223372036854775808 does not fit in a 64-bit integer"),
+     "size '9223372036854775808' does not fit in a 64-bit integer"),
     ("listing-size-underscore", API_CSV, cell(",", "size", "190_080"), "size '190_080' is not an integer"),
     ("listing-size-other-digits", API_CSV, cell(",", "size", "\u0661\u0669\u0660"),
      "size '\u0661\u0669\u0660' is not an integer"),
@@ -323,6 +323,16 @@ def test_a_bom_is_allowed_in_every_json_and_pool_file(tmp_path, source):
     target = tmp_path / source.name
     target.write_bytes(b"\xef\xbb\xbf" + source.read_bytes())
     assert _records(target) == _records(source)
+
+
+@pytest.mark.parametrize("value, kind", [('["image2"]', "list"), ('{"a": 1}', "object"), ("2", "number")])
+def test_an_asn_type_that_is_not_text_refuses_the_whole_file_also_with_skip_bad(tmp_path, value, kind):
+    """Every rule of an association reads its asn_type: a file whose asn_type is not text cannot be
+    read in part (a bad header field that is text, such as an unknown type, is a row's reject)."""
+    target = tmp_path / IMAGE2.name
+    text('"asn_type": "image2"', f'"asn_type": {value}', line=1)(IMAGE2, target)
+    for skip_bad in (False, True):
+        assert parse_file(target, skip_bad=skip_bad).error == f"{target}:1: asn_type: a JSON {kind} is not text"
 
 
 def test_paired_surrogate_escapes_are_one_character(tmp_path):
