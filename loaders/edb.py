@@ -19,6 +19,7 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
 
@@ -71,6 +72,12 @@ class EdbLoader:
         match = EDB_NAME.match(path.stem)
         if not match:
             raise LoadError(origin(path), f"EDB file name does not follow {EDB_RULE}")
+        for end in ("start", "end"):
+            try:
+                datetime.strptime(match[end].upper(), "%Y%m%dT%H%M%S")
+            except ValueError:
+                raise LoadError(origin(path), f"EDB file name: {match[end]} is not a date and time "
+                                              "(yyyymmddThhmmss)") from None
         if match["start"].upper() > match["end"].upper():
             raise LoadError(origin(path), f"EDB file name: the range starts at {match['start']}, "
                                           f"after its end {match['end']}")

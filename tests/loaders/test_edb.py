@@ -78,6 +78,16 @@ def test_file_name_without_mnemonic_is_a_load_error(tmp_path):
         list(EdbLoader().records(path))
 
 
+@pytest.mark.parametrize("start, end, bad", [("20221302T222458", "20221303T222459", "20221302T222458"),
+                                             ("20220202T222458", "20220299T222459", "20220299T222459"),
+                                             ("20220202T256058", "20220203T222459", "20220202T256058")])
+def test_file_name_with_an_impossible_date_is_a_load_error(tmp_path, start, end, bad):
+    path = write(tmp_path, HEADER, "t,59612.93,1.5,real", name=f"SA_ZATTEST2-{start}-{end}.csv")
+    with pytest.raises(LoadError) as caught:
+        list(EdbLoader().records(path))
+    assert str(caught.value) == f"{path}: EDB file name: {bad} is not a date and time (yyyymmddThhmmss)"
+
+
 def test_missing_column_is_a_load_error(tmp_path):
     with pytest.raises(LoadError, match="euvalue"):
         list(EdbLoader().records(write(tmp_path, "theTime,MJD,sqldataType", "t,59612.93,real")))
