@@ -39,23 +39,9 @@ def _interrupted(exc: BaseException) -> bool:
 def unexpected(exc: BaseException) -> int:
     """Say in one line that the command failed unexpectedly, its traceback appended to the state
     folder's logs/errors.log (named in the line); the exit status."""
-    import time
-    import traceback
-    from pathlib import Path
+    from mastgraph.model.errors import append_traceback, first_line, state_log
 
-    from mastgraph.model.errors import first_line
-
-    log: Path | None = None
-    try:
-        from mastgraph.graph.settings import get_settings
-
-        log = Path(get_settings().home).resolve() / "logs" / "errors.log"
-        log.parent.mkdir(parents=True, exist_ok=True)
-        with open(log, "a", encoding="utf-8", errors="backslashreplace") as fh:
-            fh.write(f"--- {time.strftime('%Y-%m-%dT%H:%M:%S')} mastgraph {' '.join(sys.argv[1:])}\n")
-            fh.write(traceback.format_exc())
-    except Exception:  # noqa: BLE001 - no log (bad settings, a folder that cannot be written): the line alone
-        log = None
-    where = f"; details in {log}" if log is not None else ""
+    log = state_log()
+    where = f"; details in {log}" if log and append_traceback(log, f"mastgraph {' '.join(sys.argv[1:])}") else ""
     sys.stderr.write(f"error: the command failed unexpectedly ({type(exc).__name__}: {first_line(exc)}){where}\n")
     return 1

@@ -10,22 +10,37 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0].rstrip(":")
 
 
-def internal_error(path: object, exc: BaseException, log: str | None = None) -> str:
-    """The one line of a file its loader failed on unexpectedly (a fault in mastgraph, not in the
-    file): the file, the fault, and the log its traceback is appended to (`log`; by default the
-    state folder's logs/errors.log), which outlives any work folder."""
+def append_traceback(log: str, heading: str) -> bool:
+    """Append the traceback of the exception being handled to `log` (its folder made), under a
+    `--- heading` line; False when it cannot be written (the caller's line then names no log)."""
     import os
     import traceback
 
     try:
-        if not log:
-            from mastgraph.graph.settings import get_settings
-
-            log = os.path.join(os.path.abspath(get_settings().home), "logs", "errors.log")
-        os.makedirs(os.path.dirname(log), exist_ok=True)
+        os.makedirs(os.path.dirname(log) or ".", exist_ok=True)
         with open(log, "a", encoding="utf-8", errors="backslashreplace") as fh:
-            fh.write(f"--- {path}\n{traceback.format_exc()}")
-        where = f"; details in {log}"
-    except Exception:  # noqa: BLE001 - no log (bad settings, a folder that cannot be written): the line alone
-        where = ""
+            fh.write(f"--- {heading}\n{traceback.format_exc()}")
+    except OSError:
+        return False
+    return True
+
+
+def state_log() -> str | None:
+    """The state folder's logs/errors.log (None when the settings cannot be read)."""
+    import os
+
+    try:
+        from mastgraph.graph.settings import get_settings
+
+        return os.path.join(os.path.abspath(get_settings().home), "logs", "errors.log")
+    except Exception:  # noqa: BLE001 - bad settings: no log, the line alone
+        return None
+
+
+def internal_error(path: object, exc: BaseException, log: str | None = None) -> str:
+    """The one line of a file its loader failed on unexpectedly (a fault in mastgraph, not in the
+    file): the file, the fault, and the log its traceback is appended to (`log`; by default the
+    state folder's logs/errors.log), which outlives any work folder."""
+    log = log or state_log()
+    where = f"; details in {log}" if log and append_traceback(log, str(path)) else ""
     return f"{path}: the loader failed unexpectedly ({type(exc).__name__}: {first_line(exc)}){where}"

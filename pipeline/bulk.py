@@ -26,7 +26,6 @@ import queue
 import shutil
 import threading
 import time
-import traceback
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
@@ -55,7 +54,7 @@ from mastgraph.graph.settings import Settings
 from mastgraph.pipeline.bulk_files import file_tasks, iter_files, survey
 from mastgraph.loaders.records import LoadError
 from mastgraph.loaders.registry import LOADERS
-from mastgraph.model.errors import first_line
+from mastgraph.model.errors import append_traceback, first_line
 
 #: Input bytes per spill partition: phase 2 holds one partition's merged records in memory, so
 #: this bounds each worker's RSS (about 150 MB a partition; the parse workers' combining, about
@@ -292,13 +291,8 @@ def _worker_main(worker_cls: type, config: Any, tag: str, tasks: list, results: 
 def _worker_failed(exc: BaseException, log: str) -> str:
     """The one line of a worker's unexpected fault; its traceback goes to `log` (in the state
     folder's logs: it outlives the work folder)."""
-    try:
-        os.makedirs(os.path.dirname(log), exist_ok=True)
-        with open(log, "a", encoding="utf-8", errors="backslashreplace") as fh:
-            fh.write(traceback.format_exc())
-    except OSError:
-        return f"a bulk worker failed ({type(exc).__name__}: {first_line(exc)})"
-    return f"a bulk worker failed ({type(exc).__name__}: {first_line(exc)}); details in {log}"
+    where = f"; details in {log}" if append_traceback(log, "a bulk worker") else ""
+    return f"a bulk worker failed ({type(exc).__name__}: {first_line(exc)}){where}"
 
 
 def _chunked(tasks: Iterator, size: int) -> Iterator[list]:
@@ -348,6 +342,8 @@ def run_stage(worker_cls: type, config: Any, tasks: Iterable, workers: int, on_m
             raise BulkError(str(exc)) from None
         except (WorkFolderError, OSError) as exc:
             raise WorkFolderError(_folder_error(exc, folder)) from None
+        except BulkError:
+            raise
         except Exception as exc:  # noqa: BLE001 - as a worker process reports it: one line, the traceback in the log
             raise BulkError(_worker_failed(exc, str(log))) from None
     context = _context()
