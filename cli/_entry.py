@@ -39,9 +39,10 @@ def _interrupted(exc: BaseException) -> bool:
 def unexpected(exc: BaseException) -> int:
     """Say in one line that the command failed unexpectedly, its traceback appended to the state
     folder's logs/errors.log (named in the line); the exit status."""
-    from mastgraph.model.errors import append_traceback, first_line, state_log
+    from mastgraph.graph.settings import errors_log
+    from mastgraph.model.errors import append_traceback, first_line
 
-    log = state_log()
+    log = errors_log()
     where = f"; details in {log}" if log and append_traceback(log, f"mastgraph {' '.join(sys.argv[1:])}") else ""
     sys.stderr.write(f"error: the command failed unexpectedly ({type(exc).__name__}: {first_line(exc)}){where}\n")
     return 1

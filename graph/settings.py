@@ -140,3 +140,12 @@ class Settings(BaseSettings):
 def get_settings(**overrides: object) -> Settings:
     """The settings from the environment, with explicit overrides (used by the CLI and tests)."""
     return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def errors_log() -> str | None:
+    """Where tracebacks of faults mastgraph did not expect go: the state folder's logs/errors.log
+    (None when the settings cannot be read)."""
+    try:
+        return str(Path(get_settings().home).resolve() / "logs" / "errors.log")
+    except Exception:  # noqa: BLE001 - bad settings: no log, the caller's line alone
+        return None

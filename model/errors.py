@@ -25,22 +25,9 @@ def append_traceback(log: str, heading: str) -> bool:
     return True
 
 
-def state_log() -> str | None:
-    """The state folder's logs/errors.log (None when the settings cannot be read)."""
-    import os
-
-    try:
-        from mastgraph.graph.settings import get_settings
-
-        return os.path.join(os.path.abspath(get_settings().home), "logs", "errors.log")
-    except Exception:  # noqa: BLE001 - bad settings: no log, the line alone
-        return None
-
-
-def internal_error(path: object, exc: BaseException, log: str | None = None) -> str:
+def internal_error(path: object, exc: BaseException, log: str | None) -> str:
     """The one line of a file its loader failed on unexpectedly (a fault in mastgraph, not in the
-    file): the file, the fault, and the log its traceback is appended to (`log`; by default the
-    state folder's logs/errors.log), which outlives any work folder."""
-    log = log or state_log()
+    file): the file, the fault, and the log its traceback is appended to (`log`, in the state
+    folder: it outlives any work folder; None: no log)."""
     where = f"; details in {log}" if log and append_traceback(log, str(path)) else ""
     return f"{path}: the loader failed unexpectedly ({type(exc).__name__}: {first_line(exc)}){where}"

@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from mastgraph.loaders.records import LoadError
+from mastgraph.graph.settings import errors_log
 from mastgraph.model.errors import internal_error
 from mastgraph.model.records import Edge, Node
 from mastgraph.pipeline.across_spill import WorkFolderError, _record, _row, cannot_write, load_marks, work_folder
@@ -320,7 +321,7 @@ def parse_to_chunks(path: Path, skip_bad: bool, out: BinaryIO | None,
     except WorkFolderError:
         raise
     except Exception as exc:  # noqa: BLE001 - a loader's fault on this file: named, its traceback logged
-        result.error = internal_error(path, exc)
+        result.error = internal_error(path, exc, errors_log())
     if rows and out is not None:
         put(rows)
     if out is not None:

@@ -176,3 +176,19 @@ def test_a_loaders_unexpected_fault_names_the_file_and_keeps_its_traceback(tmp_p
         f"{faulty}: the loader failed unexpectedly (TypeError: unhashable type: 'list'); details in {log}"]
     assert "Traceback" in log.read_text() and 'raise TypeError("unhashable type' in log.read_text()
     assert not any((tmp_path / "work").iterdir())  # (the work folder went; the log stays)
+
+
+def test_a_loaders_unexpected_fault_online_names_the_file_and_keeps_its_traceback(tmp_path, monkeypatch):
+    """The online ingest's parse, as the bulk build's: the file's one line and the state folder's log."""
+    from mastgraph.loaders import registry
+    from mastgraph.pipeline.ingest import parse_file
+
+    monkeypatch.setenv("MASTGRAPH_HOME", str(tmp_path / "state"))
+    detect = registry.detect
+    monkeypatch.setattr(registry, "detect", lambda path: _FaultyLoader() if path.name == "faulty.csv" else detect(path))
+    faulty = tmp_path / "faulty.csv"
+    faulty.write_text("a,b\n1,2\n")
+    log = tmp_path / "state" / "logs" / "errors.log"
+    assert parse_file(faulty).error == (f"{faulty}: the loader failed unexpectedly (TypeError: unhashable type: "
+                                        f"'list'); details in {log.resolve()}")
+    assert 'raise TypeError("unhashable type' in log.read_text()
