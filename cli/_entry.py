@@ -15,11 +15,8 @@ def run() -> None:
         from mastgraph.cli.main import app  # (imports every command: a second or so)
 
         app(prog_name="mastgraph")
-    except KeyboardInterrupt:
-        sys.stderr.write("error: interrupted\n")
-        sys.exit(INTERRUPTED)
-    except Exception as exc:  # noqa: BLE001 - a fault no command expected: one line, its traceback in a log
-        if _interrupted(exc):  # (a Ctrl-C inside an import Python wraps: "Error calling __set_name__")
+    except (KeyboardInterrupt, Exception) as exc:  # noqa: BLE001 - one line, an unexpected fault's traceback in a log
+        if _interrupted(exc):  # (also a Ctrl-C inside an import, which Python wraps: "Error calling __set_name__")
             sys.stderr.write("error: interrupted\n")
             sys.exit(INTERRUPTED)
         sys.exit(unexpected(exc))

@@ -37,6 +37,11 @@ _SURROGATE = re.compile(r"\\u[dD]([89a-fA-F])[0-9a-fA-F]{2}")
 TOO_DEEP = "bad JSON: nested too deeply (lists or objects inside one another past the reader's limit)"
 
 
+def half_pair(text: str, at: int) -> str:
+    """What is wrong with the lone surrogate escape at `at` (`lone_surrogate`)."""
+    return f"{text[at:at + 6]} is half of a surrogate pair, not a character"
+
+
 def lone_surrogate(text: str, pos: int = 0, end: int | None = None) -> int | None:
     """The position of the first surrogate escape in `text[pos:end]` that is not one half of a
     pair (a high one followed by a low one), else None. An escape preceded by an odd number of
@@ -94,7 +99,7 @@ def load_located_json(text: str) -> Any:
     lone surrogate escape, which decodes to no character; `RecursionError` past the nesting limit)."""
     lone = lone_surrogate(text)
     if lone is not None:
-        raise json.JSONDecodeError(f"{text[lone:lone + 6]} is half of a surrogate pair, not a character", text, lone)
+        raise json.JSONDecodeError(half_pair(text, lone), text, lone)
     quick = _quick_located(text)
     if quick is not None:
         return quick[0]
@@ -315,7 +320,7 @@ class JsonRecords:
             try:
                 value, end = self.decode(self.text, pos)
             except RecursionError:
-                raise LoadError(origin(self.path, self._line_at(pos)), TOO_DEEP) from None
+                raise LoadError(self._at(pos), TOO_DEEP) from None
             except json.JSONDecodeError as exc:
                 cut_short = exc.msg.startswith("Unterminated string") or exc.pos >= len(self.text) - _FAULT_MARGIN
                 if cut_short and self._more(pos):
@@ -326,9 +331,7 @@ class JsonRecords:
             if end < len(self.text) - _FAULT_MARGIN or not self._more(pos):
                 lone = lone_surrogate(self.text, pos, end)
                 if lone is not None:
-                    raise LoadError(origin(self.path, self.first_line + self.text.count("\n", 0, lone)),
-                                    f"bad JSON: {self.text[lone:lone + 6]} is half of a surrogate pair, "
-                                    "not a character")
+                    raise LoadError(self._at(lone), f"bad JSON: {half_pair(self.text, lone)}")
                 return value, end
 
     # -- the document ------------------------------------------------------------------------
