@@ -778,6 +778,8 @@ class Build:
         con = derive_tables.connect(config)
         try:
             derive_tables.load_facts(con, self.facts_dir)
+            if not self.options.keep_work:  # (in DuckDB's file now: their disk is the rules' tables')
+                shutil.rmtree(self.facts_dir, ignore_errors=True)
             self.progress.update("derive", 1, "facts loaded")
             return derive_tables.derive_edges(con, self.csv_dir / "derived",
                                               lambda name, done: self.progress.update("derive", 1 + done, name))
@@ -787,7 +789,6 @@ class Build:
     def _derived_groups(self, result: derive_tables.DeriveResult) -> list[ImportGroup]:
         """The import groups (a header each) of the derived relationships' CSV, and their residual values."""
         if not self.options.keep_work:
-            shutil.rmtree(self.facts_dir, ignore_errors=True)
             (self.work / "derive.duckdb").unlink(missing_ok=True)
         groups: list[ImportGroup] = []
         for (rel, start, end), (path, rows) in sorted(result.groups.items()):

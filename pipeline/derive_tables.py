@@ -484,7 +484,7 @@ def run_rules(con, on_rule: Callable[[str, int], None] | None = None, measure: b
     """Every rule into the table `derived` (EDGE_COLUMNS, one row per rule hit); seconds and rows
     per rule, and the most memory DuckDB held after any rule (`measure=False`: rows and memory not
     counted, for the online batches' small tables)."""
-    con.execute("CREATE OR REPLACE TABLE derived (rel VARCHAR, start_label VARCHAR, start_key VARCHAR, "
+    con.execute("CREATE OR REPLACE TEMP TABLE derived (rel VARCHAR, start_label VARCHAR, start_key VARCHAR, "
                 "end_label VARCHAR, end_key VARCHAR, kind VARCHAR, exptype VARCHAR, \"by\" VARCHAR, "
                 "source_id VARCHAR, rank VARCHAR)")
     seconds: dict[str, float] = {}
@@ -493,7 +493,7 @@ def run_rules(con, on_rule: Callable[[str, int], None] | None = None, measure: b
     for number, rule in enumerate(RULES):
         started = time.perf_counter()
         if rule.output:
-            con.execute(f"CREATE OR REPLACE TABLE {rule.output} AS {rule_sql(rule)}")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {rule.output} AS {rule_sql(rule)}")
             con.execute(f"INSERT INTO derived SELECT * FROM {rule.output}")
         else:
             con.execute(f"INSERT INTO derived {rule_sql(rule)}")
@@ -545,7 +545,7 @@ FROM derived WHERE rel = $rel
 def create_united(con) -> None:
     """The table `united`: the rows of `derived` as one relationship per identity (`_UNITE`, or
     `_UNITE_PLAIN` for a type whose rows carry nothing to choose between)."""
-    con.execute("CREATE OR REPLACE TABLE united AS SELECT * EXCLUDE (rank) FROM derived LIMIT 0")
+    con.execute("CREATE OR REPLACE TEMP TABLE united AS SELECT * EXCLUDE (rank) FROM derived LIMIT 0")
     for rel, plain in con.execute(_PLAIN_TYPES).fetchall():
         con.execute(f"INSERT INTO united {_UNITE_PLAIN if plain else _UNITE}", {"rel": rel})
 
@@ -594,9 +594,13 @@ def unite(con) -> list[tuple]:
     """The rules' rows (`run_rules`) as one relationship each (`united`), those no loader wrote as
     the table `new_edges`; returns the properties to set on those a loader wrote (residuals)."""
     create_united(con)
-    con.execute(f"CREATE OR REPLACE TABLE new_edges AS SELECT u.* FROM united u "
+    for table in ("derived", *(rule.output for rule in RULES if rule.output)):
+        con.execute(f"DROP TABLE IF EXISTS {table}")  # (read by the uniting only)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE new_edges AS SELECT u.* FROM united u "
                 f"ANTI JOIN loader_edges l ON {_MATCH_LOADER}")
-    return _loader_residuals(con)
+    residuals = _loader_residuals(con)
+    con.execute("DROP TABLE united")
+    return residuals
 
 
 def _quoted_path(path: Path) -> str:
