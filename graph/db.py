@@ -79,24 +79,50 @@ def schema_statements() -> list[str]:
     return queries.statements(queries.text("schema"))
 
 
-def bootstrap(drv: neo4j.Driver, database: str, wait: bool = True) -> int:
-    """Apply cypher/schema.cypher (all `IF NOT EXISTS`); returns how many statements ran."""
+def schema_steps() -> tuple[list[str], list[str]]:
+    """cypher/schema.cypher as it is applied: its indexes, all in one transaction, then each
+    constraint on its own.
+
+    Neo4j populates the indexes one transaction creates with one scan of the store, in the
+    background; a constraint's creation returns once its own index holds every node, and meanwhile
+    that scan runs. On a graph of 1 million products (the bulk build's L) the schema came online in
+    15.1-15.7 s this way, 21.6-22.0 s with one statement a transaction in file order (the
+    constraints first: the indexes then each scanned the store), 19.8-20.5 s all in one transaction."""
     stmts = schema_statements()
+    constraints = [stmt for stmt in stmts if stmt.lstrip().upper().startswith("CREATE CONSTRAINT")]
+    return [stmt for stmt in stmts if stmt not in constraints], constraints
+
+
+def _run_all(tx, stmts: list[str]) -> None:
+    for stmt in stmts:
+        tx.run(stmt).consume()
+
+
+async def _run_all_async(tx, stmts: list[str]) -> None:
+    for stmt in stmts:
+        await (await tx.run(stmt)).consume()
+
+
+def bootstrap(drv: neo4j.Driver, database: str, wait: bool = True) -> int:
+    """Apply cypher/schema.cypher (all `IF NOT EXISTS`, `schema_steps`); returns how many statements ran."""
+    indexes, constraints = schema_steps()
     with drv.session(database=database) as session:
-        for stmt in stmts:
+        session.execute_write(_run_all, indexes)
+        for stmt in constraints:
             session.run(stmt).consume()
         if wait:
             session.run("CALL db.awaitIndexes(300)").consume()
-    return len(stmts)
+    return len(indexes) + len(constraints)
 
 
 async def bootstrap_async(drv: neo4j.AsyncDriver, database: str) -> int:
-    stmts = schema_statements()
+    indexes, constraints = schema_steps()
     async with drv.session(database=database) as session:
-        for stmt in stmts:
+        await session.execute_write(_run_all_async, indexes)
+        for stmt in constraints:
             await (await session.run(stmt)).consume()
         await (await session.run("CALL db.awaitIndexes(300)")).consume()
-    return len(stmts)
+    return len(indexes) + len(constraints)
 
 
 #: A schema statement's name (`CREATE CONSTRAINT name IF NOT EXISTS`, `CREATE [kind] INDEX name IF NOT EXISTS`).

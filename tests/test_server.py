@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -27,6 +28,20 @@ def test_schema_bootstrap_twice_changes_nothing(graph, neo4j_settings):
     after = db.schema_names(graph, neo4j_settings.neo4j_database)
     assert before == after
     assert {"product_key", "observation_key", "association_key"} <= after[0]
+
+
+def test_schema_steps_are_the_whole_schema_indexes_first():
+    """`db.schema_steps`: every statement of cypher/schema.cypher once, the indexes (one transaction)
+    before the constraints; no index is on a label and property a key constraint's own index
+    covers (created first, it would make that constraint fail: "an index already exists")."""
+    indexes, constraints = db.schema_steps()
+    assert sorted(indexes + constraints) == sorted(db.schema_statements())
+    assert constraints and all(stmt.startswith("CREATE CONSTRAINT") for stmt in constraints)
+    assert indexes and all(stmt.startswith("CREATE INDEX") for stmt in indexes)
+    schema = re.compile(r"FOR \(n:(\w+)\) (?:ON \(|REQUIRE )n\.(\w+)")
+    keyed = {schema.search(stmt).groups() for stmt in constraints}
+    single = {schema.search(stmt).groups() for stmt in indexes if stmt.count("n.") == 1}
+    assert len(keyed) == len(constraints) and not keyed & single
 
 
 def test_an_ingest_applies_the_schema_the_database_lacks(graph, neo4j_settings, tmp_path):
