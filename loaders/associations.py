@@ -190,9 +190,6 @@ class AssociationLoader:
         products = doc.get("products")
         if not isinstance(products, list):
             raise LoadError(origin(path, doc.line), "no 'products' list (not an association file)")
-        asn_type = known(doc.get("asn_type"))
-        if asn_type is not None and type(asn_type) is not str:  # (every rule reads it: the file is unusable)
-            raise LoadError(origin(path, doc.line), f"asn_type: {json_kind(asn_type)} is not text")
         name = association_name(path.name)
         here = origin(path, doc.line)
         yield from self._header_rejects(doc, here, path.name)
@@ -216,7 +213,11 @@ class AssociationLoader:
 
     @staticmethod
     def _header_rejects(doc: LocatedDict, here: str, filename: str) -> Iterator[Reject]:
+        """The header's bad values as Rejects; `LoadError` (before any record) for an asn_type that is
+        not text, which every rule reads: the file is unusable."""
         asn_type = known(doc.get("asn_type"))
+        if asn_type is not None and type(asn_type) is not str:
+            raise LoadError(here, f"asn_type: {json_kind(asn_type)} is not text")
         if asn_type is None:
             yield Reject(here, "asn_type missing")
         elif asn_type not in PRIMARY_OUTPUTS:
