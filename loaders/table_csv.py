@@ -15,6 +15,11 @@ from mastgraph.loaders.table_rows import Row, Table
 from mastgraph.loaders.table_values import UNKNOWN_FORMS
 
 
+#: The error of a record whose quoted field is still open at the file's end (csv's reader, not
+#: strict, would end the field there: the rest of the file in one record).
+UNCLOSED_QUOTE = "bad CSV: a quoted field of the record that starts on this line is not closed before the file ends"
+
+
 def numbered_lines(fh) -> Iterator[tuple[int, str]]:
     for number, line in enumerate(fh, start=1):
         yield number, line
@@ -56,21 +61,28 @@ def read_csv(path: Path) -> Table:
                  _csv_cells(path, header_line, len(columns)))
 
 
-class _OneThenFile:
-    """The lines csv's reader takes: the line handed to it, then (a quoted field may run over
-    several lines) the file's next ones."""
+class LineSource:
+    """The lines csv's reader takes: the line handed to it (if any), then (a quoted field may run
+    over several lines) the file's next ones."""
 
     def __init__(self, fh: Any) -> None:
         self.fh = fh
         self.line: str | None = None
+        #: The reader asked for a line past the file's end: it asks for another line only while a
+        #: quoted field is open, so the record it then gives ends with the file, its quote unclosed.
+        self.ended = False
 
-    def __iter__(self) -> _OneThenFile:
+    def __iter__(self) -> LineSource:
         return self
 
     def __next__(self) -> str:
         line = self.line
         if line is None:
-            return next(self.fh)
+            try:
+                return next(self.fh)
+            except StopIteration:
+                self.ended = True
+                raise
         self.line = None
         return line
 
@@ -102,7 +114,7 @@ def _csv_cells(path: Path, header_line: int, width: int) -> Iterator[tuple[str, 
     with open(path, encoding="utf-8-sig", newline="") as fh:
         for _ in itertools.islice(fh, header_line):
             pass
-        source = _OneThenFile(fh)
+        source = LineSource(fh)
         reader = csv.reader(source)
         end = header_line  # the line the last record ended on
         counted = None  # while csv's reader reads a record: `end` less its count of lines then
@@ -113,6 +125,8 @@ def _csv_cells(path: Path, header_line: int, width: int) -> Iterator[tuple[str, 
                     counted = end - reader.line_num
                     cells = next(reader)
                     start, end, counted = end + 1, counted + reader.line_num, None
+                    if source.ended:
+                        raise LoadError(origin(path, start), UNCLOSED_QUOTE)
                 else:
                     start = end = end + 1
                     line = line.rstrip("\r\n")

@@ -179,3 +179,19 @@ def test_dictionary_entry_without_name_is_a_reject(tmp_path):
     records = list(MnemonicDictionaryLoader().records(path))
     assert isinstance(records[0], Reject) and "TlmMnemonic" in records[0].reason
     assert records[1].key == "A"
+
+
+def test_quote_left_open_is_a_load_error_at_its_row(tmp_path):
+    """A quoted field still open at the file's end refuses the file at the row where it starts (csv's
+    reader would take the rest of the file into it); a row of quoted lines is named by its first line."""
+    path = write(tmp_path, HEADER, "t,59612.93,1.5,real", '"t\nx",59612.94,high,real', 't,"59612.95,1.7,real',
+                 "t,59612.96,1.8,real")
+    records = EdbLoader().records(path)
+    with pytest.raises(LoadError) as caught:
+        list(records)
+    assert str(caught.value) == (f"{path}:5: bad CSV: a quoted field of the record that starts on this line is not "
+                                 "closed before the file ends")
+    closed = write(tmp_path, HEADER, "t,59612.93,1.5,real", '"t\nx",59612.94,high,real',
+                   name="SA_ZATTEST1-20220202T222458-20220202T222500.csv")
+    (reject,) = [r for r in EdbLoader().records(closed) if isinstance(r, Reject)]
+    assert reject.origin == f"{closed}:3" and "high" in reject.reason

@@ -137,3 +137,13 @@ def test_wrong_header_is_a_load_error(tmp_path):
     path.write_text("from,type,to\n")
     with pytest.raises(LoadError, match="header"):
         load(path)
+
+
+def test_quote_left_open_is_a_load_error_at_its_row(tmp_path):
+    """A quoted field still open at the file's end refuses the file at the row where it starts."""
+    path = write(tmp_path, f"{UNCAL},LINKED,{CAL},msa_catalog",
+                 f'{UNCAL},"LINKED,{CAL},msa_catalog', f"{CAL},PREREQUISITE,{UNCAL},target_acquisition")
+    with pytest.raises(LoadError) as caught:
+        load(path)
+    assert str(caught.value) == (f"{path}:3: bad CSV: a quoted field of the record that starts on this line is not "
+                                 "closed before the file ends")

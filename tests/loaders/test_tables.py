@@ -122,6 +122,19 @@ def test_csv_ragged_row_is_a_row_error(tmp_path: Path) -> None:
     assert good.error is None and good.values == {"obsID": "4", "size": "5"}
 
 
+@pytest.mark.parametrize("tail", ["", "\n6,7\n8,9\n"], ids=["last row", "rows after it"])
+def test_csv_quote_left_open_names_its_row(tmp_path: Path, tail: str) -> None:
+    """A quoted field still open at the file's end refuses the file at the row where it opened (csv's
+    reader would end it there silently: the rest of the file in one field, then a wrong field count)."""
+    path = write(tmp_path, "open.csv", 'obsID,size\n1,2\n3,"4 and more\n' + tail)
+    with pytest.raises(LoadError) as caught:
+        list(rows(path))
+    assert str(caught.value) == (f"{path}:3: bad CSV: a quoted field of the record that starts on this line is not "
+                                 "closed before the file ends")
+    closed = write(tmp_path, "closed.csv", 'obsID,size\n1,2\n3,"4\nmore"')  # (closed at the very end)
+    assert [row.values for row in rows(closed)] == [{"obsID": "1", "size": "2"}, {"obsID": "3", "size": "4\nmore"}]
+
+
 @pytest.mark.parametrize(("sep", "name"), [("|", "pipe"), ("\t", "tab"), (";", "semicolon")])
 def test_csv_wrong_delimiter_is_a_load_error(tmp_path: Path, sep: str, name: str) -> None:
     path = write(tmp_path, "wrong.csv", f"obsID{sep}productFilename\n1{sep}x.fits\n")
@@ -184,6 +197,17 @@ def test_bad_ecsv_is_a_load_error(tmp_path: Path) -> None:
     path = write(tmp_path, "bad.ecsv", "# %ECSV 1.0\n# ---\n# datatype: [unclosed\nobsID\n1\n")
     with pytest.raises(LoadError, match="unreadable ECSV"):
         read_table(path)
+
+
+def test_ecsv_yaml_header_error_names_its_line(tmp_path: Path) -> None:
+    """astropy says only "unable to parse yaml in meta header": the error names the header's line
+    where YAML stopped (blank and empty comment lines counted as the file has them) and why."""
+    path = write(tmp_path, "yaml.ecsv", "# %ECSV 1.0\n# ---\n#\n\n# datatype:\n# - {name: obsID, datatype: string\n"
+                                        "# - {name: size, datatype: int64}\nobsID size\n1 2\n")
+    with pytest.raises(LoadError) as caught:
+        read_table(path)
+    assert str(caught.value) == (f"{path}:7: unreadable ECSV: the YAML header is not valid here: expected ',' or "
+                                 "'}', but got '{' (while parsing a flow mapping on line 6)")
 
 
 def test_votable_rows_have_their_tr_lines(tmp_path: Path) -> None:

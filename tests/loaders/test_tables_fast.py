@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from mastgraph.loaders.records import LoadError, not_utf8, origin
+from mastgraph.loaders.table_csv import UNCLOSED_QUOTE
 from mastgraph.loaders.tables import Row, _csv_header, _read_csv, head_lines, unknown_to_none
 
 HEADER = "a,b,c\n"
@@ -30,16 +31,22 @@ def reference_rows(path: Path) -> list:
                 break
         current = [header_line]
 
+        ended = []
+
         def source():
             for number, line in lines:
                 current[0] = number
                 yield line
+            ended.append(True)  # (asked for a line past the end: a quoted field is open)
 
         reader = csv.reader(source())
         end = header_line
         try:
             for cells in reader:
                 start, end = end + 1, current[0]
+                if ended:
+                    out.append(("LoadError", str(LoadError(origin(path, start), UNCLOSED_QUOTE))))
+                    break
                 if not cells or (len(cells) == 1 and not cells[0].strip()) or cells[0].lstrip().startswith("#"):
                     continue
                 where = origin(path, start)
