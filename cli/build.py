@@ -14,7 +14,7 @@ from mastgraph.pipeline.bulk import (
     IMPORTER_HEAP, BuildOptions, BuildReport, BulkError, build, write_report_json,
 )
 from mastgraph.graph.server import ServerError
-from mastgraph.model.errors import first_line
+from mastgraph.model.errors import first_line, one_line
 from mastgraph.pipeline.across_spill import WorkFolderError
 from mastgraph.pipeline import derive_tables
 
@@ -68,7 +68,7 @@ def build_command(
         except BulkError as exc:
             progress.close()
             for line in exc.lines:
-                error_line(line)
+                error_line(one_line(line))
             raise fail(str(exc)) from None
         except (db.ConnectionLost, *db.CONNECTION_LOST):
             progress.close()

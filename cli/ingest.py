@@ -18,6 +18,7 @@ from mastgraph.pipeline.parse_pass import WorkFolderError
 from mastgraph.graph.server import ServerError
 from mastgraph.loaders import registry
 from mastgraph.loaders.records import LoadError
+from mastgraph.model.errors import one_line
 
 from .common import console, driver_logs, error_line, errors_as_lines, fail, settings
 from .server import ensure_running
@@ -50,7 +51,7 @@ def ingest(
     except ConflictingFiles as exc:
         *conflicts, summary = exc.lines()
         for line in conflicts:
-            error_line(line)
+            error_line(one_line(line))
         raise fail(summary) from None
     except WorkFolderError as exc:
         raise fail(f"{exc}; nothing was written") from None
@@ -61,10 +62,11 @@ def ingest(
         target = rejects or Path(s.home) / f"rejects-{time.strftime('%Y%m%dT%H%M%S')}.txt"
         target.parent.mkdir(parents=True, exist_ok=True)
         # (surrogateescape: a path that is not UTF-8 is written back as its own bytes)
-        target.write_text("".join(f"{r}\n" for r in report.rejects), encoding="utf-8", errors="surrogateescape")
+        target.write_text("".join(f"{one_line(str(r))}\n" for r in report.rejects), encoding="utf-8",
+                          errors="surrogateescape")
         console.print(f"{len(report.rejects)} rows skipped; rejects report: {target}", markup=False)
     for failed in report.failed:
-        error_line(failed.error)
+        error_line(one_line(failed.error))
     if report.failed:
         raise typer.Exit(1)
 

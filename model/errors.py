@@ -3,6 +3,17 @@
 from __future__ import annotations
 
 
+#: Line breaks and other control characters, as `one_line` shows them.
+_CONTROLS = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7f, 0x85)} | {
+    ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def one_line(text: str) -> str:
+    """`text` on one line: a line break or other control character in it (a file's name may hold
+    one) shown as its escape (``\\n``, ``\\x1b``), so that a message stays one line of its report."""
+    return text.translate(_CONTROLS) if not text.isprintable() else text
+
+
 def first_line(exc: BaseException) -> str:
     """The first line of an exception's message (without the colon that announces the next line),
     or its type's name when it has none."""

@@ -29,6 +29,7 @@ from mastgraph.pipeline.bulk_spill import (
     EDGE, NODE, REF, gc_relaxed, peak_rss, read_spill, remove, spill_files,
 )
 from mastgraph.graph.bulk_import import cpu_seconds
+from mastgraph.model.errors import one_line
 from mastgraph.pipeline.derive import MAX_EXPOSURE_DAYS, MAX_SERIES_DAYS, window_class
 from mastgraph.pipeline.derive_tables import FactWriter
 from mastgraph.model.vocabulary import EDGE_IDENTITY_TEXT, Label
@@ -204,8 +205,8 @@ class MergeWorker:
             writer.add([key], {})
             labels_count[label] += 1
             result.key_only[label] += 1
-            out.missing(f"{where}: {label} {key} is named by a relationship but described by no record; "
-                        "created with its key only\n")
+            out.missing(one_line(f"{where}: {label} {key} is named by a relationship but described by no record; "
+                                 "created with its key only") + "\n")
 
     def _write_edges(self, edges: dict, out: "_Outputs", result: PartitionResult) -> None:
         writers: dict[tuple[str, ...], RowWriter] = {}

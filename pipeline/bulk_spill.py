@@ -36,7 +36,7 @@ from mastgraph.pipeline.across_spill import WorkFolderError
 from mastgraph.pipeline.check_on_disk import plain_records
 from mastgraph.model.vocabulary import IDENTITY_TYPES_TEXT
 from mastgraph.loaders.records import LoadError, Reject
-from mastgraph.model.errors import internal_error
+from mastgraph.model.errors import internal_error, one_line
 from mastgraph.model.records import PLAIN_NODE, member_text, plain, plain_identity
 
 NODE, EDGE, REF, MEMBERS = 0, 1, 2, 3
@@ -242,7 +242,7 @@ class ParseWorker:
             if self._rejects is None:
                 self._rejects = open(self._rejects_path, "a", encoding="utf-8", errors="surrogateescape")
             for reject in rejects:
-                self._rejects.write(f"{index}\t{reject}\n")
+                self._rejects.write(f"{index}\t{one_line(str(reject))}\n")
         return outcome
 
     def _plain(self, loader, index: int, path: Path, outcome: FileOutcome, described: set, ends: dict) -> bool:

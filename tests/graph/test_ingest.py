@@ -148,6 +148,26 @@ def test_cli_rejects_report_of_a_file_whose_name_is_not_utf8(graph, neo4j_settin
     assert rejects.read_bytes().startswith(os.fsencode(tmp_path) + b"/list\xffing.csv:3: size ")
 
 
+def test_cli_file_name_with_a_line_break_stays_one_line(neo4j_settings, tmp_path):
+    """A file whose name holds a line break: its errors, its rejects (ingest's and the bulk build's,
+    whose workers hand theirs on as lines) are each one line, the break shown as ``\\n``."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    path = write_listing(folder, "bad\nname.csv", [row(f"{EXP}_rate.fits"), row(f"{EXP}_cal.fits", size="x")])
+    shown = f"{folder}/bad\\nname.csv:3: size "
+    for command in (["ingest", "--dry-run"], ["build", "--dry-run"]):
+        proc = _cli([*command, str(folder)], neo4j_settings, tmp_path)
+        errors = [line for line in proc.stderr.splitlines() if line.strip()]
+        assert proc.returncode == 1 and errors[0].startswith(f"error: {shown}"), proc.stderr
+        assert len(errors) == (1 if command[0] == "ingest" else 2)  # (the build's last line: how many files failed)
+        rejects = tmp_path / "rejects.txt"
+        proc = _cli([*command, "--skip-bad", str(folder)] + (["--rejects", str(rejects)] if command[0] == "ingest"
+                                                            else []), neo4j_settings, tmp_path)
+        assert proc.returncode == 0 and "Traceback" not in proc.stderr + proc.stdout, proc.stderr
+        report = rejects if command[0] == "ingest" else max((tmp_path / "home").glob("rejects-*.txt"))
+        assert report.read_text().splitlines() == [f"{shown}'x' is not an integer"]
+
+
 def test_cli_dry_run_writes_nothing(graph, neo4j_settings, tmp_path):
     proc = _cli(["ingest", "--dry-run", str(REAL / "asn")], neo4j_settings, tmp_path)
     assert proc.returncode == 0, proc.stderr
