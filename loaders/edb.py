@@ -27,7 +27,7 @@ from mastgraph.model.vocabulary import Label, Rel
 from mastgraph.loaders import domains
 from mastgraph.loaders.associations import read_json
 from mastgraph.loaders.records import LoadError, Record, Reject, not_utf8, origin
-from mastgraph.loaders.table_csv import UNCLOSED_QUOTE, LineSource
+from mastgraph.loaders.table_csv import csv_records
 from mastgraph.loaders.table_values import UNKNOWN_VALUES, json_kind, known
 from mastgraph.model.records import Edge, Node, clean
 
@@ -103,16 +103,10 @@ class EdbLoader:
     def _samples(self, path: Path, series: _Series) -> Iterator[Reject]:
         try:
             with path.open(encoding="utf-8-sig", newline="") as stream:
-                source = LineSource(stream)
-                rows = csv.reader(source)
-                header = next(rows, None)
+                header, rows = csv_records(path, stream)
                 columns = self._columns(path, header)
                 needed = (len(header), *(columns[name] for name in REQUIRED_COLUMNS))
-                end = rows.line_num
-                for row in rows:
-                    start, end = end + 1, rows.line_num
-                    if source.ended:
-                        raise LoadError(origin(path, start), UNCLOSED_QUOTE)
+                for start, row in rows:
                     if row:
                         reason = self._sample(row, columns, needed, series)
                         if reason is not None:

@@ -24,7 +24,7 @@ from mastgraph.loaders import names
 from mastgraph.loaders.associations import product_node
 from mastgraph.loaders.records import LoadError, Record, Reject, not_utf8, origin
 from mastgraph.model.records import Edge, Node
-from mastgraph.loaders.table_csv import UNCLOSED_QUOTE, LineSource
+from mastgraph.loaders.table_csv import csv_records
 from mastgraph.loaders.tables import head_lines
 
 HEADER = ("from_uri", "type", "to_uri", "kind")
@@ -70,16 +70,11 @@ class LinksLoader:
     def records(self, path: Path) -> Iterator[Record]:
         try:
             with path.open(encoding="utf-8-sig", newline="") as stream:
-                source = LineSource(stream)
-                rows = csv.reader(source)
-                header = tuple(column.strip() for column in next(rows, []))
+                first, rows = csv_records(path, stream)
+                header = tuple(column.strip() for column in first or [])
                 if header[: len(HEADER)] != HEADER:
                     raise LoadError(origin(path, 1), f"header is not {','.join(HEADER)}")
-                end = rows.line_num
-                for row in rows:
-                    start, end = end + 1, rows.line_num
-                    if source.ended:
-                        raise LoadError(origin(path, start), UNCLOSED_QUOTE)
+                for start, row in rows:
                     if row and any(cell.strip() for cell in row):
                         yield from self._row(origin(path, start), row)
         except UnicodeDecodeError as exc:

@@ -100,12 +100,18 @@ def yaml_header_error(path: Path, exc: BaseException) -> LoadError | None:
     """The error of an ECSV file whose YAML header astropy could not parse ("unable to parse yaml in
     meta header"), at the header's line where the YAML parser stopped, with its reason; None for
     any other error (or when the header's lines cannot be told)."""
+    from mastgraph.loaders.table_ecsv import header_lines
+
     cause: BaseException | None = exc
     while cause is not None and getattr(cause, "problem_mark", None) is None:
         cause = cause.__cause__
     if cause is None:
         return None
-    lines = _header_lines(path)
+    try:
+        found = header_lines(path)
+    except (OSError, UnicodeDecodeError):
+        return None
+    lines = [number for number, _ in found[0]] if found is not None else []
     if not lines:
         return None
     mark, context_mark = cause.problem_mark, getattr(cause, "context_mark", None)  # type: ignore[attr-defined]
@@ -115,30 +121,6 @@ def yaml_header_error(path: Path, exc: BaseException) -> LoadError | None:
     if context and context_mark is not None:
         problem += f" ({context} on line {lines[min(context_mark.line, len(lines) - 1)]})"
     return LoadError(origin(path, where), f"unreadable ECSV: the YAML header is not valid here: {problem}")
-
-
-def _header_lines(path: Path) -> list[int]:
-    """The file's line of each line astropy reads as the YAML header (`EcsvHeader.process_lines`: the
-    comment lines with text after the `#`, blank lines skipped, up to the first other line); empty
-    when a header line holds a line end Python does not split at (astropy would count more lines)."""
-    from mastgraph.loaders.table_ecsv import _OTHER_LINE_ENDS
-
-    numbers: list[int] = []
-    try:
-        with open(path, encoding="utf-8-sig") as fh:
-            for number, line in numbered_lines(fh):
-                if _OTHER_LINE_ENDS.search(line):
-                    return []
-                stripped = line.strip()
-                if not stripped:
-                    continue
-                if not stripped.startswith("#"):
-                    break
-                if stripped[1:]:
-                    numbers.append(number)
-    except (OSError, UnicodeDecodeError):
-        return []
-    return numbers
 
 
 def _without_bom(path: Path) -> Path | str:

@@ -20,6 +20,25 @@ from mastgraph.loaders.table_values import UNKNOWN_FORMS
 UNCLOSED_QUOTE = "bad CSV: a quoted field of the record that starts on this line is not closed before the file ends"
 
 
+def csv_records(path: Path, stream: Any) -> tuple[list[str] | None, Iterator[tuple[int, list[str]]]]:
+    """A CSV file read by csv's reader from `stream` (opened with ``newline=""``): its first record
+    (the header; None for an empty file) and then (line where it starts, fields) of each further
+    record; `LoadError` (`UNCLOSED_QUOTE`) for a record whose quoted field is open at the file's end."""
+    source = LineSource(stream)
+    rows = csv.reader(source)
+    header = next(rows, None)
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        end = rows.line_num
+        for row in rows:
+            start, end = end + 1, rows.line_num
+            if source.ended:
+                raise LoadError(origin(path, start), UNCLOSED_QUOTE)
+            yield start, row
+
+    return header, records()
+
+
 def numbered_lines(fh) -> Iterator[tuple[int, str]]:
     for number, line in enumerate(fh, start=1):
         yield number, line

@@ -51,26 +51,37 @@ class _Plain:
         self.names, self.datatypes, self.delimiter, self.header_line = names, datatypes, delimiter, header_line
 
 
-def plain_header(path: Path) -> _Plain | None:
-    """The header of an ECSV file of plain columns, read as astropy reads it; None for any other
-    (astropy then reads the file, and says what is wrong with it)."""
-    from astropy.table.meta import YamlParseError, get_header_from_yaml
-
-    comments: list[str] = []
-    names_line = None
+def header_lines(path: Path) -> tuple[list[tuple[int, str]], tuple[int, str] | None] | None:
+    """The lines astropy reads as an ECSV file's YAML header (`EcsvHeader.process_lines`: the text
+    after the `#` of each comment line that has some, blank lines skipped), each with its line in
+    the file, and (line, text) of the first other line, the column names (None: no such line);
+    None when a header line holds a line end Python does not split at (astropy would read other
+    lines than these)."""
+    comments: list[tuple[int, str]] = []
     with open(path, encoding="utf-8-sig") as fh:
         for number, line in enumerate(fh, start=1):
             if _OTHER_LINE_ENDS.search(line):
-                return None  # (a header astropy reads as other lines than these)
+                return None
             stripped = line.strip()
             if not stripped:
                 continue
             match = _COMMENT.match(stripped)
             if match is None:
-                names_line = (number, stripped)
-                break
+                return comments, (number, stripped)
             if stripped[match.end():]:
-                comments.append(stripped[match.end():])  # (indented as written: the YAML is dedented whole)
+                comments.append((number, stripped[match.end():]))  # (indented as written: the YAML is dedented whole)
+    return comments, None
+
+
+def plain_header(path: Path) -> _Plain | None:
+    """The header of an ECSV file of plain columns, read as astropy reads it; None for any other
+    (astropy then reads the file, and says what is wrong with it)."""
+    from astropy.table.meta import YamlParseError, get_header_from_yaml
+
+    found = header_lines(path)
+    if found is None:
+        return None
+    comments, names_line = [text for _, text in found[0]], found[1]
     if names_line is None or not comments or not _VERSION.match(comments[0].strip()):
         return None
     try:
