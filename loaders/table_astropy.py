@@ -111,9 +111,9 @@ def yaml_header_error(path: Path, exc: BaseException) -> LoadError | None:
         found = header_lines(path)
     except (OSError, UnicodeDecodeError):
         return None
-    lines = [number for number, _ in found[0]] if found is not None else []
-    if not lines:
+    if found is None or not found[0]:
         return None
+    lines = [number for number, _ in found[0]]
     mark, context_mark = cause.problem_mark, getattr(cause, "context_mark", None)  # type: ignore[attr-defined]
     problem = getattr(cause, "problem", None) or "not YAML"
     context = getattr(cause, "context", None)
