@@ -95,6 +95,12 @@ def bench(
         sizes = ", ".join(f"{name} ~{sample_scales.SCALES[name].products:,} products" for name in large)
         err_console.print(f"warning: the online ingest at {sizes} takes hours; going ahead (--ingest bulk measures "
                           "the bulk build alone)", style="yellow", highlight=False, soft_wrap=True)
+    elif large and limit and one_writer:
+        sizes = ", ".join(f"{name} ~{sample_scales.SCALES[name].products:,} products" for name in large)
+        err_console.print(f"warning: the one writer's limit at {sizes} (the final graph exported, then written "
+                          "through the driver) takes hours after the build; going ahead (--no-one-writer leaves it "
+                          "out: the limit is then the importer alone + the indexes)", style="yellow",
+                          highlight=False, soft_wrap=True)
     changes: dict = {"scales": chosen, "force": force, "seed": seed, "bulk": bulk, "ingest": ingest.value, "page": page,
                      "limit": limit, "one_writer": one_writer, "large_file": large_file}
     if runs is not None:
