@@ -91,12 +91,11 @@ def bench(
             console.print(f"{out} will be replaced: its {', '.join(dropped)} results are dropped (--merge keeps them)",
                           style="yellow", highlight=False, markup=False)
     large = [name for name in chosen if name in LARGE_SCALES]
+    sizes = ", ".join(f"{name} ~{sample_scales.SCALES[name].products:,} products" for name in large)
     if large and ingest is Ingest.online:
-        sizes = ", ".join(f"{name} ~{sample_scales.SCALES[name].products:,} products" for name in large)
         err_console.print(f"warning: the online ingest at {sizes} takes hours; going ahead (--ingest bulk measures "
                           "the bulk build alone)", style="yellow", highlight=False, soft_wrap=True)
     elif large and limit and one_writer:
-        sizes = ", ".join(f"{name} ~{sample_scales.SCALES[name].products:,} products" for name in large)
         err_console.print(f"warning: the one writer's limit at {sizes} (the final graph exported, then written "
                           "through the driver) takes hours after the build; going ahead (--no-one-writer leaves it "
                           "out: the limit is then the importer alone + the indexes)", style="yellow",
