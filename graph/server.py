@@ -30,6 +30,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from mastgraph.model.errors import one_line
+
 from .browser_style import style_command
 from .settings import APOC_VERSION, BROWSER_VERSION, NEO4J_VERSION, Settings
 
@@ -114,10 +116,10 @@ def java_major(java: Path) -> int:
     try:
         out = subprocess.run([str(java), "-version"], capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise ServerError(f"cannot run {java}: {exc}") from exc
+        raise ServerError(f"cannot run {one_line(str(java))}: {exc}") from exc
     match = re.search(r'version "(\d+)(?:\.(\d+))?', out.stderr + out.stdout)
     if not match:
-        raise ServerError(f"cannot tell the version of {java}")
+        raise ServerError(f"cannot tell the version of {one_line(str(java))}")
     major = int(match.group(1))
     return int(match.group(2) or 0) if major == 1 else major
 
@@ -134,7 +136,7 @@ def find_java(env: dict[str, str] | None = None, jvm_roots: tuple[Path, ...] | N
     if java_home:
         java = Path(java_home) / "bin" / "java"
         if not java.exists():
-            raise ServerError(f"JAVA_HOME={java_home} has no bin/java; {NO_LOCAL_SERVER_HINT}")
+            raise ServerError(f"JAVA_HOME={one_line(java_home)} has no bin/java; {NO_LOCAL_SERVER_HINT}")
         return _supported(java, "JAVA_HOME")
     for root in jvm_roots:
         if not root.is_dir():
@@ -160,8 +162,8 @@ def _supported(java: Path, where: str) -> Java:
     major = java_major(java)
     if major not in SUPPORTED_JAVA:
         raise ServerError(
-            f"Java {major} ({java}, from {where}) cannot run Neo4j {NEO4J_VERSION}: it supports Java 17 and 21 only; "
-            "point JAVA_HOME at a JDK 17 or 21"
+            f"Java {major} ({one_line(str(java))}, from {where}) cannot run Neo4j {NEO4J_VERSION}: it supports Java "
+            "17 and 21 only; point JAVA_HOME at a JDK 17 or 21"
         )
     return Java(java, major)
 
@@ -340,7 +342,7 @@ class LocalNeo4j:
         holder = _process_holding(self.data_dir)
         if holder is not None:
             raise ServerError(
-                f"another Neo4j (pid {holder}) is using the data folder {self.data_dir}; stop it first"
+                f"another Neo4j (pid {holder}) is using the data folder {one_line(str(self.data_dir))}; stop it first"
             )
         check_http_address(self.settings)
         if _port_in_use(self.settings.bolt_port):

@@ -13,6 +13,7 @@ import pytest
 from mastgraph.graph import db
 from mastgraph.graph.server import LocalNeo4j, ServerError, _alive, find_java, free_port
 from mastgraph.graph.settings import NEO4J_VERSION, Settings
+from mastgraph.model.errors import first_line
 
 from .conftest import count
 
@@ -138,6 +139,16 @@ def test_unsupported_java_is_refused(tmp_path):
     (fake / "java").chmod(0o755)
     with pytest.raises(ServerError, match="Java 25 .* supports Java 17 and 21 only"):
         find_java({"JAVA_HOME": str(tmp_path / "jdk25"), "PATH": ""})
+
+
+def test_a_path_with_a_line_break_stays_on_the_first_line(tmp_path):
+    # (the CLI shows a server error's first line: the message's own line breaks carry a log tail)
+    home = tmp_path / "jdk\nhome"
+    home.mkdir()
+    with pytest.raises(ServerError) as caught:
+        find_java({"JAVA_HOME": str(home), "PATH": ""})
+    assert first_line(caught.value) == str(caught.value)
+    assert f"JAVA_HOME={tmp_path}/jdk\\nhome has no bin/java;" in first_line(caught.value)
 
 
 def test_jdk17_found_under_jvm_root():
