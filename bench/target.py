@@ -19,7 +19,6 @@ import neo4j
 from mastgraph.graph import db
 from mastgraph.graph.server import LocalNeo4j, ServerError, free_port
 from mastgraph.graph.settings import Settings
-from mastgraph.model.errors import one_line
 
 
 class NotEmpty(RuntimeError):
@@ -117,9 +116,9 @@ def open_target(settings: Settings, *, force: bool = False) -> Iterator[Target]:
         local = LocalNeo4j(own)
         pid = local.pid()
         if pid is not None:
-            raise ServerError(f"the bench's own Neo4j is already running (pid {pid}, state folder "
-                              f"{one_line(str(local.home))}): another `mastgraph bench` is running, or a previous one was "
-                              "killed; stop that process first")
+            raise ServerError(f"the bench's own Neo4j is already running (pid {pid}, state folder {local.home}): "
+                              "another `mastgraph bench` is running, or a previous one was killed; stop that "
+                              "process first")
         shutil.rmtree(local.data_dir, ignore_errors=True)  # the bench's own state: never a user's data
         local.start()
         target = Target(given(own, neo4j_uri=own.uri), f"own local Neo4j at {own.uri} (state {local.home})",

@@ -82,7 +82,11 @@ BROWSER_CSP = (
 
 
 class ServerError(RuntimeError):
-    """A problem with the local server, worded for a person (one line unless it carries a log tail)."""
+    """A problem with the local server, worded for a person: one line (a path in it with a line break
+    shown escaped, `one_line`: the CLI shows the first line), then the log `tail` if it carries one."""
+
+    def __init__(self, message: str, tail: str | None = None) -> None:
+        super().__init__(one_line(message) + (f"\n{tail}" if tail is not None else ""))
 
 
 def is_loopback(host: str) -> bool:
@@ -116,10 +120,10 @@ def java_major(java: Path) -> int:
     try:
         out = subprocess.run([str(java), "-version"], capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise ServerError(f"cannot run {one_line(str(java))}: {exc}") from exc
+        raise ServerError(f"cannot run {java}: {exc}") from exc
     match = re.search(r'version "(\d+)(?:\.(\d+))?', out.stderr + out.stdout)
     if not match:
-        raise ServerError(f"cannot tell the version of {one_line(str(java))}")
+        raise ServerError(f"cannot tell the version of {java}")
     major = int(match.group(1))
     return int(match.group(2) or 0) if major == 1 else major
 
@@ -136,7 +140,7 @@ def find_java(env: dict[str, str] | None = None, jvm_roots: tuple[Path, ...] | N
     if java_home:
         java = Path(java_home) / "bin" / "java"
         if not java.exists():
-            raise ServerError(f"JAVA_HOME={one_line(java_home)} has no bin/java; {NO_LOCAL_SERVER_HINT}")
+            raise ServerError(f"JAVA_HOME={java_home} has no bin/java; {NO_LOCAL_SERVER_HINT}")
         return _supported(java, "JAVA_HOME")
     for root in jvm_roots:
         if not root.is_dir():
@@ -162,7 +166,7 @@ def _supported(java: Path, where: str) -> Java:
     major = java_major(java)
     if major not in SUPPORTED_JAVA:
         raise ServerError(
-            f"Java {major} ({one_line(str(java))}, from {where}) cannot run Neo4j {NEO4J_VERSION}: it supports Java "
+            f"Java {major} ({java}, from {where}) cannot run Neo4j {NEO4J_VERSION}: it supports Java "
             "17 and 21 only; point JAVA_HOME at a JDK 17 or 21"
         )
     return Java(java, major)
@@ -244,7 +248,7 @@ class LocalNeo4j:
             last = (proc.stdout + proc.stderr).strip().splitlines()[-5:]
             if attempt < attempts:
                 time.sleep(min(30, 5 * attempt))
-        raise ServerError("Maven could not fetch the {} after {} attempts:\n{}".format(what, attempts, "\n".join(last)))
+        raise ServerError(f"Maven could not fetch the {what} after {attempts} attempts:", "\n".join(last))
 
     # -- configuration -----------------------------------------------------------------------
     def conf_text(self) -> str:
@@ -342,7 +346,7 @@ class LocalNeo4j:
         holder = _process_holding(self.data_dir)
         if holder is not None:
             raise ServerError(
-                f"another Neo4j (pid {holder}) is using the data folder {one_line(str(self.data_dir))}; stop it first"
+                f"another Neo4j (pid {holder}) is using the data folder {self.data_dir}; stop it first"
             )
         check_http_address(self.settings)
         if _port_in_use(self.settings.bolt_port):
@@ -394,7 +398,7 @@ class LocalNeo4j:
         deadline = time.monotonic() + timeout
         while True:
             if proc.poll() is not None:
-                raise ServerError(f"Neo4j exited with code {proc.returncode} while starting; log tail:\n{self.log_tail()}")
+                raise ServerError(f"Neo4j exited with code {proc.returncode} while starting; log tail:", self.log_tail())
             if _port_in_use(self.settings.bolt_port):
                 try:
                     with GraphDatabase.driver(self.settings.uri, auth=None) as driver:
@@ -405,7 +409,8 @@ class LocalNeo4j:
                 except (ServiceUnavailable, OSError):
                     pass
             if time.monotonic() > deadline:
-                raise ServerError(f"Neo4j did not answer on {self.settings.uri} within {timeout:.0f} s; log tail:\n{self.log_tail()}")
+                raise ServerError(f"Neo4j did not answer on {self.settings.uri} within {timeout:.0f} s; log tail:",
+                                  self.log_tail())
             time.sleep(0.25)
 
     def stop(self, timeout: float = 90.0) -> str:
