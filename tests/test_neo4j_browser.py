@@ -348,9 +348,9 @@ def test_mastgraph_browser_opens_connected_and_runs_a_library_query(browser, bro
     browser.open(link_url)
     _wait(browser, lambda: CONNECTED in _body(browser), 60, "the Browser to connect")
     _run_editor(browser)
-    titles = _wait(browser, lambda: (lambda t: t if len(t) == 4 else None)(
+    titles = _wait(browser, lambda: (lambda t: t if len(t) == 4 and all(x.text.strip() for x in t) else None)(
         browser.driver.find_elements(By.CSS_SELECTOR, '[data-testid="multi-statement-list-title"]')), 30,
-        "the script's four statements")
+        "the script's four statements, each with its text")  # (a title's element comes before its text)
     icons = browser.driver.find_elements(By.CSS_SELECTOR, '[data-testid="multi-statement-list-icon"]')
     _wait(browser, lambda: all(i.get_attribute("title") == "Status: success" for i in icons), 30,
           "every statement to succeed")
