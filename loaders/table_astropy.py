@@ -142,16 +142,33 @@ def read_votable(path: Path) -> Table:
 
 def read_votable_whole(path: Path) -> Table:
     """A VOTable's first table read whole by astropy (any encoding of its data)."""
+    import warnings
+
     try:
         from astropy.io.votable import parse
+        from astropy.io.votable.exceptions import W46, W51
 
-        votable = parse(str(path), verify="ignore")
-        first = votable.get_first_table()
-        table = first.to_table(use_names_over_ids=True)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            votable = parse(str(path), verify="warn")
+            first = votable.get_first_table()
+            table = first.to_table(use_names_over_ids=True)
     except Exception as exc:  # noqa: BLE001
         raise LoadError(str(path), f"unreadable VOTable: {first_line(exc)}") from None
+    # a value astropy cut short (W46: a char value longer than its arraysize) or clamped (W51: an
+    # integer outside its field's range) is not the file's: refused, as the stream read refuses it
+    for warning in caught:
+        if isinstance(warning.message, (W46, W51)):
+            found = _VO_POSITION.match(str(warning.message))
+            where = origin(path, int(found[1])) if found else str(path)
+            reason = found[2] if found else first_line(warning.message)
+            raise LoadError(where, f"unreadable VOTable: {reason}")
     lines = _votable_row_lines(path) if first.format == "tabledata" else array("L")
     return _astropy_table(path, "votable", table, lines, str(path))
+
+
+#: The position and text of an astropy VOTable warning (`path:line:column: Wnn: text`).
+_VO_POSITION = re.compile(r"^.*?:(\d+):\d+: (W\d+: .*)$", re.DOTALL)
 
 
 def _astropy_table(path: Path, fmt: str, table: Any, lines: array, where: str) -> Table:

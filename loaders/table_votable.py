@@ -29,7 +29,7 @@ from typing import Any
 
 from mastgraph.loaders.records import LoadError, origin
 from mastgraph.loaders.table_rows import Row, Table
-from mastgraph.loaders.table_values import python_value
+from mastgraph.loaders.table_values import python_value, shown
 from mastgraph.model.errors import first_line
 
 #: Rows converted at a time.
@@ -276,11 +276,20 @@ def _converted(path: Path, batch: list[tuple[int, list[str]]], fields: list, nam
 
     columns: list[list[Any]] = []
     for j, field in enumerate(fields):
-        parse = field.converter.parse
+        converter = field.converter
+        parse = converter.parse
+        # what astropy would clamp or cut short, silently: a char value longer than its arraysize
+        # (numpy's U<n> cuts it), an integer outside its field's range (astropy's W51 clamps it)
+        longest = converter.arraysize if field.datatype in _TEXT and type(converter.arraysize) is int else None
+        bounds = getattr(converter, "val_range", None) if field.datatype not in _TEXT else None
         values, masks = [], []
         for line, cells in batch:
             try:
                 value, mask = parse(cells[j], config, None)
+                if longest is not None and len(value) > longest:
+                    raise ValueError(f"{shown(value)} is longer than the field's arraysize {longest}")
+                if bounds is not None and not mask and value in bounds:  # (perhaps clamped: parse it strictly)
+                    parse(cells[j], {**config, "verify": "exception"}, None)
             except Exception as exc:  # noqa: BLE001 - astropy's converters raise several kinds
                 raise LoadError(origin(path, line), f"unreadable VOTable: field {names[j]!r}: "
                                                     f"{_NO_POSITION.sub('', first_line(exc))}") from None

@@ -158,3 +158,42 @@ def test_a_long_table_is_read_in_bounded_memory(tmp_path: Path, monkeypatch) -> 
                                             "productFilename": f"jw01345001001_02101_{rows - 1:05d}_nrca1_cal.fits"}
     assert row.origin == f"{path}:{head.count(chr(10)) + 1 + 5 * rows - 4}"
     assert peak < size / 10, (peak, size)
+
+
+@pytest.mark.parametrize("field, cell, why", [
+    ('<FIELD name="size" datatype="short"/>', "370405440", "W51: Value '370405440' is out of range for a 16-bit integer field"),
+    ('<FIELD name="size" datatype="long"/>', "99999999999999999999", "out of range for a 64-bit integer field"),
+    ('<FIELD name="size" datatype="unsignedByte"/>', "-1", "out of range"),
+    ('<FIELD name="obs_id" datatype="char" arraysize="4"/>', "jw01039", "arraysize 4|length of 4"),
+    ('<FIELD name="obs_id" datatype="char"/>', "jw01039", "arraysize 1|length of 1"),
+    ('<FIELD name="obs_id" datatype="unicodeChar" arraysize="4*"/>', "jw01039", "arraysize 4|length of 4"),
+])
+@pytest.mark.parametrize("read", ["streamed", "whole"])
+def test_a_value_its_field_cannot_hold_is_refused_not_clamped(tmp_path: Path, field: str, cell: str, why: str,
+                                                              read: str) -> None:
+    """astropy clamps an integer outside its field's range (W51) and numpy cuts a char value longer
+    than its arraysize: either would load another value than the file's, silently."""
+    description = "<DESCRIPTION><![CDATA[x]]></DESCRIPTION>" if read == "whole" else ""  # (read whole)
+    path = tmp_path / "t.xml"
+    path.write_text('<?xml version="1.0" encoding="utf-8"?>\n<VOTABLE version="1.4"><RESOURCE><TABLE>'
+                    f"{description}\n{field}\n<DATA><TABLEDATA>\n<TR><TD>{cell}</TD></TR>\n"
+                    "</TABLEDATA></DATA></TABLE></RESOURCE></VOTABLE>\n", encoding="utf-8")
+    assert (read_votable_streamed(path) is None) == (read == "whole")
+    with pytest.raises(LoadError) as caught:
+        list(read_table(path).rows)
+    assert caught.value.origin == f"{path}:5" and caught.value.reason.startswith("unreadable VOTable: ")
+    assert any(words in caught.value.reason for words in why.split("|"))  # (astropy's words, read whole)
+
+
+@pytest.mark.parametrize("field, cell, value", [
+    ('<FIELD name="size" datatype="short"/>', "32767", 32767), ('<FIELD name="size" datatype="short"/>', "-32768", -32768),
+    ('<FIELD name="obs_id" datatype="char" arraysize="7"/>', "jw01039", "jw01039"),
+    ('<FIELD name="obs_id" datatype="char" arraysize="7"/>', "  jw01039  ", "jw01039"),
+])
+def test_a_value_at_its_fields_limit_is_read(tmp_path: Path, field: str, cell: str, value) -> None:
+    path = tmp_path / "t.xml"
+    path.write_text('<?xml version="1.0" encoding="utf-8"?>\n<VOTABLE version="1.4"><RESOURCE><TABLE>\n'
+                    f"{field}\n<DATA><TABLEDATA>\n<TR><TD>{cell}</TD></TR>\n"
+                    "</TABLEDATA></DATA></TABLE></RESOURCE></VOTABLE>\n", encoding="utf-8")
+    assert [list(row.values.values()) for row in read_table(path).rows] == [[value]]
+    assert streamed(path) == whole(path) != "refused"
