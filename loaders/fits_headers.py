@@ -132,11 +132,16 @@ class FitsHeaderLoader:
 
     def _read(self, path: Path) -> Iterator[Record]:
         try:
-            hdul = fits.open(path, lazy_load_hdus=True)
-            header = hdul[0].header
-        except (OSError, ValueError, IndexError, TypeError) as exc:  # (TypeError: a float NAXIS)
+            fh = open(path, "rb")  # (opened here: astropy leaves a file it opened open when a KeyError or
+        except OSError as exc:  # a TypeError stops its reading of the first HDU)
             raise LoadError(str(path), f"not a readable FITS file ({exc})") from None
-        with hdul:
+        try:
+            hdul = fits.open(fh, lazy_load_hdus=True)
+            header = hdul[0].header
+        except (OSError, ValueError, IndexError, TypeError, KeyError) as exc:  # (TypeError: a float NAXIS)
+            fh.close()
+            raise LoadError(str(path), f"not a readable FITS file ({_unreadable(exc)})") from None
+        with fh, hdul:
             primary = f"{path}[{hdul[0].name or 'PRIMARY'}]"
             inputs = yield from self._hdrtab(path, hdul)
             yield from self._records(path, primary, header, inputs)
@@ -203,8 +208,11 @@ class FitsHeaderLoader:
         where = f"{path}[HDRTAB]"
         try:
             hdu = hdul["HDRTAB"]
-        except KeyError:
-            return None
+        except KeyError as exc:
+            if str(exc.args[0] if exc.args else "").startswith("Extension "):  # (astropy: no HDU of that name)
+                return None
+            # (a header astropy reads on the way, without a keyword its data's size needs: NAXISn ...)
+            raise LoadError(str(path), f"not a readable FITS file ({_unreadable(exc)})") from None
         except (OSError, ValueError, TypeError) as exc:  # (TypeError: a later HDU's NAXIS not an integer)
             raise LoadError(str(path), f"not a readable FITS file ({exc})") from None
         columns = {name.upper(): name for name in getattr(hdu, "columns", fits.ColDefs([])).names}
@@ -427,6 +435,14 @@ def unusable_header(message: Warning | str) -> tuple[int, str] | None:
         return None
     reason = match[2].splitlines()[0].strip().rstrip(".")
     return int(match[1]), f"header: cannot be read ({reason})"
+
+
+def _unreadable(exc: Exception) -> str:
+    """astropy's reason for a file it cannot open; a KeyError's is the keyword a header lacks (NAXIS1
+    when NAXIS is 1, say), which astropy gives bare."""
+    if isinstance(exc, KeyError):
+        return f"a header lacks the keyword {exc.args[0] if exc.args else ''} its data's size needs"
+    return str(exc)
 
 
 def unparsable(exc: Exception) -> str:

@@ -214,6 +214,13 @@ def _cut_data(data: bytearray) -> None:
     del data[len(data) // 2:]
 
 
+def _extension_card(number: int, image: bytes):
+    def change(data: bytearray) -> None:
+        at = data.find(b"XTENSION") + number * CARD
+        data[at:at + CARD] = image.ljust(CARD)
+    return change
+
+
 @pytest.mark.parametrize("name, change, error", [
     ("bad_value", _card(20, b"EXPSTART= 5a9243.0x / damaged"),
      "{path}[PRIMARY]: EXPSTART: the card's value cannot be parsed as FITS"),
@@ -222,6 +229,10 @@ def _cut_data(data: bytearray) -> None:
     ("non_standard_card", _card(21, b"\x01\x02 not a card"), None),
     ("long_keyword", _card(22, b"LONGKEYWORDX= 'x'"), None),
     ("cut_data", _cut_data, None),
+    ("primary_naxis1_missing", _card(2, b"NAXIS   =                    1"),
+     "{path}: not a readable FITS file (a header lacks the keyword NAXIS1 its data's size needs)"),
+    ("extension_naxis1_missing", _extension_card(3, b"COMMENT NAXIS1 gone"),
+     "{path}: not a readable FITS file (a header lacks the keyword NAXIS1 its data's size needs)"),
 ])
 def test_astropy_warnings_on_damaged_files_become_one_line_or_nothing(tmp_path, capfd, name, change, error):
     """astropy's own warnings (VerifyWarning, truncation) never reach the console: a header it
