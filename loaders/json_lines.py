@@ -68,6 +68,26 @@ def lone_surrogate(text: str, pos: int = 0, end: int | None = None) -> int | Non
     return None
 
 
+#: A JSON string, or a number (its fraction and exponent grouped): where `long_integer` looks.
+_STRING_OR_NUMBER = re.compile(r'"(?:[^"\\]|\\.)*"|-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?')
+
+
+def long_integer(text: str, pos: int = 0, end: int | None = None) -> tuple[int, int, str] | None:
+    """(start, end, reason) of the first integer in `text[pos:end]` with more digits than Python's `int`
+    reads (`sys.get_int_max_str_digits`: 4300), which the decoder refuses with a bare ValueError
+    (no position, not a `JSONDecodeError`); None when there is none."""
+    import sys
+
+    limit = sys.get_int_max_str_digits()
+    end = len(text) if end is None else end
+    for match in _STRING_OR_NUMBER.finditer(text, pos, end):
+        token = match[0]
+        if token[0] != '"' and match[1] is None and match[2] is None and len(token.lstrip("-")) > limit:
+            return match.start(), match.end(), (f"an integer of {len(token.lstrip('-'))} digits (the JSON reader "
+                                   f"takes at most {limit})")
+    return None
+
+
 class LineCounter:
     """1-based line of a character position; cheapest when positions are asked in increasing order."""
 
@@ -147,12 +167,20 @@ def load_located_json(text: str) -> Any:
         return decode(text, pos)  # a string, number or literal
 
     try:
-        document, end = value(_WS.match(text, 0).end())
-        if _WS.match(text, end).end() != len(text):
-            raise _Fault
-    except (_Fault, json.JSONDecodeError):
-        json.JSONDecoder().decode(text)  # raises the standard error: message, position, line
-        raise json.JSONDecodeError("not read as the standard decoder reads it", text, 0) from None
+        try:
+            document, end = value(_WS.match(text, 0).end())
+            if _WS.match(text, end).end() != len(text):
+                raise _Fault
+        except (_Fault, json.JSONDecodeError):
+            json.JSONDecoder().decode(text)  # raises the standard error: message, position, line
+            raise json.JSONDecodeError("not read as the standard decoder reads it", text, 0) from None
+    except json.JSONDecodeError:
+        raise
+    except ValueError:  # (an integer past `int`'s digit limit: no position given)
+        found = long_integer(text)
+        if found is None:
+            raise
+        raise json.JSONDecodeError(found[2], text, found[0]) from None
     return document
 
 
@@ -327,6 +355,13 @@ class JsonRecords:
                     continue
                 line = self.first_line + self.text.count("\n", 0, exc.pos)
                 raise LoadError(origin(self.path, line), f"bad JSON: {exc.msg}") from None
+            except ValueError:  # (an integer past `int`'s digit limit: no position given)
+                found = long_integer(self.text, pos)
+                if found is None:
+                    raise
+                if found[1] >= len(self.text) - _FAULT_MARGIN and self._more(pos):
+                    continue  # (the window may cut it: its digits counted once it is all in)
+                raise LoadError(self._at(found[0]), f"bad JSON: {found[2]}") from None
             # (a number the window cuts reads as a shorter one: "1." or "1e" is read as 1)
             if end < len(self.text) - _FAULT_MARGIN or not self._more(pos):
                 lone = lone_surrogate(self.text, pos, end)

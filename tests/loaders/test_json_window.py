@@ -127,3 +127,12 @@ def test_a_json_table_from_a_file_reads_as_before(tmp_path: Path) -> None:
     assert found == [(f"{path}:1", {"obsID": 1}, None), (f"{path}:2", {}, "record is a JSON number, not an object"),
                      (f"{path}:3", {"obsID": 3}, None)]
     assert caught.value.origin == f"{path}:3"
+
+
+def test_an_integer_past_the_readers_digit_limit_is_bad_json_at_its_line() -> None:
+    """`int` refuses more than 4300 digits with a bare ValueError (no position): bad JSON at its line,
+    through any window."""
+    text = '{"data": [\n{"obsID": "' + "7" * 5000 + '"},\n{"obsID": 2,\n "size": ' + "1" * 5000 + "}]}"
+    found, fault = outcome(JsonRecords(PATH, text))
+    assert len(found) == 1 and fault == (f"{PATH}:4", "bad JSON: an integer of 5000 digits (the JSON reader takes at most 4300)")
+    same_through_any_window(text)

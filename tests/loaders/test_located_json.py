@@ -116,3 +116,15 @@ def test_faults_are_reported_as_the_walk_reports_them(text) -> None:
     with pytest.raises(json.JSONDecodeError) as expected:
         walked(text)
     assert (found.value.msg, found.value.lineno) == (expected.value.msg, expected.value.lineno)
+
+
+@pytest.mark.parametrize("number, line", [("1" + "0" * 5000, 3), ("-" + "9" * 4301, 3)])
+def test_an_integer_past_the_readers_digit_limit_is_bad_json_at_its_line(number: str, line: int) -> None:
+    """`int` refuses more than 4300 digits with a bare ValueError: refused as bad JSON, at its line (a
+    string of as many digits, a long fraction or exponent are read as json reads them)."""
+    text = '{"a": "' + "7" * 5000 + '",\n "b": 0.' + "5" * 5000 + ',\n "c": ' + number + "}"
+    with pytest.raises(json.JSONDecodeError) as caught:
+        load_located_json(text)
+    digits = len(number.lstrip("-"))
+    assert caught.value.lineno == line and caught.value.msg == f"an integer of {digits} digits (the JSON reader takes at most 4300)"
+    assert load_located_json(text.replace(number, "1" * 4300))["c"] == int("1" * 4300)
