@@ -1,10 +1,10 @@
 """Cell values: the unknown markers, and the converters loaders apply to a table's cells.
 
 Values come out as plain Python (str, int, float, bool); unknown values (masked ``--``, empty
-cells, ``NULL``, ``N/A``, NaN) come out as ``None``. The converters (`text`, `integer`, `number`,
+cells, ``NULL``, ``N/A``, ``None``, NaN) come out as ``None``. The converters (`text`, `integer`, `number`,
 `ident`) raise `BadValue`, which a loader turns into a `Reject` naming the column and value.
 `known` is the notion of unknown of association and EDB JSON documents and association pools
-(``none`` too, but no ``--``).
+(the same, but no ``--``).
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ def _every_case(texts: frozenset[str]) -> frozenset[str]:
                      for chars in itertools.product(*({c.lower(), c.upper()} for c in text)))
 
 
-#: Cell texts that mean "not known".
-UNKNOWN_TEXTS = frozenset({"", "--", "null", "n/a", "nan"})
+#: Cell texts that mean "not known" (docs/formats.md: masked ``--``, empty, NULL, N/A, None, NaN).
+UNKNOWN_TEXTS = frozenset({"", "--", "null", "n/a", "none", "nan"})
 #: The same in every mix of upper and lower case (`_every_case`).
 UNKNOWN_FORMS = _every_case(UNKNOWN_TEXTS)
 #: Texts that mean "not known" in association and EDB documents and pools (compared in lower case).
@@ -37,7 +37,7 @@ class BadValue(ValueError):
 
 
 def unknown_to_none(value: Any) -> Any:
-    """None for the unknown markers (`--`, empty, NULL, N/A, NaN); stripped text otherwise."""
+    """None for the unknown markers (`--`, empty, NULL, N/A, None, NaN); stripped text otherwise."""
     if value is None:
         return None
     if isinstance(value, str):

@@ -440,3 +440,20 @@ def test_repeats_of_a_listing_are_not_written_twice(tmp_path) -> None:
     # the parent of rows 2-4, then described by rows 5-7 (its obs_id and program are new): twice, not 9 times
     assert [r.origin for r in observations] == [f"{path}:2", f"{path}:5"]
     assert sum(isinstance(r, Node) and r.ref == (Label.OBSERVATION, "9") for r in every) == 9
+
+
+@pytest.mark.parametrize("marker", ["None", "none", "NONE"])
+def test_none_in_a_cell_is_not_known_not_a_value(tmp_path: Path, marker: str) -> None:
+    """docs/formats.md: masked `--`, empty cells, NULL, N/A, None and NaN all mean "not known". A
+    `None` parent_obsid is no Observation "None" (with every exposure its member), a `None` size or
+    dataRights no error."""
+    path = write_listing(tmp_path, listing_row(parent_obsid=marker, size=marker, dataRights=marker,
+                                               calib_level=marker))
+    records = load(path)
+    assert not of(records, Reject)
+    assert {r.key for r in of(records, Node, Label.OBSERVATION)} == {EXP_OBSID}
+    assert not of(records, Edge, Rel.HAS_MEMBER)
+    (product,) = of(records, Node, Label.PRODUCT)
+    assert not {"size", "data_rights", "calib_level"} & set(product.props)
+    (refused,) = of(load(write_listing(tmp_path, listing_row(obsID=marker), name="no_obsid.csv")), Reject)
+    assert refused.reason == "obsID is empty"

@@ -108,7 +108,7 @@ def test_csv_crlf_line_endings(tmp_path: Path) -> None:
     assert [(r.origin, r.values["size"]) for r in rows(path)] == [(f"{path}:2", "10"), (f"{path}:3", "20")]
 
 
-@pytest.mark.parametrize("marker", ["--", "", "NULL", "N/A", "NaN", "nan", " -- "])
+@pytest.mark.parametrize("marker", ["--", "", "NULL", "N/A", "None", "none", "NaN", "nan", " -- "])
 def test_unknown_values_become_none(tmp_path: Path, marker: str) -> None:
     path = write(tmp_path, "unknown.csv", f"obsID,size\n1,{marker}\n")
     (row,) = rows(path)
