@@ -231,7 +231,8 @@ def _column(path: Path, name: str, datatype: str, batch: list[tuple[int, list[st
 
     present = [v for v in values if v != ""]
     try:
-        numbers = np.array(present, dtype=datatype).tolist()
+        with np.errstate(all="ignore"):  # (a float past its datatype's range is inf, as astropy reads it;
+            numbers = np.array(present, dtype=datatype).tolist()  # numpy's warning would print lines)
     except (ValueError, OverflowError):
         for (line, _), value in zip(batch, values):
             if value != "":

@@ -295,7 +295,8 @@ def _converted(path: Path, batch: list[tuple[int, list[str]]], fields: list, nam
                                                     f"{_NO_POSITION.sub('', first_line(exc))}") from None
             values.append(value)
             masks.append(mask)
-        array = np.array(values, dtype=field.converter.format)
+        with np.errstate(all="ignore"):  # (a float past its field's range is inf, as astropy reads it;
+            array = np.array(values, dtype=field.converter.format)  # numpy's warning would print lines)
         columns.append([None if mask else python_value(array[k]) for k, mask in enumerate(masks)])
     where = str(path)
     for number, (line, _) in enumerate(batch):

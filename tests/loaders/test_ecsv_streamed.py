@@ -189,3 +189,18 @@ def test_a_long_table_is_read_in_bounded_memory(tmp_path: Path) -> None:
     count, row, peak = read_with_peak(path)
     assert count == rows and row.origin == f"{path}:{rows + 10}" and row.values["size"] == (rows - 1) * 1000
     assert peak < size / 10, (peak, size)
+
+
+def test_a_float_past_its_datatypes_range_gives_no_numpy_warning(tmp_path: Path) -> None:
+    """numpy warns (RuntimeWarning, printed as two lines with a line of mastgraph's source) when a
+    float32 value overflows; the value is inf, as astropy reads it, and the loaders refuse it."""
+    import warnings
+
+    path = tmp_path / "t.ecsv"
+    path.write_text("# %ECSV 1.0\n# ---\n# datatype:\n# - {name: obsID, datatype: string}\n"
+                    "# - {name: size, datatype: float32}\n# schema: astropy-2.0\nobsID size\n1 1e39\n2 5\n",
+                    encoding="utf-8")
+    assert read_ecsv_streamed(path) is not None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert [row.values["size"] for row in read_table(path).rows] == [float("inf"), 5.0]
