@@ -169,8 +169,11 @@ def _walk(folder: str, seen: set[str], walked: set[Path], files_given: set[Path]
     if real in seen:  # a symbolic link back up the tree
         return
     seen.add(real)
-    with os.scandir(folder) as listing:
-        entries = sorted(listing, key=_NAME)
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=_NAME)
+    except OSError as exc:  # (a folder without read permission, say: the command's one line, as a file's)
+        raise LoadError(folder, f"cannot read the folder: {exc.strerror or exc}") from None
     here = folder != "."  # (the entries of "." are spelled by their names alone, as `Path` spells them)
     for entry in entries:
         name = entry.name

@@ -188,3 +188,26 @@ def test_a_nul_byte_in_a_text_table_is_named_with_its_line(tmp_path: Path) -> No
     with pytest.raises(LoadError) as caught:
         registry.detect(target)
     assert str(caught.value) == f"{target}:3: a NUL byte: binary data, not one of the text formats mastgraph reads"
+
+
+def test_a_folder_that_cannot_be_read_is_one_load_error(tmp_path: Path, monkeypatch) -> None:
+    """A sub-folder without read permission (as root, chmod cannot take it away: its scandir is made to
+    fail): the command's one line naming the folder, not "the command failed unexpectedly"."""
+    import errno
+    import os
+
+    locked = tmp_path / "data" / "locked"
+    locked.mkdir(parents=True)
+    (tmp_path / "data" / "a.csv").write_text("obsID,productFilename\n", encoding="utf-8")
+    real_scandir = os.scandir
+
+    def scandir(folder):
+        if str(folder) == str(locked):
+            raise PermissionError(errno.EACCES, "Permission denied", str(folder))
+        return real_scandir(folder)
+
+    monkeypatch.setattr(registry.os, "scandir", scandir)
+    for walk in (registry.expand, lambda paths: list(registry.iter_file_sizes(paths))):
+        with pytest.raises(LoadError) as caught:
+            walk([tmp_path / "data"])
+        assert str(caught.value) == f"{locked}: cannot read the folder: Permission denied"
