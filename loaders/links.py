@@ -25,6 +25,7 @@ from mastgraph.loaders.associations import product_node
 from mastgraph.loaders.records import LoadError, Record, Reject, not_utf8, origin
 from mastgraph.model.records import Edge, Node
 from mastgraph.loaders.table_csv import csv_records
+from mastgraph.loaders.table_values import shown
 from mastgraph.loaders.tables import head_lines
 
 HEADER = ("from_uri", "type", "to_uri", "kind")
@@ -51,7 +52,10 @@ def _product(uri: str, column: str, where: str) -> Node | Reject:
     return product_node(parsed, where)
 
 
-def _external(uri: str, where: str) -> Node:
+def _external(uri: str, where: str) -> Node | Reject:
+    """The ExternalProduct a `mast:` URI names (docs/formats.md: any `mast:` URI), or a Reject."""
+    if not uri.startswith("mast:") or any(c.isspace() for c in uri):
+        return Reject(where, f"to_uri {shown(uri)} is not a mast: URI (mast:<mission>/...)")
     match = MISSION.match(uri)
     props = {"mission": match["mission"].upper()} if match else {}
     return Node(Label.EXTERNAL_PRODUCT, uri, props, (), where)

@@ -147,3 +147,12 @@ def test_quote_left_open_is_a_load_error_at_its_row(tmp_path):
         load(path)
     assert str(caught.value) == (f"{path}:3: bad CSV: a quoted field of the record that starts on this line is not "
                                  "closed before the file ends")
+
+
+@pytest.mark.parametrize("uri", ["http://example.org/x.fits", "garbage here", "HST/product/x_drz.fits",
+                                 "mast:HST/product/x_drz.fits trailing"])
+@pytest.mark.parametrize("kind", ["EXTERNAL_PRE_IMAGE,", "LINKED,other_mission"])
+def test_external_target_not_a_mast_uri_is_a_reject(tmp_path, uri, kind):
+    """docs/formats.md: `to_uri` is a JWST product URI, or any `mast:` URI for external products."""
+    reject = the_reject(load(write(tmp_path, f"{CAL},{kind.split(',')[0]},{uri},{kind.split(',')[1]}")))
+    assert reject.reason == f"to_uri {uri!r} is not a mast: URI (mast:<mission>/...)"
