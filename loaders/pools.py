@@ -17,7 +17,7 @@ from mastgraph.model.vocabulary import Label
 from mastgraph.loaders import domains, names
 from mastgraph.loaders.records import LoadError, Record, Reject, not_utf8, origin
 from mastgraph.model.records import Node, clean
-from mastgraph.loaders.table_values import known
+from mastgraph.loaders.table_values import known, shown
 from mastgraph.loaders.tables import head_lines
 
 REQUIRED_COLUMNS = ("FILENAME", "EXP_TYPE")
@@ -141,6 +141,7 @@ def _row_domains(row: dict[str, Any], exp_type: str, parsed: names.ProductName) 
         value, named = row.get(column), parsed.props.get(prop)
         if value is None or named is None:
             continue
-        if not (value.isdigit() and value.isascii()) or int(value) != int(named):
-            return f"{column}: {value!r} disagrees with FILENAME {parsed.filename!r} ({prop} {named})"
+        # (compared as digits without their leading zeros: `int` refuses more than 4300 digits)
+        if not (value.isdigit() and value.isascii()) or (value.lstrip("0") or "0") != (str(named).lstrip("0") or "0"):
+            return f"{column}: {shown(value)} disagrees with FILENAME {parsed.filename!r} ({prop} {named})"
     return None

@@ -171,3 +171,15 @@ def test_wrong_field_count_is_a_reject(tmp_path):
 def test_detect_refuses_other_csv(tmp_path):
     path = write(tmp_path, "obsID,obs_collection,productFilename", "1,JWST,x.fits", name="listing.csv")
     assert not PoolLoader.detect(path, path.read_bytes())
+
+
+@pytest.mark.parametrize("program, error", [
+    ("1" * 5000, "PROGRAM: '" + "1" * 63 + "... (5002 characters) "
+                 "disagrees with FILENAME 'jw01234001001_01101_00001_nrca1_uncal.fits' (program 01234)"),
+    ("0" * 4999 + "1234", None), ("01234", None), ("1234", None),
+])
+def test_a_program_of_thousands_of_digits_is_a_reject_not_a_failure(tmp_path, program, error):
+    """`int` refuses more than 4300 digits (ValueError): the row's Reject, compared as digits."""
+    path = write(tmp_path, HEADER, f"jw01234001001_01101_00001_nrca1_uncal.fits|V|{program}|NRC_IMAGE|NULL")
+    rejects = [r.reason for r in load(path) if isinstance(r, Reject)]
+    assert rejects == ([] if error is None else [error])
