@@ -222,6 +222,13 @@ class AssociationLoader:
             yield Reject(here, "asn_type missing")
         elif asn_type not in PRIMARY_OUTPUTS:
             yield Reject(here, f"unknown asn_type {asn_type!r}")
+        # a JSON list or object where text is expected is refused, never kept as a Python list's text
+        # (docs/formats.md, "Values of the wrong kind")
+        containers = [field for field in (*_HEADER_FIELDS, "program") if isinstance(doc.get(field), (list, dict))]
+        for field in containers:
+            yield Reject(here, f"{field}: {json_kind(doc[field])} is not text")
+        if containers:
+            return
         program = known(doc.get("program"))
         if program is not None:
             try:

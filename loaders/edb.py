@@ -184,5 +184,9 @@ class MnemonicDictionaryLoader:
                 yield Reject(where, f"TlmMnemonics[{index}] TlmMnemonic: {json_kind(name)} is not a name")
                 continue
             props = {prop: known(entry.get(key)) for key, prop in self.FIELDS.items()}
+            containers = [key for key, prop in self.FIELDS.items() if isinstance(props[prop], (list, dict))]
+            if containers:  # (kept as text: a JSON list or object is not, nor is its Python text)
+                yield Reject(where, f"TlmMnemonics[{index}] {containers[0]}: {json_kind(entry[containers[0]])} is not text")
+                continue
             props = {k: (str(v) if v is not None else None) for k, v in props.items()}
             yield Node(Label.MNEMONIC, str(name).upper(), clean(props), (), where)

@@ -345,3 +345,13 @@ def test_located_json_lines():
     assert doc.line == 1
     assert [item.line for item in doc["a"]] == [2, 4]
     assert doc["a"][1]["c"].line == 4
+
+
+@pytest.mark.parametrize("field", ["target", "asn_rule", "code_version", "degraded_status", "asn_pool", "asn_id",
+                                   "version_id", "program"])
+@pytest.mark.parametrize("value, kind", [(["x"], "list"), ({"a": 1}, "object")])
+def test_a_header_field_that_is_a_json_list_or_object_is_refused(tmp_path, field, value, kind):
+    """docs/formats.md: a JSON list or object where text is expected is refused naming the field and
+    what it is, never turned into the text of a Python list (`"target": ["1"]` was kept as "['1']")."""
+    records = load(write(tmp_path, asn(**{field: value})))
+    assert [r.reason for r in rejects(records)] == [f"{field}: a JSON {kind} is not text"]

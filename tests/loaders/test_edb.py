@@ -195,3 +195,16 @@ def test_quote_left_open_is_a_load_error_at_its_row(tmp_path):
                    name="SA_ZATTEST1-20220202T222458-20220202T222500.csv")
     (reject,) = [r for r in EdbLoader().records(closed) if isinstance(r, Reject)]
     assert reject.origin == f"{closed}:3" and "high" in reject.reason
+
+
+@pytest.mark.parametrize("field", ["Subsystem", "RawType", "EUType", "SQLType"])
+@pytest.mark.parametrize("value, kind", [(["FOS"], "list"), ({"a": 1}, "object")])
+def test_a_dictionary_field_that_is_a_json_list_or_object_is_a_reject(tmp_path, field, value, kind):
+    """Kept as text: a JSON list or object is refused, not kept as its Python text ("['FOS']")."""
+    entry = {"TlmMnemonic": "SA_ZATTEST2", "Subsystem": "FOS", "RawType": "FL64", "EUType": "FL64", "SQLType": "FLOAT"}
+    entry[field] = value
+    path = tmp_path / "edb_mnemonic_dictionary.json"
+    path.write_text(json.dumps({"TlmMnemonics": [entry]}), encoding="utf-8")
+    records = list(MnemonicDictionaryLoader().records(path))
+    assert [(type(r), getattr(r, "reason", None)) for r in records] == [
+        (Reject, f"TlmMnemonics[0] {field}: a JSON {kind} is not text")]
