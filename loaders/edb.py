@@ -53,6 +53,8 @@ def is_text(sql_type: str | None) -> bool:
 
 
 def _number(text: str) -> float | None:
+    if not text.isascii() or "_" in text:  # (Python's float takes "5_9612" and other scripts' digits)
+        return None
     try:
         value = float(text)
     except ValueError:

@@ -180,6 +180,9 @@ def number(value: Any, column: str) -> float | None:
         return None
     if isinstance(value, bool):
         raise BadValue(f"{column} {value!r} is not a number")
+    if type(value) is str and (not value.isascii() or "_" in value):
+        # (Python's float takes "2_17.3" and digits of other scripts, "٢١٧.٣": no table writes them)
+        raise BadValue(f"{column} {value!r} is not a number")
     try:
         result = float(value)
     except (TypeError, ValueError):

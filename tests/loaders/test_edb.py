@@ -208,3 +208,11 @@ def test_a_dictionary_field_that_is_a_json_list_or_object_is_a_reject(tmp_path, 
     records = list(MnemonicDictionaryLoader().records(path))
     assert [(type(r), getattr(r, "reason", None)) for r in records] == [
         (Reject, f"TlmMnemonics[0] {field}: a JSON {kind} is not text")]
+
+
+@pytest.mark.parametrize("mjd", ["5_9612.934", "\u0665\u0669\u0666\u0661\u0662.934"])
+def test_an_mjd_python_alone_reads_as_a_number_is_a_reject(tmp_path, mjd):
+    """Python's float takes underscores and other scripts' digits; MAST writes neither."""
+    path = write(tmp_path, HEADER, f"2022-02-02 22:24:57.797000,{mjd},1.0,real")
+    (reject,) = [r for r in EdbLoader().records(path) if isinstance(r, Reject)]
+    assert reject.reason == f"MJD {mjd!r} is not a number"

@@ -340,6 +340,9 @@ def test_converters() -> None:
     (integer, True, "size True is not an integer"),
     (number, "tomorrow", "size 'tomorrow' is not a number"),
     (number, "inf", "size 'inf' is not a finite number"),
+    (number, "2_17.3", "size '2_17.3' is not a number"),  # (Python's float takes these: no table writes them)
+    (number, "\u0662\u0661\u0667.\u0663", "size '\u0662\u0661\u0667.\u0663' is not a number"),
+    (number, "\uff11\uff12", "size '\uff11\uff12' is not a number"),
     (ident, 1.5, "size 1.5 is not an identifier"),
 ])
 def test_converters_refuse_bad_values(convert, value, message: str) -> None:
