@@ -31,7 +31,7 @@ from mastgraph.loaders.records import LoadError, Record, Reject
 from mastgraph.model.records import PLAIN_EDGE, PLAIN_NODE, Edge, Node, clean
 from mastgraph.loaders.tables import (
     UNKNOWN_FORMS, BadValue, Row, Table, ident, integer, read_table, sniff_columns, text)
-from mastgraph.loaders.table_values import INT64_MAX, shown
+from mastgraph.loaders.table_values import INT64_MAX, ident_text, shown
 
 MRP_GROUP = "Minimum Recommended Products"
 #: Columns that name the product, in order of preference for the file name.
@@ -395,6 +395,10 @@ def cells_checked(columns: tuple[str, ...]) -> Callable[[list], tuple]:
             pick(cells)
         if obsid is None:
             raise BadValue("obsID is empty")
+        if "." in obsid:  # (`ident`: `71672220.0`, as a float column writes it, is `71672220`)
+            obsid = ident_text(obsid)
+        if parent is not None and "." in parent:
+            parent = ident_text(parent)
         if uri is None or filename is None or not uri.startswith("mast:") or not uri.endswith("/" + filename):
             filename, uri = _name_and_uri(uri, filename, local)  # (else both given and agreeing, as it checks)
         name, name_props, kind, name_level = _parsed(filename)

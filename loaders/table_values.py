@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 import operator
+import re
 from typing import Any
 
 
@@ -112,11 +113,25 @@ def text(value: Any, column: str = "") -> str | None:
     return str(value)
 
 
+#: An identifier's text as a float column writes it (`71672220.0`): the identifier is its digits.
+_INTEGRAL_TEXT = re.compile(r"([0-9]+)\.0+")
+
+
+def ident_text(value: str) -> str:
+    """A known identifier's stripped text, `71672220.0` as `71672220` (as `ident` reads the float)."""
+    if "." in value:
+        integral = _INTEGRAL_TEXT.fullmatch(value)
+        if integral is not None:
+            return integral[1]
+    return value
+
+
 def ident(value: Any, column: str) -> str | None:
-    """An identifier (obsid): a str even when the file has an int; `71672220.0` -> `"71672220"`."""
+    """An identifier (obsid): a str even when the file has an int; `71672220.0` -> `"71672220"` (a
+    float, or text as a float column writes it)."""
     if type(value) is str:  # what text() makes of it
         value = value.strip()
-        return None if value in UNKNOWN_FORMS else value
+        return None if value in UNKNOWN_FORMS else ident_text(value)
     value = unknown_to_none(value)
     if isinstance(value, float):
         if not value.is_integer():

@@ -457,3 +457,18 @@ def test_none_in_a_cell_is_not_known_not_a_value(tmp_path: Path, marker: str) ->
     assert not {"size", "data_rights", "calib_level"} & set(product.props)
     (refused,) = of(load(write_listing(tmp_path, listing_row(obsID=marker), name="no_obsid.csv")), Reject)
     assert refused.reason == "obsID is empty"
+
+
+def test_an_obsid_written_as_a_float_names_the_same_observation(tmp_path: Path) -> None:
+    """docs/formats.md: obsID and parent_obsid are identifiers, `71672220.0` reads as `71672220`. A
+    JSON or ECSV float did; the same text in a CSV cell (a float column written out) named another
+    Observation, "87600002.0", beside the "87600002" of the file's other spellings."""
+    plain = load(write_listing(tmp_path, listing_row(), name="plain.csv"))
+    floats = load(write_listing(tmp_path, listing_row(obsID=f"{EXP_OBSID}.0", parent_obsid=f"{L3_OBSID}.00"),
+                                name="floats.csv"))
+    assert [(type(r), getattr(r, "key", None), getattr(r, "start", None), getattr(r, "end", None), r.props)
+            for r in floats] == [(type(r), getattr(r, "key", None), getattr(r, "start", None),
+                                  getattr(r, "end", None), r.props) for r in plain]
+    rows = [listing_row(obsID=f"{EXP_OBSID}.5")]
+    assert {r.key for r in of(load(write_listing(tmp_path, *rows, name="half.csv")), Node, Label.OBSERVATION)} == \
+        {f"{EXP_OBSID}.5", L3_OBSID}  # (not a float column's integral value: text, kept as it is)
