@@ -133,6 +133,8 @@ def ident(value: Any, column: str) -> str | None:
         value = value.strip()
         return None if value in UNKNOWN_FORMS else ident_text(value)
     value = unknown_to_none(value)
+    if isinstance(value, bool):  # (JSON's true, an ECSV or VOTable bool column: not "True")
+        raise BadValue(f"{column} {value!r} is not an identifier")
     if isinstance(value, float):
         if not value.is_integer():
             raise BadValue(f"{column} {value!r} is not an identifier")

@@ -344,6 +344,8 @@ def test_converters() -> None:
     (number, "\u0662\u0661\u0667.\u0663", "size '\u0662\u0661\u0667.\u0663' is not a number"),
     (number, "\uff11\uff12", "size '\uff11\uff12' is not a number"),
     (ident, 1.5, "size 1.5 is not an identifier"),
+    (ident, True, "size True is not an identifier"),  # (JSON's true was the Observation "True")
+    (ident, False, "size False is not an identifier"),
 ])
 def test_converters_refuse_bad_values(convert, value, message: str) -> None:
     with pytest.raises(BadValue, match=message.replace("(", r"\(")):
