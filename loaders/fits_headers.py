@@ -269,6 +269,10 @@ class FitsHeaderLoader:
             value = header_value(header, keyword)
             if value is None:
                 continue
+            if not isinstance(value, str):  # (T, 5, 1.5: a FITS logical or number names no file)
+                yield Reject(where, f"{keyword}: {value!r} is not a reference file name (the card's value is not "
+                                    "a FITS string)")
+                continue
             try:
                 domains.crds_reference(keyword, str(value), instrument)
             except domains.BadValue as exc:

@@ -257,3 +257,14 @@ def test_astropy_warnings_on_damaged_files_become_one_line_or_nothing(tmp_path, 
     captured = capfd.readouterr()
     assert not escaped, [str(w.message) for w in escaped]
     assert "WARNING" not in captured.err + captured.out and "astropy" not in captured.err + captured.out
+
+
+@pytest.mark.parametrize("value", [True, False, 5, 708.5])
+def test_a_reference_keyword_that_is_not_a_fits_string_is_a_reject(tmp_path, value):
+    """An R_* value names a file (docs/formats.md: crds://..., N/A, or a user's file name): a FITS
+    logical or number is none (`R_DARK = T` was the ReferenceFile "True")."""
+    path = write(tmp_path, {"FILENAME": "jw01234001001_02101_00001_mirimage_cal.fits", "INSTRUME": "MIRI",
+                            "R_DARK": value, "R_FLAT": "crds://jwst_miri_flat_0001.fits"})
+    records = load(path)
+    assert [r.reason for r in of(records, Reject)] == [
+        f"R_DARK: {value!r} is not a reference file name (the card's value is not a FITS string)"]
