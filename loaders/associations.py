@@ -26,6 +26,7 @@ from mastgraph.loaders.json_lines import TOO_DEEP, LocatedDict, load_located_jso
 from mastgraph.loaders.records import LoadError, Record, Reject, not_utf8, origin
 from mastgraph.loaders.table_values import json_kind, known
 from mastgraph.model.records import Edge, Node, clean
+from mastgraph.loaders.table_values import shown
 
 #: Member ``exptype`` values the association rules write (jwst ``associations/lib``):
 #: ``dms_base.EXPTYPE_MAP`` (target_acquisition, dark, flat, engineering, autoflat, autowave) and
@@ -221,7 +222,7 @@ class AssociationLoader:
         if asn_type is None:
             yield Reject(here, "asn_type missing")
         elif asn_type not in PRIMARY_OUTPUTS:
-            yield Reject(here, f"unknown asn_type {asn_type!r}")
+            yield Reject(here, f"unknown asn_type {shown(asn_type)}")
         # a JSON list or object where text is expected is refused, never kept as a Python list's text
         # (docs/formats.md, "Values of the wrong kind")
         containers = [field for field in (*_HEADER_FIELDS, "program") if isinstance(doc.get(field), (list, dict))]
@@ -234,7 +235,7 @@ class AssociationLoader:
             try:
                 program = names.program_key(program)
             except ValueError:
-                yield Reject(here, f"program {program!r} is not a JWST program number")
+                yield Reject(here, f"program {shown(program)} is not a JWST program number")
                 program = None
         pool = known(doc.get("asn_pool"))
         if pool is not None:
@@ -253,7 +254,7 @@ class AssociationLoader:
                   "version_id": known(doc.get("version_id"))}
         for field, value in header.items():
             if value is not None and named.get(field) is not None and str(value).lower() != named[field]:
-                yield Reject(here, f"{field}: {value!r} disagrees with the file name {filename!r} ({named[field]!r})")
+                yield Reject(here, f"{field}: {shown(value)} disagrees with the file name {shown(filename)} ({shown(named[field])})")
 
     @staticmethod
     def _props(doc: LocatedDict, product_names: list[str], science: list[names.ProductName]) -> dict:
@@ -282,7 +283,7 @@ class AssociationLoader:
         product_name = str(product["name"])
         members = product.get("members")
         if not isinstance(members, list):
-            yield Reject(origin(path, product.line), f"product {product_name!r} has no 'members' list")
+            yield Reject(origin(path, product.line), f"product {shown(product_name)} has no 'members' list")
             return
         exptypes: set[str] = set()
         for member in members:
@@ -315,11 +316,11 @@ class AssociationLoader:
             return Reject(where, f"member expname: {json_kind(expname)} is not a file name")
         exptype = known(member.get("exptype"))
         if exptype is None:
-            return Reject(where, f"member {expname!r} has no exptype")
+            return Reject(where, f"member {shown(expname)} has no exptype")
         if type(exptype) is not str:
-            return Reject(where, f"member {expname!r}: exptype is {json_kind(exptype)}, not text")
+            return Reject(where, f"member {shown(expname)}: exptype is {json_kind(exptype)}, not text")
         if exptype.lower() not in ASN_EXPTYPES:
-            return Reject(where, f"member {expname!r}: unknown exptype {exptype!r}")
+            return Reject(where, f"member {shown(expname)}: unknown exptype {shown(exptype)}")
         try:
             parsed = names.parse_shared(str(expname))
         except names.BadName as exc:
@@ -334,7 +335,7 @@ class AssociationLoader:
             try:
                 parsed = parse_output(filename)
             except names.BadName as exc:
-                yield Reject(where, f"product name {product['name']!r} gives no valid output name: {exc}")
+                yield Reject(where, f"product name {shown(product['name'])} gives no valid output name: {exc}")
                 continue
             yield product_node(parsed, where)
             yield Edge(Rel.PRODUCED_BY, (Label.PRODUCT, parsed.uri), (Label.ASSOCIATION, name), {}, where)
@@ -354,7 +355,7 @@ def _member_level_mismatch(doc: Mapping[str, Any], parsed: names.ProductName, ex
     wanted = SCIENCE_MEMBER_LEVELS.get(level_of(asn_type) or "")
     if wanted is None or parsed.level in wanted:
         return None
-    return (f"expname: {parsed.filename!r} is a level-{parsed.level} product; a {asn_type} association's "
+    return (f"expname: {shown(parsed.filename)} is a level-{parsed.level} product; a {asn_type} association's "
             f"science members are level {'/'.join(sorted(wanted))}")
 
 

@@ -12,6 +12,7 @@ import re
 
 from mastgraph.loaders import names
 from mastgraph.loaders.tables import BadValue
+from mastgraph.loaders.table_values import shown
 
 # --------------------------------------------------------------------------- enumerations
 
@@ -62,33 +63,33 @@ MISSION_END_MJD = 69807.0
 
 def mjd(value: float, field: str) -> float:
     if not MISSION_START_MJD <= value <= MISSION_END_MJD:
-        raise BadValue(f"{field}: MJD {value!r} is outside the mission's life "
+        raise BadValue(f"{field}: MJD {shown(value)} is outside the mission's life "
                        f"({MISSION_START_MJD:.0f} to {MISSION_END_MJD:.0f}, 2013-01-01 to 2050-01-01)")
     return value
 
 
 def not_after(start: float | None, end: float | None, start_field: str, end_field: str) -> None:
     if start is not None and end is not None and start > end:
-        raise BadValue(f"{start_field}: {start!r} is after {end_field} {end!r}")
+        raise BadValue(f"{start_field}: {shown(start)} is after {end_field} {shown(end)}")
 
 
 def not_negative(value: float | int, field: str) -> float | int:
     if value < 0:
-        raise BadValue(f"{field}: {value!r} is negative")
+        raise BadValue(f"{field}: {shown(value)} is negative")
     return value
 
 
 def right_ascension(value: float, field: str) -> float:
     """ICRS right ascension in degrees, [0, 360] (CAOM ``s_ra``, FITS ``TARG_RA``)."""
     if not 0.0 <= value <= 360.0:
-        raise BadValue(f"{field}: {value!r} is not a right ascension (0 to 360 degrees)")
+        raise BadValue(f"{field}: {shown(value)} is not a right ascension (0 to 360 degrees)")
     return value
 
 
 def declination(value: float, field: str) -> float:
     """ICRS declination in degrees, [-90, 90] (CAOM ``s_dec``, FITS ``TARG_DEC``)."""
     if not -90.0 <= value <= 90.0:
-        raise BadValue(f"{field}: {value!r} is not a declination (-90 to 90 degrees)")
+        raise BadValue(f"{field}: {shown(value)} is not a declination (-90 to 90 degrees)")
     return value
 
 
@@ -96,7 +97,7 @@ def declination(value: float, field: str) -> float:
 
 def calib_level(value: int, field: str = "calib_level") -> int:
     if value not in CALIB_LEVELS:
-        raise BadValue(f"{field}: {value!r} is not a calibration level (0 to 4)")
+        raise BadValue(f"{field}: {shown(value)} is not a calibration level (0 to 4)")
     return value
 
 
@@ -104,7 +105,7 @@ def one_of(value: str, domain: frozenset[str], field: str, case: str = "") -> st
     """`value` when it is in `domain` (compared in upper or lower case when `case` says so)."""
     compared = value.upper() if case == "upper" else value.lower() if case == "lower" else value
     if compared not in domain:
-        raise BadValue(f"{field}: {value!r} is not one of {', '.join(sorted(domain))}")
+        raise BadValue(f"{field}: {shown(value)} is not one of {', '.join(sorted(domain))}")
     return value
 
 
@@ -113,13 +114,13 @@ def instrument(value: str, field: str = "INSTRUME", modes: bool = False) -> str:
     name = value.split("/", 1)[0] if modes else value
     if name.upper() not in INSTRUMENTS:
         mode = ", with an optional /<mode>" if modes else ""
-        raise BadValue(f"{field}: {value!r} is not a JWST instrument ({', '.join(sorted(INSTRUMENTS))}{mode})")
+        raise BadValue(f"{field}: {shown(value)} is not a JWST instrument ({', '.join(sorted(INSTRUMENTS))}{mode})")
     return value
 
 
 def exp_type(value: str, field: str = "EXP_TYPE") -> str:
     if value.upper() not in EXP_TYPES and value.upper() not in ("N/A", "ANY"):
-        raise BadValue(f"{field}: {value!r} is not a JWST exposure type (stdatamodels keyword_exptype)")
+        raise BadValue(f"{field}: {shown(value)} is not a JWST exposure type (stdatamodels keyword_exptype)")
     return value
 
 
@@ -135,7 +136,7 @@ def level_agrees(name_level: str | None, row_level: int | None, filename: str) -
         return
     expected = LEVEL_OF_NAME.get(name_level)
     if expected is not None and expected != row_level:
-        raise BadValue(f"calib_level: {row_level} disagrees with the file name {filename!r} "
+        raise BadValue(f"calib_level: {row_level} disagrees with the file name {shown(filename)} "
                        f"(a level-{name_level} product is calib_level {expected})")
 
 
@@ -155,12 +156,12 @@ def obs_id_agrees(obs_id: str | None, program: str | None, observation: str | No
         return
     named = obs_id_program(obs_id)
     if program is not None and named is not None and named != program:
-        raise BadValue(f"obs_id: {obs_id!r} names program {named}, the row's proposal_id is {int(program)}")
+        raise BadValue(f"obs_id: {shown(obs_id)} names program {named}, the row's proposal_id is {int(program)}")
     if observation is None:
         return
     match = _OBS_ID_OBSERVATION.match(obs_id) or _OBS_ID_L3_OBSERVATION.match(obs_id)
     if match and int(match[1]) != int(observation):
-        raise BadValue(f"obs_id: {obs_id!r} names observation {int(match[1])}, the row's is {observation}")
+        raise BadValue(f"obs_id: {shown(obs_id)} names observation {int(match[1])}, the row's is {observation}")
 
 
 # --------------------------------------------------------------------------- references
@@ -184,19 +185,19 @@ def crds_reference(keyword: str, value: str, instrument: str | None) -> None:
         name = value[len("crds://"):]
         match = CRDS_REFERENCE.match(name.lower())
         if not match:
-            raise BadValue(f"{keyword}: {value!r} is not a CRDS reference name "
+            raise BadValue(f"{keyword}: {shown(value)} is not a CRDS reference name "
                            "(crds://jwst_<instrument>_<reftype>_<NNNN>.<ext>)")
         named = match["instrument"]
         if instrument is not None and named not in ("system", instrument.lower()):
-            raise BadValue(f"{keyword}: {value!r} is a {named} reference file in a {instrument.upper()} header")
+            raise BadValue(f"{keyword}: {shown(value)} is a {named} reference file in a {instrument.upper()} header")
         return
     if not value.strip() or any(c.isspace() for c in value.strip()):
-        raise BadValue(f"{keyword}: {value!r} is not a reference file name")
+        raise BadValue(f"{keyword}: {shown(value)} is not a reference file name")
 
 
 def crds_context(value: str, field: str = "CRDS_CTX") -> str:
     if not CRDS_CONTEXT.match(value):
-        raise BadValue(f"{field}: {value!r} is not a CRDS context name (jwst_<NNNN>.pmap)")
+        raise BadValue(f"{field}: {shown(value)} is not a CRDS context name (jwst_<NNNN>.pmap)")
     return value
 
 
@@ -204,7 +205,7 @@ def pool_name(value: str, field: str) -> str:
     """A pool's name: a plain file name; one in the form of a JWST pool must follow its rule."""
     base = value[:-4] if value.lower().endswith(".csv") else value
     if not _PLAIN_FILE_NAME.match(value):
-        raise BadValue(f"{field}: {value!r} is not a pool file name")
+        raise BadValue(f"{field}: {shown(value)} is not a pool file name")
     if base.lower().startswith("jw") and base.lower().endswith("_pool"):
         try:
             names.parse_shared(base + ".csv")
@@ -220,7 +221,7 @@ def msa_file_name(value: str, field: str = "MSAMETFL") -> str:
     except names.BadName as exc:
         raise BadValue(f"{field}: {exc}") from None
     if parsed.form != "msa" or parsed.extension != "fits":
-        raise BadValue(f"{field}: {value!r} is not an MSA metadata file name (jw<ppppp><ooo><vvv>_<NN>_msa.fits)")
+        raise BadValue(f"{field}: {shown(value)} is not an MSA metadata file name (jw<ppppp><ooo><vvv>_<NN>_msa.fits)")
     return value
 
 

@@ -30,6 +30,7 @@ from mastgraph.loaders.records import LoadError, Record, Reject, not_utf8, origi
 from mastgraph.loaders.table_csv import csv_records
 from mastgraph.loaders.table_values import UNKNOWN_VALUES, json_kind, known
 from mastgraph.model.records import Edge, Node, clean
+from mastgraph.loaders.table_values import shown
 
 #: MAST's EDB file names: ``<MNEMONIC>-<start>-<end>.csv``.
 EDB_NAME = re.compile(r"^(?P<mnemonic>[A-Za-z0-9_]+)-(?P<start>\d{8}[Tt]\d{6})-(?P<end>\d{8}[Tt]\d{6})$")
@@ -136,23 +137,23 @@ class EdbLoader:
         mjd_text, value_text, sql_type = row[mjd_at].strip(), row[value_at].strip(), row[type_at].strip()
         mjd = _number(mjd_text)
         if mjd is None:
-            return f"MJD {mjd_text!r} is not a number"
+            return f"MJD {shown(mjd_text)} is not a number"
         if not _MISSION_START <= mjd <= _MISSION_END:  # (domains.mjd's own test, inline: a row per sample)
             try:
                 domains.mjd(mjd, "MJD")
             except domains.BadValue as exc:
                 return str(exc)
         if series.times and mjd < series.times[-1]:
-            return (f"MJD {mjd_text} comes before the previous sample ({series.times[-1]!r}): "
+            return (f"MJD {mjd_text} comes before the previous sample ({shown(series.times[-1])}): "
                     "samples must be in time order")
         sql_type = sql_type or series.sql_type
         if series.sql_type and sql_type and sql_type.lower() != series.sql_type.lower():
-            return f"sqldataType {sql_type!r} differs from the series' {series.sql_type!r}"
+            return f"sqldataType {shown(sql_type)} differs from the series' {shown(series.sql_type)}"
         if value_text.lower() in UNKNOWN_VALUES:
             return None
         value: float | str | None = value_text if is_text(sql_type) else _number(value_text)
         if value is None:
-            return f"euvalue {value_text!r} is not a number (sqldataType {sql_type!r})"
+            return f"euvalue {shown(value_text)} is not a number (sqldataType {shown(sql_type)})"
         series.sql_type = series.sql_type or sql_type
         series.times.append(mjd)
         series.values.append(value)

@@ -37,6 +37,7 @@ from mastgraph.loaders import domains, fits_scan, names
 from mastgraph.loaders.associations import association_name
 from mastgraph.loaders.records import LoadError, Record, Reject
 from mastgraph.model.records import Edge, Node, clean
+from mastgraph.loaders.table_values import shown
 
 #: Header keyword -> Product property (text values).
 TEXT_KEYWORDS = {"CAL_VER": "cal_ver", "CRDS_VER": "crds_ver", "ASNPOOL": "asnpool", "ASNTABLE": "asntable",
@@ -491,4 +492,4 @@ def header_problems(header: fits.Header, props: dict[str, Any], filename: str) -
         if value is None or named.get(prop) is None:
             continue
         if not (str(value).strip().isdigit() and str(value).isascii()) or int(str(value)) != int(named[prop]):
-            yield f"{keyword}: {value!r} disagrees with the file name {filename!r} ({prop} {named[prop]})"
+            yield f"{keyword}: {shown(value)} disagrees with the file name {shown(filename)} ({prop} {named[prop]})"

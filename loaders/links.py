@@ -27,6 +27,7 @@ from mastgraph.model.records import Edge, Node
 from mastgraph.loaders.table_csv import csv_records
 from mastgraph.loaders.table_values import shown
 from mastgraph.loaders.tables import head_lines
+from mastgraph.loaders.table_values import shown
 
 HEADER = ("from_uri", "type", "to_uri", "kind")
 #: The link types a curated file may hold, with the kinds each allows (None: no kind).
@@ -42,13 +43,13 @@ MISSION = re.compile(r"^mast:(?P<mission>[A-Za-z0-9_.-]+)/")
 def _product(uri: str, column: str, where: str) -> Node | Reject:
     """The Product a JWST product URI names, or a Reject saying why it is not one."""
     if not uri.startswith(names.MAST_PRODUCT_PREFIX):
-        return Reject(where, f"{column} {uri!r} is not a JWST product URI ({names.MAST_PRODUCT_PREFIX}<file name>)")
+        return Reject(where, f"{column} {shown(uri)} is not a JWST product URI ({names.MAST_PRODUCT_PREFIX}<file name>)")
     try:
         parsed = names.parse_shared(uri[len(names.MAST_PRODUCT_PREFIX):])
     except names.BadName as exc:
         return Reject(where, f"{column}: {exc}")
     if parsed.uri != uri:
-        return Reject(where, f"{column} {uri!r} is not a plain product URI (expected {parsed.uri!r})")
+        return Reject(where, f"{column} {shown(uri)} is not a plain product URI (expected {shown(parsed.uri)})")
     return product_node(parsed, where)
 
 
@@ -92,15 +93,15 @@ class LinksLoader:
             row = row + [""] * (len(HEADER) - len(row))
         from_uri, type_text, to_uri, kind = (cell.strip() for cell in row[: len(HEADER)])
         if type_text.upper() not in Rel.__members__ or Rel[type_text.upper()] not in LINK_KINDS:
-            yield Reject(where, f"unknown link type {type_text!r} (one of {', '.join(LINK_KINDS)})")
+            yield Reject(where, f"unknown link type {shown(type_text)} (one of {', '.join(LINK_KINDS)})")
             return
         rel = Rel[type_text.upper()]
         kinds = LINK_KINDS[rel]
         if kinds is None and kind:
-            yield Reject(where, f"{rel.value} takes no kind (got {kind!r})")
+            yield Reject(where, f"{rel.value} takes no kind (got {shown(kind)})")
             return
         if kinds is not None and kind.lower() not in {k.value for k in kinds}:
-            yield Reject(where, f"unknown {rel.value} kind {kind!r} (one of {', '.join(k.value for k in kinds)})")
+            yield Reject(where, f"unknown {rel.value} kind {shown(kind)} (one of {', '.join(k.value for k in kinds)})")
             return
         if not to_uri:
             yield Reject(where, "to_uri is empty")

@@ -440,7 +440,7 @@ def _put_size(props: dict[str, Any], size: int | None) -> None:
     """A row's size (an integer or None), checked, into the product's `props`."""
     if size is not None:
         if size < 0:
-            raise BadValue(f"size: {size!r} is negative")
+            raise BadValue(f"size: {shown(size)} is negative")
         if size > INT64_MAX:
             raise BadValue(f"size {shown(size)} does not fit in a 64-bit integer")
         props["size"] = size
@@ -465,7 +465,7 @@ def _program_key(proposal: str) -> str:
     try:
         return names.program_key(proposal)
     except ValueError as exc:
-        raise BadValue(f"proposal_id {proposal!r} is not a JWST program number") from exc
+        raise BadValue(f"proposal_id {shown(proposal)} is not a JWST program number") from exc
 
 
 @functools.lru_cache(maxsize=4096)
@@ -585,9 +585,9 @@ def _name_and_uri(uri: str | None, filename: str | None, local: Any) -> tuple[st
     if not filename:
         raise BadValue("no product file name (productFilename, dataURI and outfilename are empty)")
     if uri is not None and not uri.startswith("mast:"):
-        raise BadValue(f"dataURI {uri!r} is not a mast: URI")
+        raise BadValue(f"dataURI {shown(uri)} is not a mast: URI")
     if uri is not None and not (uri.endswith(filename) and len(uri) > len(filename) and uri[-len(filename) - 1] == "/"):
-        raise BadValue(f"dataURI: {uri!r} names another file than productFilename {filename!r}")
+        raise BadValue(f"dataURI: {shown(uri)} names another file than productFilename {shown(filename)}")
     return filename, uri or names.product_uri(filename)
 
 
@@ -598,7 +598,7 @@ def row_program(row: Row, obs_id: str | None, name_program: str | None) -> str |
         try:
             return names.program_key(text(proposal, "proposal_id"))
         except ValueError as exc:
-            raise BadValue(f"proposal_id {proposal!r} is not a JWST program number") from exc
+            raise BadValue(f"proposal_id {shown(proposal)} is not a JWST program number") from exc
     match = _OBS_ID_PROGRAM.match(obs_id or "")
     return match[1] if match else name_program
 

@@ -19,6 +19,7 @@ from mastgraph.loaders import names
 from mastgraph.loaders.records import LoadError, Record, Reject, not_utf8, origin
 from mastgraph.model.records import Node, clean
 from mastgraph.loaders.tables import head_lines
+from mastgraph.loaders.table_values import shown
 
 _URI_IN_URL = re.compile(r"[?&]uri=(mast:[^&#\s]+)")
 _JWST_PRODUCT = re.compile(r"^mast:JWST/product/[^/\s]+$")
@@ -72,7 +73,7 @@ def manifest_line(line: str, where: str) -> Node | Reject:
     if uri is None:
         return Reject(where, f"line {line[:80]!r} is not a mast: URI")
     if not _JWST_PRODUCT.match(uri):
-        return Reject(where, f"{uri!r} is not a mast:JWST/product/<file name> URI")
+        return Reject(where, f"{shown(uri)} is not a mast:JWST/product/<file name> URI")
     try:
         name = names.parse_shared(names.filename_of(uri))
     except names.BadName as exc:

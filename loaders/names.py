@@ -138,14 +138,14 @@ def parse(filename: str) -> ProductName:
         raise BadName(f"file name {shown(name)} is not ASCII (not a JWST product name)")
     name_l = name.lower()
     if "." not in name_l:
-        raise BadName(f"file name {name!r} has no extension")
+        raise BadName(f"file name {shown(name)} has no extension")
     base, ext = name_l.rsplit(".", 1)
     preview = ext in PREVIEW_EXTENSIONS
     thumb = preview and base.endswith("_thumb")
     if thumb:
         base = base[: -len("_thumb")]
     if not preview and ext not in DATA_EXTENSIONS:
-        raise BadName(f"file name {name!r}: unknown extension {ext!r}")
+        raise BadName(f"file name {shown(name)}: unknown extension {shown(ext)}")
     parsed = _parse_base(name, base, ext)
     if not preview:
         return parsed
@@ -179,10 +179,10 @@ def _parse_base(name: str, base: str, ext: str) -> ProductName:
     if match:
         return _level3(name, match, ext)
     if not base.startswith("jw"):
-        raise BadName(f"file name {name!r} does not start with 'jw' (not a JWST product name)")
+        raise BadName(f"file name {shown(name)} does not start with 'jw' (not a JWST product name)")
     if re.match(r"^jw\d{5}-", base):
-        raise BadName(f"file name {name!r} breaks the Level-3 naming rule jw<ppppp>-<acid>_<target>_<instrument>_<optical elements>_<suffix>")
-    raise BadName(f"file name {name!r} breaks the exposure naming rule jw<ppppp><ooo><vvv>_<gg><s><aa>_<eeeee>_<detector>_<suffix>")
+        raise BadName(f"file name {shown(name)} breaks the Level-3 naming rule jw<ppppp>-<acid>_<target>_<instrument>_<optical elements>_<suffix>")
+    raise BadName(f"file name {shown(name)} breaks the exposure naming rule jw<ppppp><ooo><vvv>_<gg><s><aa>_<eeeee>_<detector>_<suffix>")
 
 
 def _visit_props(m: dict[str, Any] | re.Match) -> dict[str, Any]:
@@ -200,7 +200,7 @@ def _exposure(name: str, match: re.Match, ext: str) -> ProductName:
      suffix) = match.groups()
     level = EXPOSURE_LEVELS.get(suffix)
     if level is None:
-        raise BadName(f"file name {name!r}: unknown suffix {suffix!r} for an exposure-level product")
+        raise BadName(f"file name {shown(name)}: unknown suffix {shown(suffix)} for an exposure-level product")
     seg = f"-seg{segment}" if segment else ""
     exposure_key = f"jw{program}{observation}{visit}_{visit_group}{parallel}{activity}_{exposure}{seg}_{detector}"
     stem = exposure_key + (f"_{asn_id}" if asn_id else "")
@@ -237,7 +237,7 @@ def _level3(name: str, match: re.Match, ext: str) -> ProductName:
     if wfscmb:
         return _level3_wfscmb(name, m, ext, wfscmb["activity"])
     if suffix not in LEVEL3_SUFFIXES:
-        raise BadName(f"file name {name!r}: unknown suffix {suffix!r} for a Level-3 product")
+        raise BadName(f"file name {shown(name)}: unknown suffix {shown(suffix)} for a Level-3 product")
     target = m["target"]
     stem = name.lower().rsplit(".", 1)[0]
     stem = stem[: -len(suffix) - 1] if not stem.endswith("_thumb") else stem
@@ -283,14 +283,14 @@ def _level3_wfscmb(name: str, m: dict[str, Any], ext: str, activity: str) -> Pro
 def _guide_star(name: str, base: str, ext: str) -> ProductName:
     m = _GUIDE_STAR.match(base)
     if not m:
-        raise BadName(f"file name {name!r} breaks the guide-star naming rule jw<ppppp><ooo><vvv>_gs-<kind>_<yyyydddhhmmss>_<suffix>")
+        raise BadName(f"file name {shown(name)} breaks the guide-star naming rule jw<ppppp><ooo><vvv>_gs-<kind>_<yyyydddhhmmss>_<suffix>")
     m = m.groupdict()  # as in _exposure
     if m["gs_kind"] not in GUIDE_STAR_KINDS:
-        raise BadName(f"file name {name!r}: unknown guide-star kind {m['gs_kind']!r}")
+        raise BadName(f"file name {shown(name)}: unknown guide-star kind {shown(m['gs_kind'])}")
     suffix = m["suffix"]
     level = GUIDE_STAR_SUFFIXES.get(suffix)
     if level is None:
-        raise BadName(f"file name {name!r}: unknown suffix {suffix!r} for a guide-star product")
+        raise BadName(f"file name {shown(name)}: unknown suffix {shown(suffix)} for a guide-star product")
     seg = f"-seg{m['segment']}" if m["segment"] else ""
     stem = f"jw{m['program']}{m['observation']}{m['visit']}_gs-{m['gs_kind']}_{m['gs_time']}{seg}"
     props = {
@@ -309,7 +309,7 @@ def _guide_star(name: str, base: str, ext: str) -> ProductName:
 def _msa(name: str, base: str, ext: str) -> ProductName:
     m = _MSA.match(base)
     if not m:
-        raise BadName(f"file name {name!r} breaks the MSA naming rule jw<ppppp><ooo><vvv>_<NN>_msa.fits")
+        raise BadName(f"file name {shown(name)} breaks the MSA naming rule jw<ppppp><ooo><vvv>_<NN>_msa.fits")
     props = {**_visit_props(m), "suffix": "msa", "extension": ext, "stem": base[: -len("_msa")]}
     return ProductName(name, "msa", "msa", ext, None, (Label.MSA_FILE,), props)
 
@@ -317,7 +317,7 @@ def _msa(name: str, base: str, ext: str) -> ProductName:
 def _pool(name: str, base: str, ext: str) -> ProductName:
     m = _POOL.match(base)
     if not m:
-        raise BadName(f"file name {name!r} breaks the pool naming rule jw<ppppp>_<yyyymmddThhmmss>_pool.csv")
+        raise BadName(f"file name {shown(name)} breaks the pool naming rule jw<ppppp>_<yyyymmddThhmmss>_pool.csv")
     props = {"program": m["program"], "version_id": m["version"], "suffix": "pool", "extension": ext, "stem": base}
     return ProductName(name, "pool", "pool", ext, None, (Label.POOL_FILE,), props)
 
@@ -325,7 +325,7 @@ def _pool(name: str, base: str, ext: str) -> ProductName:
 def _association(name: str, base: str, ext: str) -> ProductName:
     m = _ASSOCIATION.match(base)
     if not m:
-        raise BadName(f"file name {name!r} breaks the association naming rule jw<ppppp>-<acid>_<version>_<asn_type>_<NNNNN>_asn.json")
+        raise BadName(f"file name {shown(name)} breaks the association naming rule jw<ppppp>-<acid>_<version>_<asn_type>_<NNNNN>_asn.json")
     props = {
         "program": m["program"],
         "asn_id": m["asn_id"],
@@ -349,7 +349,7 @@ def program_key(proposal_id: object) -> str:
     if text.endswith(".0"):
         text = text[:-2]
     if not text.isdigit() or len(text) > 5:
-        raise ValueError(f"proposal id {proposal_id!r} is not a JWST program number")
+        raise ValueError(f"proposal id {shown(proposal_id)} is not a JWST program number")
     return text.zfill(5)
 
 

@@ -19,6 +19,7 @@ from mastgraph.loaders.records import LoadError, Record, Reject, not_utf8, origi
 from mastgraph.model.records import Node, clean
 from mastgraph.loaders.table_values import known, shown
 from mastgraph.loaders.tables import head_lines
+from mastgraph.loaders.table_values import shown
 
 REQUIRED_COLUMNS = ("FILENAME", "EXP_TYPE")
 #: The columns a row is read or checked by: a repeat of a row must agree in each of them (the
@@ -99,7 +100,7 @@ class PoolLoader:
             yield Reject(where, "FILENAME is empty")
             return
         if exp_type is None or not EXP_TYPE.match(exp_type.upper()):
-            yield Reject(where, f"EXP_TYPE {exp_type!r} is not an exposure type")
+            yield Reject(where, f"EXP_TYPE {shown(exp_type)} is not an exposure type")
             return
         try:
             parsed = names.parse_shared(filename)
@@ -116,7 +117,7 @@ class PoolLoader:
         if parsed.filename in seen:
             first, first_line = seen[parsed.filename]
             if first != read:
-                yield Reject(where, f"FILENAME {filename!r} repeats line {first_line} with other values")
+                yield Reject(where, f"FILENAME {shown(filename)} repeats line {first_line} with other values")
             return
         seen[parsed.filename] = (read, number)
         yield Node(Label.PRODUCT, parsed.uri, props, parsed.labels, where)
@@ -143,5 +144,5 @@ def _row_domains(row: dict[str, Any], exp_type: str, parsed: names.ProductName) 
             continue
         # (compared as digits without their leading zeros: `int` refuses more than 4300 digits)
         if not (value.isdigit() and value.isascii()) or (value.lstrip("0") or "0") != (str(named).lstrip("0") or "0"):
-            return f"{column}: {shown(value)} disagrees with FILENAME {parsed.filename!r} ({prop} {named})"
+            return f"{column}: {shown(value)} disagrees with FILENAME {shown(parsed.filename)} ({prop} {named})"
     return None

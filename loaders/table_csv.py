@@ -13,6 +13,7 @@ from typing import Any
 from mastgraph.loaders.records import LoadError, not_utf8, origin
 from mastgraph.loaders.table_rows import Row, Table
 from mastgraph.loaders.table_values import UNKNOWN_FORMS
+from mastgraph.loaders.table_values import shown
 
 
 #: The error of a record whose quoted field is still open at the file's end (csv's reader, not
@@ -75,7 +76,7 @@ def read_csv(path: Path) -> Table:
                 raise LoadError(where, f"header is {name}-separated, expected comma-separated columns")
     if len(set(columns)) != len(columns):
         dup = next(c for c in columns if columns.count(c) > 1)
-        raise LoadError(where, f"duplicate column {dup!r} in header")
+        raise LoadError(where, f"duplicate column {shown(dup)} in header")
     return Table(path, "csv", tuple(columns), _csv_rows(path, header_line, columns), where,
                  _csv_cells(path, header_line, len(columns)))
 

@@ -28,6 +28,7 @@ from typing import Any
 from mastgraph.loaders.records import LoadError, not_utf8, origin
 from mastgraph.loaders.table_rows import Row, Table
 from mastgraph.loaders.table_values import unknown_to_none
+from mastgraph.loaders.table_values import shown
 
 #: Rows converted at a time (one numpy conversion per numeric column of the batch).
 BATCH = 2000
@@ -251,5 +252,5 @@ def _finite_or_none(value: Any) -> Any:
 
 
 def _refused(path: Path, line: int, name: str, datatype: str, value: str, why: str) -> LoadError:
-    return LoadError(origin(path, line), f"unreadable ECSV: column {name!r} is {datatype} and {value!r} is not "
+    return LoadError(origin(path, line), f"unreadable ECSV: column {shown(name)} is {datatype} and {shown(value)} is not "
                                          f"({why})")

@@ -10,6 +10,7 @@ from typing import Any
 
 from mastgraph.loaders.records import LoadError
 from mastgraph.model.records import slot_setters
+from mastgraph.loaders.table_values import shown
 
 
 @dataclass(frozen=True, slots=True, init=False)
@@ -57,7 +58,7 @@ class Table:
         for name in columns:
             if name not in self.columns:
                 more = f" ({hint})" if hint else ""
-                raise LoadError(self.header_origin, f"missing required column {name!r}{more}")
+                raise LoadError(self.header_origin, f"missing required column {shown(name)}{more}")
 
     def require_one(self, *columns: str, hint: str = "") -> None:
         if self.format == "json" and not self.columns:

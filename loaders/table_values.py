@@ -137,7 +137,7 @@ def ident(value: Any, column: str) -> str | None:
         raise BadValue(f"{column} {value!r} is not an identifier")
     if isinstance(value, float):
         if not value.is_integer():
-            raise BadValue(f"{column} {value!r} is not an identifier")
+            raise BadValue(f"{column} {shown(value)} is not an identifier")
         return str(int(value))
     if isinstance(value, (list, dict)):
         raise BadValue(f"{column}: {json_kind(value)} is not an identifier")
@@ -196,14 +196,14 @@ def number(value: Any, column: str) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool):
-        raise BadValue(f"{column} {value!r} is not a number")
+        raise BadValue(f"{column} {shown(value)} is not a number")
     if type(value) is str and (not value.isascii() or "_" in value):
         # (Python's float takes "2_17.3" and digits of other scripts, "٢١٧.٣": no table writes them)
-        raise BadValue(f"{column} {value!r} is not a number")
+        raise BadValue(f"{column} {shown(value)} is not a number")
     try:
         result = float(value)
     except (TypeError, ValueError):
-        raise BadValue(f"{column} {value!r} is not a number") from None
+        raise BadValue(f"{column} {shown(value)} is not a number") from None
     if math.isinf(result):
-        raise BadValue(f"{column} {value!r} is not a finite number")
+        raise BadValue(f"{column} {shown(value)} is not a finite number")
     return None if math.isnan(result) else result

@@ -350,3 +350,20 @@ def test_converters() -> None:
 def test_converters_refuse_bad_values(convert, value, message: str) -> None:
     with pytest.raises(BadValue, match=message.replace("(", r"\(")):
         convert(value, "size")
+
+
+def test_a_long_value_is_cut_in_every_message(tmp_path: Path) -> None:
+    """docs/formats.md: a value echoed in a message is cut after 64 characters (a 100,000-character
+    cell made a 100 KB error line, and as long a line in the rejects report)."""
+    from mastgraph.loaders import domains
+    from mastgraph.loaders.manifests import manifest_line
+    from mastgraph.loaders.names import BadName, parse
+
+    long = "x" * 100_000
+    messages = [manifest_line(f"mast:JWST/product/{long}.fits", "m:1").reason]
+    for check in (lambda: number(long, "s_ra"), lambda: domains.one_of(long, domains.INTENT_TYPES, "intentType", "lower"),
+                  lambda: domains.pool_name(long + "/", "asn_pool"), lambda: parse(long + ".fits")):
+        with pytest.raises((BadValue, BadName)) as caught:
+            check()
+        messages.append(str(caught.value))
+    assert all(len(message) < 300 and "... (1000" in message for message in messages), messages
