@@ -132,9 +132,11 @@ class FitsHeaderLoader:
         yield from found
 
     def _read(self, path: Path) -> Iterator[Record]:
+        # (the file opened here: astropy leaves a file it opened itself open when a KeyError or a
+        # TypeError stops its reading of the first HDU)
         try:
-            fh = open(path, "rb")  # (opened here: astropy leaves a file it opened open when a KeyError or
-        except OSError as exc:  # a TypeError stops its reading of the first HDU)
+            fh = open(path, "rb")
+        except OSError as exc:
             raise LoadError(str(path), f"not a readable FITS file ({exc})") from None
         try:
             hdul = fits.open(fh, lazy_load_hdus=True)

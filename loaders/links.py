@@ -27,7 +27,6 @@ from mastgraph.model.records import Edge, Node
 from mastgraph.loaders.table_csv import csv_records
 from mastgraph.loaders.table_values import shown
 from mastgraph.loaders.tables import head_lines
-from mastgraph.loaders.table_values import shown
 
 HEADER = ("from_uri", "type", "to_uri", "kind")
 #: The link types a curated file may hold, with the kinds each allows (None: no kind).
