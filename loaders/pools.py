@@ -18,8 +18,8 @@ from mastgraph.loaders import domains, names
 from mastgraph.loaders.records import LoadError, Record, Reject, not_utf8, origin
 from mastgraph.model.records import Node, clean
 from mastgraph.loaders.table_values import known, shown
+from mastgraph.loaders.table_csv import refuse_duplicate_columns
 from mastgraph.loaders.tables import head_lines
-from mastgraph.loaders.table_values import shown
 
 REQUIRED_COLUMNS = ("FILENAME", "EXP_TYPE")
 #: The columns a row is read or checked by: a repeat of a row must agree in each of them (the
@@ -82,6 +82,7 @@ class PoolLoader:
     @staticmethod
     def _header(path: Path, number: int, line: str) -> list[str]:
         header = [column.strip().upper() for column in line.split("|")]
+        refuse_duplicate_columns(header, origin(path, number))  # (compared in upper case, as read)
         missing = [column for column in REQUIRED_COLUMNS if column not in header]
         if missing:
             raise LoadError(origin(path, number), f"pool header lacks required column(s) {', '.join(missing)}")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from mastgraph.loaders.records import LoadError, not_utf8, origin
-from mastgraph.loaders.table_csv import is_comment_or_blank, numbered_lines
+from mastgraph.loaders.table_csv import is_comment_or_blank, numbered_lines, refuse_duplicate_columns
 from mastgraph.loaders.table_rows import Row, Table
 from mastgraph.loaders.table_values import python_value
 from mastgraph.model.errors import first_line
@@ -83,6 +83,8 @@ def read_ecsv_whole(path: Path) -> Table:
         found = ecsv_header(path)
         header_line = found[0] if found else 1
         check_quotes_closed(path, header_line, found[2] if found else " ")
+        if found:
+            refuse_duplicate_columns(found[1], origin(path, header_line))  # (astropy renames the second)
         with warnings.catch_warnings():  # (astropy's log would print them: a datatype outside the standard's,
             warnings.simplefilter("ignore", AstropyWarning)  # say; the values are the loaders' to check)
             table = AstropyTable.read(_without_bom(path), format="ascii.ecsv")

@@ -59,6 +59,14 @@ def csv_header(path: Path) -> tuple[int, list[str]] | None:
     return None
 
 
+def refuse_duplicate_columns(columns: list[str], where: str) -> None:
+    """`LoadError` at the header when a column is named twice (which of the two a row's value is
+    would be a reader's choice)."""
+    if len(set(columns)) != len(columns):
+        dup = next(c for c in columns if columns.count(c) > 1)
+        raise LoadError(where, f"duplicate column {shown(dup)} in header")
+
+
 def read_csv(path: Path) -> Table:
     try:
         found = csv_header(path)
@@ -74,9 +82,7 @@ def read_csv(path: Path) -> Table:
         for sep, name in (("|", "pipe"), ("\t", "tab"), (";", "semicolon"), ("  ", "whitespace")):
             if sep in columns[0]:
                 raise LoadError(where, f"header is {name}-separated, expected comma-separated columns")
-    if len(set(columns)) != len(columns):
-        dup = next(c for c in columns if columns.count(c) > 1)
-        raise LoadError(where, f"duplicate column {shown(dup)} in header")
+    refuse_duplicate_columns(columns, where)
     return Table(path, "csv", tuple(columns), _csv_rows(path, header_line, columns), where,
                  _csv_cells(path, header_line, len(columns)))
 

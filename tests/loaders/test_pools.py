@@ -183,3 +183,13 @@ def test_a_program_of_thousands_of_digits_is_a_reject_not_a_failure(tmp_path, pr
     path = write(tmp_path, HEADER, f"jw01234001001_01101_00001_nrca1_uncal.fits|V|{program}|NRC_IMAGE|NULL")
     rejects = [r.reason for r in load(path) if isinstance(r, Reject)]
     assert rejects == ([] if error is None else [error])
+
+
+@pytest.mark.parametrize("header", [f"{HEADER}|EXP_TYPE", f"{HEADER}|exp_type"])
+def test_a_column_named_twice_refuses_the_file_at_its_header(tmp_path: Path, header: str) -> None:
+    """Which of two EXP_TYPE columns a row's exposure type is would be the reader's choice (the last
+    one, before): refused, as a CSV listing's repeated column is (names compared in upper case)."""
+    path = write(tmp_path, header, "jw01234001001_01101_00001_nrca1_uncal.fits|V|1234|NRC_IMAGE|NULL|NRC_DARK")
+    with pytest.raises(LoadError) as caught:
+        load(path)
+    assert str(caught.value) == f"{path}:1: duplicate column 'EXP_TYPE' in header"
