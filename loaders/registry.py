@@ -79,6 +79,9 @@ def detect(path: Path | str) -> Loader:
             return cls()
     if not head:
         raise LoadError(str(path), "empty file (0 bytes): nothing to load")
+    if head.startswith(b"\x1f\x8b"):  # (gzip's magic number: a .fits.gz, say)
+        raise LoadError(str(path), "a gzip-compressed file: mastgraph reads files as they are uncompressed "
+                                   "(gunzip it first)")
     if b"\0" in head:  # (what the loaders read is text, or FITS, which a loader would have taken)
         line = head.count(b"\n", 0, head.index(b"\0")) + 1
         raise LoadError(f"{path}:{line}", "a NUL byte: binary data, not one of the text formats mastgraph reads")

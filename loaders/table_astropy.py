@@ -15,7 +15,7 @@ from typing import Any
 from mastgraph.loaders.records import LoadError, not_utf8, origin
 from mastgraph.loaders.table_csv import is_comment_or_blank, numbered_lines, refuse_duplicate_columns
 from mastgraph.loaders.table_rows import Row, Table
-from mastgraph.loaders.table_values import python_value
+from mastgraph.loaders.table_values import python_value, shown
 from mastgraph.model.errors import first_line
 
 
@@ -93,7 +93,8 @@ def read_ecsv_whole(path: Path) -> Table:
     except LoadError:
         raise
     except Exception as exc:  # noqa: BLE001 - astropy raises many kinds; the message says which
-        raise yaml_header_error(path, exc) or LoadError(str(path), f"unreadable ECSV: {first_line(exc)}") from None
+        raise yaml_header_error(path, exc) or header_shape_error(path) or \
+            LoadError(str(path), f"unreadable ECSV: {first_line(exc)}") from None
     lines = _ecsv_row_lines(path, header_line)
     return _astropy_table(path, "ecsv", table, lines, origin(path, header_line))
 
@@ -123,6 +124,41 @@ def yaml_header_error(path: Path, exc: BaseException) -> LoadError | None:
     if context and context_mark is not None:
         problem += f" ({context} on line {lines[min(context_mark.line, len(lines) - 1)]})"
     return LoadError(origin(path, where), f"unreadable ECSV: the YAML header is not valid here: {problem}")
+
+
+def header_shape_error(path: Path) -> LoadError | None:
+    """The error of an ECSV file whose YAML header parses but does not describe its columns as the
+    format asks (`datatype`: a list of mappings, each with a `name` and a `datatype`), at the line
+    of the entry that lacks one (astropy says only "'datatype'", or "'int' object is not iterable");
+    None when the header is not the cause."""
+    from astropy.table.meta import get_header_from_yaml
+
+    from mastgraph.loaders.table_ecsv import header_lines
+
+    try:
+        found = header_lines(path)
+        header = get_header_from_yaml([text for _, text in found[0]]) if found and found[0] else None
+    except Exception:  # noqa: BLE001 - a header astropy cannot read at all: its own error says why
+        return None
+    if not isinstance(header, dict):
+        return None
+    comments = found[0]
+    key = next((number for number, text in comments if text.strip().startswith("datatype:")), comments[0][0])
+    columns = header.get("datatype")
+    if not isinstance(columns, list) or not columns:
+        return LoadError(origin(path, key), "unreadable ECSV: the header's 'datatype' is not a list of columns")
+    entries = [number for number, text in comments if number > key and text.strip().startswith("- ")]
+    for index, column in enumerate(columns):
+        name = column.get("name") if isinstance(column, dict) else None
+        where = origin(path, entries[index] if index < len(entries) else key)
+        if not isinstance(name, str):
+            return LoadError(where, f"unreadable ECSV: the header's column {index + 1} has no name")
+        if "datatype" not in column:
+            return LoadError(where, f"unreadable ECSV: the header's column {shown(name)} has no datatype")
+        if not isinstance(column["datatype"], str):
+            return LoadError(where, f"unreadable ECSV: the header's column {shown(name)} has a datatype that is not "
+                                    f"a name ({shown(column['datatype'])})")
+    return None
 
 
 def _without_bom(path: Path) -> Path | str:

@@ -5,6 +5,7 @@ its line); the rest is read whole; memory does not grow with the file."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -154,7 +155,7 @@ def test_headers_read_otherwise_are_read_whole(tmp_path: Path, header: str, body
     try:
         got = (read_table(path).columns, [row.values for row in read_table(path).rows])
     except LoadError as exc:
-        assert "\n" not in str(exc) and str(exc).startswith(f"{path}: unreadable ECSV: ")
+        assert "\n" not in str(exc) and re.match(rf"{re.escape(str(path))}(:\d+)?: unreadable ECSV: ", str(exc))
         got = "refused"
     expected = whole(path)
     assert got == (expected if expected == "refused" else (expected[0], [values for _, values in expected[1]]))
@@ -214,3 +215,20 @@ def test_a_column_named_twice_refuses_the_file_at_its_names_line(tmp_path: Path)
     with pytest.raises(LoadError) as caught:
         read_table(path)
     assert str(caught.value) == f"{path}:6: duplicate column 'obsID' in header"
+
+
+@pytest.mark.parametrize("header, line, reason", [
+    ("# datatype: 5\n", 3, "the header's 'datatype' is not a list of columns"),
+    ("# datatype:\n# - {name: obsID, datatype: string}\n# - {name: size}\n", 5, "the header's column 'size' has no datatype"),
+    ("# datatype:\n# - {name: obsID, datatype: string}\n# - {datatype: int64}\n", 5, "the header's column 2 has no name"),
+    ("# datatype:\n# - {name: obsID, datatype: string}\n# - 7\n", 5, "the header's column 2 has no name"),
+], ids=["not a list", "no datatype", "no name", "not a mapping"])
+def test_a_header_that_does_not_describe_its_columns_names_the_line(tmp_path: Path, header: str, line: int,
+                                                                    reason: str) -> None:
+    """YAML that parses, but not as the format describes columns: astropy says "'datatype'" or "'int'
+    object is not iterable"; the error names the header's line and what it lacks."""
+    path = tmp_path / "t.ecsv"
+    path.write_text("# %ECSV 1.0\n# ---\n" + header + "obsID size\n87600032 1\n", encoding="utf-8")
+    with pytest.raises(LoadError) as caught:
+        list(read_table(path).rows)
+    assert str(caught.value) == f"{path}:{line}: unreadable ECSV: {reason}"

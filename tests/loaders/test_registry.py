@@ -182,6 +182,22 @@ def test_an_empty_file_says_so(tmp_path: Path) -> None:
         assert str(caught.value) == f"{tmp_path / name}: empty file (0 bytes): nothing to load"
 
 
+@pytest.mark.parametrize("name", ["jw01366004001_02101_00001_nrs1_cal.fits.gz", "jw01366004001_02101_00001_nrs1_cal.fits",
+                                  "products_jw01039.csv"])
+def test_a_gzip_compressed_file_says_so(tmp_path: Path, name: str) -> None:
+    """Not "a NUL byte: binary data" (gzip's header holds some): what it is and what to do."""
+    import gzip
+
+    from .test_fits_headers import REAL_FILES
+
+    target = tmp_path / name
+    target.write_bytes(gzip.compress(REAL_FILES[0].read_bytes() if ".fits" in name else b"obsID,productFilename\n"))
+    with pytest.raises(LoadError) as caught:
+        registry.detect(target)
+    assert str(caught.value) == f"{target}: a gzip-compressed file: mastgraph reads files as they are uncompressed " \
+                                "(gunzip it first)"
+
+
 def test_a_nul_byte_in_a_text_table_is_named_with_its_line(tmp_path: Path) -> None:
     target = tmp_path / "products_jw01039.csv"
     target.write_bytes(b"obsID,productFilename\n1,a.fits\n2,b\0.fits\n")
