@@ -281,6 +281,7 @@ class JsonRecords:
         else:
             self.text, self.source, self.ended = "", source, False
         self.first_line = 1  # the line of text[0]
+        self._lists = 0  # the record lists of a document that is an object
         self._line_pos, self._line = 0, 1  # a position of the window and its line (counted on from there)
 
     def __iter__(self) -> Iterator[tuple[str, Any]]:
@@ -292,7 +293,11 @@ class JsonRecords:
         if self.text[pos] == "[":
             end = yield from self._array(pos)
         elif self.text[pos] == "{":
+            self._lists = 0
             end = yield from self._object(pos)
+            if not self._lists:  # (an empty list is a table of no rows; no list at all is no table)
+                raise LoadError(self._at(pos), "a JSON object with no list of records (MAST's tables are "
+                                               "{\"data\": [...]}, {\"<obs_id>\": [...]} or a list)")
         else:
             raise LoadError(self._at(pos), "expected a JSON object or list of records")
         if self._ws(end) != len(self.text):
@@ -402,6 +407,7 @@ class JsonRecords:
                 raise LoadError(self._at(pos), "bad JSON: expected ':' after a member name")
             pos = self._ws(pos + 1)
             if self.text.startswith("[", pos) and key not in JSON_METADATA:
+                self._lists += 1
                 pos = yield from self._array(pos)
             else:
                 pos = self._decode(pos)[1]

@@ -136,3 +136,22 @@ def test_an_integer_past_the_readers_digit_limit_is_bad_json_at_its_line() -> No
     found, fault = outcome(JsonRecords(PATH, text))
     assert len(found) == 1 and fault == (f"{PATH}:4", "bad JSON: an integer of 5000 digits (the JSON reader takes at most 4300)")
     same_through_any_window(text)
+
+
+@pytest.mark.parametrize("text, records", [
+    ('{"x": {"obsID": 1, "productFilename": "a.fits"}}', None),
+    ('{"status": "ERROR", "msg": "no such service"}', None),
+    ('{"status": "COMPLETE", "data": []}', []),
+    ('{"status": "COMPLETE", "data": [{"obsID": 1}], "stats": {"n": 1}}', [{"obsID": 1}]),
+])
+def test_an_object_with_no_list_of_records_is_no_table(text: str, records) -> None:
+    """A JSON object whose members hold no list of records (a record where a list belongs, a saved
+    error response) loaded nothing before, without a word; an empty list is a table of no rows, and
+    other members beside a list are metadata."""
+    if records is None:
+        with pytest.raises(LoadError) as caught:
+            list(JsonRecords(Path("t.json"), text))
+        assert str(caught.value) == ('t.json:1: a JSON object with no list of records (MAST\'s tables are '
+                                     '{"data": [...]}, {"<obs_id>": [...]} or a list)')
+    else:
+        assert [value for _, value in JsonRecords(Path("t.json"), text)] == records
