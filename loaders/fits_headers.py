@@ -144,6 +144,11 @@ class FitsHeaderLoader:
         except (OSError, ValueError, IndexError, TypeError, KeyError) as exc:  # (TypeError: a float NAXIS)
             fh.close()
             raise LoadError(str(path), f"not a readable FITS file ({_unreadable(exc)})") from None
+        problem = nonstandard_primary(header)
+        if problem:
+            hdul.close()
+            fh.close()
+            raise LoadError(str(path), f"not a readable FITS file ({problem})")
         with fh, hdul:
             primary = f"{path}[{hdul[0].name or 'PRIMARY'}]"
             inputs = yield from self._hdrtab(path, hdul)
@@ -442,6 +447,19 @@ def unusable_header(message: Warning | str) -> tuple[int, str] | None:
         return None
     reason = match[2].splitlines()[0].strip().rstrip(".")
     return int(match[1]), f"header: cannot be read ({reason})"
+
+
+def nonstandard_primary(header: fits.Header) -> str | None:
+    """What makes a primary header astropy read not a standard one, or None: astropy reads on past a
+    missing END into the next HDU's header (whose cards would be taken as the primary's), and takes
+    SIMPLE = F or any BITPIX."""
+    if "XTENSION" in header:
+        return "the primary header has no END card: it runs into the next HDU's header"
+    if header.get("SIMPLE") is not True:
+        return f"SIMPLE is {shown(header.get('SIMPLE'))}, not T: the file does not follow the FITS standard"
+    if header.get("BITPIX") not in fits_scan.STANDARD_BITPIX:
+        return f"BITPIX {shown(header.get('BITPIX'))} is none of the standard's (8, 16, 32, 64, -32, -64)"
+    return None
 
 
 def _unreadable(exc: Exception) -> str:

@@ -35,7 +35,7 @@ _STRING = re.compile(rb"= +'([^']*)' *(?:/.*)?")
 #: A binary table's TFORM: repeat count, type code, and (P/Q descriptors) the array's type and size.
 _TFORM = re.compile(r"([0-9]*)([LXBIJKAEDCMPQ])(|[LXBIJKAEDCM]\([0-9]+\))")
 _TFORM_BYTES = {"L": 1, "B": 1, "I": 2, "J": 4, "K": 8, "A": 1, "E": 4, "D": 8, "C": 8, "M": 16, "P": 8, "Q": 16}
-_BITPIX = frozenset({8, 16, 32, 64, -32, -64})
+STANDARD_BITPIX = frozenset({8, 16, 32, 64, -32, -64})
 #: Keywords whose values fix an HDU's kind and size: each must appear once at most.
 _STRUCTURAL = frozenset({b"SIMPLE", b"XTENSION", b"BITPIX", b"NAXIS", b"PCOUNT", b"GCOUNT", b"GROUPS",
                          b"TFIELDS", b"ZIMAGE", b"THEAP"})
@@ -149,7 +149,7 @@ def _hdu(fh: BinaryIO, index: int, offset: int) -> Hdu:
     provisional = Hdu(index, header, xtension, keywords, 0, 0)
     bitpix = provisional.integer(b"BITPIX")
     naxis = provisional.integer(b"NAXIS")
-    if bitpix not in _BITPIX or not 0 <= naxis <= 999:
+    if bitpix not in STANDARD_BITPIX or not 0 <= naxis <= 999:
         raise NotPlain(f"HDU {index}: BITPIX or NAXIS out of the standard")
     axes = [provisional.integer(b"NAXIS%d" % n) for n in range(1, naxis + 1)]
     if any(axis < 0 for axis in axes):

@@ -221,6 +221,11 @@ def _extension_card(number: int, image: bytes):
     return change
 
 
+def _primary_end_blanked(data: bytearray) -> None:
+    at = next(at for at in range(0, len(data), CARD) if data[at:at + CARD] == b"END".ljust(CARD))
+    data[at:at + CARD] = b" " * CARD
+
+
 @pytest.mark.parametrize("name, change, error", [
     ("bad_value", _card(20, b"EXPSTART= 5a9243.0x / damaged"),
      "{path}[PRIMARY]: EXPSTART: the card's value cannot be parsed as FITS"),
@@ -233,6 +238,13 @@ def _extension_card(number: int, image: bytes):
      "{path}: not a readable FITS file (a header lacks the keyword NAXIS1 its data's size needs)"),
     ("extension_naxis1_missing", _extension_card(3, b"COMMENT NAXIS1 gone"),
      "{path}: not a readable FITS file (a header lacks the keyword NAXIS1 its data's size needs)"),
+    # astropy reads these on (the next HDU's cards taken as the primary's), or takes them as they are
+    ("primary_end_blanked", _primary_end_blanked,
+     "{path}: not a readable FITS file (the primary header has no END card: it runs into the next HDU's header)"),
+    ("simple_false", _card(0, b"SIMPLE  =                    F"),
+     "{path}: not a readable FITS file (SIMPLE is False, not T: the file does not follow the FITS standard)"),
+    ("bitpix_7", _card(1, b"BITPIX  =                    7"),
+     "{path}: not a readable FITS file (BITPIX 7 is none of the standard's (8, 16, 32, 64, -32, -64))"),
 ])
 def test_astropy_warnings_on_damaged_files_become_one_line_or_nothing(tmp_path, capfd, name, change, error):
     """astropy's own warnings (VerifyWarning, truncation) never reach the console: a header it
