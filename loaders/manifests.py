@@ -21,7 +21,9 @@ from mastgraph.model.records import Node, clean
 from mastgraph.loaders.tables import head_lines
 from mastgraph.loaders.table_values import shown
 
-_URI_IN_URL = re.compile(r"[?&]uri=(mast:[^&#\s]+)")
+#: The `uri` parameter of a download URL: `mast:...`, or percent-encoded (`mast%3A...`, as a URL
+#: encoder writes it).
+_URI_IN_URL = re.compile(r"[?&]uri=((?:mast:|mast%3[Aa])[^&#\s]+)")
 _JWST_PRODUCT = re.compile(r"^mast:JWST/product/[^/\s]+$")
 
 

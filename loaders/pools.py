@@ -100,7 +100,10 @@ class PoolLoader:
         if filename is None:
             yield Reject(where, "FILENAME is empty")
             return
-        if exp_type is None or not EXP_TYPE.match(exp_type.upper()):
+        if exp_type is None:  # (empty, or a marker of "not known": NULL, None, N/A)
+            yield Reject(where, "EXP_TYPE is empty or not known (a pool row needs its exposure type)")
+            return
+        if not EXP_TYPE.match(exp_type.upper()):
             yield Reject(where, f"EXP_TYPE {shown(exp_type)} is not an exposure type")
             return
         try:

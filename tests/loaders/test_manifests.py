@@ -88,3 +88,16 @@ def test_detect(tmp_path: Path) -> None:
     other = tmp_path / "hst.txt"
     other.write_text("# list\nmast:HST/product/ib1f01010_drz.fits\n")
     assert not ManifestLoader.detect(other, other.read_bytes())
+
+
+def test_a_percent_encoded_download_url_names_its_product(tmp_path: Path) -> None:
+    """A URL encoder writes the `uri` parameter as `mast%3AJWST%2Fproduct%2F...`: the same product
+    (the file was "unrecognised file kind" when such a URL came first, a reject later)."""
+    path = tmp_path / "bundle.txt"
+    path.write_text("https://mast.stsci.edu/api/v0.1/Download/file?uri=mast%3AJWST%2Fproduct%2F"
+                    "jw02733002001_02103_00001_mirimage_rate.fits&token=x\n"
+                    "https://mast.stsci.edu/api/v0.1/Download/file?uri=mast%3aJWST/product/"
+                    "jw02733002001_02103_00001_mirimage_cal.fits\n", encoding="utf-8")
+    assert ManifestLoader.detect(path, path.read_bytes())
+    assert [r.key for r in load(path)] == ["mast:JWST/product/jw02733002001_02103_00001_mirimage_rate.fits",
+                                           "mast:JWST/product/jw02733002001_02103_00001_mirimage_cal.fits"]

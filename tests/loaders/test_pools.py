@@ -193,3 +193,11 @@ def test_a_column_named_twice_refuses_the_file_at_its_header(tmp_path: Path, hea
     with pytest.raises(LoadError) as caught:
         load(path)
     assert str(caught.value) == f"{path}:1: duplicate column 'EXP_TYPE' in header"
+
+
+@pytest.mark.parametrize("cell", ["", "NULL", "None", "N/A"])
+def test_an_exposure_type_not_given_says_so(tmp_path: Path, cell: str) -> None:
+    """Not "EXP_TYPE None is not an exposure type": the cell gives none."""
+    path = write(tmp_path, HEADER, f"jw01234001001_01101_00001_nrca1_uncal.fits|V|1234|{cell}|NULL")
+    assert [str(r) for r in load(path) if isinstance(r, Reject)] == [
+        f"{path}:2: EXP_TYPE is empty or not known (a pool row needs its exposure type)"]
