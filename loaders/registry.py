@@ -79,6 +79,8 @@ def detect(path: Path | str) -> Loader:
             return cls()
     if not head:
         raise LoadError(str(path), "empty file (0 bytes): nothing to load")
+    if head.removeprefix(b"\xef\xbb\xbf").startswith(b"# %ECSV"):  # (an ECSV table none of the loaders took)
+        raise LoadError(str(path), _ecsv_unrecognised(path))
     if head.startswith(b"\x1f\x8b"):  # (gzip's magic number: a .fits.gz, say)
         raise LoadError(str(path), "a gzip-compressed file: mastgraph reads files as they are uncompressed "
                                    "(gunzip it first)")
@@ -86,6 +88,23 @@ def detect(path: Path | str) -> Loader:
         line = head.count(b"\n", 0, head.index(b"\0")) + 1
         raise LoadError(f"{path}:{line}", "a NUL byte: binary data, not one of the text formats mastgraph reads")
     raise LoadError(str(path), f"unrecognised file kind (expected {EXPECTED})")
+
+
+def _ecsv_unrecognised(path: Path) -> str:
+    """Why an ECSV file is none of the tables mastgraph reads: no column names line after its header,
+    or columns (read with its header's delimiter) that are not a listing's or observation rows'."""
+    from mastgraph.loaders.table_astropy import ecsv_header
+    from mastgraph.loaders.table_values import shown
+
+    try:
+        found = ecsv_header(path, errors="replace")
+    except (OSError, ValueError):
+        found = None
+    if found is None:
+        return "an ECSV file that ends before its column names line"
+    _, columns, delimiter = found
+    return (f"an ECSV table whose columns are not a product listing's or observation rows' (read with its "
+            f"header's delimiter {delimiter!r}: {shown(columns[:6])})")
 
 
 #: The description mastgraph's sample generator writes beside the archive it makes (not an input).

@@ -227,3 +227,21 @@ def test_a_folder_that_cannot_be_read_is_one_load_error(tmp_path: Path, monkeypa
         with pytest.raises(LoadError) as caught:
             walk([tmp_path / "data"])
         assert str(caught.value) == f"{locked}: cannot read the folder: Permission denied"
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("# %ECSV 1.0\n# ---\n# datatype:\n# - {name: obsID, datatype: string}\n",
+     "an ECSV file that ends before its column names line"),
+    ("\ufeff# %ECSV 1.0\n# ---\n# datatype:\n# - {name: obsID, datatype: string}\n# - {name: dataURI, datatype: string}\n"
+     "# delimiter: ','\nobsID dataURI\n1 mast:JWST/product/a.fits\n",
+     "an ECSV table whose columns are not a product listing's or observation rows' (read with its header's "
+     "delimiter ',': ['obsID dataURI'])"),
+])
+def test_an_ecsv_file_no_loader_takes_says_why(tmp_path: Path, text: str, reason: str) -> None:
+    """Not "unrecognised file kind": an ECSV file cut inside its header, or whose names line is not
+    split by its header's delimiter, says so."""
+    target = tmp_path / "products.ecsv"
+    target.write_text(text, encoding="utf-8")
+    with pytest.raises(LoadError) as caught:
+        registry.detect(target)
+    assert str(caught.value) == f"{target}: {reason}"
