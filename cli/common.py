@@ -35,10 +35,33 @@ def settings() -> Settings:
     try:
         s = get_settings()
     except Exception as exc:  # pydantic's ValidationError: bad environment values
-        raise fail(f"bad configuration: {str(exc).splitlines()[-2:] if str(exc) else exc}", 2)
+        raise fail(f"bad configuration: {describe_settings_error(exc)}", 2) from None
     if not any(getattr(h, "mastgraph", False) for h in logging.getLogger("neo4j").handlers):
         driver_logs(s)
     return s
+
+
+#: Variables whose value an error line does not repeat (a URI may hold a password).
+_SECRET_VARIABLES = {"NEO4J_URI", "NEO4J_PASSWORD", "MASTGRAPH_API_TOKEN"}
+
+
+def describe_settings_error(exc: Exception) -> str:
+    """Each bad environment value in one line: the variable, the value given and why it is refused."""
+    from mastgraph.model.errors import first_line, one_line
+
+    try:
+        errors = exc.errors(include_url=False)  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - not pydantic's: its first line
+        return first_line(exc)
+    parts = []
+    for error in errors:
+        name = ".".join(str(part) for part in error.get("loc", ())) or "settings"
+        reason = str(error.get("msg", "")).removeprefix("Value error, ")
+        value = error.get("input")
+        shown = isinstance(value, str) and repr(value) not in reason and name not in _SECRET_VARIABLES
+        given = f"={value!r}" if shown else ""
+        parts.append(f"{name}{given}: {reason}")
+    return one_line("; ".join(parts)) if parts else first_line(exc)
 
 
 @contextmanager
