@@ -14,8 +14,10 @@ from rich.markup import escape
 
 from mastgraph.graph.settings import Settings, get_settings
 
-console = Console()
-err_console = Console(stderr=True)
+# emoji=False: a path or value holding `:name:` (a file `run:cat:x.csv`, `127.0.0.1:-1:`) is printed as
+# it is, not with an emoji in place of that part.
+console = Console(emoji=False)
+err_console = Console(stderr=True, emoji=False)
 
 
 def error_line(message: str) -> None:
