@@ -15,11 +15,22 @@ def run() -> None:
         from mastgraph.cli.main import app  # (imports every command: a second or so)
 
         app(prog_name="mastgraph")
+    except SystemExit as exc:
+        if _silent_interrupt(exc):  # (Typer ends a Ctrl-C no command caught with status 130 and no word)
+            sys.stderr.write("error: interrupted\n")
+        raise
     except (KeyboardInterrupt, Exception) as exc:  # noqa: BLE001 - one line, an unexpected fault's traceback in a log
         if _interrupted(exc):  # (also a Ctrl-C inside an import, which Python wraps: "Error calling __set_name__")
             sys.stderr.write("error: interrupted\n")
             sys.exit(INTERRUPTED)
         sys.exit(unexpected(exc))
+
+
+def _silent_interrupt(exc: SystemExit) -> bool:
+    """Whether Typer turned a Ctrl-C that no command caught into this exit: its `Exit(130)` raised
+    from the KeyboardInterrupt (a command's own `fail(..., 130)` has said its line, from None)."""
+    stopped = exc.__context__
+    return exc.code == INTERRUPTED and stopped is not None and isinstance(stopped.__cause__, KeyboardInterrupt)
 
 
 def _interrupted(exc: BaseException) -> bool:

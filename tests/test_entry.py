@@ -69,3 +69,40 @@ def test_the_console_script_runs_the_command():
     done = subprocess.run([sys.executable, "-m", "mastgraph.cli", "--version"], capture_output=True, text=True,
                           timeout=120)
     assert (done.returncode, done.stdout, done.stderr) == (0, f"mastgraph {__version__}\n", "")
+
+
+def _typer_main(command) -> types.ModuleType:
+    """`mastgraph.cli.main` whose `app` is a real Typer app of the one `command`."""
+    import typer
+
+    main = types.ModuleType("mastgraph.cli.main")
+    main.app = typer.Typer(pretty_exceptions_enable=False)
+    main.app.command()(command)
+    return main
+
+
+def test_ctrl_c_in_a_command_that_does_not_catch_it_is_one_line(monkeypatch, capsys):
+    def command() -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(sys.modules, "mastgraph.cli.main", _typer_main(command))
+    monkeypatch.setattr(sys, "argv", ["mastgraph"])
+    with pytest.raises(SystemExit) as stopped:
+        _entry.run()
+    assert (stopped.value.code, capsys.readouterr().err) == (130, "error: interrupted\n")
+
+
+def test_a_command_that_says_its_own_interrupted_line_is_not_repeated(monkeypatch, capsys):
+    from mastgraph.cli.common import fail
+
+    def command() -> None:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise fail("interrupted (--dry-run: nothing was written)", 130) from None
+
+    monkeypatch.setitem(sys.modules, "mastgraph.cli.main", _typer_main(command))
+    monkeypatch.setattr(sys, "argv", ["mastgraph"])
+    with pytest.raises(SystemExit) as stopped:
+        _entry.run()
+    assert (stopped.value.code, capsys.readouterr().err) == (130, "error: interrupted (--dry-run: nothing was written)\n")
