@@ -30,6 +30,9 @@ DEFAULT_SEED = 20220712  # the date of the first JWST science images
 Progress = Callable[[int, int | None, str], None]
 
 LINKS = "links.csv"
+#: Written first and removed once the manifest is: a sample stopped half-way (Ctrl-C, a full disk) is
+#: still known as one, and the next run into that folder replaces it (hidden: `ingest` leaves it out).
+INCOMPLETE = ".incomplete-sample"
 _RESERVED = {r.program for r in programs.DEMO} | {programs.BENCHMARK_PROGRAM}
 
 
@@ -70,19 +73,22 @@ def generate(
     if missing:
         raise RuntimeError(f"benchmark products with {sorted(missing)} members were not generated")
     manifest.write(out)
+    (out / INCOMPLETE).unlink(missing_ok=True)
     return manifest
 
 
 def _prepare(out: Path) -> None:
-    """Create `out`, or empty it when it holds a previous sample (its manifest says so)."""
+    """Create `out`, or empty it when it holds a previous sample (its manifest says so, or the mark
+    of a sample whose writing stopped)."""
     if out.exists() and any(out.iterdir()):
-        if not (out / MANIFEST).is_file():
+        if not (out / MANIFEST).is_file() and not (out / INCOMPLETE).is_file():
             raise OutputNotEmpty(f"{out} is not empty and holds no {MANIFEST}: refusing to write a sample into it")
         for name in ("programs", "edb"):
             shutil.rmtree(out / name, ignore_errors=True)
         for name in (MANIFEST, LINKS):
             (out / name).unlink(missing_ok=True)
     out.mkdir(parents=True, exist_ok=True)
+    (out / INCOMPLETE).touch()
 
 
 def _schedule(spec: scales.Scale, seed: int) -> Iterator[Recipe]:
