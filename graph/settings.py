@@ -91,7 +91,10 @@ class Settings(BaseSettings):
         True, validation_alias=_env("MASTGRAPH_FAST_EXECUTOR"),
         description="Answer dict fields directly (api/execution.py); false: Strawberry's standard execution.",
     )
-    batch_size: int = Field(5000, validation_alias=_env("MASTGRAPH_BATCH_SIZE"), description="Rows per UNWIND batch.")
+    # ge=1: 0 stopped the derived relationships' CREATE with range()'s ValueError after the nodes were
+    # written, and a negative size CREATEd none of them, silently (pipeline/derive_command.py).
+    batch_size: int = Field(5000, ge=1, validation_alias=_env("MASTGRAPH_BATCH_SIZE"),
+                            description="Rows per UNWIND batch.")
     conflict_spill_mb: float = Field(
         64, ge=0, validation_alias=_env("MASTGRAPH_CONFLICT_SPILL_MB"),
         description="Input (MB) above which `ingest` compares the files of a command on disk (bounded memory) "

@@ -24,3 +24,14 @@ def test_environment_names(monkeypatch):
     assert settings.home == Path("/tmp/state") and settings.bolt_port == 7999
     assert settings.uri == "neo4j://cluster:7687" and not settings.embedded
     assert Settings(home=Path("x")).home == Path("x")  # field names still work as arguments
+
+
+import pytest
+from pydantic import ValidationError
+
+
+@pytest.mark.parametrize("value", ["0", "-5"])
+def test_a_batch_size_below_one_is_refused(monkeypatch, value):
+    monkeypatch.setenv("MASTGRAPH_BATCH_SIZE", value)
+    with pytest.raises(ValidationError, match="MASTGRAPH_BATCH_SIZE"):
+        Settings()
