@@ -42,7 +42,7 @@ def demo_inputs(home: Path) -> list[Path]:
 
 def demo(
     host: str = typer.Option("127.0.0.1", help="Address to serve GraphQL on."),
-    port: int = typer.Option(8000, help="Port to serve GraphQL on."),
+    port: int = typer.Option(8000, min=1, max=65535, help="Port to serve GraphQL on."),
     serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve GraphQL after loading."),
 ) -> None:
     """Start Neo4j, load the bundled sample, serve GraphQL on http://HOST:PORT/graphql."""

@@ -68,7 +68,7 @@ def api_log_lines() -> None:
 
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
-    port: int = typer.Option(8000, help="Port to listen on."),
+    port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
 ) -> None:
     """Serve the GraphQL lineage API on http://HOST:PORT/graphql."""
     s = settings()
