@@ -39,7 +39,8 @@ def build_command(
     work_dir: Path = typer.Option(None, "--work-dir", help="Where the spill and CSV files go "
                                                            "(default: <state folder>/bulk-work)."),
     keep_work: bool = typer.Option(False, "--keep-work", help="Keep the CSV files after the build."),
-    workers: int = typer.Option(0, "--workers", help="Processes that parse and write CSV (default: one per core)."),
+    workers: int = typer.Option(0, "--workers", min=0, help="Processes that parse and write CSV "
+                                                            "(0, the default: one per core)."),
     report_json: Path = typer.Option(None, "--report-json", help="Write the timings, counts, memory and disk "
                                                                  "figures of the build to this JSON file."),
     importer_heap: str = typer.Option(IMPORTER_HEAP, "--importer-heap", help="The importer's JVM heap."),
