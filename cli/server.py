@@ -50,7 +50,7 @@ def status() -> None:
 
 
 @server_app.command()
-def logs(lines: int = typer.Option(50, "--lines", "-n", help="How many lines from the end.")) -> None:
+def logs(lines: int = typer.Option(50, "--lines", "-n", min=1, help="How many lines from the end.")) -> None:
     """The end of the local server's console log."""
     console.print(_local().log_tail(lines), highlight=False, markup=False)
 
