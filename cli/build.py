@@ -18,7 +18,7 @@ from mastgraph.model.errors import first_line, one_line
 from mastgraph.pipeline.across_spill import WorkFolderError
 from mastgraph.pipeline import derive_tables
 
-from .common import console, driver_logs, error_line, fail, settings
+from .common import check_output_file, console, driver_logs, error_line, fail, settings
 
 PHASE_TITLES = {
     "prepare": "prepare",
@@ -60,6 +60,8 @@ def build_command(
     s = settings()
     # The driver's log goes to its log file, not over the display.
     driver_logs(s, verbose)
+    if report_json is not None:
+        check_output_file(report_json, "--report-json")
     options = BuildOptions(force=force, skip_bad=skip_bad, work_dir=work_dir, keep_work=keep_work, workers=workers,
                            importer_heap=importer_heap, importer_memory=importer_memory, dry_run=dry_run,
                            derive_memory=derive_memory)
@@ -86,7 +88,11 @@ def build_command(
             raise fail(first_line(exc)) from None
     _summary(report)
     if report_json:
-        write_report_json(report, report_json)
+        try:
+            write_report_json(report, report_json)
+        except OSError as exc:
+            raise fail(f"cannot write --report-json {report_json} ({exc.strerror or exc}); the build itself "
+                       "is done") from None
         console.print(f"report: {report_json}", markup=False)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -64,6 +65,28 @@ def describe_settings_error(exc: Exception) -> str:
         given = f"={value!r}" if shown else ""
         parts.append(f"{name}{given}: {reason}")
     return one_line("; ".join(parts)) if parts else first_line(exc)
+
+
+def check_output_file(path: Path, option: str) -> None:
+    """Refuse, before the command's work, an output file it could not write at the end (a folder, a
+    folder that cannot be made, no permission): one line naming the option, exit code 2. The file is
+    opened for appending, so nothing of an existing one changes; one that did not exist is removed."""
+    if path.is_dir():
+        raise fail(f"{option} {path}: that is a folder; give a file name", 2)
+    existed = path.exists()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        reason = "a part of its folder is a file" if isinstance(exc, (FileExistsError, NotADirectoryError)) else \
+            exc.strerror or str(exc)
+        raise fail(f"{option} {path}: cannot write it ({reason})", 2) from None
+    if not existed:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
 
 
 @contextmanager

@@ -20,7 +20,7 @@ from mastgraph.loaders import registry
 from mastgraph.loaders.records import LoadError
 from mastgraph.model.errors import one_line
 
-from .common import console, driver_logs, error_line, errors_as_lines, fail, settings
+from .common import check_output_file, console, driver_logs, error_line, errors_as_lines, fail, settings
 from .server import ensure_running
 
 
@@ -36,6 +36,8 @@ def ingest(
     """Load MAST listings, observation rows, associations, pools, FITS headers, EDB data and links."""
     s = settings()
     driver_logs(s, verbose)
+    if rejects is not None:
+        check_output_file(rejects, "--rejects")
     if paths == ["mast"]:
         paths = [str(p) for p in _fetch_from_mast(program, s.home)]
     elif program:
@@ -60,10 +62,15 @@ def ingest(
     _summary(report, dry_run)
     if report.rejects:
         target = rejects or Path(s.home) / f"rejects-{time.strftime('%Y%m%dT%H%M%S')}.txt"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # (surrogateescape: a path that is not UTF-8 is written back as its own bytes)
-        target.write_text("".join(f"{one_line(str(r))}\n" for r in report.rejects), encoding="utf-8",
-                          errors="surrogateescape")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            # (surrogateescape: a path that is not UTF-8 is written back as its own bytes)
+            target.write_text("".join(f"{one_line(str(r))}\n" for r in report.rejects), encoding="utf-8",
+                              errors="surrogateescape")
+        except OSError as exc:
+            done = "nothing was written to the graph" if dry_run else "the good rows were loaded"
+            raise fail(f"cannot write the rejects report {target} ({exc.strerror or exc}): {len(report.rejects)} "
+                       f"rows skipped, {done}; give --rejects a file that can be written") from None
         console.print(f"{len(report.rejects)} rows skipped; rejects report: {target}", markup=False)
     for failed in report.failed:
         error_line(one_line(failed.error))
