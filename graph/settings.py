@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -121,6 +122,17 @@ class Settings(BaseSettings):
         schemes = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
         if not value.startswith(schemes):
             raise ValueError(f"NEO4J_URI must start with one of {', '.join(schemes)}: {value!r}")
+        # What the driver would refuse when connecting ("failed unexpectedly (ConfigurationError ...)"),
+        # or take another way (port 99999 is 34463 to it), said here in the settings' one line.
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 - (raises for a port that is not a number in 0-65535)
+        except ValueError as exc:
+            raise ValueError(f"NEO4J_URI is not a valid URI ({exc}): {value!r}") from None
+        if "@" in parts.netloc:  # (its password is not repeated here)
+            raise ValueError("NEO4J_URI must not hold a user name or password: set NEO4J_USER and NEO4J_PASSWORD")
+        if parts.query and not value.startswith("neo4j"):
+            raise ValueError(f"NEO4J_URI: a routing context (?{parts.query}) goes with neo4j:// URIs only: {value!r}")
         return value
 
     @property

@@ -35,3 +35,25 @@ def test_a_batch_size_below_one_is_refused(monkeypatch, value):
     monkeypatch.setenv("MASTGRAPH_BATCH_SIZE", value)
     with pytest.raises(ValidationError, match="MASTGRAPH_BATCH_SIZE"):
         Settings()
+
+
+@pytest.mark.parametrize(("uri", "reason"), [
+    ("bolt://[::1", "NEO4J_URI is not a valid URI"),
+    ("bolt://127.0.0.1:99999", "NEO4J_URI is not a valid URI (Port out of range"),
+    ("bolt://127.0.0.1:abc", "NEO4J_URI is not a valid URI"),
+    ("bolt://alice:secret@db:7687", "must not hold a user name or password"),
+    ("bolt://db:7687?policy=eu", "goes with neo4j:// URIs only"),
+])
+def test_a_uri_the_driver_would_refuse_is_refused_by_the_settings(monkeypatch, uri, reason):
+    monkeypatch.setenv("NEO4J_URI", uri)
+    with pytest.raises(ValidationError, match=r"NEO4J_URI") as refused:
+        Settings()
+    message = refused.value.errors()[0]["msg"]
+    assert reason in message and "secret" not in message
+
+
+@pytest.mark.parametrize("uri", ["bolt://db:7687", "neo4j+s://x.databases.neo4j.io", "neo4j://db:7687?policy=eu",
+                                 "bolt://[::1]:7687"])
+def test_good_uris_are_kept(monkeypatch, uri):
+    monkeypatch.setenv("NEO4J_URI", uri)
+    assert Settings().neo4j_uri == uri
