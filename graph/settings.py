@@ -52,7 +52,7 @@ class Settings(BaseSettings):
         validation_alias=_env("MASTGRAPH_JAR_CACHE"),
         description="Where Maven copies the Neo4j and APOC jars (shared by every state folder).",
     )
-    bolt_port: int = Field(7687, validation_alias=_env("MASTGRAPH_BOLT_PORT"), description="Local server's Bolt port.")
+    bolt_port: int = Field(7687, ge=1, le=65535, validation_alias=_env("MASTGRAPH_BOLT_PORT"), description="Local server's Bolt port.")
     http_port: int = Field(
         7474, ge=0, le=65535, validation_alias=_env("MASTGRAPH_HTTP_PORT"),
         description="Local server's HTTP port, where Neo4j Browser is served (0: HTTP off, no Browser).",
@@ -70,20 +70,20 @@ class Settings(BaseSettings):
         "512m", validation_alias=_env("MASTGRAPH_NEO4J_PAGECACHE"), description="Local server's page cache."
     )
     start_timeout: float = Field(
-        120.0, validation_alias=_env("MASTGRAPH_START_TIMEOUT"), description="Seconds to wait for the local server."
+        120.0, gt=0, validation_alias=_env("MASTGRAPH_START_TIMEOUT"), description="Seconds to wait for the local server."
     )
     api_token: str | None = Field(
         None, validation_alias=_env("MASTGRAPH_API_TOKEN"), description="Bearer token required by the API when set."
     )
     tx_timeout: float = Field(
-        10.0, validation_alias=_env("MASTGRAPH_TX_TIMEOUT"), description="Per-request Neo4j transaction timeout (s)."
+        10.0, gt=0, validation_alias=_env("MASTGRAPH_TX_TIMEOUT"), description="Per-request Neo4j transaction timeout (s)."
     )
-    max_query_depth: int = Field(12, validation_alias=_env("MASTGRAPH_MAX_QUERY_DEPTH"))
-    max_aliases: int = Field(30, validation_alias=_env("MASTGRAPH_MAX_ALIASES"))
-    max_tokens: int = Field(2000, validation_alias=_env("MASTGRAPH_MAX_TOKENS"))
-    max_page_size: int = Field(1000, validation_alias=_env("MASTGRAPH_MAX_PAGE_SIZE"))
-    max_lineage_depth: int = Field(10, validation_alias=_env("MASTGRAPH_MAX_LINEAGE_DEPTH"))
-    max_lineage_nodes: int = Field(20000, validation_alias=_env("MASTGRAPH_MAX_LINEAGE_NODES"))
+    max_query_depth: int = Field(12, ge=1, validation_alias=_env("MASTGRAPH_MAX_QUERY_DEPTH"))
+    max_aliases: int = Field(30, ge=1, validation_alias=_env("MASTGRAPH_MAX_ALIASES"))
+    max_tokens: int = Field(2000, ge=1, validation_alias=_env("MASTGRAPH_MAX_TOKENS"))
+    max_page_size: int = Field(1000, ge=1, validation_alias=_env("MASTGRAPH_MAX_PAGE_SIZE"))
+    max_lineage_depth: int = Field(10, ge=1, validation_alias=_env("MASTGRAPH_MAX_LINEAGE_DEPTH"))
+    max_lineage_nodes: int = Field(20000, ge=1, validation_alias=_env("MASTGRAPH_MAX_LINEAGE_NODES"))
     max_request_bytes: int = Field(1_000_000, ge=1, validation_alias=_env("MASTGRAPH_MAX_REQUEST_BYTES"),
                                    description="Largest API request body (bytes); larger: 413.")
     max_query_string: int = Field(8192, ge=1, validation_alias=_env("MASTGRAPH_MAX_QUERY_STRING"),

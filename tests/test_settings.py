@@ -57,3 +57,15 @@ def test_a_uri_the_driver_would_refuse_is_refused_by_the_settings(monkeypatch, u
 def test_good_uris_are_kept(monkeypatch, uri):
     monkeypatch.setenv("NEO4J_URI", uri)
     assert Settings().neo4j_uri == uri
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("MASTGRAPH_BOLT_PORT", "0"), ("MASTGRAPH_BOLT_PORT", "99999"), ("MASTGRAPH_START_TIMEOUT", "-1"),
+    ("MASTGRAPH_TX_TIMEOUT", "0"), ("MASTGRAPH_MAX_LINEAGE_DEPTH", "-3"), ("MASTGRAPH_MAX_LINEAGE_NODES", "0"),
+    ("MASTGRAPH_MAX_PAGE_SIZE", "-1"), ("MASTGRAPH_MAX_QUERY_DEPTH", "0"), ("MASTGRAPH_MAX_ALIASES", "0"),
+    ("MASTGRAPH_MAX_TOKENS", "0"),
+])
+def test_a_value_out_of_its_range_is_refused(monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError, match=name):
+        Settings()
