@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import neo4j
@@ -10,6 +11,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn
 from rich.table import Table
 
 from mastgraph.graph import db
+from mastgraph.graph.settings import JVM_SIZE, NEO4J_SIZE
 from mastgraph.pipeline.bulk import (
     IMPORTER_HEAP, BuildOptions, BuildReport, BulkError, build, write_report_json,
 )
@@ -57,6 +59,12 @@ def build_command(
 ) -> None:
     """Build the graph from scratch with Neo4j's bulk importer: the same loaders and the same graph as
     `mastgraph ingest`, much faster for a whole archive. The local server is stopped for the import."""
+    # (checked now: the importer's JVM would refuse them only after the parse, the CSV and the server's stop)
+    if not JVM_SIZE.fullmatch(importer_heap.strip()):
+        raise fail(f"--importer-heap: not a JVM heap size (e.g. 2g, 512m): {importer_heap!r}", 2)
+    if importer_memory is not None and not (NEO4J_SIZE.fullmatch(importer_memory.strip())
+                                            or re.fullmatch(r"\d+(\.\d+)?%", importer_memory.strip())):
+        raise fail(f"--importer-memory: not a memory size or a percentage (e.g. 4g, 50%): {importer_memory!r}", 2)
     s = settings()
     # The driver's log goes to its log file, not over the display.
     driver_logs(s, verbose)

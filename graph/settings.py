@@ -5,6 +5,7 @@ Everything else receives a `Settings`; nothing else reads `os.environ` for confi
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -19,6 +20,12 @@ NEO4J_VERSION = "5.26.31"
 APOC_VERSION = "5.26.19"
 #: The Neo4j Browser the local server serves at /browser/ (must match pom.xml).
 BROWSER_VERSION = "5.24.0"
+
+
+#: A JVM heap size as -Xmx takes it (`1g`, `512m`, `1048576`); anything else stops the JVM at start.
+JVM_SIZE = re.compile(r"[1-9]\d*[kKmMgGtT]?")
+#: A byte size as Neo4j's settings take it (`512m`, `1.5g`, `2GiB`, `100MB`).
+NEO4J_SIZE = re.compile(r"\d+(\.\d+)?\s*([kKmMgGtT]([iI]?[bB])?|[bB])?")
 
 
 def _env(*names: str) -> AliasChoices:
@@ -134,6 +141,20 @@ class Settings(BaseSettings):
         if parts.query and not value.startswith("neo4j"):
             raise ValueError(f"NEO4J_URI: a routing context (?{parts.query}) goes with neo4j:// URIs only: {value!r}")
         return value
+
+    @field_validator("heap")
+    @classmethod
+    def _check_heap(cls, value: str) -> str:
+        if not JVM_SIZE.fullmatch(value.strip()):
+            raise ValueError(f"not a JVM heap size (e.g. 1g, 512m): {value!r}")
+        return value.strip()
+
+    @field_validator("pagecache")
+    @classmethod
+    def _check_pagecache(cls, value: str) -> str:
+        if not NEO4J_SIZE.fullmatch(value.strip()):
+            raise ValueError(f"not a memory size (e.g. 512m, 2g): {value!r}")
+        return value.strip()
 
     @property
     def embedded(self) -> bool:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from pydantic import ValidationError
+
 from mastgraph.graph.settings import Settings
 
 
@@ -24,10 +27,6 @@ def test_environment_names(monkeypatch):
     assert settings.home == Path("/tmp/state") and settings.bolt_port == 7999
     assert settings.uri == "neo4j://cluster:7687" and not settings.embedded
     assert Settings(home=Path("x")).home == Path("x")  # field names still work as arguments
-
-
-import pytest
-from pydantic import ValidationError
 
 
 @pytest.mark.parametrize("value", ["0", "-5"])
@@ -69,3 +68,17 @@ def test_a_value_out_of_its_range_is_refused(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError, match=name):
         Settings()
+
+
+@pytest.mark.parametrize(("name", "value"), [("MASTGRAPH_NEO4J_HEAP", "xyz"), ("MASTGRAPH_NEO4J_HEAP", "1.5g"),
+                                             ("MASTGRAPH_NEO4J_HEAP", "1 GB"), ("MASTGRAPH_NEO4J_PAGECACHE", "lots")])
+def test_a_memory_size_the_server_cannot_take_is_refused(monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError, match=name):
+        Settings()
+
+
+def test_memory_sizes_as_the_jvm_and_neo4j_take_them(monkeypatch):
+    monkeypatch.setenv("MASTGRAPH_NEO4J_HEAP", "768m")
+    monkeypatch.setenv("MASTGRAPH_NEO4J_PAGECACHE", "1.5GiB")
+    assert (Settings().heap, Settings().pagecache) == ("768m", "1.5GiB")
