@@ -204,12 +204,26 @@ def parse_param(text: str, declared: str = "") -> tuple[str, Any]:
     if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
         raise CypherError(f"bad --param {text!r}: write NAME=VALUE, e.g. --param uri=mast:JWST/product/x_cal.fits")
     try:
-        value = json.loads(raw)
+        value = json.loads(raw, parse_constant=_not_json, parse_float=_finite)
     except ValueError:
         return name, raw
     if declared == "string" and not isinstance(value, str):
         return name, raw
     return name, value
+
+
+def _not_json(constant: str) -> Any:
+    """`NaN`, `Infinity` and `-Infinity`, which Python's json reads and JSON has not: the text as given
+    (a float nan or inf is no Cypher literal for the Browser's :param, nor a value anyone means)."""
+    raise ValueError(constant)
+
+
+def _finite(text: str) -> float:
+    """A JSON number as a float, refused when it is beyond a float's range (`1e400` read as inf)."""
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(text)
+    return value
 
 
 def parse_params(items: Sequence[str], named: NamedQuery | None = None) -> dict[str, Any]:
