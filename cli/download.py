@@ -39,6 +39,10 @@ async def _read(s, request: downloads.DownloadRequest, timeout: float) -> dict |
         await driver.close()
 
 
+#: The command's names of `downloads.request`'s arguments (GraphQL's names in its errors).
+_OPTIONS = {"id": "ID", "levels": "--level", "productTypes": "--product-type", "suffixes": "--suffix"}
+
+
 def download_list(
     id: str = typer.Argument(..., help="A product URI or file name, an obsid or obs_id, a program (2733, jw02733) "
                              "or an association name."),
@@ -55,9 +59,11 @@ def download_list(
 ) -> None:
     """List the files of a lineage view to download (MAST's Download Manager; see docs/api.md)."""
     s = settings()
-    with errors_as_lines(read.ArgumentError):
+    try:
         request = downloads.request(id, upstream=direction is Direction.up, all=all_files, levels=level,
                                     product_types=product_type, suffixes=suffix)
+    except read.ArgumentError as exc:  # (named as the command's own argument or option, not GraphQL's)
+        raise fail(f"{_OPTIONS.get(exc.argument, exc.argument)}: {exc.reason}", 2) from None
     with errors_as_lines(ServerError, read.DatabaseUnavailable, read.QueryTimeout):
         ensure_running(s)
         answer = asyncio.run(_read(s, request, timeout))
