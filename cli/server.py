@@ -20,14 +20,14 @@ def _local() -> LocalNeo4j:
 
 
 @server_app.command()
-def start(timeout: float = typer.Option(None, help="Seconds to wait for Bolt to answer.")) -> None:
+def start(timeout: float = typer.Option(None, min=1, help="Seconds to wait for Bolt to answer.")) -> None:
     """Fetch the jars if needed, start Neo4j and wait until it answers."""
     with errors_as_lines(ServerError):
         console.print(_local().start(timeout=timeout))
 
 
 @server_app.command()
-def stop(timeout: float = typer.Option(90.0, help="Seconds to wait for a clean shutdown.")) -> None:
+def stop(timeout: float = typer.Option(90.0, min=1, help="Seconds to wait for a clean shutdown (then SIGKILL).")) -> None:
     """Stop the local Neo4j cleanly (SIGTERM, wait)."""
     with errors_as_lines(ServerError):
         console.print(_local().stop(timeout=timeout))
