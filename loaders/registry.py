@@ -148,7 +148,8 @@ def _walk_given(paths: Iterable[Path | str], sizes: bool) -> Iterator[tuple[str,
     given: list[Path] = [p if isinstance(p, Path) else Path(p) for p in paths]
     for path in given:
         if not path.is_dir() and not path.is_file():
-            raise LoadError(str(path), "no such file or directory")
+            # (a device, a FIFO or a socket exists: it is no file to load, nor missing)
+            raise LoadError(str(path), "not a regular file or folder" if path.exists() else "no such file or directory")
     folders: list[Path] = []
     files_given: set[Path] = set()
     for path in given:

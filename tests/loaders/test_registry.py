@@ -245,3 +245,10 @@ def test_an_ecsv_file_no_loader_takes_says_why(tmp_path: Path, text: str, reason
     with pytest.raises(LoadError) as caught:
         registry.detect(target)
     assert str(caught.value) == f"{target}: {reason}"
+
+
+def test_expand_a_path_that_is_no_file_says_so(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(LoadError, match="not a regular file or folder"):
+        registry.expand([fifo])
