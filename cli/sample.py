@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -36,7 +38,7 @@ def generate_command(
         raise fail(f"unknown scale {scale!r}; one of {', '.join(scales.SCALES)}", 2)
     folder = out or Path(f"mastgraph-sample-{scale}")
     started = time.perf_counter()
-    with errors_as_lines(OutputNotEmpty, OSError), _progress() as bar:
+    with errors_as_lines(OutputNotEmpty), _written_into(folder), _progress() as bar:
         task = bar.add_task("starting", total=scales.SCALES[scale].products or None)
 
         def advance(products: int, expected: int | None, label: str) -> None:
@@ -45,6 +47,18 @@ def generate_command(
         manifest = generate(folder, scale, seed=seed, fits=fits, progress=advance)
         bar.update(task, completed=scales.SCALES[scale].products or manifest.products, description="done")
     _summary(folder, manifest, time.perf_counter() - started)
+
+
+@contextmanager
+def _written_into(folder: Path) -> Iterator[None]:
+    """A file or folder of the sample that cannot be written (a file where the folder goes, no
+    permission, a full disk) in one line that says what was being written."""
+    try:
+        yield
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename and str(exc.filename) != str(folder) else ""
+        raise fail(f"cannot write the sample into {folder}: {exc.strerror or exc}{where}; run it again once it "
+                   "can be written (a previous sample there is replaced)") from None
 
 
 def _progress() -> Progress:
