@@ -14,6 +14,7 @@ def run() -> None:
     try:
         from mastgraph.cli.main import app  # (imports every command: a second or so)
 
+        _one_line_usage_errors()
         app(prog_name="mastgraph")
     except SystemExit as exc:
         if _silent_interrupt(exc):  # (Typer ends a Ctrl-C no command caught with status 130 and no word)
@@ -24,6 +25,23 @@ def run() -> None:
             sys.stderr.write("error: interrupted\n")
             sys.exit(INTERRUPTED)
         sys.exit(unexpected(exc))
+
+
+def _one_line_usage_errors() -> None:
+    """A usage error (an option's value of the wrong type, a missing argument, an unknown option) in
+    one line, as mastgraph's own errors: `error: <click's message> (see <command> --help)`, exit status
+    2; Typer would print it as a box of several lines (`typer.rich_utils.rich_format_error`, which its
+    `_main` looks up when it shows one)."""
+    from typer import rich_utils
+
+    from mastgraph.model.errors import one_line
+
+    def show(exc) -> None:
+        ctx = getattr(exc, "ctx", None)
+        hint = f" (see {ctx.command_path} --help)" if ctx is not None else ""
+        sys.stderr.write(f"error: {one_line(exc.format_message())}{hint}\n")
+
+    rich_utils.rich_format_error = show
 
 
 def _silent_interrupt(exc: SystemExit) -> bool:

@@ -106,3 +106,26 @@ def test_a_command_that_says_its_own_interrupted_line_is_not_repeated(monkeypatc
     with pytest.raises(SystemExit) as stopped:
         _entry.run()
     assert (stopped.value.code, capsys.readouterr().err) == (130, "error: interrupted (--dry-run: nothing was written)\n")
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--count", "abc"], "error: Invalid value for '--count': Input should be a valid integer, unable to parse string "
+                         "as an integer (see mastgraph --help)\n"),
+    (["--bogus"], "error: No such option: --bogus (see mastgraph --help)\n"),
+])
+def test_a_usage_error_is_one_line(monkeypatch, capsys, argv, message):
+    """Typer's box of several lines (Usage, Try, the error framed) becomes the one line mastgraph's
+    errors are, with where to look; the status stays 2."""
+    import typer
+
+    def command(count: int = typer.Option(1, "--count")) -> None:
+        pass
+
+    monkeypatch.setitem(sys.modules, "mastgraph.cli.main", _typer_main(command))
+    monkeypatch.setattr(sys, "argv", ["mastgraph", *argv])
+    from typer import rich_utils
+
+    monkeypatch.setattr(rich_utils, "rich_format_error", rich_utils.rich_format_error)  # (restored after)
+    with pytest.raises(SystemExit) as stopped:
+        _entry.run()
+    assert (stopped.value.code, capsys.readouterr().err) == (2, message)
