@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The Neo4j release the local server runs (must match pom.xml).
@@ -26,6 +26,10 @@ BROWSER_VERSION = "5.24.0"
 JVM_SIZE = re.compile(r"[1-9]\d*[kKmMgGtT]?")
 #: A byte size as Neo4j's settings take it (`512m`, `1.5g`, `2GiB`, `100MB`).
 NEO4J_SIZE = re.compile(r"\d+(\.\d+)?\s*([kKmMgGtT]([iI]?[bB])?|[bB])?")
+
+
+#: Per size setting: its form, and what a refusal calls it.
+_SIZES = {"heap": (JVM_SIZE, "a JVM heap size (e.g. 1g, 512m)"), "pagecache": (NEO4J_SIZE, "a memory size (e.g. 512m, 2g)")}
 
 
 def _env(*names: str) -> AliasChoices:
@@ -142,18 +146,13 @@ class Settings(BaseSettings):
             raise ValueError(f"NEO4J_URI: a routing context (?{parts.query}) goes with neo4j:// URIs only: {value!r}")
         return value
 
-    @field_validator("heap")
+    @field_validator("heap", "pagecache")
     @classmethod
-    def _check_heap(cls, value: str) -> str:
-        if not JVM_SIZE.fullmatch(value.strip()):
-            raise ValueError(f"not a JVM heap size (e.g. 1g, 512m): {value!r}")
-        return value.strip()
-
-    @field_validator("pagecache")
-    @classmethod
-    def _check_pagecache(cls, value: str) -> str:
-        if not NEO4J_SIZE.fullmatch(value.strip()):
-            raise ValueError(f"not a memory size (e.g. 512m, 2g): {value!r}")
+    def _check_size(cls, value: str, info: ValidationInfo) -> str:
+        """A size the local server's JVM (-Xmx) or its settings take; anything else would stop it at start."""
+        pattern, what = _SIZES[info.field_name]
+        if not pattern.fullmatch(value.strip()):
+            raise ValueError(f"not {what}: {value!r}")
         return value.strip()
 
     @property

@@ -30,7 +30,7 @@ from mastgraph.loaders.records import LoadError, Record, Reject, not_utf8, origi
 from mastgraph.loaders.table_csv import csv_records
 from mastgraph.loaders.table_values import UNKNOWN_VALUES, json_kind, known
 from mastgraph.model.records import Edge, Node, clean
-from mastgraph.loaders.table_values import shown
+from mastgraph.loaders.table_values import float_of_text, shown
 
 #: MAST's EDB file names: ``<MNEMONIC>-<start>-<end>.csv``.
 EDB_NAME = re.compile(r"^(?P<mnemonic>[A-Za-z0-9_]+)-(?P<start>\d{8}[Tt]\d{6})-(?P<end>\d{8}[Tt]\d{6})$")
@@ -54,10 +54,8 @@ def is_text(sql_type: str | None) -> bool:
 
 
 def _number(text: str) -> float | None:
-    if not text.isascii() or "_" in text:  # (Python's float takes "5_9612" and other scripts' digits)
-        return None
     try:
-        value = float(text)
+        value = float_of_text(text)
     except ValueError:
         return None
     return value if math.isfinite(value) else None

@@ -191,17 +191,22 @@ def in_int64(value: int, column: str, given: Any = None) -> int:
     raise BadValue(f"{column} {shown(value if given is None else given)} does not fit in a 64-bit integer")
 
 
+def float_of_text(text: str) -> float:
+    """`float(text)` of a number as a table writes it: ValueError also for what Python's float alone
+    takes, underscores ("2_17.3") and digits of other scripts ("٢١٧.٣")."""
+    if not text.isascii() or "_" in text:
+        raise ValueError(text)
+    return float(text)
+
+
 def number(value: Any, column: str) -> float | None:
     value = unknown_to_none(value)
     if value is None:
         return None
     if isinstance(value, bool):
         raise BadValue(f"{column} {shown(value)} is not a number")
-    if type(value) is str and (not value.isascii() or "_" in value):
-        # (Python's float takes "2_17.3" and digits of other scripts, "٢١٧.٣": no table writes them)
-        raise BadValue(f"{column} {shown(value)} is not a number")
     try:
-        result = float(value)
+        result = float_of_text(value) if type(value) is str else float(value)
     except (TypeError, ValueError):
         raise BadValue(f"{column} {shown(value)} is not a number") from None
     if math.isinf(result):
