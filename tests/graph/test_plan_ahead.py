@@ -179,3 +179,20 @@ def test_ctrl_c_during_the_load_stops_the_helper(graph, neo4j_settings, demo, co
     assert stopped.value.lost is None and stopped.value.loaded > 1
     assert not set(multiprocessing.active_children()) - before
     assert not any((Path(neo4j_settings.home) / "ingest-work").iterdir())
+
+
+def test_a_helper_dead_without_its_answer_is_seen_not_waited_for(monkeypatch):
+    """A helper killed while sending its answer leaves part of it in the pipe: the executor, and the
+    future with it, wait for the rest for ever (the test above hung so, now and then). With no helper
+    alive and no answer, the load is told the helper died, and plans the batch itself."""
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    monkeypatch.setattr(plan_ahead, "WATCH_SECONDS", 0.05)
+    planner = object.__new__(plan_ahead.PlanAhead)
+    planner._before = set(multiprocessing.active_children())  # (no helper started since)
+    with pytest.raises(BrokenProcessPool):
+        planner._result(Future())  # (never answered)
+    answered = Future()
+    answered.set_result(b"plain")
+    assert planner._result(answered) == b"plain"
