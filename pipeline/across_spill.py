@@ -535,7 +535,7 @@ def _replayed(parts: list[str], workers: int, names: list[str], facts: str | Non
     if workers <= 1 or len(parts) <= 1:
         yield from (replay(part, names, facts) for part in parts)
         return
-    from mastgraph.pipeline.parse_pass import _context, ignore_ctrl_c, stop_workers
+    from mastgraph.pipeline.parse_pass import _context, ignore_ctrl_c, stop_workers, watched
 
     before = set(multiprocessing.active_children())
     executor = ProcessPoolExecutor(min(workers, len(parts)), mp_context=_context(), initializer=ignore_ctrl_c)
@@ -545,10 +545,12 @@ def _replayed(parts: list[str], workers: int, names: list[str], facts: str | Non
         for done in range(len(futures)):
             future, futures[done] = futures[done], None  # (a partition's result is held until taken, not to the end)
             try:
-                result = future.result()
+                result = watched(future, executor)
             except BrokenProcessPool:
+                stop_workers(executor, before)  # (not a wait for them: one may have died while answering)
+                finished = True
                 yield from (replay(part, names, facts) for part in parts[done:])
-                break
+                return
             yield result
         executor.shutdown(wait=True)
         finished = True

@@ -347,7 +347,7 @@ def run_stage(worker_cls: type, config: Any, tasks: Iterable, workers: int, on_m
         except Exception as exc:  # noqa: BLE001 - as a worker process reports it: one line, the traceback in the log
             raise BulkError(_worker_failed(exc, str(log))) from None
     context = _context()
-    results = context.Queue()
+    results = _Answers(context.Queue())
     chunks = _chunked(iter(tasks), max(1, tasks_per_process))
     pending = next(chunks, None)
     active: dict[str, Any] = {}
@@ -358,7 +358,7 @@ def run_stage(worker_cls: type, config: Any, tasks: Iterable, workers: int, on_m
             while pending and free:
                 tag = free.pop()
                 process = context.Process(target=_worker_main, daemon=True,
-                                          args=(worker_cls, config, tag, pending, results, str(log),
+                                          args=(worker_cls, config, tag, pending, results.queue, str(log),
                                                 str(folder)))
                 process.start()
                 active[tag] = process
@@ -386,7 +386,57 @@ def run_stage(worker_cls: type, config: Any, tasks: Iterable, workers: int, on_m
             if process.is_alive():
                 process.terminate()
             process.join(5)
+        results.close()
     return finished
+
+
+class _Answers:
+    """The answers of a stage's workers, read from their queue by a thread of this process.
+
+    A worker killed while sending an answer (by the out-of-memory killer, say) leaves a part of it
+    in the queue's pipe: a read of the queue then waits for the rest for ever, and a stage reading
+    it itself could not see the worker gone. The stage waits on this thread's answers instead, a
+    second at a time (`get`), looking at its workers in between; `close`, once they are gone, ends
+    the thread (a read held by a part-answer included: this process's end of the pipe is then its
+    last writer)."""
+
+    def __init__(self, answers: Any) -> None:
+        self.queue = answers
+        self._read: queue.SimpleQueue = queue.SimpleQueue()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._reading, name="bulk-answers", daemon=True)
+        self._thread.start()
+
+    def _reading(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._read.put(self.queue.get(timeout=0.2))
+            except queue.Empty:
+                continue
+            except BaseException as exc:  # noqa: BLE001 - an answer that cannot be read: the stage's to raise
+                if not self._stop.is_set():
+                    self._read.put(("unreadable", "", exc))
+                return
+
+    def get(self, timeout: float) -> tuple:
+        """The next answer (raises queue.Empty after `timeout` seconds without one)."""
+        kind, tag, payload = self._read.get(timeout=timeout)
+        if kind == "unreadable":
+            raise payload
+        return kind, tag, payload
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(STOP_SECONDS)
+        writer = getattr(self.queue, "_writer", None)
+        if self._thread.is_alive() and writer is not None:
+            writer.close()
+            self._thread.join(STOP_SECONDS)
+        self.queue.close()
+
+
+#: How long `_Answers.close` waits for its thread.
+STOP_SECONDS = 2.0
 
 
 # -- the build ---------------------------------------------------------------------------------

@@ -127,11 +127,14 @@ class CommandDerivation:
         from concurrent.futures.process import BrokenProcessPool
 
         if self._future is not None:
+            from mastgraph.pipeline.parse_pass import stop_workers, watched
+
             try:
-                self._outcome = self._future.result()
-            except BrokenProcessPool:
+                self._outcome = watched(self._future, self._executor)
+                self._executor.shutdown(wait=True)
+            except BrokenProcessPool:  # (killed while answering too: not waited for)
                 self._outcome = (None, "the process running the rules stopped", 0.0)
-            self._executor.shutdown(wait=True)
+                stop_workers(self._executor, self._before)
             self._executor = self._future = None
         residuals, self.why, self.seconds = self._outcome
         if residuals is None:

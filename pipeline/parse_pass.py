@@ -35,12 +35,12 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from itertools import compress
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from mastgraph.loaders.records import LoadError
 from mastgraph.graph.settings import errors_log
@@ -364,6 +364,30 @@ def stop_workers(executor: ProcessPoolExecutor, before: set) -> None:
 
 #: How long `stop_workers` waits for the executor's thread to see its workers gone.
 STOP_SECONDS = 2.0
+#: How often a wait for a worker's answer (`watched`) looks whether the workers are still alive.
+WATCH_SECONDS = 1.0
+
+
+def watched(future: Future, executor: ProcessPoolExecutor) -> Any:
+    """`future`'s result, or BrokenProcessPool once one of `executor`'s workers has died without it.
+
+    The executor sees a worker die, and fails the futures, only between two answers: a worker killed
+    while sending one (out of memory, say) leaves part of it in the result pipe and the write lock
+    taken, so the executor's thread waits for the rest for ever, every other worker waits for the
+    lock, and so would `future.result()`. The wait here looks each `WATCH_SECONDS` whether one of the
+    workers started has ended (none ends while the executor is in use); the caller then stops the
+    workers with `stop_workers`, which ends the executor's wait (not `shutdown(wait=True)`, which
+    would join it)."""
+    while True:
+        try:
+            return future.result(timeout=WATCH_SECONDS)
+        except FutureTimeout:
+            if future.done():
+                continue
+            processes = getattr(executor, "_processes", None) or {}
+            ended = [process.exitcode for process in list(processes.values()) if process.exitcode is not None]
+            if ended:
+                raise BrokenProcessPool(f"a worker process ended (exit code {ended[0]}) without its answer") from None
 
 
 def _start_worker(folder: str) -> None:
@@ -531,7 +555,7 @@ def _parse_by_workers(files: Sequence[Path], skip_bad: bool, work: ParsedFiles, 
                 break
         while pending:
             task, run = pending.popleft()
-            where = task.result()
+            where = watched(task, executor)
             following = next(queued, None)
             if following is not None:
                 pending.append((executor.submit(_parse_task, following, skip_bad, write, partitions), following))

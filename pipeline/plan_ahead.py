@@ -23,22 +23,20 @@ import marshal
 import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, TimeoutError as FutureTimeout
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mastgraph.pipeline.parse_pass import (
-    Parsed, _context, ignore_ctrl_c, marked_records, records_written, stop_workers)
+    Parsed, _context, ignore_ctrl_c, marked_records, records_written, stop_workers, watched)
 
 if TYPE_CHECKING:
     from mastgraph.pipeline.ingest import PlannedBatch
 
 #: Batches planned ahead of the one written (each is held as plain values until its turn).
 DEPTH = 2
-#: How often the load, waiting for a planned batch, looks whether the helper is still alive.
-WATCH_SECONDS = 1.0
 
 
 #: The first batches hold a part of the budget, the k-th (from 0) 2**k / FIRST_SHARE of it: the
@@ -125,24 +123,12 @@ class PlanAhead:
             return None
         _, future = self._pending.popleft()
         try:
-            plain = self._result(future)
-        except Exception:  # the helper died, or its read failed: the load's own read reports what it was
+            plain = watched(future, self._executor)
+        except Exception:  # the helper died (`watched`), or its read failed: the load's own read reports what it was
             self.close()
             return None
         self._fill()
         return PlannedBatch.from_plain(marshal.loads(plain))
-
-    def _result(self, future: Future) -> bytes:
-        """The helper's answer; BrokenProcessPool when it died without giving it. A helper killed while
-        sending its answer leaves part of it in the pipe, and the executor then waits for the rest,
-        this future with it, for ever: its death is seen here instead (`close` ends that wait)."""
-        while True:
-            try:
-                return future.result(timeout=WATCH_SECONDS)
-            except FutureTimeout:
-                if future.done() or any(p.is_alive() for p in set(multiprocessing.active_children()) - self._before):
-                    continue
-                raise BrokenProcessPool("the planning helper died") from None
 
     def close(self) -> None:
         """Stop the helper (at once: what it was planning is not needed)."""

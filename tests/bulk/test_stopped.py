@@ -192,3 +192,38 @@ def test_a_loaders_unexpected_fault_online_names_the_file_and_keeps_its_tracebac
     assert parse_file(faulty).error == (f"{faulty}: the loader failed unexpectedly (TypeError: unhashable type: "
                                         f"'list'); details in {log.resolve()}")
     assert 'raise TypeError("unhashable type' in log.read_text()
+
+
+@pytest.mark.parametrize("death", ["die", "die answering"])
+def test_a_bulk_worker_killed_is_one_line_not_a_wait(tmp_path, death):
+    """A worker of a stage killed (out of memory, say) between two answers, or while sending one
+    (a part of it left in the queue, which a read would wait on for ever): the stage ends in one
+    line, its other workers stopped."""
+    import multiprocessing
+    import time
+
+    from mastgraph.pipeline.bulk import run_stage
+
+    from ..graph.dying import StageWorker
+
+    said: list = []
+    tasks = [("say", 1), ("say", 2), (death,), ("say", 3)]
+    before = set(multiprocessing.active_children())
+    started = time.monotonic()
+    with pytest.raises(BulkError, match=r"^a bulk worker stopped unexpectedly \(exit code -9\); details may be in "):
+        run_stage(StageWorker, None, tasks, 2, said.append, tmp_path / "errors.log", folder=tmp_path)
+    assert time.monotonic() - started < 30
+    assert not set(multiprocessing.active_children()) - before
+    assert set(said) <= {1, 2, 3}
+
+
+def test_a_bulk_stage_gives_its_workers_answers(tmp_path):
+    from mastgraph.pipeline.bulk import run_stage
+
+    from ..graph.dying import StageWorker
+
+    said: list = []
+    finished = run_stage(StageWorker, None, [("say", n) for n in range(7)], 2, said.append, tmp_path / "errors.log",
+                         tasks_per_process=2, folder=tmp_path)
+    assert sorted(said) == list(range(7))
+    assert sorted(n for done in finished for n in done) == list(range(7)) and len(finished) == 4

@@ -17,6 +17,7 @@ from mastgraph.pipeline.parse_pass import KeptFiles, ParsedFiles, read_chunks
 
 from ..bulk.test_conflicts import conflicting_files
 from ..loaders.test_domains import API_CSV, IMAGE3, cell, cells
+from . import dying
 
 
 def many_conflicts(folder):
@@ -96,6 +97,27 @@ def test_a_worker_that_dies_leaves_the_rest_to_the_comparison_on_disk(tmp_path, 
     on_disk = Settings(neo4j_uri=None, home=tmp_path / "state", conflict_spill_mb=0, parse_workers=2)
     assert lines(on_disk, folder) == in_memory
     assert len(given) == 4
+
+
+def test_a_replay_worker_killed_while_answering_leaves_the_rest_to_the_comparison(tmp_path, monkeypatch):
+    """Every partition's replay by a worker ends with the worker killed while sending its answer:
+    the partitions are replayed by the ingest's own process, the lines those of memory."""
+    folder = many_conflicts(tmp_path / "in")
+    in_memory = lines(Settings(neo4j_uri=None, home=tmp_path / "state"), folder)
+    monkeypatch.setattr(across_spill, "PARTITION_INPUT_BYTES", 1)
+    monkeypatch.setattr(parse_pass, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(parse_pass, "WATCH_SECONDS", 0.1)
+    monkeypatch.setattr(across_spill, "replay", dying.replay_or_die)
+    real, replayed = across_spill._replayed, []
+
+    def counted(parts, workers, *args):
+        replayed.append((len(parts), workers))
+        yield from real(parts, workers, *args)
+
+    monkeypatch.setattr(across_spill, "_replayed", counted)
+    on_disk = Settings(neo4j_uri=None, home=tmp_path / "state", conflict_spill_mb=0, parse_workers=2)
+    assert lines(on_disk, folder) == in_memory
+    assert replayed and all(parts > 1 and workers == 2 for parts, workers in replayed)  # (by workers, at first)
 
 
 def test_files_that_agree_pass_on_disk_too(tmp_path):

@@ -246,6 +246,23 @@ def test_a_rules_helper_that_dies_leaves_the_derivation_to_cypher(graph, neo4j_s
     assert not list((tmp_path / "state" / "ingest-work").glob("*/derive"))
 
 
+def test_a_rules_helper_killed_while_answering_leaves_the_derivation_to_cypher(graph, neo4j_settings, demo, expected,
+                                                                              tmp_path, monkeypatch):
+    """Killed while sending its answer, the helper leaves the executor waiting for the rest for ever:
+    the load sees it gone (`parse_pass.watched`)."""
+    from . import dying
+
+    monkeypatch.setattr(derive_command, "run_rules", dying.die_while_answering)
+    monkeypatch.setattr(parse_pass, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(parse_pass, "WATCH_SECONDS", 0.1)
+    before = set(multiprocessing.active_children())
+    settings = _with(neo4j_settings, derive="auto", home=tmp_path / "state", parse_workers=2)
+    nodes, rels, report = _load(graph, settings, demo)
+    assert report.derivation == "after the load, over what was written (the process running the rules stopped)"
+    assert not _differences((nodes, rels), expected)
+    assert not set(multiprocessing.active_children()) - before
+
+
 def test_chunks_written_in_parallel_come_back_in_order_a_few_held_at_once():
     taken: list[int] = []
 

@@ -1,6 +1,6 @@
 """The files of one command parsed once (`pipeline.parse_pass`): by worker processes or in the
 ingest's own process, the reports, rejects and conflict lines are the same, in the same order; a
-worker that dies leaves the rest to the ingest; a work folder that cannot be written is one line;
+worker that dies (killed while sending its answer too) leaves the rest to the ingest; a work folder that cannot be written is one line;
 nothing is left behind."""
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ import signal
 import subprocess
 import sys
 import threading
+import time
+from concurrent.futures import ProcessPoolExecutor, TimeoutError as FutureTimeout
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,7 @@ from mastgraph.pipeline.parse_pass import (ParsedFiles, WorkFolderError, parse_i
                                            read_chunks)
 
 from ..loaders.test_domains import API_CSV, cells
+from . import dying
 from .test_conflicts_on_disk import many_conflicts
 
 
@@ -122,6 +125,46 @@ def test_the_workers_records_reach_on_rows_as_rows(tmp_path, demo):
         finally:
             work.close()
         assert len(expected) > 100 and [_record(row) for row in rows] == expected
+
+
+def test_a_worker_killed_while_answering_is_seen_not_waited_for(monkeypatch):
+    """Killed while sending its answer, a worker leaves the executor waiting for the rest for ever
+    (and the other worker waiting for the pipe): `watched` sees the worker gone instead."""
+    monkeypatch.setattr(parse_pass, "WATCH_SECONDS", 0.1)
+    before = set(multiprocessing.active_children())
+    executor = ProcessPoolExecutor(2, mp_context=parse_pass._context())
+    try:
+        assert parse_pass.watched(executor.submit(dying.answer, "slow", 0.5), executor) == "slow"
+        dies = executor.submit(dying.die_while_answering)
+        other = executor.submit(dying.answer, "after", 0.5)
+        with pytest.raises(FutureTimeout):
+            dies.result(timeout=3)  # (the executor alone never tells)
+        started = time.monotonic()
+        with pytest.raises(parse_pass.BrokenProcessPool, match=r"exit code -9"):
+            parse_pass.watched(dies, executor)
+        with pytest.raises(parse_pass.BrokenProcessPool):
+            parse_pass.watched(other, executor)  # (its answer waits for the pipe's lock, held by the dead)
+        assert time.monotonic() - started < 5
+    finally:
+        parse_pass.stop_workers(executor, before)
+    assert not set(multiprocessing.active_children()) - before
+
+
+def test_a_worker_killed_while_answering_leaves_the_files_to_the_ingest(tmp_path, demo, monkeypatch):
+    files = registry.expand(demo)
+    expected = [(p.result.path, p.result.records) for p in
+                parse_in_order(files, False, ParsedFiles(tmp_path / "a"), 1)]
+    monkeypatch.setattr(parse_pass, "WATCH_SECONDS", 0.1)
+    monkeypatch.setattr(parse_pass, "_parse_task", dying.die_while_answering)
+    before = set(multiprocessing.active_children())
+    given: list = []
+    work = ParsedFiles(tmp_path / "b")
+    try:
+        got = [(p.result.path, p.result.records) for p in parse_in_order(files, False, work, 2, given.append)]
+    finally:
+        work.close()
+    assert got == expected and len(given) == sum(n for _, n in expected)
+    assert not set(multiprocessing.active_children()) - before
 
 
 def test_a_worker_that_dies_leaves_the_rest_to_the_ingest(tmp_path, demo, monkeypatch):
