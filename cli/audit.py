@@ -13,7 +13,7 @@ from mastgraph.graph import audit as graph_audit
 from mastgraph.graph import db, runner
 from mastgraph.graph.server import ServerError
 
-from .common import console, errors_as_lines, fail, settings
+from .common import console, errors_as_lines, fail, not_blank, settings
 from .cypher import cell
 from .server import ensure_running
 
@@ -58,7 +58,8 @@ def show_report(report: graph_audit.AuditReport) -> None:
 
 
 def audit(
-    program: str = typer.Option(None, "--program", "-P", help="Audit one program (e.g. 2733 or 02733)."),
+    program: str = typer.Option(None, "--program", "-P", help="Audit one program (e.g. 2733 or 02733).",
+                                 callback=not_blank("leave --program out to audit the whole graph")),
     fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f", help="Output: table or json."),
     strict: bool = typer.Option(False, "--strict", help=f"Exit with code {FINDINGS_EXIT} when anything is found."),
     examples: int = typer.Option(5, "--examples", min=0, help="Examples shown per finding."),

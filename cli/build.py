@@ -20,7 +20,7 @@ from mastgraph.model.errors import first_line, one_line
 from mastgraph.pipeline.across_spill import WorkFolderError
 from mastgraph.pipeline import derive_tables
 
-from .common import check_output_file, console, driver_logs, error_line, fail, settings
+from .common import check_output_file, console, driver_logs, error_line, fail, not_blank, settings
 
 PHASE_TITLES = {
     "prepare": "prepare",
@@ -34,7 +34,9 @@ PHASE_TITLES = {
 
 
 def build_command(
-    paths: list[Path] = typer.Argument(..., help="Files or folders to load (the same as for `mastgraph ingest`)."),
+    # (text, not Path: an empty argument would be Path('.'), the current folder, before any check)
+    paths: list[str] = typer.Argument(..., help="Files or folders to load (the same as for `mastgraph ingest`).",
+                                      callback=not_blank("give a file or folder (`.` for the current folder)")),
     force: bool = typer.Option(False, "--force", help="Replace the database even if it is not empty."),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Skip bad rows (written to a rejects report) "
                                                             "instead of stopping before the import."),
@@ -75,7 +77,7 @@ def build_command(
                            derive_memory=derive_memory)
     with _RichProgress() as progress:
         try:
-            report = build(s, paths, options, progress)
+            report = build(s, [Path(p) for p in paths], options, progress)
         except BulkError as exc:
             progress.close()
             for line in exc.lines:

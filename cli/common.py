@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -31,6 +32,20 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     """Print one clear error (no traceback) and return the Exit to raise."""
     error_line(message)
     return typer.Exit(code)
+
+
+def not_blank(hint: str) -> Callable[[Any], Any]:
+    """A Typer callback refusing an empty or blank text value (or one among a repeatable option's
+    values) where none makes sense, before the command runs: a usage error naming the option, exit
+    status 2. `hint` says what to give instead."""
+
+    def check(value: Any) -> Any:
+        values = value if isinstance(value, (list, tuple)) else [value]
+        if any(isinstance(v, str) and not v.strip() for v in values):
+            raise typer.BadParameter(f"empty; {hint}")
+        return value
+
+    return check
 
 
 def settings() -> Settings:

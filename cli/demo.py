@@ -17,7 +17,7 @@ from mastgraph.pipeline.ingest import IngestStopped, ingest_paths
 from mastgraph.pipeline.parse_pass import WorkFolderError
 from mastgraph.graph.server import ServerError
 
-from .common import console, error_line, errors_as_lines, fail, settings
+from .common import console, error_line, errors_as_lines, fail, not_blank, settings
 from .server import ensure_running
 
 #: The bundled real files (sample/data/real) that are mastgraph inputs, by folder.
@@ -41,7 +41,8 @@ def demo_inputs(home: Path) -> list[Path]:
 
 
 def demo(
-    host: str = typer.Option("127.0.0.1", help="Address to serve GraphQL on."),
+    host: str = typer.Option("127.0.0.1", help="Address to serve GraphQL on.",
+                             callback=not_blank("give an address, e.g. 127.0.0.1")),
     port: int = typer.Option(8000, min=1, max=65535, help="Port to serve GraphQL on."),
     serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve GraphQL after loading."),
 ) -> None:

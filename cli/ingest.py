@@ -20,16 +20,18 @@ from mastgraph.loaders import registry
 from mastgraph.loaders.records import LoadError
 from mastgraph.model.errors import one_line
 
-from .common import check_output_file, console, driver_logs, error_line, errors_as_lines, fail, settings
+from .common import check_output_file, console, driver_logs, error_line, errors_as_lines, fail, not_blank, settings
 from .server import ensure_running
 
 
 def ingest(
-    paths: list[str] = typer.Argument(..., help="Files or folders to load; `mast` fetches from MAST (with --program)."),
+    paths: list[str] = typer.Argument(..., help="Files or folders to load; `mast` fetches from MAST (with --program).",
+                                      callback=not_blank("give a file or folder (`.` for the current folder)")),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Load the good rows; write bad ones to a rejects report."),
     rejects: Path = typer.Option(None, "--rejects", help="Where to write the rejects report (with --skip-bad)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Parse and check only; write nothing."),
-    program: list[str] = typer.Option([], "--program", help="With `mast`: JWST program(s) to fetch."),
+    program: list[str] = typer.Option([], "--program", help="With `mast`: JWST program(s) to fetch.",
+                                      callback=not_blank("give a JWST program number, e.g. 2733")),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show the Neo4j driver's log on the console "
                                                                 "(else it goes to <state folder>/logs/neo4j-driver.log)."),
 ) -> None:

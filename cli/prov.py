@@ -11,7 +11,7 @@ from mastgraph.graph import db, runner
 from mastgraph.graph import prov as graph_prov
 from mastgraph.graph.server import ServerError
 
-from .common import err_console, errors_as_lines, fail, settings
+from .common import err_console, errors_as_lines, fail, not_blank, settings
 from .server import ensure_running
 
 
@@ -23,7 +23,8 @@ class ProvFormat(str, Enum):
 
 
 def prov(
-    uri: str = typer.Argument(..., help="The product's URI, e.g. mast:JWST/product/jw02733-o002_t001_miri_f1130w_i2d.fits"),
+    uri: str = typer.Argument(..., help="The product's URI, e.g. mast:JWST/product/jw02733-o002_t001_miri_f1130w_i2d.fits",
+                              callback=not_blank("give a product URI, e.g. mast:JWST/product/<file name>")),
     depth: int = typer.Option(3, "--depth", "-d", help="Lineage steps followed down from the product."),
     fmt: ProvFormat = typer.Option(ProvFormat.json, "--format", "-f", help="PROV-JSON, PROV-N, PROV-XML or Graphviz DOT."),
     output: Path = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),

@@ -15,7 +15,7 @@ import typer
 from mastgraph.graph.server import LocalNeo4j
 from mastgraph.graph.settings import Settings
 
-from .common import console, fail, settings
+from .common import console, fail, not_blank, settings
 
 
 def run_server(s: Settings, host: str, port: int) -> None:
@@ -67,7 +67,8 @@ def api_log_lines() -> None:
 
 
 def serve(
-    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    host: str = typer.Option("127.0.0.1", help="Address to listen on.",
+                             callback=not_blank("give an address, e.g. 127.0.0.1")),
     port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
 ) -> None:
     """Serve the GraphQL lineage API on http://HOST:PORT/graphql."""
