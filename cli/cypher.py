@@ -18,7 +18,7 @@ from rich.text import Text
 from mastgraph.graph import db, queries, runner
 from mastgraph.graph.server import ServerError
 
-from .common import console, err_console, errors_as_lines, fail, settings
+from .common import console, err_console, errors_as_lines, fail, not_blank, settings
 from .server import ensure_running
 
 
@@ -68,6 +68,16 @@ def print_rows(rows: runner.Rows, fmt: RowFormat) -> None:
 
 def _resolve(query: str | None, execute: str | None) -> tuple[str, queries.NamedQuery | None]:
     """The Cypher text to run and, for a library name or a file with a header, its description."""
+    text, named = _text(query, execute)
+    if not any(line.strip() and not line.strip().startswith("//") for line in text.splitlines()):
+        # (refused here, before any connection: Neo4j would be sent an empty statement)
+        given = "-e" if execute is not None else query
+        raise fail(f"{given} holds no Cypher statement (nothing but comments or blank lines)", 2)
+    return text, named
+
+
+def _text(query: str | None, execute: str | None) -> tuple[str, queries.NamedQuery | None]:
+    """The text of the library query, the file or the -e given."""
     if (query is None) == (execute is None):
         raise fail("give a library query name, a .cypher file, or -e 'CYPHER' (one of them); --list shows the library", 2)
     if execute is not None:
@@ -91,7 +101,10 @@ def _resolve(query: str | None, execute: str | None) -> tuple[str, queries.Named
 
 def cypher(
     query: str = typer.Argument(None, metavar="[NAME|FILE]", help="A library query's name (see --list) or a .cypher file."),
-    execute: str = typer.Option(None, "--execute", "-e", help="Cypher text to run instead of a name or file."),
+    execute: str = typer.Option(
+        None, "--execute", "-e", help="Cypher text to run instead of a name or file.",
+        callback=not_blank("give a Cypher statement, e.g. -e 'MATCH (p:Product) RETURN count(p)'"),
+    ),
     param: list[str] = typer.Option(
         [], "--param", "-p", metavar="KEY=VALUE",
         help="A query parameter; the value is read as JSON when it parses (numbers, lists, \"quoted\"), else as text.",

@@ -55,3 +55,23 @@ def test_a_program_is_still_audited(run):
     """A program given reaches the database (here none answers)."""
     result = run("audit", "--program", "2733")
     assert result.exit_code == 1 and "is not reachable" in result.output, result.output
+
+
+@pytest.mark.parametrize("statement", ["", "  \n"])
+@pytest.mark.parametrize("browser", [[], ["--browser"]], ids=["run", "browser"])
+def test_an_empty_cypher_statement_is_refused_before_connecting(run, statement, browser):
+    result = run("cypher", "-e", statement, *browser)
+    assert (result.exit_code, result.output) == (2, "error: Invalid value for '--execute' / '-e': empty; give a "
+                                                    "Cypher statement, e.g. -e 'MATCH (p:Product) RETURN count(p)' "
+                                                    "(see mastgraph cypher --help)\n")
+
+
+@pytest.mark.parametrize("text", ["", "// a description, no statement\n\n"])
+def test_a_cypher_file_without_a_statement_is_refused_before_connecting(run, tmp_path, text):
+    (tmp_path / "mine.cypher").write_text(text)
+    result = run("cypher", "mine.cypher")
+    assert (result.exit_code, result.output) == (2, "error: mine.cypher holds no Cypher statement (nothing but "
+                                                    "comments or blank lines)\n")
+    comment = run("cypher", "-e", "// MATCH (n) RETURN n")
+    assert (comment.exit_code, comment.output) == (2, "error: -e holds no Cypher statement (nothing but comments or "
+                                                      "blank lines)\n")
