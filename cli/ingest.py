@@ -25,10 +25,11 @@ from .server import ensure_running
 
 
 def ingest(
+    ctx: typer.Context,
     paths: list[str] = typer.Argument(..., help="Files or folders to load; `mast` fetches from MAST (with --program).",
                                       callback=not_blank("give a file or folder (`.` for the current folder)")),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Load the good rows; write bad ones to a rejects report."),
-    rejects: Path = typer.Option(None, "--rejects", help="Where to write the rejects report (with --skip-bad)."),
+    rejects: Path = typer.Option(None, "--rejects", help="Where to write the rejects report (needs --skip-bad)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Parse and check only; write nothing."),
     program: list[str] = typer.Option([], "--program", help="With `mast`: JWST program(s) to fetch.",
                                       callback=not_blank("give a JWST program number, e.g. 2733")),
@@ -36,6 +37,9 @@ def ingest(
                                                                 "(else it goes to <state folder>/logs/neo4j-driver.log)."),
 ) -> None:
     """Load MAST listings, observation rows, associations, pools, FITS headers, EDB data and links."""
+    if rejects is not None and not skip_bad:  # (rows are skipped into a report only with --skip-bad)
+        raise typer.BadParameter("needs --skip-bad: without it a bad row refuses its whole file and no rejects "
+                                 "report is written", ctx, param_hint="'--rejects'")
     s = settings()
     driver_logs(s, verbose)
     if rejects is not None:
