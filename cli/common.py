@@ -73,8 +73,11 @@ def describe_settings_error(exc: Exception) -> str:
         return first_line(exc)
     parts = []
     for error in errors:
-        name = ".".join(str(part) for part in error.get("loc", ())) or "settings"
+        name = ".".join(str(part) for part in error.get("loc", ()))
         reason = str(error.get("msg", "")).removeprefix("Value error, ")
+        if not name:  # (a check of several variables, which its reason names)
+            parts.append(reason)
+            continue
         value = error.get("input")
         shown = isinstance(value, str) and repr(value) not in reason and name not in _SECRET_VARIABLES
         given = f"={value!r}" if shown else ""

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, ValidationInfo, field_validator
+from pydantic import AliasChoices, Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The Neo4j release the local server runs (must match pom.xml).
@@ -48,7 +48,11 @@ class Settings(BaseSettings):
         validation_alias=_env("NEO4J_URI"),
         description="bolt:// or neo4j:// (routing, for a cluster) URI. Unset: mastgraph runs its own local server.",
     )
-    neo4j_user: str = Field("neo4j", validation_alias=_env("NEO4J_USER"), description="Neo4j user name.")
+    # (None: not given; the driver's user is then `neo4j`, with NEO4J_PASSWORD)
+    neo4j_user: str | None = Field(
+        None, validation_alias=_env("NEO4J_USER"),
+        description="Neo4j user name (default neo4j); with NEO4J_URI it needs NEO4J_PASSWORD.",
+    )
     neo4j_password: str | None = Field(
         None, validation_alias=_env("NEO4J_PASSWORD"), description="Neo4j password (the local server needs none)."
     )
@@ -146,6 +150,20 @@ class Settings(BaseSettings):
             raise ValueError(f"NEO4J_URI: a routing context (?{parts.query}) goes with neo4j:// URIs only: {value!r}")
         return value
 
+    @field_validator("neo4j_user")
+    @classmethod
+    def _check_user(cls, value: str | None) -> str | None:
+        return value or None  # (an empty NEO4J_USER is not given, as an empty NEO4J_URI)
+
+    @model_validator(mode="after")
+    def _check_credentials(self) -> "Settings":
+        """A user name without a password: `auth` would be None, and the Neo4j at NEO4J_URI reached
+        without authentication. (The local server runs without auth: there both are ignored.)"""
+        if self.neo4j_uri is not None and self.neo4j_user is not None and not self.neo4j_password:
+            raise ValueError("NEO4J_USER is set but NEO4J_PASSWORD is unset or empty: set both for a Neo4j with auth, "
+                             "or neither for one without")
+        return self
+
     @field_validator("heap", "pagecache")
     @classmethod
     def _check_size(cls, value: str, info: ValidationInfo) -> str:
@@ -169,7 +187,7 @@ class Settings(BaseSettings):
     def auth(self) -> tuple[str, str] | None:
         if self.neo4j_password is None:
             return None
-        return (self.neo4j_user, self.neo4j_password)
+        return (self.neo4j_user or "neo4j", self.neo4j_password)
 
 
 def get_settings(**overrides: object) -> Settings:

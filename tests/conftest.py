@@ -53,10 +53,12 @@ class TestNeo4j:
         uri = os.environ.get("NEO4J_TEST_URI")
         try:
             if uri:
+                password = os.environ.get("NEO4J_TEST_PASSWORD")
                 self.settings = Settings(
                     neo4j_uri=uri,
-                    neo4j_user=os.environ.get("NEO4J_TEST_USER", "neo4j"),
-                    neo4j_password=os.environ.get("NEO4J_TEST_PASSWORD"),
+                    # (a user goes with a password: the settings refuse one without)
+                    neo4j_user=os.environ.get("NEO4J_TEST_USER") or ("neo4j" if password else None),
+                    neo4j_password=password,
                     neo4j_database=os.environ.get("NEO4J_TEST_DATABASE", "neo4j"),
                     home=state,
                 )

@@ -82,3 +82,38 @@ def test_memory_sizes_as_the_jvm_and_neo4j_take_them(monkeypatch):
     monkeypatch.setenv("MASTGRAPH_NEO4J_HEAP", "768m")
     monkeypatch.setenv("MASTGRAPH_NEO4J_PAGECACHE", "1.5GiB")
     assert (Settings().heap, Settings().pagecache) == ("768m", "1.5GiB")
+
+
+@pytest.mark.parametrize("password", [None, ""], ids=["unset", "empty"])
+def test_a_user_without_a_password_is_refused(monkeypatch, password):
+    """The driver's auth is None without a password: a user name alone reached NEO4J_URI without auth."""
+    monkeypatch.setenv("NEO4J_URI", "bolt://db:7687")
+    monkeypatch.setenv("NEO4J_USER", "alice")
+    if password is None:
+        monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
+    else:
+        monkeypatch.setenv("NEO4J_PASSWORD", password)
+    with pytest.raises(ValidationError, match="NEO4J_USER is set but NEO4J_PASSWORD is unset or empty"):
+        Settings()
+
+
+def test_credentials_that_go_together_are_kept(monkeypatch):
+    monkeypatch.setenv("NEO4J_URI", "bolt://db:7687")
+    monkeypatch.delenv("NEO4J_USER", raising=False)
+    monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
+    assert Settings().auth is None  # (a Neo4j without auth)
+    monkeypatch.setenv("NEO4J_PASSWORD", "pw")
+    assert Settings().auth == ("neo4j", "pw")  # (the password alone: the user neo4j)
+    monkeypatch.setenv("NEO4J_USER", "alice")
+    assert Settings().auth == ("alice", "pw")
+    monkeypatch.setenv("NEO4J_USER", "")  # (empty: not given)
+    assert Settings().auth == ("neo4j", "pw")
+
+
+def test_the_local_server_takes_a_user_alone(monkeypatch):
+    """Without NEO4J_URI mastgraph runs its own server, without auth: a user name there is ignored."""
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
+    monkeypatch.setenv("NEO4J_USER", "alice")
+    settings = Settings()
+    assert settings.embedded and settings.auth is None

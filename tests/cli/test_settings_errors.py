@@ -35,3 +35,10 @@ def test_every_bad_variable_is_named(monkeypatch, capsys):
 def test_a_uri_value_is_not_repeated(monkeypatch, capsys):
     err = _line(monkeypatch, capsys, NEO4J_URI="http://alice:secret@db")
     assert err.startswith("error: bad configuration: NEO4J_URI: NEO4J_URI must start with one of")
+
+
+def test_a_user_without_a_password_is_one_line_naming_both_variables(monkeypatch, capsys):
+    monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
+    err = _line(monkeypatch, capsys, NEO4J_URI="bolt://db:7687", NEO4J_USER="alice")
+    assert err == ("error: bad configuration: NEO4J_USER is set but NEO4J_PASSWORD is unset or empty: set both for "
+                   "a Neo4j with auth, or neither for one without\n")

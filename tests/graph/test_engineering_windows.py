@@ -125,10 +125,9 @@ def test_init_gives_a_graph_loaded_before_window_classes_its_classes(graph, neo4
     pairs, classes = _expected()
     graph.execute_query("MATCH (n) WHERE n.window_class IS NOT NULL REMOVE n.window_class", database_=database)
     graph.execute_query("MATCH (n:Observation {obsid: '11'}) SET n.window_class = 3", database_=database)
-    env = {"NEO4J_URI": neo4j_settings.uri, "NEO4J_USER": neo4j_settings.neo4j_user, "NEO4J_DATABASE": database,
-           "MASTGRAPH_HOME": str(tmp_path)}
+    env = {"NEO4J_URI": neo4j_settings.uri, "NEO4J_DATABASE": database, "MASTGRAPH_HOME": str(tmp_path)}
     if neo4j_settings.neo4j_password is not None:
-        env["NEO4J_PASSWORD"] = neo4j_settings.neo4j_password
+        env.update(NEO4J_USER=neo4j_settings.neo4j_user, NEO4J_PASSWORD=neo4j_settings.neo4j_password)
     first = CliRunner().invoke(app, ["init"], env=env)
     assert first.exit_code == 0, first.output
     assert f"window classes set on {len(classes) + 1} exposures and engineering series" in first.output
