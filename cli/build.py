@@ -11,7 +11,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn
 from rich.table import Table
 
 from mastgraph.graph import db
-from mastgraph.graph.settings import JVM_SIZE, NEO4J_SIZE
+from mastgraph.graph.settings import JVM_SIZE, MAX_WORKERS, NEO4J_SIZE
 from mastgraph.pipeline.bulk import (
     IMPORTER_HEAP, BuildOptions, BuildReport, BulkError, build, write_report_json,
 )
@@ -43,8 +43,8 @@ def build_command(
     work_dir: Path = typer.Option(None, "--work-dir", help="Where the spill and CSV files go "
                                                            "(default: <state folder>/bulk-work)."),
     keep_work: bool = typer.Option(False, "--keep-work", help="Keep the CSV files after the build."),
-    workers: int = typer.Option(0, "--workers", min=0, help="Processes that parse and write CSV "
-                                                            "(0, the default: one per core)."),
+    workers: int = typer.Option(0, "--workers", min=0, max=MAX_WORKERS, help="Processes that parse and write CSV "
+                                f"(0, the default: one per core; at most {MAX_WORKERS})."),
     report_json: Path = typer.Option(None, "--report-json", help="Write the timings, counts, memory and disk "
                                                                  "figures of the build to this JSON file."),
     importer_heap: str = typer.Option(IMPORTER_HEAP, "--importer-heap", help="The importer's JVM heap."),

@@ -28,6 +28,10 @@ JVM_SIZE = re.compile(r"[1-9]\d*[kKmMgGtT]?")
 NEO4J_SIZE = re.compile(r"\d+(\.\d+)?\s*([kKmMgGtT]([iI]?[bB])?|[bB])?")
 
 
+#: The most processes a command parses with (`MASTGRAPH_PARSE_WORKERS`, `build --workers`): each is a
+#: Python process of its own (a few hundred MB at the large scales), so a larger number is a typo, not a machine.
+MAX_WORKERS = 256
+
 #: Per size setting: its form, and what a refusal calls it.
 _SIZES = {"heap": (JVM_SIZE, "a JVM heap size (e.g. 1g, 512m)"), "pagecache": (NEO4J_SIZE, "a memory size (e.g. 512m, 2g)")}
 
@@ -117,9 +121,10 @@ class Settings(BaseSettings):
                     "instead of in memory (about 5 bytes of RSS per byte read).",
     )
     parse_workers: int = Field(
-        0, ge=0, validation_alias=_env("MASTGRAPH_PARSE_WORKERS"),
+        0, ge=0, le=MAX_WORKERS, validation_alias=_env("MASTGRAPH_PARSE_WORKERS"),
         description="Processes that parse the files of a large `ingest` (0: one per core; 1: the ingest's own "
-                    "process only, which then also makes each batch's statements, not a helper process).",
+                    "process only, which then also makes each batch's statements, not a helper process; at most "
+                    f"{MAX_WORKERS}).",
     )
     derive: Literal["auto", "tables", "cypher"] = Field(
         "auto", validation_alias=_env("MASTGRAPH_DERIVE"),

@@ -62,7 +62,7 @@ def test_good_uris_are_kept(monkeypatch, uri):
     ("MASTGRAPH_BOLT_PORT", "0"), ("MASTGRAPH_BOLT_PORT", "99999"), ("MASTGRAPH_START_TIMEOUT", "-1"),
     ("MASTGRAPH_TX_TIMEOUT", "0"), ("MASTGRAPH_MAX_LINEAGE_DEPTH", "-3"), ("MASTGRAPH_MAX_LINEAGE_NODES", "0"),
     ("MASTGRAPH_MAX_PAGE_SIZE", "-1"), ("MASTGRAPH_MAX_QUERY_DEPTH", "0"), ("MASTGRAPH_MAX_ALIASES", "0"),
-    ("MASTGRAPH_MAX_TOKENS", "0"),
+    ("MASTGRAPH_MAX_TOKENS", "0"), ("MASTGRAPH_PARSE_WORKERS", "257"), ("MASTGRAPH_PARSE_WORKERS", "100000"),
 ])
 def test_a_value_out_of_its_range_is_refused(monkeypatch, name, value):
     monkeypatch.setenv(name, value)

@@ -42,3 +42,8 @@ def test_a_user_without_a_password_is_one_line_naming_both_variables(monkeypatch
     err = _line(monkeypatch, capsys, NEO4J_URI="bolt://db:7687", NEO4J_USER="alice")
     assert err == ("error: bad configuration: NEO4J_USER is set but NEO4J_PASSWORD is unset or empty: set both for "
                    "a Neo4j with auth, or neither for one without\n")
+
+
+def test_too_many_parse_workers_is_one_line(monkeypatch, capsys):
+    err = _line(monkeypatch, capsys, MASTGRAPH_PARSE_WORKERS="100000")
+    assert err == "error: bad configuration: MASTGRAPH_PARSE_WORKERS='100000': Input should be less than or equal to 256\n"
