@@ -138,7 +138,7 @@ def test_a_worker_killed_while_answering_is_seen_not_waited_for(monkeypatch):
         dies = executor.submit(dying.die_while_answering)
         other = executor.submit(dying.answer, "after", 0.5)
         with pytest.raises(FutureTimeout):
-            dies.result(timeout=3)  # (the executor alone never tells)
+            dies.result(timeout=2)  # (the executor alone never tells)
         started = time.monotonic()
         with pytest.raises(parse_pass.BrokenProcessPool, match=r"exit code -9"):
             parse_pass.watched(dies, executor)
