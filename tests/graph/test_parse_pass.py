@@ -150,12 +150,22 @@ def test_a_worker_killed_while_answering_is_seen_not_waited_for(monkeypatch):
     assert not set(multiprocessing.active_children()) - before
 
 
-def test_a_worker_killed_while_answering_leaves_the_files_to_the_ingest(tmp_path, demo, monkeypatch):
+def _dies_after_two(files, skip_bad, work, workers, write, partitions=0):
+    for path in files[:2]:
+        yield parse_to_chunks(path, skip_bad, work.own_file())
+    raise parse_pass.BrokenProcessPool("a worker was killed")
+
+
+@pytest.mark.parametrize("death", ["after two files", "while answering"])
+def test_a_worker_that_dies_leaves_the_rest_to_the_ingest(tmp_path, demo, monkeypatch, death):
     files = registry.expand(demo)
     expected = [(p.result.path, p.result.records) for p in
                 parse_in_order(files, False, ParsedFiles(tmp_path / "a"), 1)]
-    monkeypatch.setattr(parse_pass, "WATCH_SECONDS", 0.1)
-    monkeypatch.setattr(parse_pass, "_parse_task", dying.die_while_answering)
+    if death == "after two files":
+        monkeypatch.setattr(parse_pass, "_parse_by_workers", _dies_after_two)
+    else:  # (every worker killed while sending its answer: `parse_pass.watched` sees it)
+        monkeypatch.setattr(parse_pass, "WATCH_SECONDS", 0.1)
+        monkeypatch.setattr(parse_pass, "_parse_task", dying.die_while_answering)
     before = set(multiprocessing.active_children())
     given: list = []
     work = ParsedFiles(tmp_path / "b")
@@ -165,26 +175,6 @@ def test_a_worker_killed_while_answering_leaves_the_files_to_the_ingest(tmp_path
         work.close()
     assert got == expected and len(given) == sum(n for _, n in expected)
     assert not set(multiprocessing.active_children()) - before
-
-
-def test_a_worker_that_dies_leaves_the_rest_to_the_ingest(tmp_path, demo, monkeypatch):
-    files = registry.expand(demo)
-    expected = [(p.result.path, p.result.records) for p in
-                parse_in_order(files, False, ParsedFiles(tmp_path / "a"), 1)]
-
-    def dies_after_two(files, skip_bad, work, workers, write, partitions=0):
-        for path in files[:2]:
-            yield parse_to_chunks(path, skip_bad, work.own_file())
-        raise parse_pass.BrokenProcessPool("a worker was killed")
-
-    monkeypatch.setattr(parse_pass, "_parse_by_workers", dies_after_two)
-    given: list = []
-    work = ParsedFiles(tmp_path / "b")
-    try:
-        got = [(p.result.path, p.result.records) for p in parse_in_order(files, False, work, 2, given.append)]
-    finally:
-        work.close()
-    assert got == expected and len(given) == sum(n for _, n in expected)
 
 
 def test_an_interrupted_pass_stops_its_workers_and_leaves_nothing(tmp_path, demo, always_parallel):
