@@ -96,6 +96,19 @@ def test_portal_csv_export_with_comment_lines(tmp_path: Path) -> None:
     assert row.values["size"] == "190080"
 
 
+def test_a_comment_line_among_csv_rows_is_skipped(tmp_path: Path) -> None:
+    """(astropy's CSV reader would read `# a note, with a comma` as a row: docs/formats.md says so.)"""
+    path = write(tmp_path, "notes.csv", (
+        "obsID,productFilename,size\n"
+        "83209967,jw01039-o004_t001_miri_ch3-long_x1d.fits,190080\n"
+        "# a note, with a comma\n"
+        "  #another\n"
+        "83209968,jw01039-o004_t001_miri_ch3-long_s3d.fits,190081\n"
+    ))
+    rows = list(read_table(path).rows)
+    assert [(row.origin, row.values["size"]) for row in rows] == [(f"{path}:2", "190080"), (f"{path}:5", "190081")]
+
+
 def test_csv_record_spanning_lines_has_its_first_line(tmp_path: Path) -> None:
     path = write(tmp_path, "multi.csv", 'obsID,description\n1,"two\nlines"\n\n2,one\n')
     found = rows(path)
