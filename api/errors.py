@@ -48,9 +48,16 @@ _LIMITER_MESSAGES = re.compile(r"exceeds maximum operation depth|aliases found\.
 UNAVAILABLE_MESSAGE = "the lineage database (Neo4j) is unavailable; retry later"
 
 
+def _bad_variable(error: GraphQLError) -> bool:
+    """A variable's value the schema refuses ("Variable '$n' has invalid value: Int cannot represent
+    ..."): graphql-core keeps the scalar's own error as the original, and the error has no path."""
+    return isinstance(error.original_error, GraphQLError) and error.path is None
+
+
 def expected(error: GraphQLError) -> bool:
     """Whether an error is the client's or the database's, not a bug of the service."""
-    return error.original_error is None or isinstance(error.original_error, ApiError | DatabaseUnavailable | QueryTimeout)
+    return (error.original_error is None or _bad_variable(error)
+            or isinstance(error.original_error, ApiError | DatabaseUnavailable | QueryTimeout))
 
 
 def present(error: GraphQLError) -> GraphQLError:
@@ -64,7 +71,7 @@ def present(error: GraphQLError) -> GraphQLError:
         code, message = "DATABASE_UNAVAILABLE", UNAVAILABLE_MESSAGE
     elif isinstance(original, QueryTimeout):
         code, message = "QUERY_TIMEOUT", str(original)
-    elif original is not None:
+    elif original is not None and not _bad_variable(error):
         code, message = "INTERNAL_SERVER_ERROR", "internal error (logged on the server)"
     elif error.extensions and "code" in error.extensions:
         return error

@@ -88,3 +88,25 @@ def test_internal_errors_are_masked(api, sample_graph, monkeypatch):
 def test_syntax_and_validation_errors_carry_codes(api):
     assert gql(api, "{ product(uri: ").errors[0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
     assert gql(api, "{ product(uri: \"x\") { nope } }").errors[0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+@pytest.mark.parametrize("query, value", [
+    ("query($v: Int) { products(first: $v) { totalCount } }", 1.5),
+    ("query($v: Int) { products(first: $v) { totalCount } }", "NaN"),
+    ("query($v: Int) { products(first: $v) { totalCount } }", True),
+    ('query($v: Int) { lineage(uri: "x", maxDepth: $v) { truncated } }', 1e300),
+    ('query($v: LineageDirection) { lineage(uri: "x", direction: $v) { truncated } }', "SIDEWAYS"),
+    ('query($v: [LineageRelationship!]) { lineage(uri: "x", relationships: $v) { truncated } }', ["FOO"]),
+    ("query($v: ProductFilter) { products(filter: $v) { totalCount } }", {"bogus": 1}),
+    ("query($v: ProductFilter) { products(filter: $v) { totalCount } }", "text"),
+    ('query($v: Float!) { exposuresDuringEngineering(mnemonic: "M", from: $v, to: 1) { series { key } } }', "NaN"),
+])
+def test_a_variable_of_the_wrong_type_is_the_clients_error(api, query, value, caplog):
+    with caplog.at_level("DEBUG", logger="mastgraph.api"):
+        answer = gql(api, query, {"v": value})
+    (error,) = answer.errors
+    assert error["extensions"]["code"] == "BAD_USER_INPUT", error
+    assert error["message"].startswith("Variable '$v'"), error
+    assert "internal error" not in error["message"] and answer.data is None
+    assert answer.queries == 0
+    assert not [r for r in caplog.records if r.levelname == "ERROR"], "logged as a bug of the service"
