@@ -3,10 +3,14 @@ fast JSON encoder and the self-hosted GraphiQL (built from npm by `make web`, ne
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.asgi import GraphQL
+from strawberry.http.async_base_view import HTTPException  # what its view answers as a 4xx (whichever module defines it)
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
@@ -16,6 +20,9 @@ from mastgraph.graph.settings import Settings
 from .context import RequestContext
 from .errors import present
 from .web import graphiql
+
+#: What `parse_json` reads when no parameter is named.
+BODY = "the request body"
 
 
 class LineageGraphQL(GraphQL):
@@ -28,6 +35,28 @@ class LineageGraphQL(GraphQL):
     async def render_graphql_ide(self, request: Request) -> Response:
         """Our GraphiQL from `api/web-build/` instead of Strawberry's page, which loads it from unpkg."""
         return graphiql()
+
+    def parse_json(self, data: str | bytes, what: str = BODY) -> Any:
+        """A POST's body: a JSON object (or a list, which Strawberry refuses as a batch). Anything
+        else is one line, HTTP 400 (a string, a number, `null`, text not in UTF-8 or JSON nested
+        too deep for the reader answered 500)."""
+        try:
+            value = self.decode_json(data)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise HTTPException(400, f"{what} is not JSON") from None
+        except RecursionError:
+            raise HTTPException(400, f"{what} is JSON nested too deeply") from None
+        if what == BODY and not isinstance(value, dict | list):
+            raise HTTPException(400, 'the request body must be a JSON object: {"query": "...", "variables": {...}}')
+        return value
+
+    def parse_query_params(self, params) -> dict[str, Any]:
+        """A GET's parameters, `variables` and `extensions` read as JSON (Strawberry then checks they are objects)."""
+        params = dict(params)
+        for name in ("variables", "extensions"):
+            if params.get(name):
+                params[name] = self.parse_json(params[name], f"the `{name}` parameter")
+        return params
 
     def encode_json(self, data: object) -> bytes:
         """orjson: about five times faster than json on large lineage answers."""

@@ -110,3 +110,29 @@ def test_a_variable_of_the_wrong_type_is_the_clients_error(api, query, value, ca
     assert "internal error" not in error["message"] and answer.data is None
     assert answer.queries == 0
     assert not [r for r in caplog.records if r.levelname == "ERROR"], "logged as a bug of the service"
+
+
+@pytest.mark.parametrize("body, reason", [
+    (b'"{ __typename }"', 'the request body must be a JSON object: {"query": "...", "variables": {...}}'),
+    (b"5", 'the request body must be a JSON object: {"query": "...", "variables": {...}}'),
+    (b"null", 'the request body must be a JSON object: {"query": "...", "variables": {...}}'),
+    (b'{"query": "{ __typename }"', "the request body is not JSON"),
+    (b'{"query": "\x80"}', "the request body is not JSON"),
+    (b'{"query": "{ __typename }", "variables": {"v": ' + b"[" * 100_000 + b"]" * 100_000 + b"}}",
+     "the request body is JSON nested too deeply"),
+])
+def test_a_body_that_is_not_a_json_object_is_a_400_in_one_line(api, body, reason):
+    response = api.post("/graphql", content=body, headers={"Content-Type": "application/json"})
+    assert (response.status_code, response.text) == (400, reason)
+
+
+@pytest.mark.parametrize("variables, reason", [
+    ("{bad", "the `variables` parameter is not JSON"),
+    ("[" * 1100 + "]" * 1100, "the `variables` parameter is JSON nested too deeply"),
+    ("5", "The GraphQL operation's `variables` must be an object or null, if provided."),
+])
+def test_a_get_names_its_bad_variables_parameter(api, variables, reason):
+    response = api.get("/graphql", params={"query": "{ __typename }", "variables": variables})
+    assert (response.status_code, response.text) == (400, reason)
+    assert api.get("/graphql", params={"query": "{ __typename }", "variables": "{}"}).json() == {
+        "data": {"__typename": "Query"}}
