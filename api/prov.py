@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -10,6 +12,10 @@ from mastgraph.graph import prov as graph_prov
 
 #: Lineage steps followed when the request names no depth.
 DEFAULT_DEPTH = 3
+#: The query parameters the route reads, each at most once.
+PARAMETERS = ("format", "depth")
+#: A depth as written: ASCII digits, a sign for the range check to name (int() also takes " 3", "1_0", "٣").
+_WHOLE = re.compile(r"[-+]?[0-9]+")
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -23,18 +29,25 @@ async def prov_endpoint(request: Request) -> Response:
     application's state, ``request.app.state.driver`` (a ``neo4j.AsyncDriver``) and
     ``request.app.state.settings`` (the ``Settings``: database, ``tx_timeout``,
     ``max_lineage_depth``, ``max_lineage_nodes``). Answers 400 for a bad format or depth, 404 for
-    an unknown URI, 503 when Neo4j fails; errors are ``{"error": "<one line>"}``. A document cut at
+    an unknown URI, 503 when Neo4j fails (400 also for a query parameter other than ``format`` and
+    ``depth``, or one given twice); errors are ``{"error": "<one line>"}``. A document cut at
     ``max_lineage_nodes`` products carries the header ``X-Mastgraph-Truncated: true``.
     """
     settings = request.app.state.settings
     driver = request.app.state.driver
     uri = request.path_params["uri"]
-    fmt = request.query_params.get("format", "json")
-    raw_depth = request.query_params.get("depth", str(DEFAULT_DEPTH))
-    try:
-        depth = int(raw_depth)
-    except ValueError:
+    params = request.query_params
+    unknown = sorted(set(params) - set(PARAMETERS))
+    if unknown:
+        return _error(400, f"unknown parameter {unknown[0]!r}: /prov/{{uri}} takes {' and '.join(PARAMETERS)}")
+    repeated = next((name for name in PARAMETERS if len(params.getlist(name)) > 1), None)
+    if repeated:
+        return _error(400, f"{repeated} is given {len(params.getlist(repeated))} times: give it once")
+    fmt = params.get("format", "json")
+    raw_depth = params.get("depth", str(DEFAULT_DEPTH))
+    if not _WHOLE.fullmatch(raw_depth):
         return _error(400, f"depth must be a whole number, not {raw_depth!r}")
+    depth = int(raw_depth)
     try:
         graph_prov.check_request(fmt, depth, settings.max_lineage_depth)
     except graph_prov.ProvError as exc:

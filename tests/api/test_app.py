@@ -136,3 +136,23 @@ def test_a_get_names_its_bad_variables_parameter(api, variables, reason):
     assert (response.status_code, response.text) == (400, reason)
     assert api.get("/graphql", params={"query": "{ __typename }", "variables": "{}"}).json() == {
         "data": {"__typename": "Query"}}
+
+
+@pytest.mark.parametrize("query, message", [
+    ("depth=1_0", "depth must be a whole number, not '1_0'"),
+    ("depth=%D9%A3", "depth must be a whole number, not '\u0663'"),
+    ("depth=%203", "depth must be a whole number, not ' 3'"),
+    ("depth=1&depth=2", "depth is given 2 times: give it once"),
+    ("format=json&format=xml", "format is given 2 times: give it once"),
+    ("fromat=xml", "unknown parameter 'fromat': /prov/{uri} takes format and depth"),
+    ("format=xml&Depth=1", "unknown parameter 'Depth': /prov/{uri} takes format and depth"),
+])
+def test_prov_query_parameters_are_read_as_written(api, sample_graph, query, message):
+    response = api.get(f"/prov/{sample_graph.l3}?{query}")
+    assert (response.status_code, response.json()) == (400, {"error": message})
+
+
+def test_prov_takes_a_signed_depth_and_no_parameters(api, sample_graph):
+    assert api.get(f"/prov/{sample_graph.l3}?depth=%2B1&format=provn").text.startswith("document")
+    assert api.get(f"/prov/{sample_graph.l3}").status_code == 200
+    assert api.get(f"/prov/{sample_graph.l3}?depth=-1").json() == {"error": "depth must be between 0 and 10, not -1"}
