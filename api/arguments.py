@@ -60,6 +60,11 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()
 
 
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
 def _plain(value: Any) -> Any:
     return value.value if isinstance(value, Enum) else value
 
@@ -81,10 +86,11 @@ def product_filters(value: Any, argument: str = "filter") -> tuple[tuple[str, An
             raw = str(raw).strip().lower()
             if raw not in LEVELS:
                 raise BadArgument(f"{argument}.level", f"{raw!r} is not a product level ({', '.join(LEVELS)})")
-        elif name in ("instrument", "suffix"):
-            raw = str(raw).strip().lower()
-        elif name == "product_type":
-            raw = str(raw).strip().upper()
+        elif name in ("instrument", "suffix", "product_type"):
+            raw = str(raw).strip()
+            if not raw:  # an instrument prefix of "" matched every product, a suffix or type none
+                raise BadArgument(f"{argument}.{_camel(name)}", "an empty value matches nothing")
+            raw = raw.upper() if name == "product_type" else raw.lower()
         out.append((name, raw))
     return tuple(sorted(out))
 

@@ -87,6 +87,19 @@ def test_a_bad_filter_names_the_argument(api, sample_graph):
     assert answer.errors[0]["extensions"]["argument"] == "filter.level"
 
 
+@pytest.mark.parametrize("field", ["instrument", "suffix", "productType"])
+@pytest.mark.parametrize("value", ["", "  "])
+def test_an_empty_filter_value_is_refused(api, sample_graph, field, value):
+    """An instrument prefix of "" matched every product, an empty suffix or type none: both refused."""
+    answer = gql(api, PRODUCTS, {"filter": {field: value}})
+    assert answer.data is None and len(answer.errors) == 1
+    assert answer.errors[0]["message"] == f"argument `filter.{field}`: an empty value matches nothing"
+    assert answer.errors[0]["extensions"] == {"code": "BAD_USER_INPUT", "argument": f"filter.{field}"}
+    nested = gql(api, '{ observation(obsid: "%s") { products(filter: {%s: "%s"}) { totalCount } } }'
+                 % (sample_graph.combined_obsid, field, value))
+    assert nested.errors[0]["extensions"]["argument"] == f"filter.{field}"
+
+
 def test_first_zero_gives_an_empty_page_with_the_count(api, sample_graph, session_driver):
     page = ok(gql(api, PRODUCTS, {"first": 0}))["products"]
     assert page["nodes"] == [] and page["pageInfo"] == {"hasNextPage": True, "endCursor": None}
