@@ -36,6 +36,13 @@ class LineageGraphQL(GraphQL):
         """Our GraphiQL from `api/web-build/` instead of Strawberry's page, which loads it from unpkg."""
         return graphiql()
 
+    async def parse_http_body(self, request):
+        """Strawberry's, with the content type a POST needs named (it said "Unsupported content type")."""
+        if request.method != "GET" and "application/json" not in (request.content_type or ""):
+            got = (request.content_type or "none").split(";")[0].strip()
+            raise HTTPException(400, f"a POST to /graphql takes Content-Type: application/json, not {got}")
+        return await super().parse_http_body(request)
+
     def parse_json(self, data: str | bytes, what: str = BODY) -> Any:
         """A POST's body: a JSON object (or a list, which Strawberry refuses as a batch). Anything
         else is one line, HTTP 400 (a string, a number, `null`, text not in UTF-8 or JSON nested

@@ -156,3 +156,16 @@ def test_prov_takes_a_signed_depth_and_no_parameters(api, sample_graph):
     assert api.get(f"/prov/{sample_graph.l3}?depth=%2B1&format=provn").text.startswith("document")
     assert api.get(f"/prov/{sample_graph.l3}").status_code == 200
     assert api.get(f"/prov/{sample_graph.l3}?depth=-1").json() == {"error": "depth must be between 0 and 10, not -1"}
+
+
+@pytest.mark.parametrize("headers, named", [({"Content-Type": "text/plain"}, "text/plain"),
+                                            ({"Content-Type": "application/x-www-form-urlencoded"},
+                                             "application/x-www-form-urlencoded"),
+                                            ({"Content-Type": "multipart/form-data; boundary=b"}, "multipart/form-data"),
+                                            ({}, "none")])
+def test_a_post_without_json_names_the_content_type_it_needs(api, headers, named):
+    response = api.post("/graphql", content=b'{"query": "{ __typename }"}', headers=headers)
+    assert (response.status_code, response.text) == (
+        400, f"a POST to /graphql takes Content-Type: application/json, not {named}")
+    assert api.post("/graphql", content=b'{"query": "{ __typename }"}',
+                    headers={"Content-Type": "application/json; charset=utf-8"}).json() == {"data": {"__typename": "Query"}}
