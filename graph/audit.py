@@ -85,7 +85,7 @@ def program_key(program: str | int | None) -> str | None:
     if program is None or str(program).strip() == "":
         return None
     text = str(program).strip()
-    if not text.isdigit() or len(text) > 5:
+    if not (text.isascii() and text.isdigit()) or len(text) > 5:  # (isdigit alone takes '²' and '٣')
         raise ValueError(f"bad program {program!r}: give the JWST proposal number, e.g. 2733 or 02733")
     return text.zfill(5)
 

@@ -348,7 +348,7 @@ def program_key(proposal_id: object) -> str:
     text = str(proposal_id).strip()
     if text.endswith(".0"):
         text = text[:-2]
-    if not text.isdigit() or len(text) > 5:
+    if not (text.isascii() and text.isdigit()) or len(text) > 5:  # (isdigit alone takes '²' and '٣')
         raise ValueError(f"proposal id {shown(proposal_id)} is not a JWST program number")
     return text.zfill(5)
 

@@ -79,7 +79,7 @@ def test_program_key(program, expected):
     assert audit.program_key(program) == expected
 
 
-@pytest.mark.parametrize("program", ["jw02733", "123456", "-1"])
+@pytest.mark.parametrize("program", ["jw02733", "123456", "-1", "²", "٣"])
 def test_program_key_refuses(program):
     with pytest.raises(ValueError, match="bad program"):
         audit.program_key(program)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 from pathlib import Path
 
 import pytest
+import requests
 from astropy.table import Table
 
 from mastgraph.model.vocabulary import Label
@@ -30,6 +33,8 @@ class FakeMast:
         self.filters: list[dict] = []
         self.status = "COMPLETE"
         real_filter = Observations.filter_products
+        #: astroquery's own download_products, for a test that fakes the HTTP answers under it instead
+        self.real_download_products = Observations.download_products
         monkeypatch.setattr(Observations, "query_criteria", self.query_criteria)
         monkeypatch.setattr(Observations, "get_product_list", self.get_product_list)
         monkeypatch.setattr(Observations, "download_products", self.download_products)
@@ -57,6 +62,7 @@ class FakeMast:
             local = Path(download_dir) / str(product["productFilename"])
             if self.status == "COMPLETE":
                 local.write_text("recorded download\n")
+                os.truncate(local, int(product["size"]))  # (the listed size; sparse)
             rows.append((str(local), self.status, None if self.status == "COMPLETE" else "HTTP 503",
                          f"https://mast.stsci.edu/api/v0.1/Download/file?uri={product['dataURI']}"))
         return Table(rows=rows, names=("Local Path", "Status", "Message", "URL"))
@@ -139,3 +145,129 @@ def test_missing_astroquery_says_how_to_install(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setitem(sys.modules, "astroquery.mast", None)
     with pytest.raises(mast.MastError, match=r"pip install 'mastgraph\[mast\]'"):
         mast.fetch_program(1410, tmp_path)
+
+
+# -- faults of the network and of MAST, faked under astroquery (requests' Session), so astroquery's own
+# -- code meets them as it would a real answer
+
+def _answer(status: int, body: bytes, content_type: str = "application/json", length: bool = True) -> requests.Response:
+    answer = requests.Response()
+    answer.status_code, answer._content, answer.url = status, body, "https://mast.stsci.edu/api/v0.1/fake"
+    answer.reason = {200: "OK", 429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable"}[status]
+    answer.headers["Content-Type"] = content_type
+    if length:
+        answer.headers["content-length"] = str(len(body))
+    return answer
+
+
+def _raise(exc: Exception):
+    def answer():
+        raise exc
+    return answer
+
+
+HTTP_FAULTS = {
+    "connection refused": (_raise(requests.ConnectionError(
+        "HTTPSConnectionPool(host='mast.stsci.edu', port=443): Max retries exceeded with url: /portal/Mashup/Mashup.asmx/"
+        "columnsconfig (Caused by NewConnectionError('Failed to establish a new connection: [Errno 111] Connection refused'))")),
+        "ConnectionError: HTTPSConnectionPool(host='mast.stsci.edu', port=443): Max retries exceeded"),
+    "no DNS": (_raise(requests.ConnectionError(
+        "HTTPSConnectionPool(host='mast.stsci.edu', port=443): Max retries exceeded (Caused by NameResolutionError("
+        "\"Failed to resolve 'mast.stsci.edu' ([Errno -2] Name or service not known)\"))")),
+        "Failed to resolve 'mast.stsci.edu'"),
+    "timeout": (_raise(requests.ReadTimeout("HTTPSConnectionPool(host='mast.stsci.edu', port=443): Read timed out.")),
+                "ReadTimeout: HTTPSConnectionPool(host='mast.stsci.edu', port=443): Read timed out."),
+    "HTTP 500": (lambda: _answer(500, b"<html><body>error</body></html>", "text/html"), "HTTPError: 500 Server Error"),
+    "HTTP 503": (lambda: _answer(503, b"<html><body>down</body></html>", "text/html"), "HTTPError: 503 Server Error"),
+    "HTTP 429": (lambda: _answer(429, b"slow down\n", "text/plain"), "HTTPError: 429 Client Error: Too Many Requests"),
+    "an HTML page": (lambda: _answer(200, b"<!DOCTYPE html>\n<html><title>MAST is down</title></html>", "text/html"),
+                     "its answer is not JSON (an error page or a cut answer; JSONDecodeError: Expecting value"),
+    "cut JSON": (lambda: _answer(200, b'{"status": "COMPLETE", "data": [{"obsid": "7167'),
+                 "its answer is not JSON (an error page or a cut answer; JSONDecodeError: Unterminated string"),
+    "empty": (lambda: _answer(200, b""), "its answer is not JSON (an error page or a cut answer; JSONDecodeError"),
+}
+
+
+@pytest.mark.parametrize("fault", HTTP_FAULTS)
+def test_a_network_or_service_fault_is_one_line_naming_it(monkeypatch, tmp_path, fault):
+    answer, expected = HTTP_FAULTS[fault]
+    monkeypatch.setattr(requests.Session, "request", lambda self, method, url, *args, **kwargs: answer())
+    with pytest.raises(mast.MastError) as caught:
+        mast.fetch_program(2733, tmp_path)
+    message = str(caught.value)
+    assert message.startswith("MAST query_criteria failed: ") and "\n" not in message, message
+    assert expected in message, message
+    assert list(tmp_path.iterdir()) == []  # (nothing was written)
+
+
+def _downloads(monkeypatch, fake: FakeMast, answer) -> None:
+    """astroquery's own `download_products` (its HEAD, GET and write), on the HTTP answers of `answer(method)`."""
+    monkeypatch.setattr(Observations, "download_products", fake.real_download_products)
+    monkeypatch.setattr(Observations._session, "request", lambda method, url, *args, **kwargs: answer(method))
+
+
+@pytest.mark.parametrize("body,length,reason", [
+    (b"", True, "downloaded empty (0 bytes)"),
+    (b"SIMPLE  =  T" * 10, False, "downloaded 120 bytes where the product list gives 190,080"),
+], ids=["empty", "cut without Content-Length"])
+def test_a_download_astroquery_calls_complete_but_is_not_whole_is_a_mast_error(monkeypatch, tmp_path, body, length,
+                                                                               reason):
+    """astroquery checks only that the file exists: an empty answer, or one cut short without a
+    Content-Length, is COMPLETE in its manifest. The product list's size says it is not."""
+    fake = FakeMast("01039", monkeypatch)
+    _downloads(monkeypatch, fake, lambda method: _answer(200, body, "application/octet-stream", length))
+    with pytest.raises(mast.MastError) as caught:
+        mast.fetch_program(1039, tmp_path, subgroups=["X1D"])
+    assert str(caught.value) == f"1 of 1 downloads failed, first: {tmp_path}/jw01039-o004_t001_miri_ch3-long_x1d.fits: {reason}"
+
+
+def test_a_download_of_the_listed_size_is_kept(monkeypatch, tmp_path):
+    fake = FakeMast("01039", monkeypatch)
+    _downloads(monkeypatch, fake, lambda method: _answer(200, b"x" * 190080, "application/octet-stream"))
+    files = mast.fetch_program(1039, tmp_path, subgroups=["X1D"])
+    assert files[-1] == tmp_path / "jw01039-o004_t001_miri_ch3-long_x1d.fits" and files[-1].stat().st_size == 190080
+
+
+def test_a_full_disk_while_downloading_names_the_file_and_why(monkeypatch, tmp_path):
+    fake = FakeMast("01039", monkeypatch)
+    _downloads(monkeypatch, fake, lambda method: _answer(200, b"x" * 190080, "application/octet-stream"))
+    real_open = open
+
+    class FullDisk:
+        def __init__(self, path, mode):
+            self.file, self.path = real_open(path, mode), path
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.file.close()
+
+        def write(self, data):
+            self.file.write(data[: len(data) // 2])
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), self.path)
+
+    monkeypatch.setattr("astroquery.query.open", FullDisk, raising=False)  # (astroquery's write of each download)
+    with pytest.raises(mast.MastError) as caught:
+        mast.fetch_program(1039, tmp_path, subgroups=["X1D"])
+    assert str(caught.value) == (f"MAST download_products: cannot write {tmp_path}/jw01039-o004_t001_miri_ch3-long_x1d.fits "
+                                 "(No space left on device)")
+
+
+def test_a_full_disk_while_writing_the_tables_names_the_file_and_why(monkeypatch, tmp_path):
+    FakeMast("01410", monkeypatch)
+
+    def full(self, *args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(Table, "write", full)
+    with pytest.raises(mast.MastError) as caught:
+        mast.fetch_program(1410, tmp_path)
+    assert str(caught.value) == f"cannot write {tmp_path}/jw01410_observations.ecsv (No space left on device)"
+
+
+@pytest.mark.parametrize("program", ["²", "٣", "-1", "123456", "abc", "2733.5"])
+def test_a_program_number_is_at_most_five_ascii_digits(tmp_path, program):
+    """(`str.isdigit` takes '²' and '٣': '²' then failed on `int` with a ValueError the command did not expect)"""
+    with pytest.raises(mast.MastError, match="not a JWST program number"):
+        mast.fetch_program(program, tmp_path)
