@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import time
 from collections.abc import Sequence
@@ -16,7 +17,7 @@ from mastgraph.graph import db
 from mastgraph.pipeline.ingest import ConflictingFiles, FileResult, IngestReport, IngestStopped, ingest_paths
 from mastgraph.pipeline.parse_pass import WorkFolderError
 from mastgraph.graph.server import ServerError
-from mastgraph.loaders import registry
+from mastgraph.loaders import names, registry
 from mastgraph.loaders.records import LoadError
 from mastgraph.model.errors import one_line
 
@@ -40,6 +41,11 @@ def ingest(
     if rejects is not None and not skip_bad:  # (rows are skipped into a report only with --skip-bad)
         raise typer.BadParameter("needs --skip-bad: without it a bad row refuses its whole file and no rejects "
                                  "report is written", ctx, param_hint="'--rejects'")
+    for number in program if paths == ["mast"] else ():  # (all, before anything is asked of MAST or written)
+        try:
+            names.program_key(number)
+        except ValueError as exc:
+            raise typer.BadParameter(f"{exc}: give at most 5 digits, e.g. 2733", ctx, param_hint="'--program'") from None
     s = settings()
     driver_logs(s, verbose)
     if rejects is not None:
@@ -135,16 +141,29 @@ def _summary(report: IngestReport, dry_run: bool) -> None:
 
 
 def _fetch_from_mast(programs: list[str], home: Path) -> list[Path]:
+    """Fetch the programs into a new folder of the state folder. A fetch that fails or is stopped
+    removes that folder: nothing partial is left (astroquery writes each download in place, so a
+    cut one would look whole), and a rerun fetches again."""
     if not programs:
         raise fail("`mastgraph ingest mast` needs --program (e.g. --program 2733)")
     from mastgraph.loaders import mast
 
-    out = Path(tempfile.mkdtemp(prefix="mast-", dir=_ensure(home)))
+    try:
+        out = Path(tempfile.mkdtemp(prefix="mast-", dir=_ensure(home)))
+    except OSError as exc:
+        raise fail(f"cannot make a folder for the MAST files in the state folder {home} ({exc.strerror or exc})") from None
     files: list[Path] = []
-    with errors_as_lines(mast.MastError, LoadError):
+    try:
         for program in programs:
             console.print(f"fetching program {program} from MAST into {out}", markup=False)
             files += mast.fetch_program(program, out)
+    except BaseException as exc:
+        shutil.rmtree(out, ignore_errors=True)
+        if isinstance(exc, KeyboardInterrupt):
+            raise fail("interrupted while fetching from MAST; nothing was loaded", 130) from None
+        if isinstance(exc, (mast.MastError, LoadError)):
+            raise fail(f"{exc}; nothing was loaded") from None
+        raise
     return files
 
 
