@@ -318,11 +318,13 @@ class LocalNeo4j:
             return None
 
     def pid(self) -> int | None:
-        """The running server's pid; a stale pid file (no such process, or not Neo4j) is removed."""
+        """The running server's pid; a stale pid file (no such process, not Neo4j, or the Neo4j of
+        another state folder that was given the pid since) is removed: `stop` signals only this
+        state folder's server."""
         pid = self._read_pid()
         if pid is None:
             return None
-        if _is_neo4j(pid):
+        if _is_neo4j(pid, self.home):
             return pid
         self.pid_file.unlink(missing_ok=True)
         return None
@@ -492,8 +494,10 @@ def _cmdline(pid: int) -> list[str]:
         return []
 
 
-def _is_neo4j(pid: int) -> bool:
-    return _alive(pid) and ENTRY_POINT in _cmdline(pid)
+def _is_neo4j(pid: int, home: Path) -> bool:
+    """Whether `pid` is a live Neo4j server of the state folder whose Neo4j home is `home`."""
+    cmd = _cmdline(pid)
+    return _alive(pid) and ENTRY_POINT in cmd and f"--home-dir={home}" in cmd
 
 
 def _process_holding(data_dir: Path) -> int | None:

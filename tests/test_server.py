@@ -6,12 +6,13 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from mastgraph.graph import db
-from mastgraph.graph.server import LocalNeo4j, ServerError, _alive, find_java, free_port
+from mastgraph.graph.server import ENTRY_POINT, LocalNeo4j, ServerError, _alive, find_java, free_port
 from mastgraph.graph.settings import NEO4J_VERSION, Settings
 from mastgraph.model.errors import first_line
 
@@ -155,3 +156,44 @@ def test_jdk17_found_under_jvm_root():
     roots = Path("/usr/lib/jvm")
     java = find_java({"PATH": ""}, jvm_roots=(roots,))
     assert java.major in (17, 21)
+
+
+def _sleeper(*args: str) -> subprocess.Popen:
+    """A live process that is not this state folder's server (`args` shape its command line)."""
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", *args])
+    deadline = time.monotonic() + 10
+    while "time.sleep(60)" not in Path(f"/proc/{process.pid}/cmdline").read_bytes().decode():  # (exec'd)
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    return process
+
+
+@pytest.mark.parametrize("other", [(), (ENTRY_POINT, "--home-dir=/elsewhere/neo4j")],
+                         ids=["an unrelated process", "the Neo4j of another state folder"])
+def test_a_pid_file_naming_a_live_process_not_this_server_is_stale(tmp_path, other):
+    """The pid of a server that died, given since to another process: `stop` must not signal it. The
+    Neo4j of another state folder counted as this one's (its entry point was all that was looked at),
+    so `server stop` stopped it."""
+    local = LocalNeo4j(Settings(home=tmp_path, bolt_port=free_port()))
+    local.run_dir.mkdir(parents=True)
+    process = _sleeper(*other)
+    try:
+        local.pid_file.write_text(f"{process.pid} 7687 0\n")
+        assert local.stop(timeout=1) == "Neo4j is not running"
+        assert not local.pid_file.exists()
+        assert process.poll() is None, "stop signalled a process that is not its server"
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_a_pid_file_naming_this_state_folders_server_is_kept(tmp_path):
+    local = LocalNeo4j(Settings(home=tmp_path, bolt_port=free_port()))
+    local.run_dir.mkdir(parents=True)
+    process = _sleeper(ENTRY_POINT, f"--home-dir={local.home}")
+    try:
+        local.pid_file.write_text(f"{process.pid} 7687 0\n")
+        assert local.pid() == process.pid
+    finally:
+        process.kill()
+        process.wait()
