@@ -19,6 +19,7 @@ State folder layout (``Settings.home / "neo4j"``)::
 
 from __future__ import annotations
 
+import fcntl
 import ipaddress
 import os
 import re
@@ -27,6 +28,8 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -340,9 +343,51 @@ class LocalNeo4j:
         return self.pid() is not None
 
     def start(self, timeout: float | None = None) -> str:
-        """Start the server (fetching jars first) and wait until Bolt answers. Returns a message."""
+        """Start the server (fetching jars first) and wait until Bolt answers. Returns a message.
+
+        One start at a time per state folder (`run/start.lock`): a second command starting it meanwhile
+        waits for the first, then finds it running. Two starts at once each wrote the pid file; the
+        second's server failed on the store lock (or took the first's Bolt answer for its own) and
+        removed the pid file, leaving the running server unknown to `stop` and `status`."""
         timeout = self.settings.start_timeout if timeout is None else timeout
         pid = self.pid()
+        if pid is not None:
+            return f"Neo4j is already running (pid {pid}) at {self.settings.uri}"
+        with self._one_start(timeout):
+            return self._start(timeout)
+
+    @contextmanager
+    def _one_start(self, timeout: float) -> Iterator[None]:
+        try:
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+            lock = open(self.run_dir / "start.lock", "a")
+        except OSError as exc:
+            raise self._unwritable(exc) from None
+        with lock:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise ServerError(
+                            f"another mastgraph command has been starting the local server of {self.home.parent} for "
+                            f"over {timeout:.0f} s; let it finish (`mastgraph server logs` shows how far it is)"
+                        ) from None
+                    time.sleep(0.2)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _unwritable(self, exc: OSError) -> ServerError:
+        where = f": {exc.filename}" if exc.filename else ""
+        return ServerError(f"cannot write the state folder {self.home.parent} ({exc.strerror or exc}{where}); "
+                           "set MASTGRAPH_HOME to a folder that can be written")
+
+    def _start(self, timeout: float) -> str:
+        pid = self.pid()  # (started by another command while this one waited)
         if pid is not None:
             return f"Neo4j is already running (pid {pid}) at {self.settings.uri}"
         holder = _process_holding(self.data_dir)
@@ -358,18 +403,30 @@ class LocalNeo4j:
         browser_note = self._choose_http_port()
         java = find_java(self.env)
         self.ensure_jars()
-        self.write_conf()
         cmd = self.java_command(
             java, ENTRY_POINT, f"--home-dir={self.home}", f"--config-dir={self.conf_dir}", "--console-mode"
         )
-        with open(self.log_file, "ab") as log:
-            log.write(f"\n--- mastgraph: starting Neo4j {NEO4J_VERSION} with Java {java.major} ---\n".encode())
-            log.flush()
+        try:
+            self.write_conf()
+            log = open(self.log_file, "ab")
+        except OSError as exc:
+            raise self._unwritable(exc) from None
+        with log:
+            try:
+                log.write(f"\n--- mastgraph: starting Neo4j {NEO4J_VERSION} with Java {java.major} ---\n".encode())
+                log.flush()
+            except OSError as exc:
+                raise self._unwritable(exc) from None
             proc = subprocess.Popen(
                 cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 cwd=self.home, start_new_session=True, env={**self.env, "NEO4J_HOME": str(self.home)},
             )
-        self.pid_file.write_text(f"{proc.pid} {self.settings.bolt_port} {self.settings.http_port}\n")
+        try:
+            self.pid_file.write_text(f"{proc.pid} {self.settings.bolt_port} {self.settings.http_port}\n")
+        except OSError as exc:  # (a full disk: the server is not left running without its pid file)
+            self._terminate(proc.pid, 30)
+            self.pid_file.unlink(missing_ok=True)
+            raise self._unwritable(exc) from None
         started = time.monotonic()
         try:
             self._wait_ready(proc, timeout)

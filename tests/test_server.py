@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -197,3 +199,49 @@ def test_a_pid_file_naming_this_state_folders_server_is_kept(tmp_path):
     finally:
         process.kill()
         process.wait()
+
+
+def test_a_start_waits_for_a_start_under_way_then_finds_it_running(tmp_path, monkeypatch):
+    """Two starts at once each wrote the pid file: the second's server failed on the store lock and
+    removed the pid file, the first's server running on, unknown to `status` and `stop`. Now one start
+    at a time: the second waits, then finds the first's server (never starts one of its own)."""
+    from mastgraph.graph import server
+
+    local = LocalNeo4j(Settings(home=tmp_path, bolt_port=free_port(), http_port=0))
+    local.run_dir.mkdir(parents=True)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a second server was started")
+
+    monkeypatch.setattr(server, "find_java", refuse)
+    with open(local.run_dir / "start.lock", "a") as first:  # (the first start, under way)
+        fcntl.flock(first, fcntl.LOCK_EX)
+        with pytest.raises(ServerError, match=r"another mastgraph command has been starting the local server of "
+                                              rf"{tmp_path} for over 1 s; let it finish"):
+            local.start(timeout=1)
+        process = _sleeper(ENTRY_POINT, f"--home-dir={local.home}")
+        try:
+            def finish() -> None:
+                time.sleep(0.5)
+                local.pid_file.write_text(f"{process.pid} {local.settings.bolt_port} 0\n")
+                fcntl.flock(first, fcntl.LOCK_UN)
+
+            finisher = threading.Thread(target=finish)
+            finisher.start()
+            assert local.start(timeout=30) == f"Neo4j is already running (pid {process.pid}) at {local.settings.uri}"
+            finisher.join()
+        finally:
+            process.kill()
+            process.wait()
+
+
+def test_a_state_folder_that_cannot_be_written_is_one_line(tmp_path):
+    (tmp_path / "a-file").write_text("not a folder\n")
+    home = tmp_path / "a-file" / "home"
+    env = {**os.environ, "MASTGRAPH_HOME": str(home), "MASTGRAPH_BOLT_PORT": str(free_port()), "MASTGRAPH_HTTP_PORT": "0"}
+    env.pop("NEO4J_URI", None)
+    proc = _cli("server", "start", env=env)
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert proc.stderr == (f"error: cannot write the state folder {home} (Not a directory: {home}/neo4j/run); "
+                           "set MASTGRAPH_HOME to a folder that can be written\n")
+
