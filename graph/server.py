@@ -28,6 +28,7 @@ import signal
 import socket
 import subprocess
 import time
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -220,6 +221,7 @@ class LocalNeo4j:
         A cache filled before the Browser was part of pom.xml gets only the Browser's jar, once.
         """
         if self.jars_present():
+            self._check_whole()
             return
         mvn = shutil.which("mvn", path=self.env.get("PATH", ""))
         if not mvn:
@@ -241,6 +243,14 @@ class LocalNeo4j:
         shutil.rmtree(self.jars, ignore_errors=True)
         tmp.rename(self.jars)
         shutil.rmtree(pom.parent / "target", ignore_errors=True)
+
+    def _check_whole(self) -> None:
+        """Refuse a jar cut short (its zip directory, at the end, is gone): Java said only that it could
+        not load the entry point's class, or failed later on another class, on every start."""
+        for jar in sorted([*self.lib_dir.glob("*.jar"), *self.plugins_dir.glob("*.jar")]):
+            if not zipfile.is_zipfile(jar):
+                raise ServerError(f"the jar {jar} is damaged (not a whole jar file); remove the jar cache {self.jars} "
+                                  "and run again to fetch the jars anew")
 
     def _maven(self, cmd: list[str], attempts: int, what: str) -> None:
         last: list[str] = []

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -244,4 +245,25 @@ def test_a_state_folder_that_cannot_be_written_is_one_line(tmp_path):
     assert proc.returncode == 1 and proc.stdout == ""
     assert proc.stderr == (f"error: cannot write the state folder {home} (Not a directory: {home}/neo4j/run); "
                            "set MASTGRAPH_HOME to a folder that can be written\n")
+
+
+def test_a_jar_cut_short_is_named_with_the_cure(tmp_path):
+    """Java said only `Could not find or load main class org.neo4j.server.CommunityEntryPoint`, on every
+    start: the cache had all its jars, so nothing fetched them again."""
+    from mastgraph.graph.settings import APOC_VERSION
+
+    local = LocalNeo4j(Settings(home=tmp_path / "home", jar_cache=tmp_path / "jars"))
+    local.lib_dir.mkdir(parents=True)
+    local.plugins_dir.mkdir()
+    for jar in (local.lib_dir / f"neo4j-{NEO4J_VERSION}.jar", local.plugins_dir / f"apoc-core-{APOC_VERSION}.jar",
+                local.browser_jar):
+        with zipfile.ZipFile(jar, "w") as whole:
+            whole.writestr("org/neo4j/Some.class", b"\xca\xfe\xba\xbe" * 1000)
+    local.ensure_jars()  # (whole: nothing to do)
+    cut = local.lib_dir / f"neo4j-{NEO4J_VERSION}.jar"
+    cut.write_bytes(cut.read_bytes()[:1000])
+    with pytest.raises(ServerError) as caught:
+        local.ensure_jars()
+    assert str(caught.value) == (f"the jar {cut} is damaged (not a whole jar file); remove the jar cache {local.jars} "
+                                 "and run again to fetch the jars anew")
 
