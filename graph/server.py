@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from mastgraph.model.errors import one_line
+from mastgraph.model.errors import first_line, one_line
 
 from .browser_style import style_command
 from .settings import APOC_VERSION, BROWSER_VERSION, NEO4J_VERSION, Settings
@@ -515,7 +515,16 @@ class LocalNeo4j:
         info: dict[str, object] = {"running": pid is not None, "pid": pid, "uri": self.settings.uri, "home": str(self.home),
                                    "http_port": self.running_http_port()}
         if pid is not None:
-            info.update(server_components(self.settings))
+            from neo4j.exceptions import DriverError, Neo4jError
+
+            not_answering = (f"Neo4j (pid {pid}) runs but does not answer at {self.settings.uri}: still starting, "
+                             "or stuck (`mastgraph server logs` shows which)")
+            if not _port_in_use(self.settings.bolt_port):  # (the driver would retry for a minute)
+                raise ServerError(f"{not_answering}; nothing listens on port {self.settings.bolt_port} yet")
+            try:
+                info.update(server_components(self.settings))
+            except (DriverError, Neo4jError) as exc:
+                raise ServerError(f"{not_answering}; {first_line(exc)}") from None
         return info
 
     def log_tail(self, lines: int = 30) -> str:

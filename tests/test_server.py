@@ -267,3 +267,24 @@ def test_a_jar_cut_short_is_named_with_the_cure(tmp_path):
     assert str(caught.value) == (f"the jar {cut} is damaged (not a whole jar file); remove the jar cache {local.jars} "
                                  "and run again to fetch the jars anew")
 
+
+def test_status_of_a_server_that_does_not_answer_is_one_line(tmp_path):
+    """(a start under way, or a stuck server: the driver's ServiceUnavailable was an unexpected failure)"""
+    bolt = free_port()
+    env = {**os.environ, "MASTGRAPH_HOME": str(tmp_path), "MASTGRAPH_BOLT_PORT": str(bolt), "MASTGRAPH_HTTP_PORT": "0"}
+    env.pop("NEO4J_URI", None)
+    local = LocalNeo4j(Settings(home=tmp_path, bolt_port=bolt))
+    local.run_dir.mkdir(parents=True)
+    process = _sleeper(ENTRY_POINT, f"--home-dir={local.home}")
+    try:
+        local.pid_file.write_text(f"{process.pid} {bolt} 0\n")
+        began = time.monotonic()
+        proc = _cli("server", "status", env=env)
+        assert time.monotonic() - began < 20  # (the driver's retries took a minute)
+    finally:
+        process.kill()
+        process.wait()
+    assert proc.returncode == 1 and len(proc.stderr.splitlines()) == 1, proc.stderr
+    assert proc.stderr.startswith(f"error: Neo4j (pid {process.pid}) runs but does not answer at bolt://127.0.0.1:{bolt}: "
+                                  "still starting, or stuck (`mastgraph server logs` shows which); nothing listens "
+                                  f"on port {bolt} yet\n"), proc.stderr
