@@ -140,7 +140,8 @@ def _wrong_size(local: Path, listed: int | None) -> str | None:
     if got == 0:
         return "downloaded empty (0 bytes)"
     if listed is not None and got != listed:
-        return f"downloaded {got:,} bytes where the product list gives {listed:,}"
+        return (f"downloaded {got:,} bytes where the product list gives {listed:,} (a cut download; should MAST "
+                "list a wrong size, files fetched another way load with `mastgraph ingest FOLDER`)")
     return None
 
 

@@ -208,7 +208,8 @@ def _downloads(monkeypatch, fake: FakeMast, answer) -> None:
 
 @pytest.mark.parametrize("body,length,reason", [
     (b"", True, "downloaded empty (0 bytes)"),
-    (b"SIMPLE  =  T" * 10, False, "downloaded 120 bytes where the product list gives 190,080"),
+    (b"SIMPLE  =  T" * 10, False, "downloaded 120 bytes where the product list gives 190,080 (a cut download; should "
+     "MAST list a wrong size, files fetched another way load with `mastgraph ingest FOLDER`)"),
 ], ids=["empty", "cut without Content-Length"])
 def test_a_download_astroquery_calls_complete_but_is_not_whole_is_a_mast_error(monkeypatch, tmp_path, body, length,
                                                                                reason):
