@@ -11,6 +11,7 @@ import re
 from enum import Enum
 from typing import Any
 
+from mastgraph.model.errors import shown
 from mastgraph.model.vocabulary import LEVEL_LABELS
 from mastgraph.graph.compiler import Page
 
@@ -30,7 +31,7 @@ def program_id(value: str, argument: str = "id") -> str:
     """A JWST program (proposal) id as the graph keys it: five digits, zero-padded ("02733")."""
     match = _PROGRAM.match(value.strip())
     if not match:
-        raise BadArgument(argument, f"{value!r} is not a JWST program id (up to 5 digits, e.g. 2733 or 02733)")
+        raise BadArgument(argument, f"{shown(value)} is not a JWST program id (up to 5 digits, e.g. 2733 or 02733)")
     return match.group(1).zfill(5)
 
 
@@ -85,7 +86,7 @@ def product_filters(value: Any, argument: str = "filter") -> tuple[tuple[str, An
         elif name == "level":
             raw = str(raw).strip().lower()
             if raw not in LEVELS:
-                raise BadArgument(f"{argument}.level", f"{raw!r} is not a product level ({', '.join(LEVELS)})")
+                raise BadArgument(f"{argument}.level", f"{shown(raw)} is not a product level ({', '.join(LEVELS)})")
         elif name in ("instrument", "suffix", "product_type"):
             raw = str(raw).strip()
             if not raw:  # an instrument prefix of "" matched every product, a suffix or type none

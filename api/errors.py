@@ -17,6 +17,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from mastgraph.graph.read import DatabaseUnavailable, QueryTimeout
+from mastgraph.model.errors import cut
 
 log = logging.getLogger("mastgraph.api")
 
@@ -44,6 +45,9 @@ class LimitExceeded(ApiError):
 
 #: Messages of Strawberry's limiters (they carry no code of their own).
 _LIMITER_MESSAGES = re.compile(r"exceeds maximum operation depth|aliases found\. Allowed|Document contains more than \d+ tokens")
+
+#: A quoted name or value in graphql-core's messages ('field', "literal"), which it repeats whole.
+_QUOTED = re.compile(r"'[^']*'|\"(?:[^\"\\]|\\.)*\"")
 
 UNAVAILABLE_MESSAGE = "the lineage database (Neo4j) is unavailable; retry later"
 
@@ -83,6 +87,8 @@ def present(error: GraphQLError) -> GraphQLError:
         code = "BAD_USER_INPUT"
     else:
         code = "GRAPHQL_VALIDATION_FAILED"
+    if original is None or _bad_variable(error):  # graphql-core's words: a 100 KB field name came back whole
+        message = _QUOTED.sub(lambda quoted: cut(quoted.group()), message)
     return GraphQLError(
         message, nodes=error.nodes, source=error.source, positions=error.positions, path=error.path,
         extensions={**(error.extensions or {}), "code": code, **extra},

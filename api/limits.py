@@ -23,6 +23,7 @@ from strawberry.extensions import (
 )
 
 from mastgraph.graph.settings import Settings
+from mastgraph.model.errors import cut
 
 #: Bounded arguments: name -> (smallest value, Settings field of the largest, its variable).
 BOUNDS: dict[str, tuple[int, str, str]] = {
@@ -90,12 +91,12 @@ def argument_errors(document, operation_name: str | None, variables: dict[str, A
             largest = getattr(settings, setting)
             if value < smallest:
                 errors.append(GraphQLError(
-                    f"argument `{name}` of `{field.name.value}`: must be {smallest} or more", nodes=[field],
+                    f"argument `{name}` of `{cut(field.name.value)}`: must be {smallest} or more", nodes=[field],
                     extensions={"code": "BAD_USER_INPUT", "argument": name},
                 ))
             elif value > largest:
                 errors.append(GraphQLError(
-                    f"argument `{name}` of `{field.name.value}` is {value}; at most {largest} allowed ({variable})",
+                    f"argument `{name}` of `{cut(field.name.value)}` is {value}; at most {largest} allowed ({variable})",
                     nodes=[field], extensions={"code": "LIMIT_EXCEEDED", "argument": name, "limit": setting, "maximum": largest},
                 ))
     return errors

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from mastgraph.graph import prov as graph_prov
+from mastgraph.model.errors import shown
 
 #: Lineage steps followed when the request names no depth.
 DEFAULT_DEPTH = 3
@@ -39,15 +40,18 @@ async def prov_endpoint(request: Request) -> Response:
     params = request.query_params
     unknown = sorted(set(params) - set(PARAMETERS))
     if unknown:
-        return _error(400, f"unknown parameter {unknown[0]!r}: /prov/{{uri}} takes {' and '.join(PARAMETERS)}")
+        return _error(400, f"unknown parameter {shown(unknown[0])}: /prov/{{uri}} takes {' and '.join(PARAMETERS)}")
     repeated = next((name for name in PARAMETERS if len(params.getlist(name)) > 1), None)
     if repeated:
         return _error(400, f"{repeated} is given {len(params.getlist(repeated))} times: give it once")
     fmt = params.get("format", "json")
     raw_depth = params.get("depth", str(DEFAULT_DEPTH))
     if not _WHOLE.fullmatch(raw_depth):
-        return _error(400, f"depth must be a whole number, not {raw_depth!r}")
-    depth = int(raw_depth)
+        return _error(400, f"depth must be a whole number, not {shown(raw_depth)}")
+    try:
+        depth = int(raw_depth)
+    except ValueError:  # more digits than int() reads (4,300): far beyond any limit
+        return _error(400, f"depth must be between 0 and {settings.max_lineage_depth}, not {shown(raw_depth)}")
     try:
         graph_prov.check_request(fmt, depth, settings.max_lineage_depth)
     except graph_prov.ProvError as exc:
@@ -60,7 +64,7 @@ async def prov_endpoint(request: Request) -> Response:
     except graph_prov.ProvError as exc:
         return _error(503, str(exc))
     if subgraph is None:
-        return _error(404, f"no product with URI {uri!r}")
+        return _error(404, f"no product with URI {shown(uri)}")
     try:
         text = await run_in_threadpool(lambda: graph_prov.serialize(graph_prov.document(subgraph), fmt))
     except graph_prov.ProvError as exc:

@@ -16,6 +16,7 @@ from strawberry.types import ExecutionResult
 
 from mastgraph.graph import read
 from mastgraph.graph.settings import Settings
+from mastgraph.model.errors import cut
 
 from .context import RequestContext
 from .errors import present
@@ -40,7 +41,7 @@ class LineageGraphQL(GraphQL):
         """Strawberry's, with the content type a POST needs named (it said "Unsupported content type")."""
         if request.method != "GET" and "application/json" not in (request.content_type or ""):
             got = (request.content_type or "none").split(";")[0].strip()
-            raise HTTPException(400, f"a POST to /graphql takes Content-Type: application/json, not {got}")
+            raise HTTPException(400, f"a POST to /graphql takes Content-Type: application/json, not {cut(got)}")
         return await super().parse_http_body(request)
 
     def parse_json(self, data: str | bytes, what: str = BODY) -> Any:

@@ -13,6 +13,8 @@ from typing import Any
 
 import neo4j
 
+from mastgraph.model.errors import shown
+
 from . import queries, runner
 
 
@@ -86,7 +88,7 @@ def program_key(program: str | int | None) -> str | None:
         return None
     text = str(program).strip()
     if not (text.isascii() and text.isdigit()) or len(text) > 5:  # (isdigit alone takes '²' and '٣')
-        raise ValueError(f"bad program {program!r}: give the JWST proposal number, e.g. 2733 or 02733")
+        raise ValueError(f"bad program {shown(program)}: give the JWST proposal number, e.g. 2733 or 02733")
     return text.zfill(5)
 
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from . import queries
 from . import read
+from mastgraph.model.errors import shown
 from mastgraph.model.vocabulary import LEVEL_LABELS, Label
 
 #: Levels, lowest first (LEVEL_LABELS: "1b", "2a", "2b", "3"); a file without a level ranks below them.
@@ -85,7 +86,7 @@ def request(id: str, *, upstream: bool = True, all: bool = False, levels=None, p
     for level in levels or ():
         value = str(level).strip().lower().removeprefix("l").removeprefix("evel").strip()
         if value not in LEVELS:
-            raise read.ArgumentError("levels", f"{level!r} is not a product level ({', '.join(LEVELS)})")
+            raise read.ArgumentError("levels", f"{shown(level)} is not a product level ({', '.join(LEVELS)})")
         wanted_levels.append(value)
     types = [str(t).strip().upper() for t in product_types or ()]
     kept_suffixes = [str(s).strip().lower().lstrip("_") for s in suffixes or ()]
@@ -174,13 +175,13 @@ async def download_list(reader: read.Reader, req: DownloadRequest, *, max_nodes:
     for file in files:
         file["category"] = category(file)
         file.pop("labels", None)
-    shown = order(_filtered(files if req.all else minimum_recommended(files), req))
-    sizes = [f["size"] for f in shown if f.get("size") is not None]
+    listed = order(_filtered(files if req.all else minimum_recommended(files), req))
+    sizes = [f["size"] for f in listed if f.get("size") is not None]
     return {
         "anchor": {**found, "detail": None},
-        "files": shown,
-        "count": len(shown),
+        "files": listed,
+        "count": len(listed),
         "total_size": float(sum(sizes)),
-        "unknown_sizes": len(shown) - len(sizes),
+        "unknown_sizes": len(listed) - len(sizes),
         "truncated": truncated,
     }

@@ -25,6 +25,8 @@ from prov.constants import PROV_LABEL, PROV_ROLE, PROV_TYPE
 from prov.identifier import Namespace, QualifiedName
 from prov.model import PROV, ProvDocument
 
+from mastgraph.model.errors import shown
+
 from . import queries, runner
 
 #: Output formats and their media types.
@@ -62,9 +64,9 @@ class Subgraph:
 def check_request(fmt: str, depth: int, max_depth: int) -> None:
     """Refuse an unknown format or a depth outside 0..max_depth (one line)."""
     if fmt not in FORMATS:
-        raise ProvError(f"unknown PROV format {fmt!r}: use one of {', '.join(FORMATS)}")
+        raise ProvError(f"unknown PROV format {shown(fmt)}: use one of {', '.join(FORMATS)}")
     if not 0 <= depth <= max_depth:
-        raise ProvError(f"depth must be between 0 and {max_depth}, not {depth}")
+        raise ProvError(f"depth must be between 0 and {max_depth}, not {shown(depth)}")
 
 
 def _params(uri: str, depth: int, limit: int) -> dict[str, Any]:
@@ -129,7 +131,7 @@ def serialize(doc: ProvDocument, fmt: str) -> str:
     except ModuleNotFoundError as exc:
         extra = "xml" if fmt == "xml" else "dot"
         raise ProvError(f"PROV format {fmt} needs the {exc.name} package: pip install 'prov[{extra}]'") from None
-    raise ProvError(f"unknown PROV format {fmt!r}: use one of {', '.join(FORMATS)}")
+    raise ProvError(f"unknown PROV format {shown(fmt)}: use one of {', '.join(FORMATS)}")
 
 
 def _scalar(value: Any) -> bool:

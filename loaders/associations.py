@@ -26,7 +26,7 @@ from mastgraph.loaders.json_lines import TOO_DEEP, LocatedDict, load_located_jso
 from mastgraph.loaders.records import LoadError, Record, Reject, not_utf8, origin
 from mastgraph.loaders.table_values import json_kind, known
 from mastgraph.model.records import Edge, Node, clean
-from mastgraph.loaders.table_values import shown
+from mastgraph.model.errors import shown
 
 #: Member ``exptype`` values the association rules write (jwst ``associations/lib``):
 #: ``dms_base.EXPTYPE_MAP`` (target_acquisition, dark, flat, engineering, autoflat, autowave) and

@@ -12,7 +12,7 @@ import re
 
 from mastgraph.loaders import names
 from mastgraph.loaders.tables import BadValue
-from mastgraph.loaders.table_values import shown
+from mastgraph.model.errors import shown
 
 # --------------------------------------------------------------------------- enumerations
 

@@ -30,7 +30,8 @@ from mastgraph.loaders.records import LoadError, Record, Reject, not_utf8, origi
 from mastgraph.loaders.table_csv import csv_records
 from mastgraph.loaders.table_values import UNKNOWN_VALUES, json_kind, known
 from mastgraph.model.records import Edge, Node, clean
-from mastgraph.loaders.table_values import float_of_text, shown
+from mastgraph.loaders.table_values import float_of_text
+from mastgraph.model.errors import shown
 
 #: MAST's EDB file names: ``<MNEMONIC>-<start>-<end>.csv``.
 EDB_NAME = re.compile(r"^(?P<mnemonic>[A-Za-z0-9_]+)-(?P<start>\d{8}[Tt]\d{6})-(?P<end>\d{8}[Tt]\d{6})$")

@@ -37,7 +37,7 @@ from mastgraph.loaders import domains, fits_scan, names
 from mastgraph.loaders.associations import association_name
 from mastgraph.loaders.records import LoadError, Record, Reject
 from mastgraph.model.records import Edge, Node, clean
-from mastgraph.loaders.table_values import shown
+from mastgraph.model.errors import shown
 
 #: Header keyword -> Product property (text values).
 TEXT_KEYWORDS = {"CAL_VER": "cal_ver", "CRDS_VER": "crds_ver", "ASNPOOL": "asnpool", "ASNTABLE": "asntable",

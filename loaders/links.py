@@ -25,7 +25,7 @@ from mastgraph.loaders.associations import product_node
 from mastgraph.loaders.records import LoadError, Record, Reject, not_utf8, origin
 from mastgraph.model.records import Edge, Node
 from mastgraph.loaders.table_csv import csv_records
-from mastgraph.loaders.table_values import shown
+from mastgraph.model.errors import shown
 from mastgraph.loaders.tables import head_lines
 
 HEADER = ("from_uri", "type", "to_uri", "kind")

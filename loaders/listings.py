@@ -31,7 +31,8 @@ from mastgraph.loaders.records import LoadError, Record, Reject
 from mastgraph.model.records import PLAIN_EDGE, PLAIN_NODE, Edge, Node, clean
 from mastgraph.loaders.tables import (
     UNKNOWN_FORMS, BadValue, Row, Table, ident, integer, read_table, sniff_columns, text)
-from mastgraph.loaders.table_values import INT64_MAX, ident_text, shown
+from mastgraph.loaders.table_values import INT64_MAX, ident_text
+from mastgraph.model.errors import shown
 
 MRP_GROUP = "Minimum Recommended Products"
 #: Columns that name the product, in order of preference for the file name.

@@ -19,7 +19,7 @@ from mastgraph.loaders import names
 from mastgraph.loaders.records import LoadError, Record, Reject, not_utf8, origin
 from mastgraph.model.records import Node, clean
 from mastgraph.loaders.tables import head_lines
-from mastgraph.loaders.table_values import shown
+from mastgraph.model.errors import shown
 
 #: The `uri` parameter of a download URL: `mast:...`, or percent-encoded (`mast%3A...`, as a URL
 #: encoder writes it).

@@ -23,7 +23,7 @@ from typing import Any
 
 from mastgraph.model.vocabulary import LEVEL_LABELS, Label
 from mastgraph.model.records import NEW_DICT, slot_setters
-from mastgraph.loaders.table_values import shown
+from mastgraph.model.errors import shown
 
 MAST_PRODUCT_PREFIX = "mast:JWST/product/"
 

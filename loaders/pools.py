@@ -17,7 +17,8 @@ from mastgraph.model.vocabulary import Label
 from mastgraph.loaders import domains, names
 from mastgraph.loaders.records import LoadError, Record, Reject, not_utf8, origin
 from mastgraph.model.records import Node, clean
-from mastgraph.loaders.table_values import known, shown
+from mastgraph.loaders.table_values import known
+from mastgraph.model.errors import shown
 from mastgraph.loaders.table_csv import refuse_duplicate_columns
 from mastgraph.loaders.tables import head_lines
 

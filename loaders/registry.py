@@ -94,7 +94,7 @@ def _ecsv_unrecognised(path: Path) -> str:
     """Why an ECSV file is none of the tables mastgraph reads: no column names line after its header,
     or columns (read with its header's delimiter) that are not a listing's or observation rows'."""
     from mastgraph.loaders.table_astropy import ecsv_header
-    from mastgraph.loaders.table_values import shown
+    from mastgraph.model.errors import shown
 
     try:
         found = ecsv_header(path, errors="replace")

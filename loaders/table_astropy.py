@@ -15,7 +15,8 @@ from typing import Any
 from mastgraph.loaders.records import LoadError, not_utf8, origin
 from mastgraph.loaders.table_csv import is_comment_or_blank, numbered_lines, refuse_duplicate_columns
 from mastgraph.loaders.table_rows import Row, Table
-from mastgraph.loaders.table_values import python_value, shown
+from mastgraph.loaders.table_values import python_value
+from mastgraph.model.errors import shown
 from mastgraph.model.errors import first_line
 
 

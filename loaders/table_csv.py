@@ -13,7 +13,7 @@ from typing import Any
 from mastgraph.loaders.records import LoadError, not_utf8, origin
 from mastgraph.loaders.table_rows import Row, Table
 from mastgraph.loaders.table_values import UNKNOWN_FORMS
-from mastgraph.loaders.table_values import shown
+from mastgraph.model.errors import shown
 
 
 #: The error of a record whose quoted field is still open at the file's end (csv's reader, not

@@ -28,7 +28,7 @@ from typing import Any
 from mastgraph.loaders.records import LoadError, not_utf8, origin
 from mastgraph.loaders.table_rows import Row, Table
 from mastgraph.loaders.table_values import unknown_to_none
-from mastgraph.loaders.table_values import shown
+from mastgraph.model.errors import shown
 
 #: Rows converted at a time (one numpy conversion per numeric column of the batch).
 BATCH = 2000

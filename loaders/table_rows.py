@@ -10,7 +10,7 @@ from typing import Any
 
 from mastgraph.loaders.records import LoadError
 from mastgraph.model.records import slot_setters
-from mastgraph.loaders.table_values import shown
+from mastgraph.model.errors import shown
 
 
 @dataclass(frozen=True, slots=True, init=False)

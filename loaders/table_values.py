@@ -15,6 +15,8 @@ import operator
 import re
 from typing import Any
 
+from mastgraph.model.errors import shown
+
 
 def _every_case(texts: frozenset[str]) -> frozenset[str]:
     """`texts` in every mix of upper and lower case: ``s in _every_case(T)`` is ``s.lower() in T``
@@ -74,12 +76,6 @@ def python_value(value: Any) -> Any:
 
 #: The integers a property may hold: Neo4j's (and the importer's) are 64-bit.
 INT64_MIN, INT64_MAX = -2**63, 2**63 - 1
-
-
-def shown(value: Any, limit: int = 64) -> str:
-    """A value in a message: its repr, cut after `limit` characters (a 5,000-digit cell is not echoed whole)."""
-    text = repr(value)
-    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
 def json_kind(value: Any) -> str:

@@ -29,7 +29,8 @@ from typing import Any
 
 from mastgraph.loaders.records import LoadError, origin
 from mastgraph.loaders.table_rows import Row, Table
-from mastgraph.loaders.table_values import python_value, shown
+from mastgraph.loaders.table_values import python_value
+from mastgraph.model.errors import shown
 from mastgraph.model.errors import first_line
 
 #: Rows converted at a time.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 #: Line breaks and other control characters, as `one_line` shows them.
 _CONTROLS = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7f, 0x85)} | {
@@ -12,6 +14,19 @@ def one_line(text: str) -> str:
     """`text` on one line: a line break or other control character in it (a file's name may hold
     one) shown as its escape (``\\n``, ``\\x1b``), so that a message stays one line of its report."""
     return text.translate(_CONTROLS) if not text.isprintable() else text
+
+
+def shown(value: Any, limit: int = 64) -> str:
+    """A value in a message: its repr, cut after `limit` characters (a 5,000-digit cell, a 100,000-character
+    argument of an API request, is not echoed whole)."""
+    return cut(repr(value), limit)
+
+
+def cut(text: str, limit: int = 64) -> str:
+    """Text as `shown` cuts a value's repr: whole up to `limit` characters, else its start and its length
+    (for text already written as a message shows it: a header's value, a quoted name in another library's
+    message)."""
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
 def first_line(exc: BaseException) -> str:

@@ -146,6 +146,9 @@ def test_a_get_names_its_bad_variables_parameter(api, variables, reason):
     ("format=json&format=xml", "format is given 2 times: give it once"),
     ("fromat=xml", "unknown parameter 'fromat': /prov/{uri} takes format and depth"),
     ("format=xml&Depth=1", "unknown parameter 'Depth': /prov/{uri} takes format and depth"),
+    ("depth=" + "9" * 5000, "depth must be between 0 and 10, not '" + "9" * 63 + "... (5002 characters)"),
+    ("format=" + "x" * 5000, "unknown PROV format '" + "x" * 63 + "... (5002 characters): use one of json, provn, xml, dot"),
+    ("y" * 5000 + "=1", "unknown parameter '" + "y" * 63 + "... (5002 characters): /prov/{uri} takes format and depth"),
 ])
 def test_prov_query_parameters_are_read_as_written(api, sample_graph, query, message):
     response = api.get(f"/prov/{sample_graph.l3}?{query}")
@@ -162,6 +165,7 @@ def test_prov_takes_a_signed_depth_and_no_parameters(api, sample_graph):
                                             ({"Content-Type": "application/x-www-form-urlencoded"},
                                              "application/x-www-form-urlencoded"),
                                             ({"Content-Type": "multipart/form-data; boundary=b"}, "multipart/form-data"),
+                                            ({"Content-Type": "text/" + "p" * 10_000}, "text/" + "p" * 59 + "... (10005 characters)"),
                                             ({}, "none")])
 def test_a_post_without_json_names_the_content_type_it_needs(api, headers, named):
     response = api.post("/graphql", content=b'{"query": "{ __typename }"}', headers=headers)
@@ -169,3 +173,48 @@ def test_a_post_without_json_names_the_content_type_it_needs(api, headers, named
         400, f"a POST to /graphql takes Content-Type: application/json, not {named}")
     assert api.post("/graphql", content=b'{"query": "{ __typename }"}',
                     headers={"Content-Type": "application/json; charset=utf-8"}).json() == {"data": {"__typename": "Query"}}
+
+
+#: A client's value of 100,000 characters: its errors show 64 of them and the length.
+LONG = "2" * 100_000
+
+
+@pytest.mark.parametrize("query, argument, reason", [
+    ("query($v: String!) { program(id: $v) { programId } }", "id",
+     "is not a JWST program id (up to 5 digits, e.g. 2733 or 02733)"),
+    ("query($v: String!) { products(filter: {program: $v}) { totalCount } }", "filter.program",
+     "is not a JWST program id (up to 5 digits, e.g. 2733 or 02733)"),
+    ("query($v: String!) { products(filter: {level: $v}) { totalCount } }", "filter.level",
+     "is not a product level (1b, 2a, 2b, 3)"),
+    ('query($v: String!) { downloadList(id: "x", levels: [$v]) { count } }', "levels",
+     "is not a product level (1b, 2a, 2b, 3)"),
+])
+def test_an_argument_error_cuts_a_long_value(api, query, argument, reason):
+    answer = gql(api, query, {"v": LONG})
+    (error,) = answer.errors
+    assert error["message"] == f"argument `{argument}`: '{LONG[:63]}... (100002 characters) {reason}"
+    assert error["extensions"] == {"argument": argument, "code": "BAD_USER_INPUT"}
+    assert answer.queries == 0
+
+
+@pytest.mark.parametrize("query, variables, message, code", [
+    ("{ x%s }" % LONG, None, f"Cannot query field 'x{LONG[:62]}... (100003 characters) on type 'Query'.",
+     "GRAPHQL_VALIDATION_FAILED"),
+    ('{ product(uri: "x", x%s: 1) { uri } }' % LONG, None,
+     f"Unknown argument 'x{LONG[:62]}... (100003 characters) on field 'Query.product'.", "GRAPHQL_VALIDATION_FAILED"),
+    ('{ products(first: "%s") { totalCount } }' % LONG, None,
+     f'Int cannot represent non-integer value: "{LONG[:63]}... (100002 characters)', "GRAPHQL_VALIDATION_FAILED"),
+    ('query($v: LineageDirection) { lineage(uri: "x", direction: $v) { truncated } }', {"v": "X" + LONG},
+     f"Variable '$v' has invalid value: Value 'X{LONG[:62]}... (100003 characters) does not exist in "
+     "'LineageDirection' enum.", "BAD_USER_INPUT"),
+])
+def test_graphql_errors_cut_a_long_name_or_value(api, query, variables, message, code):
+    (error,) = gql(api, query, variables).errors
+    assert (error["message"], error["extensions"]["code"]) == (message, code)
+
+
+def test_prov_cuts_a_long_uri(api, sample_graph):
+    uri = "mast:JWST/product/" + "x" * 60_000
+    response = api.get(f"/prov/{uri}")
+    assert (response.status_code, response.json()) == (404, {"error": f"no product with URI '{uri[:63]}... (60020 characters)"})
+
