@@ -29,14 +29,16 @@ async def prov_endpoint(request: Request) -> Response:
     Mount it as ``Route("/prov/{uri:path}", prov_endpoint, methods=["GET"])``. It needs, on the
     application's state, ``request.app.state.driver`` (a ``neo4j.AsyncDriver``) and
     ``request.app.state.settings`` (the ``Settings``: database, ``tx_timeout``,
-    ``max_lineage_depth``, ``max_lineage_nodes``). Answers 400 for a bad format or depth, 404 for
-    an unknown URI, 503 when Neo4j fails (400 also for a query parameter other than ``format`` and
+    ``max_lineage_depth``, ``max_lineage_nodes``). Answers 400 for an empty URI or a bad format or
+    depth, 404 for an unknown URI, 503 when Neo4j fails (400 also for a query parameter other than ``format`` and
     ``depth``, or one given twice); errors are ``{"error": "<one line>"}``. A document cut at
     ``max_lineage_nodes`` products carries the header ``X-Mastgraph-Truncated: true``.
     """
     settings = request.app.state.settings
     driver = request.app.state.driver
     uri = request.path_params["uri"]
+    if not uri.strip():  # `/prov/` or `/prov/%20` (the route's path matches the empty text too)
+        return _error(400, "give a product URI after /prov/, e.g. /prov/mast:JWST/product/<file name>")
     params = request.query_params
     unknown = sorted(set(params) - set(PARAMETERS))
     if unknown:

@@ -218,3 +218,15 @@ def test_prov_cuts_a_long_uri(api, sample_graph):
     response = api.get(f"/prov/{uri}")
     assert (response.status_code, response.json()) == (404, {"error": f"no product with URI '{uri[:63]}... (60020 characters)"})
 
+
+@pytest.mark.parametrize("path", ["/prov/", "/prov/%20", "/prov/%20%09?format=xml", "/prov"])
+def test_prov_without_a_uri_is_a_400_before_any_query(api, monkeypatch, path):
+    from mastgraph.graph import prov
+
+    async def not_asked(*args, **kwargs):
+        raise AssertionError("Neo4j was asked")
+
+    monkeypatch.setattr(prov, "fetch_async", not_asked)
+    response = api.get(path)
+    assert (response.status_code, response.json()) == (
+        400, {"error": "give a product URI after /prov/, e.g. /prov/mast:JWST/product/<file name>"})
