@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import tempfile
 import time
@@ -50,10 +51,24 @@ def ingest(
     driver_logs(s, verbose)
     if rejects is not None:
         check_output_file(rejects, "--rejects")
-    if paths == ["mast"]:
-        paths = [str(p) for p in _fetch_from_mast(program, s.home)]
-    elif program:
-        raise fail("--program goes with `mastgraph ingest mast`")
+    if paths != ["mast"]:
+        if program:
+            raise fail("--program goes with `mastgraph ingest mast`")
+        _load(s, paths, skip_bad, rejects, dry_run)
+        return
+    folder, files = _fetch_from_mast(program, s.home)
+    try:
+        _load(s, [str(p) for p in files], skip_bad, rejects, dry_run)
+    except BaseException as exc:  # (the load's own line said why; this one says where the fetch is)
+        if not isinstance(exc, typer.Exit) or exc.exit_code:
+            error_line(f"the files fetched from MAST stay in {one_line(str(folder))}: "
+                       f"`mastgraph ingest {one_line(shlex.quote(str(folder)))}` loads them without fetching again")
+        raise
+
+
+def _load(s, paths: Sequence[str], skip_bad: bool, rejects: Path | None, dry_run: bool) -> None:
+    """Load the files and folders (`mastgraph ingest PATH...`): the summary, the rejects report,
+    one line for each file that failed and exit code 1 if any did."""
     with errors_as_lines(LoadError):
         files = registry.expand([Path(p) for p in paths])
     if not files:
@@ -140,10 +155,10 @@ def _summary(report: IngestReport, dry_run: bool) -> None:
         console.print(f"relationships derived {report.derivation}", markup=False)
 
 
-def _fetch_from_mast(programs: list[str], home: Path) -> list[Path]:
-    """Fetch the programs into a new folder of the state folder. A fetch that fails or is stopped
-    removes that folder: nothing partial is left (astroquery writes each download in place, so a
-    cut one would look whole), and a rerun fetches again."""
+def _fetch_from_mast(programs: list[str], home: Path) -> tuple[Path, list[Path]]:
+    """Fetch the programs into a new folder of the state folder: the folder and its files. A fetch
+    that fails or is stopped removes that folder: nothing partial is left (astroquery writes each
+    download in place, so a cut one would look whole), and a rerun fetches again."""
     if not programs:
         raise fail("`mastgraph ingest mast` needs --program (e.g. --program 2733)")
     from mastgraph.loaders import mast
@@ -164,7 +179,7 @@ def _fetch_from_mast(programs: list[str], home: Path) -> list[Path]:
         if isinstance(exc, (mast.MastError, LoadError)):
             raise fail(f"{exc}; nothing was loaded") from None
         raise
-    return files
+    return out, files
 
 
 def _ensure(folder: Path) -> Path:

@@ -1,8 +1,9 @@
 """`mastgraph ingest mast --program N` when the fetch goes wrong: a bad program number is a usage error
 before anything is asked or written; a fetch that fails or is stopped by Ctrl-C says so in one line
 and leaves nothing of itself in the state folder (astroquery writes each download in place, so a
-cut one looked whole there); a rerun fetches again and finishes. On recorded MAST answers (a dry
-run: no Neo4j is reached)."""
+cut one looked whole there); a rerun fetches again and finishes; a load that fails after the fetch
+names the folder the files stay in and the command that loads them without fetching again. On
+recorded MAST answers (a dry run, or a Neo4j that does not answer: none is reached)."""
 
 from __future__ import annotations
 
@@ -101,3 +102,38 @@ def test_a_state_folder_where_nothing_can_be_made_is_one_line(home, monkeypatch)
     assert result.output.startswith(f"error: cannot make a folder for the MAST files in the state folder {home} ("), \
         result.output
     assert len(result.output.splitlines()) == 1
+
+
+def kept(folder: Path) -> str:
+    return (f"error: the files fetched from MAST stay in {folder}: `mastgraph ingest {folder}` loads them "
+            "without fetching again")
+
+
+def test_a_load_that_fails_after_the_fetch_names_the_folder_to_load_again(home, monkeypatch):
+    fake = FakeMast("01410", monkeypatch)
+    monkeypatch.setattr(mast.fetch_program, "__kwdefaults__", {**mast.fetch_program.__kwdefaults__, "subgroups": ("UNCAL",)})
+    result = run("--program", "1410", "--dry-run")
+    [folder] = fetched(home)
+    assert result.exit_code == 1
+    *refused, last = errors(result.output)  # (the recorded downloads are not FITS files: the load refuses them)
+    assert len(refused) == 3 and all(line.startswith(f"error: {folder}/jw01410") for line in refused), refused
+    assert last == kept(folder)
+
+    # the command it names loads the same files, MAST not asked again, no folder added
+    asked = len(fake.criteria)
+    again = CliRunner().invoke(app, ["ingest", str(folder), "--dry-run"])
+    assert again.exit_code == 1 and "parsed 2 of 5 files" in again.output, again.output
+    assert len(fake.criteria) == asked and fetched(home) == [folder]
+    assert "fetched from MAST" not in again.output  # (a folder named on the command line is the user's own)
+
+
+def test_a_database_that_does_not_answer_after_the_fetch_names_the_folder(home, monkeypatch):
+    FakeMast("01410", monkeypatch)
+    monkeypatch.setattr(mast.fetch_program, "__kwdefaults__", {**mast.fetch_program.__kwdefaults__, "subgroups": ("UNCAL",)})
+    monkeypatch.setenv("NEO4J_PASSWORD", "unused")
+    result = run("--program", "1410")  # (NEO4J_URI: a port where nothing listens)
+    [folder] = fetched(home)
+    assert result.exit_code == 1
+    [cause, last] = errors(result.output)
+    assert "127.0.0.1:1" in cause, cause
+    assert last == kept(folder)
