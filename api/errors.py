@@ -58,9 +58,22 @@ def _bad_variable(error: GraphQLError) -> bool:
     return isinstance(error.original_error, GraphQLError) and error.path is None
 
 
+def _bad_literal(error: GraphQLError) -> bool:
+    """A literal of the query its scalar cannot read at all ("Expected value of type 'Int', but
+    encountered error ...; found <literal>": Python's int() refuses an integer of more than 4,300
+    digits): graphql-core's validation keeps the ValueError as the original, and the error has no path."""
+    return (isinstance(error.original_error, ValueError) and error.path is None
+            and error.message.startswith("Expected value of type "))
+
+
+def _clients(error: GraphQLError) -> bool:
+    """An error of the client's request that graphql-core reports with an original error."""
+    return _bad_variable(error) or _bad_literal(error)
+
+
 def expected(error: GraphQLError) -> bool:
     """Whether an error is the client's or the database's, not a bug of the service."""
-    return (error.original_error is None or _bad_variable(error)
+    return (error.original_error is None or _clients(error)
             or isinstance(error.original_error, ApiError | DatabaseUnavailable | QueryTimeout))
 
 
@@ -75,7 +88,7 @@ def present(error: GraphQLError) -> GraphQLError:
         code, message = "DATABASE_UNAVAILABLE", UNAVAILABLE_MESSAGE
     elif isinstance(original, QueryTimeout):
         code, message = "QUERY_TIMEOUT", str(original)
-    elif original is not None and not _bad_variable(error):
+    elif original is not None and not _clients(error):
         code, message = "INTERNAL_SERVER_ERROR", "internal error (logged on the server)"
     elif error.extensions and "code" in error.extensions:
         return error
@@ -87,8 +100,12 @@ def present(error: GraphQLError) -> GraphQLError:
         code = "BAD_USER_INPUT"
     else:
         code = "GRAPHQL_VALIDATION_FAILED"
-    if original is None or _bad_variable(error):  # graphql-core's words: a 100 KB field name came back whole
+    if original is None or _clients(error):  # graphql-core's words: a 100 KB field name came back whole
         message = _QUOTED.sub(lambda quoted: cut(quoted.group()), message)
+        if _bad_literal(error):  # (the literal, unquoted, after "; found: ")
+            head, found, literal = message.partition("; found: ")
+            literal, end = (literal[:-1], ".") if literal.endswith(".") else (literal, "")
+            message = head + found + cut(literal) + end if found else message
     return GraphQLError(
         message, nodes=error.nodes, source=error.source, positions=error.positions, path=error.path,
         extensions={**(error.extensions or {}), "code": code, **extra},

@@ -52,6 +52,10 @@ class LineageGraphQL(GraphQL):
             value = self.decode_json(data)
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise HTTPException(400, f"{what} is not JSON") from None
+        except ValueError as exc:  # (int() refuses an integer of more than 4,300 digits: it answered 500)
+            if "integer string conversion" not in str(exc):
+                raise
+            raise HTTPException(400, f"{what} holds an integer of more than 4,300 digits") from None
         except RecursionError:
             raise HTTPException(400, f"{what} is JSON nested too deeply") from None
         if what == BODY and not isinstance(value, dict | list):

@@ -120,6 +120,8 @@ def test_a_variable_of_the_wrong_type_is_the_clients_error(api, query, value, ca
     (b'{"query": "\x80"}', "the request body is not JSON"),
     (b'{"query": "{ __typename }", "variables": {"v": ' + b"[" * 100_000 + b"]" * 100_000 + b"}}",
      "the request body is JSON nested too deeply"),
+    (b'{"query": "query($n: Int) { products(first: $n) { totalCount } }", "variables": {"n": ' + b"9" * 5000 + b"}}",
+     "the request body holds an integer of more than 4,300 digits"),
 ])
 def test_a_body_that_is_not_a_json_object_is_a_400_in_one_line(api, body, reason):
     response = api.post("/graphql", content=body, headers={"Content-Type": "application/json"})
@@ -128,6 +130,7 @@ def test_a_body_that_is_not_a_json_object_is_a_400_in_one_line(api, body, reason
 
 @pytest.mark.parametrize("variables, reason", [
     ("{bad", "the `variables` parameter is not JSON"),
+    ('{"n": %s}' % ("9" * 5000), "the `variables` parameter holds an integer of more than 4,300 digits"),
     ("[" * 1100 + "]" * 1100, "the `variables` parameter is JSON nested too deeply"),
     ("5", "The GraphQL operation's `variables` must be an object or null, if provided."),
 ])
@@ -204,6 +207,9 @@ def test_an_argument_error_cuts_a_long_value(api, query, argument, reason):
      f"Unknown argument 'x{LONG[:62]}... (100003 characters) on field 'Query.product'.", "GRAPHQL_VALIDATION_FAILED"),
     ('{ products(first: "%s") { totalCount } }' % LONG, None,
      f'Int cannot represent non-integer value: "{LONG[:63]}... (100002 characters)', "GRAPHQL_VALIDATION_FAILED"),
+    ("{ products(first: %s) { totalCount } }" % ("9" * 5000), None,
+     "Expected value of type 'Int', but encountered error 'Exceeds the limit (4300 digits) for integer string "
+     f"conversion: ... (142 characters); found: {'9' * 64}... (5000 characters).", "GRAPHQL_VALIDATION_FAILED"),
     ('query($v: LineageDirection) { lineage(uri: "x", direction: $v) { truncated } }', {"v": "X" + LONG},
      f"Variable '$v' has invalid value: Value 'X{LONG[:62]}... (100003 characters) does not exist in "
      "'LineageDirection' enum.", "BAD_USER_INPUT"),
