@@ -3,6 +3,7 @@ lineage depth). Resolvers call these; no Cypher here."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -103,6 +104,9 @@ IMPACT_KEYS = {"series": "series", "exposures": "exposures", "products": "produc
 
 
 async def engineering_impact(info: strawberry.Info, mnemonic: str, t_from: float, t_to: float) -> dict | None:
+    for argument, value in (("from", t_from), ("to", t_to)):
+        if not math.isfinite(value):  # (a literal 1e400 is read as infinity: it was "all time")
+            raise BadArgument(argument, f"must be a finite MJD, not {value}")
     if t_to < t_from:
         raise BadArgument("to", "must not be before `from`")
     context, walker, raw = _walk(info)

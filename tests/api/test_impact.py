@@ -63,6 +63,16 @@ def test_engineering_window_outside_the_series(api, sample_graph):
     assert ok(gql(api, IMPACT, {"m": "NO_SUCH", "from": 0, "to": 1}))["exposuresDuringEngineering"] is None
 
 
+def test_an_engineering_window_of_no_finite_time_is_refused(api, sample_graph):
+    """(A Float literal past the double's range is read as infinity, which made the window all time.)"""
+    for window, argument, value in (("from: 1e400, to: 1e400", "from", "inf"), ("from: 0, to: 1e400", "to", "inf"),
+                                     ("from: -1e400, to: 1", "from", "-inf")):
+        answer = gql(api, '{ exposuresDuringEngineering(mnemonic: "%s", %s) { exposures { obsid } } }' % (MNEMONIC, window))
+        (error,) = answer.errors
+        assert error["message"] == f"argument `{argument}`: must be a finite MJD, not {value}"
+        assert error["extensions"] == {"argument": argument, "code": "BAD_USER_INPUT"}
+
+
 def test_minimum_recommended_products_of_an_observation(api, sample_graph):
     data = ok(gql(api, """query ($obsid: String!) { observation(obsid: $obsid) { obsId level
         minimumRecommendedProducts { uri level } mastMinimumRecommendedProducts { uri }
