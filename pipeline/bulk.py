@@ -45,6 +45,7 @@ from mastgraph.pipeline.bulk_merge import (
     read_residuals,
 )
 from mastgraph.pipeline.across_spill import WorkFolderError, cannot_write
+from mastgraph.pipeline.parse_pass import end_reading
 from mastgraph.pipeline.bulk_conflicts import Clashes
 from mastgraph.pipeline.bulk_spill import FileOutcome, ParseConfig, ParseResult, ParseWorker, peak_rss, read_rejects
 from mastgraph.pipeline import derive_tables, forkserver
@@ -427,16 +428,8 @@ class _Answers:
 
     def close(self) -> None:
         self._stop.set()
-        self._thread.join(STOP_SECONDS)
-        writer = getattr(self.queue, "_writer", None)
-        if self._thread.is_alive() and writer is not None:
-            writer.close()
-            self._thread.join(STOP_SECONDS)
+        end_reading(self._thread, self.queue)
         self.queue.close()
-
-
-#: How long `_Answers.close` waits for its thread.
-STOP_SECONDS = 2.0
 
 
 # -- the build ---------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ import pickle
 import shutil
 import signal
 import tempfile
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -353,16 +354,22 @@ def stop_workers(executor: ProcessPoolExecutor, before: set) -> None:
     for process in set(multiprocessing.active_children()) - before:
         process.terminate()
         process.join(5)
-    if manager is None:
-        return
-    manager.join(STOP_SECONDS)
-    writer = getattr(results, "_writer", None)
-    if manager.is_alive() and writer is not None:
+    if manager is not None:
+        end_reading(manager, results)
+
+
+def end_reading(reader: threading.Thread, answers: Any) -> None:
+    """Wait for `reader`, a thread reading the workers' `answers` (a multiprocessing queue), to end once
+    the workers are gone. One held by a part of an answer (a worker killed while sending it) waits for
+    the rest for ever: closing this process's end of the pipe, then its last writer, ends that read."""
+    reader.join(STOP_SECONDS)
+    writer = getattr(answers, "_writer", None)
+    if reader.is_alive() and writer is not None:
         writer.close()
-        manager.join(STOP_SECONDS)
+        reader.join(STOP_SECONDS)
 
 
-#: How long `stop_workers` waits for the executor's thread to see its workers gone.
+#: How long `end_reading` waits for a thread reading the workers' answers to end.
 STOP_SECONDS = 2.0
 #: How often a wait for a worker's answer (`watched`) looks whether the workers are still alive.
 WATCH_SECONDS = 1.0
