@@ -27,7 +27,7 @@ from typing import Any
 
 from mastgraph.loaders.records import LoadError, not_utf8, origin
 from mastgraph.loaders.table_rows import Row, Table
-from mastgraph.loaders.table_values import unknown_to_none
+from mastgraph.loaders.table_values import NUMBER_TEXT, unknown_to_none
 from mastgraph.model.errors import shown
 
 #: Rows converted at a time (one numpy conversion per numeric column of the batch).
@@ -155,9 +155,32 @@ def _records(path: Path, plain: _Plain) -> Iterator[tuple[int, list[str]]]:
 
 def check_quotes_closed(path: Path, header_line: int, delimiter: str) -> None:
     """Refuse (`LoadError` at its line) a file whose last quoted value is not closed: the check
-    `_records` makes as it reads, for a file read whole by astropy (whose reader does not make it)."""
-    for _ in _records(path, _Plain([], [], delimiter, header_line)):
-        pass
+    `_records` makes as it reads, for a file read whole by astropy (whose reader does not make it);
+    and a number written with an underscore or a digit of another script in a column of the
+    header's numbers (`_column` refuses them in a file read as it goes)."""
+    numbers = _number_columns(path)
+    for line, cells in _records(path, _Plain([], [], delimiter, header_line)):
+        for j, name, datatype in numbers:
+            if j < len(cells) and (not cells[j].isascii() or "_" in cells[j]):
+                raise _refused(path, line, name, datatype, cells[j], NUMBER_TEXT)
+
+
+def _number_columns(path: Path) -> list[tuple[int, str, str]]:
+    """(position, name, datatype) of each column the header gives one of the standard's number
+    datatypes without a subtype; none when astropy alone can tell what the header says."""
+    from astropy.table.meta import get_header_from_yaml
+
+    try:
+        found = header_lines(path)
+        header = get_header_from_yaml([text for _, text in found[0]]) if found else None
+    except Exception:  # noqa: BLE001 - astropy's reading of the file says what is wrong with it
+        return []
+    columns = header.get("datatype") if isinstance(header, dict) else None
+    if not isinstance(columns, list):
+        return []
+    return [(j, c["name"], c["datatype"]) for j, c in enumerate(columns)
+            if isinstance(c, dict) and c.get("datatype") in _NUMBERS and "subtype" not in c
+            and isinstance(c.get("name"), str)]
 
 
 def data_lines(line: str) -> list[str] | tuple[str]:
@@ -231,6 +254,11 @@ def _column(path: Path, name: str, datatype: str, batch: list[tuple[int, list[st
     import numpy as np
 
     present = [v for v in values if v != ""]
+    joined = "".join(present)
+    if not joined.isascii() or "_" in joined:  # (numpy, as Python's int and float, takes both)
+        for (line, _), value in zip(batch, values):
+            if not value.isascii() or "_" in value:
+                raise _refused(path, line, name, datatype, value, NUMBER_TEXT)
     try:
         with np.errstate(all="ignore"):  # (a float past its datatype's range is inf, as astropy reads it;
             numbers = np.array(present, dtype=datatype).tolist()  # numpy's warning would print lines)

@@ -187,6 +187,11 @@ def in_int64(value: int, column: str, given: Any = None) -> int:
     raise BadValue(f"{column} {shown(value if given is None else given)} does not fit in a 64-bit integer")
 
 
+#: Why a number written with an underscore or a digit of another script is refused: Python's int
+#: and float (and numpy's, and astropy's converters through them) take both; the tables' formats don't.
+NUMBER_TEXT = "a number is written in ASCII digits, without underscores"
+
+
 def float_of_text(text: str) -> float:
     """`float(text)` of a number as a table writes it: ValueError also for what Python's float alone
     takes, underscores ("2_17.3") and digits of other scripts ("٢١٧.٣")."""

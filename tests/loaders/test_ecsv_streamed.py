@@ -232,3 +232,31 @@ def test_a_header_that_does_not_describe_its_columns_names_the_line(tmp_path: Pa
     with pytest.raises(LoadError) as caught:
         list(read_table(path).rows)
     assert str(caught.value) == f"{path}:{line}: unreadable ECSV: {reason}"
+
+
+@pytest.mark.parametrize("datatype, cell", [("int64", "370_405_440"), ("int64", "\u0661\u0662"),
+                                            ("float64", "2_17.5"), ("uint8", "\uff11")])
+@pytest.mark.parametrize("mixin", [False, True])
+def test_a_number_with_an_underscore_or_other_digits_is_refused(tmp_path: Path, datatype: str, cell: str,
+                                                                mixin: bool) -> None:
+    """numpy and astropy read `370_405_440` as 370405440 and Arabic-Indic digits as numbers, as
+    Python's int() does; neither is a number of the format (the CSV reader refuses both)."""
+    table = AstropyTable({"obsID": [1, 2], "size": np.array([5, 6], dtype=datatype)})
+    if mixin:  # (a Time column: the file is read whole, by astropy)
+        table["t"] = Time([59000.5, 59001.5], format="mjd")
+    path = tmp_path / "t.ecsv"
+    table.write(path, format="ascii.ecsv")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    last = len(lines)
+    fields = lines[-1].split(" ")
+    assert fields[1] in ("6", "6.0")
+    lines[-1] = " ".join([fields[0], cell, *fields[2:]])
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert (read_ecsv_streamed(path) is None) == mixin
+    with pytest.raises(LoadError) as caught:
+        list(read_table(path).rows)
+    assert str(caught.value) == (f"{path}:{last}: unreadable ECSV: column 'size' is {datatype} and '{cell}' is not "
+                                 "(a number is written in ASCII digits, without underscores)")
+    lines[-1] = " ".join([fields[0], "7", *fields[2:]])  # (the same file with the number as ASCII digits: read)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert [row.values["size"] for row in read_table(path).rows] == [5, 7]
