@@ -14,6 +14,7 @@ from mastgraph.graph import neo4j_browser
 from mastgraph.graph.browser_guide import GUIDE_PATH, guide_html, serve_guide
 from mastgraph.graph.server import ServerError
 from mastgraph.graph.settings import Settings
+from mastgraph.model.errors import first_line
 
 from .common import console, errors_as_lines, fail, settings
 from .server import ensure_running
@@ -46,6 +47,25 @@ def show(url: str, open_it: bool = True) -> None:
         webbrowser.open(url)
 
 
+def _examples(s: Settings) -> dict:
+    """The loaded graph's examples for the guide's parameters; none (and a line saying why) when they
+    cannot be read: the guide serves without them."""
+    import neo4j
+
+    from mastgraph.graph import db
+    from mastgraph.graph.browser_guide import guide_examples
+
+    try:
+        with db.connect(s) as driver:
+            found = guide_examples(driver, s.neo4j_database)
+    except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, db.DatabaseUnavailable, OSError) as exc:
+        console.print(f"the guide has no examples of the graph: {first_line(exc)}", style="dim", highlight=False)
+        return {}
+    if not found:
+        console.print("the guide has no examples: the graph is empty", style="dim", highlight=False)
+    return found
+
+
 def browser(
     guide: bool = typer.Option(False, "--guide", help="Serve the query library as a Browser guide and open it."),
     guide_port: int = typer.Option(0, "--guide-port", min=0, max=65535, help="The guide's port on loopback (0: a free one)."),
@@ -59,8 +79,9 @@ def browser(
         return
     from .cypher import library
 
+    examples = _examples(s)
     try:
-        server = serve_guide(guide_html(library()), "127.0.0.1", guide_port)
+        server = serve_guide(guide_html(library(), examples), "127.0.0.1", guide_port)
     except OSError as exc:
         raise fail(f"cannot serve the guide on 127.0.0.1:{guide_port}: {exc.strerror or exc}")
     # `localhost` is on every Neo4j's default list of hosts a guide may come from.

@@ -8,7 +8,9 @@ local server of their own on free ports, and fail with the reason when it cannot
 
 from __future__ import annotations
 
+import html
 import ipaddress
+import json
 import os
 import re
 import shutil
@@ -22,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from mastgraph.graph import db, queries, runner
-from mastgraph.graph.browser_guide import guide_html
+from mastgraph.graph.browser_guide import guide_examples, guide_html
 from mastgraph.graph.browser_style import grass
 from mastgraph.graph.neo4j_browser import browser_url, edit_link, editor_text, local_browser_base
 from mastgraph.graph.server import LocalNeo4j, ServerError, free_port
@@ -84,6 +86,48 @@ def test_guide_lists_every_library_query():
     page = guide_html(library)
     for named in library:
         assert f'data-query="{named.name}"' in page and named.description.replace("'", "&#x27;") in page
+
+
+def test_guide_gives_a_block_of_examples_where_they_fill_every_required_parameter():
+    library = [q for q in queries.all_queries() if q.name != "schema"]
+    examples = {"l3": 'mast:JWST/product/a "quoted" \\ name_i2d.fits', "member": "mast:JWST/product/m_cal.fits",
+                "reference_file": "jwst_miri_flat_0533.fits", "mnemonic": "SA_ZATTEST2", "t_min": 59000.25,
+                "t_max": 59000.5}
+    page = guide_html(library, examples)
+    blocks = dict(re.findall(r'<pre class="runnable" data-example-params="(\w+)">(.*?)</pre>', page, re.S))
+    assert blocks["composition_tree"] == (':param uri =&gt; &quot;mast:JWST/product/a \\&quot;quoted\\&quot; '
+                                          '\\\\ name_i2d.fits&quot;;\n:param limit =&gt; null;')
+    assert blocks["impact_of_engineering_window"].splitlines()[:3] == [
+        ":param mnemonic =&gt; &quot;SA_ZATTEST2&quot;;", ":param t_min =&gt; 59000.25;", ":param t_max =&gt; 59000.5;"]
+    assert "mast:JWST/product/m_cal.fits" in blocks["lineage_up"] and "jwst_miri_flat_0533" in blocks[
+        "impact_of_reference_file"]
+    # a query whose required parameter has no example here (a CRDS context, an observation, a program)
+    # gets none; a query without a required one neither
+    assert {"impact_of_crds_context", "minimum_recommended_products", "program_summary", "orphan_products"
+            }.isdisjoint(blocks)
+    assert set(blocks) == {q.name for q in library if any(spec.required for spec in queries.param_specs(q))} - {
+        "impact_of_crds_context", "minimum_recommended_products", "program_summary"}
+    assert guide_html(library) == guide_html(library, {})
+    assert "data-example-params" not in guide_html(library)
+
+
+def test_the_examples_of_the_demo_fill_every_query_and_each_gives_rows(browser_neo4j, demo):
+    settings, _ = browser_neo4j
+    examples = guide_examples(demo, settings.neo4j_database)
+    assert set(examples) == {"l3", "member", "observation", "program", "reference_file", "crds_context", "mnemonic",
+                             "t_min", "t_max"}
+    library = [q for q in queries.all_queries() if q.name != "schema"]
+    blocks = dict(re.findall(r'data-example-params="(\w+)">(.*?)</pre>', guide_html(library, examples), re.S))
+    needing = [q for q in library if any(spec.required for spec in queries.param_specs(q))]
+    assert {q.name for q in needing} == set(blocks)
+    for named in needing:  # each query run with the values its block sets gives rows
+        given = {}
+        for line in blocks[named.name].splitlines():
+            name, value = re.fullmatch(r":param (\w+) =&gt; (.*);", line).groups()
+            given[name] = None if value == "null" else json.loads(html.unescape(value))
+        rows = runner.read(demo, named.text, runner.query_params(named, given), database=settings.neo4j_database,
+                           timeout=30, limit=1000).rows
+        assert rows, (named.name, given)
 
 
 def test_style_gives_each_kind_its_caption():
@@ -314,8 +358,8 @@ def _l3_with_lineage(drv) -> str:
     return records[0]["uri"]
 
 
-def _expected_rows(drv, settings, name: str, **given) -> int:
-    named = queries.query(name)
+def _expected_rows(drv, settings, query: str, **given) -> int:
+    named = queries.query(query)
     rows = runner.read(drv, named.text, runner.query_params(named, given), database=settings.neo4j_database,
                        timeout=30, limit=100_000)
     return len(rows.rows)
@@ -403,6 +447,23 @@ def test_guide_opens_the_library_and_the_graph_uses_the_style(browser, browser_n
         summary = _wait(browser, lambda: re.search(r"Started streaming (\d+) records?", _body(browser)), 60,
                         "the table of composition_tree")
         assert int(summary.group(1)) == expected > 0
+
+        # the block of examples under a query sets its parameters from the graph: no typing
+        name = guide_examples(demo, settings.neo4j_database)["reference_file"]
+        expected = _expected_rows(demo, settings, "impact_of_reference_file", name=name)
+        block = browser.driver.find_element(By.CSS_SELECTOR, 'pre[data-example-params="impact_of_reference_file"]')
+        assert block.text.splitlines() == [f':param name => "{name}";', ":param depth => null;",
+                                           ":param limit => null;"]
+        block.click()
+        _run_editor(browser, name)
+        _wait(browser, lambda: (lambda titles: len(titles) == 5 and set(titles) == {"Status: success"})(
+            [i.get_attribute("title") for i in browser.driver.find_elements(
+                By.CSS_SELECTOR, '[data-testid="multi-statement-list-icon"]')]), 30, "the examples to be set")
+        browser.driver.find_element(By.CSS_SELECTOR, 'pre[data-query="impact_of_reference_file"]').click()
+        _run_editor(browser)
+        _wait(browser, lambda: re.findall(r"Started streaming (\d+) records?", _body(browser))[:1] == [str(expected)],
+              60, f"the table of impact_of_reference_file ({expected} rows)")
+        assert expected > 0
     finally:
         guide.terminate()
         guide.wait(timeout=30)
