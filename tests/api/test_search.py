@@ -108,6 +108,28 @@ def test_examples_come_from_the_graph(api, sample_graph):
     assert sample_graph.combined_obsid in [h["key"] for h in hits if h["kind"] == "OBSERVATION"]
 
 
+def test_examples_are_read_again_only_when_the_graph_changes(api, sample_graph, session_driver, neo4j_settings):
+    examples = "{ examples { kind key label detail } }"
+    first = ok(gql(api, examples))
+    again = gql(api, examples)
+    assert again.queries == 1 and ok(again) == first  # the graph's counts only: the same examples
+    uri = "mast:JWST/product/jw02733-o099_t001_miri_f1130w_i2d.fits"
+    members = len(sample_graph.cal) + 5
+    database = neo4j_settings.neo4j_database
+    session_driver.execute_query(
+        "CREATE (p:Product:L3 {uri: $uri, filename: $name, level: '3'}) WITH p UNWIND range(1, $members) AS i "
+        "CREATE (p)-[:COMPOSITION]->(:Product {uri: $uri + '#' + i, filename: 'member' + i})",
+        uri=uri, name=uri.rsplit("/", 1)[1], members=members, database_=database)
+    try:
+        changed = gql(api, examples)
+        assert changed.queries == 2 and ok(changed)["examples"][0]["key"] == uri  # (more members than any)
+        assert f"{members} members" in ok(changed)["examples"][0]["detail"]
+    finally:
+        session_driver.execute_query("MATCH (p:Product) WHERE p.uri STARTS WITH $uri DETACH DELETE p", uri=uri,
+                                     database_=database)
+    assert ok(gql(api, examples)) == first
+
+
 def _operators(plan) -> set[str]:
     found = {plan.get("operatorType", "").split("@")[0]}
     for child in plan.get("children", ()):
