@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shlex
-import shutil
-import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import neo4j
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from mastgraph.graph import db
@@ -56,14 +58,25 @@ def ingest(
             raise fail("--program goes with `mastgraph ingest mast`")
         _load(s, paths, skip_bad, rejects, dry_run)
         return
-    folder, files = _fetch_from_mast(program, s.home)
-    try:
-        _load(s, [str(p) for p in files], skip_bad, rejects, dry_run)
-    except BaseException as exc:  # (the load's own line said why; this one says where the fetch is)
-        if not isinstance(exc, typer.Exit) or exc.exit_code:
-            error_line(f"the files fetched from MAST stay in {one_line(str(folder))}: "
-                       f"`mastgraph ingest {one_line(shlex.quote(str(folder)))}` loads them without fetching again")
-        raise
+    if not program:
+        raise fail("`mastgraph ingest mast` needs --program (e.g. --program 2733)")
+    keys = list(dict.fromkeys(names.program_key(number) for number in program))
+    from mastgraph.loaders import mast
+
+    with errors_as_lines(mast.MastError):  # (astroquery missing: said before any folder is made)
+        mast.observations_service()
+    with ExitStack() as held:  # (each program's folder is this command's until it ends: fetch and load)
+        folders = {key: held.enter_context(_program_folder(s.home, key)) for key in keys}
+        files = _fetch_from_mast(folders)
+        try:
+            _load(s, [str(p) for p in files], skip_bad, rejects, dry_run)
+        except BaseException as exc:  # (the load's own line said why; this one says where the fetch is)
+            if not isinstance(exc, typer.Exit) or exc.exit_code:
+                shown = ", ".join(one_line(str(f)) for f in folders.values())
+                quoted = " ".join(one_line(shlex.quote(str(f))) for f in folders.values())
+                error_line(f"the files fetched from MAST stay in {shown}: `mastgraph ingest {quoted}` loads them "
+                           "without fetching again")
+            raise
 
 
 def _load(s, paths: Sequence[str], skip_bad: bool, rejects: Path | None, dry_run: bool) -> None:
@@ -155,36 +168,81 @@ def _summary(report: IngestReport, dry_run: bool) -> None:
         console.print(f"relationships derived {report.derivation}", markup=False)
 
 
-def _fetch_from_mast(programs: list[str], home: Path) -> tuple[Path, list[Path]]:
-    """Fetch the programs into a new folder of the state folder: the folder and its files. A fetch
-    that fails or is stopped removes that folder: nothing partial is left (astroquery writes each
-    download in place, so a cut one would look whole), and a rerun fetches again."""
-    if not programs:
-        raise fail("`mastgraph ingest mast` needs --program (e.g. --program 2733)")
-    from mastgraph.loaders import mast
-
+@contextmanager
+def _program_folder(home: Path, key: str) -> Iterator[Path]:
+    """The folder a program is fetched into, the same at each run (`HOME/mast/jw<ppppp>`), so that a
+    rerun resumes; held by this command alone (its `.lock`): a second command fetching the same program
+    meanwhile is refused in one line, as its downloads would write the same temporary files."""
+    folder = Path(home) / "mast" / f"jw{key}"
     try:
-        out = Path(tempfile.mkdtemp(prefix="mast-", dir=_ensure(home)))
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = open(folder / ".lock", "a+", encoding="utf-8")
     except OSError as exc:
         raise fail(f"cannot make a folder for the MAST files in the state folder {home} ({exc.strerror or exc})") from None
+    with lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if not isinstance(exc, BlockingIOError):  # (a file system without locks)
+                raise fail(f"cannot lock {folder / '.lock'} ({exc.strerror or exc}): the fetch needs it, so that "
+                           "two commands do not fetch the same program at once") from None
+            lock.seek(0)
+            holder = lock.read().strip()
+            by = f" (pid {holder})" if holder.isdigit() else ""
+            raise fail(f"program {key} is being fetched into {folder} by another `mastgraph ingest mast`{by}: "
+                       "run this again when it has finished (it fetches only what is missing then)") from None
+        lock.seek(0)
+        lock.truncate()
+        lock.write(f"{os.getpid()}\n")
+        lock.flush()
+        yield folder  # (closing the file at the end releases the lock)
+
+
+def _fetch_from_mast(folders: dict[str, Path]) -> list[Path]:
+    """Fetch each program into its folder: the files to load. Each file is written under a temporary
+    name and renamed when whole (loaders/mast.py), so a fetch that fails or is stopped leaves whole
+    files only, which a rerun keeps: it fetches only the rest."""
+    from mastgraph.loaders import mast
+
     files: list[Path] = []
+    with _fetch_progress() as status:
+        try:
+            for key, folder in folders.items():
+                console.print(f"fetching program {key} from MAST into {folder}", markup=False)
+                files += mast.fetch_program(key, folder, status=lambda text, key=key: status(f"program {key}: {text}"))
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt):
+                raise fail(f"interrupted while fetching from MAST; nothing was loaded; {_kept(folders)}", 130) from None
+            if isinstance(exc, (mast.MastError, LoadError)):
+                raise fail(f"{exc}; nothing was loaded; {_kept(folders)}") from None
+            raise
+    return files
+
+
+@contextmanager
+def _fetch_progress() -> Iterator[Callable[[str], None]]:
+    """A progress line (on a terminal) saying what the fetch is doing; the callable sets its text."""
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
+                  transient=True, disable=not console.is_terminal) as bar:
+        task = bar.add_task("fetching from MAST")
+        yield lambda text: bar.update(task, description=escape(text))
+
+
+def _kept(folders: dict[str, Path]) -> str:
+    """What a fetch that failed leaves for the rerun: its whole files (a temporary one is hidden)."""
+    whole = sum(1 for folder in folders.values() for f in _listing(folder) if not f.name.startswith("."))
+    if not whole:
+        return "a rerun fetches it again"
+    where = next(iter(folders.values())) if len(folders) == 1 else next(iter(folders.values())).parent
+    return (f"the {whole} whole file{'s' if whole != 1 else ''} fetched stay{'s' if whole == 1 else ''} in {where}: "
+            "a rerun downloads only the rest")
+
+
+def _listing(folder: Path) -> list[Path]:
     try:
-        for program in programs:
-            console.print(f"fetching program {program} from MAST into {out}", markup=False)
-            files += mast.fetch_program(program, out)
-    except BaseException as exc:
-        shutil.rmtree(out, ignore_errors=True)
-        if isinstance(exc, KeyboardInterrupt):
-            raise fail("interrupted while fetching from MAST; nothing was loaded", 130) from None
-        if isinstance(exc, (mast.MastError, LoadError)):
-            raise fail(f"{exc}; nothing was loaded") from None
-        raise
-    return out, files
-
-
-def _ensure(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+        return [f for f in folder.iterdir() if f.is_file()]
+    except OSError:
+        return []
 
 
 def register(app: typer.Typer) -> None:

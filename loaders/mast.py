@@ -8,6 +8,8 @@ files (`loaders/registry.py` recognises each) and a fetch can be kept and re-loa
 from __future__ import annotations
 
 import errno
+import inspect
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -41,37 +43,48 @@ def fetch_program(
     *,
     subgroups: Sequence[str] = SMALL_SUBGROUPS,
     cache: bool = True,
+    status: Callable[[str], None] | None = None,
 ) -> list[Path]:
     """Fetch a program from MAST into `out_dir`; return the files to load, tables first.
 
     Writes ``jw<ppppp>_observations.ecsv`` (`Observations.query_criteria(obs_collection="JWST",
     proposal_id=...)`) and ``jw<ppppp>_products.ecsv`` (`Observations.get_product_list`), then
     downloads the products whose `productSubGroupDescription` is one of `subgroups` (ASN and POOL
-    by default) flat into `out_dir`. Raises `MastError` when the program has no observations, a
-    request or download fails, a download is not the size the product list gives (astroquery takes
-    an empty or cut file for a complete one), or `out_dir` cannot be written (a full disk).
+    by default) flat into `out_dir`. Every file is written under a hidden temporary name
+    (``.NAME.part``) and renamed to its own only when whole, so a file under its own name is whole;
+    with `cache` a download already there at the size the product list gives is kept, not fetched
+    again (a rerun of a fetch that failed fetches only the rest). `status` is told what is being
+    fetched.
+
+    Raises `MastError` when the program has no observations, a request or download fails, a download
+    is not the size the product list gives (astroquery takes an empty or cut file for a complete one)
+    or is an HTML page, or `out_dir` cannot be written (a full disk). What is whole stays.
     """
     observations = observations_service()
     try:
         key = names.program_key(program)
     except ValueError as exc:
         raise MastError(str(exc)) from None
+    status = status or (lambda text: None)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    _remove_parts(out)  # (of a fetch killed before it could remove its own)
 
-    obs_table = _ask(
-        "query_criteria", observations.query_criteria, obs_collection="JWST", proposal_id=str(int(key))
-    )
+    status("asking MAST for the observations")
+    obs_table = _ask("query_criteria", observations.query_criteria,
+                     obs_collection="JWST", proposal_id=str(int(key)))
     if obs_table is None or len(obs_table) == 0:
         raise MastError(f"MAST has no JWST observations for program {key}")
     obs_path = out / f"jw{key}_observations.ecsv"
     _write(obs_table, obs_path)
 
+    status(f"asking MAST for the products of {len(obs_table)} observations")
     products = _product_list(observations, obs_table)
     products_path = out / f"jw{key}_products.ecsv"
     _write(products, products_path)
 
-    downloaded = _download_small(observations, products, out, list(subgroups), cache) if subgroups else []
+    downloaded = _download_small(observations, products, out, list(subgroups), cache, status) if subgroups \
+        else []
     return [obs_path, products_path, *downloaded]
 
 
@@ -88,31 +101,127 @@ def _product_list(observations: Any, obs_table: Any) -> Any:
     return parts[0] if len(parts) == 1 else vstack(parts, metadata_conflicts="silent")
 
 
-def _download_small(observations: Any, products: Any, out: Path, subgroups: list[str], cache: bool) -> list[Path]:
+def _download_small(observations: Any, products: Any, out: Path, subgroups: list[str], cache: bool,
+                    status: Callable[[str], None]) -> list[Path]:
     if "productSubGroupDescription" not in products.colnames:
         raise MastError("the product list has no productSubGroupDescription column")
     small = observations.filter_products(products, productSubGroupDescription=subgroups)
-    if len(small) == 0:
-        return []
-    manifest = _ask(
-        "download_products", observations.download_products, small,
-        download_dir=str(out), flat=True, cache=cache, verbose=False,
-    )
-    if manifest is None:
+    # (flat: one file a name, as astroquery's own download_products, which drops a dataURI listed twice)
+    wanted = {Path(str(row["productFilename"])).name: str(row["dataURI"]) for row in small}
+    if not wanted:
         return []
     sizes = _listed_sizes(small)
+    download = _downloader(observations)
     files, failures = [], []
-    for entry in manifest:
-        local = Path(str(entry["Local Path"]))
-        if str(entry["Status"]) != "COMPLETE":
-            failures.append(f"{local}: {entry['Status']} {entry['Message']}")
-        elif (wrong := _wrong_size(local, sizes.get(local.name))) is not None:
-            failures.append(f"{local}: {wrong}")
-        else:
+    for number, (name, uri) in enumerate(sorted(wanted.items()), 1):
+        local, listed = out / name, sizes.get(name)
+        if cache and _whole(local, listed):
             files.append(local)
+            continue
+        status(f"downloading {name} ({number} of {len(wanted)})")
+        part = _part(local)
+        try:
+            try:
+                _ask(f"download of {name}", download, uri, part)
+            except _NotFetched as exc:  # (this file alone: the others are still fetched)
+                failures.append(f"{local}: {exc}")
+                continue
+            if (wrong := _wrong_size(part, listed) or _error_page(part, listed)) is not None:
+                failures.append(f"{local}: {wrong}")
+                continue
+            _rename(part, local)
+        finally:
+            _unlink(part)
+        files.append(local)
     if failures:
-        raise MastError(f"{len(failures)} of {len(manifest)} downloads failed, first: {failures[0]}")
-    return sorted(dict.fromkeys(files))
+        raise MastError(f"{len(failures)} of {len(wanted)} downloads failed, first: {failures[0]}")
+    return files
+
+
+class _NotFetched(Exception):
+    """One download MAST refused for good (a 404, a 403, a 500): the others are still fetched."""
+
+
+def _downloader(observations: Any) -> Callable[[str, Path], None]:
+    """Download one product (its dataURI) to a path of mastgraph's choosing (the temporary name),
+    with astroquery's own session: its `_download_file` (`astroquery.query.BaseQuery`, with
+    `head_safe`, `continuation` and `verbose` from 0.4.8) at its `_portal_api_connection.MAST_DOWNLOAD_URL`,
+    as `Observations.download_file` does; it raises requests' HTTPError with the response (which
+    `download_file` turns into a message). Both are checked here, so that another astroquery is one
+    line (pyproject.toml bounds it)."""
+    from urllib.parse import quote
+
+    try:
+        base = observations._portal_api_connection.MAST_DOWNLOAD_URL
+        signature = inspect.signature(observations._download_file).parameters
+    except (AttributeError, TypeError, ValueError):
+        signature = {}
+    if not {"head_safe", "continuation", "verbose", "cache", "timeout"} <= set(signature):
+        import astroquery
+
+        raise MastError(f"astroquery {getattr(astroquery, '__version__', '?')} does not download as mastgraph "
+                        "expects: install the version of requirements.lock (pip install -c requirements.lock "
+                        "'mastgraph[mast]')")
+    import requests
+    from astroquery.mast import conf
+
+    def download(uri: str, path: Path) -> None:
+        try:
+            observations._download_file(f"{base}?uri={quote(uri, safe=':/')}", str(path), timeout=conf.timeout,
+                                        continuation=False, cache=False, head_safe=True, verbose=False)
+        except requests.HTTPError as exc:
+            raise _NotFetched(_reason(exc)) from exc
+
+    return download
+
+
+def _whole(local: Path, listed: int | None) -> bool:
+    """A download already there, whole: under its own name (renamed only when whole) and, where the
+    product list gives a size, of that size (else MAST's file changed since)."""
+    try:
+        got = local.stat().st_size
+    except OSError:
+        return False
+    return local.is_file() and got > 0 and (listed is None or got == listed)
+
+
+def _part(local: Path) -> Path:
+    """Where `local` is written until whole: hidden, so `mastgraph ingest FOLDER` never loads it."""
+    return local.with_name(f".{local.name}.part")
+
+
+def _remove_parts(out: Path) -> None:
+    for part in out.glob(".*.part"):
+        _unlink(part)
+
+
+def _unlink(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def _rename(part: Path, local: Path) -> None:
+    try:
+        os.replace(part, local)
+    except OSError as exc:
+        raise MastError(f"cannot write {local} ({exc.strerror or exc})") from exc
+
+
+def _error_page(local: Path, listed: int | None) -> str | None:
+    """Why a download is not the product: an HTML page where the product list gives no size to
+    compare (with a size, `_wrong_size` tells)."""
+    if listed is not None:
+        return None
+    try:
+        with open(local, "rb") as fh:
+            head = fh.read(512).lstrip().lower()
+    except OSError as exc:
+        return f"not on disk after its download ({exc.strerror or exc})"
+    if head.startswith((b"<!doctype html", b"<html")):
+        return "MAST answered with an HTML page (an error page), not the file"
+    return None
 
 
 def _listed_sizes(products: Any) -> dict[str, int]:
@@ -157,23 +266,44 @@ def _disk_error(exc: BaseException) -> OSError | None:
 
 
 def _write(table: Any, path: Path) -> None:
+    """Write a table as ECSV under a temporary name, renamed when whole."""
+    part = _part(path)
     try:
-        table.write(path, format="ascii.ecsv", overwrite=True)
-    except OSError as exc:
-        raise MastError(f"cannot write {path} ({exc.strerror or exc})") from exc
+        try:
+            table.write(part, format="ascii.ecsv", overwrite=True)
+        except OSError as exc:
+            raise MastError(f"cannot write {path} ({exc.strerror or exc})") from exc
+        _rename(part, path)
+    finally:
+        _unlink(part)
 
 
 def _ask(what: str, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """`call`; any fault of the network, of MAST or of the disk a `MastError` in one line."""
     try:
         return call(*args, **kwargs)
-    except MastError:
+    except (MastError, _NotFetched):
         raise
     except Exception as exc:  # noqa: BLE001 - network and service errors of many kinds, reported in one line
         if (disk := _disk_error(exc)) is not None:
-            where = f" {disk.filename}" if disk.filename else ""
-            raise MastError(f"MAST {what}: cannot write{where} ({disk.strerror or disk})") from exc
-        lines = str(exc).strip().splitlines()
-        reason = f"{type(exc).__name__}: {lines[0] if lines else ''}"
-        if isinstance(exc, ValueError) and type(exc).__name__ == "JSONDecodeError":
-            reason = f"its answer is not JSON (an error page or a cut answer; {reason})"
-        raise MastError(f"MAST {what} failed: {reason}") from exc
+            if disk.filename:  # (as a table's write says it)
+                raise MastError(f"cannot write {_own_name(disk.filename)} ({disk.strerror or disk})") from exc
+            raise MastError(f"MAST {what}: cannot write ({disk.strerror or disk})") from exc
+        raise MastError(f"MAST {what} failed: {_reason(exc)}") from exc
+
+
+def _own_name(filename: Any) -> str:
+    """A file's name in a message: a download's own, not the temporary one it is written under."""
+    path = Path(os.fsdecode(filename)) if isinstance(filename, (str, bytes, os.PathLike)) else None
+    if path is None or not (path.name.startswith(".") and path.name.endswith(".part")):
+        return str(filename)
+    return str(path.with_name(path.name[1:-len(".part")]))
+
+
+def _reason(exc: BaseException) -> str:
+    """An exception of the network or of MAST in a few words: its kind and first line."""
+    lines = str(exc).strip().splitlines()
+    reason = f"{type(exc).__name__}: {lines[0] if lines else ''}"
+    if isinstance(exc, ValueError) and type(exc).__name__ == "JSONDecodeError":
+        reason = f"its answer is not JSON (an error page or a cut answer; {reason})"
+    return reason

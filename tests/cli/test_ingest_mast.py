@@ -1,23 +1,30 @@
 """`mastgraph ingest mast --program N` when the fetch goes wrong: a bad program number is a usage error
-before anything is asked or written; a fetch that fails or is stopped by Ctrl-C says so in one line
-and leaves nothing of itself in the state folder (astroquery writes each download in place, so a
-cut one looked whole there); a rerun fetches again and finishes; a load that fails after the fetch
-names the folder the files stay in and the command that loads them without fetching again. On
-recorded MAST answers (a dry run, or a Neo4j that does not answer: none is reached)."""
+before anything is asked or written; each program is fetched into its own folder of the state folder,
+the same at every run, each file under a temporary name renamed when whole, so a fetch that fails or
+is stopped by Ctrl-C says so in one line, loads nothing and keeps only whole files, and a rerun
+downloads only the rest; a second command fetching the same program meanwhile is refused in one line;
+a load that fails after the fetch names the folder the files stay in and the command that loads them
+without fetching again. On recorded MAST answers (a dry run, or a Neo4j that does not answer: none is
+reached)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from typer import rich_utils
 from typer.testing import CliRunner
 
-from mastgraph.cli import _entry
+from mastgraph.cli import _entry, ingest
 from mastgraph.cli.main import app
 from mastgraph.loaders import mast
 
 from ..loaders.test_mast import FakeMast, Observations
+
+UNCAL = ["jw01410001001_02101_00001_guider1_uncal.fits", "jw01410003001_02101_00001_guider1_uncal.fits",
+         "jw01410014001_02101_00001_guider1_uncal.fits"]
+TABLES = ["jw01410_observations.ecsv", "jw01410_products.ecsv"]
 
 
 @pytest.fixture
@@ -34,7 +41,16 @@ def run(*args: str):
 
 
 def fetched(home: Path) -> list[Path]:
-    return sorted(home.glob("mast-*"))
+    return sorted((home / "mast").glob("*"))
+
+
+def listing(folder: Path) -> list[str]:
+    """The files of a program's folder, its lock aside (nothing else hidden: no temporary file)."""
+    return sorted(p.name for p in folder.iterdir() if p.name != ".lock")
+
+
+def uncal_only(monkeypatch) -> None:
+    monkeypatch.setattr(mast.fetch_program, "__kwdefaults__", {**mast.fetch_program.__kwdefaults__, "subgroups": ("UNCAL",)})
 
 
 @pytest.mark.parametrize("program", ["abc", "-1", "99999999", "²", "2733.5"])
@@ -43,28 +59,45 @@ def test_a_bad_program_number_is_a_usage_error_before_anything(home, program):
     assert result.exit_code == 2, result.output
     assert result.output == (f"error: Invalid value for '--program': proposal id {program!r} is not a JWST program "
                              "number: give at most 5 digits, e.g. 2733 (see mastgraph ingest --help)\n")
-    assert fetched(home) == []  # (it made a folder for each attempt, then refused the number)
+    assert not home.exists()  # (nothing made before the number was refused)
 
 
-def test_a_failed_download_leaves_nothing_and_a_rerun_finishes(home, monkeypatch):
+def test_a_failed_download_keeps_the_whole_files_and_a_rerun_downloads_only_the_rest(home, monkeypatch):
     fake = FakeMast("01410", monkeypatch)
-    monkeypatch.setattr(mast.fetch_program, "__kwdefaults__", {**mast.fetch_program.__kwdefaults__, "subgroups": ("UNCAL",)})
-    fake.status = "ERROR"
+    uncal_only(monkeypatch)
+    fake.failing = {UNCAL[1]: 404}
     result = run("--program", "1410", "--dry-run")
     assert result.exit_code == 1
-    [error] = errors(result.output)
-    assert error.startswith("error: 3 of 3 downloads failed, first: ") and error.endswith(
-        "/jw01410001001_02101_00001_guider1_uncal.fits: ERROR HTTP 503; nothing was loaded"), error
-    assert fetched(home) == []  # (the tables fetched before the downloads went with it)
+    folder = home / "mast" / "jw01410"
+    assert errors(result.output) == [
+        f"error: 1 of 3 downloads failed, first: {folder}/{UNCAL[1]}: HTTPError: 404 Client Error: Not Found for url: "
+        f"https://mast.stsci.edu/api/v0.1/Download/file?uri=mast:JWST/product/{UNCAL[1]}; nothing was loaded; the 4 "
+        f"whole files fetched stay in {folder}: a rerun downloads only the rest"]
+    assert fake.downloads == UNCAL  # (the others were still fetched after the one that failed)
+    assert listing(folder) == sorted([UNCAL[0], UNCAL[2], *TABLES])
 
-    fake.status = "COMPLETE"
+    fake.failing = {}
     again = run("--program", "1410", "--dry-run")
-    [folder] = fetched(home)
-    assert sorted(p.name for p in folder.iterdir()) == [
-        "jw01410001001_02101_00001_guider1_uncal.fits", "jw01410003001_02101_00001_guider1_uncal.fits",
-        "jw01410014001_02101_00001_guider1_uncal.fits", "jw01410_observations.ecsv", "jw01410_products.ecsv"]
+    assert fake.downloads == [*UNCAL, UNCAL[1]]  # (the missing file alone)
+    assert fetched(home) == [folder] and listing(folder) == sorted([*UNCAL, *TABLES])
+    assert all((folder / name).stat().st_size == 100713600 for name in UNCAL)
     # (the recorded downloads are not FITS files: refused by the load, as they should be; the tables load)
     assert again.exit_code == 1 and "parsed 2 of 5 files" in again.output, again.output
+
+
+def test_a_rerun_of_a_whole_fetch_downloads_only_what_is_not_whole(home, monkeypatch):
+    """A file under its own name at the listed size is whole (renamed only then); one of another size
+    (MAST's file changed, or it was cut since) is downloaded again."""
+    fake = FakeMast("01410", monkeypatch)
+    uncal_only(monkeypatch)
+    assert run("--program", "1410", "--dry-run").exit_code == 1  # (the recorded downloads are no FITS files)
+    assert fake.downloads == UNCAL
+    folder = home / "mast" / "jw01410"
+    os.truncate(folder / UNCAL[2], 100)
+    again = run("--program", "01410", "--program", "1410", "--dry-run")  # (the same program twice: once)
+    assert fake.downloads == [*UNCAL, UNCAL[2]] and len(fake.criteria) == 2
+    assert (folder / UNCAL[2]).stat().st_size == 100713600
+    assert "parsed 2 of 5 files" in again.output, again.output
 
 
 def errors(output: str) -> list[str]:
@@ -72,25 +105,55 @@ def errors(output: str) -> list[str]:
 
 
 def test_ctrl_c_mid_download_leaves_no_cut_file_and_a_rerun_finishes(home, monkeypatch):
-    fake = FakeMast("01039", monkeypatch)
-    monkeypatch.setattr(mast.fetch_program, "__kwdefaults__", {**mast.fetch_program.__kwdefaults__, "subgroups": ("X1D",)})
+    fake = FakeMast("01410", monkeypatch)
+    uncal_only(monkeypatch)
 
-    def cut(products, *, download_dir, **kwargs):  # (half the file written in place, then Ctrl-C)
-        (Path(download_dir) / str(products[0]["productFilename"])).write_bytes(b"SIMPLE  =  T" * 100)
+    def cut(url, local_filepath, *, timeout, continuation, cache, head_safe, verbose):  # (astroquery's)
+        if UNCAL[1] not in url:  # (the second file: half of it written, then Ctrl-C)
+            return fake.download_file(url, local_filepath, timeout=timeout, continuation=continuation, cache=cache,
+                                      head_safe=head_safe, verbose=verbose)
+        Path(local_filepath).write_bytes(b"SIMPLE  =  T" * 100)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(Observations, "download_products", cut)
-    result = run("--program", "1039", "--dry-run")
+    monkeypatch.setattr(Observations, "_download_file", cut)
+    result = run("--program", "1410", "--dry-run")
     assert result.exit_code == 130
-    assert errors(result.output) == ["error: interrupted while fetching from MAST; nothing was loaded"]
-    assert fetched(home) == [] and not list(home.rglob("*x1d.fits"))
+    folder = home / "mast" / "jw01410"
+    assert errors(result.output) == [f"error: interrupted while fetching from MAST; nothing was loaded; the 3 whole "
+                                     f"files fetched stay in {folder}: a rerun downloads only the rest"]
+    assert listing(folder) == sorted([UNCAL[0], *TABLES])  # (the cut one went, no temporary file stays)
 
-    monkeypatch.setattr(Observations, "download_products", fake.download_products)
-    again = run("--program", "1039", "--dry-run")
-    assert again.exit_code == 1  # (the recorded download is not a FITS file: refused by the load, as it should be)
-    [folder] = fetched(home)
-    assert (folder / "jw01039-o004_t001_miri_ch3-long_x1d.fits").stat().st_size == 190080
-    assert "parsed 2 of 3 files" in again.output
+    monkeypatch.setattr(Observations, "_download_file", fake.download_file)
+    again = run("--program", "1410", "--dry-run")
+    assert fake.downloads == [UNCAL[0], UNCAL[1], UNCAL[2]]  # (the first one not again)
+    assert again.exit_code == 1 and "parsed 2 of 5 files" in again.output, again.output
+    assert listing(folder) == sorted([*UNCAL, *TABLES])
+
+
+def test_a_temporary_file_of_a_killed_fetch_is_never_loaded_and_goes_at_the_rerun(home, monkeypatch):
+    fake = FakeMast("01410", monkeypatch)
+    uncal_only(monkeypatch)
+    folder = home / "mast" / "jw01410"
+    folder.mkdir(parents=True)
+    (folder / f".{UNCAL[0]}.part").write_bytes(b"SIMPLE  =  T" * 10)  # (a fetch killed by SIGKILL)
+    again = CliRunner().invoke(app, ["ingest", str(folder), "--dry-run"])
+    assert again.exit_code == 1 and again.output.startswith("error: no files to load"), again.output
+    run("--program", "1410", "--dry-run")
+    assert fake.downloads == UNCAL and listing(folder) == sorted([*UNCAL, *TABLES])
+
+
+def test_a_second_fetch_of_the_same_program_meanwhile_is_one_line(home, monkeypatch):
+    fake = FakeMast("01410", monkeypatch)
+    folder = home / "mast" / "jw01410"
+    with ingest._program_folder(home, "01410"):  # (as the first command holds it, fetching then loading)
+        result = run("--program", "1039", "--program", "1410", "--dry-run")
+        assert result.exit_code == 1
+        assert result.output == (f"error: program 01410 is being fetched into {folder} by another `mastgraph ingest "
+                                 f"mast` (pid {os.getpid()}): run this again when it has finished (it fetches only "
+                                 "what is missing then)\n")
+        assert fake.criteria == []  # (nothing asked of MAST, nothing written)
+        assert listing(home / "mast" / "jw01039") == [] and listing(folder) == []
+    assert "parsed 2 of 2 files" in run("--program", "1410", "--dry-run").output  # (free again)
 
 
 def test_a_state_folder_where_nothing_can_be_made_is_one_line(home, monkeypatch):
@@ -111,7 +174,7 @@ def kept(folder: Path) -> str:
 
 def test_a_load_that_fails_after_the_fetch_names_the_folder_to_load_again(home, monkeypatch):
     fake = FakeMast("01410", monkeypatch)
-    monkeypatch.setattr(mast.fetch_program, "__kwdefaults__", {**mast.fetch_program.__kwdefaults__, "subgroups": ("UNCAL",)})
+    uncal_only(monkeypatch)
     result = run("--program", "1410", "--dry-run")
     [folder] = fetched(home)
     assert result.exit_code == 1
@@ -129,7 +192,7 @@ def test_a_load_that_fails_after_the_fetch_names_the_folder_to_load_again(home, 
 
 def test_a_database_that_does_not_answer_after_the_fetch_names_the_folder(home, monkeypatch):
     FakeMast("01410", monkeypatch)
-    monkeypatch.setattr(mast.fetch_program, "__kwdefaults__", {**mast.fetch_program.__kwdefaults__, "subgroups": ("UNCAL",)})
+    uncal_only(monkeypatch)
     monkeypatch.setenv("NEO4J_PASSWORD", "unused")
     result = run("--program", "1410")  # (NEO4J_URI: a port where nothing listens)
     [folder] = fetched(home)
@@ -137,3 +200,13 @@ def test_a_database_that_does_not_answer_after_the_fetch_names_the_folder(home, 
     [cause, last] = errors(result.output)
     assert "127.0.0.1:1" in cause, cause
     assert last == kept(folder)
+
+
+def test_without_astroquery_it_says_how_to_install_before_making_anything(home, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "astroquery.mast", None)
+    result = run("--program", "1410", "--dry-run")
+    assert (result.exit_code, result.output) == (1, "error: live MAST needs astroquery, the optional extra: "
+                                                    "pip install 'mastgraph[mast]'\n")
+    assert not (home / "mast").exists()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 from astropy.table import Table
+from astroquery.mast import Observations  # (the extra [mast] is in [test]: these tests run, never skip)
 
 from mastgraph.model.vocabulary import Label
 from mastgraph.loaders import mast, registry
@@ -18,26 +19,29 @@ from mastgraph.model.records import Node
 
 RECORDED = Path(__file__).resolve().parents[1] / "data" / "mast"
 
-Observations = pytest.importorskip("astroquery.mast").Observations
-
 
 class FakeMast:
-    """Recorded answers for `query_criteria`, `get_product_list` and `download_products`."""
+    """Recorded answers for `query_criteria`, `get_product_list` and each download (astroquery's
+    `_download_file`, which `loaders/mast.py` calls per product: it raises requests' HTTPError with
+    the response, as astroquery's does). `fail` makes each download answer that HTTP status instead
+    (with `retry_after` as its Retry-After header, when set); `failing` does for the files it names."""
 
     def __init__(self, program: str, monkeypatch: pytest.MonkeyPatch) -> None:
         self.observations = Table.read(RECORDED / f"jw{program}_observations.ecsv")
         self.products = Table.read(RECORDED / f"jw{program}_products.ecsv")
         self.criteria: list[dict] = []
         self.product_requests: list[list[str]] = []
-        self.downloads: list[Table] = []
+        self.downloads: list[str] = []  # (the file names asked, in order)
         self.filters: list[dict] = []
-        self.status = "COMPLETE"
+        self.fail: int | None = None
+        self.failing: dict[str, int] = {}
+        self.retry_after: str | None = None
         real_filter = Observations.filter_products
-        #: astroquery's own download_products, for a test that fakes the HTTP answers under it instead
-        self.real_download_products = Observations.download_products
+        #: astroquery's own `_download_file`, for a test that fakes the HTTP answers under it instead
+        self.real_download_file = Observations._download_file
         monkeypatch.setattr(Observations, "query_criteria", self.query_criteria)
         monkeypatch.setattr(Observations, "get_product_list", self.get_product_list)
-        monkeypatch.setattr(Observations, "download_products", self.download_products)
+        monkeypatch.setattr(Observations, "_download_file", self.download_file)
 
         def filter_products(products, **filters):
             self.filters.append(filters)
@@ -54,18 +58,22 @@ class FakeMast:
         self.product_requests.append(obsids)
         return self.products[[str(p) in obsids for p in self.products["obsID"]]]
 
-    def download_products(self, products, *, download_dir, flat, cache, verbose):
-        assert flat is True and verbose is False
-        self.downloads.append(products)
-        rows = []
-        for product in products:
-            local = Path(download_dir) / str(product["productFilename"])
-            if self.status == "COMPLETE":
-                local.write_text("recorded download\n")
-                os.truncate(local, int(product["size"]))  # (the listed size; sparse)
-            rows.append((str(local), self.status, None if self.status == "COMPLETE" else "HTTP 503",
-                         f"https://mast.stsci.edu/api/v0.1/Download/file?uri={product['dataURI']}"))
-        return Table(rows=rows, names=("Local Path", "Status", "Message", "URL"))
+    def download_file(self, url, local_filepath, *, timeout, continuation, cache, head_safe, verbose):
+        assert url.startswith("https://mast.stsci.edu/api/v0.1/Download/file?uri=mast:JWST/product/"), url
+        assert continuation is False and cache is False and head_safe is True and verbose is False and timeout > 0
+        [product] = [p for p in self.products if url.endswith(f"?uri={p['dataURI']}")]
+        self.downloads.append(str(product["productFilename"]))
+        fail = self.failing.get(str(product["productFilename"]), self.fail)
+        if fail is not None:
+            answer = _answer(fail, b"<html><body>no</body></html>", "text/html")
+            answer.url = url
+            if self.retry_after is not None:
+                answer.headers["Retry-After"] = self.retry_after
+            answer.raise_for_status()
+        local = Path(local_filepath)
+        local.write_text("recorded download\n")
+        os.truncate(local, int(product["size"]))  # (the listed size; sparse)
+        return local_filepath
 
 
 def test_fetch_program_writes_tables_the_ingest_loads(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -93,7 +101,8 @@ def test_fetch_program_downloads_the_chosen_subgroups(monkeypatch: pytest.Monkey
     downloaded = tmp_path / "jw01039-o004_t001_miri_ch3-long_x1d.fits"
     assert files == [tmp_path / "jw01039_observations.ecsv", tmp_path / "jw01039_products.ecsv", downloaded]
     assert downloaded.is_file()
-    assert [list(d["productSubGroupDescription"]) for d in fake.downloads] == [["X1D"]]
+    assert fake.downloads == ["jw01039-o004_t001_miri_ch3-long_x1d.fits"]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # (no temporary file left)
 
 
 def test_fetched_product_list_keeps_mast_mrp(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -114,9 +123,10 @@ def test_product_lists_are_asked_in_batches(monkeypatch: pytest.MonkeyPatch, tmp
 
 def test_failed_download_is_a_mast_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     fake = FakeMast("01039", monkeypatch)
-    fake.status = "ERROR"
-    with pytest.raises(mast.MastError, match="1 of 1 downloads failed, first: .*_s3d.fits: ERROR HTTP 503"):
+    fake.fail = 404
+    with pytest.raises(mast.MastError, match="1 of 1 downloads failed, first: .*_s3d.fits: HTTPError: 404 Client Error"):
         mast.fetch_program(1039, tmp_path, subgroups=["S3D"])
+    assert fake.downloads == ["jw01039-o004_t001_miri_ch3-long_s3d.fits"]  # (a 404 is not asked again)
 
 
 def test_program_without_observations_is_a_mast_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -153,7 +163,8 @@ def test_missing_astroquery_says_how_to_install(monkeypatch: pytest.MonkeyPatch,
 def _answer(status: int, body: bytes, content_type: str = "application/json", length: bool = True) -> requests.Response:
     answer = requests.Response()
     answer.status_code, answer._content, answer.url = status, body, "https://mast.stsci.edu/api/v0.1/fake"
-    answer.reason = {200: "OK", 429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable"}[status]
+    answer.reason = {200: "OK", 403: "Forbidden", 404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error",
+                     502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}[status]
     answer.headers["Content-Type"] = content_type
     if length:
         answer.headers["content-length"] = str(len(body))
@@ -201,8 +212,8 @@ def test_a_network_or_service_fault_is_one_line_naming_it(monkeypatch, tmp_path,
 
 
 def _downloads(monkeypatch, fake: FakeMast, answer) -> None:
-    """astroquery's own `download_products` (its HEAD, GET and write), on the HTTP answers of `answer(method)`."""
-    monkeypatch.setattr(Observations, "download_products", fake.real_download_products)
+    """astroquery's own `_download_file` (its HEAD, GET and write), on the HTTP answers of `answer(method)`."""
+    monkeypatch.setattr(Observations, "_download_file", fake.real_download_file)
     monkeypatch.setattr(Observations._session, "request", lambda method, url, *args, **kwargs: answer(method))
 
 
@@ -251,8 +262,9 @@ def test_a_full_disk_while_downloading_names_the_file_and_why(monkeypatch, tmp_p
     monkeypatch.setattr("astroquery.query.open", FullDisk, raising=False)  # (astroquery's write of each download)
     with pytest.raises(mast.MastError) as caught:
         mast.fetch_program(1039, tmp_path, subgroups=["X1D"])
-    assert str(caught.value) == (f"MAST download_products: cannot write {tmp_path}/jw01039-o004_t001_miri_ch3-long_x1d.fits "
+    assert str(caught.value) == (f"cannot write {tmp_path}/jw01039-o004_t001_miri_ch3-long_x1d.fits "
                                  "(No space left on device)")
+    assert list(tmp_path.glob("*.fits")) == [] and list(tmp_path.glob(".*")) == []  # (its half went with it)
 
 
 def test_a_full_disk_while_writing_the_tables_names_the_file_and_why(monkeypatch, tmp_path):
@@ -272,3 +284,27 @@ def test_a_program_number_is_at_most_five_ascii_digits(tmp_path, program):
     """(`str.isdigit` takes '²' and '٣': '²' then failed on `int` with a ValueError the command did not expect)"""
     with pytest.raises(mast.MastError, match="not a JWST program number"):
         mast.fetch_program(program, tmp_path)
+
+
+def test_an_html_page_where_the_product_list_gives_no_size_is_refused(monkeypatch, tmp_path):
+    fake = FakeMast("01039", monkeypatch)
+    fake.products.remove_column("size")
+    _downloads(monkeypatch, fake, lambda method: _answer(200, b"\n<!DOCTYPE html>\n<html><title>Error</title></html>",
+                                                         "text/html"))
+    with pytest.raises(mast.MastError) as caught:
+        mast.fetch_program(1039, tmp_path, subgroups=["X1D"])
+    assert str(caught.value) == (f"1 of 1 downloads failed, first: {tmp_path}/jw01039-o004_t001_miri_ch3-long_x1d.fits: "
+                                 "MAST answered with an HTML page (an error page), not the file")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["jw01039_observations.ecsv", "jw01039_products.ecsv"]
+
+
+def test_an_astroquery_that_downloads_otherwise_is_one_line(monkeypatch, tmp_path):
+    """loaders/mast.py calls astroquery's `_download_file` (pyproject.toml bounds the versions that
+    have it as it is called); another one is said in one line, not a TypeError mid-fetch."""
+    FakeMast("01039", monkeypatch)
+    monkeypatch.setattr(Observations, "_download_file", lambda url, local_filepath, **kwargs: local_filepath)
+    with pytest.raises(mast.MastError) as caught:
+        mast.fetch_program(1039, tmp_path, subgroups=["X1D"])
+    assert str(caught.value).startswith("astroquery 0.4.") and str(caught.value).endswith(
+        " does not download as mastgraph expects: install the version of requirements.lock "
+        "(pip install -c requirements.lock 'mastgraph[mast]')"), caught.value
