@@ -67,7 +67,7 @@ def ingest(
         mast.observations_service()
     with ExitStack() as held:  # (each program's folder is this command's until it ends: fetch and load)
         folders = {key: held.enter_context(_program_folder(s.home, key)) for key in keys}
-        files = _fetch_from_mast(folders)
+        files = _fetch_from_mast(s, folders)
         try:
             _load(s, [str(p) for p in files], skip_bad, rejects, dry_run)
         except BaseException as exc:  # (the load's own line said why; this one says where the fetch is)
@@ -198,24 +198,33 @@ def _program_folder(home: Path, key: str) -> Iterator[Path]:
         yield folder  # (closing the file at the end releases the lock)
 
 
-def _fetch_from_mast(folders: dict[str, Path]) -> list[Path]:
+def _fetch_from_mast(s, folders: dict[str, Path]) -> list[Path]:
     """Fetch each program into its folder: the files to load. Each file is written under a temporary
     name and renamed when whole (loaders/mast.py), so a fetch that fails or is stopped leaves whole
-    files only, which a rerun keeps: it fetches only the rest."""
+    files only, which a rerun keeps: it fetches only the rest. Each retry of a transient fault is
+    shown on the progress line (printed as a line of its own when the output is not a terminal)."""
     from mastgraph.loaders import mast
+    from mastgraph.loaders.mast_retry import RetryPolicy
 
     files: list[Path] = []
-    with _fetch_progress() as status:
-        try:
+    try:
+        with _fetch_progress() as status:  # (closed before the error line, which it would otherwise cross)
+
+            def retried(line: str) -> None:
+                status(line)
+                if not console.is_terminal:
+                    console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+            retry = RetryPolicy(retries=s.mast_retries, first_wait=s.mast_retry_wait,
+                                max_wait=s.mast_retry_max_wait, on_retry=retried)
             for key, folder in folders.items():
-                console.print(f"fetching program {key} from MAST into {folder}", markup=False)
-                files += mast.fetch_program(key, folder, status=lambda text, key=key: status(f"program {key}: {text}"))
-        except BaseException as exc:
-            if isinstance(exc, KeyboardInterrupt):
-                raise fail(f"interrupted while fetching from MAST; nothing was loaded; {_kept(folders)}", 130) from None
-            if isinstance(exc, (mast.MastError, LoadError)):
-                raise fail(f"{exc}; nothing was loaded; {_kept(folders)}") from None
-            raise
+                console.print(f"fetching program {key} from MAST into {folder}", markup=False, soft_wrap=True)
+                files += mast.fetch_program(key, folder, retry=retry,
+                                            status=lambda text, key=key: status(f"program {key}: {text}"))
+    except KeyboardInterrupt:
+        raise fail(f"interrupted while fetching from MAST; nothing was loaded; {_kept(folders)}", 130) from None
+    except (mast.MastError, LoadError) as exc:
+        raise fail(f"{exc}; nothing was loaded; {_kept(folders)}") from None
     return files
 
 

@@ -134,6 +134,21 @@ class Settings(BaseSettings):
                     "cypher (the cypher/derive queries in Neo4j, each batch).",
     )
 
+    mast_retries: int = Field(
+        4, ge=0, le=20, validation_alias=_env("MASTGRAPH_MAST_RETRIES"),
+        description="`ingest mast`: how often a request or download MAST answers with 429, 502, 503 or 504, or "
+                    "that is reset or times out, is asked again (0: never).",
+    )
+    mast_retry_wait: float = Field(
+        2.0, ge=0, le=3600, validation_alias=_env("MASTGRAPH_MAST_RETRY_WAIT"),
+        description="`ingest mast`: seconds before the first retry, doubled at each next one (when MAST's "
+                    "Retry-After gives none).",
+    )
+    mast_retry_max_wait: float = Field(
+        60.0, ge=0, le=3600, validation_alias=_env("MASTGRAPH_MAST_RETRY_MAX_WAIT"),
+        description="`ingest mast`: the longest wait before a retry, MAST's Retry-After included.",
+    )
+
     @field_validator("neo4j_uri")
     @classmethod
     def _check_uri(cls, value: str | None) -> str | None:

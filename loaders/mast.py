@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mastgraph.loaders import names
+from mastgraph.loaders.mast_retry import RetriesExhausted, RetryPolicy, transient
 
 #: Product subgroups downloaded by default: small files that carry the associations.
 SMALL_SUBGROUPS = ("ASN", "POOL")
@@ -43,6 +44,7 @@ def fetch_program(
     *,
     subgroups: Sequence[str] = SMALL_SUBGROUPS,
     cache: bool = True,
+    retry: RetryPolicy | None = None,
     status: Callable[[str], None] | None = None,
 ) -> list[Path]:
     """Fetch a program from MAST into `out_dir`; return the files to load, tables first.
@@ -53,8 +55,9 @@ def fetch_program(
     by default) flat into `out_dir`. Every file is written under a hidden temporary name
     (``.NAME.part``) and renamed to its own only when whole, so a file under its own name is whole;
     with `cache` a download already there at the size the product list gives is kept, not fetched
-    again (a rerun of a fetch that failed fetches only the rest). `status` is told what is being
-    fetched.
+    again (a rerun of a fetch that failed fetches only the rest). Transient faults (429, 502, 503,
+    504, a reset, a timeout) are asked again as `retry` says (`mast_retry.py`; its `on_retry` is told
+    each retry); `status` is told what is being fetched.
 
     Raises `MastError` when the program has no observations, a request or download fails, a download
     is not the size the product list gives (astroquery takes an empty or cut file for a complete one)
@@ -65,13 +68,14 @@ def fetch_program(
         key = names.program_key(program)
     except ValueError as exc:
         raise MastError(str(exc)) from None
+    retry = retry or RetryPolicy()
     status = status or (lambda text: None)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     _remove_parts(out)  # (of a fetch killed before it could remove its own)
 
     status("asking MAST for the observations")
-    obs_table = _ask("query_criteria", observations.query_criteria,
+    obs_table = _ask(retry, "query_criteria", observations.query_criteria,
                      obs_collection="JWST", proposal_id=str(int(key)))
     if obs_table is None or len(obs_table) == 0:
         raise MastError(f"MAST has no JWST observations for program {key}")
@@ -79,20 +83,20 @@ def fetch_program(
     _write(obs_table, obs_path)
 
     status(f"asking MAST for the products of {len(obs_table)} observations")
-    products = _product_list(observations, obs_table)
+    products = _product_list(observations, obs_table, retry)
     products_path = out / f"jw{key}_products.ecsv"
     _write(products, products_path)
 
-    downloaded = _download_small(observations, products, out, list(subgroups), cache, status) if subgroups \
+    downloaded = _download_small(observations, products, out, list(subgroups), cache, retry, status) if subgroups \
         else []
     return [obs_path, products_path, *downloaded]
 
 
-def _product_list(observations: Any, obs_table: Any) -> Any:
+def _product_list(observations: Any, obs_table: Any, retry: RetryPolicy) -> Any:
     from astropy.table import vstack
 
     parts = [
-        _ask("get_product_list", observations.get_product_list, obs_table[start : start + PRODUCT_BATCH])
+        _ask(retry, "get_product_list", observations.get_product_list, obs_table[start : start + PRODUCT_BATCH])
         for start in range(0, len(obs_table), PRODUCT_BATCH)
     ]
     parts = [part for part in parts if part is not None and len(part)]
@@ -102,7 +106,7 @@ def _product_list(observations: Any, obs_table: Any) -> Any:
 
 
 def _download_small(observations: Any, products: Any, out: Path, subgroups: list[str], cache: bool,
-                    status: Callable[[str], None]) -> list[Path]:
+                    retry: RetryPolicy, status: Callable[[str], None]) -> list[Path]:
     if "productSubGroupDescription" not in products.colnames:
         raise MastError("the product list has no productSubGroupDescription column")
     small = observations.filter_products(products, productSubGroupDescription=subgroups)
@@ -122,7 +126,7 @@ def _download_small(observations: Any, products: Any, out: Path, subgroups: list
         part = _part(local)
         try:
             try:
-                _ask(f"download of {name}", download, uri, part)
+                _ask(retry, f"download of {name}", download, uri, part)
             except _NotFetched as exc:  # (this file alone: the others are still fetched)
                 failures.append(f"{local}: {exc}")
                 continue
@@ -139,7 +143,8 @@ def _download_small(observations: Any, products: Any, out: Path, subgroups: list
 
 
 class _NotFetched(Exception):
-    """One download MAST refused for good (a 404, a 403, a 500): the others are still fetched."""
+    """One download MAST refused for good (a 404, a 403, a 500: not retried): the others are still
+    fetched. (A transient fault still there after the last retry stops the fetch: MAST is away.)"""
 
 
 def _downloader(observations: Any) -> Callable[[str, Path], None]:
@@ -147,7 +152,8 @@ def _downloader(observations: Any) -> Callable[[str, Path], None]:
     with astroquery's own session: its `_download_file` (`astroquery.query.BaseQuery`, with
     `head_safe`, `continuation` and `verbose` from 0.4.8) at its `_portal_api_connection.MAST_DOWNLOAD_URL`,
     as `Observations.download_file` does; it raises requests' HTTPError with the response (which
-    `download_file` turns into a message). Both are checked here, so that another astroquery is one
+    `download_file` turns into a message without them), whose status and Retry-After the retries
+    read. Both are checked here, so that another astroquery is one
     line (pyproject.toml bounds it)."""
     from urllib.parse import quote
 
@@ -170,6 +176,8 @@ def _downloader(observations: Any) -> Callable[[str, Path], None]:
             observations._download_file(f"{base}?uri={quote(uri, safe=':/')}", str(path), timeout=conf.timeout,
                                         continuation=False, cache=False, head_safe=True, verbose=False)
         except requests.HTTPError as exc:
+            if transient(exc) is not None:
+                raise
             raise _NotFetched(_reason(exc)) from exc
 
     return download
@@ -278,12 +286,17 @@ def _write(table: Any, path: Path) -> None:
         _unlink(part)
 
 
-def _ask(what: str, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """`call`; any fault of the network, of MAST or of the disk a `MastError` in one line."""
+def _ask(retry: RetryPolicy, what: str, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """`call`, asked again on transient faults; any fault of the network, of MAST or of the disk that
+    stays a `MastError` in one line."""
     try:
-        return call(*args, **kwargs)
+        return retry.call(what, call, *args, **kwargs)
     except (MastError, _NotFetched):
         raise
+    except RetriesExhausted as exc:
+        last = exc.__cause__ if exc.__cause__ is not None else exc
+        raise MastError(f"MAST {what} failed: {_reason(last)} (still after {retry.retries} "
+                        f"{'retry' if retry.retries == 1 else 'retries'})") from exc
     except Exception as exc:  # noqa: BLE001 - network and service errors of many kinds, reported in one line
         if (disk := _disk_error(exc)) is not None:
             if disk.filename:  # (as a table's write says it)

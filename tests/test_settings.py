@@ -63,6 +63,9 @@ def test_good_uris_are_kept(monkeypatch, uri):
     ("MASTGRAPH_TX_TIMEOUT", "0"), ("MASTGRAPH_MAX_LINEAGE_DEPTH", "-3"), ("MASTGRAPH_MAX_LINEAGE_NODES", "0"),
     ("MASTGRAPH_MAX_PAGE_SIZE", "-1"), ("MASTGRAPH_MAX_QUERY_DEPTH", "0"), ("MASTGRAPH_MAX_ALIASES", "0"),
     ("MASTGRAPH_MAX_TOKENS", "0"), ("MASTGRAPH_PARSE_WORKERS", "257"), ("MASTGRAPH_PARSE_WORKERS", "100000"),
+    ("MASTGRAPH_MAST_RETRIES", "-1"), ("MASTGRAPH_MAST_RETRIES", "21"), ("MASTGRAPH_MAST_RETRY_WAIT", "-1"),
+    ("MASTGRAPH_MAST_RETRY_WAIT", "nan"), ("MASTGRAPH_MAST_RETRY_MAX_WAIT", "inf"),
+    ("MASTGRAPH_MAST_RETRY_MAX_WAIT", "86400"),
 ])
 def test_a_value_out_of_its_range_is_refused(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
@@ -117,3 +120,11 @@ def test_the_local_server_takes_a_user_alone(monkeypatch):
     monkeypatch.setenv("NEO4J_USER", "alice")
     settings = Settings()
     assert settings.embedded and settings.auth is None
+
+
+def test_the_mast_retries(monkeypatch):
+    assert (Settings().mast_retries, Settings().mast_retry_wait, Settings().mast_retry_max_wait) == (4, 2.0, 60.0)
+    monkeypatch.setenv("MASTGRAPH_MAST_RETRIES", "0")
+    monkeypatch.setenv("MASTGRAPH_MAST_RETRY_WAIT", "0.5")
+    monkeypatch.setenv("MASTGRAPH_MAST_RETRY_MAX_WAIT", "10")
+    assert (Settings().mast_retries, Settings().mast_retry_wait, Settings().mast_retry_max_wait) == (0, 0.5, 10.0)

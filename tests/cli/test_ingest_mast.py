@@ -4,7 +4,7 @@ the same at every run, each file under a temporary name renamed when whole, so a
 is stopped by Ctrl-C says so in one line, loads nothing and keeps only whole files, and a rerun
 downloads only the rest; a second command fetching the same program meanwhile is refused in one line;
 a load that fails after the fetch names the folder the files stay in and the command that loads them
-without fetching again. On recorded MAST answers (a dry run, or a Neo4j that does not answer: none is
+without fetching again; each retry of a transient fault is shown, as the settings bound them. On recorded MAST answers (a dry run, or a Neo4j that does not answer: none is
 reached)."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from mastgraph.cli import _entry, ingest
 from mastgraph.cli.main import app
 from mastgraph.loaders import mast
 
-from ..loaders.test_mast import FakeMast, Observations
+from ..loaders.test_mast import FakeMast, Observations, waits  # noqa: F401 - (waits: autouse, no retry sleeps)
 
 UNCAL = ["jw01410001001_02101_00001_guider1_uncal.fits", "jw01410003001_02101_00001_guider1_uncal.fits",
          "jw01410014001_02101_00001_guider1_uncal.fits"]
@@ -210,3 +210,39 @@ def test_without_astroquery_it_says_how_to_install_before_making_anything(home, 
     assert (result.exit_code, result.output) == (1, "error: live MAST needs astroquery, the optional extra: "
                                                     "pip install 'mastgraph[mast]'\n")
     assert not (home / "mast").exists()
+
+
+def test_each_retry_is_shown_and_the_settings_bound_them(home, monkeypatch, waits):
+    """MASTGRAPH_MAST_RETRIES, _RETRY_WAIT and _RETRY_MAX_WAIT; each retry is a line of its own when
+    the output is not a terminal (on one, it is the progress line)."""
+    fake = FakeMast("01410", monkeypatch)
+    uncal_only(monkeypatch)
+    monkeypatch.setenv("MASTGRAPH_MAST_RETRIES", "2")
+    monkeypatch.setenv("MASTGRAPH_MAST_RETRY_WAIT", "3")
+    monkeypatch.setenv("MASTGRAPH_MAST_RETRY_MAX_WAIT", "5")
+    fake.failing = {UNCAL[1]: 503}
+    result = run("--program", "1410", "--dry-run")
+    folder = home / "mast" / "jw01410"
+    assert result.exit_code == 1
+    assert [line for line in result.output.splitlines() if line.startswith("MAST ")] == [
+        f"MAST download of {UNCAL[1]}: HTTP 503 Service Unavailable; retry 1 of 2 in 3 s",
+        f"MAST download of {UNCAL[1]}: HTTP 503 Service Unavailable; retry 2 of 2 in 5 s"]
+    assert waits == [3, 5]
+    assert errors(result.output) == [
+        f"error: MAST download of {UNCAL[1]} failed: HTTPError: 503 Server Error: Service Unavailable for url: "
+        f"https://mast.stsci.edu/api/v0.1/Download/file?uri=mast:JWST/product/{UNCAL[1]} (still after 2 retries); "
+        f"nothing was loaded; the 3 whole files fetched stay in {folder}: a rerun downloads only the rest"]
+    assert fake.downloads == [UNCAL[0], UNCAL[1], UNCAL[1], UNCAL[1]]  # (MAST away: the third file not asked)
+
+    fake.failing = {}
+    again = run("--program", "1410", "--dry-run")
+    assert fake.downloads[4:] == [UNCAL[1], UNCAL[2]] and "parsed 2 of 5 files" in again.output, again.output
+
+
+def test_bad_retry_settings_are_one_line_before_anything(home, monkeypatch):
+    fake = FakeMast("01410", monkeypatch)
+    monkeypatch.setenv("MASTGRAPH_MAST_RETRIES", "many")
+    result = run("--program", "1410", "--dry-run")
+    assert result.exit_code == 2 and len(result.output.splitlines()) == 1, result.output
+    assert result.output.startswith("error: bad configuration: MASTGRAPH_MAST_RETRIES='many': "), result.output
+    assert fake.criteria == [] and not home.exists()

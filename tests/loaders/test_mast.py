@@ -7,17 +7,28 @@ import os
 import sys
 from pathlib import Path
 
+from datetime import datetime, timezone
+
 import pytest
 import requests
+import urllib3
 from astropy.table import Table
 from astroquery.mast import Observations  # (the extra [mast] is in [test]: these tests run, never skip)
 
 from mastgraph.model.vocabulary import Label
-from mastgraph.loaders import mast, registry
+from mastgraph.loaders import mast, mast_retry, registry
 from mastgraph.loaders.records import Reject
 from mastgraph.model.records import Node
 
 RECORDED = Path(__file__).resolve().parents[1] / "data" / "mast"
+
+
+@pytest.fixture(autouse=True)
+def waits(monkeypatch) -> list[float]:
+    """The retries' waits, in seconds: recorded, never slept (loaders/mast_retry.py)."""
+    slept: list[float] = []
+    monkeypatch.setattr(mast_retry, "_sleep", slept.append)
+    return slept
 
 
 class FakeMast:
@@ -163,7 +174,7 @@ def test_missing_astroquery_says_how_to_install(monkeypatch: pytest.MonkeyPatch,
 def _answer(status: int, body: bytes, content_type: str = "application/json", length: bool = True) -> requests.Response:
     answer = requests.Response()
     answer.status_code, answer._content, answer.url = status, body, "https://mast.stsci.edu/api/v0.1/fake"
-    answer.reason = {200: "OK", 403: "Forbidden", 404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error",
+    answer.reason = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error",
                      502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}[status]
     answer.headers["Content-Type"] = content_type
     if length:
@@ -199,16 +210,26 @@ HTTP_FAULTS = {
 }
 
 
+#: the faults asked again: MAST's "not now" answers and timeouts (the others fail at once)
+TRANSIENT = {"timeout", "HTTP 503", "HTTP 429"}
+
+
 @pytest.mark.parametrize("fault", HTTP_FAULTS)
-def test_a_network_or_service_fault_is_one_line_naming_it(monkeypatch, tmp_path, fault):
+def test_a_network_or_service_fault_is_one_line_naming_it(monkeypatch, tmp_path, waits, fault):
     answer, expected = HTTP_FAULTS[fault]
-    monkeypatch.setattr(requests.Session, "request", lambda self, method, url, *args, **kwargs: answer())
+    asked = []
+    monkeypatch.setattr(requests.Session, "request",
+                        lambda self, method, url, *args, **kwargs: asked.append(url) or answer())
     with pytest.raises(mast.MastError) as caught:
         mast.fetch_program(2733, tmp_path)
     message = str(caught.value)
     assert message.startswith("MAST query_criteria failed: ") and "\n" not in message, message
     assert expected in message, message
     assert list(tmp_path.iterdir()) == []  # (nothing was written)
+    if fault in TRANSIENT:  # (4 retries by default, waiting 2, 4, 8, 16 s: MAST's answers had no Retry-After)
+        assert message.endswith(" (still after 4 retries)") and waits == [2, 4, 8, 16] and len(asked) == 5, message
+    else:
+        assert waits == [] and len(asked) == 1
 
 
 def _downloads(monkeypatch, fake: FakeMast, answer) -> None:
@@ -308,3 +329,143 @@ def test_an_astroquery_that_downloads_otherwise_is_one_line(monkeypatch, tmp_pat
     assert str(caught.value).startswith("astroquery 0.4.") and str(caught.value).endswith(
         " does not download as mastgraph expects: install the version of requirements.lock "
         "(pip install -c requirements.lock 'mastgraph[mast]')"), caught.value
+
+
+
+# -- retries of transient faults (loaders/mast_retry.py): the waits are recorded, never slept
+
+NOW = datetime(2026, 12, 7, 17, 0, 0, tzinfo=timezone.utc)
+
+
+def _policy(lines: list[str], retries: int = 4) -> mast_retry.RetryPolicy:
+    return mast_retry.RetryPolicy(retries=retries, first_wait=2, max_wait=60, now=lambda: NOW, on_retry=lines.append)
+
+
+def _unavailable(status: int, retry_after: str | None = None) -> requests.Response:
+    answer = _answer(status, b"<html><body>busy</body></html>", "text/html")
+    if retry_after is not None:
+        answer.headers["Retry-After"] = retry_after
+    return answer
+
+
+def test_a_download_answered_not_now_is_retried_as_retry_after_says(monkeypatch, tmp_path, waits):
+    """Through astroquery's own `_download_file`: its HEAD answered 503 (Retry-After in seconds), 429
+    (Retry-After an HTTP date), 502 (none: the backoff, the third retry's 8 s) and 504 (an hour asked:
+    capped at the longest wait), then the file."""
+    fake = FakeMast("01039", monkeypatch)
+    answers = [_unavailable(503, "7"), _unavailable(429, "Mon, 07 Dec 2026 17:00:30 GMT"), _unavailable(502),
+               _unavailable(504, "3600")]
+    asked = []
+
+    def answer(method):
+        asked.append(method)
+        return answers.pop(0) if answers else _answer(200, b"x" * 190080, "application/octet-stream")
+
+    _downloads(monkeypatch, fake, answer)
+    lines: list[str] = []
+    files = mast.fetch_program(1039, tmp_path, subgroups=["X1D"], retry=_policy(lines))
+    assert files[-1].stat().st_size == 190080 and asked == ["HEAD"] * 5 + ["GET"]
+    assert waits == [7, 30, 8, 60]
+    name = "jw01039-o004_t001_miri_ch3-long_x1d.fits"
+    assert lines == [f"MAST download of {name}: HTTP 503 Service Unavailable; retry 1 of 4 in 7 s",
+                     f"MAST download of {name}: HTTP 429 Too Many Requests; retry 2 of 4 in 30 s",
+                     f"MAST download of {name}: HTTP 502 Bad Gateway; retry 3 of 4 in 8 s",
+                     f"MAST download of {name}: HTTP 504 Gateway Timeout; retry 4 of 4 in 60 s (MAST asked for 3,600 s)"]
+
+
+def test_a_transient_fault_still_there_after_the_last_retry_stops_the_fetch_in_one_line(monkeypatch, tmp_path, waits):
+    fake = FakeMast("01039", monkeypatch)
+    fake.fail, fake.retry_after = 503, "Mon, 07 Dec 2026 16:59:00 GMT"  # (a date passed: no wait asked)
+    lines: list[str] = []
+    with pytest.raises(mast.MastError) as caught:
+        mast.fetch_program(1039, tmp_path, subgroups=["X1D", "S3D"], retry=_policy(lines, retries=2))
+    name = "jw01039-o004_t001_miri_ch3-long_s3d.fits"
+    assert str(caught.value) == (f"MAST download of {name} failed: HTTPError: 503 Server Error: Service Unavailable for "
+                                 f"url: https://mast.stsci.edu/api/v0.1/Download/file?uri=mast:JWST/product/{name} "
+                                 "(still after 2 retries)")
+    assert fake.downloads == [name] * 3 and waits == [0, 0]  # (MAST is away: the next file is not asked)
+    assert len(lines) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["jw01039_observations.ecsv", "jw01039_products.ecsv"]
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 500])
+def test_another_http_error_of_a_download_is_not_retried(monkeypatch, tmp_path, waits, status):
+    fake = FakeMast("01039", monkeypatch)
+    fake.fail = status
+    with pytest.raises(mast.MastError, match=f"2 of 2 downloads failed, first: .*_s3d.fits: HTTPError: {status} "):
+        mast.fetch_program(1039, tmp_path, subgroups=["X1D", "S3D"])
+    assert len(fake.downloads) == 2 and waits == []  # (each file asked once)
+
+
+RESET = requests.ConnectionError(urllib3.exceptions.ProtocolError(
+    "Connection aborted.", ConnectionResetError(104, "Connection reset by peer")))
+
+
+@pytest.mark.parametrize(("fault", "reason"), [
+    (RESET, "connection reset"),
+    (requests.exceptions.ChunkedEncodingError(urllib3.exceptions.ProtocolError(
+        "Response ended prematurely")), "connection reset"),
+    (requests.ReadTimeout("HTTPSConnectionPool(host='mast.stsci.edu', port=443): Read timed out. (read timeout=600)"),
+     "timed out"),
+    (requests.ConnectionError(urllib3.exceptions.ReadTimeoutError(None, "/api/v0.1/Download/file", "Read timed out.")),
+     "timed out"),
+    (requests.ConnectTimeout("HTTPSConnectionPool(host='mast.stsci.edu', port=443): Max retries exceeded"), "timed out"),
+])
+def test_a_reset_or_a_timeout_is_retried_then_the_fetch_goes_on(monkeypatch, tmp_path, waits, fault, reason):
+    fake = FakeMast("01039", monkeypatch)
+    faults = {"query_criteria": [fault], "get_product_list": [fault, fault], "download": [fault]}
+
+    def failing(step, real):
+        def call(*args, **kwargs):
+            if faults[step]:
+                if step == "download":  # (a part written before the reset: written again whole)
+                    Path(args[1]).write_bytes(b"SIMPLE  =  T")
+                raise faults[step].pop()
+            return real(*args, **kwargs)
+        return call
+
+    monkeypatch.setattr(Observations, "query_criteria", failing("query_criteria", fake.query_criteria))
+    monkeypatch.setattr(Observations, "get_product_list", failing("get_product_list", fake.get_product_list))
+    download = failing("download", fake.download_file)
+    monkeypatch.setattr(Observations, "_download_file", lambda url, local_filepath, *, timeout, continuation, cache,
+                        head_safe, verbose: download(url, local_filepath, timeout=timeout, continuation=continuation,
+                                                     cache=cache, head_safe=head_safe, verbose=verbose))
+    lines: list[str] = []
+    files = mast.fetch_program(1039, tmp_path, subgroups=["X1D"], retry=_policy(lines))
+    assert files[-1].stat().st_size == 190080
+    assert waits == [2, 2, 4, 2]
+    assert lines == [f"MAST query_criteria: {reason}; retry 1 of 4 in 2 s",
+                     f"MAST get_product_list: {reason}; retry 1 of 4 in 2 s",
+                     f"MAST get_product_list: {reason}; retry 2 of 4 in 4 s",
+                     f"MAST download of jw01039-o004_t001_miri_ch3-long_x1d.fits: {reason}; retry 1 of 4 in 2 s"]
+
+
+@pytest.mark.parametrize("fault", [
+    requests.ConnectionError(urllib3.exceptions.MaxRetryError(None, "/api/v0/invoke", urllib3.exceptions.NewConnectionError(
+        None, "Failed to establish a new connection: [Errno 111] Connection refused"))),
+    requests.ConnectionError(urllib3.exceptions.MaxRetryError(None, "/api/v0/invoke", urllib3.exceptions.NameResolutionError(
+        "mast.stsci.edu", None, OSError(-2, "Name or service not known")))),
+    requests.exceptions.SSLError("certificate verify failed"),
+    ValueError("no JSON"),
+], ids=["refused", "no DNS", "TLS", "not JSON"])
+def test_a_refused_connection_an_unknown_host_or_a_bad_answer_is_not_retried(fault):
+    assert mast_retry.transient(fault) is None
+
+
+@pytest.mark.parametrize(("value", "seconds"), [
+    ("120", 120.0), (" 7 ", 7.0), ("0", 0.0), ("-5", 0.0), ("1.5", 1.5),
+    ("Mon, 07 Dec 2026 17:01:00 GMT", 60.0), ("Mon, 07 Dec 2026 16:00:00 GMT", 0.0),
+    ("Monday, 07-Dec-26 17:00:10 GMT", 10.0),  # (RFC 850, which HTTP still allows)
+    ("soon", None), ("", None), ("nan", None),
+])
+def test_retry_after_in_seconds_or_as_an_http_date(value, seconds):
+    answer = _unavailable(503, value)
+    assert mast_retry.retry_after(requests.HTTPError(response=answer), lambda: NOW) == seconds
+
+
+def test_no_retries_when_set_so(monkeypatch, tmp_path, waits):
+    fake = FakeMast("01039", monkeypatch)
+    fake.fail = 429
+    with pytest.raises(mast.MastError, match=r"HTTPError: 429 Client Error: .* \(still after 0 retries\)$"):
+        mast.fetch_program(1039, tmp_path, subgroups=["X1D"], retry=mast_retry.RetryPolicy(retries=0))
+    assert waits == [] and len(fake.downloads) == 1
