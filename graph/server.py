@@ -425,6 +425,7 @@ class LocalNeo4j:
             try:
                 log.write(f"\n--- mastgraph: starting Neo4j {NEO4J_VERSION} with Java {java.major} ---\n".encode())
                 log.flush()
+                this_start = log.tell()  # (where this start's lines begin)
             except OSError as exc:
                 raise self._unwritable(exc) from None
             proc = subprocess.Popen(
@@ -439,7 +440,7 @@ class LocalNeo4j:
             raise self._unwritable(exc) from None
         started = time.monotonic()
         try:
-            self._wait_ready(proc, timeout)
+            self._wait_ready(proc, timeout, this_start)
         except BaseException:
             self._terminate(proc.pid, 30)
             self.pid_file.unlink(missing_ok=True)
@@ -460,27 +461,54 @@ class LocalNeo4j:
         self.settings = self.settings.model_copy(update={"http_port": 0})
         return f"; Neo4j Browser off: port {port} is in use (set MASTGRAPH_HTTP_PORT to a free port)"
 
-    def _wait_ready(self, proc: subprocess.Popen, timeout: float) -> None:
+    def _wait_ready(self, proc: subprocess.Popen, timeout: float, since: int = 0) -> None:
+        """Wait until this start's Neo4j has said `Started.` in its log (from offset `since`: each of its
+        connectors bound; a port merely in use may be another program's, which took it after the check
+        before the start) and Bolt answers."""
         from neo4j import GraphDatabase
         from neo4j.exceptions import ServiceUnavailable
 
         deadline = time.monotonic() + timeout
         while True:
             if proc.poll() is not None:
-                raise ServerError(f"Neo4j exited with code {proc.returncode} while starting; log tail:", self.log_tail())
-            if _port_in_use(self.settings.bolt_port):
+                raise self._start_failure(proc.returncode, since)
+            if _port_in_use(self.settings.bolt_port) and STARTED in self._log_since(since):
                 try:
                     with GraphDatabase.driver(self.settings.uri, auth=None) as driver:
                         driver.verify_connectivity()
-                    http = self.settings.http_port
-                    if not http or _port_in_use(http, self.settings.http_address):
-                        return
+                    return
                 except (ServiceUnavailable, OSError):
                     pass
             if time.monotonic() > deadline:
                 raise ServerError(f"Neo4j did not answer on {self.settings.uri} within {timeout:.0f} s; log tail:",
                                   self.log_tail())
             time.sleep(0.25)
+
+    def _log_since(self, offset: int) -> str:
+        try:
+            with open(self.log_file, "rb") as log:
+                log.seek(offset)
+                return log.read().decode(errors="replace")
+        except OSError:
+            return ""
+
+    def _start_failure(self, code: int, since: int) -> ServerError:
+        """Why this start's Neo4j exited: a port taken by another program since mastgraph found it free
+        (one line: which port, what to do), else the exit code and the log's tail."""
+        port = port_taken(self._log_since(since))
+        if port is None:
+            return ServerError(f"Neo4j exited with code {code} while starting; log tail:", self.log_tail())
+        taken = f"port {port} was taken by another program while Neo4j started (it was free just before)"
+        if port == self.settings.bolt_port:
+            return ServerError(f"{taken}: Bolt cannot listen there; set MASTGRAPH_BOLT_PORT to a free port, or run "
+                               "again once that program has let it go")
+        if port == self.settings.http_port and "http_port" not in self.settings.model_fields_set:
+            return ServerError(f"{taken}: Neo4j Browser's default port; run again (with it in use the server starts "
+                               "without Neo4j Browser), or set MASTGRAPH_HTTP_PORT to a free port")
+        if port == self.settings.http_port:
+            return ServerError(f"{taken}: Neo4j Browser cannot listen there; set MASTGRAPH_HTTP_PORT to a free port "
+                               "(or 0 to run without Neo4j Browser)")
+        return ServerError(f"{taken}; see `mastgraph server logs`")
 
     def stop(self, timeout: float = 90.0) -> str:
         """SIGTERM, wait for a clean shutdown (a checkpoint may take a while), SIGKILL as a last resort."""
@@ -587,6 +615,24 @@ def _process_holding(data_dir: Path) -> int | None:
             if _alive(int(entry.name)):
                 return int(entry.name)
     return None
+
+
+#: What Neo4j's log says when a connector cannot bind its port because something listens there: Bolt's
+#: "PortBindException: An error occurred while trying to bind to the socket /127.0.0.1:7687" (caused
+#: by "bind(..) failed with error(-98): Address already in use"), HTTP's "PortBindException: Address
+#: 127.0.0.1:7474 is already in use, cannot bind to it." (Neo4j 5.26).
+_PORT_BIND = re.compile(r"PortBindException: (?:Address \S*?:(\d+) is already in use"
+                        r"|An error occurred while trying to bind to the socket \S*?:(\d+))")
+#: The line Neo4j logs when every component, each connector included, has started.
+STARTED = "INFO  Started."
+
+
+def port_taken(log: str) -> int | None:
+    """The port a start's log (`log`) says was in use, or None when it says no such thing."""
+    if "already in use" not in log.lower():
+        return None
+    found = _PORT_BIND.search(log)
+    return int(found.group(1) or found.group(2)) if found else None
 
 
 def _port_in_use(port: int, host: str = "127.0.0.1") -> bool:

@@ -55,7 +55,8 @@ class Settings(BaseSettings):
     # (None: not given; the driver's user is then `neo4j`, with NEO4J_PASSWORD)
     neo4j_user: str | None = Field(
         None, validation_alias=_env("NEO4J_USER"),
-        description="Neo4j user name (default neo4j); with NEO4J_URI it needs NEO4J_PASSWORD.",
+        description="Neo4j user name (default neo4j); with NEO4J_URI it needs NEO4J_PASSWORD; without it, refused "
+                    "(the local server has no auth).",
     )
     neo4j_password: str | None = Field(
         None, validation_alias=_env("NEO4J_PASSWORD"), description="Neo4j password (the local server needs none)."
@@ -178,7 +179,11 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _check_credentials(self) -> "Settings":
         """A user name without a password: `auth` would be None, and the Neo4j at NEO4J_URI reached
-        without authentication. (The local server runs without auth: there both are ignored.)"""
+        without authentication. A user name without NEO4J_URI: mastgraph would run its own local
+        server, which has no auth (no users), and the data meant for that user's Neo4j would go there."""
+        if self.neo4j_user is not None and self.neo4j_uri is None:
+            raise ValueError("NEO4J_USER is set but NEO4J_URI is unset: without NEO4J_URI mastgraph runs its own local "
+                             "server, which has no auth; set NEO4J_URI to the Neo4j of that user, or unset NEO4J_USER")
         if self.neo4j_uri is not None and self.neo4j_user is not None and not self.neo4j_password:
             raise ValueError("NEO4J_USER is set but NEO4J_PASSWORD is unset or empty: set both for a Neo4j with auth, "
                              "or neither for one without")

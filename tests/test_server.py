@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import socket
 import re
 import subprocess
 import sys
@@ -288,3 +289,101 @@ def test_status_of_a_server_that_does_not_answer_is_one_line(tmp_path):
     assert proc.stderr.startswith(f"error: Neo4j (pid {process.pid}) runs but does not answer at bolt://127.0.0.1:{bolt}: "
                                   "still starting, or stuck (`mastgraph server logs` shows which); nothing listens "
                                   f"on port {bolt} yet\n"), proc.stderr
+
+
+# -- a port another program takes between mastgraph's check that it is free and Neo4j's start
+
+#: The lines Neo4j 5.26.31 logged when its Bolt, then its HTTP connector, found their port taken (recorded
+#: from the real server, as the test below makes it happen; the stack frames left out).
+BOLT_TAKEN = """\
+2026-12-07 17:23:53.416+0000 ERROR Failed to start Neo4j on 127.0.0.1:47939.
+java.lang.RuntimeException: Error starting Neo4j database server at /tmp/x/neo4j/data/databases
+Caused by: org.neo4j.kernel.lifecycle.LifecycleException: Component 'org.neo4j.bolt.protocol.common.connector.netty.\
+SocketNettyConnector@1f4d9c7f' was successfully initialized, but failed to start. Please see the attached cause \
+exception "bind(..) failed with error(-98): Address already in use".
+Caused by: org.neo4j.configuration.helpers.PortBindException: An error occurred while trying to bind to the socket \
+/127.0.0.1:44913
+Caused by: io.netty.channel.unix.Errors$NativeIoException: bind(..) failed with error(-98): Address already in use
+2026-12-07 17:23:53.417+0000 INFO  Stopped.
+"""
+HTTP_TAKEN = """\
+2026-12-07 17:25:37.325+0000 INFO  Bolt enabled on localhost:46631.
+2026-12-07 17:25:38.908+0000 ERROR Failed to start Neo4j on 127.0.0.1:55279: Address 127.0.0.1:55279 is already in \
+use, cannot bind to it.
+Caused by: org.neo4j.configuration.helpers.PortBindException: Address 127.0.0.1:55279 is already in use, cannot bind \
+to it.
+2026-12-07 17:25:40.326+0000 INFO  Stopped.
+"""
+
+
+@pytest.mark.parametrize(("log", "port"), [
+    (BOLT_TAKEN, 44913), (HTTP_TAKEN, 55279),
+    (BOLT_TAKEN.replace("Address already in use", "Permission denied"), None),  # (a port below 1024: not taken)
+    ("2026-12-07 17:25:40 ERROR Failed to start Neo4j: java.lang.OutOfMemoryError: Java heap space\n", None),
+])
+def test_the_port_a_start_found_taken_is_read_from_neo4js_log(log, port):
+    from mastgraph.graph.server import port_taken
+
+    assert port_taken(log) == port
+
+
+@pytest.mark.parametrize(("given", "log", "expected"), [
+    ({"bolt_port": 44913, "http_port": 55279}, BOLT_TAKEN,
+     "port 44913 was taken by another program while Neo4j started (it was free just before): Bolt cannot listen "
+     "there; set MASTGRAPH_BOLT_PORT to a free port, or run again once that program has let it go"),
+    ({"bolt_port": 46631, "http_port": 55279}, HTTP_TAKEN,
+     "port 55279 was taken by another program while Neo4j started (it was free just before): Neo4j Browser cannot "
+     "listen there; set MASTGRAPH_HTTP_PORT to a free port (or 0 to run without Neo4j Browser)"),
+    ({"bolt_port": 46631}, HTTP_TAKEN.replace("55279", "7474"),
+     "port 7474 was taken by another program while Neo4j started (it was free just before): Neo4j Browser's default "
+     "port; run again (with it in use the server starts without Neo4j Browser), or set MASTGRAPH_HTTP_PORT to a free "
+     "port"),
+], ids=["Bolt", "HTTP given", "HTTP by default"])
+def test_a_port_taken_during_the_start_is_one_line_saying_what_to_do(tmp_path, given, log, expected):
+    local = LocalNeo4j(Settings(home=tmp_path, **given))
+    local.log_file.parent.mkdir(parents=True)
+    local.log_file.write_text("an earlier start: PortBindException: Address 127.0.0.1:1 is already in use\n"
+                              "--- mastgraph: starting Neo4j ---\n")
+    since = local.log_file.stat().st_size  # (this start's lines begin here)
+    with open(local.log_file, "a") as more:
+        more.write(log)
+    assert str(local._start_failure(1, since)) == expected  # (one line: no log tail)
+
+
+@pytest.mark.parametrize("connector", ["bolt", "http"])
+def test_a_port_taken_between_the_check_and_neo4js_start_is_told_apart(tmp_path, monkeypatch, connector):
+    """A real start: the port is free when mastgraph checks it, then another program listens there
+    before Neo4j binds it. Neo4j exits (Bolt) or would exit after answering on Bolt (HTTP: mastgraph said
+    it had started, and the server was gone a second later); the start says which port in one line,
+    leaves no server and no pid file, and a start on free ports then succeeds."""
+    settings = Settings(home=tmp_path, bolt_port=free_port(), http_port=free_port(), heap="512m", pagecache="64m")
+    port = settings.bolt_port if connector == "bolt" else settings.http_port
+    squatter = socket.socket()
+    real_write_conf = LocalNeo4j.write_conf
+
+    def take_the_port(self):  # (after the check that it is free, before Neo4j starts)
+        squatter.bind(("127.0.0.1", port))
+        squatter.listen()
+        return real_write_conf(self)
+
+    monkeypatch.setattr(LocalNeo4j, "write_conf", take_the_port)
+    local = LocalNeo4j(settings)
+    try:
+        with pytest.raises(ServerError) as caught:
+            local.start(timeout=240)
+    finally:
+        squatter.close()
+    assert "\n" not in str(caught.value) and str(caught.value).startswith(
+        f"port {port} was taken by another program while Neo4j started (it was free just before): "), caught.value
+    assert local.pid() is None and not local.pid_file.exists() and _process_of(local) is None
+
+    monkeypatch.setattr(LocalNeo4j, "write_conf", real_write_conf)
+    again = LocalNeo4j(settings.model_copy(update={connector + "_port": free_port()}))
+    assert "started" in again.start(timeout=240)
+    assert again.stop().startswith("Neo4j stopped")
+
+
+def _process_of(local: LocalNeo4j) -> int | None:
+    from mastgraph.graph.server import _process_holding
+
+    return _process_holding(local.data_dir)

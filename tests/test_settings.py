@@ -113,13 +113,20 @@ def test_credentials_that_go_together_are_kept(monkeypatch):
     assert Settings().auth == ("neo4j", "pw")
 
 
-def test_the_local_server_takes_a_user_alone(monkeypatch):
-    """Without NEO4J_URI mastgraph runs its own server, without auth: a user name there is ignored."""
+@pytest.mark.parametrize("password", [None, "pw"], ids=["alone", "with a password"])
+def test_a_user_without_a_uri_is_refused(monkeypatch, password):
+    """Without NEO4J_URI mastgraph runs its own server, without auth: a user name there meant another
+    Neo4j, and what the command loads would go to the local one instead (it was silently ignored)."""
     monkeypatch.delenv("NEO4J_URI", raising=False)
-    monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
     monkeypatch.setenv("NEO4J_USER", "alice")
-    settings = Settings()
-    assert settings.embedded and settings.auth is None
+    if password is None:
+        monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
+    else:
+        monkeypatch.setenv("NEO4J_PASSWORD", password)
+    with pytest.raises(ValidationError, match="NEO4J_USER is set but NEO4J_URI is unset"):
+        Settings()
+    monkeypatch.setenv("NEO4J_USER", "")  # (empty: not given)
+    assert Settings().embedded
 
 
 def test_the_mast_retries(monkeypatch):

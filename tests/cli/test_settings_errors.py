@@ -44,6 +44,14 @@ def test_a_user_without_a_password_is_one_line_naming_both_variables(monkeypatch
                    "a Neo4j with auth, or neither for one without\n")
 
 
+def test_a_user_without_a_uri_is_one_line_saying_what_to_do(monkeypatch, capsys):
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    err = _line(monkeypatch, capsys, NEO4J_USER="alice", NEO4J_PASSWORD="pw")
+    assert err == ("error: bad configuration: NEO4J_USER is set but NEO4J_URI is unset: without NEO4J_URI mastgraph "
+                   "runs its own local server, which has no auth; set NEO4J_URI to the Neo4j of that user, or unset "
+                   "NEO4J_USER\n")
+
+
 def test_too_many_parse_workers_is_one_line(monkeypatch, capsys):
     err = _line(monkeypatch, capsys, MASTGRAPH_PARSE_WORKERS="100000")
     assert err == "error: bad configuration: MASTGRAPH_PARSE_WORKERS='100000': Input should be less than or equal to 256\n"
