@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 from enum import Enum
 from typing import Any
@@ -25,6 +26,7 @@ LEVELS = tuple(LEVEL_LABELS)
 
 _PROGRAM = re.compile(r"^(?:jw)?0*(\d{1,5})$", re.IGNORECASE)
 _CURSOR_PREFIX = "uri:"
+_MEMBER_CURSOR_PREFIX = "member:"
 
 
 def program_id(value: str, argument: str = "id") -> str:
@@ -50,6 +52,25 @@ def decode_cursor(cursor: str | None, argument: str = "after") -> str:
     if not text.startswith(_CURSOR_PREFIX):
         raise BadArgument(argument, "not a cursor of this list (use a `cursor` or `pageInfo.endCursor` it returned)")
     return text[len(_CURSOR_PREFIX):]
+
+
+def encode_member_cursor(after: list[str]) -> str:
+    """The cursor of an association member: its product's URI and the association product it belongs to."""
+    return base64.urlsafe_b64encode((_MEMBER_CURSOR_PREFIX + json.dumps(list(after))).encode()).decode()
+
+
+def decode_member_cursor(cursor: str | None, argument: str = "after") -> tuple[str, str]:
+    """The (product URI, association product) pair a member cursor stands for (("", "") for none)."""
+    if not cursor:
+        return ("", "")
+    try:
+        text = base64.urlsafe_b64decode(cursor.encode()).decode()
+        pair = json.loads(text[len(_MEMBER_CURSOR_PREFIX):]) if text.startswith(_MEMBER_CURSOR_PREFIX) else None
+    except (binascii.Error, UnicodeError, ValueError):
+        pair = None
+    if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)):
+        raise BadArgument(argument, "not a cursor of this list (use a `cursor` or `pageInfo.endCursor` it returned)")
+    return (pair[0], pair[1])
 
 
 def reference_file_name(name: str) -> str:
@@ -96,13 +117,25 @@ def product_filters(value: Any, argument: str = "filter") -> tuple[tuple[str, An
     return tuple(sorted(out))
 
 
-def page(first: int | None, after: str | None, max_page_size: int, filters=(), count: bool = False) -> Page:
-    """A keyset page. `first` beyond the maximum was refused before execution; the default is clamped."""
+def page_size(first: int | None, max_page_size: int, default: int = DEFAULT_PAGE_SIZE) -> int:
+    """`first` checked against the maximum (already refused before execution), or the default, clamped."""
     if first is None:
-        first = min(DEFAULT_PAGE_SIZE, max_page_size)
+        return min(default, max_page_size)
     if first < 0:
         raise BadArgument("first", "must be 0 or more")
     if first > max_page_size:
         raise LimitExceeded(f"argument `first` is {first}; at most {max_page_size} per page", argument="first",
                             limit="max_page_size", maximum=max_page_size)
-    return Page(first=first, after=decode_cursor(after), filters=tuple(filters), count=count)
+    return first
+
+
+def page(first: int | None, after: str | None, max_page_size: int, filters=(), count: bool = False,
+         members: bool = False) -> Page:
+    """A keyset page (`members`: of association members, whose cursors are pairs)."""
+    cursor = decode_member_cursor(after) if members else decode_cursor(after)
+    return Page(first=page_size(first, max_page_size), after=cursor, filters=tuple(filters), count=count)
+
+
+def list_cap(first: int | None, max_page_size: int) -> Page:
+    """The cap of a relation list (its `first`): the maximum page size when not given."""
+    return Page(first=page_size(first, max_page_size, default=max_page_size))

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from .arguments import encode_member_cursor
+from .pagination import ITEMS_PER_PAGE, LIST_SIZE, PageInfo
 from .relations import end, related, relation, role
 
 if TYPE_CHECKING:
@@ -29,8 +31,17 @@ class Association:
     product_names: list[str] | None = strawberry.field(description="The names of the association's products.")
     composition_by: str | None = strawberry.field(description="How its Level-3 product combines members.")
 
-    @relation("The association's members (HAS_MEMBER), with their exposure types.")
-    def members(self, info: strawberry.Info, exptype: list[str] | None = None) -> list[AssociationMember]:
+    @relation("The association's members (HAS_MEMBER), with their exposure types, in product URI order; "
+              "the first `first` of them (`membersConnection` pages on).")
+    def members(self, info: strawberry.Info, exptype: list[str] | None = None,
+                first: Annotated[int | None, strawberry.argument(description=LIST_SIZE)] = None) -> list[AssociationMember]:
+        return related(self, info)
+
+    @relation("`members` a page at a time, in product URI order, with their total count (HAS_MEMBER).")
+    def members_connection(
+        self, info: strawberry.Info, exptype: list[str] | None = None,
+        first: Annotated[int | None, strawberry.argument(description=ITEMS_PER_PAGE)] = None, after: str | None = None,
+    ) -> AssociationMemberConnection:
         return related(self, info)
 
     @relation("The products the association produced (PRODUCED_BY, reverse).")
@@ -59,3 +70,31 @@ class AssociationMember:
     @role("The member product.")
     def product(self, info: strawberry.Info) -> ProductRef:
         return end(self, info)
+
+
+@strawberry.type
+class AssociationMemberEdge:
+    cursor: str
+    node: AssociationMember
+
+
+@strawberry.type(description="A page of an association's members in product URI order (a product that is a "
+                 "member of two association products is two members).")
+class AssociationMemberConnection:
+    total_count: int = strawberry.field(description="How many members match, over all pages.")
+
+    @strawberry.field
+    def nodes(self) -> list[AssociationMember]:
+        return self["items"][: self["first"]]
+
+    @strawberry.field
+    def edges(self) -> list[AssociationMemberEdge]:
+        return [{"cursor": encode_member_cursor(item["@after"]), "node": item} for item in self["items"][: self["first"]]]
+
+    @strawberry.field
+    def page_info(self) -> PageInfo:
+        shown = self["items"][: self["first"]]
+        return {
+            "has_next_page": len(self["items"]) > self["first"],
+            "end_cursor": encode_member_cursor(shown[-1]["@after"]) if shown else None,
+        }

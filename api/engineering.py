@@ -57,6 +57,8 @@ class EngineeringSeries:
 @strawberry.type(description="What an engineering window touched: the series, the exposures and products taken "
                  "during it, and the Level-3 products they feed.")
 class EngineeringImpact:
+    truncated: bool = strawberry.field(description="True when a list holds only its first `first` items "
+                                       "(narrow the window, or ask for more, up to MASTGRAPH_MAX_PAGE_SIZE).")
     series: list[EngineeringSeries]
     exposures: list[ObservationRef]
     products: list[ProductRef] = strawberry.field(description="Products linked directly to the series (their own "

@@ -13,6 +13,7 @@ from mastgraph.graph import downloads, read
 from mastgraph.graph import search as graph_search
 from mastgraph.model.vocabulary import Label, Rel
 
+from . import arguments
 from .context import RequestContext
 from .enums import LineageRelationship
 from .errors import BadArgument, LimitExceeded
@@ -103,7 +104,8 @@ IMPACT_FIELDS = {"series": "series", "exposures": "exposures", "products": "prod
 IMPACT_KEYS = {"series": "series", "exposures": "exposures", "products": "products", "level3": "level3_products"}
 
 
-async def engineering_impact(info: strawberry.Info, mnemonic: str, t_from: float, t_to: float) -> dict | None:
+async def engineering_impact(info: strawberry.Info, mnemonic: str, t_from: float, t_to: float,
+                             first: int | None) -> dict | None:
     for argument, value in (("from", t_from), ("to", t_to)):
         if not math.isfinite(value):  # (a literal 1e400 is read as infinity: it was "all time")
             raise BadArgument(argument, f"must be a finite MJD, not {value}")
@@ -116,10 +118,11 @@ async def engineering_impact(info: strawberry.Info, mnemonic: str, t_from: float
         found = walker.at(impact_type, raw.field_nodes, name)
         if found is not None:
             selections[column] = walker.selection(*found)
-    answer = await read.engineering_impact(context.reader, mnemonic, t_from, t_to, selections)
+    size = arguments.page_size(first, context.settings.max_page_size, default=context.settings.max_page_size)
+    answer = await read.engineering_impact(context.reader, mnemonic, t_from, t_to, selections, size)
     if answer is None:
         return None
-    return {key: answer.get(column, []) for column, key in IMPACT_KEYS.items()}
+    return {"truncated": answer["truncated"], **{key: answer.get(column, []) for column, key in IMPACT_KEYS.items()}}
 
 
 async def search(info: strawberry.Info, text: str, first: int | None, after: str | None) -> dict:

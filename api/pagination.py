@@ -21,6 +21,11 @@ ProductRef = Annotated["Product", strawberry.lazy("mastgraph.api.product")]
 
 #: Description of every `first` argument.
 PAGE_SIZE = "Products per page: 100 when not given, at most the server's MASTGRAPH_MAX_PAGE_SIZE."
+#: Description of the `first` argument of a relation list.
+LIST_SIZE = ("At most this many items (in key order): MASTGRAPH_MAX_PAGE_SIZE when not given, and at most that; "
+             "the field's connection beside it tells whether more exist and pages on.")
+#: Description of the `first` argument of a connection of relation items.
+ITEMS_PER_PAGE = "Items per page: 100 when not given, at most the server's MASTGRAPH_MAX_PAGE_SIZE."
 
 
 def filters_declared(cls: type) -> type:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from .enums import AggregationKind, CalibrationKind, CompositionBy, LinkedKind, PrerequisiteKind
+from .pagination import LIST_SIZE, PAGE_SIZE, ProductConnection
 from .relations import related, relation
 
 if TYPE_CHECKING:
@@ -98,12 +99,30 @@ class Product:
 
     # -- composition and antecedents ----------------------------------------------------------
     @relation("The Level-2b products this Level-3 product is composed of (COMPOSITION), "
-              "optionally only those combined `by` dither, detector, mosaic tile, segment or orientation.")
-    def composed_of(self, info: strawberry.Info, by: list[CompositionBy] | None = None) -> list[Product]:
+              "optionally only those combined `by` dither, detector, mosaic tile, segment or orientation; "
+              "the first `first` of them (`composedOfConnection` pages on).")
+    def composed_of(self, info: strawberry.Info, by: list[CompositionBy] | None = None,
+                    first: Annotated[int | None, strawberry.argument(description=LIST_SIZE)] = None) -> list[Product]:
         return related(self, info)
 
-    @relation("The Level-3 products composed of this product (COMPOSITION, reverse).")
-    def composes(self, info: strawberry.Info, by: list[CompositionBy] | None = None) -> list[Product]:
+    @relation("The Level-3 products composed of this product (COMPOSITION, reverse); the first `first` of them "
+              "(`composesConnection` pages on).")
+    def composes(self, info: strawberry.Info, by: list[CompositionBy] | None = None,
+                 first: Annotated[int | None, strawberry.argument(description=LIST_SIZE)] = None) -> list[Product]:
+        return related(self, info)
+
+    @relation("`composedOf` a page at a time, in URI order, with its total count (COMPOSITION).")
+    def composed_of_connection(
+        self, info: strawberry.Info, by: list[CompositionBy] | None = None,
+        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = None, after: str | None = None,
+    ) -> ProductConnection:
+        return related(self, info)
+
+    @relation("`composes` a page at a time, in URI order, with its total count (COMPOSITION, reverse).")
+    def composes_connection(
+        self, info: strawberry.Info, by: list[CompositionBy] | None = None,
+        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = None, after: str | None = None,
+    ) -> ProductConnection:
         return related(self, info)
 
     @relation("The inputs of the pipeline stage that made this product (ANTECEDENT): "

@@ -119,8 +119,11 @@ class Query:
         mnemonic: str,
         from_: Annotated[float, strawberry.argument(name="from", description="Window start (MJD).")],
         to: Annotated[float, strawberry.argument(description="Window end (MJD).")],
+        first: Annotated[int | None, strawberry.argument(description="At most this many items in each list (in key "
+                                                         "order): MASTGRAPH_MAX_PAGE_SIZE when not given, and at "
+                                                         "most that; `truncated` says whether a list held more.")] = None,
     ) -> EngineeringImpact | None:
-        return await fetch.engineering_impact(info, mnemonic.strip(), from_, to)
+        return await fetch.engineering_impact(info, mnemonic.strip(), from_, to, first)
 
     @strawberry.field(description="Prefix search, ignoring case, over product file names (and `mast:JWST/product/` "
                       "URIs), observation obs_id and obsid, program ids (`2733`, `02733`, `jw02733`) and association "

@@ -26,15 +26,17 @@ MISSING = object()
 #: The roles of the links whose items are relationships (`Link.roles`).
 _ROLES = {name for link in LINKS.values() for name, _ in link.roles}
 
-#: Parameters of a resolver that are not GraphQL arguments.
+#: Parameters of a resolver that are not GraphQL arguments, and the arguments of pages and capped lists.
 _NOT_ARGUMENTS = ("self", "info")
+_PAGE_ARGUMENTS = ("first", "after", "filter")
 
 
 def relation(description: str) -> Callable[[Callable], Any]:
     """Make a resolver the relation field for its link, `LINKS["<Type>.<resolver name>"]`.
 
     The field's metadata names the link ("link") and the argument holding the filter's wanted
-    values ("filter", None when the link has no filter). A resolver without a link, or whose
+    values ("filter", None when the link has no filter); `first` (and a page's `after` and product
+    `filter`) are not the link's filter. A resolver without a link, or whose
     arguments do not fit its link's filter, is refused when its module is imported.
     """
 
@@ -52,7 +54,8 @@ def relation(description: str) -> Callable[[Callable], Any]:
 def _filter_argument(resolver: Callable, filter: str | None) -> str | None:
     if filter is None:
         return None
-    arguments = [name for name in inspect.signature(resolver).parameters if name not in _NOT_ARGUMENTS]
+    arguments = [name for name in inspect.signature(resolver).parameters
+                 if name not in _NOT_ARGUMENTS and name not in _PAGE_ARGUMENTS]
     if len(arguments) != 1:
         raise TypeError(f"{resolver.__qualname__}: its link filters on {filter}, so it takes one argument, "
                         f"the wanted values (not {len(arguments)})")

@@ -98,6 +98,18 @@ def merge(a: Selection | None, b: Selection) -> Selection:
     return Selection(a.label, tuple(dict.fromkeys(a.fields + b.fields)), kept)
 
 
+def merge_edges(a: EdgeSelection | None, b: EdgeSelection) -> EdgeSelection:
+    """One relationship-item selection answering both (`merge` of the nodes at each end)."""
+    if a is None:
+        return b
+    ends = {key: (role, node) for key, role, node in a.ends}
+    for key, role, node in b.ends:
+        mine = ends.get(key)
+        # (one response key in two roles, under `nodes` and `edges.node`: the first role is fetched)
+        ends[key] = (role, node) if mine is None else (mine[0], merge(mine[1], node) if mine[0] == role else mine[1])
+    return EdgeSelection(tuple(dict.fromkeys(a.fields + b.fields)), tuple((k, r, n) for k, (r, n) in ends.items()))
+
+
 @dataclass
 class Walker:
     """Reads one operation's selections (fragments and variables of that operation)."""
@@ -216,11 +228,12 @@ class Walker:
         if link.inputs:
             return Child("@" + key, meta["link"], self.inputs_selection(target, nodes))
         if link.page:
-            page, items = self.page(target, nodes, args)
+            page, items = self.page(target, nodes, args, members=link.edge is not None)
             return Child("@" + key, meta["link"], items, values, page)
+        cap = arguments.list_cap(args.get("first"), self.max_page_size) if "first" in field.args else None
         if link.edge is not None:
-            return Child("@" + key, meta["link"], self.edge_selection(target, nodes), values)
-        return Child("@" + key, meta["link"], self.selection(target, nodes), values)
+            return Child("@" + key, meta["link"], self.edge_selection(target, nodes), values, cap)
+        return Child("@" + key, meta["link"], self.selection(target, nodes), values, cap)
 
     def edge_selection(self, type_: GraphQLObjectType, nodes: list[FieldNode]) -> EdgeSelection:
         """Items that are relationships: their own fields and the nodes at their ends."""
@@ -248,25 +261,28 @@ class Walker:
                 parts[name] = merge(parts.get(name), selection)
         return InputsSelection(**parts)
 
-    def page(self, connection: GraphQLObjectType, nodes: list[FieldNode], args: dict[str, Any]):
-        """A product connection's page (first, after, filter, count) and its items' selection."""
-        items: Selection | None = None
+    def page(self, connection: GraphQLObjectType, nodes: list[FieldNode], args: dict[str, Any], members: bool = False):
+        """A connection's page (first, after, filter, count) and its items' selection: products, or
+        (`members`) association members, whose selection is an `EdgeSelection`."""
+        items: Any = None
         count = False
-        product_type = named_type(connection.fields["nodes"].type)
+        item_type = named_type(connection.fields["nodes"].type)
+        read_items = self.edge_selection if members else self.selection
+        join = merge_edges if members else merge
         for field_nodes in self.collect(connection, nodes).values():
             name = field_nodes[0].name.value
             if name == "totalCount":
                 count = True
             elif name == "nodes":
-                items = merge(items, self.selection(product_type, field_nodes))
+                items = join(items, read_items(item_type, field_nodes))
             elif name == "edges":
                 edge_type = named_type(connection.fields["edges"].type)
                 for edge_nodes in self.collect(edge_type, field_nodes).values():
                     if edge_nodes[0].name.value == "node":
-                        items = merge(items, self.selection(product_type, edge_nodes))
+                        items = join(items, read_items(item_type, edge_nodes))
         filters = arguments.product_filters(args.get("filter"))
-        page = arguments.page(args.get("first"), args.get("after"), self.max_page_size, filters, count)
-        return page, items or Selection(Label.PRODUCT)
+        page = arguments.page(args.get("first"), args.get("after"), self.max_page_size, filters, count, members)
+        return page, items or (EdgeSelection() if members else Selection(Label.PRODUCT))
 
     # -- from a resolver ----------------------------------------------------------------------
     def of_field(self, info: GraphQLResolveInfo) -> Selection:

@@ -20,7 +20,7 @@ from typing import Any
 
 from mastgraph.model.vocabulary import KEYS, Label
 
-from .views import KEY_FIELDS, LINKS, PRODUCT_FILTERS, Link, edge_field, node_field
+from .views import EDGE_KEYS, KEY_FIELDS, LINKS, PRODUCT_FILTERS, Link, edge_field, node_field
 
 __all__ = [
     "Child", "Compiler", "EdgeSelection", "InputsSelection", "Page", "Selection", "compile_projection", "where_clause",
@@ -29,10 +29,15 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Page:
-    """A keyset page of products: `first` after the URI `after`, optionally filtered and counted."""
+    """A keyset page of products: `first` after the URI `after`, optionally filtered and counted.
+
+    For a page of relationship items (a link with `edge`), `after` is the (product URI, relationship
+    key) pair of the last item seen: one product may be a member twice (of two association products).
+    On a plain list link, a `Page` only caps the list at `first` items (`after` is not read).
+    """
 
     first: int
-    after: str = ""
+    after: Any = ""
     filters: tuple[tuple[str, Any], ...] = ()
     count: bool = False
 
@@ -72,7 +77,8 @@ class Child:
 
     `values` (when not None) keeps only relationships whose link filter is one of them; a `page`
     link answers ``{"first": n, "items": [...], "total_count": n}`` (one item more than `first`
-    when there is a next page).
+    when there is a next page; relationship items carry their cursor's pair under "@after"). On a
+    list link, `page` (when not None) keeps the list's first `page.first` items.
     """
 
     key: str
@@ -135,22 +141,11 @@ class Compiler:
         if link.inputs:
             return self.inputs(match, b, child.selection)
         if link.page:
-            page = child.page or Page(first=0)
-            conditions.extend(self.product_filters(b, page.filters))
-            where = where_clause(conditions)
-            after = self.param(page.after)
-            limit = self.param(page.first + 1)
-            distinct = "DISTINCT " if link.distinct else ""
-            items = (f"COLLECT {{ {match}{where_clause([*conditions, f'{b}.uri > {after}'])} "
-                     f"WITH {distinct}{b} ORDER BY {b}.uri LIMIT {limit} RETURN {self.node(b, child.selection)} }}")
-            parts = [f"first: {self.param(page.first)}", f"items: {items}"]
-            if page.count:
-                counted = f"COUNT {{ {match}{where} WITH DISTINCT {b} RETURN {b} }}" if link.distinct \
-                    else f"COUNT {{ {match}{where} }}"
-                parts.append(f"total_count: {counted}")
-            return "{" + ", ".join(parts) + "}"
+            return self.page(link, match, conditions, names, child)
         where = where_clause(conditions)
-        order = f"ORDER BY {b}.{KEYS[link.target]}"
+        order = f"ORDER BY {self.order(link, names)}"
+        if child.page is not None and not link.single:
+            order += f" LIMIT {self.param(child.page.first)}"
         if link.edge is not None:
             body = f"WITH {parent}, {names['r']}, {b} {order} RETURN {self.edge(link, child.selection, names, names['r'])}"
         else:
@@ -159,6 +154,42 @@ class Compiler:
         if link.single:
             return f"COLLECT {{ {match}{where} {body} LIMIT 1 }}[0]"
         return f"COLLECT {{ {match}{where} {body} }}"
+
+    @staticmethod
+    def order(link: Link, names: dict[str, str]) -> str:
+        """The order of a link's items: the target's key, then (relationship items) the relationship's key."""
+        keys = [f"{names['b']}.{KEYS[link.target]}"]
+        if link.edge is not None:
+            keys += [f"coalesce({names['r']}.{name}, '')" for name in EDGE_KEYS.get(link.edge, ())]
+        return ", ".join(keys)
+
+    def page(self, link: Link, match: str, conditions: list[str], names: dict[str, str], child: Child) -> str:
+        """A keyset page of the link's items: ``{first, items, total_count}`` (see `Child`)."""
+        b, r = names["b"], names["r"]
+        page = child.page or Page(first=0)
+        conditions = [*conditions, *self.product_filters(b, page.filters)]
+        where = where_clause(conditions)
+        limit = self.param(page.first + 1)
+        distinct = "DISTINCT " if link.distinct else ""
+        if link.edge is None:
+            after = f"{b}.uri > {self.param(page.after)}"
+            items = (f"COLLECT {{ {match}{where_clause([*conditions, after])} "
+                     f"WITH {distinct}{b} ORDER BY {b}.uri LIMIT {limit} RETURN {self.node(b, child.selection)} }}")
+        else:
+            (key,) = EDGE_KEYS[link.edge]  # (a page of items with a one-property relationship key)
+            far, tie = f"{b}.{KEYS[link.target]}", f"coalesce({r}.{key}, '')"
+            last, last_tie = (self.param(value) for value in (page.after or ("", "")))
+            after = f"({far} > {last} OR ({far} = {last} AND {tie} > {last_tie}))"
+            item = self.edge(link, child.selection, names, r)
+            item = item[:-1] + (", " if item != "{}" else "") + f"`@after`: [{far}, {tie}]}}"
+            items = (f"COLLECT {{ {match}{where_clause([*conditions, after])} "
+                     f"WITH {names['a']}, {r}, {b} ORDER BY {far}, {tie} LIMIT {limit} RETURN {item} }}")
+        parts = [f"first: {self.param(page.first)}", f"items: {items}"]
+        if page.count:
+            counted = f"COUNT {{ {match}{where} WITH DISTINCT {b} RETURN {b} }}" if link.distinct \
+                else f"COUNT {{ {match}{where} }}"
+            parts.append(f"total_count: {counted}")
+        return "{" + ", ".join(parts) + "}"
 
     def inputs(self, match: str, raw: str, selection: InputsSelection) -> str:
         """What went into a product: the raw exposures `raw` reached by `match`, summarised in one map.

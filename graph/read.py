@@ -138,28 +138,34 @@ IMPACT_COLUMNS = {"series": Label.ENGINEERING_SERIES, "exposures": Label.OBSERVA
 
 
 async def engineering_impact(
-    reader: Reader, mnemonic: str, t_from: float, t_to: float, selections: Mapping[str, Selection]
-) -> dict[str, list[dict]] | None:
+    reader: Reader, mnemonic: str, t_from: float, t_to: float, selections: Mapping[str, Selection], first: int
+) -> dict[str, Any] | None:
     """`cypher/api/engineering_impact.cypher`, each column projected with its selection.
 
     `selections` maps the columns wanted ("series", "exposures", "products", "level3") to the
-    selection of their nodes. None when no mnemonic or series of that name exists.
+    selection of their nodes; each column keeps its first `first` nodes in key order, and
+    "truncated" says whether one held more. None when no mnemonic or series of that name exists.
     """
     compiler = Compiler()
     parts = ["known: known"]
+    limit = compiler.param(first + 1)
     for column, selection in selections.items():
         if IMPACT_COLUMNS[column] != selection.label:
             raise ValueError(f"column {column} holds {IMPACT_COLUMNS[column].value} nodes")
-        parts.append(f"{column}: [x IN {column} | {compiler.node('x', selection)}]")
+        key = KEYS[IMPACT_COLUMNS[column]]
+        parts.append(f"{column}: COLLECT {{ UNWIND {column} AS x WITH x ORDER BY x.{key} LIMIT {limit} "
+                     f"RETURN {compiler.node('x', selection)} }}")
     text = f"CALL () {{\n{queries.text('api/engineering_impact')}}}\nRETURN {{{', '.join(parts)}}}"
     params = {**compiler.params, "mnemonic": mnemonic, "t_from": float(t_from), "t_to": float(t_to)}
     answer = (await reader.values(text, params))[0]
     if not answer.pop("known"):
         return None
+    truncated = any(len(nodes) > first for nodes in answer.values())
     for column, nodes in answer.items():
         key = KEYS[IMPACT_COLUMNS[column]]
         nodes.sort(key=lambda node: node[key])
-    return answer
+        del nodes[first:]
+    return {**answer, "truncated": truncated}
 
 
 # -- readiness and the raw comparison query ----------------------------------------------------

@@ -38,10 +38,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from mastgraph.model.vocabulary import KEYS, Label, Rel
+from mastgraph.model.vocabulary import EDGE_IDENTITY, KEYS, Label, Rel
 
 __all__ = [
-    "EDGE_VIEWS", "KEY_FIELDS", "LINKS", "LOOKUPS", "Link", "MADE_FROM", "MADE_FROM_DEPTH", "PRODUCT_FILTERS",
+    "EDGE_KEYS", "EDGE_VIEWS", "KEY_FIELDS", "LINKS", "LOOKUPS", "Link", "MADE_FROM", "MADE_FROM_DEPTH", "PRODUCT_FILTERS",
     "VIEWS", "edge_field", "node_field",
 ]
 
@@ -65,6 +65,10 @@ VIEWS: dict[Label, dict[str, str]] = {
 
 #: The same for the relationships an answer may carry as items (association membership).
 EDGE_VIEWS: dict[Rel, dict[str, str]] = {Rel.HAS_MEMBER: {"asn_product": ".product"}}
+
+#: The properties that tell apart two relationships of one type between the same two nodes (an association's
+#: member of two association products): the order of relationship items after the far node's key.
+EDGE_KEYS: dict[Rel, tuple[str, ...]] = {rel: names for (rel, _), names in EDGE_IDENTITY.items()}
 
 _PROPERTY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -109,7 +113,8 @@ class Link:
 
     `filter` is the expression a list of wanted values is matched against (a relationship's kind,
     a series' mnemonic); `single` links give one node or null; `page` links give keyset pages of
-    products; `roles` make a link's items relationships (name of the role -> "a" or "b").
+    products (or of relationship items, with `roles`); `roles` make a link's items relationships
+    (name of the role -> "a" or "b").
     """
 
     pattern: str
@@ -167,6 +172,8 @@ LINKS: dict[str, Link] = {
                               roles=(("association", "b"), ("product", "a"))),
     "Product.composed_of": Link(_out(Rel.COMPOSITION, _P), _P, filter=_BY),
     "Product.composes": Link(_in(Rel.COMPOSITION, _P), _P, filter=_BY),
+    "Product.composed_of_connection": Link(_out(Rel.COMPOSITION, _P), _P, filter=_BY, page=True),
+    "Product.composes_connection": Link(_in(Rel.COMPOSITION, _P), _P, filter=_BY, page=True),
     "Product.antecedents": Link(_out(Rel.ANTECEDENT, _P), _P),
     "Product.derived_products": Link(_in(Rel.ANTECEDENT, _P), _P),
     "Product.multiplicity_of": Link(_out(Rel.MULTIPLICITY, _A), _A, single=True),
@@ -191,6 +198,8 @@ LINKS: dict[str, Link] = {
     "Product.inputs": Link("({a})-%s->({b}:Product:L1b)" % _UPSTREAM, _P, single=True, inputs=True),
     "Association.members": Link(_out(Rel.HAS_MEMBER, _P), _P, filter="{r}.exptype", edge=Rel.HAS_MEMBER,
                                 roles=(("association", "a"), ("product", "b"))),
+    "Association.members_connection": Link(_out(Rel.HAS_MEMBER, _P), _P, filter="{r}.exptype", edge=Rel.HAS_MEMBER,
+                                           roles=(("association", "a"), ("product", "b")), page=True),
     "Association.products": Link(_in(Rel.PRODUCED_BY, _P), _P),
     "Association.per_source_products": Link(_in(Rel.MULTIPLICITY, _P), _P),
     "Association.association_file": Link("({b}:Product:AssociationFile)", _P, where="{b}.association = {a}.name",

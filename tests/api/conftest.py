@@ -31,7 +31,7 @@ L3_NAME = "jw02733-o002_t001_miri_f1130w"
 IMAGE3 = "jw02733-o002_20250101t000000_image3_00001"
 MNEMONIC = "SA_ZATTEST2"
 #: Bumped whenever the sample changes, so a stale copy in the database is rewritten.
-SAMPLE_VERSION = 3
+SAMPLE_VERSION = 4
 
 
 def uri(filename: str) -> str:
@@ -64,6 +64,8 @@ class LineageSample:
     combined_obsid: str = "90000"
     exposure_obsids: list[str] = field(default_factory=list)
     series: str = ""
+    #: The image2 association with a product among its members twice (background of its two products).
+    image2_twice: str = ""
     cycle: list[str] = field(default_factory=list)
 
     def node(self, label: Label, key: Any, labels: tuple[Label, ...] = (), **props: Any) -> tuple[Label, Any]:
@@ -147,7 +149,7 @@ def build_sample() -> LineageSample:
         s.edge(Rel.ANTECEDENT, rate, uncal)
         s.edge(Rel.ANTECEDENT, cal, rate)
         image2_name = f"jw02733-o002_20250101t000000_image2_{n:05d}"
-        image2 = s.node(A, image2_name, asn_type="image2", program=PROGRAM, products=[key])
+        image2 = s.node(A, image2_name, asn_type="image2", program=PROGRAM, products=[key, f"{key}_nod2"] if n == 1 else [key])
         image2_file = product(s, f"{image2_name}_asn.json", (Label.ASSOCIATION_FILE,), association=image2_name,
                               calib_level=2, product_type="INFO")
         s.image2_files.append(image2_file[1])
@@ -174,6 +176,9 @@ def build_sample() -> LineageSample:
             s.background = background[1]
             s.edge(Rel.CONTEMPORANEOUS_CALIBRATION, cal, background, kind="background")
             s.edge(Rel.HAS_MEMBER, image2, background, exptype="background", product=key)
+            # (and of the association's second product: one product, two members of one association)
+            s.edge(Rel.HAS_MEMBER, image2, background, exptype="background", product=f"{key}_nod2")
+            s.image2_twice = image2_name
             s.external = "mast:HST/product/hst_12345_01_wfc3_ir_f160w_drz.fits"
             external = s.node(Label.EXTERNAL_PRODUCT, s.external, mission="HST", description="WFC3/IR pre-image")
             s.edge(Rel.EXTERNAL_PRE_IMAGE, uncal, external)

@@ -47,10 +47,11 @@ def selection(field: str, link: str) -> str:
         return f"{field} {{ exposures visits observations {{ obsid }} programs {{ programId }} }}"
     target = LINKS[link].target
     key = LOOKUP[target][2]
+    member = "exptype asnProduct association { name } product { uri }"
     if LINKS[link].page:
-        return f"{field}(first: 100) {{ nodes {{ {key} }} }}"
+        return f"{field}(first: 100) {{ nodes {{ {member if LINKS[link].edge is not None else key} }} }}"
     if LINKS[link].edge is not None:
-        return f"{field} {{ exptype asnProduct association {{ name }} product {{ uri }} }}"
+        return f"{field} {{ {member} }}"
     return f"{field} {{ {key} }}"
 
 
@@ -60,7 +61,9 @@ def answer_keys(value, link: str):
                 "programs": [p["programId"] for p in value["programs"]]}
     target_key = LOOKUP[LINKS[link].target][2]
     if LINKS[link].page:
-        return [n[target_key] for n in value["nodes"]]
+        value = value["nodes"]
+        if LINKS[link].edge is None:
+            return [n[target_key] for n in value]
     if LINKS[link].edge is not None:
         return [(m["association"]["name"], m["product"]["uri"], m["exptype"], m["asnProduct"]) for m in value]
     if LINKS[link].single:
