@@ -2,8 +2,9 @@
 
 Strawberry's own extensions bound the document (depth, aliases, tokens); `ArgumentLimits` reads
 every page size (`first`) and lineage bound (`maxDepth`, `limit`) of the operation, literal or
-variable, before any resolver runs. The per-request Neo4j time budget is the reader's
-(`graph.read.Reader`).
+variable, before any resolver runs, and then bounds the whole answer: the most objects it can hold
+(`api/estimate.py`), at most `MASTGRAPH_MAX_RESULT_OBJECTS`. The per-request Neo4j time budget is
+the reader's (`graph.read.Reader`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from graphql import ExecutionResult, FieldNode, FragmentSpreadNode, GraphQLError, InlineFragmentNode, OperationDefinitionNode
-from graphql.language import IntValueNode, VariableNode
+from graphql.language import BooleanValueNode, IntValueNode, VariableNode
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
@@ -24,6 +25,8 @@ from strawberry.extensions import (
 
 from mastgraph.graph.settings import Settings
 from mastgraph.model.errors import cut
+
+from .estimate import answer_objects
 
 #: Bounded arguments: name -> (smallest value, Settings field of the largest, its variable).
 BOUNDS: dict[str, tuple[int, str, str]] = {
@@ -52,7 +55,8 @@ def limit_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
 
 
 class ArgumentLimits(SchemaExtension):
-    """Refuses the operation when a bounded argument is out of range (no resolver runs)."""
+    """Refuses the operation when a bounded argument is out of range, or when its answer could hold
+    more objects than `MASTGRAPH_MAX_RESULT_OBJECTS` (no resolver runs)."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -61,21 +65,50 @@ class ArgumentLimits(SchemaExtension):
         context = self.execution_context
         document = context.graphql_document
         if document is not None and context.result is None:
-            errors = argument_errors(document, context.operation_name, context.variables or {}, self.settings)
+            variables = context.variables or {}
+            errors = argument_errors(document, context.operation_name, variables, self.settings)
+            if not errors:
+                errors = size_errors(context.schema._schema, document, context.operation_name, variables, self.settings)
             if errors:
                 context.result = ExecutionResult(data=None, errors=errors)
         yield
+
+
+def _defaults(operation: OperationDefinitionNode) -> dict[str, Any]:
+    """The operation's Int and Boolean variable defaults."""
+    defaults: dict[str, Any] = {}
+    for d in operation.variable_definitions or ():
+        if isinstance(d.default_value, IntValueNode):
+            defaults[d.variable.name.value] = int(d.default_value.value)
+        elif isinstance(d.default_value, BooleanValueNode):
+            defaults[d.variable.name.value] = d.default_value.value
+    return defaults
+
+
+def size_errors(schema, document, operation_name: str | None, variables: dict[str, Any],
+                settings: Settings) -> list[GraphQLError]:
+    """The answer's estimated size over `max_result_objects`: one error naming both."""
+    operation = _operation(document, operation_name)
+    if operation is None:
+        return []
+    estimate = answer_objects(schema, document, operation, variables, _defaults(operation), settings)
+    largest = settings.max_result_objects
+    if estimate <= largest:
+        return []
+    return [GraphQLError(
+        f"the answer could hold up to {estimate:,} objects (page sizes and limits multiplied along nesting, summed "
+        f"over fields and aliases); at most {largest:,} allowed (MASTGRAPH_MAX_RESULT_OBJECTS): ask for smaller "
+        f"`first` or `limit`, or fewer aliases",
+        nodes=[operation], extensions={"code": "LIMIT_EXCEEDED", "limit": "max_result_objects", "maximum": largest,
+                                       "estimate": estimate},
+    )]
 
 
 def argument_errors(document, operation_name: str | None, variables: dict[str, Any], settings: Settings) -> list[GraphQLError]:
     operation = _operation(document, operation_name)
     if operation is None:
         return []
-    defaults = {
-        d.variable.name.value: int(d.default_value.value)
-        for d in operation.variable_definitions or ()
-        if isinstance(d.default_value, IntValueNode)
-    }
+    defaults = {name: value for name, value in _defaults(operation).items() if not isinstance(value, bool)}
     fragments = {d.name.value: d for d in document.definitions if d.kind == "fragment_definition"}
     errors: list[GraphQLError] = []
     for field in _fields(operation.selection_set, fragments, set()):

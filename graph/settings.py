@@ -104,6 +104,11 @@ class Settings(BaseSettings):
     max_page_size: int = Field(1000, ge=1, validation_alias=_env("MASTGRAPH_MAX_PAGE_SIZE"))
     max_lineage_depth: int = Field(10, ge=1, validation_alias=_env("MASTGRAPH_MAX_LINEAGE_DEPTH"))
     max_lineage_nodes: int = Field(20000, ge=1, validation_alias=_env("MASTGRAPH_MAX_LINEAGE_NODES"))
+    max_result_objects: int = Field(
+        500_000, ge=1, validation_alias=_env("MASTGRAPH_MAX_RESULT_OBJECTS"),
+        description="Most objects one GraphQL answer may hold, as estimated before it runs from its page sizes and "
+                    "limits (api/estimate.py); more: refused, LIMIT_EXCEEDED.",
+    )
     max_request_bytes: int = Field(1_000_000, ge=1, validation_alias=_env("MASTGRAPH_MAX_REQUEST_BYTES"),
                                    description="Largest API request body (bytes); larger: 413.")
     max_query_string: int = Field(8192, ge=1, validation_alias=_env("MASTGRAPH_MAX_QUERY_STRING"),

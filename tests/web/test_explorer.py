@@ -4,6 +4,8 @@ page asked no other origin and logged no error (the `explorer` fixture)."""
 
 from __future__ import annotations
 
+import re
+
 from urllib.parse import unquote
 
 import httpx
@@ -147,6 +149,8 @@ def test_copy_as_graphql_fetches_what_is_on_screen(browser, explorer):
     click(browser, "#tab-export")
     click(browser, 'button[data-action="copy-graphql"]')
     document = wait(browser, lambda d: page_state(browser, "window.mastgraphExplorer.lastCopy"))
+    # each walk is bounded by what it reached (MASTGRAPH_MAX_RESULT_OBJECTS counts limits, not the server's largest)
+    assert re.search(r"^  lineage\(.*, limit: \d+\)", document, re.M) and re.search(r"expand1: .*maxDepth: 1, limit: \d+\)", document)
     answer = explorer.graphql(document)
     fetched = {n["product"]["uri"] for walk in answer.values() for n in walk["nodes"]}
     assert fetched == shown(browser)

@@ -142,6 +142,7 @@ async function showLineage(uri, dir, found = {}) {
   if (!data.lineage) throw new ApiError(`no product ${uri}`);
   const lineage = new Lineage(uri, dir);
   lineage.merge(data.lineage);
+  lineage.reached = data.lineage.nodes.length;
   state.lineage = lineage;
   state.expanded = new Set();
   state.selected = `p:${uri}`;
@@ -185,7 +186,7 @@ async function expandStep(uri, dir) {
   await busy(async () => {
     const data = await graphql(LINEAGE, { uri, direction: dir, maxDepth: 1 });
     const added = state.lineage.merge(data.lineage);
-    state.lineage.expansions.push({ uri, direction: dir });
+    state.lineage.expansions.push({ uri, direction: dir, limit: data.lineage.nodes.length });
     // what the step reached is shown, not folded back into a group
     for (const entity of state.view.order) if (entity.type === "group" && entity.members.includes(uri)) state.expanded.add(entity.id);
     render();
@@ -281,7 +282,7 @@ function showTable() {
 
 function onScreen() {
   const lineage = state.lineage;
-  return onScreenDocument(lineage.start, lineage.direction, lineage.expansions.slice(0, 29));
+  return onScreenDocument(lineage.start, lineage.direction, lineage.expansions.slice(0, 29), lineage.reached);
 }
 
 function showExport() {

@@ -40,7 +40,8 @@ export class Lineage {
     this.products = new Map();
     this.edges = [];
     this.edgeKeys = new Set();
-    this.expansions = []; // {uri, direction}
+    this.expansions = []; // {uri, direction, limit: the products the step reached}
+    this.reached = 0; // the products the first walk reached
     this.truncated = false;
     this.details = new Map(); // uri -> product detail (reference files, CRDS context, engineering ...)
     this.adjacency = null;

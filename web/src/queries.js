@@ -68,12 +68,15 @@ export const DOWNLOAD_LIST = `query DownloadList($id: String!, $direction: Linea
   }
 }`;
 
-// "Copy as GraphQL": one document that fetches what is on screen (the lineage and each expansion).
-export function onScreenDocument(start, direction, expansions) {
+// "Copy as GraphQL": one document that fetches what is on screen (the lineage and each expansion). Each walk
+// says how many products it reached (`limit`): the same products again, and a request whose estimated size
+// (MASTGRAPH_MAX_RESULT_OBJECTS, docs/api.md) is what is on screen, not 30 walks of the server's largest.
+export function onScreenDocument(start, direction, expansions, limit) {
   const lines = [`# The lineage shown in the mastgraph explorer; run it in GraphiQL (/graphql).`, `query OnScreen {`];
-  lines.push(`  lineage(uri: ${JSON.stringify(start)}, direction: ${direction}) { ...Walk }`);
+  const bound = (n) => (n ? `, limit: ${n}` : "");
+  lines.push(`  lineage(uri: ${JSON.stringify(start)}, direction: ${direction}${bound(limit)}) { ...Walk }`);
   expansions.forEach((e, i) => {
-    lines.push(`  expand${i + 1}: lineage(uri: ${JSON.stringify(e.uri)}, direction: ${e.direction}, maxDepth: 1) { ...Walk }`);
+    lines.push(`  expand${i + 1}: lineage(uri: ${JSON.stringify(e.uri)}, direction: ${e.direction}, maxDepth: 1${bound(e.limit)}) { ...Walk }`);
   });
   lines.push(`}`, ``, `fragment Walk on Lineage {`, `  truncated`,
     `  nodes { depth product { ${PRODUCT_FIELDS} } }`, `  edges { from to type properties }`, `}`);
