@@ -2,7 +2,7 @@
 
 Strawberry's own extensions bound the document (depth, aliases, tokens); `ArgumentLimits` reads
 every page size (`first`) and lineage bound (`maxDepth`, `limit`) of the operation, literal or
-variable, before any resolver runs, and then bounds the whole answer: the most objects it can hold
+variable, before any resolver runs, refuses an empty list for a filter (every list argument), and then bounds the whole answer: the most objects it can hold
 (`api/estimate.py`), at most `MASTGRAPH_MAX_RESULT_OBJECTS`. The per-request Neo4j time budget is
 the reader's (`graph.read.Reader`).
 """
@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from graphql import ExecutionResult, FieldNode, FragmentSpreadNode, GraphQLError, InlineFragmentNode, OperationDefinitionNode
-from graphql.language import BooleanValueNode, IntValueNode, VariableNode
+from graphql.language import BooleanValueNode, IntValueNode, ListValueNode, VariableNode
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
@@ -110,10 +110,19 @@ def argument_errors(document, operation_name: str | None, variables: dict[str, A
         return []
     defaults = {name: value for name, value in _defaults(operation).items() if not isinstance(value, bool)}
     fragments = {d.name.value: d for d in document.definitions if d.kind == "fragment_definition"}
+    empty_defaults = {d.variable.name.value for d in operation.variable_definitions or ()
+                      if isinstance(d.default_value, ListValueNode) and not d.default_value.values}
     errors: list[GraphQLError] = []
     for field in _fields(operation.selection_set, fragments, set()):
         for argument in field.arguments or ():
             name = argument.name.value
+            if _empty_list(argument.value, variables, empty_defaults):
+                errors.append(GraphQLError(
+                    f"argument `{name}` of `{cut(field.name.value)}`: an empty list would match nothing; leave "
+                    f"`{name}` out (or null) for no filter", nodes=[field],
+                    extensions={"code": "BAD_USER_INPUT", "argument": name},
+                ))
+                continue
             bound = BOUNDS.get(name)
             if bound is None:
                 continue
@@ -154,6 +163,16 @@ def _fields(selection_set, fragments, seen: set[str]) -> Iterator[FieldNode]:
             fragment = fragments.get(item.name.value)
             if fragment is not None:
                 yield from _fields(fragment.selection_set, fragments, seen)
+
+
+def _empty_list(node, variables: dict[str, Any], empty_defaults: set[str]) -> bool:
+    """An argument given as `[]` (every list argument of the schema is a filter's wanted values)."""
+    if isinstance(node, ListValueNode):
+        return not node.values
+    if isinstance(node, VariableNode):
+        name = node.name.value
+        return variables[name] == [] if name in variables else name in empty_defaults
+    return False
 
 
 def _int_value(node, variables: dict[str, Any], defaults: dict[str, int]) -> int | None:
