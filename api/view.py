@@ -1,14 +1,21 @@
 """The GraphQL route: Strawberry's ASGI view with mastgraph's request context, error codes, a
-fast JSON encoder and the self-hosted GraphiQL (built from npm by `make web`, never from a CDN)."""
+fast JSON encoder and the self-hosted GraphiQL (built from npm by `make web`, never from a CDN).
+
+A request that is not a GraphQL request (no query, a body that is not a JSON object, a bad GET
+parameter ...) is answered in GraphQL's shape like every other error, with its HTTP status:
+`{"errors": [{"message": ..., "extensions": {"code": "BAD_REQUEST"}}]}` (Strawberry answers these
+in plain text)."""
 
 from __future__ import annotations
 
 import json
+from http import HTTPStatus
 from typing import Any
 
 import orjson
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http.async_base_view import HTTPException  # what its view answers as a 4xx (whichever module defines it)
 from strawberry.http import GraphQLHTTPResponse
@@ -26,12 +33,30 @@ from .web import graphiql
 BODY = "the request body"
 
 
+def refusal(error: HTTPException) -> JSONResponse:
+    """An HTTP error of the view (400: the request is not a GraphQL request) as a GraphQL-shaped answer."""
+    code = HTTPStatus(error.status_code).name if error.status_code in HTTPStatus._value2member_map_ else "BAD_REQUEST"
+    return JSONResponse({"errors": [{"message": error.reason, "extensions": {"code": code}}]},
+                        status_code=error.status_code)
+
+
 class LineageGraphQL(GraphQL):
     """Strawberry's ASGI view with mastgraph's request context and error codes."""
 
     def __init__(self, schema, *, nested: bool = True) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True, subscription_protocols=())
         self.nested = nested
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Strawberry's, with its HTTP errors in JSON (`refusal`) instead of plain text."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as error:
+            response = refusal(error)
+        await response(scope, receive, send)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """Our GraphiQL from `api/web-build/` instead of Strawberry's page, which loads it from unpkg."""

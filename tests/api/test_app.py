@@ -112,6 +112,34 @@ def test_a_variable_of_the_wrong_type_is_the_clients_error(api, query, value, ca
     assert not [r for r in caplog.records if r.levelname == "ERROR"], "logged as a bug of the service"
 
 
+def refused(reason: str) -> dict:
+    """The JSON of a request /graphql cannot read (HTTP 400)."""
+    return {"errors": [{"message": reason, "extensions": {"code": "BAD_REQUEST"}}]}
+
+
+#: Strawberry's own refusals of a request that is not a GraphQL request (it answered them in plain text).
+NOT_GRAPHQL = [
+    ("GET", {"params": {}, "headers": {"Accept": "application/json"}}, "No GraphQL query found in the request"),
+    ("POST", {"json": {"variables": {}}}, "No GraphQL query found in the request"),
+    ("POST", {"json": {"query": 5}}, "The GraphQL operation's `query` must be a string or null, if provided."),
+    ("POST", {"json": {"query": "{ __typename }", "variables": [1]}},
+     "The GraphQL operation's `variables` must be an object or null, if provided."),
+    ("GET", {"params": {"query": "{ __typename }", "extensions": "5"}},
+     "The GraphQL operation's `extensions` must be an object or null, if provided."),
+    ("POST", {"json": [{"query": "{ __typename }"}]}, "Batching is not enabled"),
+    ("POST", {"json": {"query": "{ __typename }", "operationName": "Nope"}}, 'Unknown operation named "Nope".'),
+]
+
+
+@pytest.mark.parametrize("method, request_, reason", NOT_GRAPHQL)
+def test_every_400_of_graphql_is_json(api, method, request_, reason):
+    response = api.request(method, "/graphql", **request_)
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"] == "application/json"
+    (error,) = response.json()["errors"]
+    assert error == {"message": reason, "extensions": {"code": "BAD_REQUEST"}}
+
+
 @pytest.mark.parametrize("body, reason", [
     (b'"{ __typename }"', 'the request body must be a JSON object: {"query": "...", "variables": {...}}'),
     (b"5", 'the request body must be a JSON object: {"query": "...", "variables": {...}}'),
@@ -125,7 +153,7 @@ def test_a_variable_of_the_wrong_type_is_the_clients_error(api, query, value, ca
 ])
 def test_a_body_that_is_not_a_json_object_is_a_400_in_one_line(api, body, reason):
     response = api.post("/graphql", content=body, headers={"Content-Type": "application/json"})
-    assert (response.status_code, response.text) == (400, reason)
+    assert (response.status_code, response.json()) == (400, refused(reason))
 
 
 @pytest.mark.parametrize("variables, reason", [
@@ -136,7 +164,7 @@ def test_a_body_that_is_not_a_json_object_is_a_400_in_one_line(api, body, reason
 ])
 def test_a_get_names_its_bad_variables_parameter(api, variables, reason):
     response = api.get("/graphql", params={"query": "{ __typename }", "variables": variables})
-    assert (response.status_code, response.text) == (400, reason)
+    assert (response.status_code, response.json()) == (400, refused(reason))
     assert api.get("/graphql", params={"query": "{ __typename }", "variables": "{}"}).json() == {
         "data": {"__typename": "Query"}}
 
@@ -172,8 +200,8 @@ def test_prov_takes_a_signed_depth_and_no_parameters(api, sample_graph):
                                             ({}, "none")])
 def test_a_post_without_json_names_the_content_type_it_needs(api, headers, named):
     response = api.post("/graphql", content=b'{"query": "{ __typename }"}', headers=headers)
-    assert (response.status_code, response.text) == (
-        400, f"a POST to /graphql takes Content-Type: application/json, not {named}")
+    assert (response.status_code, response.json()) == (
+        400, refused(f"a POST to /graphql takes Content-Type: application/json, not {named}"))
     assert api.post("/graphql", content=b'{"query": "{ __typename }"}',
                     headers={"Content-Type": "application/json; charset=utf-8"}).json() == {"data": {"__typename": "Query"}}
 
