@@ -288,7 +288,7 @@ function onScreen() {
 function showExport() {
   const uri = state.lineage.start;
   const prov = ["json", "provn", "xml", "dot"].map((format) => `<li><button data-prov="${format}">PROV-${format.toUpperCase()}</button>
-    <a href="/prov/${encodeURI(uri)}?format=${format}" target="_blank" rel="noopener">open</a></li>`).join("");
+    <a href="/prov/${encodeURIComponent(uri)}?format=${format}" target="_blank" rel="noopener">open</a></li>`).join("");
   const document_ = onScreen();
   $("#pane-export").innerHTML = `
     <section><h2>W3C PROV of this lineage</h2><ul class="plain prov">${prov}</ul></section>
@@ -305,7 +305,7 @@ async function exportClick(event) {
   if (button.dataset.prov) {
     const format = button.dataset.prov;
     await busy(async () => {
-      const response = await authFetch(`/prov/${encodeURI(state.lineage.start)}?format=${format}`);
+      const response = await authFetch(`/prov/${encodeURIComponent(state.lineage.start)}?format=${format}`);
       if (!response.ok) throw new ApiError(`PROV export answered HTTP ${response.status}`);
       const stem = (state.lineage.products.get(state.lineage.start).filename || "lineage").replace(/\.[a-z]+$/i, "");
       saveFile(`${stem}.prov.${format === "xml" ? "xml" : format}`, await response.text());
