@@ -19,9 +19,9 @@ import neo4j
 from neo4j.graph import Node, Path, Relationship
 from neo4j.spatial import Point
 
-from mastgraph.model.errors import first_line
+from mastgraph.model.errors import first_line, shown
 
-from .queries import NamedQuery, param_specs
+from .queries import NamedQuery, ParamSpec, param_specs
 
 #: What a user is told when a query would write.
 READ_ONLY = "mastgraph runs Cypher read-only (READ access mode)"
@@ -227,13 +227,41 @@ def _finite(text: str) -> float:
 
 
 def parse_params(items: Sequence[str], named: NamedQuery | None = None) -> dict[str, Any]:
-    """Every `k=v`, typed by the named query's `// params:` declaration when there is one."""
-    types = {spec.name: spec.type for spec in param_specs(named)} if named else {}
-    params = {}
+    """Every `k=v`, typed by the named query's `// params:` declaration when there is one, and checked
+    against it (`check_value`); a name given twice is refused."""
+    specs = {spec.name: spec for spec in param_specs(named)} if named else {}
+    params: dict[str, Any] = {}
     for item in items:
-        name, value = parse_param(item, types.get(item.partition("=")[0].strip(), ""))
+        spec = specs.get(item.partition("=")[0].strip())
+        name, value = parse_param(item, spec.type if spec else "")
+        if name in params:
+            raise CypherError(f"--param {name} is given twice; give each parameter once")
+        if spec is not None:
+            check_value(spec, value, item.partition("=")[2])
         params[name] = value
     return params
+
+
+_AT_MOST = re.compile(r"\bat most (\d+)\b")
+
+
+def check_value(spec: ParamSpec, value: Any, given: str | None = None) -> None:
+    """Refuse, in one line, a value given for a declared parameter that is not of its type: `int` a
+    whole number, 0 or more (the library's ints are depths and row counts), `float` a number; and an
+    `int` or `float` above the `at most N` of its note. Null stands for an optional parameter left
+    out; other types (`string`, anything a file of one's own declares) are not checked here. The
+    message quotes `given`, the text as typed, when there is one."""
+    if value is None or spec.type not in ("int", "float"):
+        return
+    typed = shown(value if given is None else given)
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)  # (True is an int to Python)
+    if spec.type == "int" and not (number and isinstance(value, int) and value >= 0):
+        raise CypherError(f"--param {spec.name} takes a whole number, 0 or more ({spec.type}), not {typed}")
+    if spec.type == "float" and not number:
+        raise CypherError(f"--param {spec.name} takes a number ({spec.type}), not {typed}")
+    bound = _AT_MOST.search(spec.note)
+    if bound and value > int(bound.group(1)):
+        raise CypherError(f"--param {spec.name} is at most {bound.group(1)}, not {typed}")
 
 
 def query_params(named: NamedQuery, given: Mapping[str, Any], *, limit: int | None = None) -> dict[str, Any]:

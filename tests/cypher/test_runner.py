@@ -146,3 +146,34 @@ def test_query_params_fill_check_and_cap():
         runner.query_params(named, {})
     with pytest.raises(runner.CypherError, match="not colour"):
         runner.query_params(named, {"uri": "u", "colour": "red"})
+
+
+@pytest.mark.parametrize("items,message", [
+    (["uri=u", "depth=abc"], "--param depth takes a whole number, 0 or more (int), not 'abc'"),
+    (["uri=u", "depth=2.5"], "--param depth takes a whole number, 0 or more (int), not '2.5'"),
+    (["uri=u", "depth=-1"], "--param depth takes a whole number, 0 or more (int), not '-1'"),
+    (["uri=u", "depth=true"], "--param depth takes a whole number, 0 or more (int), not 'true'"),
+    (["uri=u", "limit=1e3"], "--param limit takes a whole number, 0 or more (int), not '1e3'"),
+    (["uri=u", "depth=13"], "--param depth is at most 12, not '13'"),
+    (["uri=u", "uri=v"], "--param uri is given twice; give each parameter once"),
+])
+def test_parse_params_refuses_a_value_the_declaration_does_not_allow(items, message):
+    """A value of the wrong type would reach the query and answer nothing (`depth=abc`: no rows) or fail
+    deep in Neo4j (`limit=abc`: a Java class name); a depth beyond the query's bound would be cut to it."""
+    with pytest.raises(runner.CypherError) as refused:
+        runner.parse_params(items, queries.query("lineage_down"))
+    assert str(refused.value) == message
+
+
+def test_parse_params_takes_the_values_the_declaration_allows():
+    named = queries.query("impact_of_engineering_window")
+    assert runner.parse_params(["mnemonic=SA_ZATTEST2", "t_min=60000", "t_max=60000.5", "depth=12", "limit=0"],
+                               named) == {"mnemonic": "SA_ZATTEST2", "t_min": 60000, "t_max": 60000.5, "depth": 12,
+                                          "limit": 0}
+    assert runner.parse_params(["mnemonic=X", "t_min=60000", "t_max=60001", "depth=null"], named)["depth"] is None
+    with pytest.raises(runner.CypherError, match=r"^--param t_min takes a number \(float\), not 'yesterday'$"):
+        runner.parse_params(["t_min=yesterday"], named)
+    # Without a declaration (-e, a file without `// params:`) any value goes, but still once per name.
+    assert runner.parse_params(["depth=abc", "n=-1"]) == {"depth": "abc", "n": -1}
+    with pytest.raises(runner.CypherError, match="given twice"):
+        runner.parse_params(["x=1", "x=2"])
