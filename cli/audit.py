@@ -13,9 +13,8 @@ from mastgraph.graph import audit as graph_audit
 from mastgraph.graph import db, runner
 from mastgraph.graph.server import ServerError
 
-from .common import console, errors_as_lines, fail, not_blank, settings
+from .common import console, ensure_running, errors_as_lines, fail, not_blank, settings
 from .cypher import cell
-from .server import ensure_running
 
 #: Exit code of `--strict` when the audit found something (errors exit 1, bad usage 2).
 FINDINGS_EXIT = 3

@@ -16,8 +16,7 @@ from mastgraph.graph.server import ServerError
 from mastgraph.graph.settings import Settings
 from mastgraph.model.errors import first_line
 
-from .common import console, errors_as_lines, fail, settings
-from .server import ensure_running
+from .common import console, ensure_running, errors_as_lines, fail, settings
 
 NO_BROWSER = (
     "no Neo4j Browser: the local server runs with HTTP off (MASTGRAPH_HTTP_PORT=0); "

@@ -107,6 +107,18 @@ def check_output_file(path: Path, option: str) -> None:
             pass
 
 
+def ensure_running(s: Settings) -> None:
+    """On the embedded default, start the local server when it is not running. Its line ("Neo4j ...
+    started in ...") goes to stderr: the read commands' stdout is their answer alone (JSON, CSV, a
+    PROV document, a download list, a Neo4j Browser link), whether or not they had to start Neo4j."""
+    if s.embedded:
+        from mastgraph.graph.server import LocalNeo4j
+
+        local = LocalNeo4j(s)
+        if not local.running():
+            err_console.print(local.start(), style="dim", highlight=False, soft_wrap=True)
+
+
 @contextmanager
 def errors_as_lines(*kinds: type[BaseException]) -> Iterator[None]:
     """Turn the named exception kinds into one-line errors with exit code 1."""

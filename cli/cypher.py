@@ -18,8 +18,7 @@ from rich.text import Text
 from mastgraph.graph import db, queries, runner
 from mastgraph.graph.server import ServerError
 
-from .common import console, err_console, errors_as_lines, fail, not_blank, settings
-from .server import ensure_running
+from .common import console, ensure_running, err_console, errors_as_lines, fail, not_blank, settings
 
 
 class RowFormat(str, Enum):

@@ -15,8 +15,7 @@ import typer
 from mastgraph.graph import download_export, downloads, read
 from mastgraph.graph.server import ServerError
 
-from .common import err_console, errors_as_lines, fail, settings
-from .server import ensure_running
+from .common import ensure_running, err_console, errors_as_lines, fail, settings
 
 
 class Direction(str, Enum):

@@ -11,8 +11,7 @@ from mastgraph.graph import db, runner
 from mastgraph.graph import prov as graph_prov
 from mastgraph.graph.server import ServerError
 
-from .common import err_console, errors_as_lines, fail, not_blank, settings
-from .server import ensure_running
+from .common import ensure_running, err_console, errors_as_lines, fail, not_blank, settings
 
 
 class ProvFormat(str, Enum):
