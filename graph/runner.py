@@ -185,14 +185,14 @@ def plain(value: Any) -> Any:
         return {"nodes": [plain(n) for n in value.nodes], "relationships": [plain(r) for r in value.relationships]}
     if isinstance(value, Point):
         return {"srid": value.srid, "coordinates": list(value)}
+    if hasattr(value, "iso_format"):  # (before tuples: a Duration is one, of months, days, seconds, nanoseconds)
+        return value.iso_format()
     if isinstance(value, Mapping):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
     if isinstance(value, (bytes, bytearray)):
         return bytes(value).hex()
-    if hasattr(value, "iso_format"):
-        return value.iso_format()
     return str(value)
 
 

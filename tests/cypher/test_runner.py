@@ -71,6 +71,15 @@ def test_reads_run_and_return_plain_values(graph, neo4j_settings):
     assert not rows.truncated
 
 
+def test_temporal_values_are_iso_8601_text(graph, neo4j_settings):
+    """Dates, times and durations as docs/cypher.md says: ISO 8601 text (a duration is a tuple to the
+    driver, and came out as a list of its months, days, seconds and nanoseconds)."""
+    rows = _run(graph, neo4j_settings, "RETURN duration('P1DT2H') AS span, duration({months: 14, seconds: 1.5}) AS long, "
+                "datetime('2024-01-02T03:04:05Z') AS at, localtime('10:30') AS clock, [duration('PT5M')] AS spans")
+    assert rows.dicts() == [{"span": "P1DT2H", "long": "P1Y2MT1.5S", "at": "2024-01-02T03:04:05.000000000+00:00",
+                             "clock": "10:30:00.000000000", "spans": ["PT5M"]}]
+
+
 def test_explain_and_parameters_pass_through(graph, neo4j_settings):
     assert _run(graph, neo4j_settings, "RETURN $n + 1 AS m, $s AS s", {"n": 41, "s": "x"}).dicts() == [{"m": 42, "s": "x"}]
     explained = _run(graph, neo4j_settings, "EXPLAIN MATCH (n:Product) RETURN n")
