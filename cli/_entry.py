@@ -31,12 +31,15 @@ def _one_line_usage_errors() -> None:
     """A usage error (an option's value of the wrong type, a missing argument, an unknown option) in
     one line, as mastgraph's own errors: `error: <click's message> (see <command> --help)`, exit status
     2; Typer would print it as a box of several lines (`typer.rich_utils.rich_format_error`, which its
-    `_main` looks up when it shows one)."""
+    `_main` looks up when it shows one). A group given no command (`mastgraph`, `mastgraph sample`)
+    shows its help, and no error line after it."""
     from typer import rich_utils
 
     from mastgraph.model.errors import one_line
 
     def show(exc) -> None:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # (a group run bare: its help is shown, no error, as Typer does)
+            return
         ctx = getattr(exc, "ctx", None)
         hint = f" (see {ctx.command_path} --help)" if ctx is not None else ""
         sys.stderr.write(f"error: {one_line(exc.format_message())}{hint}\n")

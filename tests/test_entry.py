@@ -129,3 +129,18 @@ def test_a_usage_error_is_one_line(monkeypatch, capsys, argv, message):
     with pytest.raises(SystemExit) as stopped:
         _entry.run()
     assert (stopped.value.code, capsys.readouterr().err) == (2, message)
+
+
+@pytest.mark.parametrize("argv", [[], ["sample"], ["server"]])
+def test_a_group_given_no_command_shows_its_help_and_no_error(monkeypatch, capsys, argv):
+    """`mastgraph sample` alone printed its help and then `error:  (see mastgraph sample --help)`: the help
+    is the message of click's NoArgsIsHelpError, which the one-line usage errors printed as an error."""
+    from typer import rich_utils
+
+    monkeypatch.setattr(rich_utils, "rich_format_error", rich_utils.rich_format_error)  # (restored after)
+    monkeypatch.setattr(sys, "argv", ["mastgraph", *argv])
+    with pytest.raises(SystemExit) as stopped:
+        _entry.run()
+    out, err = capsys.readouterr()
+    assert stopped.value.code == 2
+    assert "Usage: mastgraph" in out + err and "error" not in err
