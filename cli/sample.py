@@ -15,7 +15,7 @@ from mastgraph.sample import scales
 from mastgraph.sample.generator import DEFAULT_SEED, OutputNotEmpty, generate
 from mastgraph.sample.manifest import Manifest
 
-from .common import console, errors_as_lines, fail
+from .common import console, errors_as_lines, fail, not_blank
 
 sample_app = typer.Typer(help="The synthetic JWST-like archive: the demo sample and the benchmark scales.",
                          no_args_is_help=True)
@@ -26,8 +26,9 @@ _SCALES = ", ".join(f"{s.name} ({s.description})" for s in scales.SCALES.values(
 @sample_app.command("generate")
 def generate_command(
     scale: str = typer.Option("demo", "--scale", help=f"Sample size: {_SCALES}."),
-    out: Path | None = typer.Option(None, "--out", help="Output folder (default: ./mastgraph-sample-<scale>). "
-                                                 "A previous sample there is replaced."),
+    out: str | None = typer.Option(None, "--out", help="Output folder (default: ./mastgraph-sample-<scale>). "
+                                                "A previous sample there is replaced.",
+                                   callback=not_blank("leave --out out to write ./mastgraph-sample-<scale>")),
     seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Random seed; the same seed gives byte-identical files."),
     fits: bool | None = typer.Option(None, "--fits/--no-fits", help="Write small FITS files with product headers "
                                                              "(default: on for demo and S, off above)."),
@@ -36,7 +37,9 @@ def generate_command(
     curated links of a deterministic synthetic JWST archive."""
     if scale not in scales.SCALES:
         raise fail(f"unknown scale {scale!r}; one of {', '.join(scales.SCALES)}", 2)
-    folder = out or Path(f"mastgraph-sample-{scale}")
+    # (text, not a Path option: an empty --out, an unset shell variable, would be Path('') = '.', the
+    # current folder, and the sample written into it when it is empty)
+    folder = Path(out) if out is not None else Path(f"mastgraph-sample-{scale}")
     started = time.perf_counter()
     with errors_as_lines(OutputNotEmpty), _written_into(folder), _progress() as bar:
         task = bar.add_task("starting", total=scales.SCALES[scale].products or None)

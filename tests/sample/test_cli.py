@@ -25,3 +25,13 @@ def test_generate_refuses_an_unknown_scale_and_a_foreign_folder(tmp_path: Path) 
     (tmp_path / "notes.txt").write_text("mine")
     result = CliRunner().invoke(app, ["sample", "generate", "--out", str(tmp_path)])
     assert result.exit_code == 1 and (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_generate_refuses_an_empty_out(tmp_path: Path, monkeypatch) -> None:
+    """`--out "$DIR"` with DIR unset is no folder: refused as a usage error, not the current folder (where
+    an empty one got the sample)."""
+    monkeypatch.chdir(tmp_path)
+    for empty in ("", "  "):
+        result = CliRunner().invoke(app, ["sample", "generate", "--out", empty])
+        assert result.exit_code == 2 and "--out" in result.output and "empty" in result.output, result.output
+    assert not list(tmp_path.iterdir())
