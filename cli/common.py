@@ -85,15 +85,17 @@ def describe_settings_error(exc: Exception) -> str:
     return one_line("; ".join(parts)) if parts else first_line(exc)
 
 
-def check_output_file(path: Path, option: str) -> None:
+def check_output_file(path: Path, option: str, make_folders: bool = True) -> None:
     """Refuse, before the command's work, an output file it could not write at the end (a folder, a
-    folder that cannot be made, no permission): one line naming the option, exit code 2. The file is
-    opened for appending, so nothing of an existing one changes; one that did not exist is removed."""
+    folder that cannot be made, or with `make_folders` false one that does not exist, no permission):
+    one line naming the option, exit code 2. The file is opened for appending, so nothing of an
+    existing one changes; one that did not exist is removed."""
     if path.is_dir():
         raise fail(f"{option} {path}: that is a folder; give a file name", 2)
     existed = path.exists()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if make_folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "a", encoding="utf-8"):
             pass
     except OSError as exc:

@@ -15,7 +15,7 @@ import typer
 from mastgraph.graph import download_export, downloads, read
 from mastgraph.graph.server import ServerError
 
-from .common import ensure_running, err_console, errors_as_lines, fail, settings
+from .common import check_output_file, ensure_running, err_console, errors_as_lines, fail, settings
 
 
 class Direction(str, Enum):
@@ -63,6 +63,8 @@ def download_list(
                                     product_types=product_type, suffixes=suffix)
     except read.ArgumentError as exc:  # (named as the command's own argument or option, not GraphQL's)
         raise fail(f"{_OPTIONS.get(exc.argument, exc.argument)}: {exc.reason}", 2) from None
+    if output is not None:
+        check_output_file(output, "--output", make_folders=False)  # (written where it is given, as before)
     with errors_as_lines(ServerError, read.DatabaseUnavailable, read.QueryTimeout):
         ensure_running(s)
         answer = asyncio.run(_read(s, request, timeout))

@@ -11,7 +11,7 @@ from mastgraph.graph import db, runner
 from mastgraph.graph import prov as graph_prov
 from mastgraph.graph.server import ServerError
 
-from .common import ensure_running, err_console, errors_as_lines, fail, not_blank, settings
+from .common import check_output_file, ensure_running, err_console, errors_as_lines, fail, not_blank, settings
 
 
 class ProvFormat(str, Enum):
@@ -33,6 +33,8 @@ def prov(
     s = settings()
     with errors_as_lines(graph_prov.ProvError):
         graph_prov.check_request(fmt.value, depth, s.max_lineage_depth)
+    if output is not None:
+        check_output_file(output, "--output", make_folders=False)  # (written where it is given, as before)
     with errors_as_lines(ServerError, db.DatabaseUnavailable, runner.CypherError, graph_prov.ProvError):
         ensure_running(s)
         with db.connect(s) as drv:
