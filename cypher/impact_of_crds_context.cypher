@@ -1,6 +1,6 @@
 // Impact of a CRDS context: the products calibrated under it (CALIBRATED_UNDER, distance 0) and every product made from them, with the observations that list them.
-// params: name (string: the context, e.g. "jwst_1100.pmap"), depth (int, default 10, at most 12), limit (int, default 1000)
-MATCH (:CrdsContext {name: $name})<-[:CALIBRATED_UNDER]-(direct:Product)
+// params: name (string: the context, "jwst_1100.pmap" or "crds://jwst_1100.pmap"), depth (int, default 10, at most 12), limit (int, default 1000)
+MATCH (:CrdsContext {name: replace($name, 'crds://', '')})<-[:CALIBRATED_UNDER]-(direct:Product)
 MATCH path = (p:Product)-[:COMPOSITION|ANTECEDENT|CONTEMPORANEOUS_CALIBRATION*0..12]->(direct)
 WITH p, min(length(path)) AS distance
 WHERE distance <= coalesce($depth, 10)

@@ -119,6 +119,9 @@ def test_impact_of_crds_context(imaging: ImagingProgram, graph, neo4j_settings):
     assert found == expected
     assert {r["product"]: r["distance"] for r in rows(graph, neo4j_settings, "impact_of_crds_context",
                                                       name=imaging.l3_context)} == {imaging.l3: 0}
+    # As the PROV export writes it (namespace crds = crds://), like a reference file's name.
+    assert {r["product"]: r["distance"] for r in rows(graph, neo4j_settings, "impact_of_crds_context",
+                                                      name=f"crds://{imaging.context}")} == expected
 
 
 def test_impact_of_engineering_window(imaging: ImagingProgram, graph, neo4j_settings):
