@@ -247,13 +247,20 @@ _AT_MOST = re.compile(r"\bat most (\d+)\b")
 
 def check_value(spec: ParamSpec, value: Any, given: str | None = None) -> None:
     """Refuse, in one line, a value given for a declared parameter that is not of its type: `int` a
-    whole number, 0 or more (the library's ints are depths and row counts), `float` a number; and an
-    `int` or `float` above the `at most N` of its note. Null stands for an optional parameter left
-    out; other types (`string`, anything a file of one's own declares) are not checked here. The
-    message quotes `given`, the text as typed, when there is one."""
-    if value is None or spec.type not in ("int", "float"):
+    whole number, 0 or more (the library's ints are depths and row counts), `float` a number, an
+    `int` or `float` no more than the `at most N` of its note; and a `program` (string) a JWST program
+    number of 1 to 5 digits, as the library's queries pad it (`123456` would be read as 23456).
+    Other strings, and types a file of one's own declares, are not checked. Null stands for an
+    optional parameter left out. The message quotes `given`, the text as typed, when there is one."""
+    if value is None:
         return
     typed = shown(value if given is None else given)
+    if spec.name == "program" and spec.type == "string":
+        if not re.fullmatch(r"[0-9]{1,5}", str(value)):
+            raise CypherError(f"--param program takes a JWST program number, e.g. 2733 or 02733, not {typed}")
+        return
+    if spec.type not in ("int", "float"):
+        return
     number = isinstance(value, (int, float)) and not isinstance(value, bool)  # (True is an int to Python)
     if spec.type == "int" and not (number and isinstance(value, int) and value >= 0):
         raise CypherError(f"--param {spec.name} takes a whole number, 0 or more ({spec.type}), not {typed}")

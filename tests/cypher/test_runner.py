@@ -186,3 +186,15 @@ def test_parse_params_takes_the_values_the_declaration_allows():
     assert runner.parse_params(["depth=abc", "n=-1"]) == {"depth": "abc", "n": -1}
     with pytest.raises(runner.CypherError, match="given twice"):
         runner.parse_params(["x=1", "x=2"])
+
+
+@pytest.mark.parametrize("given", ["jw02733", "123456", "2733.0", " 2733", "\u0663", "[2733]"])
+def test_a_program_parameter_is_a_program_number(given):
+    """The queries pad the text to five digits (`right('0000' + $program, 5)`): 123456 read as 23456, and
+    2733.0 or " 2733" matched nothing; audit's --program refuses them too."""
+    named = queries.query("orphan_products")
+    with pytest.raises(runner.CypherError) as refused:
+        runner.parse_params([f"program={given}"], named)
+    assert str(refused.value) == f"--param program takes a JWST program number, e.g. 2733 or 02733, not {given!r}"
+    assert runner.parse_params(["program=2733"], named) == {"program": "2733"}
+    assert runner.parse_params(["program=02733", "limit=5"], named) == {"program": "02733", "limit": 5}
