@@ -249,8 +249,8 @@ def check_value(spec: ParamSpec, value: Any, given: str | None = None) -> None:
     """Refuse, in one line, a value given for a declared parameter that is not of its type: `int` a
     whole number, 0 or more (the library's ints are depths and row counts), `float` a number, an
     `int` or `float` no more than the `at most N` of its note; and a `program` (string) a JWST program
-    number of 1 to 5 digits, as the library's queries pad it (`123456` would be read as 23456).
-    Other strings, and types a file of one's own declares, are not checked. Null stands for an
+    number of 1 to 5 digits, as the library's queries pad it (`123456` would be read as 23456), a
+    `level` one of the levels its note quotes ("2a", "2b" or "3": `L3` matched nothing). Other strings, and types a file of one's own declares, are not checked. Null stands for an
     optional parameter left out. The message quotes `given`, the text as typed, when there is one."""
     if value is None:
         return
@@ -258,6 +258,11 @@ def check_value(spec: ParamSpec, value: Any, given: str | None = None) -> None:
     if spec.name == "program" and spec.type == "string":
         if not re.fullmatch(r"[0-9]{1,5}", str(value)):
             raise CypherError(f"--param program takes a JWST program number, e.g. 2733 or 02733, not {typed}")
+        return
+    if spec.name == "level" and spec.type == "string":
+        levels = re.findall(r'"([^"]+)"', spec.note)
+        if levels and value not in levels:
+            raise CypherError(f"--param level takes {', '.join(levels[:-1])} or {levels[-1]}, not {typed}")
         return
     if spec.type not in ("int", "float"):
         return

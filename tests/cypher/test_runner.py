@@ -198,3 +198,13 @@ def test_a_program_parameter_is_a_program_number(given):
     assert str(refused.value) == f"--param program takes a JWST program number, e.g. 2733 or 02733, not {given!r}"
     assert runner.parse_params(["program=2733"], named) == {"program": "2733"}
     assert runner.parse_params(["program=02733", "limit=5"], named) == {"program": "02733", "limit": 5}
+
+
+@pytest.mark.parametrize("given", ["L3", "1b", "three", "3.0"])
+def test_a_level_parameter_is_one_of_the_levels_its_note_names(given):
+    named = queries.query("untraceable_products")
+    with pytest.raises(runner.CypherError) as refused:
+        runner.parse_params([f"level={given}"], named)
+    assert str(refused.value) == f"--param level takes 2a, 2b or 3, not {given!r}"
+    assert runner.parse_params(["level=3"], named) == {"level": "3"}
+    assert runner.parse_params(['level="2b"'], named) == {"level": "2b"}
