@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.console import Console
 from rich.markup import escape
+from rich.measure import Measurement
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
@@ -59,10 +61,23 @@ def print_rows(rows: runner.Rows, fmt: RowFormat) -> None:
         writer.writerow(rows.columns)
         writer.writerows([cell(v) for v in row] for row in rows.rows)
     else:
-        table = Table(*rows.columns, show_header=True, header_style="bold", show_lines=False)
+        table = Table(show_header=True, header_style="bold", show_lines=False)
+        for column in rows.columns:
+            table.add_column(column, overflow="fold")
         for row in rows.rows:
             table.add_row(*(Text(cell(v)) for v in row))
+        print_whole(table)
+
+
+def print_whole(table: Table) -> None:
+    """A table with every value whole, never cut with an ellipsis: on a terminal, a value wider than its
+    column folds onto the next line of its cell; into a file or a pipe (80 columns to rich), the table
+    is as wide as its longest values, so that URIs can be copied and grepped."""
+    if console.is_terminal:
         console.print(table, soft_wrap=False)
+        return
+    natural = Measurement.get(console, console.options.update_width(1_000_000), table).maximum
+    Console(emoji=False, width=max(natural, console.width)).print(table, soft_wrap=False)
 
 
 def _resolve(query: str | None, execute: str | None) -> tuple[str, queries.NamedQuery | None]:

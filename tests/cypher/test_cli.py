@@ -133,3 +133,14 @@ def test_prov_command(cli, imaging: ImagingProgram, tmp_path):
     assert missing.exit_code == 1 and "no product with URI" in one_line_error(missing)
     deep = cli("prov", imaging.l3, "--depth", "99")
     assert deep.exit_code == 1 and "depth must be between 0 and" in one_line_error(deep)
+
+
+def test_a_table_shows_each_value_whole_however_narrow_the_terminal(cli, imaging: ImagingProgram, monkeypatch):
+    """Into a file or a pipe rich takes 80 columns (here 60), and cut the URIs to `mast:JWST/produ…`."""
+    monkeypatch.setenv("COLUMNS", "60")
+    result = cli("cypher", "composition_tree", "-p", f"uri={imaging.l3}")
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.stdout
+    for exposure in imaging.exposures:
+        line = next(line for line in result.stdout.splitlines() if exposure.cal in line)
+        assert exposure.rate in line and exposure.uncal in line and "dither" in line
