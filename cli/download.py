@@ -72,6 +72,13 @@ def download_list(
         raise fail(f"nothing named {id!r} (give a product URI or file name, an obsid or obs_id, a program id "
                    f"or an association name)")
     text = download_export.FORMATS[fmt.value](answer["files"])
+    if not answer["files"]:  # (an empty list is an answer, printed as such; why, on stderr)
+        among = [] if all_files else ["among its Minimum Recommended Products"]
+        if level or product_type or suffix:
+            among.append("that pass --level, --product-type and --suffix")
+        hint = "" if all_files else "; --all lists every file of the view"
+        err_console.print(" ".join(["no files in this view", *among]) + hint, style="yellow", highlight=False,
+                          soft_wrap=True)
     if answer["truncated"]:
         err_console.print(f"warning: more than MASTGRAPH_MAX_LINEAGE_NODES ({s.max_lineage_nodes}) products in the "
                           f"view; the list holds {s.max_lineage_nodes} of them", style="yellow")

@@ -144,3 +144,17 @@ def test_a_table_shows_each_value_whole_however_narrow_the_terminal(cli, imaging
     for exposure in imaging.exposures:
         line = next(line for line in result.stdout.splitlines() if exposure.cal in line)
         assert exposure.rate in line and exposure.uncal in line and "dither" in line
+
+
+def test_an_empty_download_list_says_why_on_stderr(cli, imaging: ImagingProgram):
+    """A raw exposure's upstream view holds no MRP: stdout is the (empty) list, stderr says why."""
+    empty = cli("download-list", imaging.exposures[0].uncal)
+    assert empty.exit_code == 0 and empty.stdout == ""
+    assert empty.stderr == ("no files in this view among its Minimum Recommended Products; --all lists every file "
+                            "of the view\n")
+    whole = cli("download-list", imaging.exposures[0].uncal, "--all")
+    assert whole.exit_code == 0 and whole.stderr == ""
+    assert whole.stdout.splitlines() == [imaging.exposures[0].uncal, imaging.guide_star]  # (its guide star: LINKED)
+    filtered = cli("download-list", imaging.exposures[0].uncal, "--all", "--level", "3", "-f", "csv")
+    assert filtered.stdout.startswith("uri,filename,") and len(filtered.stdout.splitlines()) == 1
+    assert filtered.stderr == "no files in this view that pass --level, --product-type and --suffix\n"
