@@ -86,7 +86,8 @@ def browser(
     # `localhost` is on every Neo4j's default list of hosts a guide may come from.
     page = f"http://localhost:{server.server_address[1]}{GUIDE_PATH}"
     show(f"{url}&cmd=play&arg={quote(page, safe=':/')}", open_it)
-    console.print(f"serving the query library's guide at {page}; Ctrl-C stops it", style="dim", highlight=False)
+    console.print(f"serving the query library's guide at {page}; Ctrl-C stops it", style="dim", highlight=False,
+                  soft_wrap=True)
     sys.stdout.flush()
     try:
         while True:

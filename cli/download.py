@@ -81,7 +81,7 @@ def download_list(
                           soft_wrap=True)
     if answer["truncated"]:
         err_console.print(f"warning: more than MASTGRAPH_MAX_LINEAGE_NODES ({s.max_lineage_nodes}) products in the "
-                          f"view; the list holds {s.max_lineage_nodes} of them", style="yellow")
+                          f"view; the list holds {s.max_lineage_nodes} of them", style="yellow", soft_wrap=True)
     if output is None:
         typer.echo(text, nl=False)
     else:
@@ -89,7 +89,8 @@ def download_list(
             output.write_text(text)
         except OSError as exc:
             raise fail(f"cannot write {output}: {exc.strerror or exc}")
-        err_console.print(f"wrote {output} ({answer['count']} files, {answer['total_size']:.0f} bytes)", style="dim")
+        err_console.print(f"wrote {output} ({answer['count']} files, {answer['total_size']:.0f} bytes)", style="dim",
+                          markup=False, highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

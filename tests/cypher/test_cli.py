@@ -158,3 +158,21 @@ def test_an_empty_download_list_says_why_on_stderr(cli, imaging: ImagingProgram)
     filtered = cli("download-list", imaging.exposures[0].uncal, "--all", "--level", "3", "-f", "csv")
     assert filtered.stdout.startswith("uri,filename,") and len(filtered.stdout.splitlines()) == 1
     assert filtered.stderr == "no files in this view that pass --level, --product-type and --suffix\n"
+
+
+def test_prov_and_download_list_notes_are_one_line_each(cli, imaging: ImagingProgram, monkeypatch, tmp_path):
+    """A cut document or list warns in one line however narrow the console (rich wrapped it at 80
+    columns), and the file written is named as given (`[bold]` in it was taken for markup)."""
+    monkeypatch.setenv("COLUMNS", "60")
+    monkeypatch.setenv("MASTGRAPH_MAX_LINEAGE_NODES", "1")
+    out = tmp_path / "[bold]l3.provn"
+    prov = cli("prov", imaging.l3, "-f", "provn", "-o", str(out))
+    assert prov.exit_code == 0, prov.output
+    assert prov.stderr.splitlines() == [
+        "warning: more than 1 products in reach; the document holds the nearest ones (lower --depth, or raise "
+        "MASTGRAPH_MAX_LINEAGE_NODES)",
+        f"wrote {out} (1 products, PROV-PROVN)"]
+    listed = cli("download-list", imaging.l3, "--all")
+    assert listed.exit_code == 0 and listed.stdout.splitlines() == [imaging.l3]
+    assert listed.stderr.splitlines() == [
+        "warning: more than MASTGRAPH_MAX_LINEAGE_NODES (1) products in the view; the list holds 1 of them"]
