@@ -12,7 +12,7 @@ import typer
 
 from mastgraph.graph import neo4j_browser
 from mastgraph.graph.browser_guide import GUIDE_PATH, guide_html, serve_guide
-from mastgraph.graph.server import ServerError
+from mastgraph.graph.server import LocalNeo4j, ServerError
 from mastgraph.graph.settings import Settings
 from mastgraph.model.errors import first_line
 
@@ -30,9 +30,20 @@ def has_display() -> bool:
 
 
 def connected_url(s: Settings) -> str:
-    """The Browser's address for these settings, starting the local server when it is not running."""
+    """The Browser's address for these settings, starting the local server when it is not running: the
+    local server's on the HTTP port it was started with (its pid file says which), as `server status`
+    shows it, not the port these settings name (the default 7474 taken at its start, it runs without
+    HTTP; started with another MASTGRAPH_HTTP_PORT than this command's, it serves the Browser there)."""
     with errors_as_lines(ServerError):
         ensure_running(s)
+    if s.embedded:
+        started_with = LocalNeo4j(s).running_http_port()
+        if started_with == 0 and s.http_port:
+            raise fail(f"no Neo4j Browser: the local server was started without HTTP (port {s.http_port} was in use, "
+                       "or MASTGRAPH_HTTP_PORT was 0); stop it and start it again with MASTGRAPH_HTTP_PORT set to a "
+                       "free port")
+        if started_with is not None:
+            s = s.model_copy(update={"http_port": started_with})
     url = neo4j_browser.browser_url(s)
     if url is None:
         raise fail(NO_BROWSER)

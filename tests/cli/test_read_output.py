@@ -56,3 +56,49 @@ def test_cypher_and_download_list_print_only_their_answer_when_they_start_neo4j(
     local.stop()
     out, _ = _started_by(["download-list", URI, "--all"], local)
     assert out == URI + "\n"
+
+
+def _browser_link(args: list[str]) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, [*args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_the_browser_link_names_the_port_the_server_was_started_with(tmp_path: Path, monkeypatch) -> None:
+    """A later command without the MASTGRAPH_HTTP_PORT the server was started with linked to 7474 (the
+    default: another Neo4j's, or nothing); a server running without HTTP (the default port taken at its
+    start, or 0) got a link to 7474 too. `server status` reads the port from the pid file; so do they."""
+    from mastgraph.graph.server import LocalNeo4j, free_port
+    from mastgraph.graph.settings import Settings
+
+    http = free_port()
+    settings = Settings(neo4j_uri=None, home=tmp_path / "state", bolt_port=free_port(), http_port=http,
+                        heap="512m", pagecache="128m")
+    local = LocalNeo4j(settings)
+    local.start()
+    try:
+        for name in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE", "MASTGRAPH_HTTP_PORT"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("MASTGRAPH_HOME", str(settings.home))
+        monkeypatch.setenv("MASTGRAPH_BOLT_PORT", str(settings.bolt_port))
+        code, out, err = _browser_link(["browser", "--no-open"])
+        assert (code, err) == (0, "")
+        assert out == f"http://127.0.0.1:{http}/browser/?connectURL={settings.uri}&preselectAuthMethod=NO_AUTH\n"
+        code, out, err = _browser_link(["cypher", "-e", "RETURN 1", "--browser"])
+        assert code == 0 and out.startswith(f"http://127.0.0.1:{http}/browser/?") and "cmd=edit" in out
+    finally:
+        local.stop()
+    # (another Bolt port: the first one may linger a moment after the stop)
+    without = Settings(neo4j_uri=None, home=settings.home, bolt_port=free_port(), http_port=0, heap="512m",
+                       pagecache="128m")
+    monkeypatch.setenv("MASTGRAPH_BOLT_PORT", str(without.bolt_port))
+    local = LocalNeo4j(without)
+    local.start()
+    try:
+        for args in (["browser", "--no-open"], ["cypher", "-e", "RETURN 1", "--browser"]):
+            code, out, err = _browser_link(args)
+            assert (code, out) == (1, "")
+            assert err == ("error: no Neo4j Browser: the local server was started without HTTP (port 7474 was in use, "
+                           "or MASTGRAPH_HTTP_PORT was 0); stop it and start it again with MASTGRAPH_HTTP_PORT set "
+                           "to a free port\n")
+    finally:
+        local.stop()
