@@ -68,6 +68,7 @@ def _progress() -> Progress:
     return Progress(
         SpinnerColumn(), TextColumn("[bold]{task.description}", table_column=None), BarColumn(),
         MofNCompleteColumn(), TextColumn("products"), TimeElapsedColumn(), console=console, transient=True,
+        disable=not console.is_terminal,  # (into a file or a pipe it left a blank line above the summary or error)
     )
 
 

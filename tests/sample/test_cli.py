@@ -14,6 +14,7 @@ def test_generate_writes_the_demo_and_prints_a_summary(tmp_path: Path) -> None:
     out = tmp_path / "demo"
     result = CliRunner().invoke(app, ["sample", "generate", "--scale", "demo", "--out", str(out), "--no-fits"])
     assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0].strip().startswith("sample demo")  # (the title; no blank line above it)
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["fits"] is False and not list(out.rglob("*.fits"))
     assert "products" in result.output and f"{manifest['counts']['products']:,}" in result.output
