@@ -16,7 +16,7 @@ from mastgraph.graph.server import LocalNeo4j, ServerError
 from mastgraph.graph.settings import Settings
 from mastgraph.model.errors import first_line
 
-from .common import console, ensure_running, errors_as_lines, fail, settings
+from .common import console, ensure_running, err_console, errors_as_lines, fail, settings
 
 NO_BROWSER = (
     "no Neo4j Browser: the local server runs with HTTP off (MASTGRAPH_HTTP_PORT=0); "
@@ -69,10 +69,11 @@ def _examples(s: Settings) -> dict:
         with db.connect(s) as driver:
             found = guide_examples(driver, s.neo4j_database)
     except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, db.DatabaseUnavailable, OSError) as exc:
-        console.print(f"the guide has no examples of the graph: {first_line(exc)}", style="dim", highlight=False)
+        err_console.print(f"the guide has no examples of the graph: {first_line(exc)}", style="dim", highlight=False,
+                          soft_wrap=True, markup=False)
         return {}
     if not found:
-        console.print("the guide has no examples: the graph is empty", style="dim", highlight=False)
+        err_console.print("the guide has no examples: the graph is empty", style="dim", highlight=False, soft_wrap=True)
     return found
 
 

@@ -111,6 +111,16 @@ def test_guide_gives_a_block_of_examples_where_they_fill_every_required_paramete
     assert "data-example-params" not in guide_html(library)
 
 
+def test_a_graph_that_cannot_be_read_leaves_the_guide_without_examples_in_one_line(capsys):
+    from mastgraph.cli.browser import _examples
+
+    unreachable = Settings(neo4j_uri=f"bolt://127.0.0.1:{free_port()}")
+    assert _examples(unreachable) == {}
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("the guide has no examples of the graph: Neo4j at bolt://127.0.0.1:")
+    assert err.count("\n") == 1
+
+
 def test_the_examples_of_the_demo_fill_every_query_and_each_gives_rows(browser_neo4j, demo):
     settings, _ = browser_neo4j
     examples = guide_examples(demo, settings.neo4j_database)
