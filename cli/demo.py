@@ -17,8 +17,7 @@ from mastgraph.pipeline.ingest import IngestStopped, ingest_paths
 from mastgraph.pipeline.parse_pass import WorkFolderError
 from mastgraph.graph.server import ServerError
 
-from .common import console, error_line, errors_as_lines, fail, not_blank, settings
-from .server import ensure_running
+from .common import console, ensure_running, error_line, errors_as_lines, fail, not_blank, settings
 
 #: The bundled real files (sample/data/real) that are mastgraph inputs, by folder.
 REAL_INPUTS = ("asn", "pools", "headers", "edb", "manifests", "listings/mastdocs_viz_products_api")

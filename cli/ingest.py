@@ -24,8 +24,8 @@ from mastgraph.loaders import names, registry
 from mastgraph.loaders.records import LoadError
 from mastgraph.model.errors import one_line
 
-from .common import check_output_file, console, driver_logs, error_line, errors_as_lines, fail, not_blank, settings
-from .server import ensure_running
+from .common import (check_output_file, console, driver_logs, ensure_running, error_line, errors_as_lines, fail,
+                     not_blank, settings)
 
 
 def ingest(

@@ -7,7 +7,7 @@ import typer
 from mastgraph.graph import db, neo4j_browser
 from mastgraph.graph.server import LocalNeo4j, ServerError, server_components
 
-from .common import console, errors_as_lines, fail, settings
+from .common import console, ensure_running, errors_as_lines, fail, settings
 
 server_app = typer.Typer(help="The local Neo4j server (used when NEO4J_URI is unset).", no_args_is_help=True)
 
@@ -67,17 +67,9 @@ def init() -> None:
             count = db.bootstrap(drv, s.neo4j_database)
             info = server_components(s)
             classes = set_all_window_classes(drv, s.neo4j_database)
-    console.print(f"schema applied: {count} statements on {s.uri} (Neo4j {info['version']} {info['edition']})")
+    console.print(f"schema applied: {count} statements on {s.uri} (Neo4j {info['version']} {info['edition']})", soft_wrap=True)
     if classes:
         console.print(f"window classes set on {classes:,} exposures and engineering series")
-
-
-def ensure_running(s) -> None:
-    """On the embedded default, start the local server when it is not running."""
-    if s.embedded:
-        local = LocalNeo4j(s)
-        if not local.running():
-            console.print(local.start(), style="dim")
 
 
 def register(app: typer.Typer) -> None:

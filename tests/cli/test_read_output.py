@@ -56,6 +56,9 @@ def test_cypher_and_download_list_print_only_their_answer_when_they_start_neo4j(
     local.stop()
     out, _ = _started_by(["download-list", URI, "--all"], local)
     assert out == URI + "\n"
+    local.stop()  # (init, ingest and demo start it the same way)
+    out, _ = _started_by(["init"], local)
+    assert out.startswith("schema applied: ") and out.count("\n") == 1
 
 
 def _browser_link(args: list[str]) -> tuple[int, str, str]:
