@@ -102,7 +102,9 @@ class Settings(BaseSettings):
     max_aliases: int = Field(30, ge=1, validation_alias=_env("MASTGRAPH_MAX_ALIASES"))
     max_tokens: int = Field(2000, ge=1, validation_alias=_env("MASTGRAPH_MAX_TOKENS"))
     max_page_size: int = Field(1000, ge=1, validation_alias=_env("MASTGRAPH_MAX_PAGE_SIZE"))
-    max_lineage_depth: int = Field(10, ge=1, validation_alias=_env("MASTGRAPH_MAX_LINEAGE_DEPTH"))
+    #: (at most 12: the PROV export and the library's impact queries walk at most 12 steps, and a JWST
+    #: lineage, L3 to L1b through its associations, is about four deep)
+    max_lineage_depth: int = Field(10, ge=1, le=12, validation_alias=_env("MASTGRAPH_MAX_LINEAGE_DEPTH"))
     max_lineage_nodes: int = Field(20000, ge=1, validation_alias=_env("MASTGRAPH_MAX_LINEAGE_NODES"))
     max_result_objects: int = Field(
         500_000, ge=1, validation_alias=_env("MASTGRAPH_MAX_RESULT_OBJECTS"),

@@ -66,7 +66,7 @@ def test_good_uris_are_kept(monkeypatch, uri):
     ("MASTGRAPH_PARSE_WORKERS", "100000"),
     ("MASTGRAPH_MAST_RETRIES", "-1"), ("MASTGRAPH_MAST_RETRIES", "21"), ("MASTGRAPH_MAST_RETRY_WAIT", "-1"),
     ("MASTGRAPH_MAST_RETRY_WAIT", "nan"), ("MASTGRAPH_MAST_RETRY_MAX_WAIT", "inf"),
-    ("MASTGRAPH_MAST_RETRY_MAX_WAIT", "86400"),
+    ("MASTGRAPH_MAST_RETRY_MAX_WAIT", "86400"), ("MASTGRAPH_MAX_LINEAGE_DEPTH", "13"),
 ])
 def test_a_value_out_of_its_range_is_refused(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
