@@ -7,8 +7,9 @@ inside its answer hold that many items (its own list, for a capped relation list
 `edges` or a lineage's `nodes` and `edges`); a walk (`lineage`, `downloadList`) counts its limit
 once more for itself, the products it reaches whatever is selected of them. Arguments are read as `ArgumentLimits` reads them
 (literals and variables, with the operation's variable defaults); a `first` or `limit` not given is
-the value the field then uses. Aliases, fragments and inline fragments each count where they are
-spread; @skip and @include are followed. A list without such an argument (`antecedents`, ...) counts
+the value the field then uses. Fields are collected as execution collects them: by response key
+(each alias counts), a fragment once per level however often it is spread; @skip and @include are
+followed. A list without such an argument (`antecedents`, ...) counts
 as one item per parent: the estimate bounds what the arguments let a client ask for.
 """
 
@@ -56,46 +57,58 @@ class Estimate:
 
     def operation(self, operation: OperationDefinitionNode) -> int:
         root = self.schema.get_root_type(operation.operation)
-        return 0 if root is None else self.selections(root, operation.selection_set, 1, None, ())
+        return 0 if root is None else self.selections(root, [operation.selection_set], 1, None)
 
-    def selections(self, type_: GraphQLObjectType, selection_set, multiplier: int, pending: int | None,
-                   spreading: tuple[str, ...]) -> int:
-        total = 0
-        for item in selection_set.selections if selection_set else ():
-            if not self.included(item):
-                continue
-            if isinstance(item, FieldNode):
-                total += self.field(type_, item, multiplier, pending, spreading)
-            elif isinstance(item, InlineFragmentNode):
-                inner = self.schema.get_type(item.type_condition.name.value) if item.type_condition else type_
-                total += self.selections(inner, item.selection_set, multiplier, pending, spreading)
-            elif isinstance(item, FragmentSpreadNode):
-                name = item.name.value
-                fragment = self.fragments.get(name)
-                if fragment is not None and name not in spreading:  # (a cycle is refused by validation)
-                    inner = self.schema.get_type(fragment.type_condition.name.value)
-                    total += self.selections(inner, fragment.selection_set, multiplier, pending, (*spreading, name))
-        return total
+    def collect(self, type_: GraphQLObjectType, selection_sets: list, visited: set[str],
+                fields: dict[tuple[str, str], tuple[GraphQLObjectType, list[FieldNode]]]) -> None:
+        """The fields of these selection sets as execution collects them (graphql-core's
+        `collect_fields`): by response key (an alias, else the name) and type, a fragment spread once
+        per level however often it is spread (a document spreading a fragment twice in each of 30
+        nested fragments asks for one field, not 2**30)."""
+        for selection_set in selection_sets:
+            for item in selection_set.selections if selection_set else ():
+                if not self.included(item):
+                    continue
+                if isinstance(item, FieldNode):
+                    key = (type_.name, (item.alias or item.name).value)
+                    fields.setdefault(key, (type_, []))[1].append(item)
+                elif isinstance(item, InlineFragmentNode):
+                    inner = self.schema.get_type(item.type_condition.name.value) if item.type_condition else type_
+                    self.collect(inner, [item.selection_set], visited, fields)
+                elif isinstance(item, FragmentSpreadNode):
+                    name = item.name.value
+                    fragment = self.fragments.get(name)
+                    if fragment is not None and name not in visited:
+                        visited.add(name)
+                        inner = self.schema.get_type(fragment.type_condition.name.value)
+                        self.collect(inner, [fragment.selection_set], visited, fields)
 
-    def field(self, parent: GraphQLObjectType, node: FieldNode, multiplier: int, pending: int | None,
-              spreading: tuple[str, ...]) -> int:
+    def selections(self, type_: GraphQLObjectType, selection_sets: list, multiplier: int,
+                   pending: int | None) -> int:
+        fields: dict[tuple[str, str], tuple[GraphQLObjectType, list[FieldNode]]] = {}
+        self.collect(type_, selection_sets, set(), fields)
+        return sum(self.field(parent, nodes, multiplier, pending) for parent, nodes in fields.values())
+
+    def field(self, parent: GraphQLObjectType, nodes: list[FieldNode], multiplier: int, pending: int | None) -> int:
+        """The objects of one response key: its field nodes are one field (validation makes their
+        arguments agree), their selections merged."""
+        node = nodes[0]
         definition = getattr(parent, "fields", {}).get(node.name.value)
         if definition is None:  # (__typename; an unknown field is refused by validation)
             return 0
         target, is_list = _unwrap(definition.type)
         if not isinstance(target, GraphQLObjectType):
             return 0
+        inner = [n.selection_set for n in nodes]
         size = self.size(parent, node, definition, target, is_list)
         if is_list:
             # a list holds the items its own `first` allows, else those a page or limit above it allows
             count = multiplier * (size if size is not None else pending if pending is not None else 1)
-            pending = None
-        else:
-            # a walk (lineage, download list) holds its `limit` products whatever is asked of them
-            walked = multiplier * size if size is not None and self.walk(parent, node, definition) else 0
-            pending = size if size is not None else pending
-            return multiplier + walked + self.selections(target, node.selection_set, multiplier, pending, spreading)
-        return count + self.selections(target, node.selection_set, count, pending, spreading)
+            return count + self.selections(target, inner, count, None)
+        # a walk (lineage, download list) holds its `limit` products whatever is asked of them
+        walked = multiplier * size if size is not None and self.walk(parent, node, definition) else 0
+        pending = size if size is not None else pending
+        return multiplier + walked + self.selections(target, inner, multiplier, pending)
 
     @staticmethod
     def walk(parent, node: FieldNode, definition) -> bool:

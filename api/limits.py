@@ -12,7 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from graphql import ExecutionResult, FieldNode, FragmentSpreadNode, GraphQLError, InlineFragmentNode, OperationDefinitionNode
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+)
 from graphql.language import BooleanValueNode, IntValueNode, ListValueNode, VariableNode
 from strawberry.extensions import (
     AddValidationRules,
@@ -49,9 +58,64 @@ def limit_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
     return [
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: AddValidationRules(rules),
-        lambda: ValidationCache(maxsize=256),
+        lambda: ExpandedValidationCache(maxsize=256),
         lambda: ArgumentLimits(settings),
     ]
+
+
+#: The most selections a document may hold once its fragment spreads are expanded. A spread costs
+#: one token, but Strawberry's depth and alias limiters (and graphql-core's collection of fields)
+#: walk a fragment again at each spread: 40 fragments each spreading the next twice, 1.7 KB, held
+#: the server's event loop for hours before any answer. The documents of the explorer and the docs
+#: expand to a few thousand at most.
+MAX_EXPANDED_SELECTIONS = 20_000
+
+
+def expanded_selections(document: DocumentNode, bound: int = MAX_EXPANDED_SELECTIONS) -> int:
+    """How many selections the document's operations hold with every fragment spread expanded
+    (each fragment's count computed once; a spread of a fragment being expanded, a cycle that
+    validation refuses, counts nothing); counting stops past `bound`."""
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    sizes: dict[str, int] = {}
+
+    def count(selection_set, expanding: frozenset[str]) -> int:
+        total = 0
+        for item in selection_set.selections if selection_set else ():
+            if isinstance(item, FragmentSpreadNode):
+                name = item.name.value
+                if name not in sizes and name in fragments and name not in expanding:
+                    sizes[name] = count(fragments[name].selection_set, expanding | {name})
+                total += 1 + sizes.get(name, 0)
+            else:
+                total += 1 + count(getattr(item, "selection_set", None), expanding)
+            if total > bound:
+                return total
+        return total
+
+    total = 0
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            total += count(definition.selection_set, frozenset())
+            if total > bound:
+                break
+    return total
+
+
+class ExpandedValidationCache(ValidationCache):
+    """Strawberry's validation cache, refusing first a document whose fragment spreads expand to more
+    than `MAX_EXPANDED_SELECTIONS` selections (LIMIT_EXCEEDED, no validation run)."""
+
+    def on_validate(self) -> Iterator[None]:
+        document = self.execution_context.graphql_document
+        expanded = expanded_selections(document) if document is not None else 0
+        if expanded > MAX_EXPANDED_SELECTIONS:
+            self.execution_context.pre_execution_errors = [GraphQLError(
+                f"the document expands to more than {MAX_EXPANDED_SELECTIONS:,} selections through its fragment "
+                "spreads (a fragment is expanded at every spread of it): spread fewer fragments",
+                extensions={"code": "LIMIT_EXCEEDED"})]
+            yield
+            return
+        yield from super().on_validate()
 
 
 class ArgumentLimits(SchemaExtension):

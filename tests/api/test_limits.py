@@ -73,3 +73,32 @@ def test_the_transaction_budget_is_enforced(neo4j_settings, sample_graph):
         answer = gql(client, '{ product(uri: "%s") { uri } }' % sample_graph.l3)
     assert answer.errors[0]["extensions"]["code"] == "QUERY_TIMEOUT"
     assert answer.data == {"product": None}
+
+
+def _fragment_bomb(levels: int, leaf: str) -> str:
+    """`levels` fragments, each spreading the next twice: 2**levels copies of `leaf` once expanded."""
+    fragments = [f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}" for i in range(levels)]
+    return "query { ...F0 }\n" + "\n".join([*fragments, f"fragment F{levels} on Query {{ {leaf} }}"])
+
+
+def test_fragments_spread_at_every_level_are_refused_before_validation(neo4j_settings, sample_graph):
+    """Strawberry's depth and alias limiters walk a fragment again at each spread: this 1.6 KB document
+    held the server's event loop for hours; it is refused in one error before any validation runs."""
+    import time
+
+    from mastgraph.api.limits import MAX_EXPANDED_SELECTIONS, expanded_selections
+    from graphql import parse
+
+    bomb = _fragment_bomb(40, 'product(uri: "x") { uri }')
+    assert len(bomb) < 2000 and expanded_selections(parse(bomb)) > MAX_EXPANDED_SELECTIONS
+    with TestClient(create_app(api_settings(neo4j_settings))) as client:
+        started = time.perf_counter()
+        answer = gql(client, bomb)
+        assert time.perf_counter() - started < 5
+        assert answer.data is None and len(answer.errors) == 1 and answer.queries == 0
+        assert answer.errors[0]["extensions"]["code"] == "LIMIT_EXCEEDED"
+        assert answer.errors[0]["message"].startswith("the document expands to more than 20,000 selections")
+        # a fragment spread a few times within the bound is validated and answered as before
+        small = _fragment_bomb(3, 'product(uri: "%s") { uri }' % sample_graph.l3)
+        assert expanded_selections(parse(small)) == 2 + 4 + 8 + 8 * 2 + 1
+        assert ok(gql(client, small))["product"]["uri"] == sample_graph.l3
