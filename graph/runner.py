@@ -135,8 +135,8 @@ def _planned(session: neo4j.Session, text: str, params: dict[str, Any], timeout:
     except neo4j.exceptions.DriverError as exc:
         raise connection_error(exc) from None
     query_type = summary.query_type or "unknown"  # a plan of unknown type is not taken for a read
-    if query_type == "s":
-        return query_type, "a schema change"
+    if query_type == "s":  # (Neo4j plans DBMS procedures, `CALL dbms.components()` say, as schema writes too)
+        return query_type, "a schema or DBMS command"
     return query_type, _writing_clause(summary.plan or {}) or "a write"
 
 

@@ -19,7 +19,7 @@ WRITES = [
     ("MATCH (n:Product) CALL (n) { CREATE (:Copy {uri: n.uri}) } RETURN count(*)", "CREATE"),
     ("PROFILE CREATE (n:Product {uri: $uri})", "CREATE"),
     ("CALL db.createLabel('Scratch')", "a procedure that writes"),
-    ("CREATE INDEX scratch IF NOT EXISTS FOR (n:Scratch) ON (n.x)", "a schema change"),
+    ("CREATE INDEX scratch IF NOT EXISTS FOR (n:Scratch) ON (n.x)", "a schema or DBMS command"),
 ]
 
 
@@ -208,3 +208,10 @@ def test_a_level_parameter_is_one_of_the_levels_its_note_names(given):
     assert str(refused.value) == f"--param level takes 2a, 2b or 3, not {given!r}"
     assert runner.parse_params(["level=3"], named) == {"level": "3"}
     assert runner.parse_params(['level="2b"'], named) == {"level": "2b"}
+
+
+def test_a_dbms_procedure_planned_as_a_schema_write_is_refused_in_words_that_fit_it(graph, neo4j_settings):
+    """Neo4j plans `CALL dbms.components()` (a read) as a schema write: refused, but not called "a schema change"."""
+    with pytest.raises(runner.WriteRefused) as refused:
+        _run(graph, neo4j_settings, "CALL dbms.components()")
+    assert "(a schema or DBMS command)" in str(refused.value)
