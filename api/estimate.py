@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     FieldNode,
+    FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLList,
     GraphQLNonNull,
@@ -28,7 +30,7 @@ from graphql import (
     InlineFragmentNode,
     OperationDefinitionNode,
 )
-from graphql.language import BooleanValueNode, VariableNode
+from graphql.language import BooleanValueNode, IntValueNode, VariableNode
 
 from mastgraph.graph.settings import Settings
 
@@ -136,13 +138,7 @@ class Estimate:
         return min(DEFAULT_PAGE_SIZE, maximum) if connection else maximum
 
     def value(self, node) -> Any:
-        if isinstance(node, VariableNode):
-            value = self.variables.get(node.name.value, self.defaults.get(node.name.value))
-        else:
-            value = getattr(node, "value", None)
-            if isinstance(value, str) and node.kind == "int_value":
-                value = int(value)
-        return value if isinstance(value, int) and not isinstance(value, bool) else None
+        return int_value(node, self.variables, self.defaults)
 
     def included(self, node) -> bool:
         for directive in node.directives or ():
@@ -158,8 +154,23 @@ class Estimate:
         return True
 
 
+def fragments_of(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
+    """The document's fragments by name."""
+    return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+
+
+def int_value(node, variables: dict[str, Any], defaults: dict[str, Any]) -> int | None:
+    """An Int argument's value: its literal, or its variable's value (else the operation's default);
+    None for anything else (a bool is not an Int)."""
+    if isinstance(node, IntValueNode):
+        return int(node.value)
+    if isinstance(node, VariableNode):
+        value = variables.get(node.name.value, defaults.get(node.name.value))
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+    return None
+
+
 def answer_objects(schema: GraphQLSchema, document, operation: OperationDefinitionNode, variables: dict[str, Any],
                    defaults: dict[str, Any], settings: Settings) -> int:
     """The most objects `operation`'s answer can hold (see the module's docstring)."""
-    fragments = {d.name.value: d for d in document.definitions if d.kind == "fragment_definition"}
-    return Estimate(schema, fragments, variables, defaults, settings).operation(operation)
+    return Estimate(schema, fragments_of(document), variables, defaults, settings).operation(operation)

@@ -16,7 +16,6 @@ from graphql import (
     DocumentNode,
     ExecutionResult,
     FieldNode,
-    FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
     InlineFragmentNode,
@@ -35,7 +34,7 @@ from strawberry.extensions import (
 from mastgraph.graph.settings import Settings
 from mastgraph.model.errors import cut
 
-from .estimate import answer_objects
+from .estimate import answer_objects, fragments_of, int_value
 
 #: Bounded arguments: name -> (smallest value, Settings field of the largest, its variable).
 BOUNDS: dict[str, tuple[int, str, str]] = {
@@ -75,7 +74,7 @@ def expanded_selections(document: DocumentNode, bound: int = MAX_EXPANDED_SELECT
     """How many selections the document's operations hold with every fragment spread expanded
     (each fragment's count computed once; a spread of a fragment being expanded, a cycle that
     validation refuses, counts nothing); counting stops past `bound`."""
-    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    fragments = fragments_of(document)
     sizes: dict[str, int] = {}
 
     def count(selection_set, expanding: frozenset[str]) -> int:
@@ -172,8 +171,8 @@ def argument_errors(document, operation_name: str | None, variables: dict[str, A
     operation = _operation(document, operation_name)
     if operation is None:
         return []
-    defaults = {name: value for name, value in _defaults(operation).items() if not isinstance(value, bool)}
-    fragments = {d.name.value: d for d in document.definitions if d.kind == "fragment_definition"}
+    defaults = _defaults(operation)  # (`int_value` reads no bool as an Int)
+    fragments = fragments_of(document)
     empty_defaults = {d.variable.name.value for d in operation.variable_definitions or ()
                       if isinstance(d.default_value, ListValueNode) and not d.default_value.values}
     errors: list[GraphQLError] = []
@@ -190,7 +189,7 @@ def argument_errors(document, operation_name: str | None, variables: dict[str, A
             bound = BOUNDS.get(name)
             if bound is None:
                 continue
-            value = _int_value(argument.value, variables, defaults)
+            value = int_value(argument.value, variables, defaults)
             if value is None:
                 continue
             smallest, setting, variable = bound
@@ -239,10 +238,3 @@ def _empty_list(node, variables: dict[str, Any], empty_defaults: set[str]) -> bo
     return False
 
 
-def _int_value(node, variables: dict[str, Any], defaults: dict[str, int]) -> int | None:
-    if isinstance(node, IntValueNode):
-        return int(node.value)
-    if isinstance(node, VariableNode):
-        value = variables.get(node.name.value, defaults.get(node.name.value))
-        return value if isinstance(value, int) and not isinstance(value, bool) else None
-    return None
