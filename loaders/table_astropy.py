@@ -78,12 +78,12 @@ def read_ecsv_whole(path: Path) -> Table:
     from astropy.table import Table as AstropyTable
     from astropy.utils.exceptions import AstropyWarning
 
-    from mastgraph.loaders.table_ecsv import check_quotes_closed
+    from mastgraph.loaders.table_ecsv import check_raw_rows
 
     try:
         found = ecsv_header(path)
         header_line = found[0] if found else 1
-        check_quotes_closed(path, header_line, found[2] if found else " ")
+        check_raw_rows(path, header_line, found[2] if found else " ")
         if found:
             refuse_duplicate_columns(found[1], origin(path, header_line))  # (astropy renames the second)
         with warnings.catch_warnings():  # (astropy's log would print them: a datatype outside the standard's,

@@ -27,7 +27,7 @@ from typing import Any
 
 from mastgraph.loaders.records import LoadError, not_utf8, origin
 from mastgraph.loaders.table_rows import Row, Table
-from mastgraph.loaders.table_values import NUMBER_TEXT, unknown_to_none
+from mastgraph.loaders.table_values import NUMBER_TEXT, number_text, unknown_to_none
 from mastgraph.model.errors import shown
 
 #: Rows converted at a time (one numpy conversion per numeric column of the batch).
@@ -153,7 +153,7 @@ def _records(path: Path, plain: _Plain) -> Iterator[tuple[int, list[str]]]:
         raise LoadError(origin(path, numbered.last), f"unreadable ECSV: {exc}") from None
 
 
-def check_quotes_closed(path: Path, header_line: int, delimiter: str) -> None:
+def check_raw_rows(path: Path, header_line: int, delimiter: str) -> None:
     """Refuse (`LoadError` at its line) a file whose last quoted value is not closed: the check
     `_records` makes as it reads, for a file read whole by astropy (whose reader does not make it);
     and a number written with an underscore or a digit of another script in a column of the
@@ -161,7 +161,7 @@ def check_quotes_closed(path: Path, header_line: int, delimiter: str) -> None:
     numbers = _number_columns(path)
     for line, cells in _records(path, _Plain([], [], delimiter, header_line)):
         for j, name, datatype in numbers:
-            if j < len(cells) and (not cells[j].isascii() or "_" in cells[j]):
+            if j < len(cells) and not number_text(cells[j]):
                 raise _refused(path, line, name, datatype, cells[j], NUMBER_TEXT)
 
 
@@ -255,9 +255,9 @@ def _column(path: Path, name: str, datatype: str, batch: list[tuple[int, list[st
 
     present = [v for v in values if v != ""]
     joined = "".join(present)
-    if not joined.isascii() or "_" in joined:  # (numpy, as Python's int and float, takes both)
+    if not number_text(joined):  # (numpy, as Python's int and float, takes both)
         for (line, _), value in zip(batch, values):
-            if not value.isascii() or "_" in value:
+            if not number_text(value):
                 raise _refused(path, line, name, datatype, value, NUMBER_TEXT)
     try:
         with np.errstate(all="ignore"):  # (a float past its datatype's range is inf, as astropy reads it;

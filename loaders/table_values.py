@@ -160,7 +160,7 @@ def integer(value: Any, column: str) -> int | None:
             return in_int64(operator.index(value), column)
         except TypeError:
             pass
-    elif not value.isascii() or "_" in value:
+    elif not number_text(value):
         raise BadValue(f"{column} {shown(value)} is not an integer")
     else:
         try:
@@ -192,10 +192,15 @@ def in_int64(value: int, column: str, given: Any = None) -> int:
 NUMBER_TEXT = "a number is written in ASCII digits, without underscores"
 
 
+def number_text(text: str) -> bool:
+    """Whether `text` could be a number as tables write them: ASCII, without underscores (`NUMBER_TEXT`)."""
+    return text.isascii() and "_" not in text
+
+
 def float_of_text(text: str) -> float:
     """`float(text)` of a number as a table writes it: ValueError also for what Python's float alone
     takes, underscores ("2_17.3") and digits of other scripts ("٢١٧.٣")."""
-    if not text.isascii() or "_" in text:
+    if not number_text(text):
         raise ValueError(text)
     return float(text)
 
