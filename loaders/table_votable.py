@@ -29,7 +29,7 @@ from typing import Any
 
 from mastgraph.loaders.records import LoadError, origin
 from mastgraph.loaders.table_rows import Row, Table
-from mastgraph.loaders.table_values import NUMBER_TEXT, python_value
+from mastgraph.loaders.table_values import NUMBER_TEXT, number_text, python_value
 from mastgraph.model.errors import shown
 from mastgraph.model.errors import first_line
 
@@ -268,19 +268,6 @@ def _replaced(match: re.Match, path: Path, line: int) -> str:
     return chr(code)
 
 
-def _numbers_in_ascii(path: Path, batch: list[tuple[int, list[str]]], j: int, name: str) -> None:
-    """Refuses a value of a number or boolean field written with an underscore or a digit of another
-    script: astropy's converters take them (through Python's int and float), XML Schema's forms
-    that VOTable uses do not, and no table of MAST holds them."""
-    joined = "".join(cells[j] for _, cells in batch)
-    if joined.isascii() and "_" not in joined:
-        return
-    for line, cells in batch:
-        if not cells[j].isascii() or "_" in cells[j]:
-            raise LoadError(origin(path, line), f"unreadable VOTable: field {name!r}: {shown(cells[j].strip())} "
-                                                f"is not a value of its type ({NUMBER_TEXT})")
-
-
 def _converted(path: Path, batch: list[tuple[int, list[str]]], fields: list, names: tuple[str, ...],
                config: dict) -> Iterator[Row]:
     """The batch's rows, each field's values through its converter and numpy type, as astropy has them."""
@@ -297,11 +284,15 @@ def _converted(path: Path, batch: list[tuple[int, list[str]]], fields: list, nam
         longest = converter.arraysize if field.datatype in _TEXT and type(converter.arraysize) is int else None
         bounds = getattr(converter, "val_range", None) if field.datatype not in _TEXT else None
         values, masks = [], []
-        if field.datatype not in _TEXT:
-            _numbers_in_ascii(path, batch, j, names[j])
+        # a number (or bool) written with an underscore or a digit of another script: astropy's
+        # converters read it through Python's int and float, XML Schema's forms that VOTable uses hold
+        # neither (a value astropy cannot read at all it masks, and so is None here too)
+        suspicious = field.datatype not in _TEXT and not number_text("".join(cells[j] for _, cells in batch))
         for line, cells in batch:
             try:
                 value, mask = parse(cells[j], config, None)
+                if suspicious and not mask and not number_text(cells[j]):
+                    raise ValueError(f"{shown(cells[j].strip())} is not a value of its type ({NUMBER_TEXT})")
                 if longest is not None and len(value) > longest:
                     raise ValueError(f"{shown(value)} is longer than the field's arraysize {longest}")
                 if bounds is not None and not mask and value in bounds:  # (perhaps clamped: parse it strictly)
