@@ -186,11 +186,7 @@ def _downloader(observations: Any) -> Callable[[str, Path], None]:
 def _whole(local: Path, listed: int | None) -> bool:
     """A download already there, whole: under its own name (renamed only when whole) and, where the
     product list gives a size, of that size (else MAST's file changed since)."""
-    try:
-        got = local.stat().st_size
-    except OSError:
-        return False
-    return local.is_file() and got > 0 and (listed is None or got == listed)
+    return local.is_file() and _wrong_size(local, listed) is None
 
 
 def _part(local: Path) -> Path:
