@@ -42,7 +42,7 @@ def show_report(report: graph_audit.AuditReport) -> None:
         count = f"{finding.count}+" if finding.capped else str(finding.count)
         table.add_row(f"{escape(finding.title)}\n[dim]{finding.query}[/]", count,
                       style=None if finding.count == 0 else "yellow")
-    console.print(table)
+    console.print(table, soft_wrap=False)
     for finding in report.findings:
         if not finding.examples:
             continue

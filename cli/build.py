@@ -190,7 +190,7 @@ def _summary(report: BuildReport) -> None:
         phases.add_row("server stop + start", f"{report.server_restart_seconds:.1f}", "", "")
         phases.add_row("[bold]end to end[/] (to indexes online)", f"{report.end_to_end_seconds:.1f}", "", "")
         phases.add_row("[bold]total[/]", f"{report.total_seconds:.1f}", *cpu_total)
-    console.print(phases)
+    console.print(phases, soft_wrap=False)
 
     counts = Table(title="graph", show_header=True)
     counts.add_column("kind")
@@ -203,7 +203,7 @@ def _summary(report: BuildReport) -> None:
     for rel, n in report.relationships.items():
         derived = report.derived.get(rel)
         counts.add_row("relationships", rel, f"{n:,}", f"{derived:,} derived" if derived else "")
-    console.print(counts)
+    console.print(counts, soft_wrap=False)
     if report.dry_run:
         console.print(
             f"dry run: {report.files:,} files, {report.records:,} records checked; the import would create "

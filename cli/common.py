@@ -17,9 +17,11 @@ from rich.markup import escape
 from mastgraph.graph.settings import Settings, get_settings
 
 # emoji=False: a path or value holding `:name:` (a file `run:cat:x.csv`, `127.0.0.1:-1:`) is printed as
-# it is, not with an emoji in place of that part.
-console = Console(emoji=False)
-err_console = Console(stderr=True, emoji=False)
+# it is, not with an emoji in place of that part. soft_wrap: a message is one line however long (a
+# terminal folds it on screen; redirected to a file or a pipe it stays one line, not cut at 80
+# columns); tables and progress bars are laid out to the width as before.
+console = Console(emoji=False, soft_wrap=True)
+err_console = Console(stderr=True, emoji=False, soft_wrap=True)
 
 
 def error_line(message: str) -> None:

@@ -39,7 +39,7 @@ def show_library() -> None:
     for named in library():
         params = " ".join(spec.name if spec.required else f"[{spec.name}]" for spec in queries.param_specs(named))
         console.print(f"[bold cyan]{named.name}[/]  {escape(params)}", highlight=False)
-        console.print(Padding(Text(named.description), (0, 0, 0, 4), expand=False))
+        console.print(Padding(Text(named.description), (0, 0, 0, 4), expand=False), soft_wrap=False)
     console.print("[dim]Run one: mastgraph cypher NAME --param key=value ...  (see docs/cypher.md)[/]", highlight=False)
 
 

@@ -163,7 +163,7 @@ def _summary(report: IngestReport, dry_run: bool) -> None:
     for name in sorted(set(derived.rels_created) | set(derived.rels_deleted)):
         extra = f" ({derived.rels_deleted[name]} removed)" if derived.rels_deleted[name] else ""
         table.add_row("derived", name, f"{derived.rels_created[name]}{extra}", "")
-    console.print(table)
+    console.print(table, soft_wrap=False)
     if report.derivation:
         console.print(f"relationships derived {report.derivation}", markup=False)
 
