@@ -34,8 +34,10 @@ class ConnectionLost(DatabaseUnavailable):
 
 def stopped_answering(settings: Settings, exc: BaseException) -> ConnectionLost:
     """The one-line error of a connection lost in the middle of a command."""
+    back = ("start it with `mastgraph server start` (`mastgraph server logs` tells why it stopped), then "
+            if settings.embedded else "")
     return ConnectionLost(f"Neo4j at {settings.uri} stopped answering ({first_line(exc)}); "
-                          "run the same command again when it is back")
+                          f"{back}run the same command again when it is back")
 
 
 #: The server's notifications (e.g. "relationship type does not exist yet" on an empty graph) are
@@ -43,12 +45,25 @@ def stopped_answering(settings: Settings, exc: BaseException) -> ConnectionLost:
 _DRIVER_OPTIONS = {"user_agent": "mastgraph", "notifications_min_severity": "OFF"}
 
 
+#: How long a managed transaction is retried on the local server (the driver's default, 30 s, is made for
+#: a cluster electing a new leader): one server on this machine has no other member to fail over to, and
+#: a transient error (a deadlock) clears in well under this. A command whose local server died ends in
+#: its one line this much after, not half a minute.
+LOCAL_RETRY_SECONDS = 10.0
+
+
+def _options(settings: Settings) -> dict[str, object]:
+    if settings.embedded:
+        return {"max_transaction_retry_time": LOCAL_RETRY_SECONDS, **_DRIVER_OPTIONS}
+    return dict(_DRIVER_OPTIONS)
+
+
 def driver(settings: Settings) -> neo4j.Driver:
-    return GraphDatabase.driver(settings.uri, auth=settings.auth, **_DRIVER_OPTIONS)
+    return GraphDatabase.driver(settings.uri, auth=settings.auth, **_options(settings))
 
 
 def async_driver(settings: Settings, **config: object) -> neo4j.AsyncDriver:
-    return neo4j.AsyncGraphDatabase.driver(settings.uri, auth=settings.auth, **{**_DRIVER_OPTIONS, **config})
+    return neo4j.AsyncGraphDatabase.driver(settings.uri, auth=settings.auth, **{**_options(settings), **config})
 
 
 @contextmanager

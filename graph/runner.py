@@ -21,6 +21,7 @@ from neo4j.spatial import Point
 
 from mastgraph.model.errors import first_line, shown
 
+from .db import CONNECTION_LOST
 from .queries import NamedQuery, ParamSpec, param_specs
 
 #: What a user is told when a query would write.
@@ -114,6 +115,8 @@ def read(
             return session.execute_read(work)
         except neo4j.exceptions.Neo4jError as exc:
             raise describe_error(exc, timeout) from None
+        except CONNECTION_LOST:
+            raise  # (`db.connect` words it: the server stopped answering)
         except neo4j.exceptions.DriverError as exc:
             raise connection_error(exc) from None
 
@@ -132,6 +135,8 @@ def _planned(session: neo4j.Session, text: str, params: dict[str, Any], timeout:
         summary = session.run(neo4j.Query("EXPLAIN " + body, timeout=timeout), params).consume()
     except neo4j.exceptions.Neo4jError as exc:
         raise describe_error(exc, timeout) from None
+    except CONNECTION_LOST:
+        raise  # (`db.connect` words it: the server stopped answering)
     except neo4j.exceptions.DriverError as exc:
         raise connection_error(exc) from None
     query_type = summary.query_type or "unknown"  # a plan of unknown type is not taken for a read

@@ -85,3 +85,38 @@ def test_neo4j_killed_during_an_ingest_then_the_same_command_finishes(graph, neo
     report = ingest_paths(graph, neo4j_settings, FILES)  # a clean load, on the session's Neo4j
     assert not report.failed
     assert resumed == canonical_dump(graph, neo4j_settings.neo4j_database)
+
+
+#: A read that runs for many seconds on any graph (a hundred million rows counted).
+SLOW_READ = "UNWIND range(1, 300000000) AS x WITH x WHERE x % 7919 = 7918 RETURN count(x) AS n"
+STOPPED = re.compile(
+    r"^error: Neo4j at bolt://127\.0\.0\.1:\d+ stopped answering \(.+\); start it with `mastgraph server start` "
+    r"\(`mastgraph server logs` tells why it stopped\), then run the same command again when it is back$")
+
+
+def test_neo4j_killed_during_a_cypher_read_ends_in_one_line(neo4j_settings, tmp_path):
+    """`mastgraph cypher` whose local server dies mid-query: one line saying so and what to do, exit 1,
+    after the local server's retry budget (`db.LOCAL_RETRY_SECONDS`), not the driver's default."""
+    with own_neo4j(tmp_path / "state") as (settings, local):
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "MASTGRAPH_"))}
+        env.update(MASTGRAPH_HOME=str(settings.home), MASTGRAPH_BOLT_PORT=str(settings.bolt_port), COLUMNS="200")
+        command = subprocess.Popen([sys.executable, "-m", "mastgraph.cli", "cypher", "--timeout", "300", "-e", SLOW_READ],
+                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        with db.connect(settings) as drv:
+            running = 0
+            while not running and command.poll() is None:
+                time.sleep(0.1)
+                running = drv.execute_query(
+                    "SHOW TRANSACTIONS YIELD currentQuery WHERE currentQuery STARTS WITH 'UNWIND range' "
+                    "RETURN count(*) AS n", routing_="r")[0][0]["n"]  # (the read itself: not its EXPLAIN, nor this)
+        assert command.poll() is None, ("the query ended before Neo4j could be killed", command.communicate())
+        killed = time.monotonic()
+        os.killpg(local.pid(), signal.SIGKILL)
+        out, err = command.communicate(timeout=120)
+        waited = time.monotonic() - killed
+    assert command.returncode == 1 and out == "", (out, err)
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and STOPPED.match(lines[0]), err
+    assert "Traceback" not in err and "WARNING" not in err
+    # the driver's own default (30 s of retries) would be over; the local budget and its last delay are not
+    assert waited < db.LOCAL_RETRY_SECONDS + 18, waited
