@@ -124,12 +124,13 @@ def ensure_running(s: Settings) -> None:
 
 
 @contextmanager
-def errors_as_lines(*kinds: type[BaseException]) -> Iterator[None]:
-    """Turn the named exception kinds into one-line errors with exit code 1."""
+def errors_as_lines(*kinds: type[BaseException], code: int = 1) -> Iterator[None]:
+    """Turn the named exception kinds into one-line errors with exit code `code` (1; 2 for a usage
+    error: what the command line gives is wrong, before anything is read)."""
     try:
         yield
     except kinds as exc:
-        raise fail(str(exc)) from None
+        raise fail(str(exc), code) from None
 
 
 #: Where the Neo4j driver's log goes unless `-v` asks for it on the console (under MASTGRAPH_HOME).

@@ -139,7 +139,7 @@ def cypher(
     if in_browser:
         open_in_browser(text, named, param)
         return
-    with errors_as_lines(runner.CypherError):
+    with errors_as_lines(runner.CypherError, code=2):  # (a usage error, as a bad option is)
         given = runner.parse_params(param, named)
         # One row more than the cap, so that a cut answer is noticed.
         params = runner.query_params(named, given, limit=limit + 1) if named else given
@@ -166,7 +166,7 @@ def open_in_browser(text: str, named: queries.NamedQuery | None, param: list[str
 
     from .browser import connected_url, show
 
-    with errors_as_lines(runner.CypherError):
+    with errors_as_lines(runner.CypherError, code=2):  # (a usage error, as a bad option is)
         given = runner.parse_params(param, named)
         params = runner.query_params(named, given) if named else given
     url = connected_url(settings())

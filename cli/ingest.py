@@ -49,17 +49,17 @@ def ingest(
             names.program_key(number)
         except ValueError as exc:
             raise typer.BadParameter(f"{exc}: give at most 5 digits, e.g. 2733", ctx, param_hint="'--program'") from None
+    if paths != ["mast"] and program:
+        raise fail("--program goes with `mastgraph ingest mast`", 2)
+    if paths == ["mast"] and not program:
+        raise fail("`mastgraph ingest mast` needs --program (e.g. --program 2733)", 2)
     s = settings()
     driver_logs(s, verbose)
     if rejects is not None:
         check_output_file(rejects, "--rejects")
     if paths != ["mast"]:
-        if program:
-            raise fail("--program goes with `mastgraph ingest mast`")
         _load(s, paths, skip_bad, rejects, dry_run)
         return
-    if not program:
-        raise fail("`mastgraph ingest mast` needs --program (e.g. --program 2733)")
     keys = list(dict.fromkeys(names.program_key(number) for number in program))
     from mastgraph.loaders import mast
 

@@ -31,7 +31,7 @@ def prov(
 ) -> None:
     """Export a product's provenance (W3C PROV-DM, built with the `prov` package); see docs/provenance.md."""
     s = settings()
-    with errors_as_lines(graph_prov.ProvError):
+    with errors_as_lines(graph_prov.ProvError, code=2):  # (a usage error, before anything is read)
         graph_prov.check_request(fmt.value, depth, s.max_lineage_depth)
     if output is not None:
         check_output_file(output, "--output", make_folders=False)  # (written where it is given, as before)

@@ -62,6 +62,16 @@ def test_a_bad_program_number_is_a_usage_error_before_anything(home, program):
     assert not home.exists()  # (nothing made before the number was refused)
 
 
+@pytest.mark.parametrize("args,message", [
+    (["ingest", "mast"], "`mastgraph ingest mast` needs --program (e.g. --program 2733)"),
+    (["ingest", "some/folder", "--program", "2733"], "--program goes with `mastgraph ingest mast`"),
+])
+def test_program_with_the_wrong_source_is_a_usage_error(home, args, message):
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2 and result.output == f"error: {message}\n"
+    assert not home.exists()
+
+
 def test_a_failed_download_keeps_the_whole_files_and_a_rerun_downloads_only_the_rest(home, monkeypatch):
     fake = FakeMast("01410", monkeypatch)
     uncal_only(monkeypatch)

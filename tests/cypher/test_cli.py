@@ -80,12 +80,12 @@ def test_a_write_is_refused_in_one_line(cli, imaging, graph):
 @pytest.mark.parametrize("args,message,code", [
     ((), "give a library query name", 2),
     (("no_such_query",), "no library query named 'no_such_query'", 2),
-    (("lineage_down",), "lineage_down needs --param uri=", 1),
-    (("lineage_down", "-p", "uri=x", "-p", "colour=red"), "not colour", 1),
-    (("lineage_down", "-p", "uri=x", "-p", "depth=abc"), "--param depth takes a whole number, 0 or more (int), not 'abc'", 1),
-    (("lineage_down", "-p", "uri=x", "-p", "depth=99"), "--param depth is at most 12, not '99'", 1),
-    (("lineage_down", "-p", "uri=x", "-p", "depth=abc", "--browser"), "--param depth takes a whole number", 1),
-    (("-e", "RETURN $x", "-p", "x=1", "-p", "x=2"), "--param x is given twice", 1),
+    (("lineage_down",), "lineage_down needs --param uri=", 2),
+    (("lineage_down", "-p", "uri=x", "-p", "colour=red"), "not colour", 2),
+    (("lineage_down", "-p", "uri=x", "-p", "depth=abc"), "--param depth takes a whole number, 0 or more (int), not 'abc'", 2),
+    (("lineage_down", "-p", "uri=x", "-p", "depth=99"), "--param depth is at most 12, not '99'", 2),
+    (("lineage_down", "-p", "uri=x", "-p", "depth=abc", "--browser"), "--param depth takes a whole number", 2),
+    (("-e", "RETURN $x", "-p", "x=1", "-p", "x=2"), "--param x is given twice", 2),
     (("-e", "MATCH (n RETURN n"), "Cypher syntax error", 1),
     (("missing.cypher",), "no such Cypher file", 2),
     (("-e", "RETURN 1", "lineage_down"), "one of them", 2),
@@ -132,7 +132,7 @@ def test_prov_command(cli, imaging: ImagingProgram, tmp_path):
     missing = cli("prov", "mast:JWST/product/none.fits")
     assert missing.exit_code == 1 and "no product with URI" in one_line_error(missing)
     deep = cli("prov", imaging.l3, "--depth", "99")
-    assert deep.exit_code == 1 and "depth must be between 0 and" in one_line_error(deep)
+    assert deep.exit_code == 2 and "depth must be between 0 and" in one_line_error(deep)
 
 
 def test_a_table_shows_each_value_whole_however_narrow_the_terminal(cli, imaging: ImagingProgram, monkeypatch):
