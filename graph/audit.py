@@ -14,6 +14,7 @@ from typing import Any
 import neo4j
 
 from mastgraph.model.errors import shown
+from mastgraph.model.vocabulary import program_digits
 
 from . import queries, runner
 
@@ -86,10 +87,10 @@ def program_key(program: str | int | None) -> str | None:
     """The 5-digit zero-padded program (`2733` -> `"02733"`), or None; ValueError when not a number."""
     if program is None or str(program).strip() == "":
         return None
-    text = str(program).strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > 5:  # (isdigit alone takes '²' and '٣')
+    key = program_digits(str(program).strip())
+    if key is None:
         raise ValueError(f"bad program {shown(program)}: give the JWST proposal number, e.g. 2733 or 02733")
-    return text.zfill(5)
+    return key
 
 
 def run_audit(

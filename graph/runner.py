@@ -20,6 +20,7 @@ from neo4j.graph import Node, Path, Relationship
 from neo4j.spatial import Point
 
 from mastgraph.model.errors import first_line, shown
+from mastgraph.model.vocabulary import program_digits
 
 from .db import CONNECTION_LOST
 from .queries import NamedQuery, ParamSpec, param_specs
@@ -261,7 +262,7 @@ def check_value(spec: ParamSpec, value: Any, given: str | None = None) -> None:
         return
     typed = shown(value if given is None else given)
     if spec.name == "program" and spec.type == "string":
-        if not re.fullmatch(r"[0-9]{1,5}", str(value)):
+        if program_digits(str(value)) is None:
             raise CypherError(f"--param program takes a JWST program number, e.g. 2733 or 02733, not {typed}")
         return
     if spec.name == "level" and spec.type == "string":

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from mastgraph.model.vocabulary import LEVEL_LABELS, Label
+from mastgraph.model.vocabulary import LEVEL_LABELS, Label, program_digits
 from mastgraph.model.records import NEW_DICT, slot_setters
 from mastgraph.model.errors import shown
 
@@ -348,9 +348,10 @@ def program_key(proposal_id: object) -> str:
     text = str(proposal_id).strip()
     if text.endswith(".0"):
         text = text[:-2]
-    if not (text.isascii() and text.isdigit()) or len(text) > 5:  # (isdigit alone takes '²' and '٣')
+    key = program_digits(text)
+    if key is None:
         raise ValueError(f"proposal id {shown(proposal_id)} is not a JWST program number")
-    return text.zfill(5)
+    return key
 
 
 #: Level-3 observation ids look like Level-3 file stems; exposure ones like exposure stems.

@@ -15,6 +15,14 @@ from enum import StrEnum
 VALUE_OF = operator.attrgetter("_value_")
 
 
+def program_digits(text: str) -> str | None:
+    """A JWST program number given as 1 to 5 ASCII digits as a Program's key, 5 digits zero-padded
+    (`2733` -> `"02733"`); None for any other text (`isdigit` alone takes '²' and '٣'; `123456` is no
+    program, where padding would read it as 23456). The loaders, the audit and `cypher --param` check
+    a program with this."""
+    return text.zfill(5) if 0 < len(text) <= 5 and text.isascii() and text.isdigit() else None
+
+
 class Label(StrEnum):
     PROGRAM = "Program"
     OBSERVATION = "Observation"
