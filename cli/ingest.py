@@ -217,9 +217,14 @@ def _fetch_from_mast(s, folders: dict[str, Path]) -> list[Path]:
 
             retry = RetryPolicy(retries=s.mast_retries, first_wait=s.mast_retry_wait,
                                 max_wait=s.mast_retry_max_wait, on_retry=retried)
+            def removed(paths: list[Path]) -> None:
+                shown = ", ".join(path.name for path in paths[:3]) + (", ..." if len(paths) > 3 else "")
+                console.print(f"removed {len(paths)} file{'s' if len(paths) > 1 else ''} of an earlier fetch that MAST "
+                              f"no longer lists ({shown})", markup=False, highlight=False, soft_wrap=True)
+
             for key, folder in folders.items():
                 console.print(f"fetching program {key} from MAST into {folder}", markup=False, soft_wrap=True)
-                files += mast.fetch_program(key, folder, retry=retry,
+                files += mast.fetch_program(key, folder, retry=retry, on_removed=removed,
                                             status=lambda text, key=key: status(f"program {key}: {text}"))
     except KeyboardInterrupt:
         raise fail(f"interrupted while fetching from MAST; nothing was loaded; {_kept(folders)}", 130) from None

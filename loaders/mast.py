@@ -46,6 +46,7 @@ def fetch_program(
     cache: bool = True,
     retry: RetryPolicy | None = None,
     status: Callable[[str], None] | None = None,
+    on_removed: Callable[[list[Path]], None] | None = None,
 ) -> list[Path]:
     """Fetch a program from MAST into `out_dir`; return the files to load, tables first.
 
@@ -57,7 +58,10 @@ def fetch_program(
     with `cache` a download already there at the size the product list gives is kept, not fetched
     again (a rerun of a fetch that failed fetches only the rest). Transient faults (429, 502, 503,
     504, a reset, a timeout) are asked again as `retry` says (`mast_retry.py`; its `on_retry` is told
-    each retry); `status` is told what is being fetched.
+    each retry); `status` is told what is being fetched. Files of the program an earlier fetch left in
+    `out_dir` that the product list no longer gives (MAST reprocessed the program: a pool of the old
+    processing, an association file it dropped) are removed once the list is in, so that loading the
+    folder loads what MAST holds now; `on_removed` is told which.
 
     Raises `MastError` when the program has no observations, a request or download fails, a download
     is not the size the product list gives (astroquery takes an empty or cut file for a complete one)
@@ -86,6 +90,9 @@ def fetch_program(
     products = _product_list(observations, obs_table, retry)
     products_path = out / f"jw{key}_products.ecsv"
     _write(products, products_path)
+    removed = _remove_unlisted(out, key, products, keep={obs_path.name, products_path.name})
+    if removed and on_removed is not None:
+        on_removed(removed)
 
     downloaded = _download_small(observations, products, out, list(subgroups), cache, retry, status) if subgroups \
         else []
@@ -181,6 +188,23 @@ def _downloader(observations: Any) -> Callable[[str, Path], None]:
             raise _NotFetched(_reason(exc)) from exc
 
     return download
+
+
+def _remove_unlisted(out: Path, key: str, products: Any, keep: set[str]) -> list[Path]:
+    """Remove the program's files (`jw<ppppp>...`, not hidden) in `out` that the product list does not
+    name, but for the tables (`keep`): what a fetch made, no longer MAST's. Returns them."""
+    listed = {Path(str(name)).name for name in products["productFilename"]} if "productFilename" in products.colnames \
+        else set()
+    if not listed:  # (a list without file names says nothing of what is gone)
+        return []
+    gone = sorted(path for path in out.glob(f"jw{key}*")
+                  if path.name not in listed and path.name not in keep and path.is_file())
+    for path in gone:
+        try:
+            path.unlink()
+        except OSError as exc:
+            raise MastError(f"cannot remove {path}, which MAST no longer lists ({exc.strerror or exc})") from exc
+    return gone
 
 
 def _whole(local: Path, listed: int | None) -> bool:

@@ -110,6 +110,17 @@ def test_a_rerun_of_a_whole_fetch_downloads_only_what_is_not_whole(home, monkeyp
     assert "parsed 2 of 5 files" in again.output, again.output
 
 
+def test_a_rerun_removes_what_mast_no_longer_lists_and_says_so(home, monkeypatch):
+    FakeMast("01410", monkeypatch)
+    folder = home / "mast" / "jw01410"
+    folder.mkdir(parents=True)
+    (folder / "jw01410_20220101t000000_pool.csv").write_text("of an earlier processing\n")
+    result = run("--program", "1410", "--dry-run")
+    assert ("removed 1 file of an earlier fetch that MAST no longer lists (jw01410_20220101t000000_pool.csv)\n"
+            in result.output), result.output
+    assert not (folder / "jw01410_20220101t000000_pool.csv").exists()
+
+
 def errors(output: str) -> list[str]:
     return [line for line in output.splitlines() if line.startswith("error:")]
 

@@ -116,6 +116,29 @@ def test_fetch_program_downloads_the_chosen_subgroups(monkeypatch: pytest.Monkey
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # (no temporary file left)
 
 
+def test_files_of_an_earlier_fetch_that_mast_no_longer_lists_are_removed(monkeypatch: pytest.MonkeyPatch,
+                                                                         tmp_path: Path) -> None:
+    """MAST reprocessed the program: a pool of the old processing (a name the product list no longer
+    gives) would load beside the new one from the folder; it goes once the new list is in. A file the
+    list still gives (of a subgroup this fetch does not download) and any file not of the program stay."""
+    FakeMast("01039", monkeypatch)
+    listed_uncal = str(next(p["productFilename"] for p in Table.read(RECORDED / "jw01039_products.ecsv")))
+    old = [tmp_path / "jw01039_20220101t000000_pool.csv", tmp_path / "jw01039-o004_20220101t000000_spec3_00001_asn.json"]
+    for path in old:
+        path.write_text("of an earlier processing\n")
+    (tmp_path / listed_uncal).write_text("listed\n")
+    (tmp_path / "notes.txt").write_text("the user's\n")
+    told: list[list[Path]] = []
+    files = mast.fetch_program(1039, tmp_path, subgroups=["X1D"], on_removed=told.append)
+    assert told == [sorted(old)]
+    assert not any(path.exists() for path in old)
+    assert (tmp_path / listed_uncal).is_file() and (tmp_path / "notes.txt").is_file()
+    assert all(path.is_file() for path in files)
+    again: list[list[Path]] = []
+    mast.fetch_program(1039, tmp_path, subgroups=["X1D"], on_removed=again.append)
+    assert again == []  # (nothing more to remove)
+
+
 def test_fetched_product_list_keeps_mast_mrp(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     FakeMast("01039", monkeypatch)
     _, products_file = mast.fetch_program(1039, tmp_path, subgroups=())
