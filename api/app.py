@@ -59,7 +59,7 @@ def create_app(settings: Settings | None = None, *, nested: bool = True) -> Star
         Mount("/static", app=StaticAssets(), name="static"),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
-        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/graphql", graphql),  # (every method: the view answers one it does not take with a JSON 405)
         Route("/prov/{uri:path}", prov_endpoint, methods=["GET"]),
     ]
     # The token is checked first (a stranger's body is never read), then the request's size.

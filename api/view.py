@@ -4,7 +4,8 @@ fast JSON encoder and the self-hosted GraphiQL (built from npm by `make web`, ne
 A request that is not a GraphQL request (no query, a body that is not a JSON object, a bad GET
 parameter ...) is answered in GraphQL's shape like every other error, with its HTTP status:
 `{"errors": [{"message": ..., "extensions": {"code": "BAD_REQUEST"}}]}` (Strawberry answers these
-in plain text)."""
+in plain text). A method other than GET or POST is answered so too, HTTP 405 (code
+`METHOD_NOT_ALLOWED`, with `Allow: GET, POST`), where Starlette's router answered plain text."""
 
 from __future__ import annotations
 
@@ -32,6 +33,9 @@ from .web import graphiql
 #: What `parse_json` reads when no parameter is named.
 BODY = "the request body"
 
+#: The methods /graphql answers (the route takes every method, so that the others get a JSON 405).
+METHODS = ("GET", "POST")
+
 
 def refusal(error: HTTPException) -> JSONResponse:
     """An HTTP error of the view (400: the request is not a GraphQL request) as a GraphQL-shaped answer."""
@@ -48,14 +52,20 @@ class LineageGraphQL(GraphQL):
         self.nested = nested
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Strawberry's, with its HTTP errors in JSON (`refusal`) instead of plain text."""
+        """Strawberry's, with its HTTP errors in JSON (`refusal`) instead of plain text, and a JSON 405
+        for a method other than GET or POST."""
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        try:
-            response = await self.run(Request(scope=scope, receive=receive))
-        except HTTPException as error:
-            response = refusal(error)
+        method = scope["method"]
+        if method not in METHODS:
+            response = refusal(HTTPException(405, f"/graphql takes GET or POST, not {cut(method)}"))
+            response.headers["Allow"] = ", ".join(METHODS)
+        else:
+            try:
+                response = await self.run(Request(scope=scope, receive=receive))
+            except HTTPException as error:
+                response = refusal(error)
         await response(scope, receive, send)
 
     async def render_graphql_ide(self, request: Request) -> Response:

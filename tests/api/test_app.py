@@ -140,6 +140,16 @@ def test_every_400_of_graphql_is_json(api, method, request_, reason):
     assert error == {"message": reason, "extensions": {"code": "BAD_REQUEST"}}
 
 
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"])
+def test_a_method_other_than_get_or_post_is_a_json_405(api, method):
+    response = api.request(method, "/graphql", params={"query": "{ __typename }"})
+    assert response.status_code == 405 and response.headers["allow"] == "GET, POST"
+    assert response.headers["content-type"] == "application/json"
+    if method != "HEAD":
+        assert response.json() == {"errors": [{"message": f"/graphql takes GET or POST, not {method}",
+                                               "extensions": {"code": "METHOD_NOT_ALLOWED"}}]}
+
+
 @pytest.mark.parametrize("body, reason", [
     (b'"{ __typename }"', 'the request body must be a JSON object: {"query": "...", "variables": {...}}'),
     (b"5", 'the request body must be a JSON object: {"query": "...", "variables": {...}}'),
