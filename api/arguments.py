@@ -13,7 +13,7 @@ from enum import Enum
 from typing import Any
 
 from mastgraph.model.errors import shown
-from mastgraph.model.vocabulary import LEVEL_LABELS
+from mastgraph.model.vocabulary import LEVEL_LABELS, Label
 from mastgraph.graph.compiler import Page
 
 from .errors import BadArgument, LimitExceeded
@@ -25,7 +25,8 @@ DEFAULT_PAGE_SIZE = 100
 LEVELS = tuple(LEVEL_LABELS)
 
 _PROGRAM = re.compile(r"^(?:jw)?0*(\d{1,5})$", re.IGNORECASE)
-_CURSOR_PREFIX = "uri:"
+#: The prefix of a keyset page's cursor, by the kind of its items: a cursor of another kind's list is refused.
+CURSOR_PREFIXES = {Label.PRODUCT: "uri:", Label.OBSERVATION: "obsid:", Label.ENGINEERING_SERIES: "series:"}
 _MEMBER_CURSOR_PREFIX = "member:"
 
 
@@ -37,21 +38,23 @@ def program_id(value: str, argument: str = "id") -> str:
     return match.group(1).zfill(5)
 
 
-def encode_cursor(uri: str) -> str:
-    return base64.urlsafe_b64encode((_CURSOR_PREFIX + uri).encode()).decode()
+def encode_cursor(key: str, label: Label = Label.PRODUCT) -> str:
+    """The cursor of an item of a keyset page: its key (a product's URI, an observation's obsid ...)."""
+    return base64.urlsafe_b64encode((CURSOR_PREFIXES[label] + key).encode()).decode()
 
 
-def decode_cursor(cursor: str | None, argument: str = "after") -> str:
-    """The product URI a cursor stands for ("" for no cursor: the first page)."""
+def decode_cursor(cursor: str | None, argument: str = "after", label: Label = Label.PRODUCT) -> str:
+    """The key a cursor of a page of `label` items stands for ("" for no cursor: the first page)."""
     if not cursor:
         return ""
+    prefix = CURSOR_PREFIXES[label]
     try:
         text = base64.urlsafe_b64decode(cursor.encode()).decode()
     except (binascii.Error, UnicodeError, ValueError):
         text = ""
-    if not text.startswith(_CURSOR_PREFIX):
+    if not text.startswith(prefix):
         raise BadArgument(argument, "not a cursor of this list (use a `cursor` or `pageInfo.endCursor` it returned)")
-    return text[len(_CURSOR_PREFIX):]
+    return text[len(prefix):]
 
 
 def encode_member_cursor(after: list[str]) -> str:
@@ -130,9 +133,9 @@ def page_size(first: int | None, max_page_size: int, default: int = DEFAULT_PAGE
 
 
 def page(first: int | None, after: str | None, max_page_size: int, filters=(), count: bool = False,
-         members: bool = False) -> Page:
-    """A keyset page (`members`: of association members, whose cursors are pairs)."""
-    cursor = decode_member_cursor(after) if members else decode_cursor(after)
+         members: bool = False, label: Label = Label.PRODUCT) -> Page:
+    """A keyset page of `label` items (`members`: of association members, whose cursors are pairs)."""
+    cursor = decode_member_cursor(after) if members else decode_cursor(after, label=label)
     return Page(first=page_size(first, max_page_size), after=cursor, filters=tuple(filters), count=count)
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from .arguments import encode_member_cursor
-from .pagination import ITEMS_PER_PAGE, LIST_SIZE, PageInfo
+from .pagination import ITEMS_PER_PAGE, LIST_SIZE, PAGE_SIZE, PageInfo, ProductConnection
 from .relations import end, related, relation, role
 
 if TYPE_CHECKING:
@@ -44,12 +44,32 @@ class Association:
     ) -> AssociationMemberConnection:
         return related(self, info)
 
-    @relation("The products the association produced (PRODUCED_BY, reverse).")
-    def products(self, info: strawberry.Info) -> list[ProductRef]:
+    @relation("The products the association produced (PRODUCED_BY, reverse); the first `first` of them "
+              "(`productsConnection` pages on).")
+    def products(
+        self, info: strawberry.Info, first: Annotated[int | None, strawberry.argument(description=LIST_SIZE)] = None,
+    ) -> list[ProductRef]:
         return related(self, info)
 
-    @relation("Per-source products derived from its Level-3 product (MULTIPLICITY, reverse).")
-    def per_source_products(self, info: strawberry.Info) -> list[ProductRef]:
+    @relation("`products` a page at a time, in URI order, with their total count (PRODUCED_BY, reverse).")
+    def products_connection(
+        self, info: strawberry.Info,
+        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = None, after: str | None = None,
+    ) -> ProductConnection:
+        return related(self, info)
+
+    @relation("Per-source products derived from its Level-3 product (MULTIPLICITY, reverse); the first `first` "
+              "of them (`perSourceProductsConnection` pages on).")
+    def per_source_products(
+        self, info: strawberry.Info, first: Annotated[int | None, strawberry.argument(description=LIST_SIZE)] = None,
+    ) -> list[ProductRef]:
+        return related(self, info)
+
+    @relation("`perSourceProducts` a page at a time, in URI order, with their total count (MULTIPLICITY, reverse).")
+    def per_source_products_connection(
+        self, info: strawberry.Info,
+        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = None, after: str | None = None,
+    ) -> ProductConnection:
         return related(self, info)
 
     @relation("The association file (`_asn.json`) itself, as a product.")

@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.scalars import JSON
 
+from .pagination import (
+    ITEMS_PER_PAGE, LIST_SIZE, PAGE_SIZE, EngineeringSeriesConnection, ObservationConnection, ProductConnection,
+)
 from .relations import related, relation
 
 if TYPE_CHECKING:
@@ -25,8 +28,18 @@ class Mnemonic:
     eu_type: str | None
     sql_type: str | None
 
-    @relation("The series of samples of this mnemonic (OF_MNEMONIC, reverse).")
-    def series(self, info: strawberry.Info) -> list[EngineeringSeries]:
+    @relation("The series of samples of this mnemonic (OF_MNEMONIC, reverse), in key order; the first `first` "
+              "of them (`seriesConnection` pages on).")
+    def series(
+        self, info: strawberry.Info, first: Annotated[int | None, strawberry.argument(description=LIST_SIZE)] = None,
+    ) -> list[EngineeringSeries]:
+        return related(self, info)
+
+    @relation("`series` a page at a time, in key order, with their total count (OF_MNEMONIC, reverse).")
+    def series_connection(
+        self, info: strawberry.Info,
+        first: Annotated[int | None, strawberry.argument(description=ITEMS_PER_PAGE)] = None, after: str | None = None,
+    ) -> EngineeringSeriesConnection:
         return related(self, info)
 
 
@@ -45,12 +58,32 @@ class EngineeringSeries:
     def mnemonic(self, info: strawberry.Info) -> Mnemonic | None:
         return related(self, info)
 
-    @relation("Exposures taken while the series was recorded (HAS_ENGINEERING, reverse).")
-    def observations(self, info: strawberry.Info) -> list[ObservationRef]:
+    @relation("Exposures taken while the series was recorded (HAS_ENGINEERING, reverse), in obsid order; the "
+              "first `first` of them (`observationsConnection` pages on).")
+    def observations(
+        self, info: strawberry.Info, first: Annotated[int | None, strawberry.argument(description=LIST_SIZE)] = None,
+    ) -> list[ObservationRef]:
         return related(self, info)
 
-    @relation("Products whose exposure overlaps the series (HAS_ENGINEERING, reverse).")
-    def products(self, info: strawberry.Info) -> list[ProductRef]:
+    @relation("`observations` a page at a time, in obsid order, with their total count (HAS_ENGINEERING, reverse).")
+    def observations_connection(
+        self, info: strawberry.Info,
+        first: Annotated[int | None, strawberry.argument(description=ITEMS_PER_PAGE)] = None, after: str | None = None,
+    ) -> ObservationConnection:
+        return related(self, info)
+
+    @relation("Products whose exposure overlaps the series (HAS_ENGINEERING, reverse); the first `first` of them "
+              "(`productsConnection` pages on).")
+    def products(
+        self, info: strawberry.Info, first: Annotated[int | None, strawberry.argument(description=LIST_SIZE)] = None,
+    ) -> list[ProductRef]:
+        return related(self, info)
+
+    @relation("`products` a page at a time, in URI order, with their total count (HAS_ENGINEERING, reverse).")
+    def products_connection(
+        self, info: strawberry.Info,
+        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = None, after: str | None = None,
+    ) -> ProductConnection:
         return related(self, info)
 
 

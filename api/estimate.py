@@ -9,8 +9,10 @@ once more for itself, the products it reaches whatever is selected of them. Argu
 (literals and variables, with the operation's variable defaults); a `first` or `limit` not given is
 the value the field then uses. Fields are collected as execution collects them: by response key
 (each alias counts), a fragment once per level however often it is spread; @skip and @include are
-followed. A list without such an argument (`antecedents`, ...) counts
-as one item per parent: the estimate bounds what the arguments let a client ask for.
+followed. Every relation list that can outgrow a page takes `first` (`composedOf`, `antecedents`,
+`Program.observations`, `endProducts` ...: docs/api.md "Pages"); the few lists without a size argument
+(`referenceFiles`, `prerequisites`, `memberOf` ...: a handful per parent) count as one item per parent, so
+the estimate may be low by that handful there.
 """
 
 from __future__ import annotations

@@ -6,15 +6,17 @@
 
 from __future__ import annotations
 
-#: An L3 product down to its raw exposures: members (COMPOSITION), their antecedents, theirs.
+#: An L3 product down to its raw exposures: members (COMPOSITION), their antecedents, theirs (a product has a
+#: few antecedents: `first: 5` keeps the answer-size estimate at 31,001, where their default of 1,000 under
+#: composedOf's 1,000 would count a billion).
 L3_TO_RAW = """query L3ToRaw($uri: String!) {
   product(uri: $uri) {
     uri filename level suffix calibLevel
     composedOf {
       uri filename level suffix calibLevel
-      antecedents {
+      antecedents(first: 5) {
         uri filename level suffix calibLevel
-        antecedents { uri filename level suffix calibLevel }
+        antecedents(first: 5) { uri filename level suffix calibLevel }
       }
     }
   }

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from .enums import AggregationKind, LinkedKind, ObservationLevel
-from .pagination import PAGE_SIZE, ProductConnection, ProductFilter
+from .pagination import ITEMS_PER_PAGE, LIST_SIZE, PAGE_SIZE, ObservationConnection, ProductConnection, ProductFilter
 from .relations import related, relation
 
 if TYPE_CHECKING:
@@ -52,8 +52,18 @@ class Observation:
     ) -> ProductConnection:
         return related(self, info)
 
-    @relation("For a combined observation: its member exposures (HAS_MEMBER).")
-    def members(self, info: strawberry.Info) -> list[Observation]:
+    @relation("For a combined observation: its member exposures (HAS_MEMBER), in obsid order; the first `first` "
+              "of them (`membersConnection` pages on).")
+    def members(
+        self, info: strawberry.Info, first: Annotated[int | None, strawberry.argument(description=LIST_SIZE)] = None,
+    ) -> list[Observation]:
+        return related(self, info)
+
+    @relation("`members` a page at a time, in obsid order, with their total count (HAS_MEMBER).")
+    def members_connection(
+        self, info: strawberry.Info,
+        first: Annotated[int | None, strawberry.argument(description=ITEMS_PER_PAGE)] = None, after: str | None = None,
+    ) -> ObservationConnection:
         return related(self, info)
 
     @relation("The combined observations this exposure is a member of (HAS_MEMBER, reverse).")
@@ -74,8 +84,17 @@ class Observation:
     def aggregated(self, info: strawberry.Info, kind: list[AggregationKind] | None = None) -> list[ProductRef]:
         return related(self, info)
 
-    @relation("Linked data products of the observation's products and its members' products (LINKED).")
-    def linked(self, info: strawberry.Info, kind: list[LinkedKind] | None = None) -> list[ProductRef]:
+    @relation("Linked data products of the observation's products and its members' products (LINKED), each once; "
+              "the first `first` of them (`linkedConnection` pages on).")
+    def linked(self, info: strawberry.Info, kind: list[LinkedKind] | None = None,
+               first: Annotated[int | None, strawberry.argument(description=LIST_SIZE)] = None) -> list[ProductRef]:
+        return related(self, info)
+
+    @relation("`linked` a page at a time, in URI order, with their total count (LINKED).")
+    def linked_connection(
+        self, info: strawberry.Info, kind: list[LinkedKind] | None = None,
+        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = None, after: str | None = None,
+    ) -> ProductConnection:
         return related(self, info)
 
     @relation("Engineering data series overlapping the exposure (HAS_ENGINEERING), optionally of one mnemonic.")
@@ -89,6 +108,16 @@ class Program:
     proposal_id: str | None = strawberry.field(description="The proposal id without padding (`2733`).")
     pi: str | None = strawberry.field(description="Principal investigator.")
 
-    @relation("The program's observations (HAS_OBSERVATION).")
-    def observations(self, info: strawberry.Info) -> list[Observation]:
+    @relation("The program's observations (HAS_OBSERVATION), in obsid order; the first `first` of them "
+              "(`observationsConnection` pages on).")
+    def observations(
+        self, info: strawberry.Info, first: Annotated[int | None, strawberry.argument(description=LIST_SIZE)] = None,
+    ) -> list[Observation]:
+        return related(self, info)
+
+    @relation("`observations` a page at a time, in obsid order, with their total count (HAS_OBSERVATION).")
+    def observations_connection(
+        self, info: strawberry.Info,
+        first: Annotated[int | None, strawberry.argument(description=ITEMS_PER_PAGE)] = None, after: str | None = None,
+    ) -> ObservationConnection:
         return related(self, info)

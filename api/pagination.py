@@ -1,7 +1,8 @@
-"""Keyset pages of products: the connection types and the product filter.
+"""Keyset pages: the connection types (of products, observations, engineering series) and the product filter.
 
-Pages are in URI order; a cursor stands for the URI of the last product seen, so walking a list
-page by page neither repeats nor skips a product, even while products are added.
+Pages are in key order (a product's URI, an observation's obsid, a series' key); a cursor stands
+for the key of the last item seen, so walking a list page by page neither repeats nor skips an
+item, even while items are added.
 """
 
 from __future__ import annotations
@@ -10,14 +11,19 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from mastgraph.graph.views import PRODUCT_FILTERS
+from mastgraph.graph.views import KEY_FIELDS, PRODUCT_FILTERS
+from mastgraph.model.vocabulary import Label
 
 from .arguments import encode_cursor
 
 if TYPE_CHECKING:
+    from .engineering import EngineeringSeries
+    from .observation import Observation
     from .product import Product
 
 ProductRef = Annotated["Product", strawberry.lazy("mastgraph.api.product")]
+ObservationRef = Annotated["Observation", strawberry.lazy("mastgraph.api.observation")]
+SeriesRef = Annotated["EngineeringSeries", strawberry.lazy("mastgraph.api.engineering")]
 
 #: Description of every `first` argument.
 PAGE_SIZE = "Products per page: 100 when not given, at most the server's MASTGRAPH_MAX_PAGE_SIZE."
@@ -62,6 +68,20 @@ class PageInfo:
     end_cursor: str | None = strawberry.field(description="Pass as `after` to get the next page.")
 
 
+def edges_of(page: dict, label: Label) -> list[dict]:
+    """The edges of a page of `label` nodes (``{"first", "items", ...}``, one item more when there is a next page)."""
+    key = KEY_FIELDS[label]
+    return [{"cursor": encode_cursor(item[key], label), "node": item} for item in page["items"][: page["first"]]]
+
+
+def page_info_of(page: dict, label: Label) -> dict:
+    shown = page["items"][: page["first"]]
+    return {
+        "has_next_page": len(page["items"]) > page["first"],
+        "end_cursor": encode_cursor(shown[-1][KEY_FIELDS[label]], label) if shown else None,
+    }
+
+
 @strawberry.type
 class ProductEdge:
     cursor: str
@@ -78,12 +98,54 @@ class ProductConnection:
 
     @strawberry.field
     def edges(self) -> list[ProductEdge]:
-        return [{"cursor": encode_cursor(item["uri"]), "node": item} for item in self["items"][: self["first"]]]
+        return edges_of(self, Label.PRODUCT)
 
     @strawberry.field
     def page_info(self) -> PageInfo:
-        shown = self["items"][: self["first"]]
-        return {
-            "has_next_page": len(self["items"]) > self["first"],
-            "end_cursor": encode_cursor(shown[-1]["uri"]) if shown else None,
-        }
+        return page_info_of(self, Label.PRODUCT)
+
+
+@strawberry.type
+class ObservationEdge:
+    cursor: str
+    node: ObservationRef
+
+
+@strawberry.type(description="A page of observations in obsid order.")
+class ObservationConnection:
+    total_count: int = strawberry.field(description="How many observations match, over all pages.")
+
+    @strawberry.field
+    def nodes(self) -> list[ObservationRef]:
+        return self["items"][: self["first"]]
+
+    @strawberry.field
+    def edges(self) -> list[ObservationEdge]:
+        return edges_of(self, Label.OBSERVATION)
+
+    @strawberry.field
+    def page_info(self) -> PageInfo:
+        return page_info_of(self, Label.OBSERVATION)
+
+
+@strawberry.type
+class EngineeringSeriesEdge:
+    cursor: str
+    node: SeriesRef
+
+
+@strawberry.type(description="A page of engineering series in key order.")
+class EngineeringSeriesConnection:
+    total_count: int = strawberry.field(description="How many series match, over all pages.")
+
+    @strawberry.field
+    def nodes(self) -> list[SeriesRef]:
+        return self["items"][: self["first"]]
+
+    @strawberry.field
+    def edges(self) -> list[EngineeringSeriesEdge]:
+        return edges_of(self, Label.ENGINEERING_SERIES)
+
+    @strawberry.field
+    def page_info(self) -> PageInfo:
+        return page_info_of(self, Label.ENGINEERING_SERIES)

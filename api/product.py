@@ -126,12 +126,32 @@ class Product:
         return related(self, info)
 
     @relation("The inputs of the pipeline stage that made this product (ANTECEDENT): "
-              "the previous level of the same exposure, and the association file.")
-    def antecedents(self, info: strawberry.Info) -> list[Product]:
+              "the previous level of the same exposure, and the association file; the first `first` of them "
+              "(`antecedentsConnection` pages on).")
+    def antecedents(
+        self, info: strawberry.Info, first: Annotated[int | None, strawberry.argument(description=LIST_SIZE)] = None,
+    ) -> list[Product]:
         return related(self, info)
 
-    @relation("The products this product is an antecedent of (ANTECEDENT, reverse).")
-    def derived_products(self, info: strawberry.Info) -> list[Product]:
+    @relation("The products this product is an antecedent of (ANTECEDENT, reverse); the first `first` of them "
+              "(`derivedProductsConnection` pages on).")
+    def derived_products(
+        self, info: strawberry.Info, first: Annotated[int | None, strawberry.argument(description=LIST_SIZE)] = None,
+    ) -> list[Product]:
+        return related(self, info)
+
+    @relation("`antecedents` a page at a time, in URI order, with their total count (ANTECEDENT).")
+    def antecedents_connection(
+        self, info: strawberry.Info,
+        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = None, after: str | None = None,
+    ) -> ProductConnection:
+        return related(self, info)
+
+    @relation("`derivedProducts` a page at a time, in URI order, with their total count (ANTECEDENT, reverse).")
+    def derived_products_connection(
+        self, info: strawberry.Info,
+        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = None, after: str | None = None,
+    ) -> ProductConnection:
         return related(self, info)
 
     @relation("For a per-source product: the Level-3 association it was derived from (MULTIPLICITY).")
@@ -210,6 +230,16 @@ class Product:
         return related(self, info)
 
     @relation("Every Level-3 product this product ended up in: reached downstream "
-              "through COMPOSITION, ANTECEDENT and CONTEMPORANEOUS_CALIBRATION, each once, in URI order.")
-    def end_products(self, info: strawberry.Info) -> list[Product]:
+              "through COMPOSITION, ANTECEDENT and CONTEMPORANEOUS_CALIBRATION, each once, in URI order; "
+              "the first `first` of them (`endProductsConnection` pages on).")
+    def end_products(
+        self, info: strawberry.Info, first: Annotated[int | None, strawberry.argument(description=LIST_SIZE)] = None,
+    ) -> list[Product]:
+        return related(self, info)
+
+    @relation("`endProducts` a page at a time, in URI order, with their total count.")
+    def end_products_connection(
+        self, info: strawberry.Info,
+        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = None, after: str | None = None,
+    ) -> ProductConnection:
         return related(self, info)

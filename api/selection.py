@@ -262,8 +262,8 @@ class Walker:
         return InputsSelection(**parts)
 
     def page(self, connection: GraphQLObjectType, nodes: list[FieldNode], args: dict[str, Any], members: bool = False):
-        """A connection's page (first, after, filter, count) and its items' selection: products, or
-        (`members`) association members, whose selection is an `EdgeSelection`."""
+        """A connection's page (first, after, filter, count) and its items' selection: nodes (products,
+        observations ...), or (`members`) association members, whose selection is an `EdgeSelection`."""
         items: Any = None
         count = False
         item_type = named_type(connection.fields["nodes"].type)
@@ -281,8 +281,9 @@ class Walker:
                     if edge_nodes[0].name.value == "node":
                         items = join(items, read_items(item_type, edge_nodes))
         filters = arguments.product_filters(args.get("filter"))
-        page = arguments.page(args.get("first"), args.get("after"), self.max_page_size, filters, count, members)
-        return page, items or (EdgeSelection() if members else Selection(Label.PRODUCT))
+        label = Label.PRODUCT if members else label_of(item_type)
+        page = arguments.page(args.get("first"), args.get("after"), self.max_page_size, filters, count, members, label)
+        return page, items or (EdgeSelection() if members else Selection(label))
 
     # -- from a resolver ----------------------------------------------------------------------
     def of_field(self, info: GraphQLResolveInfo) -> Selection:

@@ -35,8 +35,8 @@ query L3ToRaw($uri: String!) {
   product(uri: $uri) {
     uri filename level suffix calibLevel
     composedOf { uri filename level suffix calibLevel
-      antecedents { uri filename level suffix calibLevel
-        antecedents { uri filename level suffix calibLevel } } }
+      antecedents(first: 5) { uri filename level suffix calibLevel
+        antecedents(first: 5) { uri filename level suffix calibLevel } } }
   }
 }"""
 

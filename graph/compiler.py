@@ -29,7 +29,8 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Page:
-    """A keyset page of products: `first` after the URI `after`, optionally filtered and counted.
+    """A keyset page of nodes: `first` after the key `after` (a product's URI, an observation's obsid ...),
+    optionally filtered (products) and counted.
 
     For a page of relationship items (a link with `edge`), `after` is the (product URI, relationship
     key) pair of the last item seen: one product may be a member twice (of two association products).
@@ -172,9 +173,10 @@ class Compiler:
         limit = self.param(page.first + 1)
         distinct = "DISTINCT " if link.distinct else ""
         if link.edge is None:
-            after = f"{b}.uri > {self.param(page.after)}"
+            key = f"{b}.{KEYS[link.target]}"
+            after = f"{key} > {self.param(page.after)}"
             items = (f"COLLECT {{ {match}{where_clause([*conditions, after])} "
-                     f"WITH {distinct}{b} ORDER BY {b}.uri LIMIT {limit} RETURN {self.node(b, child.selection)} }}")
+                     f"WITH {distinct}{b} ORDER BY {key} LIMIT {limit} RETURN {self.node(b, child.selection)} }}")
         else:
             (key,) = EDGE_KEYS[link.edge]  # (a page of items with a one-property relationship key)
             far, tie = f"{b}.{KEYS[link.target]}", f"coalesce({r}.{key}, '')"

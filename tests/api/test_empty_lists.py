@@ -28,6 +28,7 @@ REQUESTS = {
            ("linkedExternalProducts", "kind"), ("referenceFiles", "reftype"), ("aggregatedBy", "kind")]},
     ("Observation", "aggregated", "kind"): '{ observation(obsid: "1") { aggregated(kind: []) { uri } } }',
     ("Observation", "linked", "kind"): '{ observation(obsid: "1") { linked(kind: []) { uri } } }',
+    ("Observation", "linkedConnection", "kind"): '{ observation(obsid: "1") { linkedConnection(kind: []) { totalCount } } }',
 }
 
 

@@ -36,8 +36,19 @@ LINEAGE_WALK = "nodes { depth product { uri } } edges { from to }"
 @pytest.mark.parametrize("query, variables, objects", [
     ('{ product(uri: "x") { uri observation { obsid } } }', {}, 2),
     # a capped list: its `first`, else the maximum page size; a list without one counts one per parent
-    ('{ product(uri: "x") { composedOf(first: 7) { antecedents { uri } } } }', {}, 1 + 7 + 7),
+    ('{ product(uri: "x") { composedOf(first: 7) { antecedents(first: 3) { uri } } } }', {}, 1 + 7 + 7 * 3),
+    ('{ product(uri: "x") { composedOf(first: 7) { referenceFiles { name } } } }', {}, 1 + 7 + 7),
     ('{ product(uri: "x") { composedOf { uri } } }', {}, 1 + 1000),
+    ('{ product(uri: "x") { composedOf(first: 2) { antecedents { uri } } } }', {}, 1 + 2 + 2 * 1000),
+    ('{ program(id: "x") { observations(first: 4) { members(first: 3) { obsid } } } }', {}, 1 + 4 + 4 * 3),
+    ('{ observation(obsid: "x") { members { linked(first: 2) { uri } } } }', {}, 1 + 1000 + 1000 * 2),
+    ('{ association(name: "x") { products(first: 2) { uri } perSourceProducts { uri } } }', {}, 1 + 2 + 1000),
+    ('{ mnemonic(name: "x") { series(first: 2) { observations(first: 3) { obsid } products(first: 4) { uri } } } }',
+     {}, 1 + 2 + 2 * 3 + 2 * 4),
+    ('{ externalProduct(uri: "x") { preImageOf(first: 2) { endProducts(first: 3) { uri } } linkedFrom { uri } } }',
+     {}, 1 + 2 + 2 * 3 + 1000),
+    ('{ product(uri: "x") { derivedProducts { uri } antecedentsConnection { nodes { uri } } } }', {},
+     1 + 1000 + 1 + 100),
     # a connection: one object, its nodes and edges (and each edge's node) `first` each; 100 when not given
     ('{ products(first: 5) { totalCount pageInfo { hasNextPage } nodes { composes(first: 2) { uri } } } }', {},
      1 + 1 + 5 + 5 * 2),

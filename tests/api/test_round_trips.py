@@ -19,8 +19,8 @@ query ($uri: String!) {
     composedOf(by: [DITHER]) {
       uri
       referenceFiles { name }
-      observation { obsId members { obsid } }
-      antecedents { uri antecedents { uri } }
+      observation { obsId members(first: 5) { obsid } }
+      antecedents(first: 5) { uri antecedents(first: 5) { uri } }
     }
   }
 }"""

@@ -19,8 +19,8 @@ def test_schema_names_every_node_kind_and_the_seed_relationships():
     for kind in ("Program", "Observation", "Product", "Association", "ReferenceFile", "CrdsContext", "Mnemonic",
                  "EngineeringSeries", "ExternalProduct"):
         assert f"type {kind} {{" in text
-    for field in ("composedOf(", "antecedents:", "derivedProducts:", "contemporaneousCalibrations(", "prerequisites(",
-                  "referenceFiles(", "crdsContext:", "association:", "observation:", "members:",
+    for field in ("composedOf(", "antecedents(", "derivedProducts(", "contemporaneousCalibrations(", "prerequisites(",
+                  "referenceFiles(", "crdsContext:", "association:", "observation:", "members(",
                   "minimumRecommendedProducts:", "aggregated(", "linked(", "engineering(", "productsUsingReference(",
                   "productsUnderContext(", "exposuresDuringEngineering(", "lineage("):
         assert field in text, field

@@ -24,7 +24,7 @@ props.defaultQuery = `# mastgraph: JWST/MAST data product lineage. Examples: doc
 query L3ToRaw($uri: String! = "mast:JWST/product/jw02733-o003_t001_miri_f1130w_i2d.fits") {
   product(uri: $uri) {
     filename level
-    composedOf { filename level antecedents { filename level antecedents { filename level } } }
+    composedOf { filename level antecedents(first: 5) { filename level antecedents(first: 5) { filename level } } }
   }
 }
 `;
