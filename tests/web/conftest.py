@@ -48,9 +48,11 @@ class Server:
         return body["data"]
 
 
-def start_server(neo4j_settings, home: Path, token: str = "") -> tuple[subprocess.Popen, str]:
+def start_server(neo4j_settings, home: Path, token: str = "", **settings: str) -> tuple[subprocess.Popen, str]:
+    """`mastgraph serve` on the test Neo4j (`settings`: more environment, MASTGRAPH_MAX_PAGE_SIZE="1" ...)."""
     port = free_port()
-    env = {**os.environ, "NEO4J_URI": neo4j_settings.uri, "MASTGRAPH_HOME": str(home), "MASTGRAPH_API_TOKEN": token}
+    env = {**os.environ, "NEO4J_URI": neo4j_settings.uri, "MASTGRAPH_HOME": str(home), "MASTGRAPH_API_TOKEN": token,
+           **settings}
     if neo4j_settings.neo4j_password:
         env.update(NEO4J_USER=neo4j_settings.neo4j_user, NEO4J_PASSWORD=neo4j_settings.neo4j_password)
     if neo4j_settings.neo4j_browser_url:  # the test Neo4j's Browser, for the panel's links

@@ -1,6 +1,7 @@
 // The side panel: a clicked product's properties, MRP (mastgraph's rule and MAST's flag), reference
-// files, CRDS context, engineering series, what went into it / what it ended up in, and the buttons
-// to expand one more step either way, to export its PROV and to open it in Neo4j Browser.
+// files, CRDS context, engineering series, what went into it / what it ended up in (saying when the server's
+// page size cut that list), and the buttons to expand one more step either way, to export its PROV and to
+// open it in Neo4j Browser.
 import { esc, humanSize } from "./picture.js";
 
 const PROPERTIES = [
@@ -36,6 +37,8 @@ export function productPanel(product, detail, { config, direction }) {
     const mast = detail.mastMinimumRecommendedFor || [];
     const inputs = detail.inputs;
     const ends = detail.endProducts;
+    // the server lists at most MASTGRAPH_MAX_PAGE_SIZE of them; the connection counts them all
+    const endCount = detail.endProductsConnection ? detail.endProductsConnection.totalCount : (ends || []).length;
     sections = `
       <section><h3>Minimum Recommended Products</h3>
         <dl class="props"><dt>mastgraph's rule</dt><dd data-mrp="rule">${rule.length ? `yes, for ${rule.map((o) => esc(o.obsId || o.obsid)).join(", ")}` : "no"}</dd>
@@ -46,7 +49,8 @@ export function productPanel(product, detail, { config, direction }) {
         <p>${inputs.exposures.toLocaleString("en")} exposures from ${inputs.observations.length} observations, ${inputs.visits.length} visits, ${inputs.programs.length} programs</p>
         ${list(inputs.observations, (o) => `<button class="link" data-open-kind="OBSERVATION" data-open-key="${esc(o.obsid)}">${esc(o.obsId || o.obsid)}</button>`)}
         <p class="muted">Visits: ${esc(inputs.visits.join(", ") || "none")} · Programs: ${esc(inputs.programs.map((p) => p.programId).join(", ") || "none")}</p></section>` : ""}
-      ${ends && ends.length ? `<section><h3>Ended up in (${ends.length} Level-3)</h3>${list(ends, (p) => `<button class="link" data-open-kind="PRODUCT" data-open-key="${esc(p.uri)}">${esc(p.filename || p.uri)}</button>`)}</section>` : ""}
+      ${ends && ends.length ? `<section><h3>Ended up in (${endCount.toLocaleString("en")} Level-3)</h3>${list(ends, (p) => `<button class="link" data-open-kind="PRODUCT" data-open-key="${esc(p.uri)}">${esc(p.filename || p.uri)}</button>`)}
+        ${endCount > ends.length ? `<p class="muted" data-cut="endProducts">the first ${ends.length.toLocaleString("en")} of ${endCount.toLocaleString("en")} listed (the server's page size, MASTGRAPH_MAX_PAGE_SIZE)</p>` : ""}</section>` : ""}
       <section><h3>Reference files (${(detail.referenceFiles || []).length})</h3>${list(detail.referenceFiles, (r) => `${esc(r.name)} <span class="muted">${esc(r.reftype || "")}</span>`)}</section>
       <section><h3>CRDS context</h3><p>${detail.crdsContext ? esc(detail.crdsContext.name) : `<span class="muted">none</span>`}</p></section>
       <section><h3>Engineering series (${(detail.engineering || []).length})</h3>${list(detail.engineering, (e) => `${esc(e.key)} <span class="muted">${e.nSamples ?? ""} samples</span>`)}</section>`;

@@ -55,6 +55,7 @@ export const PRODUCT_DETAIL = `query ProductDetail($uri: String!) {
     engineering { key mnemonicName tMin tMax nSamples }
     inputs { observations { obsid obsId level } visits programs { programId pi } exposures }
     endProducts { uri filename level }
+    endProductsConnection { totalCount }
   }
 }`;
 
