@@ -24,7 +24,7 @@ DEFAULT_PAGE_SIZE = 100
 #: Product levels as the graph stores them (model/vocabulary.py LEVEL_LABELS).
 LEVELS = tuple(LEVEL_LABELS)
 
-_PROGRAM = re.compile(r"^(?:jw)?0*(\d{1,5})$", re.IGNORECASE)
+_PROGRAM = re.compile(r"^(?:jw)?0*(\d{1,5})$", re.IGNORECASE | re.ASCII)  # (\d alone takes "٢٧٣٣")
 #: The prefix of a keyset page's cursor, by the kind of its items: a cursor of another kind's list is refused.
 CURSOR_PREFIXES = {Label.PRODUCT: "uri:", Label.OBSERVATION: "obsid:", Label.ENGINEERING_SERIES: "series:"}
 _MEMBER_CURSOR_PREFIX = "member:"

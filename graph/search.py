@@ -27,7 +27,7 @@ KINDS = ("PRODUCT", "OBSERVATION", "PROGRAM", "ASSOCIATION")
 _RANK = {kind: rank for rank, kind in enumerate(KINDS)}
 
 _URI_PREFIX = "mast:jwst/product/"
-_PROGRAM = re.compile(r"^(?:jw)?(\d{1,5})$")
+_PROGRAM = re.compile(r"^(?:jw)?(\d{1,5})$", re.ASCII)  # (\d alone takes "٢٧٣٣")
 
 
 @dataclass(frozen=True)

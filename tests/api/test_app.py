@@ -238,6 +238,15 @@ def test_an_argument_error_cuts_a_long_value(api, query, argument, reason):
     assert answer.queries == 0
 
 
+@pytest.mark.parametrize("value", ["\u0662\u0667\u0663\u0663", "jw\u0662\u0667\u0663\u0663", "27\u00b3"])
+def test_a_program_id_in_digits_of_another_script_is_refused(api, value):
+    """Python's \\d takes any script's digits: "٢٧٣٣" is no JWST program id, not a key no program has."""
+    answer = gql(api, "query($v: String!) { program(id: $v) { programId } }", {"v": value})
+    (error,) = answer.errors
+    assert error["extensions"]["code"] == "BAD_USER_INPUT" and "is not a JWST program id" in error["message"]
+    assert answer.queries == 0
+
+
 @pytest.mark.parametrize("query, variables, message, code", [
     ("{ x%s }" % LONG, None, f"Cannot query field 'x{LONG[:62]}... (100003 characters) on type 'Query'.",
      "GRAPHQL_VALIDATION_FAILED"),
