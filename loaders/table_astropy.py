@@ -15,7 +15,7 @@ from typing import Any
 from mastgraph.loaders.records import LoadError, not_utf8, origin
 from mastgraph.loaders.table_csv import is_comment_or_blank, numbered_lines, refuse_duplicate_columns
 from mastgraph.loaders.table_rows import Row, Table
-from mastgraph.loaders.table_values import python_value
+from mastgraph.loaders.table_values import NUMBER_TEXT, number_text, python_value
 from mastgraph.model.errors import shown
 from mastgraph.model.errors import first_line
 
@@ -202,8 +202,56 @@ def read_votable_whole(path: Path) -> Table:
             where = origin(path, int(found[1])) if found else str(path)
             reason = found[2] if found else first_line(warning.message)
             raise LoadError(where, f"unreadable VOTable: {reason}")
-    lines = _votable_row_lines(path) if first.format == "tabledata" else array("L")
+    lines = array("L")
+    if first.format == "tabledata":
+        lines = _votable_row_lines(path)
+        _check_number_texts(path, first, table)
     return _astropy_table(path, "votable", table, lines, str(path))
+
+
+#: VOTable's text datatypes (every other one is a number or a bool).
+_VO_TEXT = frozenset({"char", "unicodeChar"})
+
+
+def _check_number_texts(path: Path, first: Any, table: Any) -> None:
+    """Refuse a value astropy read from a number written with an underscore or a digit of another
+    script (its converters go through Python's int and float; XML Schema's forms, which VOTable's
+    TABLEDATA uses, hold neither), at its row's line, as the streamed read refuses it
+    (`table_votable._converted`); a value astropy could not read at all it masks, and stays None."""
+    import numpy as np
+    from astropy.utils.xml import iterparser
+
+    numeric = {j: field for j, field in enumerate(first.fields) if field.datatype not in _VO_TEXT}
+    if not numeric:
+        return
+    names = table.colnames
+    tables = row = column = 0
+    inside = False
+    with iterparser.get_xml_iterator(str(path)) as events:
+        for start, tag, data, (line, _) in events:
+            if start:
+                if tag == "TABLE":
+                    tables += 1
+                elif tag == "TABLEDATA" and tables == 1:
+                    inside = True
+                elif tag == "TR" and inside:
+                    column = 0
+                continue
+            if not inside:
+                continue
+            if tag == "TD":
+                field = numeric.get(column)
+                if field is not None and not number_text(data) and row < len(table):
+                    mask = getattr(table[names[column]], "mask", None)
+                    if mask is None or not np.all(mask[row]):
+                        raise LoadError(origin(path, line), f"unreadable VOTable: field {names[column]!r}: "
+                                                            f"{shown(data.strip())} is not a value of its type "
+                                                            f"({NUMBER_TEXT})")
+                column += 1
+            elif tag == "TR":
+                row += 1
+            elif tag == "TABLEDATA":
+                return
 
 
 #: The position and text of an astropy VOTable warning (`path:line:column: Wnn: text`).
