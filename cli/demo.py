@@ -54,7 +54,7 @@ def demo(
             try:
                 report = ingest_paths(drv, s, inputs)
             except IngestStopped as exc:
-                raise fail(exc.describe(s.uri), 130 if exc.interrupted else 1) from None
+                raise fail(exc.describe(s.uri, s.embedded), 130 if exc.interrupted else 1) from None
     written, derived = report.totals()
     console.print(
         f"sample loaded: {len(report.files)} files, {report.records} records, "

@@ -89,7 +89,7 @@ def _load(s, paths: Sequence[str], skip_bad: bool, rejects: Path | None, dry_run
     try:
         report = _run(s, files, skip_bad, dry_run)
     except IngestStopped as exc:
-        raise fail(exc.describe(s.uri), 130 if exc.interrupted else 1) from None
+        raise fail(exc.describe(s.uri, s.embedded), 130 if exc.interrupted else 1) from None
     except ConflictingFiles as exc:
         *conflicts, summary = exc.lines()
         for line in conflicts:

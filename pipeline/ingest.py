@@ -264,8 +264,9 @@ class IngestStopped(Exception):
         """By Ctrl-C (exit 130), not by a fault."""
         return self.lost is None and not self.reason
 
-    def describe(self, uri: str) -> str:
-        """The one line for the user."""
+    def describe(self, uri: str, local: bool = False) -> str:
+        """The one line for the user (`local`: the Neo4j is mastgraph's local server, which says how to
+        start it again when it stopped answering)."""
         import neo4j
 
         what = (f"Neo4j at {uri} stopped answering" if self.lost is not None else self.reason if self.reason
@@ -281,8 +282,10 @@ class IngestStopped(Exception):
             if unknown:
                 written += f", whether part {done + 1} was is unknown (its commit got no answer)"
         files = "file was" if self.loaded == 1 else "files were"
+        start = ("start it with `mastgraph server start` (`mastgraph server logs` tells why it stopped), then "
+                 if local and self.lost is not None else "")
         return (f"{what} while loading {self.path}; {self.loaded} {files} loaded, {written}; "
-                "run the same command again to finish")
+                f"{start}run the same command again to finish")
 
 
 @dataclass(slots=True)

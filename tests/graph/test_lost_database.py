@@ -39,7 +39,8 @@ LOST = re.compile(
     r"(?:, (?P<part_unknown>whether part \d+ was is unknown \(its commit got no answer\)))?"
     # killed the moment a commit landed, before its answer reached the client:
     r"|(?P<unknown>whether (?P=file)(?: \(nor of the \d+ other files of its transaction\))? was written is unknown "
-    r"\(its commit got no answer\))); run the same command again to finish$")
+    r"\(its commit got no answer\))); start it with `mastgraph server start` \(`mastgraph server logs` tells why it "
+    r"stopped\), then run the same command again to finish$")
 
 
 def _ingest(settings: Settings, batch_size: int = 5000) -> subprocess.Popen:

@@ -173,6 +173,11 @@ def test_a_stop_between_parts_says_how_many_parts_are_in_the_graph():
         "cannot write the work folder /w: No space left on device while loading big.csv; 2 files were "
         "loaded, 3 of the 7 parts of big.csv were written; run the same command again to finish")
     assert not full.interrupted
+    # the local server: how to start it again when it stopped answering (not for a full disk)
+    assert stopped.describe("bolt://127.0.0.1:7687", local=True).endswith(
+        "2 of the 7 parts of big.csv were written; start it with `mastgraph server start` (`mastgraph server logs` "
+        "tells why it stopped), then run the same command again to finish")
+    assert full.describe("bolt://127.0.0.1:7687", local=True) == full.describe("bolt://127.0.0.1:7687")
 
 
 def test_the_records_of_the_parts_written():
