@@ -7,14 +7,17 @@ name / obs_id):
   API's `lineage` field reaches with its default depth, 10 steps; in one query);
 - an observation: its products and its members' (DOWNSTREAM also those of the combined
   observations it is a member of);
-- a program: its observations' products; an association: its products, members and file;
+- a program: its observations' products (a program known only from association files, with no
+  Program node, its products by their `program`); an association: its products, members and file;
 
 each with the products they link to (guide star, MSA catalog) and their previews.
 
 Minimum Recommended Products (`all=False`, the Download Manager's default): a file is kept when
 mastgraph's rule (an MRP relationship) or MAST's flag (MAST_MRP) names it, and, as the Download
 Manager hides Level-2b products "if MRP is checked and L-3 products exist", only such files at the
-highest level present among them are kept. Level, product-type and suffix filters apply after.
+highest level present among them are kept (in Cypher, MRP_FILES: the rest of the view is never
+projected; an observation's or program's candidates come by their flags, MRP_VIEWS). Level,
+product-type and suffix filters apply after.
 Files come in a stable order: level descending (3, 2b, 2a, 1b, then files without a level), then
 file name. The exports of a list are `graph.download_export`.
 """
@@ -45,6 +48,13 @@ VIEWS: dict[str, Any] = {
     "PROGRAM": "api/download_view_program",
     "ASSOCIATION": "api/download_view_association",
 }
+#: The Minimum Recommended Products list's candidates where the model reaches them by their flags: an
+#: observation's or a program's MRP and MAST_MRP relationships (from its observations) instead of every
+#: product of its view; other kinds (a product's lineage, an association) filter their view.
+MRP_VIEWS: dict[str, str] = {
+    "OBSERVATION": "api/download_mrp_observation",
+    "PROGRAM": "api/download_mrp_program",
+}
 
 #: What follows a view (`CALL () { <view> }`): at most `$limit` products, with the products they link
 #: to (guide star, MSA catalog) and their previews, each once, projected as files. `mrp`: some
@@ -65,6 +75,36 @@ CALL (view) {
                     mast_mrp: coalesce(f.mast_mrp, false) OR EXISTS { (:Observation)-[:MAST_MRP]->(f) }}) AS files
 }
 RETURN {files: files, truncated: truncated} AS answer"""
+
+#: What follows a view or MRP candidates when only the Minimum Recommended Products are asked for: as
+#: FILES, but only the files that carry a flag, and of those only the ones at the highest level present
+#: ($levels, lowest first; a file without a level below them), are projected (what `minimum_recommended`
+#: keeps of FILES' answer; the rest of a large view is never materialised).
+FLAGGED = "coalesce({f}.mast_mrp, false) OR EXISTS {{ (:Observation)-[:MRP|MAST_MRP]->({f}) }}"
+MRP_FILES = f"""WITH p LIMIT $limit + 1
+WITH collect(p) AS view
+WITH view[..$limit] AS view, size(view) > $limit AS truncated
+CALL (view) {{
+  UNWIND view AS p
+  CALL (p) {{
+    WITH p WHERE {FLAGGED.format(f="p")}
+    RETURN p AS f
+    UNION
+    MATCH (p)-[:LINKED]->(f:Product) WHERE {FLAGGED.format(f="f")}
+    RETURN f
+    UNION
+    MATCH (p)<-[:LINKED {{kind: 'preview'}}]-(f:Product) WHERE {FLAGGED.format(f="f")}
+    RETURN f
+  }}
+  WITH DISTINCT f
+  WITH collect({{f: f, rank: coalesce([i IN range(0, size($levels) - 1) WHERE $levels[i] = f.level][0], -1)}}) AS flagged
+  WITH flagged, reduce(top = -1, x IN flagged | CASE WHEN x.rank > top THEN x.rank ELSE top END) AS top
+  UNWIND [x IN flagged WHERE x.rank = top | x.f] AS f
+  RETURN collect(f {{.uri, .filename, .level, .product_type, .suffix, .size, labels: labels(f),
+                    mrp: EXISTS {{ (:Observation)-[:MRP]->(f) }},
+                    mast_mrp: coalesce(f.mast_mrp, false) OR EXISTS {{ (:Observation)-[:MAST_MRP]->(f) }}}}) AS files
+}}
+RETURN {{files: files, truncated: truncated}} AS answer"""
 
 
 @dataclass(frozen=True)
@@ -155,6 +195,17 @@ async def anchor(reader: read.Reader, id: str) -> dict | None:
     return rows[0] if rows else None
 
 
+def view_text(kind: str, upstream: bool, all: bool) -> str:
+    """The one query of a list: every file of the view (`all`), else only its Minimum Recommended
+    Products, from their candidates where the kind has a query for them (MRP_VIEWS) or the view."""
+    view = VIEWS[kind]
+    if kind == "PRODUCT":
+        view = view[0] if upstream else view[1]
+    if not all:
+        view = MRP_VIEWS.get(kind, view)
+    return f"CALL () {{\n{queries.text(view)}\n}}\n{FILES if all else MRP_FILES}"
+
+
 async def download_list(reader: read.Reader, req: DownloadRequest, *, max_nodes: int) -> dict | None:
     """The download list of `req`, or None when its id names nothing.
 
@@ -165,11 +216,8 @@ async def download_list(reader: read.Reader, req: DownloadRequest, *, max_nodes:
     found = await anchor(reader, req.id)
     if found is None:
         return None
-    view = VIEWS[found["kind"]]
-    if found["kind"] == "PRODUCT":
-        view = view[0] if req.upstream else view[1]
-    text = f"CALL () {{\n{queries.text(view)}\n}}\n{FILES}"
-    params = {"key": found["key"], "upstream": req.upstream, "limit": max_nodes}
+    text = view_text(found["kind"], req.upstream, req.all)
+    params = {"key": found["key"], "upstream": req.upstream, "limit": max_nodes, "levels": list(LEVELS)}
     answer = (await reader.values(text, params))[0]
     files, truncated = answer["files"], answer["truncated"]
     for file in files:

@@ -17,10 +17,12 @@ from mastgraph.api.app import create_app
 from mastgraph.api.examples import EXAMPLES, L3_TO_RAW
 from mastgraph.api.schema import build_schema
 from mastgraph.api.selection import DEFINITION, metadata
+from mastgraph.graph import queries
 from mastgraph.graph.views import node_field
 from mastgraph.model.vocabulary import KEYS, Label
 
 from ..conftest import load_demo
+from .test_download_list import compare_lists
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 
@@ -113,3 +115,52 @@ def test_every_plain_field_reads_a_property_the_sample_holds(demo_home, session_
             read = node_field(label, name)
             if read.startswith(".") and (label, name) not in NEVER_WRITTEN:
                 assert read[1:] in held, f"{label.value}.{name} reads {read}, a property no {label.value} holds"
+
+
+DOWNLOAD = """query ($id: String!, $all: Boolean) {
+  downloadList(id: $id, all: $all) { files { uri filename mrp mastMrp } count truncated anchor { kind key label } uris }
+}"""
+REAL = Path(__file__).resolve().parents[2] / "sample" / "data" / "real"
+
+
+@pytest.mark.parametrize("program", ["632", "1439", "9505"])
+def test_a_program_known_only_from_association_files_lists_its_products(client, demo_home, program, cli,
+                                                                        session_driver):
+    """Programs 632, 1439 and 9505 come only as association files and pools (no listing: no Program
+    node): the list of the program is its products, every association file, pool and member the files
+    name among them; nothing flags a minimum recommended product of theirs, so the MRP list is empty."""
+    key = program.zfill(5)
+    asn = sorted((REAL / "asn" / f"jw{key}").glob("*_asn.json"))
+    assert asn, "the sample has the program's association files"
+    named = {path.name for path in asn} | {path.name for path in (REAL / "pools").glob(f"jw{key}_*_pool.csv")}
+    for path in asn:
+        named |= {m["expname"] for product in json.loads(path.read_text())["products"] for m in product["members"]}
+    # (as many as the library's program_summary counts by their `program`)
+    summary = session_driver.execute_query(queries.text("program_summary"), program=program, routing_="r").records
+    products = sum(row["products"] for row in summary)
+    assert products >= len(named)
+    for spelling in (program, key, "jw" + key):
+        answer = post(client, DOWNLOAD, {"id": spelling, "all": True})["data"]["downloadList"]
+        assert answer["anchor"] == {"kind": "PROGRAM", "key": key, "label": "jw" + key}
+        names = {f["filename"] for f in answer["files"]}
+        assert named <= names and answer["count"] == products and not answer["truncated"]
+    mrp = post(client, DOWNLOAD, {"id": program})["data"]["downloadList"]
+    assert mrp["anchor"]["key"] == key and mrp["files"] == [] and mrp["count"] == 0
+    result = cli("download-list", program, "--all")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == answer["uris"]
+
+
+def test_minimum_recommended_lists_are_the_full_lists_filtered(demo_home, session_driver, neo4j_settings):
+    """On the bundled sample as on the small one (tests/api/test_download_list.py): every observation,
+    program (those known only from association files too), association and Level-3 product."""
+    ids = [row["id"] for row in session_driver.execute_query("""
+        CALL () {
+          MATCH (o:Observation) RETURN o.obsid AS id
+          UNION MATCH (p:Product) WHERE p.program IS NOT NULL RETURN DISTINCT p.program AS id
+          UNION MATCH (a:Association) RETURN a.name AS id
+          UNION MATCH (p:L3) RETURN p.uri AS id
+        }
+        RETURN id ORDER BY id""", routing_="r").records]
+    assert {"00632", "01439", "09505"} <= set(ids)
+    assert compare_lists(neo4j_settings, ids) == 2 * len(ids)

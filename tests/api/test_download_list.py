@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import subprocess
 
 import pytest
 
-from mastgraph.graph import downloads
+from mastgraph.graph import downloads, read
 from mastgraph.graph.download_export import CSV_COLUMNS, DOWNLOAD_URL
 from mastgraph.loaders.names import INTERMEDIATE_SUFFIXES
+from mastgraph.model.vocabulary import Label
 
 from starlette.testclient import TestClient
 
@@ -137,6 +139,78 @@ def test_observation_program_and_association_views(api, sample_graph):
     assert uris_of(exposure_up) < uris_of(exposure_down)
     association, _ = listing(api, IMAGE3, all=True)
     assert uris_of(association) == {sample_graph.l3, sample_graph.image3_file, sample_graph.preview, *sample_graph.cal}
+
+
+def test_a_program_without_a_program_node_is_its_products(api, sample_graph, cli):
+    """Program 09999 is known only from its products (no listing: no Program node, no observation): its
+    list is the products carrying its id, spelt as any program; nothing flags them, so no MRP."""
+    for spelling in ("9999", "09999", "jw09999"):
+        program, _ = listing(api, spelling, all=True)
+        assert program["anchor"] == {"kind": "PROGRAM", "key": "09999", "label": "jw09999"}
+        assert uris_of(program) == set(sample_graph.cycle)
+    mrp, _ = listing(api, "9999")
+    assert mrp["anchor"]["kind"] == "PROGRAM" and mrp["files"] == [] and mrp["count"] == 0
+    result = cli("jw09999", "--all")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == program["uris"]
+    result = cli("jw09999")
+    assert result.exit_code == 0 and result.stdout == "" and "--all lists every file" in result.stderr
+
+
+def all_ids(s) -> list[str]:
+    """Every id of the sample a list can be asked for."""
+    return [*(key for label, key, _, _ in s.nodes if label in (Label.OBSERVATION, Label.ASSOCIATION)),
+            PROGRAM, "9999", *(key for label, key, _, _ in s.nodes if label is Label.PRODUCT)]
+
+
+def test_minimum_recommended_lists_are_the_full_lists_filtered(sample_graph, neo4j_settings):
+    """The MRP list (reached by the flags where it can be: MRP_VIEWS) is what the full list keeps by
+    `minimum_recommended`, for every id of the sample in both directions."""
+    assert {"OBSERVATION", "PROGRAM"} <= set(downloads.MRP_VIEWS)
+    compared = compare_lists(neo4j_settings, all_ids(sample_graph))
+    assert compared == 2 * len(all_ids(sample_graph))
+
+
+def test_a_list_past_the_node_limit_says_it_is_cut(sample_graph, neo4j_settings):
+    async def main():
+        driver = read.open_driver(neo4j_settings)
+        try:
+            reader = read.Reader(driver, neo4j_settings.neo4j_database, 60.0)
+            return [await downloads.download_list(reader, downloads.request(sample_graph.combined_obsid, all=all),
+                                                  max_nodes=limit) for all in (True, False) for limit in (2, 1000)]
+        finally:
+            await driver.close()
+
+    full_cut, full, mrp_cut, mrp = asyncio.run(main())
+    assert (full_cut["truncated"], full["truncated"], mrp_cut["truncated"], mrp["truncated"]) == (True, False, True, False)
+    assert [f["uri"] for f in mrp["files"]] == [sample_graph.l3]
+
+
+def compare_lists(settings, ids) -> int:
+    """Asserts each id's MRP list equals its full list filtered; how many lists were compared."""
+    async def main():
+        driver = read.open_driver(settings)
+        try:
+            reader = read.Reader(driver, settings.neo4j_database, 60.0)
+            compared = 0
+            for id in ids:
+                for upstream in (True, False):
+                    full = await downloads.download_list(reader, downloads.request(id, upstream=upstream, all=True),
+                                                         max_nodes=1000)
+                    mrp = await downloads.download_list(reader, downloads.request(id, upstream=upstream),
+                                                        max_nodes=1000)
+                    if full is None:
+                        assert mrp is None, id
+                        continue
+                    assert not full["truncated"] and not mrp["truncated"]
+                    expected = downloads.order(downloads.minimum_recommended(full["files"]))
+                    assert (mrp["anchor"], mrp["files"]) == (full["anchor"], expected), (id, upstream)
+                    compared += 1
+            return compared
+        finally:
+            await driver.close()
+
+    return asyncio.run(main())
 
 
 def test_unknown_id_is_null_and_bad_arguments_name_themselves(api, sample_graph):

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from mastgraph.graph import queries
+from mastgraph.graph import downloads, queries
 from mastgraph.graph.writer import edge_create_query, edge_query, node_query
 from mastgraph.model.vocabulary import EDGE_IDENTITY, KEYS, Label, Rel
 from mastgraph.pipeline.derive import query_params
@@ -71,8 +71,16 @@ def graph_keys(drv, database: str) -> dict[str, list]:
         }
         RETURN obsid""")
     series = _column(drv, database, "MATCH (s:EngineeringSeries) RETURN s.key LIMIT 20")
+    # programs with a Program node and programs known only from their products' `program`
+    programs = _column(drv, database, """
+        CALL () {
+          MATCH (g:Program) RETURN g.program AS program LIMIT 5
+          UNION MATCH (p:Product) WHERE p.program IS NOT NULL AND NOT EXISTS { (:Program {program: p.program}) }
+          RETURN DISTINCT p.program AS program LIMIT 5
+        }
+        RETURN program""")
     return {"uris": products or ["mast:JWST/product/x.fits"], "names": associations or ["jw00000-o000_image3_00000_asn"],
-            "obsids": observations or ["0"], "keys": series or ["x"]}
+            "obsids": observations or ["0"], "keys": series or ["x"], "programs": programs or ["00000"]}
 
 
 def derive_cases(keys: dict[str, list]) -> Iterator[tuple[str, str, dict]]:
@@ -125,6 +133,23 @@ def write_cases(keys: dict[str, list]) -> Iterator[tuple[str, str, dict]]:
                {"rows": [{"start": "a", "end": "b", "props": {}}]})
 
 
+def download_cases(keys: dict[str, list]) -> Iterator[tuple[str, str, dict]]:
+    """The download list's queries (graph/downloads.py): the id's anchor, then each kind's view with every
+    file or only the Minimum Recommended Products, in both directions."""
+    for id in (keys["uris"][0], keys["obsids"][0], keys["names"][0], *keys["programs"]):
+        yield "download_anchor", queries.text("api/download_anchor"), {
+            "ids": [id, id.lower()], "program": id if id in keys["programs"] else None}
+    key_of = {"PRODUCT": keys["uris"], "OBSERVATION": keys["obsids"], "PROGRAM": keys["programs"],
+              "ASSOCIATION": keys["names"]}
+    for kind, kind_keys in key_of.items():
+        for upstream in (True, False):
+            for every in (True, False):
+                for key in kind_keys[:3] if kind != "PROGRAM" else kind_keys:
+                    yield (f"download {kind.lower()} {'all' if every else 'MRP'} {'up' if upstream else 'down'}",
+                           downloads.view_text(kind, upstream, every),
+                           {"key": key, "upstream": upstream, "limit": 40_000, "levels": list(downloads.LEVELS)})
+
+
 def planned_scans(drv, database: str, cases, force: bool) -> list[str]:
     problems = []
     with drv.session(database=database) as session:
@@ -149,10 +174,10 @@ def test_operators_walks_the_plan_tree():
     assert scans({"operatorType": "NodeIndexScan", "children": []}) == ["NodeIndexScan"]
 
 
-@pytest.mark.parametrize("which", ["derive", "write"])
+@pytest.mark.parametrize("which", ["derive", "write", "download"])
 def test_queries_seek_on_a_near_empty_and_on_the_loaded_graph(which, graph, neo4j_settings, tmp_path):
     database = neo4j_settings.neo4j_database
-    cases = derive_cases if which == "derive" else write_cases
+    cases = {"derive": derive_cases, "write": write_cases, "download": download_cases}[which]
     # near empty: plans made now are cached, and reused on the loaded graph below
     empty_graph(graph, database)
     keys = graph_keys(graph, database)
