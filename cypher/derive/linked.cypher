@@ -1,4 +1,4 @@
-// LINKED data: previews -> the products they show, Level-1b exposures -> guide-star products of their visit, products -> the MSA metadata file named by MSAMETFL.
+// LINKED data: products -> their previews (a preview's `previews` names the product it shows), Level-1b exposures -> guide-star products of their visit, products -> the MSA metadata file named by MSAMETFL.
 // params: uris (list of string), both (boolean: also the second direction of each kind)
 // Both directions, so loading the products in any order gives the same edges. Over every product
 // (the bulk build's `derive_all`) each second direction finds no pair the first does not, so it is off there.

@@ -185,7 +185,7 @@ def build_sample() -> LineageSample:
             s.edge(Rel.LINKED, uncal, external, kind="other_mission")
     preview = product(s, f"{L3_NAME}_i2d.jpg", (Label.PREVIEW,), calib_level=3, product_type="PREVIEW")
     s.preview = preview[1]
-    s.edge(Rel.LINKED, preview, l3, kind="preview")
+    s.edge(Rel.LINKED, l3, preview, kind="preview")  # (as the loaders link them: the product -> its preview)
     s.edge(Rel.HAS_PRODUCT, combined, preview)
     per_source = product(s, "jw02733-o002_s00001_miri_f1130w_cat.ecsv", (Label.L3, Label.CATALOG), level="3",
                          calib_level=3, product_type="SCIENCE", source_id="s00001")
