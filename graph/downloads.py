@@ -57,7 +57,8 @@ MRP_VIEWS: dict[str, str] = {
 }
 
 #: What follows a view (`CALL () { <view> }`): at most `$limit` products, with the products they link
-#: to (guide star, MSA catalog) and their previews, each once, projected as files. `mrp`: some
+#: to (guide star, MSA catalog, their previews: LINKED runs from a product to them), each once, projected
+#: as files. `mrp`: some
 #: observation names the file a minimum recommended product by mastgraph's rule (MRP); `mast_mrp`:
 #: MAST's flag (a MAST_MRP relationship or the listing's own flag).
 FILES = """WITH p LIMIT $limit + 1
@@ -66,8 +67,7 @@ WITH view[..$limit] AS view, size(view) > $limit AS truncated
 CALL (view) {
   UNWIND view AS p
   OPTIONAL MATCH (p)-[:LINKED]->(linked:Product)
-  OPTIONAL MATCH (p)<-[:LINKED {kind: 'preview'}]-(preview:Product)
-  WITH collect(p) + collect(linked) + collect(preview) AS found
+  WITH collect(p) + collect(linked) AS found
   UNWIND found AS f
   WITH DISTINCT f
   RETURN collect(f {.uri, .filename, .level, .product_type, .suffix, .size, labels: labels(f),
@@ -91,9 +91,6 @@ CALL (view) {{
     RETURN p AS f
     UNION
     MATCH (p)-[:LINKED]->(f:Product) WHERE {FLAGGED.format(f="f")}
-    RETURN f
-    UNION
-    MATCH (p)<-[:LINKED {{kind: 'preview'}}]-(f:Product) WHERE {FLAGGED.format(f="f")}
     RETURN f
   }}
   WITH DISTINCT f
