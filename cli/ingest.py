@@ -217,6 +217,7 @@ def _fetch_from_mast(s, folders: dict[str, Path]) -> list[Path]:
 
             retry = RetryPolicy(retries=s.mast_retries, first_wait=s.mast_retry_wait,
                                 max_wait=s.mast_retry_max_wait, on_retry=retried)
+
             def removed(paths: list[Path]) -> None:
                 shown = ", ".join(path.name for path in paths[:3]) + (", ..." if len(paths) > 3 else "")
                 console.print(f"removed {len(paths)} file{'s' if len(paths) > 1 else ''} of an earlier fetch that MAST "
