@@ -38,41 +38,53 @@ def program_id(value: str, argument: str = "id") -> str:
     return match.group(1).zfill(5)
 
 
+_NOT_A_CURSOR = "not a cursor of this list (use a `cursor` or `pageInfo.endCursor` it returned)"
+
+
+def _encoded(prefix: str, text: str) -> str:
+    return base64.urlsafe_b64encode((prefix + text).encode()).decode()
+
+
+def _decoded(cursor: str, prefix: str) -> str | None:
+    """The text after `prefix` that `cursor` encodes; None when it encodes none."""
+    try:
+        text = base64.urlsafe_b64decode(cursor.encode()).decode()
+    except (binascii.Error, UnicodeError, ValueError):
+        return None
+    return text[len(prefix):] if text.startswith(prefix) else None
+
+
 def encode_cursor(key: str, label: Label = Label.PRODUCT) -> str:
     """The cursor of an item of a keyset page: its key (a product's URI, an observation's obsid ...)."""
-    return base64.urlsafe_b64encode((CURSOR_PREFIXES[label] + key).encode()).decode()
+    return _encoded(CURSOR_PREFIXES[label], key)
 
 
 def decode_cursor(cursor: str | None, argument: str = "after", label: Label = Label.PRODUCT) -> str:
     """The key a cursor of a page of `label` items stands for ("" for no cursor: the first page)."""
     if not cursor:
         return ""
-    prefix = CURSOR_PREFIXES[label]
-    try:
-        text = base64.urlsafe_b64decode(cursor.encode()).decode()
-    except (binascii.Error, UnicodeError, ValueError):
-        text = ""
-    if not text.startswith(prefix):
-        raise BadArgument(argument, "not a cursor of this list (use a `cursor` or `pageInfo.endCursor` it returned)")
-    return text[len(prefix):]
+    key = _decoded(cursor, CURSOR_PREFIXES[label])
+    if key is None:
+        raise BadArgument(argument, _NOT_A_CURSOR)
+    return key
 
 
 def encode_member_cursor(after: list[str]) -> str:
     """The cursor of an association member: its product's URI and the association product it belongs to."""
-    return base64.urlsafe_b64encode((_MEMBER_CURSOR_PREFIX + json.dumps(list(after))).encode()).decode()
+    return _encoded(_MEMBER_CURSOR_PREFIX, json.dumps(list(after)))
 
 
 def decode_member_cursor(cursor: str | None, argument: str = "after") -> tuple[str, str]:
     """The (product URI, association product) pair a member cursor stands for (("", "") for none)."""
     if not cursor:
         return ("", "")
+    text = _decoded(cursor, _MEMBER_CURSOR_PREFIX)
     try:
-        text = base64.urlsafe_b64decode(cursor.encode()).decode()
-        pair = json.loads(text[len(_MEMBER_CURSOR_PREFIX):]) if text.startswith(_MEMBER_CURSOR_PREFIX) else None
-    except (binascii.Error, UnicodeError, ValueError):
+        pair = json.loads(text) if text is not None else None
+    except ValueError:
         pair = None
     if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)):
-        raise BadArgument(argument, "not a cursor of this list (use a `cursor` or `pageInfo.endCursor` it returned)")
+        raise BadArgument(argument, _NOT_A_CURSOR)
     return (pair[0], pair[1])
 
 
@@ -139,6 +151,11 @@ def page(first: int | None, after: str | None, max_page_size: int, filters=(), c
     return Page(first=page_size(first, max_page_size), after=cursor, filters=tuple(filters), count=count)
 
 
+def list_size(first: int | None, max_page_size: int) -> int:
+    """The most items of a capped list (its `first`): the maximum page size when not given."""
+    return page_size(first, max_page_size, default=max_page_size)
+
+
 def list_cap(first: int | None, max_page_size: int) -> Page:
-    """The cap of a relation list (its `first`): the maximum page size when not given."""
-    return Page(first=page_size(first, max_page_size, default=max_page_size))
+    """The cap of a relation list (its `first`, `list_size`)."""
+    return Page(first=list_size(first, max_page_size))

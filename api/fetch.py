@@ -118,7 +118,7 @@ async def engineering_impact(info: strawberry.Info, mnemonic: str, t_from: float
         found = walker.at(impact_type, raw.field_nodes, name)
         if found is not None:
             selections[column] = walker.selection(*found)
-    size = arguments.page_size(first, context.settings.max_page_size, default=context.settings.max_page_size)
+    size = arguments.list_size(first, context.settings.max_page_size)
     answer = await read.engineering_impact(context.reader, mnemonic, t_from, t_to, selections, size)
     if answer is None:
         return None

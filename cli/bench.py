@@ -94,12 +94,12 @@ def bench(
     sizes = ", ".join(f"{name} ~{sample_scales.SCALES[name].products:,} products" for name in large)
     if large and ingest is Ingest.online:
         err_console.print(f"warning: the online ingest at {sizes} takes hours; going ahead (--ingest bulk measures "
-                          "the bulk build alone)", style="yellow", highlight=False, soft_wrap=True)
+                          "the bulk build alone)", style="yellow", highlight=False)
     elif large and limit and one_writer:
         err_console.print(f"warning: the one writer's limit at {sizes} (the final graph exported, then written "
                           "through the driver) takes hours after the build; going ahead (--no-one-writer leaves it "
                           "out: the limit is then the importer alone + the indexes)", style="yellow",
-                          highlight=False, soft_wrap=True)
+                          highlight=False)
     changes: dict = {"scales": chosen, "force": force, "seed": seed, "bulk": bulk, "ingest": ingest.value, "page": page,
                      "limit": limit, "one_writer": one_writer, "large_file": large_file}
     if runs is not None:
@@ -117,7 +117,7 @@ def bench(
                               markup=False)
     markdown_out = markdown or out.with_name("RESULTS.md")
     report.write(results, out, markdown_out)
-    console.print(report.markdown(results), markup=False, highlight=False, soft_wrap=True)
+    console.print(report.markdown(results), markup=False, highlight=False)
     kept = [name for name in results["scales"] if name not in chosen]
     console.print(f"results: {out}   table: {markdown_out}" + (f"   (kept from before: {', '.join(kept)})" if kept else ""),
                   style="dim", markup=False)

@@ -70,10 +70,10 @@ def _examples(s: Settings) -> dict:
             found = guide_examples(driver, s.neo4j_database)
     except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, db.DatabaseUnavailable, OSError) as exc:
         err_console.print(f"the guide has no examples of the graph: {first_line(exc)}", style="dim", highlight=False,
-                          soft_wrap=True, markup=False)
+                          markup=False)
         return {}
     if not found:
-        err_console.print("the guide has no examples: the graph is empty", style="dim", highlight=False, soft_wrap=True)
+        err_console.print("the guide has no examples: the graph is empty", style="dim", highlight=False)
     return found
 
 
@@ -98,8 +98,7 @@ def browser(
     # `localhost` is on every Neo4j's default list of hosts a guide may come from.
     page = f"http://localhost:{server.server_address[1]}{GUIDE_PATH}"
     show(f"{url}&cmd=play&arg={quote(page, safe=':/')}", open_it)
-    console.print(f"serving the query library's guide at {page}; Ctrl-C stops it", style="dim", highlight=False,
-                  soft_wrap=True)
+    console.print(f"serving the query library's guide at {page}; Ctrl-C stops it", style="dim", highlight=False)
     sys.stdout.flush()
     try:
         while True:

@@ -27,7 +27,7 @@ err_console = Console(stderr=True, emoji=False, soft_wrap=True)
 def error_line(message: str) -> None:
     """Print one error line, as it is: a bracketed word in it (a path, a value, an extra's name) is
     not taken for console markup."""
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -120,7 +120,7 @@ def ensure_running(s: Settings) -> None:
 
         local = LocalNeo4j(s)
         if not local.running():
-            err_console.print(local.start(), style="dim", highlight=False, soft_wrap=True)
+            err_console.print(local.start(), style="dim", highlight=False)
 
 
 @contextmanager

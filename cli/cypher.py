@@ -150,7 +150,7 @@ def cypher(
             try:
                 rows = runner.run_read_only(drv, text, params, database=s.neo4j_database, timeout=timeout, limit=limit)
             except runner.WriteRefused as exc:
-                err_console.print(str(exc), style="bold red", markup=False, highlight=False, soft_wrap=True)
+                err_console.print(str(exc), style="bold red", markup=False, highlight=False)
                 raise typer.Exit(1) from None
     print_rows(rows, fmt)
     note = f"{len(rows.rows)} row{'s' if len(rows.rows) != 1 else ''}"

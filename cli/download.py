@@ -77,11 +77,10 @@ def download_list(
         if level or product_type or suffix:
             among.append("that pass --level, --product-type and --suffix")
         hint = "" if all_files else "; --all lists every file of the view"
-        err_console.print(" ".join(["no files in this view", *among]) + hint, style="yellow", highlight=False,
-                          soft_wrap=True)
+        err_console.print(" ".join(["no files in this view", *among]) + hint, style="yellow", highlight=False)
     if answer["truncated"]:
         err_console.print(f"warning: more than MASTGRAPH_MAX_LINEAGE_NODES ({s.max_lineage_nodes}) products in the "
-                          f"view; the list holds {s.max_lineage_nodes} of them", style="yellow", soft_wrap=True)
+                          f"view; the list holds {s.max_lineage_nodes} of them", style="yellow")
     if output is None:
         typer.echo(text, nl=False)
     else:
@@ -90,7 +89,7 @@ def download_list(
         except OSError as exc:
             raise fail(f"cannot write {output}: {exc.strerror or exc}")
         err_console.print(f"wrote {output} ({answer['count']} files, {answer['total_size']:.0f} bytes)", style="dim",
-                          markup=False, highlight=False, soft_wrap=True)
+                          markup=False, highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -213,7 +213,7 @@ def _fetch_from_mast(s, folders: dict[str, Path]) -> list[Path]:
             def retried(line: str) -> None:
                 status(line)
                 if not console.is_terminal:
-                    console.print(line, markup=False, highlight=False, soft_wrap=True)
+                    console.print(line, markup=False, highlight=False)
 
             retry = RetryPolicy(retries=s.mast_retries, first_wait=s.mast_retry_wait,
                                 max_wait=s.mast_retry_max_wait, on_retry=retried)
@@ -221,10 +221,10 @@ def _fetch_from_mast(s, folders: dict[str, Path]) -> list[Path]:
             def removed(paths: list[Path]) -> None:
                 shown = ", ".join(path.name for path in paths[:3]) + (", ..." if len(paths) > 3 else "")
                 console.print(f"removed {len(paths)} file{'s' if len(paths) > 1 else ''} of an earlier fetch that MAST "
-                              f"no longer lists ({shown})", markup=False, highlight=False, soft_wrap=True)
+                              f"no longer lists ({shown})", markup=False, highlight=False)
 
             for key, folder in folders.items():
-                console.print(f"fetching program {key} from MAST into {folder}", markup=False, soft_wrap=True)
+                console.print(f"fetching program {key} from MAST into {folder}", markup=False)
                 files += mast.fetch_program(key, folder, retry=retry, on_removed=removed,
                                             status=lambda text, key=key: status(f"program {key}: {text}"))
     except KeyboardInterrupt:

@@ -45,7 +45,7 @@ def prov(
         text = graph_prov.serialize(graph_prov.document(subgraph), fmt.value)
     if subgraph.truncated:
         err_console.print(f"warning: more than {s.max_lineage_nodes} products in reach; the document holds the "
-                          f"nearest ones (lower --depth, or raise MASTGRAPH_MAX_LINEAGE_NODES)", style="yellow", soft_wrap=True)
+                          f"nearest ones (lower --depth, or raise MASTGRAPH_MAX_LINEAGE_NODES)", style="yellow")
     if output is None:
         typer.echo(text)
     else:
@@ -54,7 +54,7 @@ def prov(
         except OSError as exc:
             raise fail(f"cannot write {output}: {exc.strerror or exc}")
         err_console.print(f"wrote {output} ({len(subgraph.products)} products, PROV-{fmt.value.upper()})", style="dim",
-                          markup=False, highlight=False, soft_wrap=True)
+                          markup=False, highlight=False)
 
 
 def register(app: typer.Typer) -> None:

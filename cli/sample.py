@@ -86,7 +86,7 @@ def _summary(folder: Path, manifest: Manifest, seconds: float) -> None:
     table.add_row("programs", f"{len(manifest.programs):,}")
     console.print(table, soft_wrap=False)
     for entry in manifest.benchmark:
-        console.print(f"benchmark {entry['members']:>5} members: {entry['uri']}", highlight=False, soft_wrap=True)
+        console.print(f"benchmark {entry['members']:>5} members: {entry['uri']}", highlight=False)
     console.print(f"written in {seconds:.1f} s", style="dim")
 
 

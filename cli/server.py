@@ -46,7 +46,7 @@ def status() -> None:
     started_with = info.get("http_port")
     shown = local.settings if started_with is None else local.settings.model_copy(update={"http_port": started_with})
     url = neo4j_browser.browser_url(shown)
-    console.print(f"browser  {url}" if url else "browser  none (MASTGRAPH_HTTP_PORT=0: HTTP off)", highlight=False, soft_wrap=True)
+    console.print(f"browser  {url}" if url else "browser  none (MASTGRAPH_HTTP_PORT=0: HTTP off)", highlight=False)
 
 
 @server_app.command()
@@ -67,7 +67,7 @@ def init() -> None:
             count = db.bootstrap(drv, s.neo4j_database)
             info = server_components(s)
             classes = set_all_window_classes(drv, s.neo4j_database)
-    console.print(f"schema applied: {count} statements on {s.uri} (Neo4j {info['version']} {info['edition']})", soft_wrap=True)
+    console.print(f"schema applied: {count} statements on {s.uri} (Neo4j {info['version']} {info['edition']})")
     if classes:
         console.print(f"window classes set on {classes:,} exposures and engineering series")
 

@@ -32,10 +32,13 @@ class ConnectionLost(DatabaseUnavailable):
     """Neo4j stopped answering in the middle of a command (it answered when the command began)."""
 
 
+#: What a command's line says before "run the same command again" when the local server stopped answering.
+START_LOCAL_AGAIN = "start it with `mastgraph server start` (`mastgraph server logs` tells why it stopped), then "
+
+
 def stopped_answering(settings: Settings, exc: BaseException) -> ConnectionLost:
     """The one-line error of a connection lost in the middle of a command."""
-    back = ("start it with `mastgraph server start` (`mastgraph server logs` tells why it stopped), then "
-            if settings.embedded else "")
+    back = START_LOCAL_AGAIN if settings.embedded else ""
     return ConnectionLost(f"Neo4j at {settings.uri} stopped answering ({first_line(exc)}); "
                           f"{back}run the same command again when it is back")
 

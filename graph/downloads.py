@@ -56,37 +56,37 @@ MRP_VIEWS: dict[str, str] = {
     "PROGRAM": "api/download_mrp_program",
 }
 
+#: The start of what follows a view (FILES, MRP_FILES): at most `$limit` of its products `p`, one at a time.
+_VIEW = """WITH p LIMIT $limit + 1
+WITH collect(p) AS view
+WITH view[..$limit] AS view, size(view) > $limit AS truncated
+CALL (view) {
+  UNWIND view AS p
+"""
+#: Its end: the files `f` projected, with the view's truncation.
+_AS_FILES = """  RETURN collect(f {.uri, .filename, .level, .product_type, .suffix, .size, labels: labels(f),
+                    mrp: EXISTS { (:Observation)-[:MRP]->(f) },
+                    mast_mrp: coalesce(f.mast_mrp, false) OR EXISTS { (:Observation)-[:MAST_MRP]->(f) }}) AS files
+}
+RETURN {files: files, truncated: truncated} AS answer"""
+
 #: What follows a view (`CALL () { <view> }`): at most `$limit` products, with the products they link
 #: to (guide star, MSA catalog, their previews: LINKED runs from a product to them), each once, projected
 #: as files. `mrp`: some
 #: observation names the file a minimum recommended product by mastgraph's rule (MRP); `mast_mrp`:
 #: MAST's flag (a MAST_MRP relationship or the listing's own flag).
-FILES = """WITH p LIMIT $limit + 1
-WITH collect(p) AS view
-WITH view[..$limit] AS view, size(view) > $limit AS truncated
-CALL (view) {
-  UNWIND view AS p
-  OPTIONAL MATCH (p)-[:LINKED]->(linked:Product)
+FILES = _VIEW + """  OPTIONAL MATCH (p)-[:LINKED]->(linked:Product)
   WITH collect(p) + collect(linked) AS found
   UNWIND found AS f
   WITH DISTINCT f
-  RETURN collect(f {.uri, .filename, .level, .product_type, .suffix, .size, labels: labels(f),
-                    mrp: EXISTS { (:Observation)-[:MRP]->(f) },
-                    mast_mrp: coalesce(f.mast_mrp, false) OR EXISTS { (:Observation)-[:MAST_MRP]->(f) }}) AS files
-}
-RETURN {files: files, truncated: truncated} AS answer"""
+""" + _AS_FILES
 
 #: What follows a view or MRP candidates when only the Minimum Recommended Products are asked for: as
 #: FILES, but only the files that carry a flag, and of those only the ones at the highest level present
 #: ($levels, lowest first; a file without a level below them), are projected (what `minimum_recommended`
 #: keeps of FILES' answer; the rest of a large view is never materialised).
 FLAGGED = "coalesce({f}.mast_mrp, false) OR EXISTS {{ (:Observation)-[:MRP|MAST_MRP]->({f}) }}"
-MRP_FILES = f"""WITH p LIMIT $limit + 1
-WITH collect(p) AS view
-WITH view[..$limit] AS view, size(view) > $limit AS truncated
-CALL (view) {{
-  UNWIND view AS p
-  CALL (p) {{
+MRP_FILES = _VIEW + f"""  CALL (p) {{
     WITH p WHERE {FLAGGED.format(f="p")}
     RETURN p AS f
     UNION
@@ -97,11 +97,7 @@ CALL (view) {{
   WITH collect({{f: f, rank: coalesce([i IN range(0, size($levels) - 1) WHERE $levels[i] = f.level][0], -1)}}) AS flagged
   WITH flagged, reduce(top = -1, x IN flagged | CASE WHEN x.rank > top THEN x.rank ELSE top END) AS top
   UNWIND [x IN flagged WHERE x.rank = top | x.f] AS f
-  RETURN collect(f {{.uri, .filename, .level, .product_type, .suffix, .size, labels: labels(f),
-                    mrp: EXISTS {{ (:Observation)-[:MRP]->(f) }},
-                    mast_mrp: coalesce(f.mast_mrp, false) OR EXISTS {{ (:Observation)-[:MAST_MRP]->(f) }}}}) AS files
-}}
-RETURN {{files: files, truncated: truncated}} AS answer"""
+""" + _AS_FILES
 
 
 @dataclass(frozen=True)
@@ -163,7 +159,8 @@ def order(files: list[dict]) -> list[dict]:
 
 
 def minimum_recommended(files: list[dict]) -> list[dict]:
-    """The MRP files (either flag) at the highest level present among them."""
+    """The MRP files (either flag) at the highest level present among them: the rule MRP_FILES applies
+    in the query, which tests check it against on every id of the samples."""
     flagged = [f for f in files if f["mrp"] or f["mast_mrp"]]
     if not flagged:
         return []
@@ -220,7 +217,7 @@ async def download_list(reader: read.Reader, req: DownloadRequest, *, max_nodes:
     for file in files:
         file["category"] = category(file)
         file.pop("labels", None)
-    listed = order(_filtered(files if req.all else minimum_recommended(files), req))
+    listed = order(_filtered(files, req))  # (without `all`, MRP_FILES kept only the minimum recommended ones)
     sizes = [f["size"] for f in listed if f.get("size") is not None]
     return {
         "anchor": {**found, "detail": None},

@@ -161,9 +161,7 @@ async def engineering_impact(
     if not answer.pop("known"):
         return None
     truncated = any(len(nodes) > first for nodes in answer.values())
-    for column, nodes in answer.items():
-        key = KEYS[IMPACT_COLUMNS[column]]
-        nodes.sort(key=lambda node: node[key])
+    for nodes in answer.values():  # (in key order already: each column's ORDER BY)
         del nodes[first:]
     return {**answer, "truncated": truncated}
 

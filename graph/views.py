@@ -25,8 +25,8 @@ Recipe, a new API field:
    (an enum of `api/enums.py`, `list[str]` or `str`), and whose return type is the target's type:
    one (`| None`) when `single`, the target's connection (`ProductConnection`, `ObservationConnection`,
    `EngineeringSeriesConnection`) when `page`, a list otherwise. A list that can hold more than a page
-   takes `first` (its cap, `LIST_SIZE`) and has a `<field>_connection` beside it (a `page` link of
-   the same pattern) to count and page on.
+   takes `first` (its cap, `LIST_SIZE`) and has a `<field>_connection` beside it to count and page
+   on (its name in `PAGED_LISTS` makes that link: the same one, paged).
    `tests/api/test_relations.py` checks every link is a field and answers what the test sample
    holds (a pattern of more than one hop needs its expected answer written there).
 3. A product filter (the `filter` argument of product pages): its condition in `PRODUCT_FILTERS`
@@ -38,7 +38,7 @@ Recipe, a new API field:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from mastgraph.model.vocabulary import EDGE_IDENTITY, KEYS, Label, Rel
@@ -151,24 +151,22 @@ MADE_FROM = "|".join(r.value for r in (Rel.COMPOSITION, Rel.ANTECEDENT, Rel.CONT
 MADE_FROM_DEPTH = 10
 _UPSTREAM = f"[:{MADE_FROM}*0..{MADE_FROM_DEPTH}]"
 _DOWNSTREAM = f"[:{MADE_FROM}*1..{MADE_FROM_DEPTH}]"
-#: The products linked to an observation's products and its members' products.
-_OBSERVATION_LINKED = "({a})-[:HAS_MEMBER*0..1]->(:Observation)-[:HAS_PRODUCT]->(:Product)-[{r}:LINKED]->({b}:Product)"
 
 #: Every relation field of the API, in both directions, under "<NodeKind>.<python_name>" (the GraphQL
 #: type is named after the label; `api.relations.relation` finds its link by that name).
 LINKS: dict[str, Link] = {
     "Program.observations": Link(_out(Rel.HAS_OBSERVATION, _O), _O),
-    "Program.observations_connection": Link(_out(Rel.HAS_OBSERVATION, _O), _O, page=True),
     "Observation.program": Link(_in(Rel.HAS_OBSERVATION, Label.PROGRAM), Label.PROGRAM, single=True),
     "Observation.products": Link(_out(Rel.HAS_PRODUCT, _P), _P, page=True),
     "Observation.members": Link(_out(Rel.HAS_MEMBER, _O), _O),
-    "Observation.members_connection": Link(_out(Rel.HAS_MEMBER, _O), _O, page=True),
     "Observation.member_of": Link(_in(Rel.HAS_MEMBER, _O), _O),
     "Observation.minimum_recommended_products": Link(_out(Rel.MRP, _P), _P),
     "Observation.mast_minimum_recommended_products": Link(_out(Rel.MAST_MRP, _P), _P),
     "Observation.aggregated": Link(_out(Rel.AGGREGATION, _P), _P, filter=_KIND),
-    "Observation.linked": Link(_OBSERVATION_LINKED, _P, filter=_KIND, distinct=True),
-    "Observation.linked_connection": Link(_OBSERVATION_LINKED, _P, filter=_KIND, distinct=True, page=True),
+    "Observation.linked": Link(
+        "({a})-[:HAS_MEMBER*0..1]->(:Observation)-[:HAS_PRODUCT]->(:Product)-[{r}:LINKED]->({b}:Product)",
+        _P, filter=_KIND, distinct=True,
+    ),
     "Observation.engineering": Link(_out(Rel.HAS_ENGINEERING, Label.ENGINEERING_SERIES), Label.ENGINEERING_SERIES,
                                     filter="{b}.mnemonic"),
     "Product.observation": Link(_in(Rel.HAS_PRODUCT, _O), _O, single=True),
@@ -177,12 +175,8 @@ LINKS: dict[str, Link] = {
                               roles=(("association", "b"), ("product", "a"))),
     "Product.composed_of": Link(_out(Rel.COMPOSITION, _P), _P, filter=_BY),
     "Product.composes": Link(_in(Rel.COMPOSITION, _P), _P, filter=_BY),
-    "Product.composed_of_connection": Link(_out(Rel.COMPOSITION, _P), _P, filter=_BY, page=True),
-    "Product.composes_connection": Link(_in(Rel.COMPOSITION, _P), _P, filter=_BY, page=True),
     "Product.antecedents": Link(_out(Rel.ANTECEDENT, _P), _P),
     "Product.derived_products": Link(_in(Rel.ANTECEDENT, _P), _P),
-    "Product.antecedents_connection": Link(_out(Rel.ANTECEDENT, _P), _P, page=True),
-    "Product.derived_products_connection": Link(_in(Rel.ANTECEDENT, _P), _P, page=True),
     "Product.multiplicity_of": Link(_out(Rel.MULTIPLICITY, _A), _A, single=True),
     "Product.contemporaneous_calibrations": Link(_out(Rel.CONTEMPORANEOUS_CALIBRATION, _P), _P, filter=_KIND),
     "Product.calibrates": Link(_in(Rel.CONTEMPORANEOUS_CALIBRATION, _P), _P, filter=_KIND),
@@ -202,16 +196,11 @@ LINKS: dict[str, Link] = {
     "Product.minimum_recommended_for": Link(_in(Rel.MRP, _O), _O),
     "Product.mast_minimum_recommended_for": Link(_in(Rel.MAST_MRP, _O), _O),
     "Product.end_products": Link("({a})<-%s-({b}:Product:L3)" % _DOWNSTREAM, _P, distinct=True),
-    "Product.end_products_connection": Link("({a})<-%s-({b}:Product:L3)" % _DOWNSTREAM, _P, distinct=True, page=True),
     "Product.inputs": Link("({a})-%s->({b}:Product:L1b)" % _UPSTREAM, _P, single=True, inputs=True),
     "Association.members": Link(_out(Rel.HAS_MEMBER, _P), _P, filter="{r}.exptype", edge=Rel.HAS_MEMBER,
                                 roles=(("association", "a"), ("product", "b"))),
-    "Association.members_connection": Link(_out(Rel.HAS_MEMBER, _P), _P, filter="{r}.exptype", edge=Rel.HAS_MEMBER,
-                                           roles=(("association", "a"), ("product", "b")), page=True),
     "Association.products": Link(_in(Rel.PRODUCED_BY, _P), _P),
-    "Association.products_connection": Link(_in(Rel.PRODUCED_BY, _P), _P, page=True),
     "Association.per_source_products": Link(_in(Rel.MULTIPLICITY, _P), _P),
-    "Association.per_source_products_connection": Link(_in(Rel.MULTIPLICITY, _P), _P, page=True),
     "Association.association_file": Link("({b}:Product:AssociationFile)", _P, where="{b}.association = {a}.name",
                                          single=True),
     "ReferenceFile.products": Link(_in(Rel.USED_REFERENCE, _P), _P, page=True),
@@ -220,18 +209,34 @@ LINKS: dict[str, Link] = {
     ),
     "CrdsContext.products": Link(_in(Rel.CALIBRATED_UNDER, _P), _P, page=True),
     "Mnemonic.series": Link(_in(Rel.OF_MNEMONIC, Label.ENGINEERING_SERIES), Label.ENGINEERING_SERIES),
-    "Mnemonic.series_connection": Link(_in(Rel.OF_MNEMONIC, Label.ENGINEERING_SERIES), Label.ENGINEERING_SERIES,
-                                       page=True),
     "EngineeringSeries.mnemonic": Link(_out(Rel.OF_MNEMONIC, Label.MNEMONIC), Label.MNEMONIC, single=True),
     "EngineeringSeries.observations": Link(_in(Rel.HAS_ENGINEERING, _O), _O),
-    "EngineeringSeries.observations_connection": Link(_in(Rel.HAS_ENGINEERING, _O), _O, page=True),
     "EngineeringSeries.products": Link(_in(Rel.HAS_ENGINEERING, _P), _P),
-    "EngineeringSeries.products_connection": Link(_in(Rel.HAS_ENGINEERING, _P), _P, page=True),
     "ExternalProduct.pre_image_of": Link(_in(Rel.EXTERNAL_PRE_IMAGE, _P), _P),
-    "ExternalProduct.pre_image_of_connection": Link(_in(Rel.EXTERNAL_PRE_IMAGE, _P), _P, page=True),
     "ExternalProduct.linked_from": Link(_in(Rel.LINKED, _P), _P),
-    "ExternalProduct.linked_from_connection": Link(_in(Rel.LINKED, _P), _P, page=True),
 }
+
+#: The relation lists that can outgrow a page: each has its connection beside it, `<field>_connection`,
+#: the same link paged, to count and page on (its list takes `first`: docs/api.md "Pages").
+PAGED_LISTS = (
+    "Program.observations",
+    "Observation.members",
+    "Observation.linked",
+    "Product.composed_of",
+    "Product.composes",
+    "Product.antecedents",
+    "Product.derived_products",
+    "Product.end_products",
+    "Association.members",
+    "Association.products",
+    "Association.per_source_products",
+    "Mnemonic.series",
+    "EngineeringSeries.observations",
+    "EngineeringSeries.products",
+    "ExternalProduct.pre_image_of",
+    "ExternalProduct.linked_from",
+)
+LINKS.update({f"{name}_connection": replace(LINKS[name], page=True) for name in PAGED_LISTS})
 
 #: Product filters of keyset pages: name -> condition on the product "{n}" and the value "{v}".
 PRODUCT_FILTERS: dict[str, str] = {

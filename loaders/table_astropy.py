@@ -15,7 +15,7 @@ from typing import Any
 from mastgraph.loaders.records import LoadError, not_utf8, origin
 from mastgraph.loaders.table_csv import is_comment_or_blank, numbered_lines, refuse_duplicate_columns
 from mastgraph.loaders.table_rows import Row, Table
-from mastgraph.loaders.table_values import NUMBER_TEXT, number_text, python_value
+from mastgraph.loaders.table_values import not_a_number, number_text, python_value
 from mastgraph.model.errors import shown
 from mastgraph.model.errors import first_line
 
@@ -221,7 +221,7 @@ def _check_number_texts(path: Path, first: Any, table: Any) -> None:
     import numpy as np
     from astropy.utils.xml import iterparser
 
-    numeric = {j: field for j, field in enumerate(first.fields) if field.datatype not in _VO_TEXT}
+    numeric = {j for j, field in enumerate(first.fields) if field.datatype not in _VO_TEXT}
     if not numeric:
         return
     names = table.colnames
@@ -240,13 +240,11 @@ def _check_number_texts(path: Path, first: Any, table: Any) -> None:
             if not inside:
                 continue
             if tag == "TD":
-                field = numeric.get(column)
-                if field is not None and not number_text(data) and row < len(table):
+                if column in numeric and not number_text(data) and row < len(table):
                     mask = getattr(table[names[column]], "mask", None)
                     if mask is None or not np.all(mask[row]):
                         raise LoadError(origin(path, line), f"unreadable VOTable: field {names[column]!r}: "
-                                                            f"{shown(data.strip())} is not a value of its type "
-                                                            f"({NUMBER_TEXT})")
+                                                            f"{not_a_number(data)}")
                 column += 1
             elif tag == "TR":
                 row += 1

@@ -197,6 +197,11 @@ def number_text(text: str) -> bool:
     return text.isascii() and "_" not in text
 
 
+def not_a_number(text: str) -> str:
+    """Why a VOTable field's `text`, which `number_text` refuses, is not a value of the field."""
+    return f"{shown(text.strip())} is not a value of its type ({NUMBER_TEXT})"
+
+
 def float_of_text(text: str) -> float:
     """`float(text)` of a number as a table writes it: ValueError also for what Python's float alone
     takes, underscores ("2_17.3") and digits of other scripts ("٢١٧.٣")."""

@@ -29,7 +29,7 @@ from typing import Any
 
 from mastgraph.loaders.records import LoadError, origin
 from mastgraph.loaders.table_rows import Row, Table
-from mastgraph.loaders.table_values import NUMBER_TEXT, number_text, python_value
+from mastgraph.loaders.table_values import not_a_number, number_text, python_value
 from mastgraph.model.errors import shown
 from mastgraph.model.errors import first_line
 
@@ -292,7 +292,7 @@ def _converted(path: Path, batch: list[tuple[int, list[str]]], fields: list, nam
             try:
                 value, mask = parse(cells[j], config, None)
                 if suspicious and not mask and not number_text(cells[j]):
-                    raise ValueError(f"{shown(cells[j].strip())} is not a value of its type ({NUMBER_TEXT})")
+                    raise ValueError(not_a_number(cells[j]))
                 if longest is not None and len(value) > longest:
                     raise ValueError(f"{shown(value)} is longer than the field's arraysize {longest}")
                 if bounds is not None and not mask and value in bounds:  # (perhaps clamped: parse it strictly)

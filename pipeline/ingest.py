@@ -282,8 +282,9 @@ class IngestStopped(Exception):
             if unknown:
                 written += f", whether part {done + 1} was is unknown (its commit got no answer)"
         files = "file was" if self.loaded == 1 else "files were"
-        start = ("start it with `mastgraph server start` (`mastgraph server logs` tells why it stopped), then "
-                 if local and self.lost is not None else "")
+        from mastgraph.graph.db import START_LOCAL_AGAIN
+
+        start = START_LOCAL_AGAIN if local and self.lost is not None else ""
         return (f"{what} while loading {self.path}; {self.loaded} {files} loaded, {written}; "
                 f"{start}run the same command again to finish")
 
