@@ -48,7 +48,7 @@ def show_report(report: graph_audit.AuditReport) -> None:
             continue
         console.print(f"\n{escape(finding.title)} ([dim]{finding.query}[/]):", highlight=False)
         for row in finding.examples:
-            console.print("  " + _example(row), highlight=False, markup=False)
+            console.print("  " + _example(row), soft_wrap=True, highlight=False, markup=False)  # (whole, whatever the console)
     if report.clean:
         console.print("no findings", style="green")
     else:
